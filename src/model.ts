@@ -1,0 +1,390 @@
+// The domain values every stage shares: desired → observed → plan → apply → report.
+// Plain data only; no module here performs I/O.
+
+export type Identity = 'email' | 'login'
+export type OrgRole = 'Viewer' | 'Editor' | 'Admin'
+export type TeamPermission = 'Member' | 'Admin'
+export const ORG_ROLE_RANK: Record<OrgRole | 'None', number> = {
+  None: 0,
+  Viewer: 1,
+  Editor: 2,
+  Admin: 3,
+}
+
+/** A place in a YAML file; `file` is relative to the working directory, line and col are 1-based. */
+export interface SourceRef {
+  file: string
+  line: number
+  col: number
+}
+
+// ---------------------------------------------------------------- desired (from YAML)
+
+export type Limit = { kind: 'count'; value: number } | { kind: 'percent'; value: number }
+
+export interface Settings {
+  defaultOrg: string
+  identity: Identity
+  missingUsers: 'skip' | 'create'
+  prune: { teamMembers: boolean; teams: boolean; orgUsers: boolean }
+  safety: { maxRemovals: Limit; maxRemovalsPerTeam: Limit; protectedUsers: string[] }
+  okta: { memberStatuses: string[] }
+}
+
+/** A person (email or login) or an Okta group reference (exact name or `id:00g…`), with where it was written. */
+export interface Principal {
+  value: string
+  source: SourceRef
+}
+
+export interface Principals {
+  users: Principal[]
+  oktaGroups: Principal[]
+}
+
+/** Only keys that are present are managed. */
+export interface TeamPreferences {
+  theme?: 'light' | 'dark' | 'system' | ''
+  timezone?: string
+  weekStart?: string
+  homeDashboardUid?: string
+}
+
+export interface DesiredTeam {
+  name: string
+  org: string
+  email?: string
+  preferences?: TeamPreferences
+  members: Principals
+  admins: Principals
+  source: SourceRef
+}
+
+export interface DesiredOrg {
+  name: string
+  renamedFrom?: string
+  admins: Principals
+  editors: Principals
+  viewers: Principals
+  source: SourceRef
+}
+
+export interface DesiredUser {
+  login: string
+  email?: string
+  name?: string
+  /** Name of the environment variable holding the initial password; the value is never stored here. */
+  passwordEnv?: string
+  isGrafanaAdmin?: boolean
+  disabled?: boolean
+  orgRoles: { org: string; role: OrgRole; source: SourceRef }[]
+  source: SourceRef
+}
+
+export interface DesiredConfig {
+  settings: Settings
+  orgs: DesiredOrg[]
+  users: DesiredUser[]
+  /** `teams:` and the compact `mappings:` form, merged. */
+  teams: DesiredTeam[]
+  /** Config files read, relative paths, sorted. */
+  files: string[]
+}
+
+// ---------------------------------------------------------------- observed (from Grafana and Okta)
+
+export interface GrafanaUser {
+  id: number
+  login: string
+  email: string
+  name: string
+  isGrafanaAdmin?: boolean
+  isDisabled?: boolean
+}
+
+export interface OrgMember {
+  userId: number
+  login: string
+  email: string
+  role: OrgRole | 'None'
+}
+
+export interface TeamMember {
+  userId: number
+  login: string
+  email: string
+  permission: TeamPermission
+  /** Non-empty when Grafana itself synced the membership (Enterprise Team Sync): never removed. */
+  labels: string[]
+}
+
+export interface ObservedTeam {
+  id: number
+  name: string
+  email: string
+  memberCount: number
+  /** Read for declared teams only. */
+  members?: TeamMember[]
+  /** Read only for declared teams that declare preferences. */
+  preferences?: TeamPreferences
+}
+
+export interface ObservedOrg {
+  id: number
+  name: string
+  users: OrgMember[]
+  teams: ObservedTeam[]
+}
+
+export interface OktaMember {
+  id: string
+  login: string
+  email: string
+  status: string
+}
+
+export type OktaGroupRead =
+  | { ref: string; ok: true; id: string; name: string; members: OktaMember[] }
+  | { ref: string; ok: false; error: string }
+
+/** Who the sync acts as in Grafana. */
+export interface Caller {
+  auth: 'token' | 'basic'
+  /** Basic auth only. */
+  userId?: number
+  login?: string
+  email?: string
+  isServerAdmin: boolean
+  /** Token: the org it is bound to. Basic: the user's active org. */
+  orgId: number
+}
+
+export interface RequestStats {
+  service: 'grafana' | 'okta' | 'github'
+  endpoint: string
+  requests: number
+  retries: number
+  bytes: number
+}
+
+export interface Observed {
+  caller: Caller
+  /** Declared orgs that exist (by name or renamedFrom), plus the token's org. */
+  orgs: ObservedOrg[]
+  /** Every Grafana user the caller can list: global users for a server admin, org users for a token. */
+  users: GrafanaUser[]
+  /** Keyed by the reference exactly as written in YAML. */
+  oktaGroups: Record<string, OktaGroupRead>
+}
+
+// ---------------------------------------------------------------- plan
+
+export interface UserRef {
+  /** Absent when the user is created by this plan. */
+  id?: number
+  login: string
+  email: string
+}
+
+/** Why a change exists: the Okta groups and YAML places that want it, or not declared at all (a removal). */
+export interface Provenance {
+  oktaGroups: string[]
+  yaml: SourceRef[]
+  notDeclared?: boolean
+}
+
+interface ChangeBase {
+  /** Stable, unique within a plan, e.g. `add-team-member:Main Org./Platform/ana@acme.example`. */
+  id: string
+  /** Ids of changes that must succeed first. */
+  dependsOn: string[]
+}
+
+export type Change = ChangeBase &
+  (
+    | { kind: 'create-org'; org: string }
+    | { kind: 'rename-org'; org: string; orgId: number; from: string }
+    | {
+        kind: 'create-user'
+        user: UserRef
+        name: string
+        passwordEnv: string
+        isGrafanaAdmin?: boolean
+        disabled?: boolean
+      }
+    | {
+        kind: 'update-user'
+        user: UserRef
+        from: { name?: string; email?: string; isGrafanaAdmin?: boolean; disabled?: boolean }
+        to: { name?: string; email?: string; isGrafanaAdmin?: boolean; disabled?: boolean }
+      }
+    | {
+        kind: 'add-org-user'
+        org: string
+        orgId?: number
+        user: UserRef
+        role: OrgRole
+        provenance: Provenance
+      }
+    | {
+        kind: 'set-org-role'
+        org: string
+        orgId: number
+        user: UserRef
+        from: OrgRole | 'None'
+        to: OrgRole
+        provenance: Provenance
+      }
+    | {
+        kind: 'remove-org-user'
+        org: string
+        orgId: number
+        user: UserRef
+        role: OrgRole | 'None'
+        provenance: Provenance
+      }
+    | { kind: 'create-team'; org: string; orgId?: number; team: string; email?: string; source: SourceRef }
+    | {
+        kind: 'update-team'
+        org: string
+        orgId: number
+        team: string
+        teamId: number
+        from: { email: string }
+        to: { email: string }
+      }
+    | { kind: 'delete-team'; org: string; orgId: number; team: string; teamId: number; memberCount: number }
+    | {
+        kind: 'set-team-preferences'
+        org: string
+        orgId?: number
+        team: string
+        teamId?: number
+        /** Grafana replaces all preferences: `to` is the full body, declared keys merged over current ones. */
+        from: TeamPreferences
+        to: TeamPreferences
+      }
+    | {
+        kind: 'add-team-member'
+        org: string
+        orgId?: number
+        team: string
+        teamId?: number
+        user: UserRef
+        permission: TeamPermission
+        provenance: Provenance
+      }
+    | {
+        kind: 'set-team-permission'
+        org: string
+        orgId: number
+        team: string
+        teamId: number
+        user: UserRef
+        from: TeamPermission
+        to: TeamPermission
+        provenance: Provenance
+      }
+    | {
+        kind: 'remove-team-member'
+        org: string
+        orgId: number
+        team: string
+        teamId: number
+        user: UserRef
+        permission: TeamPermission
+        provenance: Provenance
+      }
+  )
+
+export type ChangeKind = Change['kind']
+
+/** Apply order of SPEC §4; a plan's changes are sorted by it. */
+export const APPLY_ORDER: ChangeKind[] = [
+  'create-org',
+  'rename-org',
+  'create-user',
+  'update-user',
+  'add-org-user',
+  'set-org-role',
+  'create-team',
+  'update-team',
+  'set-team-preferences',
+  'add-team-member',
+  'set-team-permission',
+  'remove-team-member',
+  'remove-org-user',
+  'delete-team',
+]
+
+/** Someone the config wants who has no Grafana account (missingUsers: skip). */
+export interface Pending {
+  identity: string
+  org: string
+  /** Absent for an org role binding. */
+  team?: string
+  provenance: Provenance
+}
+
+export interface Message {
+  /** Machine-readable, e.g. `okta-group-empty`, `protected-user`, `org-missing`. */
+  code: string
+  message: string
+  source?: SourceRef
+  org?: string
+  team?: string
+}
+
+/** Removals not planned because a source could not be trusted (empty or unreadable Okta group). */
+export interface HeldBack {
+  org: string
+  team?: string
+  reason: string
+  removals: number
+  users: string[]
+}
+
+/** A safety guard the plan trips; apply writes nothing unless forced. */
+export interface GuardViolation {
+  guard: 'maxRemovals' | 'maxRemovalsPerTeam'
+  /** `run`, or `Org / Team`. */
+  scope: string
+  limit: string
+  allowed: number
+  removals: number
+}
+
+export interface Plan {
+  version: 1
+  changes: Change[]
+  pending: Pending[]
+  warnings: Message[]
+  /** Problems that make the run fail after applying the rest (unreadable group, missing org). */
+  errors: Message[]
+  heldBack: HeldBack[]
+  guards: GuardViolation[]
+  counts: Partial<Record<ChangeKind, number>>
+  stats: { requests: RequestStats[] }
+}
+
+// ---------------------------------------------------------------- apply
+
+export type ChangeStatus = 'applied' | 'already-done' | 'failed' | 'skipped'
+
+export interface ChangeResult {
+  id: string
+  status: ChangeStatus
+  /** Failed: the service's message; skipped: which dependency failed. */
+  detail?: string
+}
+
+export interface ApplyResult {
+  /** True when a safety guard stopped the run before any write. */
+  blocked: boolean
+  results: ChangeResult[]
+  applied: number
+  failed: number
+  skipped: number
+  /** Follow-up writes Grafana's side effects needed, e.g. removing a team creator's membership. */
+  extra: string[]
+}
