@@ -1,0 +1,11 @@
+export { createHttpService } from './service.ts'
+export type {
+  HttpResponse,
+  HttpService,
+  HttpServiceOptions,
+  QueryValue,
+  RequestOptions,
+} from './service.ts'
+export { HttpError } from './errors.ts'
+export type { HttpErrorFields, ServiceName } from './errors.ts'
+export { endpointOf } from './endpoint.ts'

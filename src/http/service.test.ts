@@ -1,0 +1,389 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import { HttpError, createHttpService, endpointOf } from './index.ts'
+
+interface Seen {
+  method: string
+  url: string
+  headers: IncomingMessage['headers']
+  body: string
+}
+
+interface TinyServer {
+  url: string
+  seen: Seen[]
+  close(): Promise<void>
+}
+
+const servers: TinyServer[] = []
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()))
+})
+
+async function serve(
+  handler: (req: IncomingMessage, res: ServerResponse, n: number, body: string) => void,
+): Promise<TinyServer> {
+  const seen: Seen[] = []
+  const server = createServer((req, res) => {
+    let body = ''
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()))
+    req.on('end', () => {
+      seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body })
+      handler(req, res, seen.length, body)
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  const tiny: TinyServer = {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+  servers.push(tiny)
+  return tiny
+}
+
+function json(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
+  res.writeHead(status, { 'Content-Type': 'application/json', ...headers })
+  res.end(JSON.stringify(body))
+}
+
+function recordingSleep() {
+  const waits: number[] = []
+  return { waits, sleep: (ms: number) => (waits.push(ms), Promise.resolve()) }
+}
+
+const fast = { retryBaseMs: 5, timeoutMs: 2_000 }
+
+describe('http service', () => {
+  it('retries 5xx answers and then succeeds', async () => {
+    const server = await serve((_req, res, n) =>
+      n <= 2 ? json(res, 503, { message: 'busy' }) : json(res, 200, { ok: true }),
+    )
+    const http = createHttpService({ service: 'grafana', baseUrl: server.url, ...fast })
+    const res = await http.request<{ ok: boolean }>('GET', '/api/org')
+    expect(res.body).toEqual({ ok: true })
+    expect(server.seen).toHaveLength(3)
+    expect(http.stats()).toEqual([
+      {
+        service: 'grafana',
+        endpoint: 'GET /api/org',
+        requests: 3,
+        retries: 2,
+        bytes: expect.any(Number),
+      },
+    ])
+  })
+
+  it('retries a dropped connection', async () => {
+    const server = await serve((req, res, n) => {
+      if (n === 1) req.socket.destroy()
+      else json(res, 200, [1, 2, 3])
+    })
+    const http = createHttpService({ service: 'okta', baseUrl: server.url, ...fast })
+    const res = await http.request<number[]>('GET', '/api/v1/groups')
+    expect(res.body).toEqual([1, 2, 3])
+    expect(server.seen).toHaveLength(2)
+  })
+
+  it('gives up after the configured retries with status 0 for network failures', async () => {
+    const server = await serve((req) => req.socket.destroy())
+    const http = createHttpService({ service: 'grafana', baseUrl: server.url, ...fast, retries: 2 })
+    const err = await http.request('GET', '/api/teams/7/members').catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(HttpError)
+    expect(err).toMatchObject({ status: 0, endpoint: '/api/teams/:id/members', method: 'GET' })
+    expect((err as Error).message).toMatch(
+      /^grafana GET \/api\/teams\/:id\/members failed: network error/,
+    )
+    expect(server.seen).toHaveLength(3)
+  })
+
+  it('times out a slow answer and retries it', async () => {
+    const server = await serve((_req, res, n) => {
+      if (n === 1) setTimeout(() => json(res, 200, { late: true }), 500)
+      else json(res, 200, { late: false })
+    })
+    const http = createHttpService({
+      service: 'grafana',
+      baseUrl: server.url,
+      retryBaseMs: 1,
+      timeoutMs: 100,
+    })
+    const res = await http.request('GET', '/api/org')
+    expect(res.body).toEqual({ late: false })
+    expect(server.seen).toHaveLength(2)
+  })
+
+  it('reports a timeout as status 0 once retries are exhausted', async () => {
+    const server = await serve((_req, res) => setTimeout(() => json(res, 200, {}), 500))
+    const http = createHttpService({
+      service: 'okta',
+      baseUrl: server.url,
+      retries: 0,
+      timeoutMs: 50,
+    })
+    const err = (await http.request('GET', '/api/v1/groups').catch((e: unknown) => e)) as HttpError
+    expect(err.status).toBe(0)
+    expect(err.message).toBe('okta GET /api/v1/groups failed: timed out after 50 ms')
+  })
+
+  it('waits until the Okta X-Rate-Limit-Reset measured against the response Date', async () => {
+    const server = await serve((_req, res, n) => {
+      const now = Date.now()
+      if (n === 1) {
+        json(
+          res,
+          429,
+          {
+            errorCode: 'E0000047',
+            errorSummary: 'API call exceeded rate limit due to too many requests.',
+          },
+          {
+            Date: new Date(now).toUTCString(),
+            'X-Rate-Limit-Limit': '600',
+            'X-Rate-Limit-Remaining': '0',
+            'X-Rate-Limit-Reset': String(Math.floor(now / 1000) + 1),
+          },
+        )
+      } else json(res, 200, [])
+    })
+    const { waits, sleep } = recordingSleep()
+    const http = createHttpService({
+      service: 'okta',
+      baseUrl: server.url,
+      rateLimitStyle: 'okta',
+      sleep,
+      ...fast,
+    })
+    await http.request('GET', '/api/v1/groups/00g1emaKYZTWRYYRRTSK/users')
+    expect(server.seen).toHaveLength(2)
+    expect(waits).toHaveLength(1)
+    // reset − Date + 1 s, with Date rounded down to the second: between 1 and 2 seconds.
+    expect(waits[0]).toBeGreaterThanOrEqual(900)
+    expect(waits[0]).toBeLessThanOrEqual(2_000)
+    expect(http.stats()[0]).toMatchObject({
+      endpoint: 'GET /api/v1/groups/:id/users',
+      requests: 2,
+      retries: 1,
+    })
+  })
+
+  it('pauses new Okta requests when X-Rate-Limit-Remaining reaches 0 on a success', async () => {
+    const server = await serve((_req, res, n) => {
+      const now = Date.now()
+      json(res, 200, [], {
+        Date: new Date(now).toUTCString(),
+        'X-Rate-Limit-Remaining': n === 1 ? '0' : '99',
+        'X-Rate-Limit-Reset': String(Math.floor(now / 1000) + 10),
+      })
+    })
+    const { waits, sleep } = recordingSleep()
+    const http = createHttpService({
+      service: 'okta',
+      baseUrl: server.url,
+      rateLimitStyle: 'okta',
+      sleep,
+      ...fast,
+    })
+    await http.request('GET', '/api/v1/groups')
+    expect(waits).toEqual([])
+    await http.request('GET', '/api/v1/groups')
+    expect(waits).toHaveLength(1)
+    expect(waits[0]).toBeGreaterThan(9_000)
+    expect(server.seen).toHaveLength(2)
+  })
+
+  it('honours Retry-After on a 429', async () => {
+    const server = await serve((_req, res, n) =>
+      n === 1
+        ? json(res, 429, { message: 'slow down' }, { 'Retry-After': '3' })
+        : json(res, 200, {}),
+    )
+    const { waits, sleep } = recordingSleep()
+    const http = createHttpService({
+      service: 'github',
+      baseUrl: server.url,
+      rateLimitStyle: 'retry-after',
+      sleep,
+      ...fast,
+    })
+    await http.request('GET', '/repos/o/r')
+    expect(server.seen).toHaveLength(2)
+    expect(waits).toHaveLength(1)
+    expect(waits[0]).toBeGreaterThan(2_900)
+    expect(waits[0]).toBeLessThanOrEqual(3_000)
+  })
+
+  it('fails a non-retryable 4xx at once with the service message', async () => {
+    const server = await serve((_req, res) => json(res, 404, { message: 'Team member not found.' }))
+    const http = createHttpService({ service: 'grafana', baseUrl: server.url, ...fast })
+    const err = (await http
+      .request('PUT', '/api/teams/12/members/7', { body: { permission: 4 } })
+      .catch((e: unknown) => e)) as HttpError
+    expect(server.seen).toHaveLength(1)
+    expect(err).toBeInstanceOf(HttpError)
+    expect(err.message).toBe(
+      'grafana PUT /api/teams/:id/members/:id failed: 404 Team member not found.',
+    )
+    expect(err).toMatchObject({
+      service: 'grafana',
+      method: 'PUT',
+      status: 404,
+      serviceMessage: 'Team member not found.',
+    })
+  })
+
+  it('formats Okta errors with errorSummary, causes and errorCode', async () => {
+    const server = await serve((_req, res) =>
+      json(res, 400, {
+        errorCode: 'E0000031',
+        errorSummary: 'Invalid search criteria.',
+        errorCauses: [{ errorSummary: 'Invalid search syntax.' }],
+      }),
+    )
+    const http = createHttpService({ service: 'okta', baseUrl: server.url, ...fast })
+    const err = (await http.request('GET', '/api/v1/groups').catch((e: unknown) => e)) as HttpError
+    expect(err.serviceMessage).toBe('Invalid search criteria. Invalid search syntax. (E0000031)')
+    expect(err.code).toBe('E0000031')
+    expect(server.seen).toHaveLength(1)
+  })
+
+  it('answers okStatuses as responses', async () => {
+    const server = await serve((_req, res) => json(res, 409, { message: 'Team name taken' }))
+    const http = createHttpService({ service: 'grafana', baseUrl: server.url, ...fast })
+    const res = await http.request('POST', '/api/teams', { body: { name: 'x' }, okStatuses: [409] })
+    expect(res).toMatchObject({ status: 409, body: { message: 'Team name taken' } })
+  })
+
+  it('never puts a secret in an error message or stack, even when the server echoes it', async () => {
+    const token = 'glsa_SuperSecretToken_0123456789'
+    const server = await serve((req, res) =>
+      json(res, 400, {
+        message: `bad header ${String(req.headers.authorization)} / ${encodeURIComponent(token)}`,
+      }),
+    )
+    const http = createHttpService({
+      service: 'grafana',
+      baseUrl: server.url,
+      headers: { Authorization: `Bearer ${token}` },
+      secrets: [token],
+      ...fast,
+    })
+    const err = (await http.request('GET', '/api/org').catch((e: unknown) => e)) as HttpError
+    expect(server.seen[0]?.headers.authorization).toBe(`Bearer ${token}`)
+    expect(err.message).toContain('bad header Bearer ***')
+    for (const text of [err.message, err.stack ?? '', err.serviceMessage, JSON.stringify(err)]) {
+      expect(text).not.toContain(token)
+      expect(text).not.toContain(encodeURIComponent(token))
+    }
+  })
+
+  it('sends no request to another origin given as an absolute URL', async () => {
+    const home = await serve((_req, res) => json(res, 200, []))
+    const elsewhere = await serve((_req, res) => json(res, 200, []))
+    const http = createHttpService({
+      service: 'okta',
+      baseUrl: home.url,
+      headers: { Authorization: 'SSWS tok' },
+      secrets: ['tok'],
+      ...fast,
+    })
+    await http.request('GET', `${home.url}/api/v1/groups?after=x`)
+    const err = (await http
+      .request('GET', `${elsewhere.url}/api/v1/groups?after=y`)
+      .catch((e: unknown) => e)) as HttpError
+    expect(err).toBeInstanceOf(HttpError)
+    expect(err.message).toContain('refused to send a request to')
+    expect(home.seen).toHaveLength(1)
+    expect(elsewhere.seen).toHaveLength(0)
+  })
+
+  it('bounds requests in flight by the concurrency setting', async () => {
+    let inFlight = 0
+    let peak = 0
+    const server = await serve((_req, res) => {
+      inFlight++
+      peak = Math.max(peak, inFlight)
+      setTimeout(() => {
+        inFlight--
+        json(res, 200, {})
+      }, 20)
+    })
+    const http = createHttpService({
+      service: 'grafana',
+      baseUrl: server.url,
+      concurrency: 3,
+      ...fast,
+    })
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) => http.request('GET', `/api/teams/${i + 1}/members`)),
+    )
+    expect(peak).toBe(3)
+    expect(http.stats()).toEqual([
+      {
+        service: 'grafana',
+        endpoint: 'GET /api/teams/:id/members',
+        requests: 12,
+        retries: 0,
+        bytes: 24,
+      },
+    ])
+  })
+
+  it('sends JSON bodies with Content-Type and keeps a base path prefix', async () => {
+    const server = await serve((_req, res) => json(res, 200, { teamId: 3 }))
+    const http = createHttpService({
+      service: 'grafana',
+      baseUrl: `${server.url}/grafana/`,
+      ...fast,
+    })
+    await http.request('POST', '/api/teams', {
+      body: { name: 'A' },
+      query: { x: 'a b', id: [1, 2] },
+    })
+    expect(server.seen[0]).toMatchObject({
+      method: 'POST',
+      url: '/grafana/api/teams?x=a+b&id=1&id=2',
+      body: '{"name":"A"}',
+    })
+    expect(server.seen[0]?.headers['content-type']).toBe('application/json')
+    expect(http.stats()[0]?.endpoint).toBe('POST /api/teams')
+  })
+
+  it('refuses a header value that HTTP cannot carry without quoting it', () => {
+    const create = () =>
+      createHttpService({
+        service: 'okta',
+        baseUrl: 'https://acme.okta.com',
+        headers: { Authorization: 'SSWS abc\ndef' },
+      })
+    expect(create).toThrow(/not allowed in HTTP headers/)
+    const err = (() => {
+      try {
+        create()
+      } catch (e) {
+        return e as Error
+      }
+    })()
+    expect(String(err?.stack)).not.toContain('abc')
+  })
+})
+
+describe('endpointOf', () => {
+  it('replaces numeric and Okta ids and org names', () => {
+    expect(endpointOf('/api/teams/12/members/7')).toBe('/api/teams/:id/members/:id')
+    expect(endpointOf('/api/v1/groups/00g1emaKYZTWRYYRRTSK/users')).toBe('/api/v1/groups/:id/users')
+    expect(endpointOf('/api/orgs/name/Main%20Org.')).toBe('/api/orgs/name/:name')
+    expect(endpointOf('/api/teams/search')).toBe('/api/teams/search')
+  })
+})
