@@ -1,0 +1,231 @@
+import { HttpError, createHttpService, type HttpService } from '../http/index.ts'
+import type { OktaMember } from '../model.ts'
+import { nextLink } from './link.ts'
+import type { OktaClient, OktaGroup } from './types.ts'
+
+export interface OktaClientOptions {
+  /** `acme.okta.com` (https assumed) or a full URL such as `https://acme.okta.com`. */
+  domain: string
+  /** SSWS API token. */
+  token: string
+  concurrency?: number
+  timeoutMs?: number
+  retries?: number
+  retryBaseMs?: number
+  fetch?: typeof fetch
+  sleep?: (ms: number) => Promise<void>
+}
+
+/** Members per page: the documented maximum of `GET /api/v1/groups/{id}/users`. */
+const MEMBERS_PAGE = 1000
+const GROUPS_PAGE = 200
+/** Group-search URLs stay below this length; longer ones risk proxy and server limits. */
+const MAX_URL_LENGTH = 3000
+const USER_AGENT = 'grafana-team-sync'
+const ID_PREFIX = 'id:'
+
+interface WireGroup {
+  id: string
+  type?: string
+  profile?: { name?: string }
+}
+
+interface WireUser {
+  id: string
+  status?: string
+  profile?: { login?: string | null; email?: string | null }
+}
+
+export function oktaOrigin(domain: string): string {
+  const trimmed = domain.trim()
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`
+  let url: URL
+  try {
+    url = new URL(withScheme)
+  } catch {
+    throw new Error(
+      `okta-domain "${domain}" is not a host name or URL (expected e.g. acme.okta.com)`,
+    )
+  }
+  if (url.username || url.password) {
+    throw new Error('okta-domain must not contain credentials; pass the token as okta-api-token')
+  }
+  return url.origin
+}
+
+export function createOktaClient(opts: OktaClientOptions): OktaClient {
+  const token = opts.token.trim()
+  if (token === '') throw new Error('okta-api-token is empty')
+  const origin = oktaOrigin(opts.domain)
+  const http = createHttpService({
+    service: 'okta',
+    baseUrl: origin,
+    headers: {
+      Authorization: `SSWS ${token}`,
+      Accept: 'application/json',
+      'User-Agent': USER_AGENT,
+    },
+    secrets: [token, opts.token],
+    rateLimitStyle: 'okta',
+    concurrency: opts.concurrency ?? 4,
+    timeoutMs: opts.timeoutMs,
+    retries: opts.retries,
+    retryBaseMs: opts.retryBaseMs,
+    fetch: opts.fetch,
+    sleep: opts.sleep,
+  })
+
+  return {
+    findGroups: (refs) => findGroups(http, refs),
+    listMembers: (groupId) => listMembers(http, groupId),
+    stats: () => http.stats(),
+  }
+}
+
+async function findGroups(
+  http: HttpService,
+  refs: string[],
+): Promise<Map<string, OktaGroup | undefined | Error>> {
+  const result = new Map<string, OktaGroup | undefined | Error>()
+  const names: string[] = []
+  for (const ref of new Set(refs)) {
+    if (ref.startsWith(ID_PREFIX)) {
+      // Existence is proven by the members call; a lookup here would only cost a request.
+      const id = ref.slice(ID_PREFIX.length).trim()
+      result.set(ref, { id, name: id, type: '' })
+    } else {
+      names.push(ref)
+    }
+  }
+  await Promise.all(
+    batchNames(http.origin, names).map(async (batch) => {
+      try {
+        const groups = await searchGroups(http, batch)
+        for (const name of batch) result.set(name, exactMatch(name, groups))
+      } catch (err) {
+        const error = explain(http, err)
+        for (const name of batch) result.set(name, error)
+      }
+    }),
+  )
+  return result
+}
+
+function searchExpression(names: string[]): string {
+  return names.map((name) => `profile.name eq ${JSON.stringify(name)}`).join(' or ')
+}
+
+function searchUrlLength(origin: string, names: string[]): number {
+  const query = new URLSearchParams({ search: searchExpression(names), limit: String(GROUPS_PAGE) })
+  return `${origin}/api/v1/groups?${query.toString()}`.length
+}
+
+/** Several names per request (`or`), each request's URL kept under MAX_URL_LENGTH. */
+export function batchNames(origin: string, names: string[]): string[][] {
+  const batches: string[][] = []
+  let current: string[] = []
+  for (const name of names) {
+    if (current.length > 0 && searchUrlLength(origin, [...current, name]) > MAX_URL_LENGTH) {
+      batches.push(current)
+      current = []
+    }
+    current.push(name)
+  }
+  if (current.length > 0) batches.push(current)
+  return batches
+}
+
+async function searchGroups(http: HttpService, names: string[]): Promise<OktaGroup[]> {
+  const groups = new Map<string, OktaGroup>()
+  const pages = await readAllPages<WireGroup>(http, '/api/v1/groups', {
+    search: searchExpression(names),
+    limit: GROUPS_PAGE,
+  })
+  for (const g of pages) {
+    groups.set(g.id, { id: g.id, name: g.profile?.name ?? '', type: g.type ?? '' })
+  }
+  return [...groups.values()]
+}
+
+/** `search` compares case-insensitively; the config names a group exactly. */
+function exactMatch(name: string, groups: OktaGroup[]): OktaGroup | undefined | Error {
+  const matches = groups.filter((g) => g.name === name)
+  if (matches.length <= 1) return matches[0]
+  const list = matches.map((g) => `${g.id} (${g.type || 'unknown type'})`).join(', ')
+  return new Error(
+    `Okta group name "${name}" is ambiguous: ${matches.length} groups have it: ${list}; name the group as id:<id> instead`,
+  )
+}
+
+async function listMembers(http: HttpService, groupId: string): Promise<OktaMember[]> {
+  try {
+    const users = await readAllPages<WireUser>(
+      http,
+      `/api/v1/groups/${encodeURIComponent(groupId)}/users`,
+      { limit: MEMBERS_PAGE },
+    )
+    return users.map((u) => ({
+      id: u.id,
+      login: u.profile?.login ?? '',
+      email: u.profile?.email ?? '',
+      status: u.status ?? '',
+    }))
+  } catch (err) {
+    if (err instanceof HttpError && err.status === 404) {
+      throw new HttpError(err, `Okta group id:${groupId} not found (${err.serviceMessage})`)
+    }
+    throw explain(http, err)
+  }
+}
+
+/** Follows `Link: rel="next"` only on the configured origin: credentials never go elsewhere. */
+async function readAllPages<T>(
+  http: HttpService,
+  path: string,
+  query: Record<string, string | number>,
+): Promise<T[]> {
+  const items: T[] = []
+  const visited = new Set<string>()
+  let res = await http.request<T[]>('GET', path, { query })
+  for (;;) {
+    if (!Array.isArray(res.body)) {
+      throw new Error(`okta GET ${path}: expected a JSON array, got ${typeof res.body}`)
+    }
+    items.push(...res.body)
+    const next = nextLink(res.headers.get('link'))
+    if (next === undefined) return items
+    const nextUrl = new URL(next, http.origin)
+    if (nextUrl.origin !== http.origin) {
+      throw new Error(
+        `Okta returned a next-page link on another host (${nextUrl.origin}); the token is only sent to ${http.origin}. ` +
+          'Set okta-domain to the Okta org’s own domain (not an -admin or alias host).',
+      )
+    }
+    if (visited.has(nextUrl.href)) {
+      throw new Error(
+        `Okta returned the same next-page link twice for ${path}; stopping to avoid a loop`,
+      )
+    }
+    visited.add(nextUrl.href)
+    res = await http.request<T[]>('GET', nextUrl.href)
+  }
+}
+
+/** Turns auth failures into messages that say which input to fix. */
+function explain(http: HttpService, err: unknown): Error {
+  if (!(err instanceof HttpError)) return err instanceof Error ? err : new Error(String(err))
+  const detail = `(${err.serviceMessage})`
+  let message: string | undefined
+  if (err.status === 401) {
+    message =
+      `Okta rejected okta-api-token (OKTA_API_TOKEN) ${detail}: the token is invalid, revoked or expired. ` +
+      'SSWS tokens expire after 30 days without use and stop working when the admin who created them is deactivated; create a new token.'
+  } else if (err.status === 403 && err.code === 'E0000005') {
+    message = `Okta received no credentials ${detail}: set okta-api-token (OKTA_API_TOKEN).`
+  } else if (err.status === 403) {
+    message =
+      `The admin behind okta-api-token may not read groups ${detail}: ` +
+      'create the token as an admin with at least the Read-Only Administrator role.'
+  }
+  return message === undefined ? err : new HttpError(err, http.scrub(message))
+}

@@ -1,0 +1,3 @@
+export { createOktaClient, oktaOrigin } from './client.ts'
+export type { OktaClientOptions } from './client.ts'
+export type { OktaClient, OktaGroup } from './types.ts'
