@@ -61,7 +61,11 @@ export interface GrafanaClient {
   removeOrgUser(orgId: number, userId: number): Promise<'done' | 'already-done'>
 
   // teams
-  createTeam(orgId: number, name: string, email?: string): Promise<{ teamId: number } | 'already-done'>
+  createTeam(
+    orgId: number,
+    name: string,
+    email?: string,
+  ): Promise<{ teamId: number } | 'already-done'>
   findTeam(orgId: number, name: string): Promise<GrafanaTeamSummary | undefined>
   updateTeam(orgId: number, teamId: number, fields: { name: string; email: string }): Promise<void>
   deleteTeam(orgId: number, teamId: number): Promise<'done' | 'already-done'>

@@ -1,0 +1,590 @@
+import {
+  HttpError,
+  createHttpService,
+  endpointOf,
+  type HttpResponse,
+  type HttpService,
+  type RequestOptions,
+} from '../http/index.ts'
+import type {
+  Caller,
+  GrafanaUser,
+  OrgMember,
+  OrgRole,
+  TeamMember,
+  TeamPermission,
+  TeamPreferences,
+} from '../model.ts'
+import type { GrafanaClient, GrafanaTeamSummary } from './types.ts'
+
+export interface GrafanaClientOptions {
+  url: string
+  /** Service-account token (`glsa_…`), bound to one org. */
+  token?: string
+  /** Basic auth of a Grafana server admin; preferred over the token when both are given. */
+  username?: string
+  password?: string
+  concurrency?: number
+  timeoutMs?: number
+  retries?: number
+  retryBaseMs?: number
+  fetch?: typeof fetch
+  sleep?: (ms: number) => Promise<void>
+}
+
+const PAGE = 1000
+const USER_AGENT = 'grafana-team-sync'
+const ADMIN_PERMISSION = 4
+
+// ---------------------------------------------------------------- wire shapes
+
+interface WireOrg {
+  id: number
+  name: string
+}
+interface WireSignedInUser {
+  id: number
+  login: string
+  email: string
+  isGrafanaAdmin?: boolean
+  orgId: number
+}
+interface WireUserHit {
+  id: number
+  login: string
+  email: string
+  name: string
+  isAdmin?: boolean
+  isGrafanaAdmin?: boolean
+  isDisabled?: boolean
+}
+interface WireOrgUser {
+  userId: number
+  login: string
+  email: string
+  name?: string
+  role: string
+  isDisabled?: boolean
+}
+interface WireTeam {
+  id: number
+  name: string
+  email?: string
+  memberCount?: number
+}
+interface WireTeamMember {
+  userId: number
+  login: string
+  email: string
+  permission: number
+  labels?: string[] | null
+}
+type WirePreferences = Record<string, unknown>
+
+/** An org user as Grafana lists it; `name` is extra to the model's OrgMember. */
+export type GrafanaOrgUser = OrgMember & { name: string; isDisabled: boolean }
+
+// ---------------------------------------------------------------- auth
+
+interface Auth {
+  kind: 'token' | 'basic'
+  header: string
+  secrets: string[]
+  username?: string
+}
+
+function resolveAuth(opts: GrafanaClientOptions, url: URL): Auth {
+  const username = opts.username ?? (url.username ? decodeURIComponent(url.username) : undefined)
+  const password = opts.password ?? (url.password ? decodeURIComponent(url.password) : undefined)
+  if (username && password) {
+    const encoded = Buffer.from(`${username}:${password}`).toString('base64')
+    return { kind: 'basic', header: `Basic ${encoded}`, secrets: [password, encoded], username }
+  }
+  const token = opts.token?.trim()
+  if (token) return { kind: 'token', header: `Bearer ${token}`, secrets: [token] }
+  throw new Error(
+    'Grafana credentials missing: set grafana-token (GRAFANA_TOKEN) or grafana-username and grafana-password (GRAFANA_USERNAME/GRAFANA_PASSWORD)',
+  )
+}
+
+function withoutCredentials(url: URL): string {
+  const clean = new URL(url.href)
+  clean.username = ''
+  clean.password = ''
+  return clean.href
+}
+
+// ---------------------------------------------------------------- mapping
+
+const ORG_ROLES: readonly string[] = ['Viewer', 'Editor', 'Admin', 'None']
+
+function orgRole(role: string): OrgRole | 'None' {
+  return ORG_ROLES.includes(role) ? (role as OrgRole | 'None') : 'None'
+}
+
+function permissionOf(value: number): TeamPermission {
+  return value === ADMIN_PERMISSION ? 'Admin' : 'Member'
+}
+
+function teamSummary(t: WireTeam): GrafanaTeamSummary {
+  return { id: t.id, name: t.name, email: t.email ?? '', memberCount: t.memberCount ?? 0 }
+}
+
+function userOf(u: WireUserHit): GrafanaUser {
+  return {
+    id: u.id,
+    login: u.login,
+    email: u.email,
+    name: u.name,
+    isGrafanaAdmin: u.isGrafanaAdmin ?? u.isAdmin ?? false,
+    isDisabled: u.isDisabled ?? false,
+  }
+}
+
+function orgUserOf(u: WireOrgUser): GrafanaOrgUser {
+  return {
+    userId: u.userId,
+    login: u.login,
+    email: u.email,
+    role: orgRole(u.role),
+    name: u.name ?? '',
+    isDisabled: u.isDisabled ?? false,
+  }
+}
+
+const PREFERENCE_KEYS = [
+  ['theme', 'theme'],
+  ['timezone', 'timezone'],
+  ['weekStart', 'weekStart'],
+  ['homeDashboardUid', 'homeDashboardUID'],
+] as const
+
+function preferencesFromWire(raw: WirePreferences): TeamPreferences {
+  const prefs: Record<string, string> = {}
+  for (const [model, wire] of PREFERENCE_KEYS) {
+    const value = raw[wire]
+    if (typeof value === 'string') prefs[model] = value
+  }
+  return prefs
+}
+
+function preferencesToWire(prefs: TeamPreferences): WirePreferences {
+  const body: WirePreferences = {}
+  for (const [model, wire] of PREFERENCE_KEYS) {
+    const value = prefs[model]
+    if (value !== undefined) body[wire] = value
+  }
+  return body
+}
+
+// ---------------------------------------------------------------- client
+
+export function createGrafanaClient(opts: GrafanaClientOptions): GrafanaClient {
+  let parsed: URL
+  try {
+    parsed = new URL(opts.url.trim())
+  } catch {
+    throw new Error('grafana-url is not a valid URL (expected e.g. https://grafana.example.com)')
+  }
+  const auth = resolveAuth(opts, parsed)
+  const http = createHttpService({
+    service: 'grafana',
+    baseUrl: withoutCredentials(parsed),
+    headers: { Authorization: auth.header, Accept: 'application/json', 'User-Agent': USER_AGENT },
+    secrets: [...auth.secrets, ...(opts.token ? [opts.token] : [])],
+    rateLimitStyle: 'retry-after',
+    concurrency: opts.concurrency,
+    timeoutMs: opts.timeoutMs,
+    retries: opts.retries,
+    retryBaseMs: opts.retryBaseMs,
+    fetch: opts.fetch,
+    sleep: opts.sleep,
+  })
+  return new Client(http, auth)
+}
+
+const isOrgScoped = (path: string) => /^\/api\/(teams|org)(\/|$|\?)/.test(path)
+
+class Client implements GrafanaClient {
+  readonly auth: 'token' | 'basic'
+  readonly #http: HttpService
+  readonly #authInfo: Auth
+  #whoami: Promise<Caller> | undefined
+  #tokenOrg: Promise<WireOrg> | undefined
+  /** Last preferences read per team: PUT replaces them all, so keys we do not manage are sent back. */
+  readonly #rawPreferences = new Map<number, WirePreferences>()
+
+  constructor(http: HttpService, auth: Auth) {
+    this.#http = http
+    this.#authInfo = auth
+    this.auth = auth.kind
+  }
+
+  // ------------------------------------------------------------ plumbing
+
+  /** One call; org-scoped routes get the org context; failures explain which input to fix. */
+  async #call<T>(
+    method: string,
+    path: string,
+    opts: RequestOptions & { orgId?: number } = {},
+  ): Promise<HttpResponse<T>> {
+    const { orgId, ...req } = opts
+    if (orgId !== undefined) {
+      if (this.auth === 'token') await this.#assertTokenOrg(orgId)
+      else if (isOrgScoped(path))
+        req.headers = { ...req.headers, 'X-Grafana-Org-Id': String(orgId) }
+    }
+    try {
+      return await this.#http.request<T>(method, path, req)
+    } catch (err) {
+      throw this.#explain(err)
+    }
+  }
+
+  async #get<T>(path: string, opts: RequestOptions & { orgId?: number } = {}): Promise<T> {
+    return (await this.#call<T>('GET', path, opts)).body
+  }
+
+  /** Maps an "already done" answer to 'already-done'; any other non-2xx becomes an HttpError. */
+  async #write(
+    method: string,
+    path: string,
+    opts: RequestOptions & { orgId?: number; alreadyDone: { status: number; message?: RegExp } },
+  ): Promise<'done' | 'already-done'> {
+    const { alreadyDone, ...req } = opts
+    const res = await this.#call<{ message?: string } | undefined>(method, path, {
+      ...req,
+      okStatuses: [alreadyDone.status],
+    })
+    if (res.status >= 200 && res.status < 300) return 'done'
+    const message = typeof res.body?.message === 'string' ? res.body.message : ''
+    if (!alreadyDone.message || alreadyDone.message.test(message)) return 'already-done'
+    throw this.#explain(
+      new HttpError({
+        service: 'grafana',
+        method,
+        endpoint: endpointOf(path.split('?')[0] ?? path),
+        status: res.status,
+        serviceMessage: this.#http.scrub(message || 'no message'),
+      }),
+    )
+  }
+
+  #explain(err: unknown): unknown {
+    if (!(err instanceof HttpError) || (err.status !== 401 && err.status !== 403)) return err
+    const token = this.auth === 'token'
+    let hint: string
+    if (err.status === 401) {
+      hint = token
+        ? 'Grafana rejected grafana-token (GRAFANA_TOKEN): use a valid, unexpired, unrevoked service-account token (glsa_…)'
+        : 'Grafana rejected grafana-username/grafana-password (GRAFANA_USERNAME/GRAFANA_PASSWORD): check both; Grafana locks a login for 5 minutes after 5 failed attempts'
+    } else {
+      hint = token
+        ? 'the service account behind grafana-token lacks permission: give it the Admin role in its org; organizations and users need grafana-username/grafana-password of a Grafana server admin instead'
+        : `grafana-username "${this.#authInfo.username ?? ''}" lacks permission: it must be a Grafana server admin and an Admin of every org it manages`
+    }
+    return new HttpError(err, this.#http.scrub(`${err.message} — ${hint}`))
+  }
+
+  #tokenOrgInfo(): Promise<WireOrg> {
+    this.#tokenOrg ??= this.#get<WireOrg>('/api/org')
+    return this.#tokenOrg
+  }
+
+  async #assertTokenOrg(orgId: number): Promise<void> {
+    const own = await this.#tokenOrgInfo()
+    if (own.id !== orgId) {
+      throw new Error(
+        `grafana-token belongs to org ${own.id} ("${own.name}") and cannot act in org ${orgId}; ` +
+          'use grafana-username/grafana-password of a Grafana server admin to manage several orgs',
+      )
+    }
+  }
+
+  async #paged<T>(path: string, key: string, orgId?: number): Promise<T[]> {
+    type Envelope = { totalCount?: number } & Record<string, unknown>
+    const pageOf = async (page: number) => {
+      const body = await this.#get<Envelope>(path, { query: { perpage: PAGE, page }, orgId })
+      const items = body[key]
+      return { total: body.totalCount ?? 0, items: Array.isArray(items) ? (items as T[]) : [] }
+    }
+    const first = await pageOf(1)
+    const pages = Math.ceil(first.total / PAGE)
+    // The total is known after the first page: fetch the rest at once.
+    const rest = await Promise.all(
+      Array.from({ length: Math.max(0, pages - 1) }, (_, i) => pageOf(i + 2)),
+    )
+    return [first, ...rest].flatMap((p) => p.items)
+  }
+
+  // ------------------------------------------------------------ identity
+
+  whoami(): Promise<Caller> {
+    this.#whoami ??= this.#readCaller()
+    return this.#whoami
+  }
+
+  async #readCaller(): Promise<Caller> {
+    if (this.auth === 'token') {
+      const org = await this.#tokenOrgInfo()
+      return { auth: 'token', isServerAdmin: false, orgId: org.id }
+    }
+    const user = await this.#get<WireSignedInUser>('/api/user')
+    return {
+      auth: 'basic',
+      userId: user.id,
+      login: user.login,
+      email: user.email,
+      isServerAdmin: user.isGrafanaAdmin === true,
+      orgId: user.orgId,
+    }
+  }
+
+  // ------------------------------------------------------------ reads
+
+  async listOrgs(): Promise<{ id: number; name: string }[]> {
+    if (this.auth === 'token') {
+      const org = await this.#tokenOrgInfo()
+      return [{ id: org.id, name: org.name }]
+    }
+    const caller = await this.whoami()
+    if (!caller.isServerAdmin) {
+      const mine = await this.#get<{ orgId: number; name: string }[]>('/api/user/orgs')
+      return mine.map((o) => ({ id: o.orgId, name: o.name }))
+    }
+    const orgs: { id: number; name: string }[] = []
+    // `/api/orgs` pages from 0 and reports no total: stop at the first short page.
+    for (let page = 0; ; page++) {
+      const batch = await this.#get<WireOrg[]>('/api/orgs', { query: { perpage: PAGE, page } })
+      orgs.push(...batch.map((o) => ({ id: o.id, name: o.name })))
+      if (batch.length < PAGE) return orgs
+    }
+  }
+
+  async listUsers(): Promise<GrafanaUser[]> {
+    const hits = await this.#paged<WireUserHit>('/api/users/search', 'users')
+    return hits.map(userOf)
+  }
+
+  async listOrgUsers(orgId: number): Promise<GrafanaOrgUser[]> {
+    const users =
+      this.auth === 'token'
+        ? await this.#get<WireOrgUser[]>('/api/org/users', { orgId })
+        : await this.#get<WireOrgUser[]>(`/api/orgs/${orgId}/users`)
+    return users.map(orgUserOf)
+  }
+
+  async listTeams(orgId: number): Promise<GrafanaTeamSummary[]> {
+    const teams = await this.#paged<WireTeam>('/api/teams/search', 'teams', orgId)
+    return teams.map(teamSummary)
+  }
+
+  async listTeamMembers(orgId: number, teamId: number): Promise<TeamMember[]> {
+    const members = await this.#get<WireTeamMember[]>(`/api/teams/${teamId}/members`, { orgId })
+    return members.map((m) => ({
+      userId: m.userId,
+      login: m.login,
+      email: m.email,
+      permission: permissionOf(m.permission),
+      labels: m.labels ?? [],
+    }))
+  }
+
+  async getTeamPreferences(orgId: number, teamId: number): Promise<TeamPreferences> {
+    const raw =
+      (await this.#get<WirePreferences | undefined>(`/api/teams/${teamId}/preferences`, {
+        orgId,
+      })) ?? {}
+    this.#rawPreferences.set(teamId, raw)
+    return preferencesFromWire(raw)
+  }
+
+  // ------------------------------------------------------------ orgs
+
+  async createOrg(name: string): Promise<{ orgId: number } | 'already-done'> {
+    const res = await this.#call<{ orgId?: number; message?: string }>('POST', '/api/orgs', {
+      body: { name },
+      okStatuses: [409],
+    })
+    if (res.status === 409) return 'already-done'
+    return { orgId: Number(res.body.orgId) }
+  }
+
+  async renameOrg(orgId: number, name: string): Promise<void> {
+    if (this.auth === 'token') await this.#call('PUT', '/api/org', { body: { name }, orgId })
+    else await this.#call('PUT', `/api/orgs/${orgId}`, { body: { name } })
+  }
+
+  async findOrg(name: string): Promise<{ id: number; name: string } | undefined> {
+    if (this.auth === 'token') {
+      const own = await this.#tokenOrgInfo()
+      return own.name === name ? { id: own.id, name: own.name } : undefined
+    }
+    const res = await this.#call<WireOrg>('GET', `/api/orgs/name/${encodeURIComponent(name)}`, {
+      okStatuses: [404],
+    })
+    return res.status === 404 ? undefined : { id: res.body.id, name: res.body.name }
+  }
+
+  // ------------------------------------------------------------ users
+
+  async createUser(user: {
+    login: string
+    email: string
+    name: string
+    password: string
+    orgId?: number
+  }): Promise<{ id: number } | 'already-done'> {
+    const res = await this.#call<{ id?: number }>('POST', '/api/admin/users', {
+      body: user,
+      okStatuses: [412],
+    })
+    if (res.status === 412) return 'already-done'
+    return { id: Number(res.body.id) }
+  }
+
+  async findUser(loginOrEmail: string): Promise<GrafanaUser | undefined> {
+    if (this.auth === 'token') {
+      const own = await this.#tokenOrgInfo()
+      const wanted = loginOrEmail.toLowerCase()
+      const hits = await this.#get<WireOrgUser[]>('/api/org/users', {
+        query: { query: loginOrEmail },
+        orgId: own.id,
+      })
+      const hit = hits.find(
+        (u) => u.login.toLowerCase() === wanted || u.email.toLowerCase() === wanted,
+      )
+      return hit && { id: hit.userId, login: hit.login, email: hit.email, name: hit.name ?? '' }
+    }
+    const res = await this.#call<WireUserHit>('GET', '/api/users/lookup', {
+      query: { loginOrEmail },
+      okStatuses: [404],
+    })
+    return res.status === 404 ? undefined : userOf(res.body)
+  }
+
+  async updateUser(
+    userId: number,
+    fields: { login: string; email: string; name: string },
+  ): Promise<void> {
+    await this.#call('PUT', `/api/users/${userId}`, { body: fields })
+  }
+
+  async setServerAdmin(userId: number, isGrafanaAdmin: boolean): Promise<void> {
+    await this.#call('PUT', `/api/admin/users/${userId}/permissions`, { body: { isGrafanaAdmin } })
+  }
+
+  async setDisabled(userId: number, disabled: boolean): Promise<void> {
+    await this.#call('POST', `/api/admin/users/${userId}/${disabled ? 'disable' : 'enable'}`)
+  }
+
+  // ------------------------------------------------------------ org users
+
+  addOrgUser(orgId: number, loginOrEmail: string, role: OrgRole): Promise<'done' | 'already-done'> {
+    const path = this.auth === 'token' ? '/api/org/users' : `/api/orgs/${orgId}/users`
+    return this.#write('POST', path, {
+      body: { loginOrEmail, role },
+      orgId,
+      alreadyDone: { status: 409 },
+    })
+  }
+
+  async setOrgRole(orgId: number, userId: number, role: OrgRole): Promise<void> {
+    const path =
+      this.auth === 'token' ? `/api/org/users/${userId}` : `/api/orgs/${orgId}/users/${userId}`
+    await this.#call('PATCH', path, { body: { role }, orgId })
+  }
+
+  /**
+   * Always the org-qualified route: `DELETE /api/org/users/:id` deletes the whole user when it was their
+   * last org.
+   */
+  removeOrgUser(orgId: number, userId: number): Promise<'done' | 'already-done'> {
+    return this.#write('DELETE', `/api/orgs/${orgId}/users/${userId}`, {
+      orgId,
+      alreadyDone: { status: 404 },
+    })
+  }
+
+  // ------------------------------------------------------------ teams
+
+  async createTeam(
+    orgId: number,
+    name: string,
+    email?: string,
+  ): Promise<{ teamId: number } | 'already-done'> {
+    const body = email === undefined ? { name } : { name, email }
+    const res = await this.#call<{ teamId?: number; message?: string }>('POST', '/api/teams', {
+      body,
+      orgId,
+      okStatuses: [409],
+    })
+    if (res.status === 409) return 'already-done'
+    return { teamId: Number(res.body.teamId) }
+  }
+
+  async findTeam(orgId: number, name: string): Promise<GrafanaTeamSummary | undefined> {
+    const body = await this.#get<{ teams?: WireTeam[] }>('/api/teams/search', {
+      query: { name, perpage: PAGE, page: 1 },
+      orgId,
+    })
+    const team = (body.teams ?? []).find((t) => t.name === name)
+    return team && teamSummary(team)
+  }
+
+  async updateTeam(
+    orgId: number,
+    teamId: number,
+    fields: { name: string; email: string },
+  ): Promise<void> {
+    await this.#call('PUT', `/api/teams/${teamId}`, { body: fields, orgId })
+  }
+
+  deleteTeam(orgId: number, teamId: number): Promise<'done' | 'already-done'> {
+    return this.#write('DELETE', `/api/teams/${teamId}`, { orgId, alreadyDone: { status: 404 } })
+  }
+
+  async setTeamPreferences(orgId: number, teamId: number, prefs: TeamPreferences): Promise<void> {
+    // PUT replaces every preference: keep the ones this tool does not manage (language, navbar, …).
+    const kept = { ...this.#rawPreferences.get(teamId) }
+    delete kept.homeDashboardId
+    const body = { ...kept, ...preferencesToWire(prefs) }
+    await this.#call('PUT', `/api/teams/${teamId}/preferences`, { body, orgId })
+    this.#rawPreferences.set(teamId, body)
+  }
+
+  addTeamMember(orgId: number, teamId: number, userId: number): Promise<'done' | 'already-done'> {
+    return this.#write('POST', `/api/teams/${teamId}/members`, {
+      body: { userId },
+      orgId,
+      alreadyDone: { status: 400, message: /already added/i },
+    })
+  }
+
+  async setTeamPermission(
+    orgId: number,
+    teamId: number,
+    userId: number,
+    permission: TeamPermission,
+  ): Promise<void> {
+    await this.#call('PUT', `/api/teams/${teamId}/members/${userId}`, {
+      body: { permission: permission === 'Admin' ? ADMIN_PERMISSION : 0 },
+      orgId,
+    })
+  }
+
+  removeTeamMember(
+    orgId: number,
+    teamId: number,
+    userId: number,
+  ): Promise<'done' | 'already-done'> {
+    return this.#write('DELETE', `/api/teams/${teamId}/members/${userId}`, {
+      orgId,
+      alreadyDone: { status: 404 },
+    })
+  }
+
+  stats() {
+    return this.#http.stats()
+  }
+}
