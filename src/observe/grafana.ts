@@ -1,0 +1,158 @@
+import type { GrafanaClient } from '../grafana/types.ts'
+import type {
+  Caller,
+  DesiredConfig,
+  DesiredTeam,
+  GrafanaUser,
+  ObservedOrg,
+  ObservedTeam,
+  OrgMember,
+} from '../model.ts'
+import type { Progress } from './progress.ts'
+
+interface LiveOrg {
+  id: number
+  name: string
+}
+
+export interface GrafanaRead {
+  caller: Caller
+  orgs: ObservedOrg[]
+  users: GrafanaUser[]
+}
+
+/** Every org name the config refers to: declared orgs, team orgs and user org roles. */
+export function referencedOrgNames(config: DesiredConfig): string[] {
+  const names = new Set<string>()
+  for (const org of config.orgs) names.add(org.name)
+  for (const team of config.teams) names.add(team.org)
+  for (const user of config.users) for (const binding of user.orgRoles) names.add(binding.org)
+  return [...names]
+}
+
+function findByName<T extends { name: string }>(items: T[], name: string): T[] {
+  const exact = items.filter((i) => i.name === name)
+  if (exact.length > 0) return exact
+  // Grafana's name comparison depends on the database collation: read case variants too, the planner decides.
+  const lower = name.toLowerCase()
+  return items.filter((i) => i.name.toLowerCase() === lower)
+}
+
+/** Live orgs for each referenced name: by name, or by `renamedFrom` while the new name does not exist yet. */
+export function matchOrgs(config: DesiredConfig, live: LiveOrg[]): Map<string, LiveOrg[]> {
+  const renamedFrom = new Map(config.orgs.map((o) => [o.name, o.renamedFrom]))
+  const matches = new Map<string, LiveOrg[]>()
+  for (const name of referencedOrgNames(config)) {
+    let found = findByName(live, name)
+    const previous = renamedFrom.get(name)
+    if (found.length === 0 && previous !== undefined) found = findByName(live, previous)
+    if (found.length > 0) matches.set(name, found)
+  }
+  return matches
+}
+
+function toGrafanaUser(m: OrgMember & { name?: string; isDisabled?: boolean }): GrafanaUser {
+  const user: GrafanaUser = { id: m.userId, login: m.login, email: m.email, name: m.name ?? '' }
+  if (m.isDisabled !== undefined) user.isDisabled = m.isDisabled
+  return user
+}
+
+function hasPreferences(team: DesiredTeam): boolean {
+  return team.preferences !== undefined && Object.keys(team.preferences).length > 0
+}
+
+async function readOrg(
+  grafana: GrafanaClient,
+  org: LiveOrg,
+  declaredTeams: DesiredTeam[],
+  progress: Progress,
+): Promise<{ org: ObservedOrg; people: GrafanaUser[] }> {
+  const [users, teams] = await Promise.all([
+    grafana.listOrgUsers(org.id),
+    grafana.listTeams(org.id),
+  ])
+  const wanted = new Map<number, { members: boolean; preferences: boolean }>()
+  for (const declared of declaredTeams) {
+    for (const team of findByName(teams, declared.name)) {
+      const want = wanted.get(team.id) ?? { members: true, preferences: false }
+      want.preferences ||= hasPreferences(declared)
+      wanted.set(team.id, want)
+    }
+  }
+  progress.teams.total += wanted.size
+  const observed = await Promise.all(
+    teams.map(async (summary): Promise<ObservedTeam> => {
+      const team: ObservedTeam = { ...summary }
+      const want = wanted.get(summary.id)
+      if (!want) return team // undeclared: listed for pruning, members not needed
+      const [members, preferences] = await Promise.all([
+        grafana.listTeamMembers(org.id, summary.id),
+        want.preferences ? grafana.getTeamPreferences(org.id, summary.id) : undefined,
+      ])
+      team.members = members
+      if (preferences !== undefined) team.preferences = preferences
+      progress.teams.done++
+      return team
+    }),
+  )
+  const orgUsers: OrgMember[] = users.map((u) => ({
+    userId: u.userId,
+    login: u.login,
+    email: u.email,
+    role: u.role,
+  }))
+  return {
+    org: { id: org.id, name: org.name, users: orgUsers, teams: observed },
+    people: users.map(toGrafanaUser),
+  }
+}
+
+/**
+ * Reads what the config needs from Grafana: orgs once, users once (paged), per referenced org its users
+ * (one call) and teams (paged), per declared existing team its members (one call) and, when declared,
+ * its preferences. Calls overlap; the HTTP layer bounds how many are in flight.
+ */
+export async function readGrafana(
+  config: DesiredConfig,
+  grafana: GrafanaClient,
+  progress: Progress,
+): Promise<GrafanaRead> {
+  // Alone and first: with basic auth every failed login counts towards Grafana's lockout.
+  const caller = await grafana.whoami()
+  const teamsByOrgName = new Map<string, DesiredTeam[]>()
+  for (const team of config.teams) {
+    teamsByOrgName.set(team.org, [...(teamsByOrgName.get(team.org) ?? []), team])
+  }
+
+  const globalUsers =
+    caller.auth === 'basic' && caller.isServerAdmin ? grafana.listUsers() : undefined
+  // Keep a rejection from going unobserved while the org reads run.
+  globalUsers?.catch(() => undefined)
+  const live = await grafana.listOrgs()
+
+  const selected = new Map<number, { org: LiveOrg; teams: DesiredTeam[] }>()
+  const select = (org: LiveOrg, teams: DesiredTeam[]) => {
+    const entry = selected.get(org.id) ?? { org, teams: [] }
+    entry.teams.push(...teams)
+    selected.set(org.id, entry)
+  }
+  for (const [name, orgs] of matchOrgs(config, live)) {
+    for (const org of orgs) select(org, teamsByOrgName.get(name) ?? [])
+  }
+  if (caller.auth === 'token') for (const org of live) select(org, [])
+
+  const reads = await Promise.all(
+    [...selected.values()].map(({ org, teams }) => readOrg(grafana, org, teams, progress)),
+  )
+  const orgs = reads.map((r) => r.org).sort((a, b) => a.id - b.id)
+
+  let users: GrafanaUser[]
+  if (globalUsers) {
+    users = await globalUsers
+  } else {
+    const byId = new Map<number, GrafanaUser>()
+    for (const read of reads) for (const person of read.people) byId.set(person.id, person)
+    users = [...byId.values()].sort((a, b) => a.id - b.id)
+  }
+  return { caller, orgs, users }
+}
