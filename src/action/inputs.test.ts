@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest'
+import { hasGrafanaCredentials, InputError, parseInputs, readInput, secretsOf } from './inputs.ts'
+
+describe('parseInputs', () => {
+  it('applies the action.yml defaults when the runner passes nothing', () => {
+    expect(parseInputs({})).toEqual({
+      mode: 'auto',
+      configPath: 'teams',
+      grafanaUrl: undefined,
+      grafanaToken: undefined,
+      grafanaUsername: undefined,
+      grafanaPassword: undefined,
+      oktaDomain: undefined,
+      oktaApiToken: undefined,
+      githubToken: undefined,
+      comment: true,
+      dryRun: false,
+      force: false,
+      failOnChanges: false,
+      concurrency: 8,
+    })
+  })
+
+  it('reads dashed names the way the runner writes them', () => {
+    const inputs = parseInputs({
+      'INPUT_CONFIG-PATH': ' grafana/teams ',
+      'INPUT_GRAFANA-URL': 'https://grafana.acme.example',
+      'INPUT_GRAFANA-TOKEN': 'glsa_x',
+      'INPUT_DRY-RUN': 'True',
+      'INPUT_FAIL-ON-CHANGES': 'TRUE',
+      INPUT_COMMENT: 'false',
+      INPUT_MODE: 'Plan',
+      INPUT_CONCURRENCY: '16',
+    })
+    expect(inputs).toMatchObject({
+      configPath: 'grafana/teams',
+      grafanaUrl: 'https://grafana.acme.example',
+      grafanaToken: 'glsa_x',
+      dryRun: true,
+      failOnChanges: true,
+      comment: false,
+      mode: 'plan',
+      concurrency: 16,
+    })
+  })
+
+  it('falls back to GITHUB_TOKEN for github-token', () => {
+    expect(parseInputs({ GITHUB_TOKEN: 'ghs_env' }).githubToken).toBe('ghs_env')
+    expect(
+      parseInputs({ GITHUB_TOKEN: 'ghs_env', 'INPUT_GITHUB-TOKEN': 'ghp_in' }).githubToken,
+    ).toBe('ghp_in')
+  })
+
+  it.each([
+    [
+      { INPUT_CONCURRENCY: '0' },
+      'input "concurrency" must be a whole number from 1 to 64; got "0"',
+    ],
+    [{ INPUT_CONCURRENCY: '65' }, '"concurrency"'],
+    [{ INPUT_CONCURRENCY: '2.5' }, '"concurrency"'],
+    [{ INPUT_CONCURRENCY: 'many' }, '"concurrency"'],
+    [
+      { INPUT_MODE: 'destroy' },
+      'input "mode" must be one of auto, validate, plan, apply; got "destroy"',
+    ],
+    [{ 'INPUT_DRY-RUN': 'yes' }, 'input "dry-run" must be true or false'],
+    [{ INPUT_FORCE: '1' }, 'input "force" must be true or false'],
+    [{ 'INPUT_GRAFANA-URL': 'grafana.acme.example' }, 'input "grafana-url" must be an http(s) URL'],
+  ])('rejects %j naming the input', (env, message) => {
+    expect(() => parseInputs(env)).toThrow(InputError)
+    expect(() => parseInputs(env)).toThrow(message)
+  })
+
+  it('reports every bad input at once', () => {
+    expect(() => parseInputs({ INPUT_CONCURRENCY: 'x', INPUT_FORCE: 'maybe' })).toThrow(
+      /"force".*"concurrency"|"concurrency".*"force"/,
+    )
+  })
+})
+
+describe('readInput', () => {
+  it('maps spaces to underscores and trims', () => {
+    expect(readInput({ INPUT_MY_INPUT: '  x ' }, 'my input')).toBe('x')
+  })
+})
+
+describe('credentials and secrets', () => {
+  it('needs a URL and a token or both halves of basic auth', () => {
+    const url = { 'INPUT_GRAFANA-URL': 'http://127.0.0.1:3000' }
+    expect(hasGrafanaCredentials(parseInputs(url))).toBe(false)
+    expect(hasGrafanaCredentials(parseInputs({ ...url, 'INPUT_GRAFANA-TOKEN': 't' }))).toBe(true)
+    expect(hasGrafanaCredentials(parseInputs({ ...url, 'INPUT_GRAFANA-USERNAME': 'u' }))).toBe(
+      false,
+    )
+    expect(
+      hasGrafanaCredentials(
+        parseInputs({ ...url, 'INPUT_GRAFANA-USERNAME': 'u', 'INPUT_GRAFANA-PASSWORD': 'p' }),
+      ),
+    ).toBe(true)
+    expect(hasGrafanaCredentials(parseInputs({ 'INPUT_GRAFANA-TOKEN': 't' }))).toBe(false)
+  })
+
+  it('includes the base64 basic-auth value derived from username and password', () => {
+    const secrets = secretsOf(
+      parseInputs({
+        'INPUT_GRAFANA-USERNAME': 'admin',
+        'INPUT_GRAFANA-PASSWORD': 's3cret',
+        'INPUT_OKTA-API-TOKEN': 'okta',
+        'INPUT_GITHUB-TOKEN': 'ghs',
+      }),
+    )
+    expect(secrets).toEqual([
+      's3cret',
+      'okta',
+      'ghs',
+      Buffer.from('admin:s3cret').toString('base64'),
+    ])
+  })
+})

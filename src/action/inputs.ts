@@ -1,0 +1,148 @@
+import { z } from 'zod'
+
+export interface ActionInputs {
+  mode: 'auto' | 'validate' | 'plan' | 'apply'
+  configPath: string
+  grafanaUrl?: string
+  grafanaToken?: string
+  grafanaUsername?: string
+  grafanaPassword?: string
+  oktaDomain?: string
+  oktaApiToken?: string
+  githubToken?: string
+  comment: boolean
+  dryRun: boolean
+  force: boolean
+  failOnChanges: boolean
+  concurrency: number
+}
+
+export class InputError extends Error {
+  override name = 'InputError'
+}
+
+type Env = Record<string, string | undefined>
+
+/** How the runner passes `with:` values: `INPUT_` + the name upper-cased, spaces as `_`, dashes kept. */
+export function readInput(env: Env, name: string): string {
+  return (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim()
+}
+
+const TRUE = ['true', 'True', 'TRUE']
+const FALSE = ['false', 'False', 'FALSE']
+
+/** `core.getBooleanInput` semantics, with the action.yml default when the input is absent. */
+const boolean = (name: string, fallback: boolean) =>
+  z.string().transform((value, ctx) => {
+    if (value === '') return fallback
+    if (TRUE.includes(value)) return true
+    if (FALSE.includes(value)) return false
+    ctx.addIssue({
+      code: 'custom',
+      message: `input "${name}" must be true or false (YAML 1.2 core schema: true | True | TRUE | false | False | FALSE), got "${value}"`,
+    })
+    return z.NEVER
+  })
+
+const optional = z.string().transform((value) => (value === '' ? undefined : value))
+
+const schema = z.object({
+  mode: z
+    .string()
+    .transform((value) => value.toLowerCase() || 'auto')
+    .pipe(
+      z.enum(['auto', 'validate', 'plan', 'apply'], {
+        error: (issue) =>
+          `input "mode" must be one of auto, validate, plan, apply; got "${String(issue.input)}"`,
+      }),
+    ),
+  'config-path': z.string().transform((value) => value || 'teams'),
+  'grafana-url': optional.refine((value) => value === undefined || isHttpUrl(value), {
+    error: (issue) =>
+      `input "grafana-url" must be an http(s) URL such as https://grafana.acme.example; got "${String(issue.input)}"`,
+  }),
+  'grafana-token': optional,
+  'grafana-username': optional,
+  'grafana-password': optional,
+  'okta-domain': optional,
+  'okta-api-token': optional,
+  'github-token': optional,
+  comment: boolean('comment', true),
+  'dry-run': boolean('dry-run', false),
+  force: boolean('force', false),
+  'fail-on-changes': boolean('fail-on-changes', false),
+  concurrency: z
+    .string()
+    .transform((value) => (value === '' ? 8 : Number(value)))
+    .refine((value) => Number.isInteger(value) && value >= 1 && value <= 64, {
+      error: (issue) =>
+        `input "concurrency" must be a whole number from 1 to 64; got "${String(issue.input)}"`,
+    }),
+})
+
+type InputName = keyof z.input<typeof schema>
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value)
+    return url.protocol === 'https:' || url.protocol === 'http:'
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Reads every input once. Absent inputs take the defaults of action.yml, because a runner only fills
+ * them in for `uses:` steps. `github-token` falls back to the GITHUB_TOKEN environment variable.
+ * @throws InputError listing every bad input and how to fix it.
+ */
+export function parseInputs(env: Env): ActionInputs {
+  const names = Object.keys(schema.shape) as InputName[]
+  const raw = Object.fromEntries(names.map((name) => [name, readInput(env, name)]))
+  const parsed = schema.safeParse(raw)
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => issue.message)
+    throw new InputError(
+      `Invalid action input: ${problems.join('; ')}. Fix the step's "with:" block.`,
+    )
+  }
+  const v = parsed.data
+  return {
+    mode: v.mode,
+    configPath: v['config-path'],
+    grafanaUrl: v['grafana-url'],
+    grafanaToken: v['grafana-token'],
+    grafanaUsername: v['grafana-username'],
+    grafanaPassword: v['grafana-password'],
+    oktaDomain: v['okta-domain'],
+    oktaApiToken: v['okta-api-token'],
+    githubToken: v['github-token'] ?? (env.GITHUB_TOKEN?.trim() || undefined),
+    comment: v.comment,
+    dryRun: v['dry-run'],
+    force: v.force,
+    failOnChanges: v['fail-on-changes'],
+    concurrency: v.concurrency,
+  }
+}
+
+/** A run can read Grafana with a URL and either a token or a username and password. */
+export function hasGrafanaCredentials(inputs: ActionInputs): boolean {
+  const basic = Boolean(inputs.grafanaUsername && inputs.grafanaPassword)
+  return Boolean(inputs.grafanaUrl && (inputs.grafanaToken || basic))
+}
+
+/** Secrets and the values derived from them that could reach a log line. */
+export function secretsOf(inputs: ActionInputs): string[] {
+  const secrets = [
+    inputs.grafanaToken,
+    inputs.grafanaPassword,
+    inputs.oktaApiToken,
+    inputs.githubToken,
+  ]
+  if (inputs.grafanaUsername && inputs.grafanaPassword) {
+    secrets.push(
+      Buffer.from(`${inputs.grafanaUsername}:${inputs.grafanaPassword}`).toString('base64'),
+    )
+  }
+  return secrets.filter((s): s is string => Boolean(s))
+}

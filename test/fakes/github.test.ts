@@ -1,0 +1,101 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { startFakeGitHub, type FakeGitHub } from './github.ts'
+
+let gh: FakeGitHub
+beforeEach(async () => {
+  gh = await startFakeGitHub()
+})
+afterEach(async () => {
+  await gh.close()
+})
+
+async function call(method: string, path: string, body?: unknown, token = gh.token) {
+  const res = await fetch(gh.url + path, {
+    method,
+    headers: { authorization: `token ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const text = await res.text()
+  return {
+    status: res.status,
+    link: res.headers.get('link'),
+    body: text ? JSON.parse(text) : undefined,
+  }
+}
+
+const bodies = (list: unknown) => (list as { body: string }[]).map((c) => c.body)
+
+describe('fake GitHub issue comments', () => {
+  it('pages with per_page and page and links next and last', async () => {
+    for (let i = 0; i < 5; i++) gh.addComment('acme/app', 3, { body: `c${i}` })
+    const first = await call('GET', '/repos/acme/app/issues/3/comments?per_page=2')
+    expect(bodies(first.body)).toEqual(['c0', 'c1'])
+    expect(first.link).toContain(
+      `<${gh.url}/repos/acme/app/issues/3/comments?per_page=2&page=2>; rel="next"`,
+    )
+    expect(first.link).toContain('page=3>; rel="last"')
+    const last = await call('GET', '/repos/acme/app/issues/3/comments?per_page=2&page=3')
+    expect(bodies(last.body)).toEqual(['c4'])
+    expect(last.link).not.toContain('rel="next"')
+  })
+
+  it('creates as the token identity with 201 and edits in place', async () => {
+    const created = await call('POST', '/repos/acme/app/issues/3/comments', { body: 'hello' })
+    expect(created.status).toBe(201)
+    expect(created.body.user).toMatchObject({ login: 'github-actions[bot]', type: 'Bot' })
+    const edited = await call('PATCH', `/repos/acme/app/issues/comments/${created.body.id}`, {
+      body: 'bye',
+    })
+    expect(edited.status).toBe(200)
+    expect(gh.comments('acme/app', 3).map((c) => c.body)).toEqual(['bye'])
+  })
+
+  it('rejects bodies over 65,536 characters with GitHub 422 message', async () => {
+    const res = await call('POST', '/repos/acme/app/issues/3/comments', {
+      body: 'x'.repeat(65_537),
+    })
+    expect(res.status).toBe(422)
+    expect(res.body.errors[0].message).toBe('Body is too long (maximum is 65536 characters)')
+    expect(
+      (await call('POST', '/repos/acme/app/issues/3/comments', { body: 'x'.repeat(65_536) }))
+        .status,
+    ).toBe(201)
+  })
+
+  it('answers writes of a read-only token with 403 Resource not accessible by integration', async () => {
+    gh.readOnly = true
+    const res = await call('POST', '/repos/acme/app/issues/3/comments', { body: 'x' })
+    expect(res.status).toBe(403)
+    expect(res.body.message).toBe('Resource not accessible by integration')
+    expect((await call('GET', '/repos/acme/app/issues/3/comments')).status).toBe(200)
+  })
+
+  it('answers a wrong token with 401 and records every request', async () => {
+    expect((await call('GET', '/repos/acme/app/issues/3/comments', undefined, 'nope')).status).toBe(
+      401,
+    )
+    expect(gh.requests).toHaveLength(1)
+    expect(gh.requests[0]).toMatchObject({ method: 'GET', status: 401 })
+  })
+})
+
+describe('fake GitHub identity and pulls', () => {
+  it('refuses GET /user for an installation token and answers it for a user token', async () => {
+    expect((await call('GET', '/user')).body.message).toBe('Resource not accessible by integration')
+    gh.installationToken = false
+    gh.identity = { login: 'sync-bot', type: 'User' }
+    expect((await call('GET', '/user')).body).toMatchObject({ login: 'sync-bot', type: 'User' })
+  })
+
+  it('associates a merged PR with its merge commit only after N lookups', async () => {
+    gh.addPullRequest(
+      'acme/app',
+      { number: 9, mergedAt: '2026-11-01T00:00:00Z', mergeCommitSha: 'abc' },
+      { visibleAfterCalls: 2 },
+    )
+    expect((await call('GET', '/repos/acme/app/commits/abc/pulls')).body).toEqual([])
+    expect((await call('GET', '/repos/acme/app/commits/abc/pulls')).body).toEqual([])
+    const found = await call('GET', '/repos/acme/app/commits/abc/pulls')
+    expect(found.body).toMatchObject([{ number: 9, merge_commit_sha: 'abc', state: 'closed' }])
+  })
+})

@@ -1,0 +1,275 @@
+// A small, stateful fake of the GitHub REST API endpoints the action uses, on 127.0.0.1.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+export interface GitHubIdentity {
+  login: string
+  type: 'Bot' | 'User'
+}
+
+export interface FakeGitHubOptions {
+  /** The only token accepted (`token X` or `Bearer X`); default `ghs_fake_github_token`. */
+  token?: string
+  /** Who the token acts as; default the Actions bot, as for GITHUB_TOKEN. */
+  identity?: GitHubIdentity
+  /** Installation tokens, such as GITHUB_TOKEN, get 403 from GET /user; default true. */
+  installationToken?: boolean
+  /** A read-only token (fork pull requests): every write answers 403. */
+  readOnly?: boolean
+}
+
+export interface FakeComment {
+  id: number
+  body: string
+  user: { login: string; id: number; type: 'Bot' | 'User' }
+  created_at: string
+  updated_at: string
+}
+
+export interface FakePullRequest {
+  number: number
+  state?: 'open' | 'closed'
+  /** ISO time; null or absent for an unmerged PR. */
+  mergedAt?: string | null
+  mergeCommitSha?: string | null
+  baseRef?: string
+  /** Commits the PR contains; `GET /commits/{sha}/pulls` finds it by any of them or its merge commit. */
+  commits?: string[]
+}
+
+export interface RecordedRequest {
+  method: string
+  path: string
+  query: Record<string, string>
+  headers: Record<string, string>
+  body: unknown
+  status: number
+}
+
+export interface FakeGitHub {
+  url: string
+  token: string
+  identity: GitHubIdentity
+  readOnly: boolean
+  installationToken: boolean
+  addComment(
+    repo: string,
+    issue: number,
+    comment: { body: string } & Partial<GitHubIdentity>,
+  ): number
+  comments(repo: string, issue: number): FakeComment[]
+  /** `visibleAfterCalls`: the association is missing from the first N lookups (GitHub indexes it late). */
+  addPullRequest(repo: string, pr: FakePullRequest, opts?: { visibleAfterCalls?: number }): void
+  requests: RecordedRequest[]
+  clearRequests(): void
+  writes(): RecordedRequest[]
+  close(): Promise<void>
+}
+
+const MAX_BODY = 65_536
+const DOCS = 'https://docs.github.com/rest'
+
+interface Reply {
+  status: number
+  body?: unknown
+  headers?: Record<string, string>
+}
+
+export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<FakeGitHub> {
+  const comments = new Map<string, FakeComment[]>()
+  const pulls = new Map<string, { pr: FakePullRequest; hiddenFor: number }[]>()
+  const userIds = new Map<string, number>()
+  let nextCommentId = 1_000_001
+  let clock = Date.parse('2026-11-01T12:00:00Z')
+  const requests: RecordedRequest[] = []
+
+  const userOf = (who: GitHubIdentity) => {
+    if (!userIds.has(who.login)) userIds.set(who.login, 41_000 + userIds.size)
+    return { login: who.login, id: userIds.get(who.login)!, type: who.type }
+  }
+  const thread = (repo: string, issue: number) => {
+    const key = `${repo.toLowerCase()}#${issue}`
+    if (!comments.has(key)) comments.set(key, [])
+    return comments.get(key)!
+  }
+  const tick = () => new Date((clock += 1000)).toISOString()
+  const fake: FakeGitHub = {
+    url: '',
+    token: opts.token ?? 'ghs_fake_github_token',
+    identity: opts.identity ?? { login: 'github-actions[bot]', type: 'Bot' },
+    readOnly: opts.readOnly ?? false,
+    installationToken: opts.installationToken ?? true,
+    addComment(repo, issue, c) {
+      const at = tick()
+      const user = userOf({ login: c.login ?? 'octocat', type: c.type ?? 'User' })
+      const comment = { id: nextCommentId++, body: c.body, user, created_at: at, updated_at: at }
+      thread(repo, issue).push(comment)
+      return comment.id
+    },
+    comments: (repo, issue) => thread(repo, issue).map((c) => ({ ...c })),
+    addPullRequest(repo, pr, o = {}) {
+      const list = pulls.get(repo.toLowerCase()) ?? []
+      list.push({ pr, hiddenFor: o.visibleAfterCalls ?? 0 })
+      pulls.set(repo.toLowerCase(), list)
+    },
+    requests,
+    clearRequests: () => void requests.splice(0),
+    writes: () => requests.filter((r) => r.method !== 'GET'),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+
+  const error = (status: number, message: string, doc: string, extra: object = {}): Reply => ({
+    status,
+    body: { message, documentation_url: `${DOCS}/${doc}`, status: String(status), ...extra },
+  })
+  const forbidden = (doc: string) => error(403, 'Resource not accessible by integration', doc)
+  const notFound = () => error(404, 'Not Found', '')
+  const validateBody = (body: unknown): Reply | string => {
+    const text = (body as { body?: unknown } | undefined)?.body
+    if (typeof text !== 'string')
+      return error(422, 'Invalid request.\n\n"body" wasn\'t supplied.', 'issues/comments')
+    if (text.length > MAX_BODY) {
+      return error(422, 'Validation Failed', 'issues/comments', {
+        errors: [
+          {
+            resource: 'IssueComment',
+            code: 'custom',
+            field: 'body',
+            message: `Body is too long (maximum is ${MAX_BODY} characters)`,
+          },
+        ],
+      })
+    }
+    return text
+  }
+
+  function listComments(
+    repo: string,
+    issue: number,
+    query: Record<string, string>,
+    path: string,
+  ): Reply {
+    const perPage = Math.min(Math.max(Number(query.per_page ?? 30) || 30, 1), 100)
+    const page = Math.max(Number(query.page ?? 1) || 1, 1)
+    const all = thread(repo, issue)
+    const last = Math.max(Math.ceil(all.length / perPage), 1)
+    const link = (p: number, rel: string) =>
+      `<${fake.url}${path}?per_page=${perPage}&page=${p}>; rel="${rel}"`
+    const links = []
+    if (page > 1) links.push(link(page - 1, 'prev'), link(1, 'first'))
+    if (page < last) links.push(link(page + 1, 'next'), link(last, 'last'))
+    const headers: Record<string, string> = links.length ? { link: links.join(', ') } : {}
+    return { status: 200, body: all.slice((page - 1) * perPage, page * perPage), headers }
+  }
+
+  function pullsForCommit(repo: string, sha: string): Reply {
+    const found = []
+    for (const entry of pulls.get(repo.toLowerCase()) ?? []) {
+      const { pr } = entry
+      if (!(pr.commits ?? []).includes(sha) && pr.mergeCommitSha !== sha) continue
+      if (entry.hiddenFor > 0) {
+        entry.hiddenFor--
+        continue
+      }
+      found.push({
+        number: pr.number,
+        state: pr.state ?? (pr.mergedAt ? 'closed' : 'open'),
+        merged_at: pr.mergedAt ?? null,
+        merge_commit_sha: pr.mergeCommitSha ?? null,
+        base: { ref: pr.baseRef ?? 'main' },
+        html_url: `https://github.com/${repo}/pull/${pr.number}`,
+      })
+    }
+    return { status: 200, body: found }
+  }
+
+  function route(
+    method: string,
+    path: string,
+    query: Record<string, string>,
+    body: unknown,
+  ): Reply {
+    if (method === 'GET' && path === '/user') {
+      if (fake.installationToken) return forbidden('users/users#get-the-authenticated-user')
+      return { status: 200, body: userOf(fake.identity) }
+    }
+    let m = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/comments$/.exec(path)
+    if (m && method === 'GET') return listComments(m[1]!, Number(m[2]), query, path)
+    if (m && method === 'POST') {
+      if (fake.readOnly) return forbidden('issues/comments#create-an-issue-comment')
+      const text = validateBody(body)
+      if (typeof text !== 'string') return text
+      const at = tick()
+      const comment = {
+        id: nextCommentId++,
+        body: text,
+        user: userOf(fake.identity),
+        created_at: at,
+        updated_at: at,
+      }
+      thread(m[1]!, Number(m[2])).push(comment)
+      return { status: 201, body: comment }
+    }
+    m = /^\/repos\/([^/]+\/[^/]+)\/issues\/comments\/(\d+)$/.exec(path)
+    if (m && method === 'PATCH') {
+      const prefix = `${m[1]!.toLowerCase()}#`
+      const comment = [...comments.entries()]
+        .filter(([key]) => key.startsWith(prefix))
+        .flatMap(([, list]) => list)
+        .find((c) => c.id === Number(m![2]))
+      if (!comment) return notFound()
+      if (fake.readOnly) return forbidden('issues/comments#update-an-issue-comment')
+      const text = validateBody(body)
+      if (typeof text !== 'string') return text
+      comment.body = text
+      comment.updated_at = tick()
+      return { status: 200, body: comment }
+    }
+    m = /^\/repos\/([^/]+\/[^/]+)\/commits\/([^/]+)\/pulls$/.exec(path)
+    if (m && method === 'GET') return pullsForCommit(m[1]!, m[2]!)
+    return notFound()
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const chunks: Buffer[] = []
+    for await (const chunk of req) chunks.push(chunk as Buffer)
+    const raw = Buffer.concat(chunks).toString('utf8')
+    let body: unknown
+    try {
+      body = raw ? JSON.parse(raw) : undefined
+    } catch {
+      body = raw
+    }
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+    const query = Object.fromEntries(url.searchParams)
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]),
+    )
+    const method = req.method ?? 'GET'
+    const auth = headers.authorization ?? ''
+    const authorized = auth === `token ${fake.token}` || auth === `Bearer ${fake.token}`
+    const reply = authorized
+      ? route(method, url.pathname, query, body)
+      : error(401, 'Bad credentials', '')
+    requests.push({ method, path: url.pathname, query, headers, body, status: reply.status })
+    res.writeHead(reply.status, {
+      'content-type': 'application/json; charset=utf-8',
+      ...reply.headers,
+    })
+    res.end(reply.body === undefined ? '' : JSON.stringify(reply.body))
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      res.writeHead(500)
+      res.end()
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return fake
+}
