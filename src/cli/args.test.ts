@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest'
+import { isCliInvocation, parseCliArgs, UsageError } from './args.ts'
+
+describe('parseCliArgs', () => {
+  it('defaults to the teams folder and no flags', () => {
+    expect(parseCliArgs(['plan'])).toEqual({
+      command: 'plan',
+      config: 'teams',
+      json: false,
+      out: undefined,
+      force: false,
+      detailedExitcode: false,
+      concurrency: 8,
+    })
+  })
+
+  it('reads every option in long and short form', () => {
+    expect(
+      parseCliArgs([
+        'apply',
+        '-c',
+        'grafana',
+        '--json',
+        '-o',
+        'p.json',
+        '--force',
+        '--detailed-exitcode',
+        '--concurrency',
+        '4',
+      ]),
+    ).toEqual({
+      command: 'apply',
+      config: 'grafana',
+      json: true,
+      out: 'p.json',
+      force: true,
+      detailedExitcode: true,
+      concurrency: 4,
+    })
+    expect(parseCliArgs(['validate', '--config=x']).config).toBe('x')
+  })
+
+  it.each([
+    [['help'], 'help'],
+    [['--help'], 'help'],
+    [['plan', '-h'], 'help'],
+    [['--version'], 'version'],
+    [['-v'], 'version'],
+  ])('%j → %s', (argv, command) => {
+    expect(parseCliArgs(argv).command).toBe(command)
+  })
+
+  it.each([
+    [[], 'missing command'],
+    [['destroy'], 'unknown command "destroy"'],
+    [['plan', 'extra'], 'unexpected argument "extra"'],
+    [['plan', '--colour'], "Unknown option '--colour'"],
+    [['plan', '--concurrency', '0'], '--concurrency must be a whole number from 1 to 64'],
+    [['plan', '--concurrency', 'lots'], '--concurrency must be a whole number from 1 to 64'],
+  ])('rejects %j', (argv, message) => {
+    expect(() => parseCliArgs(argv)).toThrow(UsageError)
+    expect(() => parseCliArgs(argv)).toThrow(message)
+  })
+})
+
+describe('isCliInvocation', () => {
+  it.each([
+    [['plan'], true],
+    [['validate', '--config', 'x'], true],
+    [['--version'], true],
+    [['help'], true],
+    [[], false],
+    [['--config', 'teams'], false],
+  ])('%j → %s', (argv, cli) => {
+    expect(isCliInvocation(argv)).toBe(cli)
+  })
+})
