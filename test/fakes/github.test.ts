@@ -99,3 +99,12 @@ describe('fake GitHub identity and pulls', () => {
     expect(found.body).toMatchObject([{ number: 9, merge_commit_sha: 'abc', state: 'closed' }])
   })
 })
+
+describe('fake GitHub faults', () => {
+  it('answers an injected 502 and then recovers', async () => {
+    gh.faults.inject({ method: 'GET', path: /\/comments$/, status: 502, times: 1 })
+    expect((await call('GET', '/repos/acme/app/issues/3/comments')).status).toBe(502)
+    expect((await call('GET', '/repos/acme/app/issues/3/comments')).status).toBe(200)
+    expect(gh.requests.map((r) => r.status)).toEqual([502, 200])
+  })
+})

@@ -1,6 +1,7 @@
 // A small, stateful fake of the GitHub REST API endpoints the action uses, on 127.0.0.1.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { faultStatus, Faults, type FaultControl, type FaultRule } from './faults.ts'
 
 export interface GitHubIdentity {
   login: string
@@ -63,6 +64,7 @@ export interface FakeGitHub {
   requests: RecordedRequest[]
   clearRequests(): void
   writes(): RecordedRequest[]
+  faults: FaultControl
   close(): Promise<void>
 }
 
@@ -82,6 +84,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
   let nextCommentId = 1_000_001
   let clock = Date.parse('2026-11-01T12:00:00Z')
   const requests: RecordedRequest[] = []
+  const faults = new Faults()
 
   const userOf = (who: GitHubIdentity) => {
     if (!userIds.has(who.login)) userIds.set(who.login, 41_000 + userIds.size)
@@ -115,6 +118,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     requests,
     clearRequests: () => void requests.splice(0),
     writes: () => requests.filter((r) => r.method !== 'GET'),
+    faults,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections()
@@ -234,6 +238,29 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     return notFound()
   }
 
+  function answer(
+    method: string,
+    path: string,
+    query: Record<string, string>,
+    body: unknown,
+    headers: Record<string, string>,
+  ): Reply {
+    const auth = headers.authorization ?? ''
+    const authorized = auth === `token ${fake.token}` || auth === `Bearer ${fake.token}`
+    return authorized ? route(method, path, query, body) : error(401, 'Bad credentials', '')
+  }
+
+  function faultReply(fault: FaultRule): Reply {
+    const status = faultStatus(fault)!
+    const reply =
+      fault.body !== undefined
+        ? { status, body: fault.body }
+        : error(status, status === 429 ? 'API rate limit exceeded' : 'Server Error', '')
+    if (fault.rateLimitResetSeconds !== undefined)
+      reply.headers = { 'retry-after': String(fault.rateLimitResetSeconds) }
+    return reply
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
@@ -250,17 +277,29 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
       Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]),
     )
     const method = req.method ?? 'GET'
-    const auth = headers.authorization ?? ''
-    const authorized = auth === `token ${fake.token}` || auth === `Bearer ${fake.token}`
-    const reply = authorized
-      ? route(method, url.pathname, query, body)
-      : error(401, 'Bad credentials', '')
+    const fault = faults.take(method, url.pathname)
+    if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs))
+    if (fault?.drop) {
+      requests.push({ method, path: url.pathname, query, headers, body, status: 0 })
+      req.socket.destroy()
+      return
+    }
+    const reply =
+      fault && faultStatus(fault)
+        ? faultReply(fault)
+        : answer(method, url.pathname, query, body, headers)
     requests.push({ method, path: url.pathname, query, headers, body, status: reply.status })
     res.writeHead(reply.status, {
       'content-type': 'application/json; charset=utf-8',
       ...reply.headers,
     })
-    res.end(reply.body === undefined ? '' : JSON.stringify(reply.body))
+    res.end(
+      typeof reply.body === 'string'
+        ? reply.body
+        : reply.body === undefined
+          ? ''
+          : JSON.stringify(reply.body),
+    )
   }
 
   const server = createServer((req, res) => {
