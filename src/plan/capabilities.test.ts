@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest'
+import { config, localUser, org, team } from './fixtures.ts'
+import { checkCapabilities } from './index.ts'
+
+const token = { token: true, basic: false, okta: true }
+const basic = { token: false, basic: true, okta: true }
+
+describe('checkCapabilities', () => {
+  it('finds nothing for teams in one org with a token', () => {
+    expect(checkCapabilities(config({ teams: [team('A'), team('B')] }), token)).toEqual([])
+  })
+
+  it.each([
+    {
+      what: 'orgs:',
+      cfg: config({ orgs: [org('Research')] }),
+      mention: '`orgs:` is declared (teams/orgs.yaml:1)',
+    },
+    {
+      what: 'users:',
+      cfg: config({ users: [localUser('kiosk', { line: 4 })] }),
+      mention: '`users:` is declared (teams/users.yaml:4)',
+    },
+    {
+      what: 'missingUsers: create',
+      cfg: config({ settings: { missingUsers: 'create' } }),
+      mention: 'missingUsers is "create"',
+    },
+    {
+      what: 'teams in two orgs',
+      cfg: config({ teams: [team('A'), team('B', { org: 'Research' })] }),
+      mention: 'teams and roles are in 2 orgs ("Main Org.", "Research")',
+    },
+  ])('asks for basic auth when $what needs it and only a token is set', ({ cfg, mention }) => {
+    const problems = checkCapabilities(cfg, token)
+    expect(problems).toHaveLength(1)
+    expect(problems[0]).toContain(mention)
+    expect(problems[0]).toContain('`grafana-username` and `grafana-password`')
+    expect(problems[0]).toContain('GRAFANA_USERNAME and GRAFANA_PASSWORD')
+    expect(checkCapabilities(cfg, basic)).toEqual([])
+    expect(checkCapabilities(cfg, { ...basic, token: true })).toEqual([])
+  })
+
+  it('counts org roles of local users among the orgs a token would need', () => {
+    const cfg = config({ teams: [team('A')], users: [] })
+    cfg.users = [localUser('kiosk', { orgRoles: { Other: 'Viewer' } })]
+    const problems = checkCapabilities(cfg, token)
+    expect(problems.some((p) => p.includes('2 orgs'))).toBe(true)
+  })
+
+  it('asks for Okta credentials when a group is referenced, naming the group and its line', () => {
+    const cfg = config({ teams: [team('A', { members: ['ana'], adminGroups: ['Leads'] })] })
+    expect(checkCapabilities(cfg, { ...token, okta: false })).toEqual([
+      'Okta group "Leads" is referenced (teams/a.yaml:3) but Okta credentials are missing: set the `okta-domain` and `okta-api-token` inputs (CLI: OKTA_DOMAIN and OKTA_API_TOKEN)',
+    ])
+    const byOrg = config({ orgs: [org('Main Org.', { viewerGroups: ['Everyone'] })] })
+    expect(checkCapabilities(byOrg, { ...basic, okta: false })[0]).toContain('"Everyone"')
+    expect(
+      checkCapabilities(config({ teams: [team('A', { members: ['ana'] })] }), {
+        ...token,
+        okta: false,
+      }),
+    ).toEqual([])
+  })
+
+  it('names the Grafana inputs when there are no Grafana credentials at all', () => {
+    const problems = checkCapabilities(config({ orgs: [org('Research')] }), {
+      token: false,
+      basic: false,
+      okta: false,
+    })
+    expect(problems).toHaveLength(1)
+    expect(problems[0]).toContain('`grafana-url` and `grafana-token`')
+    expect(problems[0]).toContain('GRAFANA_URL and GRAFANA_TOKEN')
+  })
+})

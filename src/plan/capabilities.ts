@@ -1,0 +1,75 @@
+import type { DesiredConfig } from '../model.ts'
+import { lower } from './people.ts'
+import { where } from './wants.ts'
+
+const BASIC_AUTH =
+  'set the `grafana-username` and `grafana-password` inputs (CLI: GRAFANA_USERNAME and GRAFANA_PASSWORD) to the basic auth of a Grafana server admin'
+
+/**
+ * Problems the credentials make certain before any request: what the config asks for needs basic auth
+ * of a server admin, or Okta credentials, that the run does not have.
+ */
+export function checkCapabilities(
+  config: DesiredConfig,
+  auth: { token: boolean; basic: boolean; okta: boolean },
+): string[] {
+  const problems: string[] = []
+  if (!auth.token && !auth.basic) {
+    problems.push(
+      'No Grafana credentials: set the `grafana-url` and `grafana-token` inputs (CLI: GRAFANA_URL and GRAFANA_TOKEN), or `grafana-username`/`grafana-password` (GRAFANA_USERNAME/GRAFANA_PASSWORD) for basic auth',
+    )
+  } else if (!auth.basic) {
+    problems.push(...needsBasicAuth(config))
+  }
+  const group = firstOktaGroup(config)
+  if (group && !auth.okta) {
+    problems.push(
+      `Okta group "${group.value}" is referenced (${where(group.source)}) but Okta credentials are missing: set the \`okta-domain\` and \`okta-api-token\` inputs (CLI: OKTA_DOMAIN and OKTA_API_TOKEN)`,
+    )
+  }
+  return problems
+}
+
+function needsBasicAuth(config: DesiredConfig): string[] {
+  const problems: string[] = []
+  const [org] = config.orgs
+  if (org) {
+    problems.push(
+      `\`orgs:\` is declared (${where(org.source)}): creating, renaming and binding roles in orgs needs basic auth, a service-account token cannot; ${BASIC_AUTH}`,
+    )
+  }
+  const [user] = config.users
+  if (user) {
+    problems.push(
+      `\`users:\` is declared (${where(user.source)}): managing Grafana accounts needs basic auth, a service-account token cannot; ${BASIC_AUTH}`,
+    )
+  }
+  if (config.settings.missingUsers === 'create') {
+    problems.push(
+      `settings.missingUsers is "create": creating Grafana accounts needs basic auth, a service-account token cannot; ${BASIC_AUTH}`,
+    )
+  }
+  const orgNames = new Map<string, string>()
+  for (const team of config.teams) orgNames.set(lower(team.org), team.org)
+  for (const u of config.users)
+    for (const role of u.orgRoles) orgNames.set(lower(role.org), role.org)
+  if (!org && orgNames.size > 1) {
+    const names = [...orgNames.values()].sort().map((n) => `"${n}"`)
+    problems.push(
+      `teams and roles are in ${orgNames.size} orgs (${names.join(', ')}), but a service-account token works in its own org only; ${BASIC_AUTH}`,
+    )
+  }
+  return problems
+}
+
+function firstOktaGroup(config: DesiredConfig) {
+  for (const team of config.teams) {
+    const group = team.members.oktaGroups[0] ?? team.admins.oktaGroups[0]
+    if (group) return group
+  }
+  for (const org of config.orgs) {
+    const group = org.admins.oktaGroups[0] ?? org.editors.oktaGroups[0] ?? org.viewers.oktaGroups[0]
+    if (group) return group
+  }
+  return undefined
+}

@@ -1,0 +1,117 @@
+import type { Observed, Principals, Settings, SourceRef } from '../model.ts'
+import { groupView, type GroupView } from './okta.ts'
+import { lower, userRef, type People, type Person } from './people.ts'
+import type { PlanOutput } from './output.ts'
+import { addWant, where, type Want } from './wants.ts'
+
+/** Everything the planning steps share for one run. */
+export interface PlanContext {
+  settings: Settings
+  observed: Observed
+  people: People
+  out: PlanOutput
+  groups: Map<string, GroupView>
+  protectedValues: Set<string>
+}
+
+export function isProtected(ctx: PlanContext, user: { login: string; email: string }): boolean {
+  return ctx.protectedValues.has(lower(user.login)) || ctx.protectedValues.has(lower(user.email))
+}
+
+export function isCaller(ctx: PlanContext, userId: number): boolean {
+  const { caller } = ctx.observed
+  return caller.auth === 'basic' && caller.userId === userId
+}
+
+export type Account = { ok: true; dependsOn: string[] } | { ok: false; blocked: boolean }
+
+/**
+ * An account for the person: the existing one, one a `users:` entry creates, one planned for
+ * `missingUsers: create`, or none (the caller records the person as pending).
+ */
+export function ensureAccount(ctx: PlanContext, person: Person): Account {
+  if (person.user) return { ok: true, dependsOn: [] }
+  if (person.blocked) return { ok: false, blocked: true }
+  if (!person.createId && ctx.settings.missingUsers === 'create') {
+    person.createId = ctx.out.add(
+      {
+        kind: 'create-user',
+        id: `create-user:${person.identity}`,
+        dependsOn: [],
+        user: userRef(person),
+        name: person.identity,
+        // Empty: SSO people never sign in with it; apply generates a random one.
+        passwordEnv: '',
+      },
+      { identity: person.identity },
+    ).id
+  }
+  return person.createId
+    ? { ok: true, dependsOn: [person.createId] }
+    : { ok: false, blocked: false }
+}
+
+export interface Scope {
+  org: string
+  team?: string
+}
+
+export function describeScope(scope: Scope): string {
+  return scope.team === undefined
+    ? `org "${scope.org}"`
+    : `team "${scope.team}" in org "${scope.org}"`
+}
+
+/**
+ * Adds the people of a principals list (named people and Okta group members) to `wants` at one level.
+ * Returns why the scope's removals cannot be trusted: each Okta group that is unreadable or empty.
+ */
+export function expandPrincipals<L extends string>(
+  ctx: PlanContext,
+  principals: Principals,
+  level: L,
+  rank: number,
+  wants: Map<string, Want<L>>,
+  scope: Scope,
+): string[] {
+  for (const p of principals.users) {
+    addWant(wants, ctx.people.fromYaml(p.value), level, rank, { yaml: p.source })
+  }
+  const distrust: string[] = []
+  for (const p of principals.oktaGroups) {
+    const view = groupView(ctx.groups, p.value)
+    if (view.state !== 'ok') {
+      distrust.push(reportUntrusted(ctx, view, p.source, scope))
+      continue
+    }
+    for (const member of view.members) {
+      const person = ctx.people.fromOkta(member)
+      if (person) addWant(wants, person, level, rank, { group: view.name })
+    }
+  }
+  return distrust
+}
+
+function reportUntrusted(
+  ctx: PlanContext,
+  view: GroupView,
+  source: SourceRef,
+  scope: Scope,
+): string {
+  const at = { source, org: scope.org, ...(scope.team === undefined ? {} : { team: scope.team }) }
+  const kept = `${describeScope(scope)} removes and demotes no one until it is readable and not empty`
+  if (view.state === 'unreadable') {
+    ctx.out.error(
+      'okta-group-unreadable',
+      `Okta group "${view.name}" (${where(source)}) could not be read: ${view.error}; ${kept}`,
+      at,
+    )
+    return `Okta group "${view.name}" could not be read`
+  }
+  ctx.out.warn(
+    'okta-group-empty',
+    `Okta group "${view.name}" (${where(source)}) has no members with an accepted status (settings.okta.memberStatuses); ${kept}`,
+    at,
+  )
+  return `Okta group "${view.name}" has no members`
+}

@@ -1,0 +1,3 @@
+export { buildPlan } from './build.ts'
+export { checkCapabilities } from './capabilities.ts'
+export { ALWAYS_ALLOWED, allowedRemovals, removalsOf } from './guards.ts'

@@ -1,0 +1,42 @@
+import type { OktaGroupRead, OktaMember } from '../model.ts'
+
+/** One Okta group reference as the planner sees it: readable with members, empty, or unreadable. */
+export type GroupView =
+  | { ref: string; name: string; state: 'ok'; members: OktaMember[] }
+  | { ref: string; name: string; state: 'empty'; members: [] }
+  | { ref: string; name: string; state: 'unreadable'; error: string; members: [] }
+
+/** Keeps only members whose Okta status the config accepts; a group left with nobody is `empty`. */
+export function viewGroups(
+  reads: Record<string, OktaGroupRead>,
+  memberStatuses: string[],
+): Map<string, GroupView> {
+  const accepted = new Set(memberStatuses.map((s) => s.toUpperCase()))
+  const views = new Map<string, GroupView>()
+  for (const [ref, read] of Object.entries(reads)) {
+    if (!read.ok) {
+      views.set(ref, { ref, name: ref, state: 'unreadable', error: read.error, members: [] })
+      continue
+    }
+    const members = read.members.filter((m) => accepted.has(m.status.toUpperCase()))
+    views.set(
+      ref,
+      members.length > 0
+        ? { ref, name: read.name, state: 'ok', members }
+        : { ref, name: read.name, state: 'empty', members: [] },
+    )
+  }
+  return views
+}
+
+export function groupView(views: Map<string, GroupView>, ref: string): GroupView {
+  return (
+    views.get(ref) ?? {
+      ref,
+      name: ref,
+      state: 'unreadable',
+      error: 'the group was not read',
+      members: [],
+    }
+  )
+}

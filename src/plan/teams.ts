@@ -1,0 +1,324 @@
+import type {
+  DesiredTeam,
+  ObservedTeam,
+  TeamMember,
+  TeamPermission,
+  TeamPreferences,
+} from '../model.ts'
+import {
+  describeScope,
+  ensureAccount,
+  expandPrincipals,
+  isProtected,
+  type PlanContext,
+} from './context.ts'
+import type { GuardBases } from './guards.ts'
+import { addOrgChange, exists, findTeam, personOf, type OrgState, type Orgs } from './orgs.ts'
+import { userRef } from './people.ts'
+import { compareText, mergeSources, notDeclared, provenanceOf, where, type Want } from './wants.ts'
+
+const PERMISSION_RANK: Record<TeamPermission, number> = { Member: 1, Admin: 2 }
+
+/** A declared team in an org that exists or is created, with the people it wants. */
+export interface TeamWork {
+  team: DesiredTeam
+  org: OrgState
+  wants: Map<string, Want<TeamPermission>>
+  /** Unreadable or empty Okta groups of this team: its removals and demotions are held back. */
+  distrust: string[]
+}
+
+/**
+ * Expands each team's members and admins; a team member needs an org membership, so each one is also
+ * wanted in the team's org. A team whose org neither exists nor is declared is an error and skipped.
+ */
+export function collectTeams(ctx: PlanContext, orgs: Orgs, teams: DesiredTeam[]): TeamWork[] {
+  const work: TeamWork[] = []
+  for (const team of teams) {
+    const org = orgs.get(team.org)
+    if (!org || !exists(org)) {
+      ctx.out.error('org-missing', missingOrgMessage(ctx, team), {
+        source: team.source,
+        org: team.org,
+        team: team.name,
+      })
+      continue
+    }
+    const wants = new Map<string, Want<TeamPermission>>()
+    const scope = { org: org.name, team: team.name }
+    const distrust = [
+      ...expandPrincipals(ctx, team.members, 'Member', PERMISSION_RANK.Member, wants, scope),
+      ...expandPrincipals(ctx, team.admins, 'Admin', PERMISSION_RANK.Admin, wants, scope),
+    ]
+    org.teamDistrust.push(...distrust)
+    for (const want of wants.values()) {
+      const implied = org.implied.get(want.person.key)
+      if (implied) mergeSources(implied, want)
+      else {
+        org.implied.set(want.person.key, {
+          person: want.person,
+          level: 'Viewer',
+          rank: 1,
+          groups: new Set(want.groups),
+          yaml: new Map(want.yaml),
+        })
+      }
+    }
+    work.push({ team, org, wants, distrust })
+  }
+  return work
+}
+
+function missingOrgMessage(ctx: PlanContext, team: DesiredTeam): string {
+  const { caller, orgs } = ctx.observed
+  const base = `team "${team.name}" (${where(team.source)}) is in org "${team.org}", which does not exist in Grafana and is not declared under orgs:`
+  const tokenOrg = orgs.find((o) => o.id === caller.orgId)
+  if (caller.auth === 'token' && tokenOrg) {
+    return `${base} the service-account token can only see org "${tokenOrg.name}"; use basic auth (grafana-username/grafana-password) for other orgs`
+  }
+  return `${base} declare it under orgs: to create it, or correct the team's org`
+}
+
+/** Plans one declared team: creation, email, preferences, member adds, permission changes, removals. */
+export function planTeam(
+  ctx: PlanContext,
+  work: TeamWork,
+  declaredNames: Set<string>,
+  bases: GuardBases,
+): void {
+  const { team, org } = work
+  const live = findTeam(org, team.name, declaredNames)
+  let createId: string | undefined
+  if (live) {
+    org.claimedTeams.add(live.id)
+    planTeamEmail(ctx, work, live)
+  } else {
+    createId = addOrgChange(
+      ctx,
+      org,
+      {
+        kind: 'create-team',
+        id: `create-team:${org.name}/${team.name}`,
+        dependsOn: [],
+        org: org.name,
+        ...(org.live ? { orgId: org.live.id } : {}),
+        team: team.name,
+        ...(team.email !== undefined ? { email: team.email } : {}),
+        source: team.source,
+      },
+      { team: team.name },
+    ).id
+  }
+  planPreferences(ctx, work, live, createId)
+  planMembers(ctx, work, live, createId, bases)
+}
+
+function planTeamEmail(ctx: PlanContext, { team, org }: TeamWork, live: ObservedTeam): void {
+  if (team.email === undefined || team.email === live.email) return
+  addOrgChange(
+    ctx,
+    org,
+    {
+      kind: 'update-team',
+      id: `update-team:${org.name}/${team.name}`,
+      dependsOn: [],
+      org: org.name,
+      orgId: org.live!.id,
+      team: team.name,
+      teamId: live.id,
+      from: { email: live.email },
+      to: { email: team.email },
+    },
+    { team: team.name },
+  )
+}
+
+function planPreferences(
+  ctx: PlanContext,
+  { team, org }: TeamWork,
+  live: ObservedTeam | undefined,
+  createId: string | undefined,
+): void {
+  const declared = Object.entries(team.preferences ?? {}).filter(([, v]) => v !== undefined) as [
+    keyof TeamPreferences,
+    string,
+  ][]
+  const current: TeamPreferences = live?.preferences ?? {}
+  if (!declared.some(([key, value]) => (current[key] ?? '') !== value)) return
+  addOrgChange(
+    ctx,
+    org,
+    {
+      kind: 'set-team-preferences',
+      id: `set-team-preferences:${org.name}/${team.name}`,
+      dependsOn: createId ? [createId] : [],
+      org: org.name,
+      ...(org.live ? { orgId: org.live.id } : {}),
+      team: team.name,
+      ...(live ? { teamId: live.id } : {}),
+      from: { ...current },
+      // Grafana replaces all preferences: keys the config does not manage are sent back unchanged.
+      to: { ...current, ...Object.fromEntries(declared) },
+    },
+    { team: team.name },
+  )
+}
+
+function planMembers(
+  ctx: PlanContext,
+  work: TeamWork,
+  live: ObservedTeam | undefined,
+  createId: string | undefined,
+  bases: GuardBases,
+): void {
+  const { team, org } = work
+  const current: TeamMember[] = live?.members ?? []
+  const currentById = new Map(current.map((m) => [m.userId, m]))
+  const wanted = new Set<number>()
+  const held: string[] = []
+  const scope = { org: org.name, team: team.name }
+  const ids = live ? { orgId: org.live!.id, teamId: live.id } : undefined
+
+  for (const want of work.wants.values()) {
+    const { person } = want
+    const account = ensureAccount(ctx, person)
+    if (!account.ok) {
+      if (!account.blocked) ctx.out.pending(person.identity, org.name, team.name, want)
+      continue
+    }
+    const user = person.user
+    if (user) wanted.add(user.id)
+    const member = user ? currentById.get(user.id) : undefined
+    const key = { team: team.name, identity: person.identity }
+    if (!member) {
+      const orgAdd = org.addIds.get(person.key)
+      addOrgChange(
+        ctx,
+        org,
+        {
+          kind: 'add-team-member',
+          id: `add-team-member:${org.name}/${team.name}/${person.identity}`,
+          dependsOn: [
+            ...(createId ? [createId] : []),
+            ...account.dependsOn,
+            ...(orgAdd ? [orgAdd] : []),
+          ],
+          org: org.name,
+          ...(org.live ? { orgId: org.live.id } : {}),
+          team: team.name,
+          ...(live ? { teamId: live.id } : {}),
+          user: userRef(person),
+          permission: want.level,
+          provenance: provenanceOf(want),
+        },
+        key,
+      )
+      continue
+    }
+    if (member.permission === want.level || !ids) continue
+    const demotion = PERMISSION_RANK[want.level] < PERMISSION_RANK[member.permission]
+    if (demotion && isProtected(ctx, member)) {
+      ctx.out.warn(
+        'protected-user',
+        `${person.identity} is protected (settings.safety.protectedUsers): stays ${member.permission} of ${describeScope(scope)}`,
+        scope,
+      )
+      continue
+    }
+    if (demotion && work.distrust.length > 0) {
+      held.push(`${person.identity} (${member.permission} → ${want.level})`)
+      continue
+    }
+    addOrgChange(
+      ctx,
+      org,
+      {
+        kind: 'set-team-permission',
+        id: `set-team-permission:${org.name}/${team.name}/${person.identity}`,
+        dependsOn: [],
+        org: org.name,
+        orgId: ids.orgId,
+        team: team.name,
+        teamId: ids.teamId,
+        user: userRef(person),
+        from: member.permission,
+        to: want.level,
+        provenance: provenanceOf(want),
+      },
+      key,
+    )
+  }
+
+  if (live && ids) {
+    bases.addTeam(org.name, team.name, current.length)
+    if (ctx.settings.prune.teamMembers) {
+      for (const member of current) {
+        if (wanted.has(member.userId) || member.labels.length > 0) continue
+        const person = personOf(ctx, member)
+        if (isProtected(ctx, member)) {
+          ctx.out.warn(
+            'protected-user',
+            `${person.identity} is protected (settings.safety.protectedUsers): not removed from ${describeScope(scope)}`,
+            scope,
+          )
+          continue
+        }
+        if (work.distrust.length > 0) {
+          held.push(person.identity)
+          continue
+        }
+        addOrgChange(
+          ctx,
+          org,
+          {
+            kind: 'remove-team-member',
+            id: `remove-team-member:${org.name}/${team.name}/${person.identity}`,
+            dependsOn: [],
+            org: org.name,
+            orgId: ids.orgId,
+            team: team.name,
+            teamId: ids.teamId,
+            user: userRef(person),
+            permission: member.permission,
+            provenance: notDeclared(),
+          },
+          { team: team.name, identity: person.identity },
+        )
+      }
+    }
+  }
+
+  if (held.length > 0) {
+    ctx.out.heldBack.push({
+      org: org.name,
+      team: team.name,
+      reason: [...new Set(work.distrust)].join('; '),
+      removals: held.length,
+      users: held.sort(compareText),
+    })
+  }
+}
+
+/** With `prune.teams`, deletes the teams of a declared org that no declared team manages. */
+export function pruneTeams(ctx: PlanContext, org: OrgState, bases: GuardBases): void {
+  if (!org.declared || !org.live || !ctx.settings.prune.teams) return
+  for (const live of org.live.teams) {
+    if (org.claimedTeams.has(live.id)) continue
+    bases.addRun(live.memberCount)
+    addOrgChange(
+      ctx,
+      org,
+      {
+        kind: 'delete-team',
+        id: `delete-team:${org.name}/${live.name}`,
+        dependsOn: [],
+        org: org.name,
+        orgId: org.live.id,
+        team: live.name,
+        teamId: live.id,
+        memberCount: live.memberCount,
+      },
+      { team: live.name },
+    )
+  }
+}
