@@ -1,0 +1,91 @@
+// `${VAR}` in string values, replaced from the environment; `$${` writes a literal `${`.
+import type { PathProblem } from './issues.ts'
+import type { Path } from './yaml.ts'
+
+const REFERENCE = /\$\$\{|\$\{([^}]*)(\}?)/g
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+export function substituteEnv(
+  value: unknown,
+  env: Record<string, string | undefined>,
+  problems: PathProblem[],
+  path: PropertyKey[] = [],
+): unknown {
+  if (typeof value === 'string')
+    return value.includes('${') ? substituteString(value, env, problems, path) : value
+  if (Array.isArray(value)) {
+    return value.map((item, index) => substituteEnv(item, env, problems, [...path, index]))
+  }
+  if (value !== null && typeof value === 'object') {
+    // fromEntries defines own properties, so a `__proto__` key stays a plain (unknown) key.
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [
+        key,
+        substituteEnv(item, env, problems, [...path, key]),
+      ]),
+    )
+  }
+  return value
+}
+
+function substituteString(
+  text: string,
+  env: Record<string, string | undefined>,
+  problems: PathProblem[],
+  path: Path,
+): string {
+  return text.replace(REFERENCE, (match, name: string | undefined, closed: string) => {
+    if (match === '$${') return '${'
+    if (!closed) {
+      problems.push({
+        path,
+        at: 'value',
+        message: '`${` starts a variable reference that is never closed with `}`',
+        hint: 'Write `${NAME}`, or `$${` for a literal `${`.',
+      })
+      return match
+    }
+    if (!name || !NAME.test(name)) {
+      problems.push({
+        path,
+        at: 'value',
+        message: `\`${match}\` is not a valid variable reference`,
+        hint: 'A variable name has letters, digits and underscores, e.g. `${GRAFANA_ORG}`; write `$${` for a literal `${`.',
+      })
+      return match
+    }
+    const resolved = env[name]
+    if (resolved === undefined) {
+      problems.push({
+        path,
+        at: 'value',
+        message: `environment variable \`${name}\` is not set`,
+        hint: `Set ${name} in the environment of the run (e.g. the workflow's \`env:\`), or write \`$\${${name}}\` for a literal \`\${${name}}\`.`,
+      })
+      return match
+    }
+    return resolved
+  })
+}
+
+/** `password: { env: NAME }` of local users whose variable is unset or empty. */
+export function unsetPasswordEnvs(
+  file: unknown,
+  env: Record<string, string | undefined>,
+): PathProblem[] {
+  const users = (file as { users?: unknown } | null)?.users
+  if (!Array.isArray(users)) return []
+  return users.flatMap((user: unknown, index): PathProblem[] => {
+    const name = (user as { password?: { env?: unknown } } | null)?.password?.env
+    if (typeof name !== 'string' || !NAME.test(name) || env[name]) return []
+    const login = (user as { login?: unknown }).login
+    return [
+      {
+        path: ['users', index, 'password', 'env'],
+        at: 'value',
+        message: `environment variable \`${name}\` (the password of user ${JSON.stringify(login)}) is not set or is empty`,
+        hint: `Set ${name} in the environment of the run, e.g. from a repository secret; it is read only to create the user.`,
+      },
+    ]
+  })
+}

@@ -1,0 +1,268 @@
+// All files → one desired state: settings leaves merged with defaults, `mappings` folded into
+// teams, and every declaration that collides with another reported with both places.
+import type {
+  DesiredConfig,
+  DesiredOrg,
+  DesiredTeam,
+  DesiredUser,
+  Limit,
+  Principal,
+  Principals,
+  Settings,
+  SourceRef,
+} from '../model.ts'
+import type { ParsedFile } from './parse-file.ts'
+import type { PrincipalsInput, SettingsInput } from './schema.ts'
+import type { ConfigProblem } from './types.ts'
+import type { Path } from './yaml.ts'
+
+export const DEFAULT_ORG = 'Main Org.'
+
+export const DEFAULT_SETTINGS = {
+  defaultOrg: DEFAULT_ORG,
+  identity: 'email',
+  missingUsers: 'skip',
+  prune: { teamMembers: true, teams: false, orgUsers: false },
+  safety: { maxRemovals: '25%', maxRemovalsPerTeam: '50%', protectedUsers: ['admin'] },
+  okta: { memberStatuses: ['ACTIVE', 'PASSWORD_EXPIRED', 'LOCKED_OUT', 'RECOVERY'] },
+} as const satisfies SettingsInput
+
+type Merged = Omit<DesiredConfig, 'files'>
+
+export function mergeFiles(files: readonly ParsedFile[]): {
+  config: Merged
+  problems: ConfigProblem[]
+} {
+  const problems: ConfigProblem[] = []
+  const settings = mergeSettings(files, problems)
+  const orgs = collectOrgs(files, problems)
+  const users = collectUsers(files, problems)
+  const teams = collectTeams(files, settings.defaultOrg, problems)
+  return { config: { settings, orgs, users, teams }, problems }
+}
+
+function sourceOf(file: ParsedFile, path: Path): SourceRef {
+  return { file: file.file, ...file.positions.value(path) }
+}
+
+function place(ref: SourceRef): string {
+  return `${ref.file}:${ref.line}:${ref.col}`
+}
+
+function problemAt(ref: SourceRef, message: string, hint: string): ConfigProblem {
+  return { ...ref, message, hint }
+}
+
+// ---------------------------------------------------------------- settings
+
+function mergeSettings(files: readonly ParsedFile[], problems: ConfigProblem[]): Settings {
+  const merged: Record<string, unknown> = {}
+  const setAt = new Map<string, SourceRef>()
+  for (const file of files) {
+    for (const [leaf, value] of file.valid.settings) {
+      const name = leaf.join('.')
+      const ref = { file: file.file, ...file.positions.key(['settings', ...leaf]) }
+      const first = setAt.get(name)
+      if (first) {
+        problems.push(
+          problemAt(
+            ref,
+            `settings.${name} is set twice: also at ${place(first)}`,
+            'Set each settings key in one file only; remove one of the two.',
+          ),
+        )
+        continue
+      }
+      setAt.set(name, ref)
+      assign(merged, leaf, value)
+    }
+  }
+  const s = merged as SettingsInput
+  const d = DEFAULT_SETTINGS
+  return {
+    defaultOrg: s.defaultOrg ?? d.defaultOrg,
+    identity: s.identity ?? d.identity,
+    missingUsers: s.missingUsers ?? d.missingUsers,
+    prune: {
+      teamMembers: s.prune?.teamMembers ?? d.prune.teamMembers,
+      teams: s.prune?.teams ?? d.prune.teams,
+      orgUsers: s.prune?.orgUsers ?? d.prune.orgUsers,
+    },
+    safety: {
+      maxRemovals: parseLimit(s.safety?.maxRemovals ?? d.safety.maxRemovals),
+      maxRemovalsPerTeam: parseLimit(s.safety?.maxRemovalsPerTeam ?? d.safety.maxRemovalsPerTeam),
+      protectedUsers: [...(s.safety?.protectedUsers ?? d.safety.protectedUsers)],
+    },
+    okta: { memberStatuses: [...(s.okta?.memberStatuses ?? d.okta.memberStatuses)] },
+  }
+}
+
+function assign(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let node = target
+  for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>
+  node[path.at(-1)!] = value
+}
+
+/** A validated limit: a whole number, or a percent string such as "25%". */
+export function parseLimit(value: number | string): Limit {
+  return typeof value === 'number'
+    ? { kind: 'count', value }
+    : { kind: 'percent', value: Number(value.slice(0, -1)) }
+}
+
+// ---------------------------------------------------------------- orgs, users
+
+function principals(file: ParsedFile, path: Path, input: PrincipalsInput | undefined): Principals {
+  const list = (key: 'users' | 'oktaGroups'): Principal[] =>
+    (input?.[key] ?? []).map((value, i) => ({ value, source: sourceOf(file, [...path, key, i]) }))
+  return { users: list('users'), oktaGroups: list('oktaGroups') }
+}
+
+/** Reports a second declaration of the same thing, naming the first; true when `key` is new. */
+function claim(
+  seen: Map<string, SourceRef>,
+  key: string,
+  ref: SourceRef,
+  at: SourceRef,
+  what: string,
+  problems: ConfigProblem[],
+): boolean {
+  const first = seen.get(key)
+  if (!first) {
+    seen.set(key, ref)
+    return true
+  }
+  problems.push(
+    problemAt(
+      at,
+      `${what} is declared twice: also at ${place(first)}`,
+      'Declare it once: merge the two entries into one, or rename one of them.',
+    ),
+  )
+  return false
+}
+
+function collectOrgs(files: readonly ParsedFile[], problems: ConfigProblem[]): DesiredOrg[] {
+  const seen = new Map<string, SourceRef>()
+  const orgs: DesiredOrg[] = []
+  for (const file of files) {
+    for (const { index, identity, value } of file.valid.orgs) {
+      const path = ['orgs', index]
+      const source = sourceOf(file, path)
+      const at = sourceOf(file, [...path, 'name'])
+      const what = `org ${JSON.stringify(identity.name)}`
+      if (!claim(seen, identity.name, source, at, what, problems) || !value) continue
+      orgs.push({
+        name: value.name,
+        ...(value.renamedFrom !== undefined ? { renamedFrom: value.renamedFrom } : {}),
+        admins: principals(file, [...path, 'admins'], value.admins),
+        editors: principals(file, [...path, 'editors'], value.editors),
+        viewers: principals(file, [...path, 'viewers'], value.viewers),
+        source,
+      })
+    }
+  }
+  return orgs
+}
+
+function collectUsers(files: readonly ParsedFile[], problems: ConfigProblem[]): DesiredUser[] {
+  const seen = new Map<string, SourceRef>()
+  const users: DesiredUser[] = []
+  for (const file of files) {
+    for (const { index, identity, value } of file.valid.users) {
+      const path = ['users', index]
+      const source = sourceOf(file, path)
+      const at = sourceOf(file, [...path, 'login'])
+      const what = `user ${JSON.stringify(identity.login)}`
+      const key = identity.login.toLowerCase()
+      if (!claim(seen, key, source, at, what, problems) || !value) continue
+      const passwordEnv = value.password?.env
+      users.push({
+        login: value.login,
+        ...(value.email !== undefined ? { email: value.email } : {}),
+        ...(value.name !== undefined ? { name: value.name } : {}),
+        ...(passwordEnv !== undefined ? { passwordEnv } : {}),
+        ...(value.isGrafanaAdmin !== undefined ? { isGrafanaAdmin: value.isGrafanaAdmin } : {}),
+        ...(value.disabled !== undefined ? { disabled: value.disabled } : {}),
+        orgRoles: Object.entries(value.orgRoles ?? {}).map(([org, role]) => ({
+          org,
+          role,
+          source: { file: file.file, ...file.positions.key([...path, 'orgRoles', org]) },
+        })),
+        source,
+      })
+    }
+  }
+  return users
+}
+
+// ---------------------------------------------------------------- teams and mappings
+
+function collectTeams(
+  files: readonly ParsedFile[],
+  defaultOrg: string,
+  problems: ConfigProblem[],
+): DesiredTeam[] {
+  const teamKey = (org: string, name: string) => `${org}\u0000${name}`
+  const describe = (org: string, name: string) =>
+    `team ${JSON.stringify(name)} in org ${JSON.stringify(org)}`
+  const seen = new Map<string, SourceRef>()
+  const teams: DesiredTeam[] = []
+  for (const file of files) {
+    for (const { index, identity, value } of file.valid.teams) {
+      const path = ['teams', index]
+      const org = identity.org ?? defaultOrg
+      const source = sourceOf(file, path)
+      const at = sourceOf(file, [...path, 'name'])
+      const what = describe(org, identity.name)
+      if (!claim(seen, teamKey(org, identity.name), source, at, what, problems) || !value) continue
+      teams.push({
+        name: identity.name,
+        org,
+        ...(value.email !== undefined ? { email: value.email } : {}),
+        ...(value.preferences !== undefined ? { preferences: { ...value.preferences } } : {}),
+        members: principals(file, [...path, 'members'], value.members),
+        admins: principals(file, [...path, 'admins'], value.admins),
+        source,
+      })
+    }
+  }
+
+  const fromMappings = new Map<string, DesiredTeam>()
+  for (const file of files) {
+    for (const { index, identity: value } of file.valid.mappings) {
+      const path = ['mappings', index]
+      const key = teamKey(defaultOrg, value.grafana_team)
+      const declared = seen.get(key)
+      if (declared) {
+        problems.push(
+          problemAt(
+            sourceOf(file, [...path, 'grafana_team']),
+            `${describe(defaultOrg, value.grafana_team)} is in \`mappings\` and also declared under \`teams\` at ${place(declared)}`,
+            `Declare it once: add ${JSON.stringify(value.okta_group)} to that team's members.oktaGroups and remove this mapping.`,
+          ),
+        )
+        continue
+      }
+      let team = fromMappings.get(key)
+      if (!team) {
+        team = {
+          name: value.grafana_team,
+          org: defaultOrg,
+          members: { users: [], oktaGroups: [] },
+          admins: { users: [], oktaGroups: [] },
+          source: sourceOf(file, path),
+        }
+        fromMappings.set(key, team)
+        teams.push(team)
+      }
+      if (!team.members.oktaGroups.some((g) => g.value === value.okta_group)) {
+        team.members.oktaGroups.push({
+          value: value.okta_group,
+          source: sourceOf(file, [...path, 'okta_group']),
+        })
+      }
+    }
+  }
+  return teams
+}
