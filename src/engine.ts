@@ -1,0 +1,149 @@
+// The one orchestration behind the Action and the CLI: config → capabilities → observe → plan → apply.
+import { applyPlan } from './apply/index.ts'
+import {
+  describeConfig,
+  loadConfig,
+  type ConfigProblem,
+  type ConfigSummary,
+} from './config/index.ts'
+import { createGrafanaClient } from './grafana/index.ts'
+import type { GrafanaClient } from './grafana/types.ts'
+import type { ApplyResult, Caller, DesiredConfig, Plan, RequestStats } from './model.ts'
+import { collectOktaRefs, observe } from './observe/index.ts'
+import { createOktaClient } from './okta/index.ts'
+import type { OktaClient } from './okta/types.ts'
+import { buildPlan, checkCapabilities } from './plan/index.ts'
+
+export interface EngineInputs {
+  mode: 'validate' | 'plan' | 'apply'
+  configPath: string
+  cwd?: string
+  env: Record<string, string | undefined>
+  grafana?: { url: string; token?: string; username?: string; password?: string }
+  okta?: { domain: string; token: string }
+  force: boolean
+  concurrency: number
+  onProgress?: (msg: string) => void
+}
+
+export type EngineOutcome =
+  | { kind: 'invalid'; problems: ConfigProblem[] }
+  | { kind: 'validated'; config: DesiredConfig; summary: ConfigSummary }
+  /** The credentials cannot do what the config asks: nothing was read or written. */
+  | { kind: 'refused'; problems: string[] }
+  /** A read failed (e.g. 401): nothing was written. */
+  | { kind: 'failed'; error: string; requests: RequestStats[] }
+  | { kind: 'planned'; config: DesiredConfig; plan: Plan }
+  | { kind: 'applied'; config: DesiredConfig; plan: Plan; result: ApplyResult }
+
+interface Clients {
+  grafana: GrafanaClient
+  okta?: OktaClient
+}
+
+export async function runEngine(inputs: EngineInputs): Promise<EngineOutcome> {
+  const secrets = secretsOf(inputs)
+  const loaded = await loadConfig(inputs.configPath, { env: inputs.env, cwd: inputs.cwd })
+  if (!loaded.ok) return { kind: 'invalid', problems: loaded.problems }
+  const { config } = loaded
+  if (inputs.mode === 'validate') {
+    return { kind: 'validated', config, summary: describeConfig(config) }
+  }
+
+  const problems = checkCapabilities(config, {
+    token: Boolean(inputs.grafana?.token?.trim()),
+    basic: hasBasicAuth(inputs.grafana),
+    okta: Boolean(inputs.okta?.domain.trim() && inputs.okta.token.trim()),
+  })
+  if (problems.length > 0) return { kind: 'refused', problems }
+
+  let clients: Clients
+  try {
+    clients = createClients(config, inputs)
+  } catch (error) {
+    return { kind: 'refused', problems: [scrub(messageOf(error), secrets)] }
+  }
+
+  let plan: Plan
+  let caller: Caller
+  try {
+    const observed = await observe(config, clients, { onProgress: inputs.onProgress })
+    caller = observed.caller
+    plan = buildPlan(config, observed)
+    plan.stats.requests = requestsOf(clients)
+  } catch (error) {
+    return {
+      kind: 'failed',
+      error: scrub(messageOf(error), secrets),
+      requests: requestsOf(clients),
+    }
+  }
+  if (inputs.mode === 'plan') return { kind: 'planned', config, plan }
+
+  const result = await applyPlan(plan, clients.grafana, {
+    caller,
+    force: inputs.force,
+    concurrency: inputs.concurrency,
+    env: inputs.env,
+    onProgress: inputs.onProgress,
+  })
+  for (const r of result.results) if (r.detail) r.detail = scrub(r.detail, secrets)
+  return { kind: 'applied', config, plan, result }
+}
+
+function createClients(config: DesiredConfig, inputs: EngineInputs): Clients {
+  const { grafana, okta } = inputs
+  if (!grafana?.url.trim()) {
+    throw new Error('grafana-url is not set (CLI: GRAFANA_URL): it is needed to read Grafana')
+  }
+  const clients: Clients = {
+    grafana: createGrafanaClient({
+      url: grafana.url,
+      token: grafana.token || undefined,
+      username: grafana.username || undefined,
+      password: grafana.password || undefined,
+      concurrency: inputs.concurrency,
+    }),
+  }
+  // Okta is asked only when the config names a group.
+  if (okta && collectOktaRefs(config).length > 0) {
+    clients.okta = createOktaClient({
+      domain: okta.domain,
+      token: okta.token,
+      concurrency: inputs.concurrency,
+    })
+  }
+  return clients
+}
+
+function hasBasicAuth(grafana: EngineInputs['grafana']): boolean {
+  if (!grafana) return false
+  let url: URL | undefined
+  try {
+    url = new URL(grafana.url.trim())
+  } catch {
+    url = undefined
+  }
+  const username = grafana.username || url?.username
+  const password = grafana.password || url?.password
+  return Boolean(username && password)
+}
+
+function requestsOf(clients: Clients): RequestStats[] {
+  return [...clients.grafana.stats(), ...(clients.okta?.stats() ?? [])]
+}
+
+function secretsOf(inputs: EngineInputs): string[] {
+  const values = [inputs.grafana?.token, inputs.grafana?.password, inputs.okta?.token]
+  return values.map((v) => v?.trim() ?? '').filter((v) => v.length >= 4)
+}
+
+function scrub(text: string, secrets: string[]): string {
+  let clean = text
+  for (const secret of secrets) clean = clean.split(secret).join('***')
+  return clean
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message || error.name : String(error)
+}
