@@ -276,6 +276,21 @@ describe('identity', () => {
     }
   })
 
+  it('keeps ids unique when an old Grafana holds case variants of one login', () => {
+    const upper = gUser(7, 'Ana', 'ana.two@acme.example')
+    const plan = buildPlan(
+      config({ settings: { identity: 'login' }, teams: [team('Platform')] }),
+      observed({
+        users: [ana, upper],
+        orgs: [liveOrg(1, 'Main Org.', [ana, upper], [liveTeam(10, 'Platform', [ana, upper])])],
+      }),
+    )
+    expect(ids(plan)).toEqual([
+      'remove-team-member:Main Org./Platform/ana#2',
+      'remove-team-member:Main Org./Platform/ana#7',
+    ])
+  })
+
   it('names people in ids by the identity field, lower-cased', () => {
     const plan = buildPlan(
       config({
