@@ -1,0 +1,247 @@
+// The request pipeline shared by the HTTP fakes: a node:http server on 127.0.0.1 with a random
+// port that records every request, applies injected faults and simulated latency, then answers.
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { Faults, faultStatus, type FaultRule } from './faults.ts'
+
+export interface RecordedRequest {
+  method: string
+  /** Path as sent (percent-encoding kept), without the query. */
+  path: string
+  /** Query parameters, decoded (`+` is a space); the first value of a repeated key. */
+  query: Record<string, string>
+  /** Headers as received, names lower-cased, repeated headers joined with ", ". */
+  headers: Record<string, string>
+  /** Parsed JSON body, the raw text when it is not JSON, undefined when empty. */
+  body: unknown
+  /** Status answered; 0 while pending or when the connection was dropped. */
+  status: number
+}
+
+export interface FakeRequest {
+  method: string
+  path: string
+  query: URLSearchParams
+  headers: IncomingHttpHeaders
+  rawBody: string
+  /** `Content-Length` > 0 or chunked: the client sent a body (even an empty one). */
+  hasBody: boolean
+}
+
+export interface Reply {
+  status: number
+  /** Serialised as JSON unless `text` is given. */
+  body?: unknown
+  text?: string
+  contentType?: string
+  /** An array value is sent as separate header lines. */
+  headers?: Record<string, string | string[]>
+}
+
+export interface FakeServerOptions {
+  latencyMs?: number
+  /** Keep `requests` (default true); a long benchmark may turn it off to save memory. */
+  record?: boolean
+  handle(req: FakeRequest): Reply
+  faultReply(rule: FaultRule, status: number, req: FakeRequest): Reply
+}
+
+export interface FakeServer {
+  url: string
+  requests: RecordedRequest[]
+  faults: Faults
+  close(): Promise<void>
+}
+
+export async function startFakeServer(opts: FakeServerOptions): Promise<FakeServer> {
+  const requests: RecordedRequest[] = []
+  const faults = new Faults()
+  const record = opts.record ?? true
+
+  const server = createServer((req, res) => {
+    readBody(req)
+      .then((rawBody) => serve(req, res, rawBody))
+      .catch((err: unknown) => {
+        if (!res.headersSent) send(res, internalError(err))
+      })
+  })
+
+  async function serve(req: IncomingMessage, res: ServerResponse, rawBody: string): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://fake.invalid')
+    const request: FakeRequest = {
+      method: (req.method ?? 'GET').toUpperCase(),
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      rawBody,
+      hasBody: rawBody.length > 0 || req.headers['transfer-encoding'] !== undefined,
+    }
+    const recorded: RecordedRequest = {
+      method: request.method,
+      path: request.path,
+      query: firstValues(url.searchParams),
+      headers: flattenHeaders(req.headers),
+      body: parseRecordedBody(rawBody),
+      status: 0,
+    }
+    if (record) requests.push(recorded)
+
+    const rule = faults.take(request.method, request.path)
+    const delay = (opts.latencyMs ?? 0) + (rule?.delayMs ?? 0)
+    if (delay > 0) await sleep(delay)
+    if (rule?.drop) {
+      req.socket.destroy()
+      return
+    }
+    const status = rule ? faultStatus(rule) : undefined
+    let reply: Reply
+    try {
+      reply = status !== undefined ? opts.faultReply(rule!, status, request) : opts.handle(request)
+    } catch (err) {
+      reply = internalError(err)
+    }
+    recorded.status = reply.status
+    send(res, reply)
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    faults,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  if (res.destroyed) return
+  const headers: Record<string, string | string[]> = { ...reply.headers }
+  let payload = ''
+  if (reply.text !== undefined) {
+    payload = reply.text
+    headers['content-type'] = reply.contentType ?? 'text/plain; charset=utf-8'
+  } else if (reply.body !== undefined) {
+    payload = JSON.stringify(reply.body)
+    headers['content-type'] = reply.contentType ?? 'application/json'
+  }
+  headers['content-length'] = String(Buffer.byteLength(payload))
+  res.writeHead(reply.status, headers)
+  res.end(payload)
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    req.on('error', reject)
+  })
+}
+
+function internalError(err: unknown): Reply {
+  const message = err instanceof Error ? err.message : String(err)
+  return { status: 500, body: { message: `fake server error: ${message}` } }
+}
+
+function firstValues(params: URLSearchParams): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [key, value] of params) if (!(key in out)) out[key] = value
+  return out
+}
+
+function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value
+  }
+  return out
+}
+
+function parseRecordedBody(raw: string): unknown {
+  if (raw === '') return undefined
+  try {
+    return JSON.parse(raw) as unknown
+  } catch {
+    return raw
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/** Non-negative integer query parameter, or undefined when absent or not a number. */
+export function intParam(query: URLSearchParams, name: string): number | undefined {
+  const raw = query.get(name)
+  if (raw === null || raw.trim() === '') return undefined
+  const n = Number(raw)
+  return Number.isInteger(n) ? n : undefined
+}
+
+/** Splits a path into decoded segments; undefined when a segment is badly encoded. */
+export function pathSegments(path: string): string[] | undefined {
+  try {
+    return path
+      .split('/')
+      .filter((s) => s !== '')
+      .map((s) => decodeURIComponent(s))
+  } catch {
+    return undefined
+  }
+}
+
+interface CompiledRoute<C> {
+  method: string
+  parts: string[]
+  handler: C
+}
+
+/** A small method + path router; patterns use `:name` segments. */
+export class Router<C> {
+  #routes: CompiledRoute<C>[] = []
+
+  add(method: string, pattern: string, handler: C): void {
+    this.#routes.push({ method, parts: pattern.split('/').filter((s) => s !== ''), handler })
+  }
+
+  match(
+    method: string,
+    segments: string[],
+  ): { handler: C; params: Record<string, string> } | undefined {
+    for (const route of this.#routes) {
+      if (route.method !== method || route.parts.length !== segments.length) continue
+      const params: Record<string, string> = {}
+      let ok = true
+      for (let i = 0; i < route.parts.length; i++) {
+        const part = route.parts[i]!
+        const seg = segments[i]!
+        if (part.startsWith(':')) params[part.slice(1)] = seg
+        else if (part !== seg) {
+          ok = false
+          break
+        }
+      }
+      if (ok) return { handler: route.handler, params }
+    }
+    return undefined
+  }
+
+  /** Whether any route (of any method) has this path shape. */
+  knowsPath(segments: string[]): boolean {
+    return this.#routes.some(
+      (r) =>
+        r.parts.length === segments.length &&
+        r.parts.every((p, i) => p.startsWith(':') || p === segments[i]),
+    )
+  }
+}
