@@ -1,4 +1,5 @@
 import type { GrafanaClient } from '../grafana/types.ts'
+import { HttpError } from '../http/index.ts'
 import type {
   Caller,
   DesiredConfig,
@@ -61,16 +62,35 @@ function hasPreferences(team: DesiredTeam): boolean {
   return team.preferences !== undefined && Object.keys(team.preferences).length > 0
 }
 
+/** Org users and teams side by side; a refused team listing is explained when the caller is no member. */
+async function readOrgListings(grafana: GrafanaClient, caller: Caller, org: LiveOrg) {
+  const [users, teams] = await Promise.allSettled([
+    grafana.listOrgUsers(org.id),
+    grafana.listTeams(org.id),
+  ])
+  if (users.status === 'rejected') throw users.reason
+  if (teams.status === 'rejected') {
+    const refused = teams.reason instanceof HttpError && [401, 403].includes(teams.reason.status)
+    const member = users.value.some((u) => u.userId === caller.userId)
+    if (refused && caller.auth === 'basic' && !member) {
+      throw new Error(
+        `grafana-username "${caller.login ?? ''}" is not a member of org "${org.name}" (id ${org.id}), so its teams cannot be read: ` +
+          'add that user to the org as Admin in Grafana (a server admin is not a member of every org automatically)',
+      )
+    }
+    throw teams.reason
+  }
+  return { users: users.value, teams: teams.value }
+}
+
 async function readOrg(
   grafana: GrafanaClient,
+  caller: Caller,
   org: LiveOrg,
   declaredTeams: DesiredTeam[],
   progress: Progress,
 ): Promise<{ org: ObservedOrg; people: GrafanaUser[] }> {
-  const [users, teams] = await Promise.all([
-    grafana.listOrgUsers(org.id),
-    grafana.listTeams(org.id),
-  ])
+  const { users, teams } = await readOrgListings(grafana, caller, org)
   const wanted = new Map<number, { members: boolean; preferences: boolean }>()
   for (const declared of declaredTeams) {
     for (const team of findByName(teams, declared.name)) {
@@ -142,7 +162,7 @@ export async function readGrafana(
   if (caller.auth === 'token') for (const org of live) select(org, [])
 
   const reads = await Promise.all(
-    [...selected.values()].map(({ org, teams }) => readOrg(grafana, org, teams, progress)),
+    [...selected.values()].map(({ org, teams }) => readOrg(grafana, caller, org, teams, progress)),
   )
   const orgs = reads.map((r) => r.org).sort((a, b) => a.id - b.id)
 

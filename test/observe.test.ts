@@ -1,0 +1,323 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { createGrafanaClient } from '../src/grafana/index.ts'
+import type { DesiredConfig, DesiredOrg, DesiredTeam, Principals, SourceRef } from '../src/model.ts'
+import { observe } from '../src/observe/index.ts'
+import { createOktaClient } from '../src/okta/index.ts'
+import { startFakeGrafana, type FakeGrafana } from './fakes/grafana.ts'
+import { startFakeOkta, type FakeOkta } from './fakes/okta.ts'
+
+const at: SourceRef = { file: 'teams/a.yaml', line: 1, col: 1 }
+const principals = (users: string[] = [], oktaGroups: string[] = []): Principals => ({
+  users: users.map((value) => ({ value, source: at })),
+  oktaGroups: oktaGroups.map((value) => ({ value, source: at })),
+})
+
+function team(
+  name: string,
+  opts: Partial<Omit<DesiredTeam, 'members' | 'admins'>> & {
+    members?: Principals
+    admins?: Principals
+  } = {},
+): DesiredTeam {
+  return {
+    name,
+    org: 'Main Org.',
+    members: principals(),
+    admins: principals(),
+    source: at,
+    ...opts,
+  }
+}
+
+function org(name: string, opts: Partial<DesiredOrg> = {}): DesiredOrg {
+  return {
+    name,
+    admins: principals(),
+    editors: principals(),
+    viewers: principals(),
+    source: at,
+    ...opts,
+  }
+}
+
+function desired(parts: Partial<Pick<DesiredConfig, 'teams' | 'orgs' | 'users'>>): DesiredConfig {
+  return {
+    settings: {
+      defaultOrg: 'Main Org.',
+      identity: 'email',
+      missingUsers: 'skip',
+      prune: { teamMembers: true, teams: false, orgUsers: false },
+      safety: {
+        maxRemovals: { kind: 'percent', value: 25 },
+        maxRemovalsPerTeam: { kind: 'percent', value: 50 },
+        protectedUsers: [],
+      },
+      okta: { memberStatuses: ['ACTIVE'] },
+    },
+    orgs: parts.orgs ?? [],
+    users: parts.users ?? [],
+    teams: parts.teams ?? [],
+    files: ['teams/a.yaml'],
+  }
+}
+
+const fakes: { close(): Promise<void> }[] = []
+afterEach(async () => {
+  await Promise.all(fakes.splice(0).map((f) => f.close()))
+})
+
+async function grafanaFake(): Promise<FakeGrafana> {
+  const g = await startFakeGrafana()
+  fakes.push(g)
+  return g
+}
+async function oktaFake(): Promise<FakeOkta> {
+  const o = await startFakeOkta()
+  fakes.push(o)
+  return o
+}
+
+const basicClient = (g: FakeGrafana) =>
+  createGrafanaClient({
+    url: g.url,
+    username: 'admin',
+    password: 'admin',
+    retryBaseMs: 1,
+  })
+const oktaClient = (o: FakeOkta) =>
+  createOktaClient({ domain: o.url, token: o.token, retryBaseMs: 1 })
+
+function countByEndpoint(requests: { method: string; path: string }[]): Record<string, number> {
+  const counts: Record<string, number> = {}
+  for (const r of requests) {
+    const key = `${r.method} ${r.path.replace(/\/\d+(?=\/|$)/g, '/:id')}`
+    counts[key] = (counts[key] ?? 0) + 1
+  }
+  return counts
+}
+
+describe('observe', () => {
+  it('reads a generated org (300 declared teams, 5,000 users, basic auth) in the minimum number of requests', async () => {
+    const g = await grafanaFake()
+    // 4,999 generated users + the server admin the fake starts with = 5,000 users
+    const userIds: number[] = []
+    for (let i = 0; i < 4999; i++) {
+      userIds.push(
+        g.addUser({
+          login: `user${i}`,
+          email: `user${i}@acme.example`,
+          name: `User ${i}`,
+          orgs: { 1: 'Viewer' },
+        }),
+      )
+    }
+    const teams: DesiredTeam[] = []
+    for (let t = 0; t < 350; t++) {
+      const members = Array.from({ length: 5 }, (_, k) => ({
+        userId: userIds[(t * 7 + k) % 4999] ?? 2,
+        permission: k === 0 ? 4 : 0,
+      }))
+      const id = g.addTeam(1, `team-${t}`, { email: `t${t}@acme.example`, members })
+      if (t % 15 === 0)
+        g.setTeamPreferences(id, {
+          theme: 'dark',
+          homeDashboardUID: `home-${t}`,
+          language: 'en-US',
+        })
+      // 300 declared, 50 undeclared (listed for pruning only)
+      if (t < 300) {
+        teams.push(
+          team(`team-${t}`, {
+            members: principals([`user${t}@acme.example`]),
+            ...(t % 15 === 0 ? { preferences: { theme: 'light' as const } } : {}),
+          }),
+        )
+      }
+    }
+    g.clearRequests()
+    const grafana = basicClient(g)
+    const progress: string[] = []
+    const observed = await observe(
+      desired({ teams }),
+      { grafana },
+      { onProgress: (m) => progress.push(m) },
+    )
+
+    const prefsTeams = teams.filter((t) => t.preferences).length
+    expect(prefsTeams).toBe(20)
+    expect(countByEndpoint(g.requests)).toEqual({
+      'GET /api/user': 1,
+      'GET /api/orgs': 1,
+      'GET /api/users/search': 5,
+      'GET /api/orgs/:id/users': 1,
+      'GET /api/teams/search': 1,
+      'GET /api/teams/:id/members': 300,
+      'GET /api/teams/:id/preferences': prefsTeams,
+    })
+    expect(g.requests).toHaveLength(1 + 1 + 5 + 1 + 1 + 300 + 20)
+    expect(grafana.stats().reduce((n, s) => n + s.requests, 0)).toBe(g.requests.length)
+    expect(grafana.stats().every((s) => s.retries === 0)).toBe(true)
+
+    expect(observed.caller).toMatchObject({ auth: 'basic', isServerAdmin: true, orgId: 1 })
+    expect(observed.users).toHaveLength(5000)
+    expect(observed.orgs).toHaveLength(1)
+    const main = observed.orgs[0]!
+    expect(main.users).toHaveLength(5000)
+    expect(main.teams).toHaveLength(350)
+    const declared = main.teams.filter((t) => t.members !== undefined)
+    expect(declared).toHaveLength(300)
+    expect(main.teams.find((t) => t.name === 'team-320')?.members).toBeUndefined()
+    const t0 = main.teams.find((t) => t.name === 'team-0')!
+    expect(t0.members).toHaveLength(5)
+    expect(t0.members?.filter((m) => m.permission === 'Admin')).toHaveLength(1)
+    expect(t0.preferences).toEqual({ theme: 'dark', homeDashboardUid: 'home-0' })
+    expect(main.teams.find((t) => t.name === 'team-1')?.preferences).toBeUndefined()
+    expect(progress.at(-1)).toContain('read 300/300 teams')
+  })
+
+  it('reads each Okta group once however many teams and orgs use it', async () => {
+    const g = await grafanaFake()
+    const o = await oktaFake()
+    const engineering = o.addGroup({ name: 'Engineering' })
+    const leads = o.addGroup({ name: 'Leads' })
+    for (let i = 0; i < 30; i++) {
+      const u = o.addUser({
+        login: `p${i}@acme.example`,
+        email: `p${i}@acme.example`,
+        status: i % 10 === 0 ? 'DEPROVISIONED' : 'ACTIVE',
+      })
+      o.addMember(engineering, u)
+      if (i < 3) o.addMember(leads, u)
+    }
+    const teams = Array.from({ length: 10 }, (_, i) => {
+      g.addTeam(1, `T${i}`)
+      return team(`T${i}`, {
+        members: principals([], ['Engineering', `id:${leads}`]),
+        admins: principals([], ['Leads']),
+      })
+    })
+    const orgs = [org('Main Org.', { viewers: principals([], ['Engineering', 'Missing Group']) })]
+    o.clearRequests()
+    const observed = await observe(desired({ teams, orgs }), {
+      grafana: basicClient(g),
+      okta: oktaClient(o),
+    })
+
+    const groupSearches = o.requests.filter((r) => r.path === '/api/v1/groups')
+    const memberReads = o.requests.filter((r) => r.path.endsWith('/users'))
+    expect(groupSearches).toHaveLength(1)
+    expect(memberReads.map((r) => r.path).sort()).toEqual(
+      [`/api/v1/groups/${engineering}/users`, `/api/v1/groups/${leads}/users`].sort(),
+    )
+    expect(Object.keys(observed.oktaGroups)).toEqual([
+      'Engineering',
+      `id:${leads}`,
+      'Leads',
+      'Missing Group',
+    ])
+    const eng = observed.oktaGroups.Engineering
+    expect(eng).toMatchObject({ ok: true, id: engineering, name: 'Engineering' })
+    // statuses are kept; filtering is the planner's job
+    expect(eng?.ok && eng.members.filter((m) => m.status === 'DEPROVISIONED')).toHaveLength(3)
+    expect(eng?.ok && eng.members).toHaveLength(30)
+    expect(observed.oktaGroups[`id:${leads}`]).toMatchObject({ ok: true, id: leads, name: 'Leads' })
+    expect(observed.oktaGroups['Missing Group']).toEqual({
+      ref: 'Missing Group',
+      ok: false,
+      error: 'Okta group "Missing Group" not found',
+    })
+  })
+
+  it('reports an unreadable group as a failed read without failing the others', async () => {
+    const g = await grafanaFake()
+    const o = await oktaFake()
+    const ok = o.addGroup({ name: 'Fine' })
+    o.addMember(ok, o.addUser({ login: 'a@acme.example', email: 'a@acme.example' }))
+    const teams = [team('A', { members: principals([], ['Fine', 'id:00gDoesNotExist0000']) })]
+    const observed = await observe(desired({ teams }), {
+      grafana: basicClient(g),
+      okta: oktaClient(o),
+    })
+    expect(observed.oktaGroups.Fine).toMatchObject({ ok: true })
+    const missing = observed.oktaGroups['id:00gDoesNotExist0000']
+    expect(missing?.ok).toBe(false)
+    expect(missing?.ok === false && missing.error).toMatch(
+      /^Okta group id:00gDoesNotExist0000 not found/,
+    )
+  })
+
+  it('marks every group unreadable when Okta is not configured', async () => {
+    const g = await grafanaFake()
+    const teams = [
+      team('A', {
+        members: principals([], ['Engineering']),
+        admins: principals([], ['id:00gabc']),
+      }),
+    ]
+    const observed = await observe(desired({ teams }), { grafana: basicClient(g) })
+    expect(observed.oktaGroups).toEqual({
+      Engineering: { ref: 'Engineering', ok: false, error: 'okta-domain/okta-api-token not set' },
+      'id:00gabc': { ref: 'id:00gabc', ok: false, error: 'okta-domain/okta-api-token not set' },
+    })
+  })
+
+  it('with a token reads only its own org, without server-admin routes or org headers', async () => {
+    const g = await grafanaFake()
+    const other = g.addOrg('Other')
+    const ana = g.addUser({
+      login: 'ana',
+      email: 'ana@acme.example',
+      name: 'Ana',
+      orgs: { [other]: 'Editor' },
+    })
+    g.addUser({ login: 'bo', email: 'bo@acme.example', name: 'Bo', orgs: { 1: 'Viewer' } })
+    const tokenValue = g.addServiceAccountToken(other, 'Admin')
+    g.addTeam(other, 'Platform', { members: [{ userId: ana, permission: 4 }] })
+    g.addTeam(other, 'Undeclared')
+    g.clearRequests()
+    const grafana = createGrafanaClient({ url: g.url, token: tokenValue })
+    const config = desired({ teams: [team('Platform', { org: 'Other' })] })
+    const observed = await observe(config, { grafana })
+    expect(countByEndpoint(g.requests)).toEqual({
+      'GET /api/org': 1,
+      'GET /api/org/users': 1,
+      'GET /api/teams/search': 1,
+      'GET /api/teams/:id/members': 1,
+    })
+    expect(g.requests.every((r) => r.headers['x-grafana-org-id'] === undefined)).toBe(true)
+    expect(observed.caller).toEqual({ auth: 'token', isServerAdmin: false, orgId: other })
+    expect(observed.orgs.map((o) => o.name)).toEqual(['Other'])
+    expect(observed.users.map((u) => u.login)).toEqual(['ana'])
+    expect(observed.users[0]).toMatchObject({ name: 'Ana' })
+    expect(observed.orgs[0]?.teams.find((t) => t.name === 'Platform')?.members).toEqual([
+      { userId: ana, login: 'ana', email: 'ana@acme.example', permission: 'Admin', labels: [] },
+    ])
+  })
+
+  it('finds a renamed org by renamedFrom and reads only referenced orgs', async () => {
+    const g = await grafanaFake()
+    const old = g.addOrg('Old Name')
+    g.addOrg('Unrelated')
+    g.addTeam(old, 'T')
+    // A server admin reads an org's teams only as a member of that org.
+    await basicClient(g).addOrgUser(old, 'admin', 'Admin')
+    g.clearRequests()
+    const config = desired({
+      orgs: [org('New Name', { renamedFrom: 'Old Name' })],
+      teams: [team('T', { org: 'New Name' })],
+    })
+    const observed = await observe(config, { grafana: basicClient(g) })
+    expect(observed.orgs.map((o) => [o.id, o.name])).toEqual([[old, 'Old Name']])
+    expect(observed.orgs[0]?.teams.find((t) => t.name === 'T')?.members).toEqual([])
+    expect(g.requests.some((r) => r.path === '/api/orgs/1/users')).toBe(false)
+  })
+
+  it('explains that the basic-auth user must be a member of an org to read its teams', async () => {
+    const g = await grafanaFake()
+    g.addOrg('Elsewhere')
+    const config = desired({ teams: [team('T', { org: 'Elsewhere' })] })
+    await expect(observe(config, { grafana: basicClient(g) })).rejects.toThrow(
+      'grafana-username "admin" is not a member of org "Elsewhere"',
+    )
+  })
+})
