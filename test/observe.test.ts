@@ -3,6 +3,7 @@ import { createGrafanaClient } from '../src/grafana/index.ts'
 import type { DesiredConfig, DesiredOrg, DesiredTeam, Principals, SourceRef } from '../src/model.ts'
 import { observe } from '../src/observe/index.ts'
 import { createOktaClient } from '../src/okta/index.ts'
+import { batchNames } from '../src/okta/client.ts'
 import { startFakeGrafana, type FakeGrafana } from './fakes/grafana.ts'
 import { startFakeOkta, type FakeOkta } from './fakes/okta.ts'
 
@@ -226,6 +227,32 @@ describe('observe', () => {
       ok: false,
       error: 'Okta group "Missing Group" not found',
     })
+  })
+
+  it('resolves 300 distinct Okta group names in a few batched searches plus one members read each', async () => {
+    const g = await grafanaFake()
+    const o = await oktaFake()
+    const names = Array.from({ length: 300 }, (_, i) => `Grafana Team Group ${i}`)
+    for (const name of names) {
+      const id = o.addGroup({ name })
+      o.addMember(id, o.addUser({ login: `${name.replace(/ /g, '.')}@acme.example` }))
+    }
+    const teams = names.map((name, i) => {
+      g.addTeam(1, `T${i}`)
+      return team(`T${i}`, { members: principals([], [name]) })
+    })
+    o.clearRequests()
+    const observed = await observe(desired({ teams }), {
+      grafana: basicClient(g),
+      okta: oktaClient(o),
+    })
+    const searches = o.requests.filter((r) => r.path === '/api/v1/groups')
+    expect(searches).toHaveLength(batchNames(o.url, names).length)
+    expect(searches.length).toBeLessThanOrEqual(10)
+    expect(o.requests.filter((r) => r.path.endsWith('/users'))).toHaveLength(300)
+    expect(Object.values(observed.oktaGroups).every((r) => r.ok && r.members.length === 1)).toBe(
+      true,
+    )
   })
 
   it('reports an unreadable group as a failed read without failing the others', async () => {
