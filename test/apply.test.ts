@@ -1,0 +1,429 @@
+// applyPlan through the engine against the fake Grafana: convergence, Grafana's own side effects,
+// safety guards, local-user passwords and several orgs under one server-admin login.
+import { afterEach, describe, expect, it } from 'vitest'
+import { ADMIN, TestBed, applied, asAdmin, planned, run, view } from './apply-support.ts'
+import { applyPlan } from '../src/apply/index.ts'
+import { createGrafanaClient } from '../src/grafana/index.ts'
+import type { FakeGrafana } from './fakes/grafana.ts'
+
+const bed = new TestBed()
+afterEach(() => bed.cleanUp())
+
+/** A second apply must plan nothing and send no write at all. */
+async function expectConverged(g: FakeGrafana, cwd: string, env: Record<string, string> = {}) {
+  g.clearRequests()
+  const again = applied(await run(g, cwd, { env }))
+  expect(again.plan.changes).toEqual([])
+  expect(again.result).toMatchObject({ applied: 0, failed: 0, skipped: 0 })
+  expect(g.writes()).toEqual([])
+}
+
+function seedPeople(g: FakeGrafana) {
+  const ids: Record<string, number> = {}
+  for (const login of ['ana', 'bob', 'carl', 'dan', 'eve']) {
+    ids[login] = g.addUser({ login, email: `${login}@acme.example`, name: login.toUpperCase() })
+  }
+  return ids
+}
+
+describe('convergence', () => {
+  const config = `
+teams:
+  - name: Platform
+    email: platform@acme.example
+    preferences: { theme: dark, timezone: utc }
+    members: { users: [bob@acme.example, carl@acme.example] }
+    admins: { users: [ana@acme.example] }
+  - name: Data
+    members: { users: [dan@acme.example] }
+    admins: { users: [bob@acme.example] }
+users:
+  - login: office-tv
+    email: tv@acme.example
+    name: Office TV
+    password: { env: TV_PASSWORD }
+    orgRoles: { Main Org.: Editor }
+`
+  const env = { TV_PASSWORD: 'tv-initial-pw' }
+
+  it('builds the declared state from an empty Grafana; a second apply writes nothing', async () => {
+    const g = await bed.grafana()
+    seedPeople(g)
+    const cwd = await bed.config({ 'a.yaml': config })
+
+    const first = applied(await run(g, cwd, { env }))
+    expect(first.result.failed).toBe(0)
+    expect(first.result.skipped).toBe(0)
+    expect(first.result.applied).toBe(first.plan.changes.length)
+
+    const v = view(g)
+    expect(v.team('Main Org.', 'Platform')).toEqual({ ana: 'Admin', bob: 'Member', carl: 'Member' })
+    expect(v.team('Main Org.', 'Data')).toEqual({ bob: 'Admin', dan: 'Member' })
+    expect(v.teamRecord('Main Org.', 'Platform')?.email).toBe('platform@acme.example')
+    const platformId = v.teamRecord('Main Org.', 'Platform')!.id
+    expect(v.snapshot.teamPreferences[platformId]).toMatchObject({ theme: 'dark', timezone: 'utc' })
+    expect(v.orgRoles('Main Org.')).toEqual({
+      admin: 'Admin',
+      ana: 'Viewer',
+      bob: 'Viewer',
+      carl: 'Viewer',
+      dan: 'Viewer',
+      'office-tv': 'Editor',
+    })
+    expect(v.user('office-tv')).toMatchObject({ email: 'tv@acme.example', name: 'Office TV' })
+
+    await expectConverged(g, cwd, env)
+  })
+
+  it('corrects a drifted Grafana and leaves what it does not manage alone', async () => {
+    const g = await bed.grafana()
+    const id = seedPeople(g)
+    const frank = g.addUser({ login: 'frank', email: 'frank@acme.example', orgs: { 1: 'Viewer' } })
+    const bystander = g.addUser({ login: 'bystander', orgs: { 1: 'Editor' } })
+    const platform = g.addTeam(1, 'Platform', {
+      email: 'old@acme.example',
+      members: [
+        { userId: id.ana!, permission: 0 }, // wanted Admin
+        { userId: id.bob!, permission: 4 }, // wanted Member
+        { userId: id.eve!, permission: 0 }, // not declared: removed
+        { userId: frank, permission: 0, labels: ['LDAP'] }, // synced by Grafana: kept
+      ],
+    })
+    g.setTeamPreferences(platform, { theme: 'light', timezone: 'browser', weekStart: 'monday' })
+    const untouched = g.addTeam(1, 'Unmanaged', {
+      members: [{ userId: id.eve!, permission: 4 }, { userId: id.carl! }],
+    })
+    g.addUser({
+      login: 'office-tv',
+      email: 'tv@acme.example',
+      name: 'Old TV',
+      disabled: true,
+      orgs: { 1: 'Viewer' },
+    })
+    const cwd = await bed.config({
+      'a.yaml': config.replace('password: { env: TV_PASSWORD }', 'disabled: false'),
+    })
+
+    const first = applied(await run(g, cwd))
+    expect(first.result).toMatchObject({ failed: 0, skipped: 0 })
+    const kinds = first.plan.changes.map((c) => c.id)
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        'update-user:tv@acme.example',
+        'set-org-role:Main Org./tv@acme.example',
+        'update-team:Main Org./Platform',
+        'set-team-preferences:Main Org./Platform',
+        'set-team-permission:Main Org./Platform/ana@acme.example',
+        'set-team-permission:Main Org./Platform/bob@acme.example',
+        'remove-team-member:Main Org./Platform/eve@acme.example',
+        'create-team:Main Org./Data',
+      ]),
+    )
+
+    const v = view(g)
+    expect(v.team('Main Org.', 'Platform')).toEqual({
+      ana: 'Admin',
+      bob: 'Member',
+      carl: 'Member',
+      frank: 'Member',
+    })
+    expect(v.team('Main Org.', 'Unmanaged')).toEqual({ carl: 'Member', eve: 'Admin' })
+    expect(v.snapshot.teams.find((t) => t.id === untouched)?.name).toBe('Unmanaged')
+    expect(v.teamRecord('Main Org.', 'Platform')?.email).toBe('platform@acme.example')
+    // Preferences the config does not manage (weekStart) survive the full-replace PUT.
+    expect(v.snapshot.teamPreferences[platform]).toMatchObject({
+      theme: 'dark',
+      timezone: 'utc',
+      weekStart: 'monday',
+    })
+    expect(v.user('office-tv')).toMatchObject({ name: 'Office TV', isDisabled: false })
+    expect(v.orgRoles('Main Org.')['office-tv']).toBe('Editor')
+    expect(v.orgRoles('Main Org.')['bystander']).toBe('Editor')
+    expect(bystander).toBeGreaterThan(0)
+
+    await expectConverged(g, cwd)
+  })
+
+  it('converges with a service-account token in its own org, where Grafana adds no team creator', async () => {
+    const g = await bed.grafana()
+    // A token sees only its own org's users: the people are members already.
+    g.addUser({ login: 'ana', email: 'ana@acme.example', orgs: { 1: 'Viewer' } })
+    g.addUser({ login: 'bob', email: 'bob@acme.example', orgs: { 1: 'Viewer' } })
+    const token = g.addServiceAccountToken(1, 'Admin')
+    const cwd = await bed.config({
+      'a.yaml': `
+teams:
+  - name: Platform
+    members: { users: [bob@acme.example] }
+    admins: { users: [ana@acme.example] }
+`,
+    })
+    const first = applied(await run(g, cwd, { auth: { token } }))
+    expect(first.result).toMatchObject({ failed: 0, skipped: 0, extra: [] })
+    expect(view(g).team('Main Org.', 'Platform')).toEqual({ ana: 'Admin', bob: 'Member' })
+    g.clearRequests()
+    const again = applied(await run(g, cwd, { auth: { token } }))
+    expect(again.plan.changes).toEqual([])
+    expect(g.writes()).toEqual([])
+  })
+})
+
+describe("the team creator's membership (basic auth)", () => {
+  it('is removed when the config does not list the caller, set to Member or kept as Admin when it does', async () => {
+    const g = await bed.grafana()
+    seedPeople(g)
+    const cwd = await bed.config({
+      'a.yaml': `
+teams:
+  - name: Not Listed
+    members: { users: [ana@acme.example] }
+  - name: As Member
+    members: { users: [ana@acme.example, ${ADMIN.username}] }
+  - name: As Admin
+    admins: { users: [${ADMIN.username}] }
+`,
+    })
+    const first = applied(await run(g, cwd))
+    expect(first.result).toMatchObject({ failed: 0, skipped: 0 })
+    const v = view(g)
+    expect(v.team('Main Org.', 'Not Listed')).toEqual({ ana: 'Member' })
+    expect(v.team('Main Org.', 'As Member')).toEqual({ admin: 'Member', ana: 'Member' })
+    expect(v.team('Main Org.', 'As Admin')).toEqual({ admin: 'Admin' })
+    expect(first.result.extra).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^removed admin from team "Not Listed" in org "Main Org\."/),
+        expect.stringMatching(/^set admin to Member of team "As Member" in org "Main Org\."/),
+      ]),
+    )
+    expect(first.result.extra).toHaveLength(2)
+    await expectConverged(g, cwd)
+  })
+
+  it('is left alone on a team the run did not create', async () => {
+    const g = await bed.grafana()
+    const id = seedPeople(g)
+    g.addTeam(1, 'Existing', { members: [{ userId: id.ana! }] })
+    const cwd = await bed.config({
+      'a.yaml': `
+teams:
+  - name: Existing
+    members: { users: [ana@acme.example, bob@acme.example] }
+`,
+    })
+    const first = applied(await run(g, cwd))
+    expect(first.result).toMatchObject({ failed: 0, extra: [] })
+    expect(view(g).team('Main Org.', 'Existing')).toEqual({ ana: 'Member', bob: 'Member' })
+    expect(g.writes().some((w) => w.path.includes('/members/1'))).toBe(false)
+  })
+})
+
+describe('safety guards', () => {
+  async function tenMemberTeam() {
+    const g = await bed.grafana()
+    const members = []
+    for (let i = 0; i < 10; i++) {
+      members.push({
+        userId: g.addUser({ login: `m${i}`, email: `m${i}@acme.example`, orgs: { 1: 'Viewer' } }),
+      })
+    }
+    g.addTeam(1, 'Big', { members })
+    const cwd = await bed.config({
+      'a.yaml': `
+teams:
+  - name: Big
+    members: { users: [m0@acme.example, m1@acme.example] }
+`,
+    })
+    return { g, cwd }
+  }
+
+  it('block the whole apply with zero writes', async () => {
+    const { g, cwd } = await tenMemberTeam()
+    g.clearRequests()
+    // The loader refuses an unset variable; it can still vanish between plan and apply.
+    const plan = planned(await run(g, cwd, { mode: 'plan', env: { TV_PASSWORD: 'tv-initial-pw' } }))
+    const grafana = createGrafanaClient({ url: g.url, ...ADMIN })
+    const result = await applyPlan(plan, grafana, {
+      caller: await grafana.whoami(),
+      force: false,
+      concurrency: 4,
+      env: {},
+    })
+    const out = { plan, result }
+    expect(out.plan.guards.map((x) => x.guard).sort()).toEqual([
+      'maxRemovals',
+      'maxRemovalsPerTeam',
+    ])
+    expect(out.result).toEqual({
+      blocked: true,
+      results: [],
+      applied: 0,
+      failed: 0,
+      skipped: 0,
+      extra: [],
+    })
+    expect(g.writes()).toEqual([])
+    expect(Object.keys(view(g).team('Main Org.', 'Big')!)).toHaveLength(10)
+  })
+
+  it('let a forced apply through', async () => {
+    const { g, cwd } = await tenMemberTeam()
+    const out = applied(await run(g, cwd, { force: true }))
+    expect(out.result).toMatchObject({ blocked: false, applied: 8, failed: 0 })
+    expect(view(g).team('Main Org.', 'Big')).toEqual({ m0: 'Member', m1: 'Member' })
+  })
+})
+
+describe('local users and their passwords', () => {
+  it('creates a local user who can log in with the password from the environment, which appears nowhere', async () => {
+    const g = await bed.grafana()
+    const password = 'Tv-Pass-7f3a9c'
+    const progress: string[] = []
+    const cwd = await bed.config({
+      'a.yaml': `
+users:
+  - login: office-tv
+    email: tv@acme.example
+    name: Office TV
+    password: { env: TV_PASSWORD }
+    isGrafanaAdmin: false
+    orgRoles: { Main Org.: Viewer }
+`,
+    })
+    const { runEngine } = await import('../src/engine.ts')
+    const { inputs } = await import('./apply-support.ts')
+    const outcome = await runEngine({
+      ...inputs(g, cwd, { env: { TV_PASSWORD: password } }),
+      onProgress: (m) => progress.push(m),
+    })
+    const out = applied(outcome)
+    expect(out.result).toMatchObject({ failed: 0, skipped: 0 })
+    expect(g.checkPassword('office-tv', password)).toBe(true)
+    expect(view(g).orgRoles('Main Org.')['office-tv']).toBe('Viewer')
+    const everything = JSON.stringify(outcome) + progress.join('\n')
+    expect(everything).not.toContain(password)
+    expect(everything).toContain('TV_PASSWORD')
+    await expectConverged(g, cwd, { TV_PASSWORD: password })
+  })
+
+  it('gives a person created under missingUsers: create a random 32-character password it never outputs', async () => {
+    const g = await bed.grafana()
+    const cwd = await bed.config({
+      'a.yaml': `
+settings:
+  missingUsers: create
+teams:
+  - name: Platform
+    members: { users: [newbie@acme.example] }
+`,
+    })
+    const outcome = await run(g, cwd)
+    const out = applied(outcome)
+    expect(out.result).toMatchObject({ failed: 0, skipped: 0 })
+    const creation = g.requests.find((r) => r.method === 'POST' && r.path === '/api/admin/users')
+    const sent = (creation?.body as { password: string }).password
+    expect(sent).toMatch(/^[A-Za-z0-9_-]{32}$/)
+    expect(g.checkPassword('newbie@acme.example', sent)).toBe(true)
+    expect(JSON.stringify(outcome)).not.toContain(sent)
+    expect(view(g).team('Main Org.', 'Platform')).toEqual({ 'newbie@acme.example': 'Member' })
+    await expectConverged(g, cwd)
+  })
+
+  it('fails the creation when the password variable is unset, skips what needs the user, applies the rest', async () => {
+    const g = await bed.grafana()
+    seedPeople(g)
+    const cwd = await bed.config({
+      'a.yaml': `
+users:
+  - login: office-tv
+    password: { env: TV_PASSWORD }
+    orgRoles: { Main Org.: Editor }
+teams:
+  - name: Platform
+    members: { users: [ana@acme.example, office-tv] }
+`,
+    })
+    // The loader refuses an unset variable; it can still vanish between plan and apply.
+    const plan = planned(await run(g, cwd, { mode: 'plan', env: { TV_PASSWORD: 'tv-initial-pw' } }))
+    const grafana = createGrafanaClient({ url: g.url, ...ADMIN })
+    const result = await applyPlan(plan, grafana, {
+      caller: await grafana.whoami(),
+      force: false,
+      concurrency: 4,
+      env: {},
+    })
+    const out = { plan, result }
+    const byId = Object.fromEntries(out.result.results.map((r) => [r.id, r]))
+    const create = Object.keys(byId).find((k) => k.startsWith('create-user:'))!
+    expect(byId[create]).toMatchObject({ status: 'failed' })
+    expect(byId[create]!.detail).toContain('TV_PASSWORD is not set')
+    const skipped = out.result.results.filter((r) => r.status === 'skipped')
+    expect(skipped.map((r) => r.id).sort()).toEqual([
+      expect.stringMatching(/^add-org-user:Main Org\.\/office-tv/),
+      expect.stringMatching(/^add-team-member:Main Org\.\/Platform\/office-tv/),
+    ])
+    for (const r of skipped) expect(r.detail).toContain(create)
+    expect(view(g).team('Main Org.', 'Platform')).toEqual({ ana: 'Member' })
+    expect(out.result).toMatchObject({ failed: 1, skipped: 2 })
+  })
+})
+
+describe('several orgs under one server-admin login', () => {
+  it('creates an org, binds its roles, builds its teams, renames another; a second apply writes nothing', async () => {
+    const g = await bed.grafana()
+    seedPeople(g)
+    // Created by the admin, who is then its Admin.
+    const external = Number((await asAdmin(g, 'POST', '/api/orgs', { name: 'External' })).orgId)
+    g.addUser({ login: 'partner', email: 'partner@acme.example', orgs: { [external]: 'Viewer' } })
+    const cwd = await bed.config({
+      'orgs.yaml': `
+orgs:
+  - name: Ops
+    admins: { users: [ana@acme.example] }
+    editors: { users: [bob@acme.example] }
+    viewers: { users: [carl@acme.example] }
+  - name: Partners
+    renamedFrom: External
+    editors: { users: [partner@acme.example] }
+`,
+      'teams.yaml': `
+teams:
+  - name: On Call
+    org: Ops
+    members: { users: [dan@acme.example] }
+    admins: { users: [bob@acme.example] }
+  - name: Platform
+    members: { users: [eve@acme.example] }
+`,
+      'users.yaml': `
+users:
+  - login: office-tv
+    email: tv@acme.example
+    password: { env: TV_PASSWORD }
+    orgRoles: { Ops: Viewer, Main Org.: Editor }
+`,
+    })
+    const env = { TV_PASSWORD: 'tv-initial-pw' }
+    const out = applied(await run(g, cwd, { env }))
+    expect(out.result).toMatchObject({ failed: 0, skipped: 0 })
+
+    const v = view(g)
+    expect(v.orgId('External')).toBeUndefined()
+    expect(v.orgId('Partners')).toBe(external)
+    expect(v.orgRoles('Ops')).toEqual({
+      admin: 'Admin',
+      ana: 'Admin',
+      bob: 'Editor',
+      carl: 'Viewer',
+      dan: 'Viewer',
+      'office-tv': 'Viewer',
+    })
+    expect(v.orgRoles('Partners')).toMatchObject({ partner: 'Editor', admin: 'Admin' })
+    expect(v.team('Ops', 'On Call')).toEqual({ bob: 'Admin', dan: 'Member' })
+    expect(v.team('Main Org.', 'Platform')).toEqual({ eve: 'Member' })
+    expect(v.orgRoles('Main Org.')['office-tv']).toBe('Editor')
+    expect(v.teamNames('Main Org.')).toEqual(['Platform'])
+
+    await expectConverged(g, cwd, env)
+  })
+})
