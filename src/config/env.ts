@@ -1,28 +1,35 @@
 // `${VAR}` in string values, replaced from the environment; `$${` writes a literal `${`.
 import type { PathProblem } from './issues.ts'
-import type { Path } from './yaml.ts'
+import { pathKey, type Path } from './yaml.ts'
 
 const REFERENCE = /\$\$\{|\$\{([^}]*)(\}?)/g
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
+export interface Substitution {
+  env: Record<string, string | undefined>
+  problems: PathProblem[]
+  /** Path key → the string as written, for every string that had a variable replaced. */
+  templates: Map<string, string>
+}
+
 export function substituteEnv(
   value: unknown,
-  env: Record<string, string | undefined>,
-  problems: PathProblem[],
+  ctx: Substitution,
   path: PropertyKey[] = [],
 ): unknown {
-  if (typeof value === 'string')
-    return value.includes('${') ? substituteString(value, env, problems, path) : value
+  if (typeof value === 'string') {
+    if (!value.includes('${')) return value
+    const replaced = substituteString(value, ctx.env, ctx.problems, path)
+    if (replaced !== value) ctx.templates.set(pathKey(path), value)
+    return replaced
+  }
   if (Array.isArray(value)) {
-    return value.map((item, index) => substituteEnv(item, env, problems, [...path, index]))
+    return value.map((item, index) => substituteEnv(item, ctx, [...path, index]))
   }
   if (value !== null && typeof value === 'object') {
     // fromEntries defines own properties, so a `__proto__` key stays a plain (unknown) key.
     return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [
-        key,
-        substituteEnv(item, env, problems, [...path, key]),
-      ]),
+      Object.entries(value).map(([key, item]) => [key, substituteEnv(item, ctx, [...path, key])]),
     )
   }
   return value

@@ -48,7 +48,15 @@ export async function findConfigFiles(
     }
     return { files: [{ absolute: root, display: shown }] }
   }
-  const relative = await listYamlFiles(root)
+  const relative = await listYamlFiles(root).catch((error: NodeJS.ErrnoException) => error)
+  if (relative instanceof Error) {
+    return {
+      problem: {
+        message: `cannot read config folder \`${shown}\` (${relative.code ?? relative.message})`,
+        hint: 'Check that the folder and its subfolders are readable.',
+      },
+    }
+  }
   if (relative.length === 0) {
     return {
       problem: {

@@ -1,6 +1,7 @@
 // zod issues → problems a person can act on: where (key or value), what is wrong, how to fix it.
 import type { z } from 'zod'
-import type { Path } from './yaml.ts'
+import { configFileSchema, VALUE } from './schema.ts'
+import { pathKey, type Path } from './yaml.ts'
 
 export interface PathProblem {
   path: Path
@@ -64,19 +65,28 @@ function fieldOf(path: Path): string {
   return ''
 }
 
-export function issueToProblems(issue: Issue, root: Schema): PathProblem[] {
+/**
+ * `templates` holds the text as written for values that had `${VAR}` replaced: a problem shows
+ * that text, never the value, which may have come from a secret.
+ */
+export function issueToProblems(
+  issue: Issue,
+  templates: ReadonlyMap<string, string>,
+): PathProblem[] {
   const path = issue.path as Path
   const where = describePath(path)
   const field = fieldOf(path)
   const hint = FIELD_HINTS[field]
+  const template = templates.get(pathKey(path))
   const input = (issue as { input?: unknown }).input
+  const shown = template !== undefined ? `the value of \`${template}\`` : describeValue(input)
 
   if (LIMIT_FIELDS.has(field)) {
     return [
       {
         path,
         at: 'value',
-        message: `${where} must be a whole number (0 or more) or a percent from 0% to 100%, not ${describeValue(input)}`,
+        message: `${where} must be a whole number (0 or more) or a percent from 0% to 100%, not ${shown}`,
         hint,
       },
     ]
@@ -84,9 +94,9 @@ export function issueToProblems(issue: Issue, root: Schema): PathProblem[] {
 
   switch (issue.code) {
     case 'unrecognized_keys':
-      return issue.keys.map((key) => unknownKeyProblem(path, key, root))
+      return issue.keys.map((key) => unknownKeyProblem(path, key))
     case 'invalid_type':
-      return [invalidTypeProblem(issue, path, input, hint)]
+      return [invalidTypeProblem(issue, path, input, shown, hint)]
     case 'invalid_value': {
       const allowed = issue.values.map((v) => JSON.stringify(v)).join(', ')
       const suggestion =
@@ -95,7 +105,7 @@ export function issueToProblems(issue: Issue, root: Schema): PathProblem[] {
         {
           path,
           at: 'value',
-          message: `${where} must be one of ${allowed}, not ${describeValue(input)}`,
+          message: `${where} must be one of ${allowed}, not ${shown}`,
           hint:
             suggestion !== undefined
               ? `Did you mean ${JSON.stringify(suggestion)}?`
@@ -122,7 +132,9 @@ export function issueToProblems(issue: Issue, root: Schema): PathProblem[] {
         },
       ]
     default:
-      return [{ path, at: 'value', message: `${where}: ${issue.message}`, hint }]
+      return [
+        { path, at: 'value', message: `${where}: ${issue.message.replace(VALUE, shown)}`, hint },
+      ]
   }
 }
 
@@ -130,6 +142,7 @@ function invalidTypeProblem(
   issue: Extract<Issue, { code: 'invalid_type' }>,
   path: Path,
   input: unknown,
+  shown: string,
   fieldHint: string | undefined,
 ): PathProblem {
   const last = path.at(-1)
@@ -137,7 +150,7 @@ function invalidTypeProblem(
     return {
       path,
       at: 'value',
-      message: `a config file must be a mapping with the top-level keys ${TOP_LEVEL_KEYS}, not ${describeValue(input)}`,
+      message: `a config file must be a mapping with the top-level keys ${TOP_LEVEL_KEYS}, not ${shown}`,
       hint: 'Start the file with one of these keys, e.g. `teams:`.',
     }
   }
@@ -153,7 +166,7 @@ function invalidTypeProblem(
     return {
       path,
       at: 'value',
-      message: `${describePath(path)} must be \`{ env: NAME }\`, not ${typeof input === 'string' ? 'a password written in YAML' : describeValue(input)}`,
+      message: `${describePath(path)} must be \`{ env: NAME }\`, not ${typeof input === 'string' ? 'a password written in YAML' : shown}`,
       hint: fieldHint,
     }
   }
@@ -162,14 +175,14 @@ function invalidTypeProblem(
   return {
     path,
     at: 'value',
-    message: `${describePath(path)} must be ${EXPECTED[issue.expected] ?? issue.expected}, not ${describeValue(input)}`,
+    message: `${describePath(path)} must be ${EXPECTED[issue.expected] ?? issue.expected}, not ${shown}`,
     hint: isGroupIdMapping
       ? 'Write the id as one string without a space after the colon, e.g. `id:00g1a2b3c4D5e6F7g8h9`.'
       : (TYPE_HINTS[issue.expected] ?? fieldHint),
   }
 }
 
-const TOP_LEVEL_KEYS = 'settings, orgs, users, teams, mappings'
+const TOP_LEVEL_KEYS = allowedKeys(configFileSchema, []).join(', ')
 
 const EXPECTED: Record<string, string> = {
   string: 'text',
@@ -188,8 +201,8 @@ const TYPE_HINTS: Record<string, string> = {
   boolean: 'Write true or false.',
 }
 
-function unknownKeyProblem(path: Path, key: string, root: Schema): PathProblem {
-  const allowed = allowedKeys(root, path)
+function unknownKeyProblem(path: Path, key: string): PathProblem {
+  const allowed = allowedKeys(configFileSchema, path)
   const suggestion = closest(key, allowed)
   const where = path.length === 0 ? 'at the top level' : `in ${describePath(path)}`
   return {

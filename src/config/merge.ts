@@ -16,9 +16,9 @@ import type { PrincipalsInput, SettingsInput } from './schema.ts'
 import type { ConfigProblem } from './types.ts'
 import type { Path } from './yaml.ts'
 
-export const DEFAULT_ORG = 'Main Org.'
+const DEFAULT_ORG = 'Main Org.'
 
-export const DEFAULT_SETTINGS = {
+const DEFAULT_SETTINGS = {
   defaultOrg: DEFAULT_ORG,
   identity: 'email',
   missingUsers: 'skip',
@@ -104,7 +104,7 @@ function assign(target: Record<string, unknown>, path: string[], value: unknown)
 }
 
 /** A validated limit: a whole number, or a percent string such as "25%". */
-export function parseLimit(value: number | string): Limit {
+function parseLimit(value: number | string): Limit {
   return typeof value === 'number'
     ? { kind: 'count', value }
     : { kind: 'percent', value: Number(value.slice(0, -1)) }

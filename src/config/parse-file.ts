@@ -67,7 +67,8 @@ export async function parseConfigFile(
   if (!parsed.ok) return failed(parsed.problems)
 
   const envProblems: PathProblem[] = []
-  const value = substituteEnv(parsed.value ?? {}, env, envProblems)
+  const templates = new Map<string, string>()
+  const value = substituteEnv(parsed.value ?? {}, { env, problems: envProblems, templates })
   const result = configFileSchema.safeParse(value, { reportInput: true })
   const issues = result.success ? [] : result.error.issues
   // A value whose variable is unset is reported once, for the variable, not again for its shape.
@@ -77,7 +78,7 @@ export async function parseConfigFile(
     ...unsetPasswordEnvs(value, env),
     ...issues
       .filter((issue) => !envPaths.has(pathKey(issue.path)))
-      .flatMap((issue) => issueToProblems(issue, configFileSchema)),
+      .flatMap((issue) => issueToProblems(issue, templates)),
   ]
   const positions = parsed.positions
   return {

@@ -252,6 +252,14 @@ users:
     expect(problem.hint).toMatch(/^Set TEAM_EMAIL in the environment/)
   })
 
+  it('names the ${VAR} template, never the value, when a value from the environment is wrong', async () => {
+    const text = 'teams:\n  - name: A\n    email: ${TEAM_EMAIL}\n'
+    const problem = await onlyProblem(text, '${TEAM_EMAIL}', 1, { TEAM_EMAIL: 'tok_9f8e7d' })
+    expect(problem.message).toBe(
+      'teams[0].email: the value of `${TEAM_EMAIL}` is not a valid email address',
+    )
+  })
+
   it('reports a malformed ${ reference', async () => {
     const problem = await onlyProblem('teams:\n  - name: ${TEAM\n', '${TEAM')
     expect(problem.message).toBe('`${` starts a variable reference that is never closed with `}`')

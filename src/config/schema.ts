@@ -14,6 +14,9 @@ export const OKTA_USER_STATUSES = [
   'DEPROVISIONED',
 ] as const
 
+/** Stands for the offending value in a message; filled in (or redacted) where problems are worded. */
+export const VALUE = '{value}'
+
 export const PERCENT = /^(?:100(?:\.0+)?|\d{1,2}(?:\.\d+)?)%$/
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
@@ -48,15 +51,14 @@ const nonEmpty = () => z.string().regex(/\S/, { error: 'must not be empty' })
 const name = nonEmpty()
 
 const email = z.email({
-  error: (iss) => `${JSON.stringify(iss.input)} is not a valid email address`,
+  error: `${VALUE} is not a valid email address`,
 })
 
 const person = z
   .string()
   .regex(/\S/, { error: 'must not be empty' })
   .refine((value) => !value.includes('@') || isEmail(value), {
-    error: (iss) =>
-      `${JSON.stringify(iss.input)} looks like an email address but is not a valid one`,
+    error: `${VALUE} looks like an email address but is not a valid one`,
   })
   .meta({ description: 'A person: an email address or a Grafana login.' })
 
@@ -172,7 +174,7 @@ export const preferencesSchema = z
     timezone: z
       .string()
       .refine(isTimezone, {
-        error: (iss) => `${JSON.stringify(iss.input)} is not a time zone`,
+        error: `${VALUE} is not a time zone`,
       })
       .optional()
       .meta({ description: '"utc", "browser", "" or an IANA zone such as Europe/Berlin.' }),
@@ -187,7 +189,7 @@ export const teamSchema = z.strictObject({
   email: z
     .string()
     .refine((value) => value === '' || isEmail(value), {
-      error: (iss) => `${JSON.stringify(iss.input)} is not a valid email address`,
+      error: `${VALUE} is not a valid email address`,
     })
     .optional(),
   preferences: preferencesSchema.optional(),

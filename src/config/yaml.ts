@@ -30,8 +30,14 @@ const MAX_ALIAS_COUNT = 100
 const MAX_DEPTH = 64
 const MAX_SYNTAX_PROBLEMS = 10
 
+const SEPARATOR = '\u0000'
+
 export function pathKey(path: Path): string {
-  return path.map(String).join('\u0000')
+  return path.map(String).join(SEPARATOR)
+}
+
+function childKey(parent: string | null, segment: string | number): string {
+  return parent === null ? String(segment) : `${parent}${SEPARATOR}${segment}`
 }
 
 /** Where each key and value of one document was written; lookups fall back to the nearest ancestor. */
@@ -83,7 +89,7 @@ export function parseYaml(text: string): ParsedYaml {
 
   const walker = new Walker(at)
   const positions = new PositionIndex({ line: 1, col: 1 })
-  if (doc.contents) walker.walk(doc.contents, '', 0, positions)
+  if (doc.contents) walker.walk(doc.contents, null, 0, positions)
   if (walker.problems.length > 0) return { ok: false, problems: walker.problems }
 
   try {
@@ -170,7 +176,8 @@ class Walker {
     this.#at = at
   }
 
-  walk(node: Node, key: string, depth: number, positions: PositionIndex): void {
+  /** `key` is the path key of `node`, null for the document root. */
+  walk(node: Node, key: string | null, depth: number, positions: PositionIndex): void {
     const start = this.#at(node.range?.[0] ?? 0)
     if (depth > MAX_DEPTH) {
       this.problems.push({
@@ -197,7 +204,7 @@ class Walker {
           continue
         }
         this.#checkTag(keyNode, this.#at(keyNode.range![0]))
-        const child = `${key === '' && depth === 0 ? '' : key + '\u0000'}${String(keyNode.value)}`
+        const child = childKey(key, String(keyNode.value))
         const keyPos = this.#at(keyNode.range![0])
         positions.setKey(child, keyPos)
         const value = pair.value as Node | null
@@ -210,7 +217,7 @@ class Walker {
       }
     } else if (isSeq(node)) {
       node.items.forEach((item, index) => {
-        const child = `${key === '' && depth === 0 ? '' : key + '\u0000'}${index}`
+        const child = childKey(key, index)
         const itemNode = item as Node
         positions.setValue(child, this.#at(itemNode.range![0]))
         this.walk(itemNode, child, depth + 1, positions)
