@@ -114,7 +114,7 @@ describe('observe', () => {
     }
     const teams: DesiredTeam[] = []
     for (let t = 0; t < 350; t++) {
-      const members = Array.from({ length: 5 }, (_, k) => ({
+      const members = Array.from({ length: 5 }, (_, k): { userId: number; permission: 0 | 4 } => ({
         userId: userIds[(t * 7 + k) % 4999] ?? 2,
         permission: k === 0 ? 4 : 0,
       }))
