@@ -1,0 +1,21 @@
+export {
+  COMMENT_BUDGET,
+  DETAIL_LEVELS,
+  SUMMARY_BUDGET,
+  renderMarkdown,
+  renderMarkdownLevel,
+  type DetailLevel,
+} from './markdown.ts'
+export { renderText } from './text.ts'
+export { renderJson } from './json.ts'
+export { renderValidation, type ValidationInput } from './validation.ts'
+export { escapeMarkdown } from './escape.ts'
+export {
+  changeLine,
+  changeSummary,
+  kindCounts,
+  tally,
+  tallyText,
+  type ReportInput,
+  type Tally,
+} from './describe.ts'

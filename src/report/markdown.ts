@@ -1,0 +1,565 @@
+import {
+  ORG_ROLE_RANK,
+  type Change,
+  type ChangeKind,
+  type ChangeResult,
+  type ChangeStatus,
+  type GuardViolation,
+  type HeldBack,
+  type Message,
+  type Pending,
+  type RequestStats,
+} from '../model.ts'
+import {
+  KIND_LABEL,
+  STATUS_LABEL,
+  changeSummary,
+  compareText,
+  groupChanges,
+  groupItems,
+  guardScope,
+  kindCounts,
+  plural,
+  provenanceText,
+  resultsById,
+  statusText,
+  tally,
+  tallyText,
+  type Group,
+  type ReportInput,
+  who,
+} from './describe.ts'
+import { code, codeBlock, plain, safeUrl, truncate } from './escape.ts'
+
+/** GitHub rejects comment bodies over 65,536 characters; the rest is headroom. */
+export const COMMENT_BUDGET = 60_000
+/** The job summary takes 1 MiB per step; characters are at most bytes for the ASCII bulk of a plan. */
+export const SUMMARY_BUDGET = 900_000
+
+/**
+ * How much a markdown report shows, most first: diff blocks with provenance; one line per change;
+ * counts per team plus who loses access; counts per team; totals only.
+ */
+export type DetailLevel = 'full' | 'lines' | 'removals' | 'counts' | 'totals'
+export const DETAIL_LEVELS: readonly DetailLevel[] = [
+  'full',
+  'lines',
+  'removals',
+  'counts',
+  'totals',
+]
+
+/** At most this many items per list, and characters per message, at each level. */
+const LIMITS: Record<DetailLevel, { items: number; text: number }> = {
+  full: { items: Number.POSITIVE_INFINITY, text: 1000 },
+  lines: { items: Number.POSITIVE_INFINITY, text: 1000 },
+  removals: { items: 50, text: 300 },
+  counts: { items: 50, text: 300 },
+  totals: { items: 10, text: 300 },
+}
+const HELD_BACK_NAMES = 20
+const COLLAPSE_OVER = 10
+const OPEN_UP_TO = 20
+const LINE_TEXT = 300
+
+/**
+ * Markdown for the PR comment and the job summary, never longer than `budget` characters. It
+ * shows as much detail as fits (see DetailLevel), and only ever drops whole blocks.
+ */
+export function renderMarkdown(
+  input: ReportInput,
+  opts: { budget: number; summaryUrl?: string },
+): string {
+  const view = makeView(input, opts.summaryUrl)
+  for (const level of DETAIL_LEVELS) {
+    const text = renderMarkdownAt(view, level)
+    if (text.length <= opts.budget) return text
+  }
+  return fitTotals(view, opts.budget)
+}
+
+/** The report at one detail level regardless of size; for measuring and testing the levels. */
+export function renderMarkdownLevel(
+  input: ReportInput,
+  level: DetailLevel,
+  opts: { summaryUrl?: string } = {},
+): string {
+  return renderMarkdownAt(makeView(input, opts.summaryUrl), level)
+}
+
+// ---------------------------------------------------------------- assembly
+
+interface View {
+  input: ReportInput
+  applied: boolean
+  groups: Group[]
+  results: Map<string, ChangeResult>
+  changes: Map<string, Change>
+  summaryUrl: string | undefined
+}
+
+function makeView(input: ReportInput, summaryUrl: string | undefined): View {
+  return {
+    input,
+    applied: input.mode === 'apply' && input.result !== undefined,
+    groups: groupChanges(input.plan.changes),
+    results: resultsById(input.result),
+    changes: new Map(input.plan.changes.map((c) => [c.id, c])),
+    summaryUrl: safeUrl(summaryUrl),
+  }
+}
+
+function join(blocks: readonly string[]): string {
+  return `${blocks.filter(Boolean).join('\n\n')}\n`
+}
+
+function renderMarkdownAt(view: View, level: DetailLevel): string {
+  return join([...head(view), shortenedNote(view, level, 0), ...body(view, level)])
+}
+
+/** Totals, then whole body blocks in order while they fit; the note says how many were left out. */
+function fitTotals(view: View, budget: number): string {
+  const top = head(view)
+  const blocks = body(view, 'totals').filter(Boolean)
+  // The note can only get shorter when fewer blocks are left out.
+  let room = budget - join([...top, shortenedNote(view, 'totals', blocks.length)]).length
+  const kept: string[] = []
+  for (const block of blocks) {
+    const cost = block.length + 2
+    if (cost > room) continue
+    kept.push(block)
+    room -= cost
+  }
+  const omitted = blocks.length - kept.length
+  const text = join([...top, shortenedNote(view, 'totals', omitted), ...kept])
+  if (text.length <= budget) return text
+  // Only an absurdly small budget gets here: plain text, no markup to break.
+  const marker = view.input.marker ? `${view.input.marker}\n` : ''
+  const line = `grafana-team-sync ${view.input.mode}: ${tallyText(tally(view.input.plan.changes))}`
+  return truncate(`${marker}${line}\n`, budget)
+}
+
+function shortenedNote(view: View, level: DetailLevel, omitted: number): string {
+  if (level === 'full') return ''
+  const what = {
+    lines: 'one line per change, without provenance',
+    removals: 'counts per team and who loses access',
+    counts: 'counts per team only',
+    totals: 'totals only',
+  }[level]
+  const left = omitted ? ` ${plural(omitted, 'more section')} did not fit.` : ''
+  const noun = view.applied ? 'result' : 'plan'
+  const where = view.summaryUrl
+    ? `The full ${noun} is in the [job summary](${view.summaryUrl}).`
+    : `The full ${noun} is in the JSON plan file (\`plan-file\` output, CLI \`--json\`).`
+  return `> [!NOTE]\n> Shortened to fit the size limit: ${what}.${left} ${where}`
+}
+
+function more(view: View, n: number): string {
+  return `- …and ${n} more${view.summaryUrl ? ` in the [job summary](${view.summaryUrl})` : ''}`
+}
+
+function capList(view: View, lines: string[], max: number): string[] {
+  return lines.length <= max ? lines : [...lines.slice(0, max), more(view, lines.length - max)]
+}
+
+function quote(lines: readonly string[]): string {
+  return lines.map((line) => (line ? `> ${line}` : '>')).join('\n')
+}
+
+function details(summary: string, content: string, open = false): string {
+  return `<details${open ? ' open' : ''}><summary>${summary}</summary>\n\n${content}\n\n</details>`
+}
+
+function table(header: string[], align: ('l' | 'r')[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`
+  const rule = align.map((a) => (a === 'r' ? '---:' : '---'))
+  return [line(header), line(rule), ...rows.map(line)].join('\n')
+}
+
+// ---------------------------------------------------------------- head
+
+function head(view: View): string[] {
+  const { input } = view
+  const title = input.mode === 'apply' ? 'apply result' : 'plan'
+  return [
+    input.marker ?? '',
+    `## grafana-team-sync ${title} for ${code(input.configPath)}`,
+    summaryLine(view),
+    removalBanner(view),
+    kindTable(view),
+  ]
+}
+
+function summaryLine(view: View): string {
+  const { plan, result } = view.input
+  const planned = tallyText(tally(plan.changes))
+  if (view.applied && result) {
+    if (result.blocked)
+      return `**Blocked by ${plural(plan.guards.length, 'safety guard')}: nothing was written.** Planned: ${planned}.`
+    if (!plan.changes.length) return 'No changes. Grafana matches the config.'
+    return `**${statusText(result)}** of ${plural(plan.changes.length, 'planned change')} (${planned}).`
+  }
+  if (!plan.changes.length) return 'No changes. Grafana matches the config.'
+  return `**${planned}**`
+}
+
+const REMOVAL_WORDS: Partial<Record<ChangeKind, [string, string]>> = {
+  'remove-team-member': ['removes', 'team membership'],
+  'remove-org-user': ['removes', 'org user'],
+  'delete-team': ['deletes', 'team'],
+}
+
+function removalBanner(view: View): string {
+  if (view.applied) return ''
+  const parts = kindCounts(view.input.plan.changes).flatMap(([kind, n]) => {
+    const words = REMOVAL_WORDS[kind]
+    return words ? [`${words[0]} ${plural(n, words[1])}`] : []
+  })
+  if (!parts.length) return ''
+  return quote(['[!WARNING]', `**This plan removes access:** it ${parts.join(', ')}.`])
+}
+
+function kindTable(view: View): string {
+  const counts = kindCounts(view.input.plan.changes)
+  if (!counts.length) return ''
+  if (!view.applied) {
+    return table(
+      ['Change', 'Count'],
+      ['l', 'r'],
+      counts.map(([kind, n]) => [KIND_LABEL[kind], String(n)]),
+    )
+  }
+  const byKind = new Map<ChangeKind, Record<ChangeStatus, number>>()
+  for (const change of view.input.plan.changes) {
+    const status = view.results.get(change.id)?.status
+    if (!status) continue
+    const row = byKind.get(change.kind) ?? { applied: 0, 'already-done': 0, failed: 0, skipped: 0 }
+    row[status] += 1
+    byKind.set(change.kind, row)
+  }
+  const statuses = Object.keys(STATUS_LABEL) as ChangeStatus[]
+  return table(
+    ['Change', 'Planned', ...statuses.map((s) => capitalise(STATUS_LABEL[s]))],
+    ['l', 'r', 'r', 'r', 'r', 'r'],
+    counts.map(([kind, n]) => {
+      const row = byKind.get(kind)
+      return [KIND_LABEL[kind], String(n), ...statuses.map((s) => String(row?.[s] ?? 0))]
+    }),
+  )
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}
+
+// ---------------------------------------------------------------- body
+
+function body(view: View, level: DetailLevel): string[] {
+  const { plan } = view.input
+  return [
+    failuresBlock(view, level),
+    skippedBlock(view, level),
+    guardsBlock(view, plan.guards, level),
+    heldBackBlock(view, plan.heldBack, level),
+    messagesBlock(view, 'Errors', plan.errors, level, 'The run fails after applying the rest.'),
+    messagesBlock(view, 'Warnings', plan.warnings, level),
+    pendingBlock(view, plan.pending, level),
+    ...changesBlocks(view, level),
+    extraBlock(view, level),
+    statsBlock(plan.stats.requests, level),
+  ]
+}
+
+function describeResult(view: View, r: ChangeResult, level: DetailLevel): string {
+  const change = view.changes.get(r.id)
+  const what = plain(change ? changeSummary(change) : r.id, LIMITS[level].text)
+  return r.detail ? `${what}: ${plain(r.detail, LIMITS[level].text)}` : what
+}
+
+function failuresBlock(view: View, level: DetailLevel): string {
+  const failed = view.input.result?.results.filter((r) => r.status === 'failed') ?? []
+  if (!view.applied || !failed.length) return ''
+  const lines = failed.map((r) => `- ${describeResult(view, r, level)}`)
+  return [
+    `### Failed: ${plural(failed.length, 'change')}`,
+    '',
+    ...capList(view, lines, LIMITS[level].items),
+  ].join('\n')
+}
+
+function skippedBlock(view: View, level: DetailLevel): string {
+  const skipped = view.input.result?.results.filter((r) => r.status === 'skipped') ?? []
+  if (!view.applied || !skipped.length) return ''
+  const lines = capList(
+    view,
+    skipped.map((r) => `- ${describeResult(view, r, level)}`),
+    LIMITS[level].items,
+  ).join('\n')
+  const intro = 'Not attempted because a change they depend on failed.'
+  return [
+    `### Skipped: ${plural(skipped.length, 'change')}`,
+    '',
+    intro,
+    '',
+    skipped.length > COLLAPSE_OVER
+      ? details(plural(skipped.length, 'skipped change'), lines)
+      : lines,
+  ].join('\n')
+}
+
+function guardsBlock(view: View, guards: GuardViolation[], level: DetailLevel): string {
+  if (!guards.length) return ''
+  const n = plural(guards.length, 'safety guard')
+  const force = 'the `force` input (CLI `--force`)'
+  const { result } = view.input
+  let alert = '[!CAUTION]'
+  let lead: string
+  if (!view.applied) {
+    lead = `**Apply will be blocked by ${n}.** Nothing is written while a guard trips; review the removals, then set ${force} to apply anyway.`
+  } else if (result?.blocked) {
+    lead = `**Apply was blocked by ${n}: nothing was written.** Review the removals, then re-run with ${force} to apply anyway.`
+  } else {
+    alert = '[!WARNING]'
+    lead = `**${n} overridden with \`force\`.**`
+  }
+  const items = guards.map(
+    (g) =>
+      `- ${code(g.guard)} on ${plain(guardScope(g.scope))}: ${plural(g.removals, 'removal')}, limit ${plain(g.limit)} allows ${g.allowed}`,
+  )
+  return quote([alert, lead, '', ...capList(view, items, LIMITS[level].items)])
+}
+
+function heldBackScope(h: HeldBack): string {
+  return h.team === undefined ? `${h.org} (org roles)` : `${h.org} / ${h.team}`
+}
+
+function heldBackBlock(view: View, heldBack: HeldBack[], level: DetailLevel): string {
+  if (!heldBack.length) return ''
+  const items = heldBack.map((h) => {
+    const names = h.users.slice(0, HELD_BACK_NAMES).map((u) => plain(u))
+    if (h.users.length > HELD_BACK_NAMES) names.push(`and ${h.users.length - HELD_BACK_NAMES} more`)
+    const kept = h.removals ? ` — ${plural(h.removals, 'removal')} held back` : ''
+    return `- ${code(heldBackScope(h))}: ${plain(h.reason, LIMITS[level].text)}${kept}${names.length ? `: ${names.join(', ')}` : ''}`
+  })
+  return quote([
+    '[!WARNING]',
+    `**Removals held back in ${plural(heldBack.length, 'place')}.** Their source could not be trusted, so nobody is removed there:`,
+    '',
+    ...capList(view, items, LIMITS[level].items),
+  ])
+}
+
+function messageLine(m: Message, level: DetailLevel): string {
+  const scope =
+    m.org === undefined ? '' : `${m.team === undefined ? m.org : `${m.org} / ${m.team}`}`
+  const at = m.source ? ` (${code(`${m.source.file}:${m.source.line}`)})` : ''
+  return `- ${scope ? `${code(scope)}: ` : ''}${plain(m.message, LIMITS[level].text)}${at}`
+}
+
+function messagesBlock(
+  view: View,
+  title: string,
+  messages: Message[],
+  level: DetailLevel,
+  intro = '',
+): string {
+  if (!messages.length) return ''
+  const lines = capList(
+    view,
+    messages.map((m) => messageLine(m, level)),
+    LIMITS[level].items,
+  )
+  return [`### ${title} (${messages.length})`, ...(intro ? ['', intro] : []), '', ...lines].join(
+    '\n',
+  )
+}
+
+function pendingBlock(view: View, pending: Pending[], level: DetailLevel): string {
+  if (!pending.length) return ''
+  const people = new Set(pending.map((p) => p.identity)).size
+  const lines = pending.map((p) => {
+    const where = p.team === undefined ? `${p.org} (org role)` : `${p.org} / ${p.team}`
+    const why = level === 'full' ? provenanceText(p.provenance) : ''
+    return `- ${plain(p.identity)} → ${code(where)}${why ? ` ← ${plain(why, LIMITS[level].text)}` : ''}`
+  })
+  const list = capList(view, lines, LIMITS[level].items).join('\n')
+  return [
+    `### Pending: ${plural(people, 'person', 'people')} without a Grafana account`,
+    '',
+    'They are added by the first run after they log in to Grafana.',
+    '',
+    pending.length > COLLAPSE_OVER
+      ? details(plural(pending.length, 'pending membership'), list)
+      : list,
+  ].join('\n')
+}
+
+function extraBlock(view: View, level: DetailLevel): string {
+  const extra = view.applied ? (view.input.result?.extra ?? []) : []
+  if (!extra.length) return ''
+  const lines = extra.map((e) => `- ${plain(e, LIMITS[level].text)}`)
+  return ['### Follow-up writes', '', ...capList(view, lines, LIMITS[level].items)].join('\n')
+}
+
+function statsBlock(stats: RequestStats[], level: DetailLevel): string {
+  if (!stats.length) return ''
+  const total = (pick: (s: RequestStats) => number) => stats.reduce((n, s) => n + pick(s), 0)
+  const byService = new Map<string, number>()
+  for (const s of stats) byService.set(s.service, (byService.get(s.service) ?? 0) + s.requests)
+  const services = [...byService.entries()]
+    .sort(([a], [b]) => compareText(a, b))
+    .map(([service, n]) => `${service} ${n}`)
+    .join(', ')
+  const retries = total((s) => s.retries)
+  const line = `Read in ${plural(
+    total((s) => s.requests),
+    'request',
+  )} (${services})${retries ? `, ${plural(retries, 'retry', 'retries')}` : ''}.`
+  if (level !== 'full') return line
+  const rows = [...stats]
+    .sort((a, b) => compareText(a.service, b.service) || compareText(a.endpoint, b.endpoint))
+    .map((s) => [
+      s.service,
+      plain(s.endpoint),
+      String(s.requests),
+      String(s.retries),
+      (s.bytes / 1024).toFixed(1),
+    ])
+  return details(
+    line,
+    table(['Service', 'Endpoint', 'Requests', 'Retries', 'KiB'], ['l', 'l', 'r', 'r', 'r'], rows),
+  )
+}
+
+// ---------------------------------------------------------------- changes
+
+function changesBlocks(view: View, level: DetailLevel): string[] {
+  if (!view.groups.length) return []
+  if (level === 'totals') return []
+  if (level === 'counts') return [countsTable(view)]
+  if (level === 'removals') return [countsTable(view), removalsBlock(view)]
+  const open = view.input.plan.changes.length <= OPEN_UP_TO
+  const blocks: string[] = []
+  let org: string | undefined
+  for (const [i, group] of view.groups.entries()) {
+    if (i === 0 || group.org !== org) {
+      org = group.org
+      blocks.push(groupHeading(view, group.org))
+    }
+    const content = level === 'full' ? diffBlock(view, group) : lineList(view, group)
+    blocks.push(details(groupSummary(view, group), content, open))
+  }
+  return blocks
+}
+
+function groupHeading(view: View, org: string | undefined): string {
+  const changes = view.groups.filter((g) => g.org === org).flatMap((g) => g.changes)
+  const counts = tallyText(tally(changes), true)
+  return org === undefined ? `### Users — ${counts}` : `### Org ${code(org)} — ${counts}`
+}
+
+function groupTitle(group: Group): string {
+  if (group.org === undefined) return 'Local users'
+  if (group.team === undefined) return 'Org, members and roles'
+  return `<b>${plain(group.team)}</b>`
+}
+
+function failedIn(view: View, group: Group): number {
+  return group.changes.filter((c) => view.results.get(c.id)?.status === 'failed').length
+}
+
+function groupSummary(view: View, group: Group): string {
+  const failed = view.applied ? failedIn(view, group) : 0
+  return `${groupTitle(group)} — ${tallyText(tally(group.changes), true)}${failed ? `, ${failed} failed` : ''}`
+}
+
+function statusOf(view: View, change: Change): string {
+  const status = view.applied ? view.results.get(change.id)?.status : undefined
+  return status && status !== 'applied' ? STATUS_LABEL[status] : ''
+}
+
+function diffBlock(view: View, group: Group): string {
+  const lines = group.changes.flatMap((change) => {
+    const status = statusOf(view, change)
+    return groupItems(change).map((item) => {
+      const why = item.provenance ? `  ← ${truncate(item.provenance, LINE_TEXT)}` : ''
+      return `${item.sign} ${truncate(item.text, LINE_TEXT)}${why}${status ? `  [${status}]` : ''}`
+    })
+  })
+  return codeBlock('diff', lines)
+}
+
+function lineList(view: View, group: Group): string {
+  return group.changes
+    .flatMap((change) => {
+      const status = statusOf(view, change)
+      return groupItems(change).map(
+        (item) =>
+          `- \\${item.sign} ${plain(item.text, LINE_TEXT)}${status ? ` (**${status}**)` : ''}`,
+      )
+    })
+    .join('\n')
+}
+
+/** What a change takes away, if anything: a removal, a deletion or a demotion. */
+function lossOf(change: Change): string | undefined {
+  switch (change.kind) {
+    case 'remove-team-member':
+    case 'remove-org-user':
+      return who(change.user)
+    case 'delete-team':
+      return `team deleted (${plural(change.memberCount, 'member')})`
+    case 'set-team-permission':
+      return change.from === 'Admin' && change.to !== 'Admin'
+        ? `${who(change.user)} (${change.from} → ${change.to})`
+        : undefined
+    case 'set-org-role':
+      return ORG_ROLE_RANK[change.to] < ORG_ROLE_RANK[change.from]
+        ? `${who(change.user)} (${change.from} → ${change.to})`
+        : undefined
+    default:
+      return undefined
+  }
+}
+
+function removalsBlock(view: View): string {
+  let total = 0
+  const lines = view.groups.flatMap((group) => {
+    const losses = group.changes.map(lossOf).filter((loss) => loss !== undefined)
+    if (!losses.length) return []
+    total += losses.length
+    const scope =
+      group.org === undefined
+        ? ''
+        : group.team === undefined
+          ? group.org
+          : `${group.org} / ${group.team}`
+    return [`- ${code(scope || 'users')}: ${losses.map((loss) => plain(loss)).join(', ')}`]
+  })
+  if (!lines.length) return ''
+  return [`### Removals and demotions (${total})`, '', ...lines].join('\n')
+}
+
+function countsTable(view: View): string {
+  const header = ['Org', 'Team', 'To add', 'To change', 'To remove']
+  if (view.applied) header.push('Failed')
+  const rows = view.groups.map((group) => {
+    const t = tally(group.changes)
+    const org = group.org === undefined ? '—' : plain(group.org)
+    const team =
+      group.org === undefined
+        ? '(local users)'
+        : group.team === undefined
+          ? '(org)'
+          : plain(group.team)
+    const row = [org, team, String(t.add), String(t.change), String(t.remove)]
+    if (view.applied) row.push(String(failedIn(view, group)))
+    return row
+  })
+  return [
+    '### Changes by team',
+    '',
+    table(header, ['l', 'l', 'r', 'r', 'r', 'r'].slice(0, header.length) as ('l' | 'r')[], rows),
+  ].join('\n')
+}
