@@ -1,0 +1,164 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { ADMIN, TestBed, applied, inputs, planned } from '../test/apply-support.ts'
+import { startFakeOkta, type FakeOkta } from '../test/fakes/okta.ts'
+import { runEngine } from './engine.ts'
+
+const bed = new TestBed()
+const oktas: FakeOkta[] = []
+afterEach(async () => {
+  await Promise.all(oktas.splice(0).map((o) => o.close()))
+  await bed.cleanUp()
+})
+
+async function okta(): Promise<FakeOkta> {
+  const o = await startFakeOkta()
+  oktas.push(o)
+  return o
+}
+
+const TEAMS = `
+teams:
+  - name: Platform
+    members: { users: [ana@acme.example] }
+`
+
+describe('runEngine', () => {
+  it('validates offline: a summary and not one request', async () => {
+    const g = await bed.grafana()
+    const o = await okta()
+    const cwd = await bed.config({
+      'a.yaml': `${TEAMS}    admins: { oktaGroups: [Leads] }\n`,
+    })
+    const outcome = await runEngine({ ...inputs(g, cwd, { mode: 'validate', okta: o }) })
+    expect(outcome).toMatchObject({
+      kind: 'validated',
+      summary: { files: 1, teams: 1, orgs: ['Main Org.'], oktaGroups: ['Leads'], people: 1 },
+    })
+    expect(g.requests).toEqual([])
+    expect(o.requests).toEqual([])
+  })
+
+  it.each(['plan', 'apply'] as const)(
+    'reads and writes nothing in %s mode when the config is invalid',
+    async (mode) => {
+      const g = await bed.grafana()
+      const o = await okta()
+      const cwd = await bed.config({
+        'a.yaml': `${TEAMS}    admins: { oktaGroups: [Leads] }\n    colour: blue\n`,
+      })
+      const outcome = await runEngine(inputs(g, cwd, { mode, okta: o }))
+      expect(outcome.kind).toBe('invalid')
+      if (outcome.kind !== 'invalid') return
+      expect(outcome.problems).toEqual([
+        expect.objectContaining({ file: 'teams/a.yaml', line: 6, col: 5 }),
+      ])
+      expect(g.requests).toEqual([])
+      expect(o.requests).toEqual([])
+    },
+  )
+
+  it('refuses before any request when a token cannot do what the config asks', async () => {
+    const g = await bed.grafana()
+    const token = g.addServiceAccountToken(1, 'Admin')
+    const cwd = await bed.config({ 'a.yaml': 'orgs:\n  - name: Ops\n' })
+    const outcome = await runEngine(inputs(g, cwd, { mode: 'apply', auth: { token } }))
+    expect(outcome.kind).toBe('refused')
+    if (outcome.kind !== 'refused') return
+    expect(outcome.problems.join('\n')).toContain('grafana-username')
+    expect(outcome.problems.join('\n')).not.toContain(token)
+    expect(g.requests).toEqual([])
+  })
+
+  it('refuses without Grafana credentials', async () => {
+    const cwd = await bed.config({ 'a.yaml': TEAMS })
+    const outcome = await runEngine({
+      mode: 'plan',
+      configPath: 'teams',
+      cwd,
+      env: {},
+      force: false,
+      concurrency: 4,
+    })
+    expect(outcome).toMatchObject({
+      kind: 'refused',
+      problems: [expect.stringContaining('grafana-token')],
+    })
+  })
+
+  it('fails without writing when a read is refused, and the error names no secret', async () => {
+    const g = await bed.grafana()
+    const cwd = await bed.config({ 'a.yaml': TEAMS })
+    const wrong = 'not-the-password-5318'
+    const outcome = await runEngine({
+      ...inputs(g, cwd, { mode: 'apply' }),
+      grafana: { url: g.url, username: ADMIN.username, password: wrong },
+    })
+    expect(outcome.kind).toBe('failed')
+    if (outcome.kind !== 'failed') return
+    expect(outcome.error).toContain('401')
+    expect(outcome.error).not.toContain(wrong)
+    expect(outcome.error).not.toContain(
+      Buffer.from(`${ADMIN.username}:${wrong}`).toString('base64'),
+    )
+    expect(outcome.requests.length).toBeGreaterThan(0)
+    expect(g.writes()).toEqual([])
+  })
+
+  it('fails on a revoked token without echoing it', async () => {
+    const g = await bed.grafana()
+    const cwd = await bed.config({ 'a.yaml': TEAMS })
+    const token = 'glsa_revokedrevokedrevokedrevoked_0badc0de'
+    const outcome = await runEngine(inputs(g, cwd, { mode: 'plan', auth: { token } }))
+    expect(outcome.kind).toBe('failed')
+    expect(JSON.stringify(outcome)).not.toContain(token)
+    expect(g.writes()).toEqual([])
+  })
+
+  it('plans without writing and reports every request it made', async () => {
+    const g = await bed.grafana()
+    g.addUser({ login: 'ana', email: 'ana@acme.example', orgs: { 1: 'Viewer' } })
+    const cwd = await bed.config({ 'a.yaml': TEAMS })
+    const plan = planned(await runEngine(inputs(g, cwd, { mode: 'plan' })))
+    expect(plan.changes.map((c) => c.id)).toEqual([
+      'create-team:Main Org./Platform',
+      'add-team-member:Main Org./Platform/ana@acme.example',
+    ])
+    expect(g.writes()).toEqual([])
+    const counted = plan.stats.requests.reduce((n, s) => n + s.requests, 0)
+    expect(counted).toBe(g.requests.length)
+    expect(plan.stats.requests.every((s) => s.service === 'grafana')).toBe(true)
+  })
+
+  it('asks Okta only when the config names a group, and applies group members', async () => {
+    const g = await bed.grafana()
+    const o = await okta()
+    g.addUser({ login: 'ana', email: 'ana@acme.example', orgs: { 1: 'Viewer' } })
+    g.addUser({ login: 'lee', email: 'lee@acme.example', orgs: { 1: 'Viewer' } })
+    const leads = o.addGroup({ name: 'Leads' })
+    o.addMember(leads, o.addUser({ login: 'lee@acme.example', email: 'lee@acme.example' }))
+
+    const plain = await bed.config({ 'a.yaml': TEAMS })
+    planned(await runEngine(inputs(g, plain, { mode: 'plan', okta: o })))
+    expect(o.requests).toEqual([])
+
+    const withGroup = await bed.config({
+      'a.yaml': `${TEAMS}    admins: { oktaGroups: [Leads] }\n`,
+    })
+    const progress: string[] = []
+    const out = applied(
+      await runEngine({
+        ...inputs(g, withGroup, { okta: o }),
+        onProgress: (m) => progress.push(m),
+      }),
+    )
+    expect(out.result).toMatchObject({ failed: 0, skipped: 0 })
+    expect(o.requests.length).toBeGreaterThan(0)
+    expect(out.plan.stats.requests.some((s) => s.service === 'okta')).toBe(true)
+    const platform = g.snapshot().teams.find((t) => t.name === 'Platform')!
+    const members = g.snapshot().teamMembers.filter((m) => m.teamId === platform.id)
+    expect(members.map((m) => m.permission).sort()).toEqual([0, 4])
+    expect(progress.length).toBeGreaterThan(0)
+    expect(progress.join('\n')).not.toContain(o.token)
+    expect(progress.join('\n')).not.toContain(ADMIN.password)
+  })
+})
