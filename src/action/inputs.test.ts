@@ -98,6 +98,18 @@ describe('credentials and secrets', () => {
       ),
     ).toBe(true)
     expect(hasGrafanaCredentials(parseInputs({ 'INPUT_GRAFANA-TOKEN': 't' }))).toBe(false)
+    expect(
+      hasGrafanaCredentials(
+        parseInputs({ 'INPUT_GRAFANA-URL': 'https://u:p@grafana.acme.example' }),
+      ),
+    ).toBe(true)
+  })
+
+  it('masks a password written into the URL', () => {
+    const secrets = secretsOf(
+      parseInputs({ 'INPUT_GRAFANA-URL': 'https://admin:p%40ss@grafana.acme.example' }),
+    )
+    expect(secrets).toEqual(['p%40ss', 'p@ss', Buffer.from('admin:p@ss').toString('base64')])
   })
 
   it('includes the base64 basic-auth value derived from username and password', () => {

@@ -125,10 +125,13 @@ export function parseInputs(env: Env): ActionInputs {
   }
 }
 
-/** A run can read Grafana with a URL and either a token or a username and password. */
+/** A run can read Grafana with a URL and either a token or a username and password (also in the URL). */
 export function hasGrafanaCredentials(inputs: ActionInputs): boolean {
-  const basic = Boolean(inputs.grafanaUsername && inputs.grafanaPassword)
-  return Boolean(inputs.grafanaUrl && (inputs.grafanaToken || basic))
+  if (!inputs.grafanaUrl) return false
+  const url = new URL(inputs.grafanaUrl)
+  const username = inputs.grafanaUsername || url.username
+  const password = inputs.grafanaPassword || url.password
+  return Boolean(inputs.grafanaToken || (username && password))
 }
 
 /** Secrets and the values derived from them that could reach a log line. */
@@ -139,10 +142,10 @@ export function secretsOf(inputs: ActionInputs): string[] {
     inputs.oktaApiToken,
     inputs.githubToken,
   ]
-  if (inputs.grafanaUsername && inputs.grafanaPassword) {
-    secrets.push(
-      Buffer.from(`${inputs.grafanaUsername}:${inputs.grafanaPassword}`).toString('base64'),
-    )
-  }
-  return secrets.filter((s): s is string => Boolean(s))
+  const url = inputs.grafanaUrl ? new URL(inputs.grafanaUrl) : undefined
+  if (url?.password) secrets.push(url.password, decodeURIComponent(url.password))
+  const username = inputs.grafanaUsername || (url && decodeURIComponent(url.username))
+  const password = inputs.grafanaPassword || (url && decodeURIComponent(url.password))
+  if (username && password) secrets.push(Buffer.from(`${username}:${password}`).toString('base64'))
+  return [...new Set(secrets.filter((s): s is string => Boolean(s)))]
 }

@@ -1,0 +1,98 @@
+import * as core from '@actions/core'
+import {
+  applyMarker,
+  createComment,
+  findMergedPullRequest,
+  lookupDelays,
+  planMarker,
+  upsertStickyComment,
+} from './comment.ts'
+import { createGitHubClient, repoFromEnv, statusOf, type RepoRef } from './github.ts'
+import { pullRequestNumber } from './event.ts'
+import { isPreMergeEvent } from './mode.ts'
+import type { ActionRun } from './run.ts'
+
+const COMMENT_BUDGET = 60_000
+
+export interface CommentTarget {
+  /** Renders the body within `budget` characters, carrying `marker`. */
+  render: (budget: number, marker: string) => string
+}
+
+/**
+ * Posts the report where people look: the sticky plan comment on a pull request, or a new comment
+ * with the apply result on the pull request merged by this push. Failing to comment never fails the
+ * run; the job summary has everything. Returns the comment id.
+ */
+export async function publishComment(
+  ctx: ActionRun,
+  render: CommentTarget['render'],
+): Promise<string | undefined> {
+  const { inputs, event, mode } = ctx
+  const planOnPullRequest =
+    mode === 'plan' && isPreMergeEvent(event.name) && pullRequestNumber(event) !== undefined
+  const applyOnPush = mode === 'apply' && event.name === 'push' && Boolean(event.sha)
+  if (!inputs.comment || !(planOnPullRequest || applyOnPush)) return undefined
+  const repo = repoFromEnv(ctx.env)
+  if (!inputs.githubToken || !repo) {
+    core.info('No github-token or GITHUB_REPOSITORY: the report is only in the job summary.')
+    return undefined
+  }
+  try {
+    const client = await createGitHubClient(inputs.githubToken, ctx.env, {
+      warning: core.warning,
+      debug: core.debug,
+    })
+    if (planOnPullRequest) {
+      const target = { ...repo, issue: pullRequestNumber(event)! }
+      const marker = planMarker(inputs.configPath)
+      const write = await upsertStickyComment(
+        client,
+        target,
+        marker,
+        fit(render, marker, ctx.summaryUrl),
+      )
+      core.info(`Plan comment ${write.id} ${write.action} on pull request #${target.issue}.`)
+      return String(write.id)
+    }
+    const issue = await findMergedPullRequest(client, repo, event.sha, lookupDelays(ctx.env))
+    if (issue === undefined) {
+      core.info(
+        `No merged pull request found for ${event.sha}: the apply result is only in the job summary.`,
+      )
+      return undefined
+    }
+    const marker = applyMarker(inputs.configPath, event.sha)
+    const write = await createComment(
+      client,
+      { ...repo, issue },
+      marker,
+      fit(render, marker, ctx.summaryUrl),
+    )
+    core.info(`Apply result commented on pull request #${issue} (comment ${write.id}).`)
+    return String(write.id)
+  } catch (error) {
+    core.warning(commentFailure(error, repo, ctx.summaryUrl))
+    return undefined
+  }
+}
+
+/** Bodies not made by the budgeted renderer (validation, failures) are cut to the comment limit. */
+function fit(render: CommentTarget['render'], marker: string, summaryUrl: string): string {
+  const body = render(COMMENT_BUDGET, marker)
+  if (body.length <= COMMENT_BUDGET) return body
+  const link = `\n\n…cut to fit a comment; the full report is in the [job summary](${summaryUrl}).\n`
+  return body.slice(0, COMMENT_BUDGET - link.length - marker.length - 1) + link
+}
+
+function commentFailure(error: unknown, repo: RepoRef, summaryUrl: string): string {
+  const status = statusOf(error)
+  const why = status
+    ? `GitHub answered ${status}: ${(error as Error).message}`
+    : (error as Error).message
+  const fix =
+    status === 403 || status === 404
+      ? ' Give the job `permissions: pull-requests: write` (pull requests from forks get a read-only token).'
+      : ''
+  return `Could not comment on ${repo.owner}/${repo.repo} (${why}).${fix} The report is in the job summary: ${summaryUrl}`
+}

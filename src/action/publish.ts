@@ -1,0 +1,105 @@
+import { writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import * as core from '@actions/core'
+import type { ConfigProblem } from '../config/index.ts'
+import type { ApplyResult, Plan } from '../model.ts'
+
+export const MAX_ANNOTATIONS = 10
+const SUMMARY_BYTES = 1_000_000
+
+export interface Outputs {
+  mode: string
+  hasChanges: boolean
+  changeCount: number
+  counts: Plan['counts']
+  planFile: string
+  applied: number
+  failed: number
+  commentId: string
+}
+
+export function emptyOutputs(mode: string): Outputs {
+  return {
+    mode,
+    hasChanges: false,
+    changeCount: 0,
+    counts: {},
+    planFile: '',
+    applied: 0,
+    failed: 0,
+    commentId: '',
+  }
+}
+
+export function outputsOf(mode: string, plan: Plan, result?: ApplyResult): Outputs {
+  return {
+    ...emptyOutputs(mode),
+    hasChanges: plan.changes.length > 0,
+    changeCount: plan.changes.length,
+    counts: plan.counts,
+    applied: result?.applied ?? 0,
+    failed: result?.failed ?? 0,
+  }
+}
+
+export function setOutputs(o: Outputs): void {
+  core.setOutput('mode', o.mode)
+  core.setOutput('has-changes', String(o.hasChanges))
+  core.setOutput('change-count', String(o.changeCount))
+  core.setOutput('counts', JSON.stringify(o.counts))
+  core.setOutput('plan-file', o.planFile)
+  core.setOutput('applied', String(o.applied))
+  core.setOutput('failed', String(o.failed))
+  core.setOutput('comment-id', o.commentId)
+}
+
+/** Writes the JSON plan where later steps can pick it up (RUNNER_TEMP on a runner). */
+export function writePlanFile(env: Record<string, string | undefined>, json: string): string {
+  const path = join(env.RUNNER_TEMP || tmpdir(), 'grafana-team-sync-plan.json')
+  writeFileSync(path, json.endsWith('\n') ? json : `${json}\n`)
+  return path
+}
+
+/**
+ * One error annotation per problem on its YAML line, at most 10 (GitHub drops the rest), then a notice
+ * with the count left out. The job summary lists them all.
+ */
+export function annotateProblems(problems: ConfigProblem[]): void {
+  for (const p of problems.slice(0, MAX_ANNOTATIONS)) {
+    core.error(problemMessage(p), { file: p.file, startLine: p.line, startColumn: p.col })
+  }
+  const rest = problems.length - MAX_ANNOTATIONS
+  if (rest > 0)
+    core.notice(
+      `…and ${rest} more config problem${rest === 1 ? '' : 's'}, listed in the job summary.`,
+    )
+}
+
+export function problemMessage(p: ConfigProblem): string {
+  return p.hint ? `${p.message} (${p.hint})` : p.message
+}
+
+/** The job summary is a file per step; it is absent outside a runner. */
+export async function writeSummary(
+  env: Record<string, string | undefined>,
+  render: (budget: number) => string,
+) {
+  if (!env.GITHUB_STEP_SUMMARY) {
+    core.debug('GITHUB_STEP_SUMMARY is not set; no job summary written')
+    return
+  }
+  let markdown = render(900_000)
+  // The budget counts characters; the 1 MiB limit counts bytes.
+  if (Buffer.byteLength(markdown) > SUMMARY_BYTES) markdown = render(300_000)
+  try {
+    await core.summary.addRaw(markdown, true).write()
+  } catch (error) {
+    core.warning(`Could not write the job summary: ${(error as Error).message}`)
+  }
+}
+
+/** Masks a secret in later log lines; multi-line values are masked line by line. */
+export function maskSecret(secret: string): void {
+  for (const line of secret.split(/\r?\n/)) if (line.trim()) core.setSecret(line)
+}

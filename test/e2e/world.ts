@@ -1,0 +1,126 @@
+// Fake Grafana, Okta and GitHub on loopback with a small team config, shared by the e2e tests.
+import { startFakeGitHub, type FakeGitHub } from '../fakes/github.ts'
+import { startFakeGrafana, type FakeGrafana } from '../fakes/grafana.ts'
+import { startFakeOkta, type FakeOkta } from '../fakes/okta.ts'
+import { makeWorkspace, REPOSITORY, type Workspace } from './harness.ts'
+
+export const GRAFANA_ADMIN_PASSWORD = 'Adm1n-pw-e2e-SECRET'
+export const OKTA_TOKEN = '00okta-SECRET-token-e2e'
+export const GITHUB_TOKEN = 'ghs_SECRET_github_token_e2e'
+
+export const PLATFORM_YAML = `settings:
+  defaultOrg: Main Org.
+teams:
+  - name: Platform
+    email: platform@acme.example
+    members:
+      users: [carol@acme.example]
+      oktaGroups: [Platform-Engineers]
+    admins:
+      users: [bob@acme.example]
+`
+
+export interface World {
+  grafana: FakeGrafana
+  okta: FakeOkta
+  github: FakeGitHub
+  ws: Workspace
+  /** Service-account token (Admin of Main Org.). */
+  grafanaToken: string
+  users: Record<'bob' | 'carol' | 'dave' | 'erin' | 'mallory', number>
+  oktaGroup: string
+  oktaUsers: Record<'dave' | 'erin' | 'frank', string>
+  /** Every secret of the world: none may appear in logs, summaries, comments or plan files. */
+  secrets: string[]
+  /** `with:` values giving the action token access to Grafana and Okta. */
+  credentials: Record<string, string>
+  close(): Promise<void>
+}
+
+export async function startWorld(
+  files: Record<string, string> = { 'teams/platform.yaml': PLATFORM_YAML },
+): Promise<World> {
+  const grafana = await startFakeGrafana({ adminPassword: GRAFANA_ADMIN_PASSWORD })
+  const okta = await startFakeOkta({ token: OKTA_TOKEN })
+  const github = await startFakeGitHub({ token: GITHUB_TOKEN })
+  const ws = makeWorkspace(files)
+  const person = (login: string) =>
+    grafana.addUser({ login, email: `${login}@acme.example`, name: login, orgs: { 1: 'Viewer' } })
+  const users = {
+    bob: person('bob'),
+    carol: person('carol'),
+    dave: person('dave'),
+    erin: person('erin'),
+    mallory: person('mallory'),
+  }
+  const oktaGroup = okta.addGroup({ name: 'Platform-Engineers' })
+  const oktaPerson = (login: string) =>
+    okta.addUser({ login: `${login}@acme.example`, firstName: login, lastName: 'Example' })
+  const oktaUsers = {
+    dave: oktaPerson('dave'),
+    erin: oktaPerson('erin'),
+    frank: oktaPerson('frank'),
+  }
+  okta.addMember(oktaGroup, oktaUsers.dave)
+  okta.addMember(oktaGroup, oktaUsers.erin)
+  const grafanaToken = grafana.addServiceAccountToken(1, 'Admin')
+  return {
+    grafana,
+    okta,
+    github,
+    ws,
+    grafanaToken,
+    users,
+    oktaGroup,
+    oktaUsers,
+    secrets: [
+      grafanaToken,
+      GRAFANA_ADMIN_PASSWORD,
+      Buffer.from(`admin:${GRAFANA_ADMIN_PASSWORD}`).toString('base64'),
+      OKTA_TOKEN,
+      GITHUB_TOKEN,
+    ],
+    credentials: {
+      'grafana-url': grafana.url,
+      'grafana-token': grafanaToken,
+      'okta-domain': okta.url,
+      'okta-api-token': OKTA_TOKEN,
+    },
+    async close() {
+      await Promise.all([grafana.close(), okta.close(), github.close()])
+      ws.remove()
+    },
+  }
+}
+
+/** Members of a team by login, with `A` for admins, e.g. `['bob:A', 'carol']`. */
+export function teamMembers(grafana: FakeGrafana, team: string): string[] {
+  const snap = grafana.snapshot()
+  const t = snap.teams.find((x) => x.name === team)
+  if (!t) return []
+  const login = (id: number) => snap.users.find((u) => u.id === id)?.login ?? `#${id}`
+  return snap.teamMembers
+    .filter((m) => m.teamId === t.id)
+    .map((m) => `${login(m.userId)}${m.permission === 4 ? ':A' : ''}`)
+    .sort()
+}
+
+export const repoPayload = {
+  full_name: REPOSITORY,
+  default_branch: 'main',
+  name: 'grafana-access',
+  owner: { login: 'acme' },
+}
+
+export function pullRequestPayload(number: number, headRepo = REPOSITORY) {
+  return {
+    action: 'synchronize',
+    number,
+    pull_request: {
+      number,
+      head: { ref: 'feature', sha: 'f00d', repo: { full_name: headRepo } },
+      base: { ref: 'main' },
+    },
+    repository: repoPayload,
+  }
+}
