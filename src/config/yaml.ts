@@ -89,7 +89,7 @@ export function parseYaml(text: string): ParsedYaml {
 
   const walker = new Walker(at)
   const positions = new PositionIndex({ line: 1, col: 1 })
-  if (doc.contents) walker.walk(doc.contents, null, 0, positions)
+  if (doc.contents) walker.walk(doc.contents, null, at(doc.contents.range[0]), 0, positions)
   if (walker.problems.length > 0) return { ok: false, problems: walker.problems }
 
   try {
@@ -176,26 +176,25 @@ class Walker {
     this.#at = at
   }
 
-  /** `key` is the path key of `node`, null for the document root. */
-  walk(node: Node, key: string | null, depth: number, positions: PositionIndex): void {
-    const start = this.#at(node.range?.[0] ?? 0)
+  /** `key` is the path key of `node` (null for the document root), `pos` where it starts. */
+  walk(node: Node, key: string | null, pos: Pos, depth: number, positions: PositionIndex): void {
     if (depth > MAX_DEPTH) {
       this.problems.push({
-        ...start,
+        ...pos,
         message: `YAML nesting is deeper than ${MAX_DEPTH} levels`,
         hint: 'A config nests only a few levels; check the structure of this file.',
       })
       return
     }
-    this.#checkTag(node, start)
+    this.#checkTag(node, pos)
     if (isAlias(node)) {
-      this.aliases.push({ node, pos: start })
+      this.aliases.push({ node, pos })
     } else if (isMap(node)) {
       for (const pair of node.items) {
         const keyNode = pair.key as Node | null
         if (!isScalar(keyNode)) {
           this.problems.push({
-            ...(keyNode?.range ? this.#at(keyNode.range[0]) : start),
+            ...(keyNode?.range ? this.#at(keyNode.range[0]) : pos),
             message: isCollection(keyNode)
               ? 'a mapping key must be plain text, not a list or mapping'
               : 'a mapping key must be plain text',
@@ -203,24 +202,22 @@ class Walker {
           })
           continue
         }
-        this.#checkTag(keyNode, this.#at(keyNode.range![0]))
-        const child = childKey(key, String(keyNode.value))
         const keyPos = this.#at(keyNode.range![0])
+        this.#checkTag(keyNode, keyPos)
+        const child = childKey(key, String(keyNode.value))
         positions.setKey(child, keyPos)
         const value = pair.value as Node | null
-        if (value) {
-          positions.setValue(child, this.#at(value.range![0]))
-          this.walk(value, child, depth + 1, positions)
-        } else {
-          positions.setValue(child, keyPos)
-        }
+        const valuePos = value ? this.#at(value.range![0]) : keyPos
+        positions.setValue(child, valuePos)
+        if (value) this.walk(value, child, valuePos, depth + 1, positions)
       }
     } else if (isSeq(node)) {
       node.items.forEach((item, index) => {
         const child = childKey(key, index)
         const itemNode = item as Node
-        positions.setValue(child, this.#at(itemNode.range![0]))
-        this.walk(itemNode, child, depth + 1, positions)
+        const itemPos = this.#at(itemNode.range![0])
+        positions.setValue(child, itemPos)
+        this.walk(itemNode, child, itemPos, depth + 1, positions)
       })
     }
   }
