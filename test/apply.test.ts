@@ -144,6 +144,34 @@ users:
     await expectConverged(g, cwd)
   })
 
+  it('changes only the declared fields: a new email keeps the name, a team matched in another case keeps its name', async () => {
+    const g = await bed.grafana()
+    g.addUser({
+      login: 'office-tv',
+      email: 'old-tv@acme.example',
+      name: 'Office TV',
+      orgs: { 1: 'Viewer' },
+    })
+    g.addTeam(1, 'PLATFORM', { email: 'old@acme.example' })
+    const cwd = await bed.config({
+      'a.yaml': `
+users:
+  - login: office-tv
+    email: tv@acme.example
+teams:
+  - name: Platform
+    email: platform@acme.example
+`,
+    })
+    const first = applied(await run(g, cwd))
+    expect(first.plan.changes.map((c) => c.kind)).toEqual(['update-user', 'update-team'])
+    expect(first.result).toMatchObject({ applied: 2, failed: 0 })
+    const v = view(g)
+    expect(v.user('office-tv')).toMatchObject({ email: 'tv@acme.example', name: 'Office TV' })
+    expect(v.teamRecord('Main Org.', 'PLATFORM')?.email).toBe('platform@acme.example')
+    await expectConverged(g, cwd)
+  })
+
   it('converges with a service-account token in its own org, where Grafana adds no team creator', async () => {
     const g = await bed.grafana()
     // A token sees only its own org's users: the people are members already.

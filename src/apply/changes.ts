@@ -60,8 +60,9 @@ export async function execute(ctx: ApplyContext, change: Change): Promise<Succes
     case 'create-team':
       return createTeam(ctx, change)
     case 'update-team':
+      // An empty name leaves the team's name as it is (the plan may match it in another case).
       await ctx.grafana.updateTeam(change.orgId, change.teamId, {
-        name: change.team,
+        name: '',
         email: change.to.email,
       })
       return 'applied'
