@@ -230,16 +230,16 @@ function collectTeams(
 
   const fromMappings = new Map<string, DesiredTeam>()
   for (const file of files) {
-    for (const { index, identity: value } of file.valid.mappings) {
+    for (const { index, identity: mapping } of file.valid.mappings) {
       const path = ['mappings', index]
-      const key = teamKey(defaultOrg, value.grafana_team)
+      const key = teamKey(defaultOrg, mapping.grafana_team)
       const declared = seen.get(key)
       if (declared) {
         problems.push(
           problemAt(
             sourceOf(file, [...path, 'grafana_team']),
-            `${describe(defaultOrg, value.grafana_team)} is in \`mappings\` and also declared under \`teams\` at ${place(declared)}`,
-            `Declare it once: add ${JSON.stringify(value.okta_group)} to that team's members.oktaGroups and remove this mapping.`,
+            `${describe(defaultOrg, mapping.grafana_team)} is in \`mappings\` and also declared under \`teams\` at ${place(declared)}`,
+            `Declare it once: add ${JSON.stringify(mapping.okta_group)} to that team's members.oktaGroups and remove this mapping.`,
           ),
         )
         continue
@@ -247,7 +247,7 @@ function collectTeams(
       let team = fromMappings.get(key)
       if (!team) {
         team = {
-          name: value.grafana_team,
+          name: mapping.grafana_team,
           org: defaultOrg,
           members: { users: [], oktaGroups: [] },
           admins: { users: [], oktaGroups: [] },
@@ -256,9 +256,9 @@ function collectTeams(
         fromMappings.set(key, team)
         teams.push(team)
       }
-      if (!team.members.oktaGroups.some((g) => g.value === value.okta_group)) {
+      if (!team.members.oktaGroups.some((g) => g.value === mapping.okta_group)) {
         team.members.oktaGroups.push({
-          value: value.okta_group,
+          value: mapping.okta_group,
           source: sourceOf(file, [...path, 'okta_group']),
         })
       }

@@ -52,7 +52,7 @@ export async function parseConfigFile(
     file,
     positions: new PositionIndex({ line: 1, col: 1 }),
     problems: problems.map((p) => ({ file, ...p })),
-    valid: { settings: [], orgs: [], users: [], teams: [], mappings: [] },
+    valid: noEntries(),
   })
 
   const read = await readConfigText(ref).catch((error: NodeJS.ErrnoException) => ({
@@ -104,7 +104,7 @@ const IDENTITY = {
 
 /** The settings leaves and list entries no issue points into; they passed the schema, so they are typed. */
 function validEntries(value: unknown, issues: readonly Issue[]): ValidEntries {
-  const valid: ValidEntries = { settings: [], orgs: [], users: [], teams: [], mappings: [] }
+  const valid = noEntries()
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return valid
   // An unknown key is wrong at its own path; every other issue at the path of the wrong value.
   const badPaths = issues.flatMap((issue) =>
@@ -126,7 +126,9 @@ function validEntries(value: unknown, issues: readonly Issue[]): ValidEntries {
   for (const path of badPaths) {
     if (path.length < 2) continue
     const key = pathKey(path.slice(0, 2))
-    badInEntry.set(key, [...(badInEntry.get(key) ?? []), path])
+    const paths = badInEntry.get(key)
+    if (paths) paths.push(path)
+    else badInEntry.set(key, [path])
   }
   for (const section of LIST_SECTIONS) {
     const list = file[section]
@@ -144,6 +146,10 @@ function validEntries(value: unknown, issues: readonly Issue[]): ValidEntries {
     })
   }
   return valid
+}
+
+function noEntries(): ValidEntries {
+  return { settings: [], orgs: [], users: [], teams: [], mappings: [] }
 }
 
 function isMapping(value: unknown): value is Record<string, unknown> {
