@@ -36,7 +36,7 @@ export async function applyPlan(
     plan.changes,
     opts.concurrency,
     (change) => attempt(ctx, change),
-    (kind, count) => opts.onProgress?.(`${kind}: ${count}`),
+    (kind, count) => opts.onProgress?.(`applying ${count} ${kind} change(s)`),
   )
   const results = plan.changes.map(
     (c): ChangeResult => byId.get(c.id) ?? { id: c.id, status: 'skipped', detail: 'not run' },
