@@ -83,58 +83,55 @@ const limit = z
 
 export const orgRoleSchema = z.enum(['Viewer', 'Editor', 'Admin'])
 
-export const settingsSchema = z
-  .strictObject({
-    defaultOrg: name.optional().meta({
-      description: 'Org for teams and bindings that name none. Default: "Main Org."',
-    }),
-    identity: z.enum(['email', 'login']).optional().meta({
-      description:
-        'How people are matched with Grafana and Okta (case-insensitive). Default: email',
-    }),
-    missingUsers: z.enum(['skip', 'create']).optional().meta({
-      description: 'What to do with people who have no Grafana account yet. Default: skip',
-    }),
-    prune: z
-      .strictObject({
-        teamMembers: z.boolean().optional().meta({
-          description:
-            'Remove members of declared teams that the config does not list. Default: true',
-        }),
-        teams: z.boolean().optional().meta({
-          description: 'Delete undeclared teams in declared orgs. Default: false',
-        }),
-        orgUsers: z.boolean().optional().meta({
-          description: 'Remove undeclared users from declared orgs. Default: false',
-        }),
-      })
-      .optional(),
-    safety: z
-      .strictObject({
-        maxRemovals: limit.optional().meta({
-          description:
-            'Most removals in one run: a number or a percent of current managed memberships. Default: "25%"',
-        }),
-        maxRemovalsPerTeam: limit.optional().meta({
-          description:
-            'Most removals from one team: a number or a percent of its members. Default: "50%"',
-        }),
-        protectedUsers: z.array(person).optional().meta({
-          description:
-            'Logins or emails that are never removed, demoted or disabled. Default: [admin]',
-        }),
-      })
-      .optional(),
-    okta: z
-      .strictObject({
-        memberStatuses: z.array(z.enum(OKTA_USER_STATUSES)).optional().meta({
-          description:
-            'Okta user statuses that count as members. Default: [ACTIVE, PASSWORD_EXPIRED, LOCKED_OUT, RECOVERY]',
-        }),
-      })
-      .optional(),
-  })
-  .meta({ description: 'Run-wide settings; each key may be set in one file only.' })
+export const settingsSchema = z.strictObject({
+  defaultOrg: name.optional().meta({
+    description: 'Org for teams and bindings that name none. Default: "Main Org."',
+  }),
+  identity: z.enum(['email', 'login']).optional().meta({
+    description: 'How people are matched with Grafana and Okta (case-insensitive). Default: email',
+  }),
+  missingUsers: z.enum(['skip', 'create']).optional().meta({
+    description: 'What to do with people who have no Grafana account yet. Default: skip',
+  }),
+  prune: z
+    .strictObject({
+      teamMembers: z.boolean().optional().meta({
+        description:
+          'Remove members of declared teams that the config does not list. Default: true',
+      }),
+      teams: z.boolean().optional().meta({
+        description: 'Delete undeclared teams in declared orgs. Default: false',
+      }),
+      orgUsers: z.boolean().optional().meta({
+        description: 'Remove undeclared users from declared orgs. Default: false',
+      }),
+    })
+    .optional(),
+  safety: z
+    .strictObject({
+      maxRemovals: limit.optional().meta({
+        description:
+          'Most removals in one run: a number or a percent of current managed memberships. Default: "25%"',
+      }),
+      maxRemovalsPerTeam: limit.optional().meta({
+        description:
+          'Most removals from one team: a number or a percent of its members. Default: "50%"',
+      }),
+      protectedUsers: z.array(person).optional().meta({
+        description:
+          'Logins or emails that are never removed, demoted or disabled. Default: [admin]',
+      }),
+    })
+    .optional(),
+  okta: z
+    .strictObject({
+      memberStatuses: z.array(z.enum(OKTA_USER_STATUSES)).optional().meta({
+        description:
+          'Okta user statuses that count as members. Default: [ACTIVE, PASSWORD_EXPIRED, LOCKED_OUT, RECOVERY]',
+      }),
+    })
+    .optional(),
+})
 
 export const orgSchema = z.strictObject({
   name,
@@ -206,7 +203,9 @@ export const mappingSchema = z
 
 export const configFileSchema = z
   .strictObject({
-    settings: settingsSchema.nullish(),
+    settings: settingsSchema
+      .nullish()
+      .meta({ description: 'Run-wide settings; each key may be set in one file only.' }),
     orgs: z.array(orgSchema).nullish().meta({ description: 'Grafana organizations.' }),
     users: z.array(userSchema).nullish().meta({ description: 'Local (non-SSO) accounts.' }),
     teams: z.array(teamSchema).nullish().meta({ description: 'Teams, their members and admins.' }),
