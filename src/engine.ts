@@ -41,7 +41,10 @@ interface Clients {
   okta?: OktaClient
 }
 
-export async function runEngine(inputs: EngineInputs): Promise<EngineOutcome> {
+const DEFAULT_CONCURRENCY = 8
+
+export async function runEngine(given: EngineInputs): Promise<EngineOutcome> {
+  const inputs = { ...given, concurrency: validConcurrency(given.concurrency) }
   const secrets = secretsOf(inputs)
   const loaded = await loadConfig(inputs.configPath, { env: inputs.env, cwd: inputs.cwd })
   if (!loaded.ok) return { kind: 'invalid', problems: loaded.problems }
@@ -114,6 +117,10 @@ function createClients(config: DesiredConfig, inputs: EngineInputs): Clients {
     })
   }
   return clients
+}
+
+function validConcurrency(value: number): number {
+  return Number.isFinite(value) && value >= 1 ? Math.floor(value) : DEFAULT_CONCURRENCY
 }
 
 function hasBasicAuth(grafana: EngineInputs['grafana']): boolean {
