@@ -1,8 +1,7 @@
 import * as core from '@actions/core'
 import { runEngine, type EngineInputs, type EngineOutcome } from '../engine.ts'
-import type { GuardViolation } from '../model.ts'
-import { escapeMarkdown, renderJson, renderMarkdown, renderValidation } from '../report/index.ts'
-import { publishComment, type CommentTarget } from './comment-target.ts'
+import type { ConfigSummary } from '../config/index.ts'
+import { failureMarkdown, report } from './outcome.ts'
 import { readEvent, type GitHubEvent } from './event.ts'
 import {
   hasGrafanaCredentials,
@@ -64,8 +63,26 @@ async function run(env: Env): Promise<void> {
     notice: decision.notice,
     summaryUrl: summaryUrl(env),
   }
-  const outcome = await core.group(phaseTitle(ctx), () => runEngine(engineInputs(ctx)))
+  const branch = event.payload.repository?.default_branch ?? 'unknown'
+  core.debug(`event ${event.name}, ref ${event.ref}, sha ${event.sha}, default branch ${branch}`)
+  const outcome = await runPhases(ctx)
   await core.group('Report', () => report(ctx, outcome))
+}
+
+/** Validation first in its own log group, so config problems are not buried under the reads. */
+async function runPhases(ctx: ActionRun): Promise<EngineOutcome> {
+  const inputs = engineInputs(ctx)
+  const validated = await core.group(`Validate ${ctx.inputs.configPath}`, async () => {
+    const outcome = await runEngine({ ...inputs, mode: 'validate' })
+    if (outcome.kind === 'validated') core.info(describeSummary(outcome.summary))
+    return outcome
+  })
+  if (validated.kind !== 'validated' || ctx.mode === 'validate') return validated
+  return core.group(phaseTitle(ctx.mode), () => runEngine(inputs))
+}
+
+function describeSummary(s: ConfigSummary): string {
+  return `Valid: ${s.files} file(s), ${s.orgs.length} org(s), ${s.teams} team(s), ${s.oktaGroups.length} Okta group(s), ${s.people} people, ${s.users} local user(s).`
 }
 
 async function stop(env: Env, title: string, message: string): Promise<void> {
@@ -100,130 +117,13 @@ function engineInputs({ env, inputs, mode }: ActionRun): EngineInputs {
   }
 }
 
-async function report(ctx: ActionRun, outcome: EngineOutcome): Promise<void> {
-  const { configPath } = ctx.inputs
-  const failures: string[] = []
-  let outputs = publish.emptyOutputs(ctx.mode)
-  let summary: (budget: number) => string
-  let comment: CommentTarget['render'] | undefined
-  switch (outcome.kind) {
-    case 'invalid': {
-      publish.annotateProblems(outcome.problems)
-      core.info(
-        `${configPath} has ${outcome.problems.length} config problem(s); nothing was read or written.`,
-      )
-      // The annotations are the errors; setFailed would add one GitHub may drop over the limit of 10.
-      process.exitCode = 1
-      summary = () => renderValidation({ configPath, problems: outcome.problems })
-      comment = summary
-      break
-    }
-    case 'validated':
-      summary = () =>
-        noteMarkdown(ctx.notice) +
-        renderValidation({ configPath, problems: [], summary: outcome.summary })
-      break
-    case 'refused':
-    case 'failed': {
-      const problems = outcome.kind === 'refused' ? outcome.problems : [outcome.error]
-      failures.push(...problems)
-      summary = () => failureMarkdown(`${ctx.mode} ${outcome.kind}`, problems)
-      comment = summary
-      if (outcome.kind === 'failed') core.debug(`Requests: ${JSON.stringify(outcome.requests)}`)
-      break
-    }
-    case 'planned':
-    case 'applied': {
-      const input = {
-        mode: ctx.mode === 'apply' ? ('apply' as const) : ('plan' as const),
-        configPath,
-        plan: outcome.plan,
-      }
-      const full = outcome.kind === 'applied' ? { ...input, result: outcome.result } : input
-      outputs = publish.outputsOf(
-        ctx.mode,
-        outcome.plan,
-        outcome.kind === 'applied' ? outcome.result : undefined,
-      )
-      outputs.planFile = publish.writePlanFile(ctx.env, renderJson(full))
-      summary = (budget) => renderMarkdown(full, { budget })
-      comment = (budget, marker) =>
-        renderMarkdown({ ...full, marker }, { budget, summaryUrl: ctx.summaryUrl })
-      failures.push(...planFailures(ctx, outcome))
-      core.debug(`Requests: ${JSON.stringify(outcome.plan.stats.requests)}`)
-      break
-    }
-  }
-  await publish.writeSummary(ctx.env, summary)
-  if (comment) outputs.commentId = (await publishComment(ctx, comment)) ?? ''
-  publish.setOutputs(outputs)
-  if (failures.length) core.setFailed(failures.join('\n'))
-}
-
-function planFailures(
-  ctx: ActionRun,
-  outcome: Extract<EngineOutcome, { kind: 'planned' | 'applied' }>,
-): string[] {
-  const { plan } = outcome
-  const failures: string[] = []
-  for (const w of plan.warnings.slice(0, publish.MAX_ANNOTATIONS))
-    core.warning(w.message, annotation(w.source))
-  for (const e of plan.errors.slice(0, publish.MAX_ANNOTATIONS - 1))
-    core.error(e.message, annotation(e.source))
-  if (plan.errors.length)
-    failures.push(`The plan has ${plan.errors.length} error(s); see the job summary.`)
-  if (outcome.kind === 'planned') {
-    for (const g of plan.guards)
-      core.warning(`Apply would be blocked by safety guard ${describeGuard(g)}.`)
-    if (ctx.inputs.failOnChanges && plan.changes.length) {
-      failures.push(`fail-on-changes: the plan has ${plan.changes.length} change(s).`)
-    }
-    return failures
-  }
-  const { result } = outcome
-  if (result.blocked) {
-    const guards = plan.guards.map(describeGuard).join('; ')
-    const noun = plan.guards.length === 1 ? 'safety guard' : 'safety guards'
-    failures.push(
-      `Apply blocked by ${noun} ${guards}. Nothing was written. Review the plan in the job summary; set force: true to apply anyway.`,
-    )
-  }
-  if (result.failed)
-    failures.push(
-      `${result.failed} change(s) failed and ${result.skipped} were skipped; see the job summary.`,
-    )
-  return failures
-}
-
-function describeGuard(g: GuardViolation): string {
-  return `${g.guard} (${g.scope}: ${g.removals} removals, limit ${g.limit} allows ${g.allowed})`
-}
-
-function annotation(source?: {
-  file: string
-  line: number
-  col: number
-}): core.AnnotationProperties {
-  return source ? { file: source.file, startLine: source.line, startColumn: source.col } : {}
-}
-
-function phaseTitle({ mode, inputs }: ActionRun): string {
-  const path = inputs.configPath
-  if (mode === 'validate') return `Validate ${path}`
-  if (mode === 'plan') return `Plan ${path}: validate, read Okta and Grafana, compute changes`
-  return `Apply ${path}: validate, read Okta and Grafana, plan against the live state, apply`
+function phaseTitle(mode: Mode): string {
+  return mode === 'plan'
+    ? 'Plan: read Okta and Grafana, compute the changes'
+    : 'Apply: read Okta and Grafana, plan against the live state, apply'
 }
 
 function summaryUrl(env: Env): string {
   const server = env.GITHUB_SERVER_URL || 'https://github.com'
   return `${server}/${env.GITHUB_REPOSITORY ?? ''}/actions/runs/${env.GITHUB_RUN_ID ?? ''}`
-}
-
-function noteMarkdown(notice?: string): string {
-  return notice ? `> [!NOTE]\n> ${escapeMarkdown(notice)}\n\n` : ''
-}
-
-function failureMarkdown(title: string, problems: string[]): string {
-  const items = problems.map((p) => `- ${escapeMarkdown(p)}`).join('\n')
-  return `## grafana-team-sync: ${escapeMarkdown(title)}\n\n${items}\n`
 }

@@ -1,0 +1,124 @@
+import * as core from '@actions/core'
+import type { EngineOutcome } from '../engine.ts'
+import type { GuardViolation } from '../model.ts'
+import { escapeMarkdown, renderJson, renderMarkdown, renderValidation } from '../report/index.ts'
+import { publishComment, type CommentTarget } from './comment-target.ts'
+import * as publish from './publish.ts'
+import type { ActionRun } from './run.ts'
+
+/** Turns the engine's outcome into the job summary, annotations, outputs, plan file, comment and exit status. */
+export async function report(ctx: ActionRun, outcome: EngineOutcome): Promise<void> {
+  const { configPath } = ctx.inputs
+  const failures: string[] = []
+  let outputs = publish.emptyOutputs(ctx.mode)
+  let summary: (budget: number) => string
+  let comment: CommentTarget['render'] | undefined
+  switch (outcome.kind) {
+    case 'invalid': {
+      publish.annotateProblems(outcome.problems)
+      core.info(
+        `${configPath} has ${outcome.problems.length} config problem(s); nothing was read or written.`,
+      )
+      // The annotations are the errors; setFailed would add one GitHub may drop over the limit of 10.
+      process.exitCode = 1
+      summary = () => renderValidation({ configPath, problems: outcome.problems })
+      comment = summary
+      break
+    }
+    case 'validated':
+      summary = () =>
+        noteMarkdown(ctx.notice) +
+        renderValidation({ configPath, problems: [], summary: outcome.summary })
+      break
+    case 'refused':
+    case 'failed': {
+      const problems = outcome.kind === 'refused' ? outcome.problems : [outcome.error]
+      failures.push(...problems)
+      summary = () => failureMarkdown(`${ctx.mode} ${outcome.kind}`, problems)
+      comment = summary
+      if (outcome.kind === 'failed') core.debug(`Requests: ${JSON.stringify(outcome.requests)}`)
+      break
+    }
+    case 'planned':
+    case 'applied': {
+      const input = {
+        mode: ctx.mode === 'apply' ? ('apply' as const) : ('plan' as const),
+        configPath,
+        plan: outcome.plan,
+      }
+      const full = outcome.kind === 'applied' ? { ...input, result: outcome.result } : input
+      outputs = publish.outputsOf(
+        ctx.mode,
+        outcome.plan,
+        outcome.kind === 'applied' ? outcome.result : undefined,
+      )
+      outputs.planFile = publish.writePlanFile(ctx.env, renderJson(full))
+      summary = (budget) => renderMarkdown(full, { budget })
+      comment = (budget, marker) =>
+        renderMarkdown({ ...full, marker }, { budget, summaryUrl: ctx.summaryUrl })
+      failures.push(...planFailures(ctx, outcome))
+      core.debug(`Requests: ${JSON.stringify(outcome.plan.stats.requests)}`)
+      break
+    }
+  }
+  await publish.writeSummary(ctx.env, summary)
+  if (comment) outputs.commentId = (await publishComment(ctx, comment)) ?? ''
+  publish.setOutputs(outputs)
+  if (failures.length) core.setFailed(failures.join('\n'))
+}
+
+function planFailures(
+  ctx: ActionRun,
+  outcome: Extract<EngineOutcome, { kind: 'planned' | 'applied' }>,
+): string[] {
+  const { plan } = outcome
+  const failures: string[] = []
+  for (const w of plan.warnings.slice(0, publish.MAX_ANNOTATIONS))
+    core.warning(w.message, annotation(w.source))
+  for (const e of plan.errors.slice(0, publish.MAX_ANNOTATIONS - 1))
+    core.error(e.message, annotation(e.source))
+  if (plan.errors.length)
+    failures.push(`The plan has ${plan.errors.length} error(s); see the job summary.`)
+  if (outcome.kind === 'planned') {
+    for (const g of plan.guards)
+      core.warning(`Apply would be blocked by safety guard ${describeGuard(g)}.`)
+    if (ctx.inputs.failOnChanges && plan.changes.length) {
+      failures.push(`fail-on-changes: the plan has ${plan.changes.length} change(s).`)
+    }
+    return failures
+  }
+  const { result } = outcome
+  if (result.blocked) {
+    const guards = plan.guards.map(describeGuard).join('; ')
+    const noun = plan.guards.length === 1 ? 'safety guard' : 'safety guards'
+    failures.push(
+      `Apply blocked by ${noun} ${guards}. Nothing was written. Review the plan in the job summary; set force: true to apply anyway.`,
+    )
+  }
+  if (result.failed)
+    failures.push(
+      `${result.failed} change(s) failed and ${result.skipped} were skipped; see the job summary.`,
+    )
+  return failures
+}
+
+function describeGuard(g: GuardViolation): string {
+  return `${g.guard} (${g.scope}: ${g.removals} removals, limit ${g.limit} allows ${g.allowed})`
+}
+
+function annotation(source?: {
+  file: string
+  line: number
+  col: number
+}): core.AnnotationProperties {
+  return source ? { file: source.file, startLine: source.line, startColumn: source.col } : {}
+}
+
+function noteMarkdown(notice?: string): string {
+  return notice ? `> [!NOTE]\n> ${escapeMarkdown(notice)}\n\n` : ''
+}
+
+export function failureMarkdown(title: string, problems: string[]): string {
+  const items = problems.map((p) => `- ${escapeMarkdown(p)}`).join('\n')
+  return `## grafana-team-sync: ${escapeMarkdown(title)}\n\n${items}\n`
+}
