@@ -260,6 +260,19 @@ describe('fake Grafana RBAC', () => {
     expect((await call(g, 'GET', `/api/teams/${other}/members`, { auth })).status).toBe(403)
   })
 
+  it('shows a None-role user only the teams they belong to', async () => {
+    const g = await fake()
+    const nobody = g.addUser({ login: 'nobody', password: 'pw-nobody', orgs: { 1: 'None' } })
+    g.addTeam(1, 'Theirs', { members: [{ userId: nobody }] })
+    g.addTeam(1, 'Others')
+    const auth = basic('nobody', 'pw-nobody')
+    const res = await call(g, 'GET', '/api/teams/search', { auth })
+    expect(res.body.teams.map((t: any) => t.name)).toEqual(['Theirs'])
+    g.addUser({ login: 'lonely', password: 'pw-lonely', orgs: { 1: 'None' } })
+    const lonely = await call(g, 'GET', '/api/teams/search', { auth: basic('lonely', 'pw-lonely') })
+    expect(lonely.status).toBe(403)
+  })
+
   it('refuses org-user management to an Editor token', async () => {
     const g = await fake()
     g.addUser({ login: 'bo', orgs: {} })
@@ -990,6 +1003,16 @@ describe('fake Grafana knobs', () => {
     g.faults.inject({ drop: true })
     g.faults.clear()
     expect((await call(g, 'GET', '/api/user')).status).toBe(200)
+  })
+
+  it('adds latencyMs to every answer', async () => {
+    const g = await fake({ latencyMs: 2_000 })
+    await expect(
+      fetch(`${g.url}/api/user`, {
+        headers: { authorization: ADMIN },
+        signal: AbortSignal.timeout(50),
+      }),
+    ).rejects.toThrow()
   })
 
   it('delays an answer past a client timeout', async () => {

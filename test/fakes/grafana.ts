@@ -1,12 +1,13 @@
 // A stateful fake of Grafana's HTTP API (orgs, users, org roles, teams, team members, team
 // preferences) on 127.0.0.1, faithful to shared/reference/grafana-api.md: its auth, RBAC, body
 // binding, paging bases, odd statuses and exact messages.
-import { createHash, randomBytes, randomInt } from 'node:crypto'
+import { createHash, randomInt } from 'node:crypto'
 import { STATUS_CODES } from 'node:http'
 import type { FaultControl, FaultRule } from './faults.ts'
 import {
   intParam,
   pathSegments,
+  randomChars,
   Router,
   startFakeServer,
   type FakeRequest,
@@ -112,6 +113,8 @@ interface User {
   avatarUrl: string
   created: string
   updated: string
+  /** Never seen: Grafana reports a time 10 years back. */
+  lastSeenAt: string
 }
 
 interface Org {
@@ -130,6 +133,7 @@ interface Team {
   orgId: number
   name: string
   email: string
+  avatarUrl: string
   members: Map<number, Member>
   prefs: Record<string, unknown>
 }
@@ -155,7 +159,8 @@ const byLoginThenEmail = (a: User, b: User) =>
 const md5 = (text: string) => createHash('md5').update(text).digest('hex')
 const avatarOf = (email: string, fallback: string) =>
   `/avatar/${md5((email || fallback).trim().toLowerCase())}`
-const newUid = () => randomBytes(10).toString('base64url').toLowerCase().slice(0, 14)
+const newUid = () => randomChars(14, 'abcdefghijklmnopqrstuvwxyz0123456789')
+const TEN_YEARS_MS = 10 * 365 * 86_400_000
 const now = () => new Date().toISOString()
 
 class Store {
@@ -264,6 +269,7 @@ class Store {
       avatarUrl: avatarOf(email, login),
       created: at,
       updated: at,
+      lastSeenAt: new Date(Date.parse(at) - TEN_YEARS_MS).toISOString(),
     }
     this.users.set(user.id, user)
     this.usersByLogin.set(login, user)
@@ -350,6 +356,7 @@ class Store {
       orgId,
       name,
       email,
+      avatarUrl: avatarOf(email, name),
       members: new Map(),
       prefs: {},
     }
@@ -366,6 +373,7 @@ class Store {
     const byName = this.teamsByOrgName.get(team.orgId)
     byName?.delete(this.nameKey(team.name))
     team.name = name
+    team.avatarUrl = avatarOf(team.email, name)
     byName?.set(this.nameKey(name), team)
     this.changed()
   }
@@ -637,7 +645,10 @@ export async function startFakeGrafana(opts: FakeGrafanaOptions = {}): Promise<F
     if (lockedOut(attemptKey)) return invalid()
     const user = passwordMatches(username, password)
     if (!user) {
-      failedLogins.set(attemptKey, [...(failedLogins.get(attemptKey) ?? []), Date.now()])
+      // Grafana counts wrong passwords of existing users only.
+      if (store.findByLoginOrEmail(username)) {
+        failedLogins.set(attemptKey, [...(failedLogins.get(attemptKey) ?? []), Date.now()])
+      }
       return invalid()
     }
     if (user.isDisabled) return authFailure('Unauthorized', 'identity.disabled')
@@ -701,6 +712,13 @@ export async function startFakeGrafana(opts: FakeGrafanaOptions = {}): Promise<F
       if (!Number.isInteger(orgId)) return traced(400, 'id is invalid')
       return orgAllows(caller, orgId, action) ? undefined : denied(action)
     }
+  /** `teams:read` on any team: an org role, or membership of some team of the current org. */
+  const anyTeamReadable: Authorize = ({ caller }) => {
+    if (caller.orgId > 0 && orgAllows(caller, caller.orgId, 'teams:read')) return undefined
+    const mine = caller.user ? store.userTeams.get(caller.user.id) : undefined
+    for (const team of mine ?? []) if (team.orgId === caller.orgId) return undefined
+    return denied('teams:read')
+  }
   const onTeam =
     (action: TeamAction): Authorize =>
     (ctx) => {
@@ -732,7 +750,7 @@ export async function startFakeGrafana(opts: FakeGrafanaOptions = {}): Promise<F
     name: t.name,
     email: t.email,
     ...(atLeast('12.0') ? { externalUID: '', isProvisioned: false } : {}),
-    avatarUrl: avatarOf(t.email, t.name),
+    avatarUrl: t.avatarUrl,
     memberCount: t.members.size,
     permission: 0,
     accessControl: null,
@@ -752,7 +770,7 @@ export async function startFakeGrafana(opts: FakeGrafanaOptions = {}): Promise<F
     permission: m.permission,
   })
   const lastSeen = (u: User) => ({
-    lastSeenAt: new Date(Date.parse(u.created) - 10 * 365 * 86_400_000).toISOString(),
+    lastSeenAt: u.lastSeenAt,
     lastSeenAtAge: '10 years',
   })
   const userProfile = (u: User) => ({
@@ -900,6 +918,7 @@ export async function startFakeGrafana(opts: FakeGrafanaOptions = {}): Promise<F
       if (name !== team.name) store.renameTeam(team, name)
     }
     team.email = str(body, 'email')
+    team.avatarUrl = avatarOf(team.email, team.name)
     store.changed()
     return ok({ message: 'Team updated' })
   }
@@ -1448,7 +1467,7 @@ export async function startFakeGrafana(opts: FakeGrafanaOptions = {}): Promise<F
   const ORG_NAME_SCHEMA: Schema = { name: { type: 'string', required: true } }
 
   // teams
-  route('GET', '/api/teams/search', inOrg('teams:read'), searchTeams)
+  route('GET', '/api/teams/search', anyTeamReadable, searchTeams)
   route('POST', '/api/teams', inOrg('teams:create'), createTeam, {
     bind: { name: { type: 'string', required: true }, email: { type: 'string' } },
   })
@@ -1691,7 +1710,7 @@ export async function startFakeGrafana(opts: FakeGrafanaOptions = {}): Promise<F
     addServiceAccountToken(orgId, role = 'Admin') {
       requireOrg(orgId)
       const saId = store.nextUserId()
-      const token = `glsa_${randomBytes(24).toString('base64url').replace(/[-_]/g, 'x').slice(0, 32)}_${randomBytes(4).toString('hex')}`
+      const token = `glsa_${randomChars(32)}_${randomChars(8, '0123456789abcdef')}`
       store.tokens.set(token, {
         orgId,
         role,

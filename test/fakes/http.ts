@@ -6,6 +6,7 @@ import {
   type IncomingMessage,
   type ServerResponse,
 } from 'node:http'
+import { randomFillSync } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import { Faults, faultStatus, type FaultRule } from './faults.ts'
 
@@ -174,6 +175,24 @@ function parseRecordedBody(raw: string): unknown {
   } catch {
     return raw
   }
+}
+
+export const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+
+const pool = Buffer.alloc(4096)
+let poolOffset = pool.length
+
+/** Random characters from the alphabet, drawn from a pooled buffer (ids for 20,000 seeded users). */
+export function randomChars(length: number, alphabet = ALPHANUMERIC): string {
+  let out = ''
+  for (let i = 0; i < length; i++) {
+    if (poolOffset >= pool.length) {
+      randomFillSync(pool)
+      poolOffset = 0
+    }
+    out += alphabet[pool[poolOffset++]! % alphabet.length]
+  }
+  return out
 }
 
 export function sleep(ms: number): Promise<void> {

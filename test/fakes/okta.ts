@@ -1,11 +1,12 @@
 // A stateful fake of the Okta Management API group endpoints on 127.0.0.1, faithful to
 // shared/reference/okta-api.md §9: search expressions, cursor paging with separate Link header
 // lines, rate-limit headers, SSWS auth failures and Okta's error bodies.
-import { randomBytes } from 'node:crypto'
 import type { FaultControl, FaultRule } from './faults.ts'
 import {
+  ALPHANUMERIC,
   intParam,
   pathSegments,
+  randomChars,
   startFakeServer,
   type FakeRequest,
   type RecordedRequest,
@@ -134,7 +135,7 @@ const CODE_FOR_STATUS: Record<number, string> = {
   503: 'E0000010',
 }
 
-const errorId = () => `oae${randomBytes(16).toString('base64url').slice(0, 22)}`
+const errorId = () => `oae${randomChars(22, `${ALPHANUMERIC}-_`)}`
 
 function oktaError(status: number, code: string, summary?: string, causes: string[] = []): Reply {
   return {
@@ -361,13 +362,7 @@ function compareWith(op: string, d: number): boolean {
 
 // ------------------------------------------------------------------ the fake
 
-const ID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
-function newId(prefix: string): string {
-  const bytes = randomBytes(17)
-  let out = prefix
-  for (const b of bytes) out += ID_CHARS[b % ID_CHARS.length]
-  return out
-}
+const newId = (prefix: string) => `${prefix}${randomChars(17)}`
 
 const MEMBERS_DEFAULT_LIMIT = 1000
 const MEMBERS_MAX_LIMIT = 1000
@@ -663,7 +658,7 @@ export async function startFakeOkta(opts: FakeOktaOptions = {}): Promise<FakeOkt
     return reply
   }
 
-  const requestId = () => randomBytes(15).toString('base64url').replace(/[-_]/g, 'A')
+  const requestId = () => randomChars(26)
 
   const server = await startFakeServer({
     latencyMs: opts.latencyMs,
