@@ -29,7 +29,10 @@ export async function runAction(env: Env = process.env): Promise<void> {
   try {
     await run(env)
   } catch (error) {
-    core.setFailed(`grafana-team-sync failed: ${(error as Error).message}`)
+    const message = `grafana-team-sync failed: ${(error as Error).message}`
+    core.debug((error as Error).stack ?? message)
+    await publish.writeSummary(env, () => failureMarkdown('failed', [message]))
+    core.setFailed(message)
   }
 }
 
