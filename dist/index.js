@@ -60600,7 +60600,10 @@ async function runAction(env = process.env) {
   try {
     await run(env);
   } catch (error63) {
-    setFailed(`grafana-team-sync failed: ${error63.message}`);
+    const message = `grafana-team-sync failed: ${error63.message}`;
+    debug(error63.stack ?? message);
+    await writeSummary(env, () => failureMarkdown("failed", [message]));
+    setFailed(message);
   }
 }
 async function run(env) {
