@@ -782,6 +782,24 @@ describe('fake Grafana users', () => {
   })
 })
 
+describe('fake Grafana signed-in user orgs', () => {
+  it('lists a user’s orgs by name and answers service accounts 304', async () => {
+    const g = await fake()
+    const zeta = g.addOrg('Zeta')
+    const alpha = g.addOrg('Alpha')
+    g.addUser({ login: 'mo', password: 'pw-mo', orgs: { [zeta]: 'Editor', [alpha]: 'Viewer' } })
+    const res = await call(g, 'GET', '/api/user/orgs', { auth: basic('mo', 'pw-mo') })
+    expect(res.body).toEqual([
+      { orgId: alpha, name: 'Alpha', role: 'Viewer' },
+      { orgId: zeta, name: 'Zeta', role: 'Editor' },
+    ])
+    const sa = await call(g, 'GET', '/api/user/orgs', {
+      auth: `Bearer ${g.addServiceAccountToken(1)}`,
+    })
+    expect(sa.status).toBe(304)
+  })
+})
+
 describe('fake Grafana orgs', () => {
   it('pages GET /api/orgs from 0 and filters by prefix query and exact name', async () => {
     const g = await fake()
