@@ -137,12 +137,22 @@ describe('resolveMode falls back to validate when Grafana cannot be read', () =>
 
 describe('isForkPullRequest', () => {
   const repository = { full_name: 'acme/grafana' }
+  const head = (full_name: string) => ({ head: { repo: { full_name } } })
   it.each([
-    [{ repository, pull_request: { head: { repo: { full_name: 'acme/grafana' } } } }, false],
-    [{ repository, pull_request: { head: { repo: { full_name: 'mallory/grafana' } } } }, true],
+    [{ repository, pull_request: head('acme/grafana') }, false],
+    [{ repository, pull_request: head('Acme/Grafana') }, false],
+    [{ repository, pull_request: head('mallory/grafana') }, true],
     [{ repository, pull_request: { head: { repo: null } } }, true],
+    [{ repository, pull_request: { number: 42 } }, false],
     [{ repository }, false],
+    [{ pull_request: { ...head('mallory/grafana'), base: { repo: repository } } }, true],
   ] as [EventPayload, boolean][])('%j → %s', (payload, fork) => {
     expect(isForkPullRequest(payload)).toBe(fork)
+  })
+
+  it('compares with GITHUB_REPOSITORY when the payload names no base repository', () => {
+    expect(isForkPullRequest({ pull_request: head('mallory/grafana') }, 'acme/grafana')).toBe(true)
+    expect(isForkPullRequest({ pull_request: head('acme/grafana') }, 'acme/grafana')).toBe(false)
+    expect(isForkPullRequest({ pull_request: head('acme/grafana') })).toBe(false)
   })
 })

@@ -17,7 +17,11 @@ export type ModeDecision =
   { mode: Mode; reason: string; notice?: string } | { mode: 'refused'; reason: string }
 
 export interface EventPayload {
-  pull_request?: { number?: number; head?: { repo?: { full_name?: string } | null } }
+  pull_request?: {
+    number?: number
+    head?: { repo?: { full_name?: string } | null }
+    base?: { repo?: { full_name?: string } | null }
+  }
   repository?: { full_name?: string; default_branch?: string }
   inputs?: Record<string, unknown>
   [key: string]: unknown
@@ -37,12 +41,19 @@ export function isPreMergeEvent(eventName: string): boolean {
   return PRE_MERGE_EVENTS.has(eventName)
 }
 
-/** A pull request whose head lives in another repository (a deleted fork has no head repo). */
-export function isForkPullRequest(payload: EventPayload): boolean {
-  const pr = payload.pull_request
-  if (!pr) return false
-  const head = pr.head?.repo?.full_name
-  return head === undefined || head !== payload.repository?.full_name
+/**
+ * A pull request whose head lives in another repository than its base. A deleted fork has a null head
+ * repository; a payload that names no head repository at all is not treated as a fork.
+ */
+export function isForkPullRequest(payload: EventPayload, repository?: string): boolean {
+  const head = payload.pull_request?.head
+  if (!head || !('repo' in head)) return false
+  if (head.repo === null) return true
+  const headName = head.repo?.full_name
+  const baseName =
+    payload.pull_request?.base?.repo?.full_name ?? payload.repository?.full_name ?? repository
+  if (!headName || !baseName) return false
+  return headName.toLowerCase() !== baseName.toLowerCase()
 }
 
 /** `workflow_dispatch` inputs arrive as booleans or as the strings "true"/"false". */

@@ -53,7 +53,7 @@ async function run(env: Env): Promise<void> {
     payload: event.payload,
     inputs: { mode: inputs.mode, dryRun: inputs.dryRun },
     hasCredentials: hasGrafanaCredentials(inputs),
-    isFork: isPreMergeEvent(event.name) && isForkPullRequest(event.payload),
+    isFork: isPreMergeEvent(event.name) && isForkPullRequest(event.payload, env.GITHUB_REPOSITORY),
   })
   if (decision.mode === 'refused') return stop(env, 'Refused', decision.reason)
   core.info(`grafana-team-sync ${decision.mode}: ${decision.reason}`)

@@ -160,6 +160,17 @@ describe('pull request plan', () => {
     expectNoSecrets(world, third)
   })
 
+  it('plans and comments for a minimal pull_request payload with only the number', async () => {
+    world = await startWorld()
+    const ran = await run({
+      ...pullRequest(world, world.credentials, 42),
+      payload: { pull_request: { number: 42 } },
+    })
+    expect(ran.code).toBe(0)
+    expect(ran.outputs.mode).toBe('plan')
+    expect(world.github.comments(REPOSITORY, 42)).toHaveLength(1)
+  })
+
   it('writes the outputs, the plan file and the job summary', async () => {
     world = await startWorld()
     const ran = await run(pullRequest(world))
