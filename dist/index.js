@@ -60127,11 +60127,14 @@ var init_event = __esm({
 function isPreMergeEvent(eventName) {
   return PRE_MERGE_EVENTS.has(eventName);
 }
-function isForkPullRequest(payload) {
-  const pr = payload.pull_request;
-  if (!pr) return false;
-  const head2 = pr.head?.repo?.full_name;
-  return head2 === void 0 || head2 !== payload.repository?.full_name;
+function isForkPullRequest(payload, repository) {
+  const head2 = payload.pull_request?.head;
+  if (!head2 || !("repo" in head2)) return false;
+  if (head2.repo === null) return true;
+  const headName = head2.repo?.full_name;
+  const baseName = payload.pull_request?.base?.repo?.full_name ?? payload.repository?.full_name ?? repository;
+  if (!headName || !baseName) return false;
+  return headName.toLowerCase() !== baseName.toLowerCase();
 }
 function dispatchDryRun(payload) {
   const value = payload.inputs?.["dry-run"];
@@ -60623,7 +60626,7 @@ async function run(env) {
     payload: event.payload,
     inputs: { mode: inputs.mode, dryRun: inputs.dryRun },
     hasCredentials: hasGrafanaCredentials(inputs),
-    isFork: isPreMergeEvent(event.name) && isForkPullRequest(event.payload)
+    isFork: isPreMergeEvent(event.name) && isForkPullRequest(event.payload, env.GITHUB_REPOSITORY)
   });
   if (decision.mode === "refused") return stop(env, "Refused", decision.reason);
   info(`grafana-team-sync ${decision.mode}: ${decision.reason}`);
