@@ -243,7 +243,14 @@ export type Change = ChangeBase &
         role: OrgRole | 'None'
         provenance: Provenance
       }
-    | { kind: 'create-team'; org: string; orgId?: number; team: string; email?: string; source: SourceRef }
+    | {
+        kind: 'create-team'
+        org: string
+        orgId?: number
+        team: string
+        email?: string
+        source: SourceRef
+      }
     | {
         kind: 'update-team'
         org: string
@@ -253,7 +260,14 @@ export type Change = ChangeBase &
         from: { email: string }
         to: { email: string }
       }
-    | { kind: 'delete-team'; org: string; orgId: number; team: string; teamId: number; memberCount: number }
+    | {
+        kind: 'delete-team'
+        org: string
+        orgId: number
+        team: string
+        teamId: number
+        memberCount: number
+      }
     | {
         kind: 'set-team-preferences'
         org: string
