@@ -224,6 +224,120 @@ describe('http service', () => {
     expect(waits[0]).toBeLessThanOrEqual(3_000)
   })
 
+  it('falls back to Retry-After, then to backoff, on an Okta 429 without X-Rate-Limit-Reset', async () => {
+    const server = await serve((_req, res, n) => {
+      const tooMany = { errorCode: 'E0000047', errorSummary: 'API call exceeded rate limit' }
+      if (n === 1) json(res, 429, tooMany, { 'Retry-After': '4' })
+      else if (n === 2) json(res, 429, tooMany)
+      else json(res, 200, [])
+    })
+    const { waits, sleep } = recordingSleep()
+    const http = createHttpService({
+      service: 'okta',
+      baseUrl: server.url,
+      rateLimitStyle: 'okta',
+      sleep,
+      ...fast,
+    })
+    await http.request('GET', '/api/v1/groups')
+    expect(server.seen).toHaveLength(3)
+    expect(waits[0]).toBeGreaterThan(3_900)
+    expect(waits[0]).toBeLessThanOrEqual(4_000)
+    // The backoff of the second attempt: at most retryBaseMs × 2.
+    expect(waits[1]).toBeLessThanOrEqual(10)
+  })
+
+  it('honours Retry-After given as an HTTP date, measured against the response Date', async () => {
+    const server = await serve((_req, res, n) => {
+      // The server's clock is an hour ahead of ours: only the difference between its two dates counts.
+      const serverNow = Math.floor(Date.now() / 1000) * 1000 + 3_600_000
+      if (n === 1) {
+        json(
+          res,
+          429,
+          { message: 'Too Many Requests' },
+          {
+            Date: new Date(serverNow).toUTCString(),
+            'Retry-After': new Date(serverNow + 5_000).toUTCString(),
+          },
+        )
+      } else json(res, 200, {})
+    })
+    const { waits, sleep } = recordingSleep()
+    const http = createHttpService({
+      service: 'grafana',
+      baseUrl: server.url,
+      rateLimitStyle: 'retry-after',
+      sleep,
+      ...fast,
+    })
+    await http.request('GET', '/api/teams/search')
+    expect(server.seen).toHaveLength(2)
+    expect(waits).toEqual([5_000])
+  })
+
+  it('fails fast on a 5xx or a timeout when server-error retries are off, yet waits out a 429', async () => {
+    const server = await serve((_req, res, n) => {
+      if (n === 1) json(res, 429, { message: 'slow down' }, { 'Retry-After': '1' })
+      else json(res, 500, { message: 'Internal Server Error' })
+    })
+    const { waits, sleep } = recordingSleep()
+    const http = createHttpService({ service: 'grafana', baseUrl: server.url, sleep, ...fast })
+    const err = (await http
+      .request('GET', '/api/teams/search', { retryServerErrors: false })
+      .catch((e: unknown) => e)) as HttpError
+    expect(err.status).toBe(500)
+    expect(server.seen).toHaveLength(2)
+    expect(waits).toEqual([1_000])
+  })
+
+  it('reads JSON whatever the charset parameter says, and an empty 204 as no body', async () => {
+    const server = await serve((req, res) => {
+      if (req.method === 'DELETE') {
+        res.writeHead(204)
+        res.end()
+      } else {
+        res.writeHead(200, { 'Content-Type': 'application/json; charset=UTF-8' })
+        res.end(JSON.stringify({ totalCount: 0, teams: [] }))
+      }
+    })
+    const http = createHttpService({ service: 'grafana', baseUrl: server.url, ...fast })
+    expect((await http.request('GET', '/api/teams/search')).body).toEqual({
+      totalCount: 0,
+      teams: [],
+    })
+    const deleted = await http.request('DELETE', '/api/teams/3')
+    expect(deleted).toMatchObject({ status: 204, body: undefined })
+  })
+
+  it('follows no redirect: the target gets nothing, the error names it without its query', async () => {
+    const elsewhere = await serve((_req, res) => json(res, 200, {}))
+    const server = await serve((req, res) => {
+      const target = req.url?.startsWith('/same')
+        ? '/api/user?token=x'
+        : `${elsewhere.url}/login?redirect=%2Fapi%2Fuser`
+      res.writeHead(req.url?.startsWith('/same') ? 301 : 302, { Location: target })
+      res.end()
+    })
+    const http = createHttpService({
+      service: 'grafana',
+      baseUrl: server.url,
+      headers: { Authorization: 'Bearer glsa_secret_token_value' },
+      secrets: ['glsa_secret_token_value'],
+      ...fast,
+    })
+    const cross = (await http.request('GET', '/api/user').catch((e: unknown) => e)) as HttpError
+    expect(cross.status).toBe(302)
+    expect(cross.message).toBe(
+      `grafana GET /api/user failed: 302 redirected to ${elsewhere.url}/login; configure the final address instead`,
+    )
+    const same = (await http.request('GET', '/same/api/user').catch((e: unknown) => e)) as HttpError
+    expect(same.message).toContain('301 redirected to /api/user;')
+    expect(same.message).not.toContain('token=x')
+    expect(server.seen).toHaveLength(2)
+    expect(elsewhere.seen).toHaveLength(0)
+  })
+
   it('fails a non-retryable 4xx at once with the service message', async () => {
     const server = await serve((_req, res) => json(res, 404, { message: 'Team member not found.' }))
     const http = createHttpService({ service: 'grafana', baseUrl: server.url, ...fast })

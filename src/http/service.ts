@@ -34,6 +34,11 @@ export interface RequestOptions {
   headers?: Record<string, string>
   /** Non-2xx statuses answered as a response instead of an HttpError. */
   okStatuses?: readonly number[]
+  /**
+   * Retry 5xx answers, network errors and timeouts (default true). A caller with a cheaper fallback
+   * (e.g. a smaller page) turns it off; 429 is still waited for and retried.
+   */
+  retryServerErrors?: boolean
 }
 
 export interface HttpResponse<T> {
@@ -142,6 +147,7 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
     init: { headers: Headers; body?: string },
     okStatuses: readonly number[],
     attemptNo: number,
+    retryServerErrors: boolean,
   ): Promise<Attempt> {
     const counter = counterFor(`${method} ${endpoint}`)
     const errorBase = { service: options.service, method, endpoint }
@@ -165,7 +171,7 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
         status: 0,
         serviceMessage: scrub(describeFetchError(err, opts.timeoutMs)),
       })
-      return mayRetry
+      return mayRetry && retryServerErrors
         ? { kind: 'retry', error, waitMs: backoff(attemptNo), viaPause: false }
         : { kind: 'fail', error }
     } finally {
@@ -184,7 +190,8 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
       serviceMessage: scrub(message),
       code,
     })
-    if (!mayRetry || !(res.status === 429 || res.status >= 500)) return { kind: 'fail', error }
+    const retryable = res.status === 429 || (res.status >= 500 && retryServerErrors)
+    if (!mayRetry || !retryable) return { kind: 'fail', error }
     const rateWait = rateLimitWait(res)
     if (rateWait !== undefined) {
       pauseUntil(Date.now() + rateWait)
@@ -198,27 +205,42 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
     return Math.round(Math.random() * ceiling)
   }
 
-  /** How long the server asked us to wait, capped; undefined when it did not say. */
+  /**
+   * How long the server asked us to wait, capped; undefined when it did not say. Okta's 429 names the
+   * window reset; anything else (a proxy, Grafana Cloud, a 503) may send Retry-After.
+   */
   function rateLimitWait(res: Response): number | undefined {
-    if (options.rateLimitStyle === 'okta') {
-      if (res.status !== 429) return undefined
-      return oktaResetWait(res)
+    if (options.rateLimitStyle === 'okta' && res.status === 429) {
+      const reset = oktaResetWait(res)
+      if (reset !== undefined) return reset
     }
-    const header = res.headers.get('retry-after')
-    if (header === null) return undefined
-    const seconds = Number(header)
-    const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now()
-    if (!Number.isFinite(ms)) return undefined
+    return retryAfterWait(res)
+  }
+
+  /** Retry-After in seconds or as an HTTP date (measured against the response's own Date). */
+  function retryAfterWait(res: Response): number | undefined {
+    const header = res.headers.get('retry-after')?.trim()
+    if (!header) return undefined
+    let ms: number
+    if (/^\d+(\.\d+)?$/.test(header)) {
+      ms = Number(header) * 1000
+    } else {
+      const at = Date.parse(header)
+      if (!Number.isFinite(at)) return undefined
+      ms = at - serverNow(res)
+    }
     return clamp(ms, 0, opts.maxRateLimitWaitMs)
   }
 
   function oktaResetWait(res: Response): number | undefined {
-    const reset = Number(res.headers.get('x-rate-limit-reset'))
-    if (!reset || !Number.isFinite(reset)) return undefined
+    // Repeated headers arrive joined with ", ": the latest reset is the safe one.
+    const resets = (res.headers.get('x-rate-limit-reset') ?? '')
+      .split(',')
+      .map((v) => Number(v.trim()))
+      .filter((v) => v > 0 && Number.isFinite(v))
+    if (resets.length === 0) return undefined
     // The server's clock decides; the extra second absorbs skew and rounding (Okta's own recommendation).
-    const serverNow = Date.parse(res.headers.get('date') ?? '')
-    const now = Number.isFinite(serverNow) ? serverNow : Date.now()
-    return clamp(reset * 1000 - now + 1000, 0, opts.maxRateLimitWaitMs)
+    return clamp(Math.max(...resets) * 1000 - serverNow(res) + 1000, 0, opts.maxRateLimitWaitMs)
   }
 
   function noteRemainingQuota(res: Response) {
@@ -258,6 +280,7 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
         { headers, body },
         req.okStatuses ?? [],
         attemptNo,
+        req.retryServerErrors ?? true,
       )
       if (outcome.kind === 'done') return outcome.response as HttpResponse<T>
       if (outcome.kind === 'fail') throw outcome.error
@@ -276,6 +299,12 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([endpoint, c]) => ({ service: options.service, endpoint, ...c })),
   }
+}
+
+/** The response's Date (the server's clock), else ours. */
+function serverNow(res: Response): number {
+  const date = Date.parse(res.headers.get('date') ?? '')
+  return Number.isFinite(date) ? date : Date.now()
 }
 
 function parseBaseUrl(service: ServiceName, baseUrl: string): { origin: string; prefix: string } {
