@@ -24,6 +24,11 @@ export interface FaultRule {
   concurrency?: boolean
   /** Raw response body instead of the service-shaped JSON (e.g. an HTML page from a proxy). */
   body?: string
+  /**
+   * Response headers to add or replace on the answer (`null` removes one the fake would send), e.g. a
+   * `Location` for a redirect, a `Retry-After` HTTP date, or a 429 without rate-limit headers.
+   */
+  headers?: Record<string, string | null>
 }
 
 export interface FaultControl {

@@ -1067,3 +1067,83 @@ describe('fake Grafana knobs', () => {
     expect(teams.body.teams.every((t: any) => t.memberCount === 2)).toBe(true)
   })
 })
+
+describe('fake Grafana variants', () => {
+  it('serves the API under a sub-path only', async () => {
+    const g = await fake({ basePath: '/grafana/' })
+    expect(g.url).toMatch(/\/grafana$/)
+    expect((await call(g, 'GET', '/api/user')).body.login).toBe('admin')
+    const root = await fetch(`${g.url.replace(/\/grafana$/, '')}/api/user`, {
+      headers: { authorization: ADMIN },
+    })
+    expect(root.status).toBe(404)
+    expect(await root.json()).toEqual({ message: 'Not found' })
+  })
+
+  it('caps perpage of every paged listing at maxPerPage and reports the size used', async () => {
+    const g = await fake({ maxPerPage: 2 })
+    for (let i = 0; i < 4; i++) {
+      g.addUser({ login: `u${i}`, orgs: { 1: 'Viewer' } })
+      g.addTeam(1, `T${i}`)
+      g.addOrg(`O${i}`)
+    }
+    const teams = await call(g, 'GET', '/api/teams/search?perpage=1000&page=2')
+    expect(teams.body).toMatchObject({ totalCount: 4, page: 2, perPage: 2 })
+    expect(teams.body.teams.map((t: any) => t.name)).toEqual(['T2', 'T3'])
+    const users = await call(g, 'GET', '/api/users/search?perpage=1000')
+    expect(users.body).toMatchObject({ totalCount: 5, perPage: 2 })
+    expect(users.body.users).toHaveLength(2)
+    const orgUsers = await call(g, 'GET', '/api/org/users/search?perpage=1000')
+    expect(orgUsers.body.orgUsers).toHaveLength(2)
+    const orgs = await call(g, 'GET', '/api/orgs?perpage=1000&page=1')
+    expect(orgs.body.map((o: any) => o.name)).toEqual(['O1', 'O2'])
+  })
+
+  it('leaves totalCount out of the search envelopes when asked', async () => {
+    const g = await fake({ omitTotalCount: true })
+    const res = await call(g, 'GET', '/api/teams/search')
+    expect(res.body).toEqual({ teams: [], page: 1, perPage: 1000 })
+  })
+
+  it('answers an email change with "Email sent for verification" and changes nothing when verification is on', async () => {
+    const g = await fake({ verifyEmail: true })
+    const id = g.addUser({ login: 'ana', email: 'ana@acme.example', name: 'Ana' })
+    const changed = await call(g, 'PUT', `/api/users/${id}`, {
+      body: { login: 'ana', email: 'ana@new.example', name: 'Ana B' },
+    })
+    expect(changed).toMatchObject({ status: 200, body: { message: 'Email sent for verification' } })
+    expect(g.snapshot().users.find((u) => u.id === id)).toMatchObject({
+      email: 'ana@acme.example',
+      name: 'Ana',
+    })
+    const same = await call(g, 'PUT', `/api/users/${id}`, {
+      body: { login: 'ana', email: 'ana@acme.example', name: 'Ana B' },
+    })
+    expect(same.body).toEqual({ message: 'User updated' })
+  })
+
+  it('enforces the strict password policy on create when enabled', async () => {
+    const g = await fake({ passwordPolicy: true })
+    const create = (password: string) =>
+      call(g, 'POST', '/api/admin/users', { body: { login: `u${password.length}`, password } })
+    expect((await create('Short1!')).body).toEqual({
+      statusCode: 400,
+      messageId: 'password.password-policy-too-short',
+      message: 'New password is too short',
+      traceID: '',
+    })
+    expect((await create('alllowercase-long')).body).toEqual({
+      statusCode: 400,
+      messageId: 'password.password-policy-infringe',
+      message: "New password doesn't comply with the password policy",
+      traceID: '',
+    })
+    expect((await create('Str0ng-enough!')).body.message).toBe('User created')
+  })
+
+  it('sends JSON with the configured Content-Type', async () => {
+    const g = await fake({ jsonContentType: 'application/json; charset=utf-8' })
+    const res = await call(g, 'GET', '/api/user')
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8')
+  })
+})

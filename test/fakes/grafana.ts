@@ -42,6 +42,24 @@ export interface FakeGrafanaOptions {
   validateDashboards?: boolean
   /** Keep `requests` (default true). */
   recordRequests?: boolean
+  /** Serve the API under a sub-path such as `/grafana` (`root_url` + `serve_from_sub_path`); default none. */
+  basePath?: string
+  /**
+   * Lower `perpage` of the paged searches to this (not Grafana's own behaviour, which enforces no
+   * maximum, but what a proxy or another build may do); default none.
+   */
+  maxPerPage?: number
+  /** Leave `totalCount` out of the search envelopes (a variant for client robustness); default false. */
+  omitTotalCount?: boolean
+  /**
+   * SMTP with `verify_email_enabled`: `PUT /api/users/:id` that changes the email answers
+   * `Email sent for verification` and changes nothing (§3.5); default false.
+   */
+  verifyEmail?: boolean
+  /** `[auth.basic] password_policy`: ≥ 12 characters with upper, lower, digit and symbol; default false. */
+  passwordPolicy?: boolean
+  /** `Content-Type` of JSON answers; default `application/json`. */
+  jsonContentType?: string
 }
 
 export interface FakeGrafanaSnapshot {
@@ -831,10 +849,15 @@ export async function startFakeGrafana(opts: FakeGrafanaOptions = {}): Promise<F
   /** 1-based paging (teams, users, org users): page < 1 → 1, perpage ≤ 0 → 1000. */
   function page1(query: URLSearchParams): { page: number; perPage: number; offset: number } {
     const perpage = intParam(query, 'perpage') ?? 0
-    const perPage = perpage > 0 ? perpage : DEFAULT_PERPAGE
+    const perPage = capped(perpage > 0 ? perpage : DEFAULT_PERPAGE)
     const page = Math.max(1, intParam(query, 'page') ?? 1)
     return { page, perPage, offset: (page - 1) * perPage }
   }
+  const capped = (perPage: number) =>
+    opts.maxPerPage !== undefined ? Math.min(perPage, opts.maxPerPage) : perPage
+  /** The search envelope, `totalCount` first as Grafana writes it (unless the variant drops it). */
+  const envelope = (totalCount: number, rest: Record<string, unknown>) =>
+    opts.omitTotalCount ? rest : { totalCount, ...rest }
   const matchesUserQuery = (u: User, q: string) =>
     q === '' || u.login.includes(q) || u.email.includes(q) || u.name.toLowerCase().includes(q)
 
@@ -890,12 +913,13 @@ export async function startFakeGrafana(opts: FakeGrafanaOptions = {}): Promise<F
       })
     }
     const { page, perPage, offset } = page1(req.query)
-    return ok({
-      totalCount: teams.length,
-      teams: teams.slice(offset, offset + perPage).map(teamDto),
-      page,
-      perPage,
-    })
+    return ok(
+      envelope(teams.length, {
+        teams: teams.slice(offset, offset + perPage).map(teamDto),
+        page,
+        perPage,
+      }),
+    )
   }
 
   function createTeam({ caller, body }: Ctx): Reply {
@@ -1077,14 +1101,14 @@ export async function startFakeGrafana(opts: FakeGrafanaOptions = {}): Promise<F
     )
   }
 
-  function searchUsers(envelope: boolean): Handler {
+  function searchUsers(withEnvelope: boolean): Handler {
     return ({ req }) => {
       const q = (req.query.get('query') ?? '').toLowerCase()
       const all = store.usersSorted()
       const hits = q === '' ? all : all.filter((u) => matchesUserQuery(u, q))
       const { page, perPage, offset } = page1(req.query)
       const slice = hits.slice(offset, offset + perPage).map(userHit)
-      return ok(envelope ? { totalCount: hits.length, users: slice, page, perPage } : slice)
+      return ok(withEnvelope ? envelope(hits.length, { users: slice, page, perPage }) : slice)
     }
   }
 
@@ -1113,9 +1137,8 @@ export async function startFakeGrafana(opts: FakeGrafanaOptions = {}): Promise<F
     ) {
       return traced(412, `User with email '${email}' or username '${login}' already exists`)
     }
-    if (password.length < 4) {
-      return structured(400, 'password.password-policy-too-short', 'New password is too short')
-    }
+    const weak = passwordWeakness(password)
+    if (weak) return weak
     let role: OrgRole = autoAssignOrgRole
     if (!autoAssignOrg) {
       const personal = email || login
@@ -1132,6 +1155,21 @@ export async function startFakeGrafana(opts: FakeGrafanaOptions = {}): Promise<F
     })
     store.setOrgMember(orgId, user.id, role)
     return ok({ id: user.id, uid: user.uid, message: 'User created' })
+  }
+
+  /** The service's password check on create (§3.4 step 6): default minimum 4, or the strict policy. */
+  function passwordWeakness(password: string): Reply | undefined {
+    const tooShort = () =>
+      structured(400, 'password.password-policy-too-short', 'New password is too short')
+    if (!opts.passwordPolicy) return password.length < 4 ? tooShort() : undefined
+    if (password.length < 12) return tooShort()
+    const classes = [/[A-Z]/, /[a-z]/, /\d/, /[^A-Za-z0-9]/]
+    if (classes.every((c) => c.test(password))) return undefined
+    return structured(
+      400,
+      'password.password-policy-infringe',
+      "New password doesn't comply with the password policy",
+    )
   }
 
   function updateUser(ctx: Ctx): Reply {
@@ -1156,6 +1194,9 @@ export async function startFakeGrafana(opts: FakeGrafanaOptions = {}): Promise<F
         const byEmail = email === '' ? undefined : store.usersByEmail.get(email.toLowerCase())
         if ((byLogin && byLogin !== u) || (byEmail && byEmail !== u)) {
           return traced(409, 'Update would result in user login conflict')
+        }
+        if (opts.verifyEmail && email !== '' && email.toLowerCase() !== u.email) {
+          return ok({ message: 'Email sent for verification' })
         }
         store.updateUser(u, {
           login,
@@ -1280,7 +1321,7 @@ export async function startFakeGrafana(opts: FakeGrafanaOptions = {}): Promise<F
     const q = (req.query.get('query') ?? '').toLowerCase()
     const name = req.query.get('name')
     const perpage = intParam(req.query, 'perpage') ?? 0
-    const perPage = perpage > 0 ? perpage : DEFAULT_PERPAGE
+    const perPage = capped(perpage > 0 ? perpage : DEFAULT_PERPAGE)
     const page = Math.max(0, intParam(req.query, 'page') ?? 0)
     const orgs = store
       .cached('orgs', () => [...store.orgs.values()].sort((a, b) => a.id - b.id))
@@ -1360,14 +1401,15 @@ export async function startFakeGrafana(opts: FakeGrafanaOptions = {}): Promise<F
       const orgId = orgIdOf(ctx)
       const rows = orgUsers(orgId, (ctx.req.query.get('query') ?? '').toLowerCase())
       const { page, perPage, offset } = page1(ctx.req.query)
-      return ok({
-        totalCount: rows.length,
-        orgUsers: rows
-          .slice(offset, offset + perPage)
-          .map((m) => orgUserDto(orgId, m.user, m.role)),
-        page,
-        perPage,
-      })
+      return ok(
+        envelope(rows.length, {
+          orgUsers: rows
+            .slice(offset, offset + perPage)
+            .map((m) => orgUserDto(orgId, m.user, m.role)),
+          page,
+          perPage,
+        }),
+      )
     }
   }
 
@@ -1619,7 +1661,13 @@ export async function startFakeGrafana(opts: FakeGrafanaOptions = {}): Promise<F
 
   // ---------------------------------------------------------------- dispatch
 
+  const basePath = (opts.basePath ?? '').replace(/\/+$/, '')
+
   function handle(req: FakeRequest): Reply {
+    if (basePath !== '') {
+      if (!req.path.startsWith(`${basePath}/`)) return notFoundRoute()
+      req = { ...req, path: req.path.slice(basePath.length) }
+    }
     const segments = pathSegments(req.path)
     const found = segments && router.match(req.method, segments)
     if (!found || (found.handler.minVersion && !atLeast(found.handler.minVersion))) {
@@ -1639,6 +1687,7 @@ export async function startFakeGrafana(opts: FakeGrafanaOptions = {}): Promise<F
   }
 
   function faultReply(rule: FaultRule, status: number): Reply {
+    if (status >= 300 && status < 400) return { status } // a redirect: `headers` gives the Location
     if (rule.body !== undefined) return { status, text: rule.body, contentType: 'text/html' }
     const message = STATUS_CODES[status] ?? 'Error'
     if (status === 429) {
@@ -1654,6 +1703,7 @@ export async function startFakeGrafana(opts: FakeGrafanaOptions = {}): Promise<F
   const server = await startFakeServer({
     latencyMs: opts.latencyMs,
     record: opts.recordRequests,
+    jsonContentType: opts.jsonContentType,
     handle,
     faultReply,
   })
@@ -1665,7 +1715,7 @@ export async function startFakeGrafana(opts: FakeGrafanaOptions = {}): Promise<F
   }
 
   return {
-    url: server.url,
+    url: `${server.url}${basePath}`,
     version,
     addOrg(name) {
       if (store.orgByName(name)) throw new Error(`fake Grafana: org "${name}" exists`)

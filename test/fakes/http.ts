@@ -46,6 +46,8 @@ export interface Reply {
 
 export interface FakeServerOptions {
   latencyMs?: number
+  /** `Content-Type` of JSON answers; default `application/json`. */
+  jsonContentType?: string
   /** Keep `requests` (default true); a long benchmark may turn it off to save memory. */
   record?: boolean
   handle(req: FakeRequest): Reply
@@ -106,8 +108,9 @@ export async function startFakeServer(opts: FakeServerOptions): Promise<FakeServ
     } catch (err) {
       reply = internalError(err)
     }
+    if (rule?.headers) reply = withHeaders(reply, rule.headers)
     recorded.status = reply.status
-    send(res, reply)
+    send(res, reply, opts.jsonContentType)
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -124,7 +127,18 @@ export async function startFakeServer(opts: FakeServerOptions): Promise<FakeServ
   }
 }
 
-function send(res: ServerResponse, reply: Reply): void {
+/** The reply with headers added, replaced or (null) removed, names compared case-insensitively. */
+function withHeaders(reply: Reply, changes: Record<string, string | null>): Reply {
+  const headers: Record<string, string | string[]> = {}
+  const changed = new Set(Object.keys(changes).map((k) => k.toLowerCase()))
+  for (const [name, value] of Object.entries(reply.headers ?? {})) {
+    if (!changed.has(name.toLowerCase())) headers[name] = value
+  }
+  for (const [name, value] of Object.entries(changes)) if (value !== null) headers[name] = value
+  return { ...reply, headers }
+}
+
+function send(res: ServerResponse, reply: Reply, jsonContentType = 'application/json'): void {
   if (res.destroyed) return
   const headers: Record<string, string | string[]> = { ...reply.headers }
   let payload = ''
@@ -133,7 +147,7 @@ function send(res: ServerResponse, reply: Reply): void {
     headers['content-type'] = reply.contentType ?? 'text/plain; charset=utf-8'
   } else if (reply.body !== undefined) {
     payload = JSON.stringify(reply.body)
-    headers['content-type'] = reply.contentType ?? 'application/json'
+    headers['content-type'] = reply.contentType ?? jsonContentType
   }
   headers['content-length'] = String(Buffer.byteLength(payload))
   res.writeHead(reply.status, headers)

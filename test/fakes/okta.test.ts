@@ -477,3 +477,58 @@ describe('fake Okta faults', () => {
     expect(o.requests[0]!.headers.authorization).toBe(`SSWS ${o.token}`)
   })
 })
+
+describe('fake Okta variants', () => {
+  it('writes Link relations on separate lines, joined on one line, or with rel unquoted', async () => {
+    const path = (o: FakeOkta) => {
+      const group = o.addGroup({ name: 'G' })
+      for (let i = 0; i < 3; i++) o.addMember(group, o.addUser({ login: `u${i}@acme.example` }))
+      return `/api/v1/groups/${group}/users?limit=2`
+    }
+    const lines = await fake()
+    expect(await rawLinkLines(lines, path(lines))).toEqual([
+      expect.stringMatching(
+        /^<http:\/\/127\.0\.0\.1:\d+\/api\/v1\/groups\/00g\w+\/users\?limit=2>; rel="self"$/,
+      ),
+      expect.stringMatching(/\?after=00u\w+&limit=2>; rel="next"$/),
+    ])
+    const joined = await fake({ linkStyle: 'joined' })
+    const one = await rawLinkLines(joined, path(joined))
+    expect(one).toHaveLength(1)
+    expect(one[0]).toMatch(/; rel="self", <[^>]+>; rel="next"$/)
+    const unquoted = await fake({ linkStyle: 'unquoted' })
+    const bare = await rawLinkLines(unquoted, path(unquoted))
+    expect(bare.map((l) => l.replace(/^<[^>]+>/, ''))).toEqual(['; rel=self', '; rel=next'])
+  })
+
+  it('sends a profile attribute as null when asked', async () => {
+    const o = await fake()
+    const group = o.addGroup({ name: 'G' })
+    o.addMember(group, o.addUser({ login: 'svc-robot', email: null }))
+    const res = await get(o, `/api/v1/groups/${group}/users`)
+    expect(res.body[0].profile).toMatchObject({ login: 'svc-robot', email: null })
+  })
+
+  it('adds, replaces and removes headers of a fault, and answers a redirect fault without a body', async () => {
+    const o = await fake()
+    o.faults.inject({
+      status: 429,
+      times: 1,
+      headers: { 'x-rate-limit-reset': null, 'Retry-After': '7' },
+    })
+    const limited = await get(o, '/api/v1/groups')
+    expect(limited.status).toBe(429)
+    expect(limited.body.errorCode).toBe('E0000047')
+    expect(limited.headers.get('x-rate-limit-reset')).toBeNull()
+    expect(limited.headers.get('x-rate-limit-remaining')).toBe('0')
+    expect(limited.headers.get('retry-after')).toBe('7')
+    o.faults.inject({ status: 302, times: 1, headers: { location: 'https://elsewhere.example/' } })
+    const res = await fetch(`${o.url}/api/v1/groups`, {
+      headers: { authorization: `SSWS ${o.token}` },
+      redirect: 'manual',
+    })
+    expect(res.status).toBe(302)
+    expect(res.headers.get('location')).toBe('https://elsewhere.example/')
+    expect(await res.text()).toBe('')
+  })
+})

@@ -33,6 +33,12 @@ export interface FakeOktaOptions {
   token?: string
   /** Build `Link` URLs (self and next) on another origin, as Okta does with its canonical host. */
   nextLinkOrigin?: string
+  /**
+   * How `Link` relations are written: `lines` (default, Okta's own: one header line per relation,
+   * quoted rel), `joined` (one line, relations separated by ", ", as a proxy may merge them) or
+   * `unquoted` (`rel=next`, which RFC 8288 also allows).
+   */
+  linkStyle?: 'lines' | 'joined' | 'unquoted'
   /** `X-Rate-Limit-Limit` of each bucket per 60 s window; default 600. */
   rateLimit?: number
   /** Answer 429 E0000047 once a bucket's window is used up; default false (headers only). */
@@ -52,8 +58,8 @@ export interface FakeOktaOptions {
 
 export interface FakeOktaUserInput {
   login: string
-  /** Default: the login. */
-  email?: string
+  /** Default: the login; `null` as Okta sends an attribute the profile leaves unset. */
+  email?: string | null
   /** Absent when undefined, `null` when null (Okta omits or nulls unset attributes). */
   firstName?: string | null
   lastName?: string | null
@@ -488,8 +494,13 @@ export async function startFakeOkta(opts: FakeOktaOptions = {}): Promise<FakeOkt
   function link(path: string, params: [string, string][], rel: 'self' | 'next'): string {
     const query = params.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
     const q = query.length > 0 ? `?${query.join('&')}` : ''
-    return `<${linkOrigin()}${path}${q}>; rel="${rel}"`
+    const value = opts.linkStyle === 'unquoted' ? rel : `"${rel}"`
+    return `<${linkOrigin()}${path}${q}>; rel=${value}`
   }
+
+  /** The `Link` header value(s): separate lines unless the style joins them. */
+  const linkHeader = (lines: string[]): string | string[] =>
+    opts.linkStyle === 'joined' ? lines.join(', ') : lines
 
   /** `Link` lines: self (the request as made) always, next (cursor first, as Okta does) when more. */
   function links(req: FakeRequest, lastId: string | undefined): string[] {
@@ -548,7 +559,7 @@ export async function startFakeOkta(opts: FakeOktaOptions = {}): Promise<FakeOkt
       return {
         status: 200,
         body: [...exact, ...rest].slice(0, limit).map((g) => groupDto(g, expandStats)),
-        headers: { link: links(req, undefined) },
+        headers: { link: linkHeader(links(req, undefined)) },
       }
     } else {
       matches = groupsById()
@@ -564,7 +575,7 @@ export async function startFakeOkta(opts: FakeOktaOptions = {}): Promise<FakeOkt
     return {
       status: 200,
       body: page.map((g) => groupDto(g, expandStats)),
-      headers: { link: links(req, more ? page.at(-1)?.id : undefined) },
+      headers: { link: linkHeader(links(req, more ? page.at(-1)?.id : undefined)) },
     }
   }
 
@@ -586,7 +597,7 @@ export async function startFakeOkta(opts: FakeOktaOptions = {}): Promise<FakeOkt
     return {
       status: 200,
       body: page.map((id) => userDto(users.get(id)!)),
-      headers: { link: links(req, more ? page.at(-1) : undefined) },
+      headers: { link: linkHeader(links(req, more ? page.at(-1) : undefined)) },
     }
   }
 
@@ -630,6 +641,7 @@ export async function startFakeOkta(opts: FakeOktaOptions = {}): Promise<FakeOkt
   }
 
   function faultReply(rule: FaultRule, status: number, req: FakeRequest): Reply {
+    if (status >= 300 && status < 400) return { status } // a redirect: `headers` gives the Location
     if (rule.body !== undefined || status === 502 || status === 504) {
       // Gateways in front of Okta answer with HTML, not Okta's JSON.
       return {
@@ -707,7 +719,7 @@ export async function startFakeOkta(opts: FakeOktaOptions = {}): Promise<FakeOkt
       if (u.displayName !== undefined) profile.displayName = u.displayName
       Object.assign(profile, { mobilePhone: null, secondEmail: null }, u.profile, {
         login: u.login,
-        email: u.email ?? u.login,
+        email: u.email === undefined ? u.login : u.email,
       })
       const at = timestamp()
       users.set(id, {
