@@ -351,6 +351,12 @@ function serviceMessageOf(
   text: string,
   res: Response,
 ): { message: string; code?: string } {
+  // Redirects are never followed (credentials would travel with them): say where it pointed.
+  if (res.status >= 300 && res.status < 400) {
+    const location = res.headers.get('location')
+    const target = location ? ` to ${location.split(/[?#]/)[0]}` : ''
+    return { message: `redirected${target}; configure the final address instead` }
+  }
   if (body && typeof body === 'object') {
     const o = body as Record<string, unknown>
     if (service === 'okta' && typeof o.errorSummary === 'string') {
@@ -369,11 +375,6 @@ function serviceMessageOf(
       const code = typeof o.messageId === 'string' ? o.messageId : undefined
       return { message: o.message, code }
     }
-  }
-  if (res.status >= 300 && res.status < 400) {
-    const location = res.headers.get('location')
-    const target = location ? ` to ${location.split('?')[0]}` : ''
-    return { message: `redirected${target}; configure the final address instead` }
   }
   const plain = text.replace(/\s+/g, ' ').trim()
   if (plain !== '' && plain.length <= 200 && !plain.startsWith('<')) return { message: plain }

@@ -288,6 +288,24 @@ describe('okta helpers', () => {
     expect(oktaOrigin('http://127.0.0.1:8080')).toBe('http://127.0.0.1:8080')
   })
 
+  it('calls the org host when given the Admin Console (-admin) host', () => {
+    expect(oktaOrigin('acme-admin.okta.com')).toBe('https://acme.okta.com')
+    expect(oktaOrigin('https://acme-admin.oktapreview.com/admin/dashboard')).toBe(
+      'https://acme.oktapreview.com',
+    )
+    expect(oktaOrigin('sso-admin.acme.example')).toBe('https://sso-admin.acme.example')
+  })
+
+  it('finds rel=next unquoted, among several rels, after other parameters', () => {
+    expect(nextLink('<https://a.okta.com/x?after=1>; rel=next')).toBe(
+      'https://a.okta.com/x?after=1',
+    )
+    expect(nextLink('<https://a.okta.com/y>; title="page"; rel="last next"')).toBe(
+      'https://a.okta.com/y',
+    )
+    expect(nextLink('<https://a.okta.com/z>; REL="NEXT"')).toBeUndefined()
+  })
+
   it('finds rel="next" in joined Link headers, commas inside URLs included', () => {
     const header =
       '<https://a.okta.com/api/v1/groups?search=profile.name+eq+%22a,b%22&limit=2>; rel="self", ' +

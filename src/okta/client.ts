@@ -1,4 +1,4 @@
-import { HttpError, createHttpService, type HttpService } from '../http/index.ts'
+import { HttpError, createHttpService, type HttpResponse, type HttpService } from '../http/index.ts'
 import type { OktaMember } from '../model.ts'
 import { nextLink } from './link.ts'
 import type { OktaClient, OktaGroup } from './types.ts'
@@ -19,6 +19,8 @@ export interface OktaClientOptions {
 /** Members per page: the documented maximum of `GET /api/v1/groups/{id}/users`. */
 const MEMBERS_PAGE = 1000
 const GROUPS_PAGE = 200
+/** Okta's recommended page size: where a big page fails (Okta times out big pages with a 500), ask for this. */
+const SAFE_PAGE = 200
 /** Group-search URLs stay below this length; longer ones risk proxy and server limits. */
 const MAX_URL_LENGTH = 3000
 const USER_AGENT = 'grafana-team-sync'
@@ -50,6 +52,13 @@ export function oktaOrigin(domain: string): string {
   if (url.username || url.password) {
     throw new Error('okta-domain must not contain credentials; pass the token as okta-api-token')
   }
+  // The Admin Console host (`acme-admin.okta.com`) is not where the API pages: Okta's next links point
+  // at the org's own host, to which the token would then not be sent.
+  const admin =
+    /^([a-z0-9-]+)-admin(\.(?:okta|oktapreview|okta-emea|okta-gov|okta-mil)\.com)$/i.exec(
+      url.hostname,
+    )
+  if (admin) url.hostname = `${admin[1]}${admin[2]}`
   return url.origin
 }
 
@@ -150,7 +159,17 @@ async function searchGroups(http: HttpService, names: string[]): Promise<OktaGro
 /** `search` compares case-insensitively; the config names a group exactly. */
 function exactMatch(name: string, groups: OktaGroup[]): OktaGroup | undefined | Error {
   const matches = groups.filter((g) => g.name === name)
-  if (matches.length <= 1) return matches[0]
+  if (matches.length === 0) {
+    const lower = name.toLowerCase()
+    const variants = [
+      ...new Set(groups.filter((g) => g.name.toLowerCase() === lower).map((g) => g.name)),
+    ]
+    if (variants.length === 0) return undefined
+    return new Error(
+      `Okta group "${name}" not found; Okta has ${variants.map((v) => `"${v}"`).join(', ')}: group names are matched exactly, including case`,
+    )
+  }
+  if (matches.length === 1) return matches[0]
   const list = matches.map((g) => `${g.id} (${g.type || 'unknown type'})`).join(', ')
   return new Error(
     `Okta group name "${name}" is ambiguous: ${matches.length} groups have it: ${list}; name the group as id:<id> instead`,
@@ -186,10 +205,15 @@ async function readAllPages<T>(
 ): Promise<T[]> {
   const items: T[] = []
   const visited = new Set<string>()
-  let res = await http.request<T[]>('GET', path, { query })
+  const first = new URL(path, http.origin)
+  for (const [key, value] of Object.entries(query)) first.searchParams.set(key, String(value))
+  let res = await getPage<T>(http, first)
   for (;;) {
     if (!Array.isArray(res.body)) {
-      throw new Error(`okta GET ${path}: expected a JSON array, got ${typeof res.body}`)
+      const type = res.headers.get('content-type') ?? 'no content type'
+      throw new Error(
+        `okta GET ${path}: expected a JSON array, got ${typeof res.body} (${type}); is okta-domain the Okta org's own domain?`,
+      )
     }
     items.push(...res.body)
     const next = nextLink(res.headers.get('link'))
@@ -207,7 +231,25 @@ async function readAllPages<T>(
       )
     }
     visited.add(nextUrl.href)
-    res = await http.request<T[]>('GET', nextUrl.href)
+    res = await getPage<T>(http, nextUrl)
+  }
+}
+
+/**
+ * One page. Okta answers a page it cannot assemble in time with a 500 and recommends a smaller
+ * `limit`: a big page that fails on the server side is asked again at once with the safe size (the
+ * cursor stays as Okta gave it), and later next links carry that size on.
+ */
+async function getPage<T>(http: HttpService, url: URL): Promise<HttpResponse<T[]>> {
+  const limit = Number(url.searchParams.get('limit'))
+  if (!(limit > SAFE_PAGE)) return http.request<T[]>('GET', url.href)
+  try {
+    return await http.request<T[]>('GET', url.href, { retryServerErrors: false })
+  } catch (err) {
+    if (!(err instanceof HttpError) || (err.status !== 0 && err.status < 500)) throw err
+    const smaller = new URL(url)
+    smaller.searchParams.set('limit', String(SAFE_PAGE))
+    return http.request<T[]>('GET', smaller.href)
   }
 }
 
