@@ -380,3 +380,67 @@ describe('grafana client: writes that already took effect', () => {
     ])
   })
 })
+
+describe('grafana client: answers other than the usual', () => {
+  it('looks a created team, org or user up by name when the answer carries no id', async () => {
+    const g = await grafana({
+      'POST /api/teams': [200, { message: 'Team created' }],
+      'GET /api/teams/search': [
+        200,
+        { totalCount: 1, teams: [{ id: 12, name: 'A' }], page: 1, perPage: 1000 },
+      ],
+      'POST /api/orgs': [200, { message: 'Organization created' }],
+      'GET /api/orgs/name/New': [200, { id: 4, name: 'New' }],
+      'POST /api/admin/users': [200, { message: 'User created' }],
+      'GET /api/users/lookup': [200, { id: 8, login: 'tv', email: 'tv@x', name: 'TV' }],
+    })
+    const client = basic(g.url)
+    expect(await client.createTeam(2, 'A')).toEqual({ teamId: 12 })
+    expect(await client.createOrg('New')).toEqual({ orgId: 4 })
+    expect(
+      await client.createUser({ login: 'tv', email: 'tv@x', name: 'TV', password: 'pw-pw-pw' }),
+    ).toEqual({ id: 8 })
+  })
+
+  it('stops reading a listing whose pages repeat, and says it could not read it all', async () => {
+    const teams = Array.from({ length: 3 }, (_, i) => ({ id: i + 1, name: `T${i}` }))
+    // A server that ignores `page`: every page is the first one.
+    const g = await grafana({
+      'GET /api/teams/search': [200, { totalCount: 9, teams, page: 1, perPage: 3 }],
+    })
+    const err = (await basic(g.url)
+      .listTeams(1)
+      .catch((e: unknown) => e)) as HttpError
+    expect(err.message).toBe(
+      'grafana GET /api/teams/search failed: 200 reported 9 items but only 3 could be read page by page; run again',
+    )
+    expect(g.seen.map((s) => s.query.get('page'))).toEqual(['1', '2', '3', '4'])
+  })
+
+  it('reads orgs once when /api/orgs ignores page', async () => {
+    const full = Array.from({ length: 1000 }, (_, i) => ({ id: i + 1, name: `org ${i + 1}` }))
+    const g = await grafana({
+      'GET /api/user': [200, { id: 1, login: 'admin', email: '', isGrafanaAdmin: true, orgId: 1 }],
+      'GET /api/orgs': [200, full],
+    })
+    expect(await basic(g.url).listOrgs()).toHaveLength(1000)
+    expect(g.seen.filter((s) => s.path === '/api/orgs')).toHaveLength(2)
+  })
+
+  it('treats an empty preferences body as no preferences', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200)
+      res.end()
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections()
+          server.close(() => resolve())
+        }),
+    )
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    expect(await basic(url).getTeamPreferences(1, 5)).toEqual({})
+  })
+})

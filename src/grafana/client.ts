@@ -107,6 +107,11 @@ function resolveAuth(opts: GrafanaClientOptions, url: URL): Auth {
   )
 }
 
+/** `grafana.example.com` or `localhost:3000` means https://…, as for okta-domain. */
+function withScheme(url: string): string {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `https://${url}`
+}
+
 function withoutCredentials(url: URL): string {
   const clean = new URL(url.href)
   clean.username = ''
@@ -120,6 +125,12 @@ const ORG_ROLES: readonly string[] = ['Viewer', 'Editor', 'Admin', 'None']
 
 function orgRole(role: string): OrgRole | 'None' {
   return ORG_ROLES.includes(role) ? (role as OrgRole | 'None') : 'None'
+}
+
+/** A positive integer id from a response field, else undefined. */
+function idOf(value: unknown): number | undefined {
+  const id = typeof value === 'string' ? Number(value) : value
+  return typeof id === 'number' && Number.isInteger(id) && id > 0 ? id : undefined
 }
 
 function permissionOf(value: number): TeamPermission {
@@ -182,7 +193,7 @@ function preferencesToWire(prefs: TeamPreferences): WirePreferences {
 export function createGrafanaClient(opts: GrafanaClientOptions): GrafanaClient {
   let parsed: URL
   try {
-    parsed = new URL(opts.url.trim())
+    parsed = new URL(withScheme(opts.url.trim()))
   } catch {
     throw new Error('grafana-url is not a valid URL (expected e.g. https://grafana.example.com)')
   }
@@ -241,8 +252,26 @@ class Client implements GrafanaClient {
     }
   }
 
+  /** A GET whose answer must be a JSON object or array. */
   async #get<T>(path: string, opts: RequestOptions & { orgId?: number } = {}): Promise<T> {
-    return (await this.#call<T>('GET', path, opts)).body
+    const res = await this.#call<T>('GET', path, opts)
+    if (typeof res.body !== 'object' || res.body === null) throw this.#notJson(path, res)
+    return res.body
+  }
+
+  /** A web page or an empty answer where JSON belongs: the URL leads somewhere other than Grafana's API. */
+  #notJson(path: string, res: HttpResponse<unknown>): HttpError {
+    const type = res.headers.get('content-type')?.split(';')[0] ?? 'no content type'
+    const what = res.body === undefined ? 'an empty body' : `a non-JSON body (${type})`
+    return new HttpError({
+      service: 'grafana',
+      method: 'GET',
+      endpoint: endpointOf(path),
+      status: res.status,
+      serviceMessage:
+        `answered with ${what} instead of JSON: grafana-url must be the address Grafana is served at, ` +
+        'including any sub-path (e.g. https://example.com/grafana), and not a login page in front of it',
+    })
   }
 
   /** Maps an "already done" answer to 'already-done'; any other non-2xx becomes an HttpError. */
@@ -277,13 +306,23 @@ class Client implements GrafanaClient {
     if (err.status === 401) {
       hint = token
         ? 'Grafana rejected grafana-token (GRAFANA_TOKEN): use a valid, unexpired, unrevoked service-account token (glsa_…)'
-        : 'Grafana rejected grafana-username/grafana-password (GRAFANA_USERNAME/GRAFANA_PASSWORD): check both; Grafana locks a login for 5 minutes after 5 failed attempts'
+        : 'Grafana rejected grafana-username/grafana-password (GRAFANA_USERNAME/GRAFANA_PASSWORD): check both; Grafana locks a login for 5 minutes after 5 failed attempts; Grafana Cloud has no basic auth (use grafana-token)'
     } else {
       hint = token
         ? 'the service account behind grafana-token lacks permission: give it the Admin role in its org; organizations and users need grafana-username/grafana-password of a Grafana server admin instead'
         : `grafana-username "${this.#authInfo.username ?? ''}" lacks permission: it must be a Grafana server admin and an Admin of every org it manages`
     }
     return new HttpError(err, this.#http.scrub(`${err.message} — ${hint}`))
+  }
+
+  #missingId(method: string, path: string, what: string): HttpError {
+    return new HttpError({
+      service: 'grafana',
+      method,
+      endpoint: endpointOf(path),
+      status: 200,
+      serviceMessage: `answered success without an id, and ${what} was not found afterwards`,
+    })
   }
 
   #tokenOrgInfo(): Promise<WireOrg> {
@@ -301,20 +340,54 @@ class Client implements GrafanaClient {
     }
   }
 
-  async #paged<T>(path: string, key: string, orgId?: number): Promise<T[]> {
-    type Envelope = { totalCount?: number } & Record<string, unknown>
+  /**
+   * Every item of a 1-based search listing. Pages are sized by what the server actually returned (a
+   * proxy or another Grafana build may cap `perpage`); once `totalCount` is known the remaining pages
+   * are read at once. A listing that cannot be read completely is an error, never a silent partial read.
+   */
+  async #paged<T extends { id: number }>(path: string, key: string, orgId?: number): Promise<T[]> {
+    type Envelope = { totalCount?: unknown } & Record<string, unknown>
     const pageOf = async (page: number) => {
       const body = await this.#get<Envelope>(path, { query: { perpage: PAGE, page }, orgId })
       const items = body[key]
-      return { total: body.totalCount ?? 0, items: Array.isArray(items) ? (items as T[]) : [] }
+      const total = typeof body.totalCount === 'number' ? body.totalCount : undefined
+      return { total, items: Array.isArray(items) ? (items as T[]) : [] }
+    }
+    const byId = new Map<number, T>()
+    const add = (items: T[]) => {
+      const before = byId.size
+      for (const item of items) if (!byId.has(item.id)) byId.set(item.id, item)
+      return byId.size - before
     }
     const first = await pageOf(1)
-    const pages = Math.ceil(first.total / PAGE)
-    // The total is known after the first page: fetch the rest at once.
-    const rest = await Promise.all(
-      Array.from({ length: Math.max(0, pages - 1) }, (_, i) => pageOf(i + 2)),
-    )
-    return [first, ...rest].flatMap((p) => p.items)
+    add(first.items)
+    const size = first.items.length
+    const total = first.total
+    if (size === 0 || (total !== undefined && byId.size >= total)) return [...byId.values()]
+    let next = 2
+    if (total !== undefined) {
+      const pages = Math.ceil(total / size)
+      const rest = await Promise.all(
+        Array.from({ length: Math.max(0, pages - 1) }, (_, i) => pageOf(i + 2)),
+      )
+      for (const page of rest) add(page.items)
+      next = pages + 1
+    }
+    // No total, or items moved between pages while they were read: go on until nothing new arrives.
+    while (total === undefined || byId.size < total) {
+      const page = await pageOf(next++)
+      if (add(page.items) === 0) break
+    }
+    if (total !== undefined && byId.size < total) {
+      throw new HttpError({
+        service: 'grafana',
+        method: 'GET',
+        endpoint: endpointOf(path),
+        status: 200,
+        serviceMessage: `reported ${total} items but only ${byId.size} could be read page by page; run again`,
+      })
+    }
+    return [...byId.values()]
   }
 
   // ------------------------------------------------------------ identity
@@ -352,12 +425,14 @@ class Client implements GrafanaClient {
       const mine = await this.#get<{ orgId: number; name: string }[]>('/api/user/orgs')
       return mine.map((o) => ({ id: o.orgId, name: o.name }))
     }
-    const orgs: { id: number; name: string }[] = []
-    // `/api/orgs` pages from 0 and reports no total: stop at the first short page.
+    const orgs = new Map<number, { id: number; name: string }>()
+    // `/api/orgs` pages from 0 and reports no total (and no perpage maximum): a short page is the last.
     for (let page = 0; ; page++) {
       const batch = await this.#get<WireOrg[]>('/api/orgs', { query: { perpage: PAGE, page } })
-      orgs.push(...batch.map((o) => ({ id: o.id, name: o.name })))
-      if (batch.length < PAGE) return orgs
+      const before = orgs.size
+      for (const o of batch) if (!orgs.has(o.id)) orgs.set(o.id, { id: o.id, name: o.name })
+      // A server that ignores `page` would repeat itself forever.
+      if (batch.length < PAGE || orgs.size === before) return [...orgs.values()]
     }
   }
 
@@ -391,10 +466,16 @@ class Client implements GrafanaClient {
   }
 
   async getTeamPreferences(orgId: number, teamId: number): Promise<TeamPreferences> {
-    const raw =
-      (await this.#get<WirePreferences | undefined>(`/api/teams/${teamId}/preferences`, {
-        orgId,
-      })) ?? {}
+    // Grafana answers `{}` for a team without preferences; an empty body means the same.
+    const res = await this.#call<WirePreferences | undefined>(
+      'GET',
+      `/api/teams/${teamId}/preferences`,
+      { orgId },
+    )
+    if (res.body !== undefined && (typeof res.body !== 'object' || res.body === null)) {
+      throw this.#notJson(`/api/teams/${teamId}/preferences`, res)
+    }
+    const raw = res.body ?? {}
     this.#rawPreferences.set(teamId, raw)
     return preferencesFromWire(raw)
   }
@@ -407,7 +488,9 @@ class Client implements GrafanaClient {
       okStatuses: [409],
     })
     if (res.status === 409) return 'already-done'
-    return { orgId: Number(res.body.orgId) }
+    const orgId = idOf(res.body?.orgId) ?? (await this.findOrg(name))?.id
+    if (orgId === undefined) throw this.#missingId('POST', '/api/orgs', `org "${name}"`)
+    return { orgId }
   }
 
   async renameOrg(orgId: number, name: string): Promise<void> {
@@ -440,7 +523,14 @@ class Client implements GrafanaClient {
       okStatuses: [412],
     })
     if (res.status === 412) return 'already-done'
-    return { id: Number(res.body.id) }
+    const id =
+      idOf(res.body?.id) ??
+      (await this.findUser(user.login || user.email))?.id ??
+      (user.email ? (await this.findUser(user.email))?.id : undefined)
+    if (id === undefined) {
+      throw this.#missingId('POST', '/api/admin/users', `user ${user.login || user.email}`)
+    }
+    return { id }
   }
 
   async findUser(loginOrEmail: string): Promise<GrafanaUser | undefined> {
@@ -467,7 +557,21 @@ class Client implements GrafanaClient {
     userId: number,
     fields: { login: string; email: string; name: string },
   ): Promise<void> {
-    await this.#call('PUT', `/api/users/${userId}`, { body: fields })
+    const path = `/api/users/${userId}`
+    const res = await this.#call<{ message?: unknown } | undefined>('PUT', path, { body: fields })
+    const message = typeof res.body?.message === 'string' ? res.body.message : ''
+    // With SMTP and `verify_email_enabled`, Grafana mails the new address and changes nothing yet.
+    if (/verification/i.test(message)) {
+      throw new HttpError({
+        service: 'grafana',
+        method: 'PUT',
+        endpoint: endpointOf(path),
+        status: res.status,
+        serviceMessage:
+          `${message}: Grafana (verify_email_enabled) changes the email to ${fields.email} only once that ` +
+          'address is confirmed from the mail it just sent; until then the user keeps the old email',
+      })
+    }
   }
 
   async setServerAdmin(userId: number, isGrafanaAdmin: boolean): Promise<void> {
@@ -520,7 +624,9 @@ class Client implements GrafanaClient {
       okStatuses: [409],
     })
     if (res.status === 409) return 'already-done'
-    return { teamId: Number(res.body.teamId) }
+    const teamId = idOf(res.body?.teamId) ?? (await this.findTeam(orgId, name))?.id
+    if (teamId === undefined) throw this.#missingId('POST', '/api/teams', `team "${name}"`)
+    return { teamId }
   }
 
   async findTeam(orgId: number, name: string): Promise<GrafanaTeamSummary | undefined> {
