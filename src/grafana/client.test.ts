@@ -444,3 +444,19 @@ describe('grafana client: answers other than the usual', () => {
     expect(await basic(url).getTeamPreferences(1, 5)).toEqual({})
   })
 })
+
+describe('grafana client: configuration', () => {
+  it('assumes https for a grafana-url without a scheme and keeps its sub-path', async () => {
+    const urls: string[] = []
+    const fetch = ((url: URL) => {
+      urls.push(String(url))
+      return Promise.resolve(Response.json({ id: 1, name: 'Main Org.' }))
+    }) as typeof globalThis.fetch
+    await createGrafanaClient({
+      url: 'grafana.acme.example/grafana/',
+      token: TOKEN,
+      fetch,
+    }).listOrgs()
+    expect(urls).toEqual(['https://grafana.acme.example/grafana/api/org'])
+  })
+})

@@ -41,12 +41,17 @@ export function defaultMessage(f: HttpErrorFields): string {
   return `${f.service} ${f.method} ${f.endpoint} failed: ${what}`
 }
 
-/** Replaces every occurrence of each secret (raw, URL-encoded, base64) with `***`. */
+/**
+ * Replaces every occurrence of each secret (raw, lower-cased as in a host name, URL-encoded, base64)
+ * with `***`.
+ */
 export function createScrubber(secrets: readonly string[]): (text: string) => string {
   const needles = new Set<string>()
   for (const secret of secrets) {
     if (!secret) continue
     needles.add(secret)
+    // A token pasted into a URL input comes back lower-cased inside DNS and TLS error messages.
+    needles.add(secret.toLowerCase())
     needles.add(encodeURIComponent(secret))
     needles.add(Buffer.from(secret).toString('base64'))
   }

@@ -404,6 +404,21 @@ describe('http service', () => {
     }
   })
 
+  it('keeps a token out of a network error that names it as a lower-cased host', async () => {
+    const token = '00QCjAl4MlV-WPXMxyzABC0HmjFx-vbGua'
+    const http = createHttpService({
+      service: 'okta',
+      baseUrl: `https://${token}.invalid`,
+      secrets: [token],
+      retries: 0,
+      ...fast,
+    })
+    const err = (await http.request('GET', '/api/v1/groups').catch((e: unknown) => e)) as HttpError
+    expect(err.status).toBe(0)
+    expect(err.message).toContain('network error')
+    expect(err.message.toLowerCase()).not.toContain(token.toLowerCase())
+  })
+
   it('sends no request to another origin given as an absolute URL', async () => {
     const home = await serve((_req, res) => json(res, 200, []))
     const elsewhere = await serve((_req, res) => json(res, 200, []))
