@@ -446,6 +446,16 @@ describe('grafana client: answers other than the usual', () => {
 })
 
 describe('grafana client: configuration', () => {
+  it('names grafana-url when the first call finds no Grafana API there', async () => {
+    const g = await grafana({})
+    await expect(basic(`${g.url}/wrong`).whoami()).rejects.toThrow(
+      'grafana GET /api/user failed: 404 Not found — grafana-url must be the address Grafana is served at, including any sub-path (e.g. https://example.com/grafana)',
+    )
+    await expect(token(g.url).whoami()).rejects.toThrow(
+      /GET \/api\/org failed: 404 Not found — grafana-url/,
+    )
+  })
+
   it('assumes https for a grafana-url without a scheme and keeps its sub-path', async () => {
     const urls: string[] = []
     const fetch = ((url: URL) => {

@@ -300,7 +300,21 @@ class Client implements GrafanaClient {
   }
 
   #explain(err: unknown): unknown {
-    if (!(err instanceof HttpError) || (err.status !== 401 && err.status !== 403)) return err
+    if (!(err instanceof HttpError)) return err
+    // Every run starts with one of these two; a 404 there means the URL does not lead to Grafana's API.
+    if (
+      err.status === 404 &&
+      err.method === 'GET' &&
+      ['/api/user', '/api/org'].includes(err.endpoint)
+    ) {
+      return new HttpError(
+        err,
+        this.#http.scrub(
+          `${err.message} — grafana-url must be the address Grafana is served at, including any sub-path (e.g. https://example.com/grafana)`,
+        ),
+      )
+    }
+    if (err.status !== 401 && err.status !== 403) return err
     const token = this.auth === 'token'
     let hint: string
     if (err.status === 401) {
