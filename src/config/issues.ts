@@ -138,6 +138,31 @@ export function issueToProblems(
   }
 }
 
+/**
+ * Issues without the "missing `name`" that only echoes an unknown key one typo away from it
+ * (`nme:`): the unknown key's did-you-mean already says what to write.
+ */
+export function withoutTypoEchoes(issues: readonly Issue[]): Issue[] {
+  const typoFor = new Set<string>()
+  for (const issue of issues) {
+    if (issue.code !== 'unrecognized_keys') continue
+    const allowed = allowedKeys(configFileSchema, issue.path as Path)
+    for (const key of issue.keys) {
+      const suggestion = closest(key, allowed)
+      if (suggestion !== undefined) typoFor.add(pathKey([...issue.path, suggestion]))
+    }
+  }
+  if (typoFor.size === 0) return [...issues]
+  return issues.filter(
+    (issue) =>
+      !(
+        issue.code === 'invalid_type' &&
+        (issue as { input?: unknown }).input === undefined &&
+        typoFor.has(pathKey(issue.path as Path))
+      ),
+  )
+}
+
 function invalidTypeProblem(
   issue: Extract<Issue, { code: 'invalid_type' }>,
   path: Path,
@@ -254,7 +279,12 @@ export function closest(word: string, candidates: readonly string[]): string | u
     }
   }
   if (best === undefined) return undefined
-  return bestDistance <= Math.max(1, Math.floor(best.length / 3)) ? best : undefined
+  return bestDistance <= typoBudget(best) ? best : undefined
+}
+
+/** Edits a typo of `word` may have: 1 for short words, 2 from four letters (`teem` → `teams`), a third of longer ones. */
+function typoBudget(word: string): number {
+  return word.length <= 3 ? 1 : Math.max(2, Math.floor(word.length / 3))
 }
 
 /** Optimal string alignment distance: edits, with a swap of two neighbours counted as one. */

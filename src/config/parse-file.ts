@@ -2,7 +2,7 @@
 // cross-file checks still run (and report) when some other entry of the file is wrong.
 import { readConfigText, type ConfigFileRef } from './files.ts'
 import { substituteEnv, unsetPasswordEnvs } from './env.ts'
-import { issueToProblems, type PathProblem } from './issues.ts'
+import { issueToProblems, withoutTypoEchoes, type PathProblem } from './issues.ts'
 import {
   configFileSchema,
   type MappingInput,
@@ -76,7 +76,7 @@ export async function parseConfigFile(
   const pathProblems = [
     ...envProblems,
     ...unsetPasswordEnvs(value, env),
-    ...issues
+    ...withoutTypoEchoes(issues)
       .filter((issue) => !envPaths.has(pathKey(issue.path)))
       .flatMap((issue) => issueToProblems(issue, templates)),
   ]

@@ -64,10 +64,20 @@ describe('config problems name file, line and column and say how to fix it', () 
     const text = 'team:\n  - name: A\n'
     expect((await onlyProblem(text, 'team')).hint).toMatch(/^Did you mean `teams`\?/)
     await fixture!.remove()
+    const twoEdits = 'teem:\n  - name: A\n'
+    expect((await onlyProblem(twoEdits, 'teem')).hint).toMatch(/^Did you mean `teams`\?/)
+    await fixture!.remove()
     const snake = 'teams:\n  - name: A\n    members: { okta_groups: [G] }\n'
     const problem = await onlyProblem(snake, 'okta_groups')
     expect(problem.message).toBe('unknown key `okta_groups` in teams[0].members')
     expect(problem.hint).toMatch(/^Did you mean `oktaGroups`\?/)
+  })
+
+  it('reports a misspelt required key once, as the unknown key with its fix', async () => {
+    const text = 'teams:\n  - nme: Platform\n'
+    const problem = await onlyProblem(text, 'nme')
+    expect(problem.message).toBe('unknown key `nme` in teams[0]')
+    expect(problem.hint).toMatch(/^Did you mean `name`\?/)
   })
 
   it('reports a wrong type at the value', async () => {
@@ -354,12 +364,11 @@ users:
       'teams/a.yaml:3:13',
       'teams/b.yaml:2:17',
       'teams/b.yaml:4:5',
-      'teams/b.yaml:4:5',
       'teams/b.yaml:5:11',
       'teams/sub/c.yaml:3:1',
     ])
     // The Platform team of a.yaml has a problem of its own, and is still named as a duplicate.
-    expect(problems[4]!.message).toBe(
+    expect(problems[3]!.message).toBe(
       'team "Platform" in org "Main Org." is declared twice: also at teams/a.yaml:2:5',
     )
   })
