@@ -1,20 +1,19 @@
-import { isCliInvocation, USAGE } from './cli/args.ts'
+import { isCliInvocation } from './cli/args.ts'
+import { USAGE } from './cli/usage.ts'
 
-/** One bundle, two faces: the CLI when argv names a command, the GitHub Action when a runner starts it. */
+/** One bundle, two faces: the CLI when given arguments, the GitHub Action when a runner starts it without any. */
 async function main(argv: string[], env: Record<string, string | undefined>): Promise<void> {
   if (isCliInvocation(argv)) {
     const { runCli } = await import('./cli/run.ts')
     process.exitCode = await runCli(argv)
     return
   }
-  if (isActionRun(env) && argv.length === 0) {
+  if (isActionRun(env)) {
     const { runAction } = await import('./action/run.ts')
     await runAction(env)
     return
   }
-  process.stderr.write(
-    argv.length ? `grafana-team-sync: unknown command "${argv[0]}"\n\n${USAGE}` : USAGE,
-  )
+  process.stderr.write(USAGE)
   process.exitCode = 1
 }
 

@@ -40,6 +40,14 @@ describe('parseCliArgs', () => {
     expect(parseCliArgs(['validate', '--config=x']).config).toBe('x')
   })
 
+  it('reads options written before the command', () => {
+    expect(parseCliArgs(['--config', 'grafana', '--json', 'validate'])).toMatchObject({
+      command: 'validate',
+      config: 'grafana',
+      json: true,
+    })
+  })
+
   it.each([
     [['help'], 'help'],
     [['--help'], 'help'],
@@ -54,7 +62,12 @@ describe('parseCliArgs', () => {
     [[], 'missing command'],
     [['destroy'], 'unknown command "destroy"'],
     [['plan', 'extra'], 'unexpected argument "extra"'],
-    [['plan', '--colour'], "Unknown option '--colour'"],
+    [['plan', '--colour'], /^unknown option --colour$/],
+    [['plan', '--jsn'], 'unknown option --jsn (did you mean --json?)'],
+    [['plan', '--detailed-exit-code'], '(did you mean --detailed-exitcode?)'],
+    [['plna'], 'unknown command "plna" (did you mean "plan"?)'],
+    [['validate', '--config'], "'-c, --config <value>' argument missing"],
+    [['validate', '--config='], '--config must name a folder or file'],
     [['plan', '--concurrency', '0'], '--concurrency must be a whole number from 1 to 64'],
     [['plan', '--concurrency', 'lots'], '--concurrency must be a whole number from 1 to 64'],
   ])('rejects %j', (argv, message) => {
@@ -67,10 +80,11 @@ describe('isCliInvocation', () => {
   it.each([
     [['plan'], true],
     [['validate', '--config', 'x'], true],
+    [['--config', 'teams', 'validate'], true],
+    [['--json'], true],
     [['--version'], true],
     [['help'], true],
     [[], false],
-    [['--config', 'teams'], false],
   ])('%j → %s', (argv, cli) => {
     expect(isCliInvocation(argv)).toBe(cli)
   })

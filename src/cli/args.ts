@@ -1,40 +1,9 @@
+// Command-line arguments → what to run; every mistake is a UsageError that says what to write.
 import { parseArgs } from 'node:util'
+import { closest } from '../config/issues.ts'
 
 export const COMMANDS = ['validate', 'plan', 'apply'] as const
 export type Command = (typeof COMMANDS)[number]
-
-export const USAGE = `Usage: grafana-team-sync <validate|plan|apply> [options]
-
-Grafana access as code: validate the YAML config, plan the changes against live Grafana and Okta, apply them.
-
-Commands:
-  validate   check the config offline (schema and cross-references)
-  plan       read Okta and Grafana and print the changes; writes nothing
-  apply      plan again against the live state, check the safety guards, apply
-
-Options:
-  -c, --config <path>     folder of *.yaml/*.yml config files (default: teams)
-      --json              print only the JSON document on stdout; progress goes to stderr
-  -o, --out <file>        also write the JSON plan (plan, apply) to this file
-      --force             apply even when a safety guard (maxRemovals, maxRemovalsPerTeam) trips
-      --detailed-exitcode plan: exit 2 when changes are pending
-      --concurrency <n>   concurrent requests per service, 1-64 (default: 8)
-  -h, --help              show this help
-  -v, --version           print the version
-
-Environment:
-  GRAFANA_URL                           Grafana base URL, e.g. https://grafana.acme.example
-  GRAFANA_TOKEN                         service-account token, or:
-  GRAFANA_USERNAME, GRAFANA_PASSWORD    basic auth of a server admin (orgs, local users)
-  OKTA_DOMAIN, OKTA_API_TOKEN           Okta org (acme.okta.com) and API token, for Okta groups
-
-Exit status:
-  0  success (plan: also when changes are pending, unless --detailed-exitcode)
-  1  error: invalid config, a failed read or write, a plan error, or a blocked apply
-  2  plan with --detailed-exitcode: changes are pending
-  apply exits 0 only when every change was applied (or none was needed); --detailed-exitcode
-  does not change apply, which leaves nothing pending when it succeeds.
-`
 
 export interface CliArgs {
   command: Command | 'help' | 'version'
@@ -50,34 +19,28 @@ export class UsageError extends Error {
   override name = 'UsageError'
 }
 
-/** Whether argv asks for the CLI rather than the action. */
-export function isCliInvocation(argv: string[]): boolean {
-  const first = argv[0]
-  return (
-    first !== undefined && ['help', '--help', '-h', '--version', '-v', ...COMMANDS].includes(first)
-  )
+const OPTIONS = {
+  config: { type: 'string', short: 'c', default: 'teams' },
+  json: { type: 'boolean', default: false },
+  out: { type: 'string', short: 'o' },
+  force: { type: 'boolean', default: false },
+  'detailed-exitcode': { type: 'boolean', default: false },
+  concurrency: { type: 'string', default: '8' },
+  help: { type: 'boolean', short: 'h', default: false },
+  version: { type: 'boolean', short: 'v', default: false },
+} as const
+
+/** Whether argv asks for the CLI rather than the action: a runner starts the action without arguments. */
+export function isCliInvocation(argv: readonly string[]): boolean {
+  return argv.length > 0
 }
 
 export function parseCliArgs(argv: string[]): CliArgs {
   let parsed
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        config: { type: 'string', short: 'c', default: 'teams' },
-        json: { type: 'boolean', default: false },
-        out: { type: 'string', short: 'o' },
-        force: { type: 'boolean', default: false },
-        'detailed-exitcode': { type: 'boolean', default: false },
-        concurrency: { type: 'string', default: '8' },
-        help: { type: 'boolean', short: 'h', default: false },
-        version: { type: 'boolean', short: 'v', default: false },
-      },
-    })
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS })
   } catch (error) {
-    throw new UsageError((error as Error).message)
+    throw new UsageError(usageMessage(error as Error & { code?: string }))
   }
   const { values, positionals } = parsed
   const concurrency = Number(values.concurrency)
@@ -99,8 +62,22 @@ export function parseCliArgs(argv: string[]): CliArgs {
   const [command, ...extra] = positionals
   if (!command) throw new UsageError('missing command: validate, plan or apply')
   if (!(COMMANDS as readonly string[]).includes(command)) {
-    throw new UsageError(`unknown command "${command}": use validate, plan or apply`)
+    const suggestion = closest(command, COMMANDS)
+    const didYouMean = suggestion ? ` (did you mean "${suggestion}"?)` : ''
+    throw new UsageError(`unknown command "${command}"${didYouMean}: use validate, plan or apply`)
   }
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`)
+  if (values.config.trim() === '') throw new UsageError('--config must name a folder or file')
   return { ...base, command: command as Command }
+}
+
+/** Node's parseArgs messages, shortened to the option and what to do about it. */
+function usageMessage(error: Error & { code?: string }): string {
+  const option = /option '([^']+)'/i.exec(error.message)?.[1]
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) {
+    const known = Object.keys(OPTIONS).map((name) => `--${name}`)
+    const suggestion = closest(option.replace(/=.*$/, ''), known)
+    return `unknown option ${option}${suggestion ? ` (did you mean ${suggestion}?)` : ''}`
+  }
+  return error.message
 }

@@ -1,0 +1,110 @@
+// What the CLI prints for an engine outcome, and its exit status. With --json stdout gets exactly
+// one JSON document (also written to --out); everything else goes to stderr.
+import { writeFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import type { ConfigProblem, ConfigSummary } from '../config/index.ts'
+import type { EngineOutcome } from '../engine.ts'
+import { renderJson, renderText } from '../report/index.ts'
+import type { CliArgs } from './args.ts'
+import type { CliIO } from './run.ts'
+
+export const EXIT_OK = 0
+export const EXIT_ERROR = 1
+export const EXIT_CHANGES = 2
+
+type Done = Extract<EngineOutcome, { kind: 'planned' | 'applied' }>
+
+export function report(args: CliArgs, outcome: EngineOutcome, io: CliIO): number {
+  const err = (text: string) => io.stderr(withNewline(text))
+  /** The JSON document to --out and, with --json, to stdout; else `text` to stdout or stderr. */
+  const emit = (json: string, text: string, textTo = io.stdout) => {
+    if (args.out) writeFileSync(resolve(io.cwd, args.out), withNewline(json))
+    if (args.json) io.stdout(withNewline(json))
+    if (!args.json || textTo !== io.stdout) textTo(withNewline(text))
+  }
+  switch (outcome.kind) {
+    case 'invalid': {
+      // The problems are what validate reports, but an error of plan and apply.
+      const lines = outcome.problems.map(formatProblem).join('\n')
+      const to = args.command === 'validate' ? io.stdout : io.stderr
+      emit(validationJson(args, { valid: false, problems: outcome.problems }), lines, to)
+      err(`${outcome.problems.length} problem(s) in ${args.config}; nothing was read or written.`)
+      return EXIT_ERROR
+    }
+    case 'validated':
+      emit(
+        validationJson(args, { valid: true, summary: outcome.summary }),
+        describeSummary(args.config, outcome.summary),
+      )
+      return EXIT_OK
+    case 'refused':
+      err(outcome.problems.map((p) => `error: ${p}`).join('\n'))
+      return EXIT_ERROR
+    case 'failed':
+      err(`error: ${outcome.error}`)
+      return EXIT_ERROR
+    case 'planned':
+    case 'applied': {
+      const input = {
+        mode: args.command === 'apply' ? ('apply' as const) : ('plan' as const),
+        configPath: args.config,
+        plan: outcome.plan,
+        result: outcome.kind === 'applied' ? outcome.result : undefined,
+      }
+      emit(renderJson(input), renderText(input))
+      return exitStatus(args, outcome, err)
+    }
+  }
+}
+
+/** The document of validate, and of plan or apply when the config is invalid. */
+function validationJson(args: CliArgs, body: object): string {
+  const doc = { version: 1, mode: args.command, configPath: args.config, ...body }
+  return JSON.stringify(doc, null, 2)
+}
+
+function exitStatus(args: CliArgs, outcome: Done, err: (text: string) => void): number {
+  const { plan } = outcome
+  let status = EXIT_OK
+  if (plan.errors.length) {
+    err(`${plan.errors.length} plan error(s): ${plan.errors.map((e) => e.message).join('; ')}`)
+    status = EXIT_ERROR
+  }
+  if (outcome.kind === 'planned') {
+    if (status === EXIT_OK && args.detailedExitcode && plan.changes.length) return EXIT_CHANGES
+    return status
+  }
+  const { result } = outcome
+  if (result.blocked) {
+    const guards = plan.guards.map(
+      (g) => `${g.guard} (${g.scope}: ${g.removals} removals, limit ${g.limit})`,
+    )
+    err(
+      `Apply blocked by ${guards.length === 1 ? 'safety guard' : 'safety guards'} ${guards.join('; ')}; nothing was written. Rerun with --force to apply anyway.`,
+    )
+    return EXIT_ERROR
+  }
+  if (result.failed) {
+    err(`${result.failed} change(s) failed, ${result.skipped} skipped.`)
+    return EXIT_ERROR
+  }
+  return status
+}
+
+/** `path:line:col: message (hint)`, the form editors and terminals link to the place. */
+export function formatProblem(p: ConfigProblem): string {
+  return `${p.file}:${p.line}:${p.col}: ${p.message}${p.hint ? ` (${p.hint})` : ''}`
+}
+
+function describeSummary(configPath: string, s: ConfigSummary): string {
+  const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
+  return (
+    `${configPath} is valid: ${count(s.files, 'file')}, ${count(s.orgs.length, 'org')}, ` +
+    `${count(s.teams, 'team')}, ${count(s.oktaGroups.length, 'Okta group')}, ` +
+    `${count(s.people, 'person', 'people')}, ${count(s.users, 'local user')}.`
+  )
+}
+
+function withNewline(text: string): string {
+  return text.endsWith('\n') ? text : `${text}\n`
+}
