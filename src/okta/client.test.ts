@@ -286,6 +286,15 @@ describe('okta helpers', () => {
     expect(oktaOrigin('acme.okta.com')).toBe('https://acme.okta.com')
     expect(oktaOrigin('https://acme.okta.com/')).toBe('https://acme.okta.com')
     expect(oktaOrigin('http://127.0.0.1:8080')).toBe('http://127.0.0.1:8080')
+    expect(oktaOrigin('http://localhost:8080/')).toBe('http://localhost:8080')
+    expect(oktaOrigin('acme.okta.com:8443')).toBe('https://acme.okta.com:8443')
+    expect(oktaOrigin('https://acme.okta.com/admin/dashboard')).toBe('https://acme.okta.com')
+  })
+
+  it('refuses plain http to another machine, which would send the API token in clear text', () => {
+    expect(() => oktaOrigin('http://acme.okta.com')).toThrow(/okta-domain must use https:\/\//)
+    expect(() => oktaOrigin('ftp://acme.okta.com')).toThrow(/must use https/)
+    expect(() => oktaOrigin('acme okta')).toThrow(/not a host name or URL/)
   })
 
   it('calls the org host when given the Admin Console (-admin) host', () => {

@@ -52,6 +52,12 @@ export function oktaOrigin(domain: string): string {
   if (url.username || url.password) {
     throw new Error('okta-domain must not contain credentials; pass the token as okta-api-token')
   }
+  // The API token would travel in clear text: plain http only to a test server on this machine.
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
+    throw new Error(
+      `okta-domain must use https:// (got ${url.protocol}//${url.host}); write the host, e.g. acme.okta.com, and https is used`,
+    )
+  }
   // The Admin Console host (`acme-admin.okta.com`) is not where the API pages: Okta's next links point
   // at the org's own host, to which the token would then not be sent.
   const admin =
@@ -60,6 +66,10 @@ export function oktaOrigin(domain: string): string {
     )
   if (admin) url.hostname = `${admin[1]}${admin[2]}`
   return url.origin
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(hostname)
 }
 
 export function createOktaClient(opts: OktaClientOptions): OktaClient {

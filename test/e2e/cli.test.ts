@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs'
+import { createServer, request } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import packageJson from '../../package.json' with { type: 'json' }
 import { makeWorkspace, requireBuild, runCli, type Workspace } from './harness.ts'
-import { OKTA_TOKEN, startWorld, teamMembers, type World } from './world.ts'
+import { CONTRACT_EXAMPLE_YAML, OKTA_TOKEN, startWorld, teamMembers, type World } from './world.ts'
 
 let world: World | undefined
 let ws: Workspace | undefined
@@ -47,6 +49,90 @@ describe('CLI validate', () => {
       problems: { file: string; line: number }[]
     }
     expect(doc).toMatchObject({ valid: false, problems: [{ file: 'teams/bad.yaml', line: 3 }] })
+  })
+})
+
+describe('CLI validate: the config format of the contract', () => {
+  it('accepts the contract example verbatim and summarizes it', async () => {
+    ws = makeWorkspace({ 'teams/example.yaml': CONTRACT_EXAMPLE_YAML })
+    const ran = await runCli(['validate', '--json'], ws, { OFFICE_TV_PASSWORD: 'tv-pw' })
+    expect(ran.stderr).toBe('')
+    expect(ran.code).toBe(0)
+    expect(JSON.parse(ran.stdout)).toEqual({
+      version: 1,
+      mode: 'validate',
+      configPath: 'teams',
+      valid: true,
+      summary: {
+        files: 1,
+        orgs: ['Main Org.'],
+        teams: 2,
+        oktaGroups: [
+          'Engineering',
+          'Everyone',
+          'Grafana-Admins',
+          'Group1',
+          'Platform-Engineers',
+          'Platform-Leads',
+        ],
+        people: 3,
+        users: 1,
+      },
+    })
+  })
+
+  it('reads .yaml and .yml files recursively, with options before the command and --config=DIR', async () => {
+    ws = makeWorkspace({
+      'grafana/b/teams.yml': 'teams:\n  - name: B\n',
+      'grafana/a.yaml': 'settings:\n  defaultOrg: Ops\n',
+      'grafana/notes.txt': 'not config',
+    })
+    const ran = await runCli(['--config=grafana', 'validate'], ws)
+    expect(ran.code).toBe(0)
+    expect(ran.stdout).toBe(
+      'grafana is valid: 2 files, 1 org, 1 team, 0 Okta groups, 0 people, 0 local users.\n',
+    )
+  })
+
+  it('names --config when the config path is missing or holds no YAML file', async () => {
+    ws = makeWorkspace({ 'empty/README.md': 'nothing here' })
+    for (const config of ['nowhere', 'empty']) {
+      const ran = await runCli(['validate', '--config', config], ws)
+      expect(ran.code).toBe(1)
+      expect(ran.stdout).toMatch(new RegExp(`^${config}:1:1: .*--config`))
+    }
+  })
+
+  it('prints the problems of an invalid config as JSON on stdout and as lines on stderr for plan --json', async () => {
+    world = await startWorld({ 'teams/bad.yaml': 'teem:\n  - name: T\n' })
+    const ran = await runCli(['plan', '--json', '--out', 'plan.json'], world.ws, credentials(world))
+    expect(ran.code).toBe(1)
+    const doc = { version: 1, mode: 'plan', configPath: 'teams', valid: false }
+    expect(JSON.parse(ran.stdout)).toMatchObject({
+      ...doc,
+      problems: [
+        {
+          file: 'teams/bad.yaml',
+          line: 1,
+          col: 1,
+          hint: expect.stringMatching(/^Did you mean `teams`/),
+        },
+      ],
+    })
+    expect(JSON.parse(readFileSync(join(world.ws.dir, 'plan.json'), 'utf8'))).toMatchObject(doc)
+    expect(ran.stderr).toContain('teams/bad.yaml:1:1: unknown key `teem` at the top level')
+    expect(world.grafana.requests).toEqual([])
+  })
+
+  it('rejects an unknown option with a short message, exit 1 and nothing on stdout', async () => {
+    ws = makeWorkspace({})
+    const ran = await runCli(['plan', '--detailed-exit-code'], ws)
+    expect(ran.code).toBe(1)
+    expect(ran.stdout).toBe('')
+    expect(ran.stderr).toBe(
+      'grafana-team-sync: unknown option --detailed-exit-code (did you mean --detailed-exitcode?)\n' +
+        'Run "grafana-team-sync --help" for usage.\n',
+    )
   })
 })
 
@@ -126,6 +212,64 @@ describe('CLI plan and apply', () => {
     expect(teamMembers(world.grafana, 'Platform')).toEqual(['bob:A', 'carol', 'dave', 'erin'])
   })
 })
+
+describe('CLI service addresses', () => {
+  it('plans against a Grafana served under a sub-path', async () => {
+    world = await startWorld()
+    const proxy = await subPathProxy('/grafana', world.grafana.url)
+    try {
+      const ran = await runCli(['plan', '--detailed-exitcode'], world.ws, {
+        ...credentials(world),
+        GRAFANA_URL: `${proxy.url}/grafana/`,
+      })
+      expect(ran.stderr).not.toMatch(/error/i)
+      expect(ran.code).toBe(2)
+      expect(proxy.paths.length).toBeGreaterThan(0)
+      expect(proxy.paths.every((path) => path.startsWith('/grafana/api/'))).toBe(true)
+    } finally {
+      await proxy.close()
+    }
+  })
+
+  it('refuses an http:// Okta domain on another host before reading anything', async () => {
+    world = await startWorld()
+    const ran = await runCli(['plan'], world.ws, {
+      ...credentials(world),
+      OKTA_DOMAIN: 'http://acme.okta.com',
+    })
+    expect(ran.code).toBe(1)
+    expect(ran.stderr).toContain('okta-domain must use https://')
+    expect(world.grafana.requests).toEqual([])
+    expect(world.okta.requests).toEqual([])
+  })
+})
+
+/** Serves `target` under `prefix` only, as a reverse proxy in front of a Grafana with a sub-path root URL does. */
+async function subPathProxy(prefix: string, target: string) {
+  const paths: string[] = []
+  const server = createServer((req, res) => {
+    const path = req.url ?? '/'
+    paths.push(path)
+    if (!path.startsWith(`${prefix}/`)) return void res.writeHead(404).end('{}')
+    const upstream = request(
+      `${target}${path.slice(prefix.length)}`,
+      { method: req.method, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers)
+        answer.pipe(res)
+      },
+    )
+    req.pipe(upstream)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections()
+      server.close(() => resolve())
+    })
+  return { url, paths, close }
+}
 
 describe('CLI help and usage', () => {
   it('prints the version and the help', async () => {

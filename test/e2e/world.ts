@@ -20,6 +20,51 @@ teams:
       users: [bob@acme.example]
 `
 
+/** The config example of the product contract, verbatim: every key it shows must be accepted. */
+export const CONTRACT_EXAMPLE_YAML = `settings:                       # at most one file may set a given key
+  defaultOrg: Main Org.         # org for teams/bindings that name none
+  identity: email               # email | login — how people are matched (always case-insensitive)
+  missingUsers: skip            # skip | create — people with no Grafana account yet
+  prune:
+    teamMembers: true           # remove members of declared teams that the config does not list
+    teams: false                # delete undeclared teams in declared orgs
+    orgUsers: false             # remove undeclared users from declared orgs
+  safety:
+    maxRemovals: "25%"          # whole run: number or percent of current managed memberships; see §4
+    maxRemovalsPerTeam: "50%"   # one team: number or percent of its current members
+    protectedUsers: [admin]     # logins or emails: never removed, demoted or disabled
+  okta:
+    memberStatuses: [ACTIVE, PASSWORD_EXPIRED, LOCKED_OUT, RECOVERY]
+
+orgs:
+  - name: Main Org.
+    renamedFrom: Old Name       # optional: rename instead of create
+    admins:  { users: [ana@acme.example], oktaGroups: [Grafana-Admins] }
+    editors: { oktaGroups: [Engineering] }
+    viewers: { oktaGroups: [Everyone] }
+
+users:                          # local (non-SSO) accounts, e.g. an office TV
+  - login: office-tv
+    email: tv@acme.example
+    name: Office TV
+    password: { env: OFFICE_TV_PASSWORD }   # used only to create; never in YAML, never logged
+    isGrafanaAdmin: false
+    disabled: false
+    orgRoles: { Main Org.: Viewer }
+
+teams:
+  - name: Platform
+    org: Main Org.              # default: settings.defaultOrg, else "Main Org."
+    email: platform@acme.example
+    preferences: { theme: dark, timezone: utc, weekStart: monday, homeDashboardUid: abc123 }
+    members: { users: [carol@acme.example], oktaGroups: [Platform-Engineers] }
+    admins:  { users: [bob@acme.example],   oktaGroups: [Platform-Leads] }
+
+mappings:                       # the compact form: one Okta group -> one team in the default org
+  - okta_group: Group1
+    grafana_team: Team1
+`
+
 export interface World {
   grafana: FakeGrafana
   okta: FakeOkta
