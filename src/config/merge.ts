@@ -37,7 +37,7 @@ export function mergeFiles(files: readonly ParsedFile[]): {
   const settings = mergeSettings(files, problems)
   const orgs = collectOrgs(files, problems)
   const users = collectUsers(files, problems)
-  const teams = collectTeams(files, settings.defaultOrg, problems)
+  const teams = collectTeams(files, settings.defaultOrg, orgKeyFor(orgs), problems)
   return { config: { settings, orgs, users, teams }, problems }
 }
 
@@ -142,27 +142,82 @@ function claim(
   return false
 }
 
+/** Org names compare case-insensitively, as the plan matches them with Grafana. */
+const orgName = (name: string) => name.toLowerCase()
+
+/** The key of the org a name means: an old name in `renamedFrom` means the renamed org. */
+function orgKeyFor(orgs: readonly DesiredOrg[]): (name: string) => string {
+  const renamed = new Map<string, string>()
+  for (const org of orgs) {
+    if (org.renamedFrom !== undefined) renamed.set(orgName(org.renamedFrom), orgName(org.name))
+  }
+  return (name) => renamed.get(orgName(name)) ?? orgName(name)
+}
+
 function collectOrgs(files: readonly ParsedFile[], problems: ConfigProblem[]): DesiredOrg[] {
   const seen = new Map<string, SourceRef>()
   const orgs: DesiredOrg[] = []
+  const renamedFromAt = new Map<DesiredOrg, SourceRef>()
   for (const file of files) {
     for (const { index, identity, value } of file.valid.orgs) {
       const path = ['orgs', index]
       const source = sourceOf(file, path)
       const at = sourceOf(file, [...path, 'name'])
       const what = `org ${JSON.stringify(identity.name)}`
-      if (!claim(seen, identity.name, source, at, what, problems) || !value) continue
-      orgs.push({
+      if (!claim(seen, orgName(identity.name), source, at, what, problems) || !value) continue
+      const org: DesiredOrg = {
         name: value.name,
         ...(value.renamedFrom !== undefined ? { renamedFrom: value.renamedFrom } : {}),
         admins: principals(file, [...path, 'admins'], value.admins),
         editors: principals(file, [...path, 'editors'], value.editors),
         viewers: principals(file, [...path, 'viewers'], value.viewers),
         source,
-      })
+      }
+      orgs.push(org)
+      renamedFromAt.set(org, sourceOf(file, [...path, 'renamedFrom']))
     }
   }
+  checkRenames(orgs, renamedFromAt, seen, problems)
   return orgs
+}
+
+/** An old name can be renamed into one org only, and not while it is declared as an org itself. */
+function checkRenames(
+  orgs: readonly DesiredOrg[],
+  renamedFromAt: ReadonlyMap<DesiredOrg, SourceRef>,
+  declared: ReadonlyMap<string, SourceRef>,
+  problems: ConfigProblem[],
+): void {
+  const renamedBy = new Map<string, DesiredOrg>()
+  for (const org of orgs) {
+    if (org.renamedFrom === undefined) continue
+    const old = orgName(org.renamedFrom)
+    if (old === orgName(org.name)) continue
+    const at = renamedFromAt.get(org) ?? org.source
+    const first = renamedBy.get(old)
+    const oldName = JSON.stringify(org.renamedFrom)
+    if (first) {
+      problems.push(
+        problemAt(
+          at,
+          `org ${JSON.stringify(org.name)} is renamed from ${oldName}, and so is org ${JSON.stringify(first.name)} at ${place(first.source)}`,
+          'Only one org can take over an old name: remove one of the two renamedFrom.',
+        ),
+      )
+      continue
+    }
+    renamedBy.set(old, org)
+    const other = declared.get(old)
+    if (other) {
+      problems.push(
+        problemAt(
+          at,
+          `org ${JSON.stringify(org.name)} is renamed from ${oldName}, which is also declared as an org at ${place(other)}`,
+          `Remove renamedFrom to keep both orgs, or remove the org ${oldName} to rename it.`,
+        ),
+      )
+    }
+  }
 }
 
 function collectUsers(files: readonly ParsedFile[], problems: ConfigProblem[]): DesiredUser[] {
@@ -201,9 +256,10 @@ function collectUsers(files: readonly ParsedFile[], problems: ConfigProblem[]): 
 function collectTeams(
   files: readonly ParsedFile[],
   defaultOrg: string,
+  orgKey: (name: string) => string,
   problems: ConfigProblem[],
 ): DesiredTeam[] {
-  const teamKey = (org: string, name: string) => `${org}\u0000${name}`
+  const teamKey = (org: string, name: string) => `${orgKey(org)}\u0000${name}`
   const describe = (org: string, name: string) =>
     `team ${JSON.stringify(name)} in org ${JSON.stringify(org)}`
   const seen = new Map<string, SourceRef>()

@@ -230,6 +230,62 @@ users:
     ])
   })
 
+  it('compares org names case-insensitively and reads an old org name as the renamed org', async () => {
+    const text = `orgs:
+  - name: Partners
+    renamedFrom: Vendors
+  - name: partners
+teams:
+  - name: Platform
+  - name: Platform
+    org: main org.
+  - name: Support
+    org: Vendors
+  - name: Support
+    org: Partners
+`
+    const problems = await problemsOf({ 'config.yaml': text })
+    expect(problems.map(({ line, col, message }) => ({ line, col, message }))).toEqual([
+      {
+        ...locate(text, 'partners'),
+        message: 'org "partners" is declared twice: also at teams/config.yaml:2:5',
+      },
+      {
+        ...locate(text, 'Platform', 2),
+        message:
+          'team "Platform" in org "main org." is declared twice: also at teams/config.yaml:6:5',
+      },
+      {
+        ...locate(text, 'Support', 2),
+        message:
+          'team "Support" in org "Partners" is declared twice: also at teams/config.yaml:9:5',
+      },
+    ])
+  })
+
+  it('reports an old org name taken over twice or still declared as an org', async () => {
+    const text = `orgs:
+  - name: A
+    renamedFrom: Old
+  - name: B
+    renamedFrom: old
+  - name: C
+    renamedFrom: A
+`
+    const problems = await problemsOf({ 'config.yaml': text })
+    expect(problems.map(({ line, col, message }) => ({ line, col, message }))).toEqual([
+      {
+        ...locate(text, 'old'),
+        message: 'org "B" is renamed from "old", and so is org "A" at teams/config.yaml:2:5',
+      },
+      {
+        ...locate(text, 'A', 2),
+        message:
+          'org "C" is renamed from "A", which is also declared as an org at teams/config.yaml:2:5',
+      },
+    ])
+  })
+
   it('reports a mappings team that is also declared under teams, naming both places', async () => {
     const teams = 'teams:\n  - name: Frontend\n'
     const mappings = 'mappings:\n  - okta_group: Frontend-Engineers\n    grafana_team: Frontend\n'
