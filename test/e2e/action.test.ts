@@ -3,6 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { planMarker } from '../../src/action/comment.ts'
 import {
   commands,
+  makeWorkspace,
   REPOSITORY,
   requireBuild,
   runAction,
@@ -12,6 +13,7 @@ import {
   type ActionRan,
 } from './harness.ts'
 import {
+  CONTRACT_EXAMPLE_YAML,
   GITHUB_TOKEN,
   pullRequestPayload,
   repoPayload,
@@ -84,6 +86,41 @@ describe('validate', () => {
     expect(ran.summary).toContain('Platform')
     expect(world.grafana.requests).toEqual([])
     expect(commands(ran.stdout, 'error')).toEqual([])
+  })
+
+  it('accepts the contract example verbatim', async () => {
+    const ws = makeWorkspace({ 'teams/example.yaml': CONTRACT_EXAMPLE_YAML })
+    try {
+      const ran = await runAction(ws, {
+        event: 'push',
+        inputs: { mode: 'validate' },
+        env: { OFFICE_TV_PASSWORD: 'tv-pw' },
+      })
+      expect(commands(ran.stdout, 'error')).toEqual([])
+      expect(ran.code).toBe(0)
+      expect(ran.summary).toMatch(/\| Teams \| 2 \|/)
+      expect(ran.summary).toMatch(/\| Okta groups referenced \| 6 \|/)
+    } finally {
+      ws.remove()
+    }
+  })
+
+  it('names config-path when it does not exist', async () => {
+    const ws = makeWorkspace({})
+    try {
+      const ran = await runAction(ws, {
+        event: 'push',
+        inputs: { mode: 'validate', 'config-path': 'grafana' },
+      })
+      expect(ran.code).toBe(1)
+      expect(commands(ran.stdout, 'error')).toEqual([
+        expect.stringMatching(
+          /^::error file=grafana,line=1,col=1::config path `grafana` does not exist .*`config-path`/,
+        ),
+      ])
+    } finally {
+      ws.remove()
+    }
   })
 
   it('annotates at most 10 problems on their YAML lines, notes the rest and lists all in the summary', async () => {
