@@ -146,7 +146,7 @@ export function withoutTypoEchoes(issues: readonly Issue[]): Issue[] {
   const typoFor = new Set<string>()
   for (const issue of issues) {
     if (issue.code !== 'unrecognized_keys') continue
-    const allowed = allowedKeys(configFileSchema, issue.path as Path)
+    const allowed = allowedKeys(configFileSchema, issue.path)
     for (const key of issue.keys) {
       const suggestion = closest(key, allowed)
       if (suggestion !== undefined) typoFor.add(pathKey([...issue.path, suggestion]))
