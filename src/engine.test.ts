@@ -57,6 +57,45 @@ describe('runEngine', () => {
     },
   )
 
+  it('validates a local user without its password variable, which only creating it needs', async () => {
+    const cwd = await bed.config({
+      'a.yaml': 'users:\n  - login: tv\n    password: { env: TV_PASSWORD }\n',
+    })
+    const outcome = await runEngine({
+      mode: 'validate',
+      configPath: 'teams',
+      cwd,
+      env: {},
+      force: false,
+      concurrency: 4,
+    })
+    expect(outcome.kind).toBe('validated')
+  })
+
+  it('warns in the plan when a user to create has no password variable, and only then', async () => {
+    const g = await bed.grafana()
+    g.addUser({ login: 'kiosk', email: 'kiosk@acme.example', orgs: { 1: 'Viewer' } })
+    const cwd = await bed.config({
+      'a.yaml': `users:
+  - login: tv
+    password: { env: TV_PASSWORD }
+  - login: kiosk
+    password: { env: KIOSK_PASSWORD }
+`,
+    })
+    const plan = planned(await runEngine(inputs(g, cwd, { mode: 'plan' })))
+    expect(plan.warnings).toEqual([
+      {
+        code: 'user-password-unset',
+        message:
+          'user tv (teams/a.yaml:2) is to be created, but its password variable TV_PASSWORD is not set or is empty: set it for the apply, e.g. from a secret',
+        source: { file: 'teams/a.yaml', line: 2, col: 5 },
+      },
+    ])
+    const withPassword = { mode: 'plan' as const, env: { TV_PASSWORD: 'Tv-pw-1234' } }
+    expect(planned(await runEngine(inputs(g, cwd, withPassword))).warnings).toEqual([])
+  })
+
   it('refuses before any request when a token cannot do what the config asks', async () => {
     const g = await bed.grafana()
     const token = g.addServiceAccountToken(1, 'Admin')

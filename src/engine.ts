@@ -8,7 +8,7 @@ import {
 } from './config/index.ts'
 import { createGrafanaClient } from './grafana/index.ts'
 import type { GrafanaClient } from './grafana/types.ts'
-import type { ApplyResult, Caller, DesiredConfig, Plan, RequestStats } from './model.ts'
+import type { ApplyResult, Caller, DesiredConfig, Message, Plan, RequestStats } from './model.ts'
 import { collectOktaRefs, observe } from './observe/index.ts'
 import { createOktaClient } from './okta/index.ts'
 import type { OktaClient } from './okta/types.ts'
@@ -73,6 +73,7 @@ export async function runEngine(given: EngineInputs): Promise<EngineOutcome> {
     const observed = await observe(config, clients, { onProgress: inputs.onProgress })
     caller = observed.caller
     plan = buildPlan(config, observed)
+    plan.warnings.push(...unsetPasswords(config, plan, inputs.env))
     plan.stats.requests = requestsOf(clients)
   } catch (error) {
     return {
@@ -92,6 +93,25 @@ export async function runEngine(given: EngineInputs): Promise<EngineOutcome> {
   })
   for (const r of result.results) if (r.detail) r.detail = scrub(r.detail, secrets)
   return { kind: 'applied', config, plan, result }
+}
+
+/** Users the plan creates whose password variable is unset: their create-user fails at apply. */
+function unsetPasswords(config: DesiredConfig, plan: Plan, env: EngineInputs['env']): Message[] {
+  const created = new Set(
+    plan.changes.flatMap((c) => (c.kind === 'create-user' ? [c.user.login.toLowerCase()] : [])),
+  )
+  return config.users.flatMap((user): Message[] => {
+    const name = user.passwordEnv
+    if (!name || env[name] || !created.has(user.login.toLowerCase())) return []
+    const { file, line } = user.source
+    return [
+      {
+        code: 'user-password-unset',
+        message: `user ${user.login} (${file}:${line}) is to be created, but its password variable ${name} is not set or is empty: set it for the apply, e.g. from a secret`,
+        source: user.source,
+      },
+    ]
+  })
 }
 
 function createClients(config: DesiredConfig, inputs: EngineInputs): Clients {

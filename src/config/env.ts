@@ -1,4 +1,6 @@
 // `${VAR}` in string values, replaced from the environment; `$${` writes a literal `${`.
+// A local user's `password: { env: NAME }` is not read here: it is needed only to create the
+// user, so validating (offline, without secrets, e.g. on a fork's pull request) never requires it.
 import type { PathProblem } from './issues.ts'
 import { pathKey, type Path } from './yaml.ts'
 
@@ -72,27 +74,5 @@ function substituteString(
       return match
     }
     return resolved
-  })
-}
-
-/** `password: { env: NAME }` of local users whose variable is unset or empty. */
-export function unsetPasswordEnvs(
-  file: unknown,
-  env: Record<string, string | undefined>,
-): PathProblem[] {
-  const users = (file as { users?: unknown } | null)?.users
-  if (!Array.isArray(users)) return []
-  return users.flatMap((user: unknown, index): PathProblem[] => {
-    const name = (user as { password?: { env?: unknown } } | null)?.password?.env
-    if (typeof name !== 'string' || !NAME.test(name) || env[name]) return []
-    const login = (user as { login?: unknown }).login
-    return [
-      {
-        path: ['users', index, 'password', 'env'],
-        at: 'value',
-        message: `environment variable \`${name}\` (the password of user ${JSON.stringify(login)}) is not set or is empty`,
-        hint: `Set ${name} in the environment of the run, e.g. from a repository secret; it is read only to create the user.`,
-      },
-    ]
   })
 }

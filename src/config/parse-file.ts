@@ -1,7 +1,7 @@
 // One config file: read, parse, substitute `${VAR}`, validate. Keeps the entries that validate so
 // cross-file checks still run (and report) when some other entry of the file is wrong.
 import { readConfigText, type ConfigFileRef } from './files.ts'
-import { substituteEnv, unsetPasswordEnvs } from './env.ts'
+import { substituteEnv } from './env.ts'
 import { issueToProblems, withoutTypoEchoes, type PathProblem } from './issues.ts'
 import {
   configFileSchema,
@@ -75,7 +75,6 @@ export async function parseConfigFile(
   const envPaths = new Set(envProblems.map((p) => pathKey(p.path)))
   const pathProblems = [
     ...envProblems,
-    ...unsetPasswordEnvs(value, env),
     ...withoutTypoEchoes(issues)
       .filter((issue) => !envPaths.has(pathKey(issue.path)))
       .flatMap((issue) => issueToProblems(issue, templates)),

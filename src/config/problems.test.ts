@@ -331,12 +331,14 @@ teams:
     expect(problem.message).toBe('`${` starts a variable reference that is never closed with `}`')
   })
 
-  it('reports an unset password variable at the env value', async () => {
-    const text = 'users:\n  - login: tv\n    password: { env: TV_PASSWORD }\n'
-    const problem = await onlyProblem(text, 'TV_PASSWORD')
-    expect(problem.message).toBe(
-      'environment variable `TV_PASSWORD` (the password of user "tv") is not set or is empty',
-    )
+  it('does not need the password variable of a local user, which only creating it reads', async () => {
+    fixture = await configFixture({
+      'config.yaml': 'users:\n  - login: tv\n    password: { env: TV_PASSWORD }\n',
+    })
+    const result = await fixture.load({})
+    expect(result.ok && result.config.users).toEqual([
+      expect.objectContaining({ login: 'tv', passwordEnv: 'TV_PASSWORD' }),
+    ])
   })
 
   it('reports a settings key set in two files, naming the first', async () => {

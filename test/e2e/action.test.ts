@@ -88,14 +88,10 @@ describe('validate', () => {
     expect(commands(ran.stdout, 'error')).toEqual([])
   })
 
-  it('accepts the contract example verbatim', async () => {
+  it('accepts the contract example verbatim, without the secret of its local user', async () => {
     const ws = makeWorkspace({ 'teams/example.yaml': CONTRACT_EXAMPLE_YAML })
     try {
-      const ran = await runAction(ws, {
-        event: 'push',
-        inputs: { mode: 'validate' },
-        env: { OFFICE_TV_PASSWORD: 'tv-pw' },
-      })
+      const ran = await runAction(ws, { event: 'push', inputs: { mode: 'validate' } })
       expect(commands(ran.stdout, 'error')).toEqual([])
       expect(ran.code).toBe(0)
       expect(ran.summary).toMatch(/\| Teams \| 2 \|/)
@@ -268,6 +264,18 @@ describe('pull request plan', () => {
     expect(world.okta.requests).toEqual([])
     expect(world.github.requests).toEqual([])
     expect(ran.summary).toContain('fork')
+  })
+
+  it('only validates a fork pull request whose config has a local user, whose password secret forks do not get', async () => {
+    world = await startWorld({ 'teams/example.yaml': CONTRACT_EXAMPLE_YAML })
+    const ran = await run({
+      ...pullRequest(world),
+      payload: pullRequestPayload(12, 'mallory/grafana-access'),
+      env: { OFFICE_TV_PASSWORD: '' },
+    })
+    expect(commands(ran.stdout, 'error')).toEqual([])
+    expect(ran.code).toBe(0)
+    expect(ran.outputs.mode).toBe('validate')
   })
 
   it('only validates without credentials, with a notice naming the inputs', async () => {
