@@ -2,10 +2,10 @@
 // one JSON document (also written to --out); everything else goes to stderr.
 import { writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import type { ConfigProblem, ConfigSummary } from '../config/index.ts'
 import type { EngineOutcome } from '../engine.ts'
 import { renderJson, renderText } from '../report/index.ts'
 import type { CliArgs } from './args.ts'
+import { describeSummary, formatProblem, withNewline } from './format.ts'
 import type { CliIO } from './run.ts'
 
 export const EXIT_OK = 0
@@ -14,19 +14,32 @@ export const EXIT_CHANGES = 2
 
 type Done = Extract<EngineOutcome, { kind: 'planned' | 'applied' }>
 
+/** The JSON document to --out and, with --json, to stdout; else `text` to stdout or to `textTo`. */
+type Emit = (json: string, text: string, textTo?: (text: string) => void) => void
+
 export function report(args: CliArgs, outcome: EngineOutcome, io: CliIO): number {
   const err = (text: string) => io.stderr(withNewline(text))
-  /** The JSON document to --out and, with --json, to stdout; else `text` to stdout or stderr. */
-  const emit = (json: string, text: string, textTo = io.stdout) => {
-    if (args.out) writeFileSync(resolve(io.cwd, args.out), withNewline(json))
+  let unwritten = false
+  const emit: Emit = (json, text, textTo = io.stdout) => {
+    if (args.out) unwritten = !writeOut(args.out, json, io)
     if (args.json) io.stdout(withNewline(json))
     if (!args.json || textTo !== io.stdout) textTo(withNewline(text))
   }
+  const status = outcomeStatus(args, outcome, emit, err)
+  return unwritten ? EXIT_ERROR : status
+}
+
+function outcomeStatus(
+  args: CliArgs,
+  outcome: EngineOutcome,
+  emit: Emit,
+  err: (text: string) => void,
+): number {
   switch (outcome.kind) {
     case 'invalid': {
       // The problems are what validate reports, but an error of plan and apply.
       const lines = outcome.problems.map(formatProblem).join('\n')
-      const to = args.command === 'validate' ? io.stdout : io.stderr
+      const to = args.command === 'validate' ? undefined : err
       emit(validationJson(args, { valid: false, problems: outcome.problems }), lines, to)
       err(`${outcome.problems.length} problem(s) in ${args.config}; nothing was read or written.`)
       return EXIT_ERROR
@@ -54,6 +67,17 @@ export function report(args: CliArgs, outcome: EngineOutcome, io: CliIO): number
       emit(renderJson(input), renderText(input))
       return exitStatus(args, outcome, err)
     }
+  }
+}
+
+function writeOut(file: string, json: string, io: CliIO): boolean {
+  try {
+    writeFileSync(resolve(io.cwd, file), withNewline(json))
+    return true
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message
+    io.stderr(`error: cannot write --out ${file} (${reason})\n`)
+    return false
   }
 }
 
@@ -89,22 +113,4 @@ function exitStatus(args: CliArgs, outcome: Done, err: (text: string) => void): 
     return EXIT_ERROR
   }
   return status
-}
-
-/** `path:line:col: message (hint)`, the form editors and terminals link to the place. */
-export function formatProblem(p: ConfigProblem): string {
-  return `${p.file}:${p.line}:${p.col}: ${p.message}${p.hint ? ` (${p.hint})` : ''}`
-}
-
-function describeSummary(configPath: string, s: ConfigSummary): string {
-  const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
-  return (
-    `${configPath} is valid: ${count(s.files, 'file')}, ${count(s.orgs.length, 'org')}, ` +
-    `${count(s.teams, 'team')}, ${count(s.oktaGroups.length, 'Okta group')}, ` +
-    `${count(s.people, 'person', 'people')}, ${count(s.users, 'local user')}.`
-  )
-}
-
-function withNewline(text: string): string {
-  return text.endsWith('\n') ? text : `${text}\n`
 }

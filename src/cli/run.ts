@@ -5,8 +5,6 @@ import { parseCliArgs, UsageError, type CliArgs } from './args.ts'
 import { EXIT_ERROR, EXIT_OK, report } from './output.ts'
 import { USAGE } from './usage.ts'
 
-export { EXIT_CHANGES, EXIT_ERROR, EXIT_OK, formatProblem } from './output.ts'
-
 export interface CliIO {
   stdout: (text: string) => void
   stderr: (text: string) => void
@@ -35,13 +33,17 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
   }
   if (args.command === 'help') return (io.stdout(USAGE), EXIT_OK)
   if (args.command === 'version') return (io.stdout(`${packageJson.version}\n`), EXIT_OK)
-  const inputs = engineInputs(args, io)
-  if (typeof inputs === 'string') return (io.stderr(`grafana-team-sync: ${inputs}\n`), EXIT_ERROR)
-  const outcome = await runEngine(inputs)
-  return report(args, outcome, io)
+  const { inputs, missing } = engineInputs(args, io)
+  if (missing) {
+    // Config problems first: they need fixing whatever the credentials.
+    const checked = await runEngine({ ...inputs, mode: 'validate' })
+    if (checked.kind === 'invalid') return report(args, checked, io)
+    return (io.stderr(`grafana-team-sync: ${missing}\n`), EXIT_ERROR)
+  }
+  return report(args, await runEngine(inputs), io)
 }
 
-function engineInputs(args: CliArgs, io: CliIO): EngineInputs | string {
+function engineInputs(args: CliArgs, io: CliIO): { inputs: EngineInputs; missing?: string } {
   const { env } = io
   const mode = args.command as EngineInputs['mode']
   const inputs: EngineInputs = {
@@ -55,10 +57,11 @@ function engineInputs(args: CliArgs, io: CliIO): EngineInputs | string {
   }
   if (env.OKTA_DOMAIN?.trim() && env.OKTA_API_TOKEN?.trim())
     inputs.okta = { domain: env.OKTA_DOMAIN, token: env.OKTA_API_TOKEN }
-  if (mode === 'validate') return inputs
+  if (mode === 'validate') return { inputs }
   const url = env.GRAFANA_URL?.trim()
   if (!url || !(env.GRAFANA_TOKEN?.trim() || hasBasicAuth(url, env))) {
-    return `${mode} reads Grafana: set GRAFANA_URL and GRAFANA_TOKEN, or GRAFANA_USERNAME and GRAFANA_PASSWORD.`
+    const missing = `${mode} reads Grafana: set GRAFANA_URL and GRAFANA_TOKEN, or GRAFANA_USERNAME and GRAFANA_PASSWORD.`
+    return { inputs, missing }
   }
   inputs.grafana = {
     url,
@@ -66,7 +69,7 @@ function engineInputs(args: CliArgs, io: CliIO): EngineInputs | string {
     username: env.GRAFANA_USERNAME || undefined,
     password: env.GRAFANA_PASSWORD || undefined,
   }
-  return inputs
+  return { inputs }
 }
 
 function hasBasicAuth(url: string, env: CliIO['env']): boolean {

@@ -9,7 +9,8 @@ Commands:
   apply      plan again against the live state, check the safety guards, apply
 
 Options:
-  -c, --config <path>     folder of *.yaml/*.yml config files (default: teams)
+  -c, --config <path>     folder of *.yaml/*.yml config files, read recursively, or one
+                          YAML file (default: teams)
       --json              print only a JSON document on stdout (validation result, plan or
                           apply result); progress, logs and errors go to stderr
   -o, --out <file>        also write that JSON document to this file
@@ -19,11 +20,14 @@ Options:
   -h, --help              show this help
   -v, --version           print the version
 
-Environment:
-  GRAFANA_URL                           Grafana base URL, e.g. https://grafana.acme.example
+Environment (credentials: plan and apply only; validate needs none):
+  GRAFANA_URL                           Grafana base URL, e.g. https://grafana.acme.example or
+                                        https://acme.example/grafana (served under a sub-path)
   GRAFANA_TOKEN                         service-account token, or:
   GRAFANA_USERNAME, GRAFANA_PASSWORD    basic auth of a server admin (orgs, local users)
-  OKTA_DOMAIN, OKTA_API_TOKEN           Okta org (acme.okta.com) and API token, for Okta groups
+  OKTA_DOMAIN, OKTA_API_TOKEN           Okta org and API token, for Okta groups: a host such as
+                                        acme.okta.com (https) or an https:// URL
+  \${VAR} in the config and each local user's password variable come from the environment too.
 
 Exit status:
   0  success (plan: also when changes are pending, unless --detailed-exitcode)

@@ -124,6 +124,21 @@ describe('CLI validate: the config format of the contract', () => {
     expect(world.grafana.requests).toEqual([])
   })
 
+  it('reports config problems before missing credentials', async () => {
+    ws = makeWorkspace({ 'teams/bad.yaml': 'teams:\n  - name: T\n    colour: red\n' })
+    const ran = await runCli(['plan'], ws)
+    expect(ran.code).toBe(1)
+    expect(ran.stderr).toMatch(/^teams\/bad\.yaml:3:5: unknown key `colour`/)
+    expect(ran.stderr).not.toContain('GRAFANA_URL')
+  })
+
+  it('exits 1 naming --out when the document cannot be written', async () => {
+    ws = makeWorkspace({ 'teams/a.yaml': 'teams:\n  - name: T\n' })
+    const ran = await runCli(['validate', '--out', 'missing/dir/v.json'], ws)
+    expect(ran.code).toBe(1)
+    expect(ran.stderr).toBe('error: cannot write --out missing/dir/v.json (ENOENT)\n')
+  })
+
   it('rejects an unknown option with a short message, exit 1 and nothing on stdout', async () => {
     ws = makeWorkspace({})
     const ran = await runCli(['plan', '--detailed-exit-code'], ws)
