@@ -222,6 +222,8 @@ function checkRenames(
 
 function collectUsers(files: readonly ParsedFile[], problems: ConfigProblem[]): DesiredUser[] {
   const seen = new Map<string, SourceRef>()
+  // Grafana keeps one account per (lower-cased) email, so two users cannot share one.
+  const emails = new Map<string, SourceRef>()
   const users: DesiredUser[] = []
   for (const file of files) {
     for (const { index, identity, value } of file.valid.users) {
@@ -231,6 +233,11 @@ function collectUsers(files: readonly ParsedFile[], problems: ConfigProblem[]): 
       const what = `user ${JSON.stringify(identity.login)}`
       const key = identity.login.toLowerCase()
       if (!claim(seen, key, source, at, what, problems) || !value) continue
+      if (value.email !== undefined) {
+        const emailAt = sourceOf(file, [...path, 'email'])
+        const email = `email ${JSON.stringify(value.email)}`
+        claim(emails, value.email.toLowerCase(), emailAt, emailAt, email, problems)
+      }
       const passwordEnv = value.password?.env
       users.push({
         login: value.login,

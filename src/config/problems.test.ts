@@ -230,6 +230,19 @@ users:
     ])
   })
 
+  it('reports two local users with one email, which Grafana allows one account', async () => {
+    const text = `users:
+  - login: tv-1
+    email: tv@acme.example
+  - login: tv-2
+    email: TV@acme.example
+`
+    const problem = await onlyProblem(text, 'TV@acme.example')
+    expect(problem.message).toBe(
+      'email "TV@acme.example" is declared twice: also at teams/config.yaml:3:12',
+    )
+  })
+
   it('compares org names case-insensitively and reads an old org name as the renamed org', async () => {
     const text = `orgs:
   - name: Partners
