@@ -177,6 +177,19 @@ describe('clients against the fakes', () => {
     ])
   })
 
+  it('retry an Okta 503 on a big page at the same size', async () => {
+    const o = await oktaFake()
+    const group = o.addGroup({ name: 'G' })
+    o.addMember(group, o.addUser({ login: 'ana@acme.example' }))
+    o.faults.inject({ status: 503, times: 1 })
+    const okta = createOktaClient({ domain: o.url, token: o.token, retryBaseMs: 1 })
+    expect(await okta.listMembers(group)).toHaveLength(1)
+    expect(o.requests.map((r) => [r.query.limit, r.status])).toEqual([
+      ['1000', 503],
+      ['1000', 200],
+    ])
+  })
+
   it('wait and retry an Okta 429 that carries no rate-limit headers', async () => {
     const o = await oktaFake()
     const group = o.addGroup({ name: 'G' })

@@ -277,7 +277,7 @@ describe('http service', () => {
     expect(waits[0]).toBeLessThanOrEqual(5_000)
   })
 
-  it('fails fast on a 5xx or a timeout when server-error retries are off, yet waits out a 429', async () => {
+  it('fails at once on a status the caller will not have retried, yet waits out a 429', async () => {
     const server = await serve((_req, res, n) => {
       if (n === 1) json(res, 429, { message: 'slow down' }, { 'Retry-After': '1' })
       else json(res, 500, { message: 'Internal Server Error' })
@@ -285,7 +285,7 @@ describe('http service', () => {
     const { waits, sleep } = recordingSleep()
     const http = createHttpService({ service: 'grafana', baseUrl: server.url, sleep, ...fast })
     const err = (await http
-      .request('GET', '/api/teams/search', { retryServerErrors: false })
+      .request('GET', '/api/teams/search', { noRetryStatuses: [500] })
       .catch((e: unknown) => e)) as HttpError
     expect(err.status).toBe(500)
     expect(server.seen).toHaveLength(2)

@@ -35,10 +35,10 @@ export interface RequestOptions {
   /** Non-2xx statuses answered as a response instead of an HttpError. */
   okStatuses?: readonly number[]
   /**
-   * Retry 5xx answers, network errors and timeouts (default true). A caller with a cheaper fallback
-   * (e.g. a smaller page) turns it off; 429 is still waited for and retried.
+   * Server-error statuses answered as an HttpError at once instead of being retried: for a caller
+   * with a better fallback (e.g. a smaller page). 429, other 5xx and network errors are still retried.
    */
-  retryServerErrors?: boolean
+  noRetryStatuses?: readonly number[]
 }
 
 export interface HttpResponse<T> {
@@ -147,7 +147,7 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
     init: { headers: Headers; body?: string },
     okStatuses: readonly number[],
     attemptNo: number,
-    retryServerErrors: boolean,
+    noRetryStatuses: readonly number[],
   ): Promise<Attempt> {
     const counter = counterFor(`${method} ${endpoint}`)
     const errorBase = { service: options.service, method, endpoint }
@@ -171,7 +171,7 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
         status: 0,
         serviceMessage: scrub(describeFetchError(err, opts.timeoutMs)),
       })
-      return mayRetry && retryServerErrors
+      return mayRetry
         ? { kind: 'retry', error, waitMs: backoff(attemptNo), viaPause: false }
         : { kind: 'fail', error }
     } finally {
@@ -190,7 +190,8 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
       serviceMessage: scrub(message),
       code,
     })
-    const retryable = res.status === 429 || (res.status >= 500 && retryServerErrors)
+    const retryable =
+      res.status === 429 || (res.status >= 500 && !noRetryStatuses.includes(res.status))
     if (!mayRetry || !retryable) return { kind: 'fail', error }
     const rateWait = rateLimitWait(res)
     if (rateWait !== undefined) {
@@ -280,7 +281,7 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
         { headers, body },
         req.okStatuses ?? [],
         attemptNo,
-        req.retryServerErrors ?? true,
+        req.noRetryStatuses ?? [],
       )
       if (outcome.kind === 'done') return outcome.response as HttpResponse<T>
       if (outcome.kind === 'fail') throw outcome.error

@@ -247,16 +247,16 @@ async function readAllPages<T>(
 
 /**
  * One page. Okta answers a page it cannot assemble in time with a 500 and recommends a smaller
- * `limit`: a big page that fails on the server side is asked again at once with the safe size (the
- * cursor stays as Okta gave it), and later next links carry that size on.
+ * `limit` (other 5xx are retried as usual): a big page answered 500 is asked again at once with the
+ * safe size (the cursor stays as Okta gave it), and later next links carry that size on.
  */
 async function getPage<T>(http: HttpService, url: URL): Promise<HttpResponse<T[]>> {
   const limit = Number(url.searchParams.get('limit'))
   if (!(limit > SAFE_PAGE)) return http.request<T[]>('GET', url.href)
   try {
-    return await http.request<T[]>('GET', url.href, { retryServerErrors: false })
+    return await http.request<T[]>('GET', url.href, { noRetryStatuses: [500] })
   } catch (err) {
-    if (!(err instanceof HttpError) || (err.status !== 0 && err.status < 500)) throw err
+    if (!(err instanceof HttpError) || err.status !== 500) throw err
     const smaller = new URL(url)
     smaller.searchParams.set('limit', String(SAFE_PAGE))
     return http.request<T[]>('GET', smaller.href)
