@@ -93,6 +93,18 @@ describe('fake Okta authentication and errors', () => {
     expect((await get(o, '/api/v1/groups', 'SSWS right')).status).toBe(200)
   })
 
+  it('answers a token whose admin may not read groups with 403 E0000006', async () => {
+    const o = await fake({ tokensWithoutGroupAccess: ['helpdesk-token'] })
+    const res = await get(o, '/api/v1/groups', 'SSWS helpdesk-token')
+    expect(res.status).toBe(403)
+    expect(res.body).toMatchObject({
+      errorCode: 'E0000006',
+      errorSummary: 'You do not have permission to perform the requested action',
+      errorLink: 'E0000006',
+      errorCauses: [],
+    })
+  })
+
   it('answers other methods with 405 E0000022', async () => {
     const o = await fake()
     const res = await fetch(`${o.url}/api/v1/groups`, {

@@ -31,6 +31,11 @@ export interface FakeOktaOptions {
   latencyMs?: number
   /** The only SSWS token accepted; default 'okta-test-token'. */
   token?: string
+  /**
+   * SSWS tokens that authenticate but whose admin may not read groups: 403 E0000006 (§2.4), e.g.
+   * the token of an admin without the Read-Only Administrator role.
+   */
+  tokensWithoutGroupAccess?: string[]
   /** Build `Link` URLs (self and next) on another origin, as Okta does with its canonical host. */
   nextLinkOrigin?: string
   /**
@@ -619,7 +624,11 @@ export async function startFakeOkta(opts: FakeOktaOptions = {}): Promise<FakeOkt
     const header = req.headers.authorization
     if (!header) return oktaError(403, 'E0000005')
     const [scheme = '', ...rest] = header.trim().split(/\s+/)
-    if (scheme.toLowerCase() === 'ssws' && rest.join(' ') === token) return undefined
+    const credential = rest.join(' ')
+    if (scheme.toLowerCase() === 'ssws' && credential === token) return undefined
+    if (scheme.toLowerCase() === 'ssws' && opts.tokensWithoutGroupAccess?.includes(credential)) {
+      return oktaError(403, 'E0000006')
+    }
     const reply = oktaError(401, 'E0000011')
     if (scheme.toLowerCase() !== 'ssws') {
       const realm = linkOrigin()
