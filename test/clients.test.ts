@@ -330,6 +330,19 @@ describe('clients against the fakes', () => {
     expect(g.snapshot().users.find((u) => u.id === id)?.email).toBe('ana@acme.example')
   })
 
+  it('accept tokens pasted with their scheme', async () => {
+    const g = await grafanaFake()
+    const o = await oktaFake()
+    const grafanaToken = g.addServiceAccountToken(1)
+    const group = o.addGroup({ name: 'G' })
+    const grafana = createGrafanaClient({ url: g.url, token: `Bearer ${grafanaToken}` })
+    const okta = createOktaClient({ domain: o.url, token: `SSWS ${o.token}` })
+    expect((await grafana.whoami()).orgId).toBe(1)
+    expect(await okta.listMembers(group)).toEqual([])
+    expect(g.requests[0]?.headers.authorization).toBe(`Bearer ${grafanaToken}`)
+    expect(o.requests[0]?.headers.authorization).toBe(`SSWS ${o.token}`)
+  })
+
   it('never send a Grafana credential to Okta nor the Okta token to Grafana', async () => {
     const g = await grafanaFake()
     const o = await oktaFake()

@@ -100,7 +100,8 @@ function resolveAuth(opts: GrafanaClientOptions, url: URL): Auth {
     const encoded = Buffer.from(`${username}:${password}`).toString('base64')
     return { kind: 'basic', header: `Basic ${encoded}`, secrets: [password, encoded], username }
   }
-  const token = opts.token?.trim()
+  // A value copied with its scheme (`Bearer glsa_…`) would be sent as `Bearer Bearer glsa_…`.
+  const token = opts.token?.trim().replace(/^bearer\s+/i, '')
   if (token) return { kind: 'token', header: `Bearer ${token}`, secrets: [token] }
   throw new Error(
     'Grafana credentials missing: set grafana-token (GRAFANA_TOKEN) or grafana-username and grafana-password (GRAFANA_USERNAME/GRAFANA_PASSWORD)',

@@ -73,7 +73,8 @@ function isLoopback(hostname: string): boolean {
 }
 
 export function createOktaClient(opts: OktaClientOptions): OktaClient {
-  const token = opts.token.trim()
+  // A value copied with its scheme (`SSWS 00Q…`) would be sent as `SSWS SSWS 00Q…`.
+  const token = opts.token.trim().replace(/^ssws\s+/i, '')
   if (token === '') throw new Error('okta-api-token is empty')
   const origin = oktaOrigin(opts.domain)
   const http = createHttpService({
