@@ -8,11 +8,19 @@ import {
 } from './config/index.ts'
 import { createGrafanaClient } from './grafana/index.ts'
 import type { GrafanaClient } from './grafana/types.ts'
-import type { ApplyResult, Caller, DesiredConfig, Message, Plan, RequestStats } from './model.ts'
-import { collectOktaRefs, observe } from './observe/index.ts'
+import type {
+  ApplyResult,
+  Change,
+  DesiredConfig,
+  Message,
+  Observed,
+  Plan,
+  RequestStats,
+} from './model.ts'
+import { collectOktaRefs, observe, observeOrgsAgain } from './observe/index.ts'
 import { createOktaClient } from './okta/index.ts'
 import type { OktaClient } from './okta/types.ts'
-import { buildPlan, checkCapabilities } from './plan/index.ts'
+import { accessChanges, buildPlan, checkCapabilities, withChangesFirst } from './plan/index.ts'
 
 export interface EngineInputs {
   mode: 'validate' | 'plan' | 'apply'
@@ -68,10 +76,9 @@ export async function runEngine(given: EngineInputs): Promise<EngineOutcome> {
   }
 
   let plan: Plan
-  let caller: Caller
+  let observed: Observed
   try {
-    const observed = await observe(config, clients, { onProgress: inputs.onProgress })
-    caller = observed.caller
+    observed = await observe(config, clients, { onProgress: inputs.onProgress })
     plan = buildPlan(config, observed)
     plan.warnings.push(...unsetPasswords(config, plan, inputs.env))
     plan.stats.requests = requestsOf(clients)
@@ -84,15 +91,87 @@ export async function runEngine(given: EngineInputs): Promise<EngineOutcome> {
   }
   if (inputs.mode === 'plan') return { kind: 'planned', config, plan }
 
-  const result = await applyPlan(plan, clients.grafana, {
-    caller,
+  const access = accessChanges(plan, observed)
+  const applied =
+    access.length > 0 && (plan.guards.length === 0 || inputs.force)
+      ? await joinThenApply(config, clients, observed, plan, access, inputs)
+      : { plan, result: await applyChanges(plan, clients, observed, inputs) }
+  for (const r of applied.result.results) if (r.detail) r.detail = scrub(r.detail, secrets)
+  return { kind: 'applied', config, ...applied }
+}
+
+function applyChanges(
+  plan: Plan,
+  clients: Clients,
+  observed: Observed,
+  inputs: EngineInputs,
+): Promise<ApplyResult> {
+  return applyPlan(plan, clients.grafana, {
+    caller: observed.caller,
     force: inputs.force,
     concurrency: inputs.concurrency,
     env: inputs.env,
     onProgress: inputs.onProgress,
   })
-  for (const r of result.results) if (r.detail) r.detail = scrub(r.detail, secrets)
-  return { kind: 'applied', config, plan, result }
+}
+
+/**
+ * Grafana shows an org's teams only to its members: the sync's user first becomes an Admin of the orgs
+ * it could not read, then those orgs are read again and the plan is made afresh before the rest runs.
+ * When joining fails, the rest of the first plan runs (it holds no team change in those orgs).
+ */
+async function joinThenApply(
+  config: DesiredConfig,
+  clients: Clients,
+  observed: Observed,
+  plan: Plan,
+  access: Change[],
+  inputs: EngineInputs,
+): Promise<{ plan: Plan; result: ApplyResult }> {
+  const joined = await applyChanges(
+    { ...plan, changes: access, guards: [] },
+    clients,
+    observed,
+    inputs,
+  )
+  const accessIds = new Set(access.map((c) => c.id))
+  let rest: Plan = { ...plan, changes: plan.changes.filter((c) => !accessIds.has(c.id)) }
+  if (joined.applied === access.length) {
+    try {
+      const orgIds = new Set(access.map((c) => ('orgId' in c ? c.orgId : undefined) ?? 0))
+      const again = await observeOrgsAgain(config, clients.grafana, observed, orgIds, {
+        onProgress: inputs.onProgress,
+      })
+      rest = buildPlan(config, again)
+      rest.warnings.push(...unsetPasswords(config, rest, inputs.env))
+      rest.stats.requests = requestsOf(clients)
+    } catch (error) {
+      const detail = `reading the org(s) again after joining them failed: ${messageOf(error)}`
+      rest = { ...rest, errors: [...rest.errors, { code: 'org-reread-failed', message: detail }] }
+    }
+  }
+  const result = await applyChanges(rest, clients, observed, inputs)
+  const merged = withChangesFirst(rest, access)
+  const byId = new Map([...joined.results, ...result.results].map((r) => [r.id, r]))
+  const results = merged.changes.flatMap((c) => byId.get(c.id) ?? [])
+  return {
+    plan: merged,
+    result: {
+      blocked: result.blocked,
+      results,
+      applied: joined.applied + result.applied,
+      failed: joined.failed + result.failed,
+      skipped: joined.skipped + result.skipped,
+      extra: [...joined.extra, ...result.extra, ...(result.blocked ? [joinedNote(access)] : [])],
+    },
+  }
+}
+
+function joinedNote(access: Change[]): string {
+  const orgs = access.map(
+    (c) => `"${c.kind === 'add-org-user' || c.kind === 'set-org-role' ? c.org : ''}"`,
+  )
+  return `the sync's user was made an Admin of org ${orgs.join(', ')} before the safety guards could be checked (its teams are readable only to members); nothing else was written`
 }
 
 /** Users the plan creates whose password variable is unset: their create-user fails at apply. */

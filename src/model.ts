@@ -134,6 +134,11 @@ export interface ObservedOrg {
   name: string
   users: OrgMember[]
   teams: ObservedTeam[]
+  /**
+   * The caller, a server admin, is no Admin of this org, so its teams were not read (Grafana scopes team
+   * calls to orgs the caller belongs to): the plan makes the caller an Admin first.
+   */
+  teamsUnread?: boolean
 }
 
 export interface OktaMember {
@@ -171,6 +176,8 @@ export interface Observed {
   caller: Caller
   /** Declared orgs that exist (by name or renamedFrom), plus the token's org. */
   orgs: ObservedOrg[]
+  /** The other live orgs the caller can list, by id and name only (their contents are not read). */
+  otherOrgs?: { id: number; name: string }[]
   /** Every Grafana user the caller can list: global users for a server admin, org users for a token. */
   users: GrafanaUser[]
   /** Keyed by the reference exactly as written in YAML. */

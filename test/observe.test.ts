@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createGrafanaClient } from '../src/grafana/index.ts'
 import type { DesiredConfig, DesiredOrg, DesiredTeam, Principals, SourceRef } from '../src/model.ts'
-import { observe } from '../src/observe/index.ts'
+import { observe, observeOrgsAgain } from '../src/observe/index.ts'
 import { createOktaClient } from '../src/okta/index.ts'
 import { batchNames } from '../src/okta/client.ts'
 import { startFakeGrafana, type FakeGrafana } from './fakes/grafana.ts'
@@ -339,12 +339,27 @@ describe('observe', () => {
     expect(g.requests.some((r) => r.path === '/api/orgs/1/users')).toBe(false)
   })
 
-  it('explains that the basic-auth user must be a member of an org to read its teams', async () => {
+  it('leaves the teams of an org unread while the server admin is no Admin of it, and reads them once it is', async () => {
     const g = await grafanaFake()
-    g.addOrg('Elsewhere')
+    const elsewhere = g.addOrg('Elsewhere')
+    g.addTeam(elsewhere, 'T')
     const config = desired({ teams: [team('T', { org: 'Elsewhere' })] })
-    await expect(observe(config, { grafana: basicClient(g) })).rejects.toThrow(
-      'grafana-username "admin" is not a member of org "Elsewhere"',
-    )
+    const grafana = basicClient(g)
+    const first = await observe(config, { grafana })
+    expect(first.orgs).toEqual([
+      { id: elsewhere, name: 'Elsewhere', users: [], teams: [], teamsUnread: true },
+    ])
+    expect(g.requests.some((r) => r.path.includes('/members'))).toBe(false)
+
+    await grafana.addOrgUser(elsewhere, 'admin', 'Admin')
+    g.clearRequests()
+    const again = await observeOrgsAgain(config, grafana, first, new Set([elsewhere]))
+    expect(again.orgs[0]).toMatchObject({ id: elsewhere, teams: [{ name: 'T', members: [] }] })
+    expect(again.orgs[0]).not.toHaveProperty('teamsUnread')
+    expect(g.requests.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
+      `GET /api/orgs/${elsewhere}/users`,
+      'GET /api/teams/1/members',
+      'GET /api/teams/search',
+    ])
   })
 })

@@ -1,4 +1,4 @@
-import type { GrafanaClient } from '../grafana/types.ts'
+import type { GrafanaClient, GrafanaTeamSummary } from '../grafana/types.ts'
 import { HttpError } from '../http/index.ts'
 import type {
   Caller,
@@ -19,6 +19,7 @@ interface LiveOrg {
 export interface GrafanaRead {
   caller: Caller
   orgs: ObservedOrg[]
+  otherOrgs: LiveOrg[]
   users: GrafanaUser[]
 }
 
@@ -62,20 +63,30 @@ function hasPreferences(team: DesiredTeam): boolean {
   return team.preferences !== undefined && Object.keys(team.preferences).length > 0
 }
 
-/** Org users and teams side by side; a refused team listing is explained when the caller is no member. */
-async function readOrgListings(grafana: GrafanaClient, caller: Caller, org: LiveOrg) {
+/**
+ * Org users and teams side by side. A server admin that is no Admin of the org cannot read its teams
+ * (Grafana scopes team calls to the caller's orgs): they are left unread and the plan makes it an Admin.
+ */
+async function readOrgListings(
+  grafana: GrafanaClient,
+  caller: Caller,
+  org: LiveOrg,
+): Promise<{ users: OrgMember[]; teams: GrafanaTeamSummary[]; teamsUnread?: true }> {
   const [users, teams] = await Promise.allSettled([
     grafana.listOrgUsers(org.id),
     grafana.listTeams(org.id),
   ])
   if (users.status === 'rejected') throw users.reason
+  const role = users.value.find((u) => u.userId === caller.userId)?.role
+  if (caller.auth === 'basic' && caller.isServerAdmin && role !== 'Admin') {
+    return { users: users.value, teams: [], teamsUnread: true }
+  }
   if (teams.status === 'rejected') {
     const refused = teams.reason instanceof HttpError && [401, 403].includes(teams.reason.status)
-    const member = users.value.some((u) => u.userId === caller.userId)
-    if (refused && caller.auth === 'basic' && !member) {
+    if (refused && caller.auth === 'basic' && role === undefined) {
       throw new Error(
         `grafana-username "${caller.login ?? ''}" is not a member of org "${org.name}" (id ${org.id}), so its teams cannot be read: ` +
-          'add that user to the org as Admin in Grafana (a server admin is not a member of every org automatically)',
+          'add that user to the org as Admin in Grafana, or use a Grafana server admin, which the sync makes an Admin of the orgs it manages',
       )
     }
     throw teams.reason
@@ -90,7 +101,7 @@ async function readOrg(
   declaredTeams: DesiredTeam[],
   progress: Progress,
 ): Promise<{ org: ObservedOrg; people: GrafanaUser[] }> {
-  const { users, teams } = await readOrgListings(grafana, caller, org)
+  const { users, teams, teamsUnread } = await readOrgListings(grafana, caller, org)
   const wanted = new Map<number, { members: boolean; preferences: boolean }>()
   for (const declared of declaredTeams) {
     for (const team of findByName(teams, declared.name)) {
@@ -122,7 +133,13 @@ async function readOrg(
     role: u.role,
   }))
   return {
-    org: { id: org.id, name: org.name, users: orgUsers, teams: observed },
+    org: {
+      id: org.id,
+      name: org.name,
+      users: orgUsers,
+      teams: observed,
+      ...(teamsUnread ? { teamsUnread } : {}),
+    },
     people: users.map(toGrafanaUser),
   }
 }
@@ -139,32 +156,23 @@ export async function readGrafana(
 ): Promise<GrafanaRead> {
   // Alone and first: with basic auth every failed login counts towards Grafana's lockout.
   const caller = await grafana.whoami()
-  const teamsByOrgName = new Map<string, DesiredTeam[]>()
-  for (const team of config.teams) {
-    teamsByOrgName.set(team.org, [...(teamsByOrgName.get(team.org) ?? []), team])
-  }
-
   const globalUsers =
     caller.auth === 'basic' && caller.isServerAdmin ? grafana.listUsers() : undefined
   // Keep a rejection from going unobserved while the org reads run.
   globalUsers?.catch(() => undefined)
   const live = await grafana.listOrgs()
 
-  const selected = new Map<number, { org: LiveOrg; teams: DesiredTeam[] }>()
-  const select = (org: LiveOrg, teams: DesiredTeam[]) => {
-    const entry = selected.get(org.id) ?? { org, teams: [] }
-    entry.teams.push(...teams)
-    selected.set(org.id, entry)
-  }
-  for (const [name, orgs] of matchOrgs(config, live)) {
-    for (const org of orgs) select(org, teamsByOrgName.get(name) ?? [])
-  }
-  if (caller.auth === 'token') for (const org of live) select(org, [])
-
   const reads = await Promise.all(
-    [...selected.values()].map(({ org, teams }) => readOrg(grafana, caller, org, teams, progress)),
+    [...selectOrgs(config, caller, live)].map(({ org, teams }) =>
+      readOrg(grafana, caller, org, teams, progress),
+    ),
   )
   const orgs = reads.map((r) => r.org).sort((a, b) => a.id - b.id)
+  const read = new Set(orgs.map((o) => o.id))
+  const otherOrgs = live
+    .filter((o) => !read.has(o.id))
+    .map((o) => ({ id: o.id, name: o.name }))
+    .sort((a, b) => a.id - b.id)
 
   let users: GrafanaUser[]
   if (globalUsers) {
@@ -174,5 +182,48 @@ export async function readGrafana(
     for (const read of reads) for (const person of read.people) byId.set(person.id, person)
     users = [...byId.values()].sort((a, b) => a.id - b.id)
   }
-  return { caller, orgs, users }
+  return { caller, orgs, otherOrgs, users }
+}
+
+/**
+ * Reads some orgs again, e.g. once the caller became an Admin of them; the rest of what was observed is
+ * kept. The caller is a server admin here, so the global user list stays complete.
+ */
+export async function rereadOrgs(
+  config: DesiredConfig,
+  grafana: GrafanaClient,
+  observed: Pick<GrafanaRead, 'caller' | 'orgs'>,
+  orgIds: Set<number>,
+  progress: Progress,
+): Promise<ObservedOrg[]> {
+  const reads = await Promise.all(
+    [...selectOrgs(config, observed.caller, observed.orgs)]
+      .filter(({ org }) => orgIds.has(org.id))
+      .map(({ org, teams }) => readOrg(grafana, observed.caller, org, teams, progress)),
+  )
+  const fresh = new Map(reads.map((r) => [r.org.id, r.org]))
+  return observed.orgs.map((org) => fresh.get(org.id) ?? org)
+}
+
+/** The live orgs to read, each with the declared teams it holds. */
+function selectOrgs(
+  config: DesiredConfig,
+  caller: Caller,
+  live: LiveOrg[],
+): Iterable<{ org: LiveOrg; teams: DesiredTeam[] }> {
+  const teamsByOrgName = new Map<string, DesiredTeam[]>()
+  for (const team of config.teams) {
+    teamsByOrgName.set(team.org, [...(teamsByOrgName.get(team.org) ?? []), team])
+  }
+  const selected = new Map<number, { org: LiveOrg; teams: DesiredTeam[] }>()
+  const select = (org: LiveOrg, teams: DesiredTeam[]) => {
+    const entry = selected.get(org.id) ?? { org: { id: org.id, name: org.name }, teams: [] }
+    entry.teams.push(...teams)
+    selected.set(org.id, entry)
+  }
+  for (const [name, orgs] of matchOrgs(config, live)) {
+    for (const org of orgs) select(org, teamsByOrgName.get(name) ?? [])
+  }
+  if (caller.auth === 'token') for (const org of live) select(org, [])
+  return selected.values()
 }

@@ -1,7 +1,7 @@
 import type { GrafanaClient } from '../grafana/types.ts'
 import type { DesiredConfig, Observed } from '../model.ts'
 import type { OktaClient } from '../okta/types.ts'
-import { readGrafana } from './grafana.ts'
+import { readGrafana, rereadOrgs } from './grafana.ts'
 import { collectOktaRefs, readOktaGroups } from './okta.ts'
 import { progressLine, startProgress } from './progress.ts'
 
@@ -30,7 +30,33 @@ export async function observe(
     opts.onProgress?.(
       `${progressLine(progress)}; ${grafana.orgs.length} org(s), ${grafana.users.length} user(s)`,
     )
-    return { caller: grafana.caller, orgs: grafana.orgs, users: grafana.users, oktaGroups }
+    return {
+      caller: grafana.caller,
+      orgs: grafana.orgs,
+      otherOrgs: grafana.otherOrgs,
+      users: grafana.users,
+      oktaGroups,
+    }
+  } finally {
+    progress.stop()
+  }
+}
+
+/**
+ * Reads the given orgs of an observation again (after the sync's user became an Admin of them, so their
+ * teams are readable); Okta and everything else are kept as observed.
+ */
+export async function observeOrgsAgain(
+  config: DesiredConfig,
+  grafana: GrafanaClient,
+  observed: Observed,
+  orgIds: Set<number>,
+  opts: ObserveOptions = {},
+): Promise<Observed> {
+  const progress = startProgress(opts.onProgress, opts.progressIntervalMs ?? 3_000)
+  opts.onProgress?.(`reading ${orgIds.size} org(s) again`)
+  try {
+    return { ...observed, orgs: await rereadOrgs(config, grafana, observed, orgIds, progress) }
   } finally {
     progress.stop()
   }

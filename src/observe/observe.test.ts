@@ -106,8 +106,15 @@ function grafanaRoutes(orgHeader: () => string | undefined): Handler {
       ]
     }
     const orgUsers = /^\/api\/orgs\/(\d+)\/users$/.exec(path)
+    // The server admin is an Admin of each org: Grafana shows an org's teams only to its members.
     if (orgUsers)
-      return [200, [{ userId: 2, login: 'ana', email: 'ana@x', name: 'Ana', role: 'Editor' }]]
+      return [
+        200,
+        [
+          { userId: 1, login: 'admin', email: 'admin@x', name: 'Admin', role: 'Admin' },
+          { userId: 2, login: 'ana', email: 'ana@x', name: 'Ana', role: 'Editor' },
+        ],
+      ]
     if (path === '/api/teams/search') {
       const teams = teamsByOrg[orgHeader() ?? ''] ?? []
       return [200, { totalCount: teams.length, teams, page: 1, perPage: 1000 }]
@@ -192,7 +199,10 @@ describe('observe (small servers)', () => {
     expect(observed.users.map((u) => u.login)).toEqual(['admin', 'ana'])
     expect(observed.orgs.map((o) => o.name)).toEqual(['Main Org.', 'Old Name'])
     const main = observed.orgs[0]!
-    expect(main.users).toEqual([{ userId: 2, login: 'ana', email: 'ana@x', role: 'Editor' }])
+    expect(main.users).toEqual([
+      { userId: 1, login: 'admin', email: 'admin@x', role: 'Admin' },
+      { userId: 2, login: 'ana', email: 'ana@x', role: 'Editor' },
+    ])
     expect(main.teams).toEqual([
       {
         id: 10,

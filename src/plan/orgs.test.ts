@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Change, ChangeKind, Plan } from '../model.ts'
+import type { Change, ChangeKind, OrgRole, Plan } from '../model.ts'
 import {
   basicCaller,
   config,
@@ -111,6 +111,19 @@ describe('org creation and renames', () => {
       'create-team:Main Org./Dev',
       'create-team:Main Org./Ops',
     ])
+  })
+
+  it('manages the new org and leaves the old one alone, with a warning, when both names exist', () => {
+    const plan = buildPlan(
+      config({ orgs: [org('Acme', { renamedFrom: 'Old Acme', editors: ['ana'] })] }),
+      {
+        ...observed({ caller, users: everyone, orgs: [liveOrg(4, 'Acme', [[admin, 'Admin']])] }),
+        otherOrgs: [{ id: 3, name: 'Old Acme' }],
+      },
+    )
+    expect(ids(plan)).toEqual(['add-org-user:Acme/ana@acme.example'])
+    expect(plan.warnings).toMatchObject([{ code: 'rename-both-exist', org: 'Acme' }])
+    expect(plan.warnings[0]!.message).toContain('leaves "Old Acme" as it is')
   })
 
   it('matches an existing org whose name differs only in case', () => {
@@ -399,40 +412,90 @@ describe('lock-out guards', () => {
 describe("the caller's own membership", () => {
   const foreign = liveOrg(7, 'Partner', [[ana, 'Admin']], [liveTeam(70, 'Guests')])
 
-  it('adds the caller as Admin to an org it changes but is not a member of; everything there waits for it', () => {
+  it('adds the caller as Admin to an org whose teams it manages but is not a member of; team changes wait for it', () => {
     const desired = team('Guests', { org: 'Partner', members: ['ana'] })
     const plan = buildPlan(
-      config({ teams: [desired] }),
+      config({ orgs: [org('Partner', { editors: ['bob'] })], teams: [desired] }),
       observed({ caller, users: everyone, orgs: [foreign] }),
     )
     expect(ids(plan)).toEqual([
       'add-org-user:Partner/admin@localhost',
+      'add-org-user:Partner/bob@acme.example',
       'add-team-member:Partner/Guests/ana@acme.example',
     ])
     expect(change(plan, 'add-org-user:Partner/admin@localhost')).toMatchObject({
       orgId: 7,
       role: 'Admin',
       user: { id: 1 },
-      provenance: { oktaGroups: [], yaml: [desired.source] },
+      provenance: { oktaGroups: [], yaml: [org('Partner').source] },
     })
-    expect(plan.changes[1]!.dependsOn).toEqual(['add-org-user:Partner/admin@localhost'])
+    // Org users need no membership (server-admin routes); team calls do.
+    expect(change(plan, 'add-org-user:Partner/bob@acme.example').dependsOn).toEqual([])
+    expect(change(plan, 'add-team-member:Partner/Guests/ana@acme.example').dependsOn).toEqual([
+      'add-org-user:Partner/admin@localhost',
+    ])
   })
 
-  it('raises a binding that adds the caller to Admin and makes it the first step', () => {
+  it('raises a binding that adds the caller to Admin when it manages teams there', () => {
     const plan = buildPlan(
-      config({ orgs: [org('Partner', { viewers: ['admin', 'bob'] })] }),
+      config({
+        orgs: [org('Partner', { viewers: ['admin', 'bob'] })],
+        teams: [team('Guests', { org: 'Partner' })],
+      }),
       observed({ caller, users: everyone, orgs: [foreign] }),
     )
     expect(plan.changes.map((c) => [c.id, 'role' in c ? c.role : '', c.dependsOn])).toEqual([
       ['add-org-user:Partner/admin@localhost', 'Admin', []],
-      ['add-org-user:Partner/bob@acme.example', 'Viewer', ['add-org-user:Partner/admin@localhost']],
+      ['add-org-user:Partner/bob@acme.example', 'Viewer', []],
     ])
+  })
+
+  it.each<OrgRole>(['Viewer', 'Editor'])(
+    'promotes a caller who is %s of the org to Admin before team changes there',
+    (current) => {
+      const member = liveOrg(
+        7,
+        'Partner',
+        [
+          [ana, 'Admin'],
+          [admin, current],
+        ],
+        [liveTeam(70, 'Guests')],
+      )
+      const plan = buildPlan(
+        config({ teams: [team('Guests', { org: 'Partner', members: ['ana'] })] }),
+        observed({ caller, users: everyone, orgs: [member] }),
+      )
+      expect(plan.changes.map((c) => [c.id, c.dependsOn])).toEqual([
+        ['set-org-role:Partner/admin@localhost', []],
+        [
+          'add-team-member:Partner/Guests/ana@acme.example',
+          ['set-org-role:Partner/admin@localhost'],
+        ],
+      ])
+      expect(change(plan, 'set-org-role:Partner/admin@localhost')).toMatchObject({
+        from: current,
+        to: 'Admin',
+      })
+    },
+  )
+
+  it('joins an org whose undeclared teams it prunes', () => {
+    const plan = buildPlan(
+      config({ orgs: [org('Partner')], settings: { prune: { teams: true } } }),
+      observed({ caller, users: everyone, orgs: [foreign] }),
+    )
+    expect(ids(plan)).toEqual([
+      'add-org-user:Partner/admin@localhost',
+      'delete-team:Partner/Guests',
+    ])
+    expect(plan.changes[1]!.dependsOn).toEqual(['add-org-user:Partner/admin@localhost'])
   })
 
   it.each([
     {
-      name: 'nothing changes there',
-      cfg: config({ teams: [team('Guests', { org: 'Partner' })] }),
+      name: 'it manages no team there (org users and roles need no membership)',
+      cfg: config({ orgs: [org('Partner', { editors: ['bob'] })] }),
       who: caller,
     },
     {
@@ -442,7 +505,24 @@ describe("the caller's own membership", () => {
     },
   ])('does not add the caller when $name', ({ cfg, who }) => {
     const plan = buildPlan(cfg, observed({ caller: who, users: everyone, orgs: [foreign] }))
-    expect(plan.changes.filter((c) => c.kind === 'add-org-user')).toEqual([])
+    expect(plan.changes.filter((c) => 'user' in c && c.user.id === admin.id)).toEqual([])
+  })
+
+  it('plans no team change in an org whose teams it could not read, says why, and still lists pending people', () => {
+    const unread = { ...liveOrg(7, 'Partner', [[ana, 'Admin']]), teamsUnread: true }
+    const plan = buildPlan(
+      config({
+        teams: [team('Guests', { org: 'Partner', members: ['ana', 'nobody@acme.example'] })],
+        settings: { prune: { orgUsers: true } },
+      }),
+      observed({ caller, users: everyone, orgs: [unread] }),
+    )
+    expect(ids(plan)).toEqual(['add-org-user:Partner/admin@localhost'])
+    expect(plan.warnings).toMatchObject([{ code: 'org-teams-unread', org: 'Partner' }])
+    expect(plan.warnings[0]!.message).toContain('admin@localhost is no Admin of it')
+    expect(plan.pending).toMatchObject([
+      { identity: 'nobody@acme.example', org: 'Partner', team: 'Guests' },
+    ])
   })
 })
 

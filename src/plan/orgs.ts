@@ -16,7 +16,7 @@ import {
   type PlanContext,
 } from './context.ts'
 import { lower, userRef, type Person } from './people.ts'
-import { compareText, notDeclared, provenanceOf, type Want } from './wants.ts'
+import { compareText, notDeclared, provenanceOf, where, type Want } from './wants.ts'
 
 /** One org the config refers to, and what the plan does in it. */
 export interface OrgState {
@@ -43,6 +43,8 @@ export interface OrgState {
   claimedTeams: Set<number>
   /** The first YAML place that makes the sync manage this org. */
   anchor: SourceRef
+  /** Declared teams live here, or undeclared ones are pruned: the caller must be able to use its teams. */
+  teamWork: boolean
   teamIndex?: TeamIndex
 }
 
@@ -114,9 +116,10 @@ export class Orgs {
       const org = declared.get(lower(name))
       const state = orgs.ensure(org?.name ?? name, () => newOrgState(ctx, org ?? { name }, anchor))
       if (org) orgs.alias(name, state)
+      return state
     }
-    for (const org of config.orgs) refer(org.name, org.source)
-    for (const team of config.teams) refer(team.org, team.source)
+    for (const org of config.orgs) refer(org.name, org.source).teamWork ||= ctx.settings.prune.teams
+    for (const team of config.teams) refer(team.org, team.source).teamWork = true
     for (const user of config.users) for (const role of user.orgRoles) refer(role.org, role.source)
     return orgs
   }
@@ -138,11 +141,15 @@ function newOrgState(
     changeIds: [],
     claimedTeams: new Set(),
     anchor,
+    teamWork: false,
   }
   if ('source' in declared) org.declared = declared
   const liveOrgs = ctx.observed.orgs
   org.live = findByName(liveOrgs, declared.name)
   const renamedFrom = 'renamedFrom' in declared ? declared.renamedFrom : undefined
+  if (org.live && renamedFrom !== undefined && org.declared) {
+    warnRenameLeftOver(ctx, org.declared, org.live)
+  }
   if (!org.live && renamedFrom !== undefined) {
     org.live = findByName(liveOrgs, renamedFrom)
     if (org.live) {
@@ -174,6 +181,19 @@ function newOrgState(
       org.roles.set(caller.userId, 'Admin')
   }
   return org
+}
+
+/** Both names exist: the org of the new name is managed, the old one is left alone, and the user told. */
+function warnRenameLeftOver(ctx: PlanContext, declared: DesiredOrg, live: ObservedOrg): void {
+  const from = declared.renamedFrom!
+  const old = findByName(ctx.observed.otherOrgs ?? [], from)
+  if (!old || old.id === live.id) return
+  ctx.out.warn(
+    'rename-both-exist',
+    `org "${declared.name}" exists, and so does org "${old.name}" (id ${old.id}) named by renamedFrom (${where(declared.source)}): ` +
+      `the sync manages "${declared.name}" and leaves "${old.name}" as it is; move what is left in it and delete it in Grafana, then remove renamedFrom`,
+    { org: declared.name, source: declared.source },
+  )
 }
 
 const ROLE_LEVELS: [keyof Pick<DesiredOrg, 'admins' | 'editors' | 'viewers'>, OrgRole][] = [
@@ -409,20 +429,41 @@ function protectLastAdmin(
   )
 }
 
-/** The caller when it is outside this existing org: it joins as Admin before changing anything there. */
+/**
+ * The caller when it must become an Admin of this existing org first: Grafana shows an org's teams, and
+ * lets them be changed, only to its members (team permissions to its Admins). Org users and roles need no
+ * membership: a server admin changes them through `/api/orgs/:orgId/users`.
+ */
 function joiningCaller(
   ctx: PlanContext,
   org: OrgState,
-): { userId: number; orgId: number } | undefined {
+): { userId: number; orgId: number; role?: OrgRole | 'None' } | undefined {
   const { caller } = ctx.observed
-  if (caller.auth !== 'basic' || caller.userId === undefined || !org.live) return undefined
-  return org.roles.has(caller.userId) ? undefined : { userId: caller.userId, orgId: org.live.id }
+  if (caller.auth !== 'basic' || !caller.isServerAdmin || caller.userId === undefined) return
+  if (!org.live || !org.teamWork) return undefined
+  const role = org.roles.get(caller.userId)
+  if (role === 'Admin') return undefined
+  return { userId: caller.userId, orgId: org.live.id, ...(role === undefined ? {} : { role }) }
 }
 
-/** The caller must be a member of each org it changes; Grafana scopes team calls to the caller's orgs. */
+const TEAM_KINDS: ReadonlySet<Change['kind']> = new Set([
+  'create-team',
+  'update-team',
+  'set-team-preferences',
+  'add-team-member',
+  'set-team-permission',
+  'remove-team-member',
+  'delete-team',
+])
+
+/**
+ * Makes the caller an Admin of an existing org whose teams the config manages, before any team change
+ * there. While it is not one, Grafana did not show the org's teams: the plan says so, and apply reads and
+ * plans them once the caller is an Admin.
+ */
 export function ensureCallerMembership(ctx: PlanContext, org: OrgState): void {
   const joining = joiningCaller(ctx, org)
-  if (!joining || org.changeIds.length === 0) return
+  if (!joining) return
   const { caller } = ctx.observed
   const person = ctx.people.existing(
     ctx.people.byId(joining.userId) ?? {
@@ -432,31 +473,78 @@ export function ensureCallerMembership(ctx: PlanContext, org: OrgState): void {
       name: '',
     },
   )
-  let gate = org.addIds.get(person.key)
-  if (gate) {
-    const change = ctx.out.get(gate)
-    if (change?.kind === 'add-org-user') change.role = 'Admin'
-    ctx.out.putFirst(gate)
-  } else {
-    gate = addOrgChange(
-      ctx,
-      org,
-      {
-        kind: 'add-org-user',
-        id: `add-org-user:${org.name}/${person.identity}`,
-        dependsOn: [],
-        org: org.name,
-        orgId: joining.orgId,
-        user: userRef(person),
-        role: 'Admin',
-        provenance: { oktaGroups: [], yaml: [org.anchor] },
-      },
-      { identity: person.identity, tier: 0 },
-    ).id
-  }
+  const gate =
+    joining.role === undefined
+      ? joinAsAdmin(ctx, org, person)
+      : promoteToAdmin(ctx, org, person, joining.role)
   for (const id of org.changeIds) {
-    if (id !== gate) ctx.out.get(id)?.dependsOn.push(gate)
+    const change = ctx.out.get(id)
+    if (id !== gate && change && TEAM_KINDS.has(change.kind)) change.dependsOn.push(gate)
   }
+  if (org.live?.teamsUnread) {
+    ctx.out.warn(
+      'org-teams-unread',
+      `the teams of org "${org.name}" were not read: ${person.identity} is no Admin of it, and Grafana shows an org's teams only to its members. ` +
+        'This plan makes it an Admin first; apply then reads the teams and changes them as the config says',
+      { org: org.name },
+    )
+  }
+}
+
+function joinAsAdmin(ctx: PlanContext, org: OrgState, person: Person): string {
+  const planned = org.addIds.get(person.key)
+  if (planned) {
+    const change = ctx.out.get(planned)
+    if (change?.kind === 'add-org-user') change.role = 'Admin'
+    ctx.out.putFirst(planned)
+    return planned
+  }
+  return addOrgChange(
+    ctx,
+    org,
+    {
+      kind: 'add-org-user',
+      id: `add-org-user:${org.name}/${person.identity}`,
+      dependsOn: [],
+      org: org.name,
+      orgId: org.live!.id,
+      user: userRef(person),
+      role: 'Admin',
+      provenance: { oktaGroups: [], yaml: [org.anchor] },
+    },
+    { identity: person.identity, tier: 0 },
+  ).id
+}
+
+function promoteToAdmin(
+  ctx: PlanContext,
+  org: OrgState,
+  person: Person,
+  current: OrgRole | 'None',
+): string {
+  const id = `set-org-role:${org.name}/${person.identity}`
+  const planned = ctx.out.get(id)
+  if (planned?.kind === 'set-org-role') {
+    planned.to = 'Admin'
+    ctx.out.putFirst(id)
+    return id
+  }
+  return addOrgChange(
+    ctx,
+    org,
+    {
+      kind: 'set-org-role',
+      id,
+      dependsOn: [],
+      org: org.name,
+      orgId: org.live!.id,
+      user: userRef(person),
+      from: current,
+      to: 'Admin',
+      provenance: { oktaGroups: [], yaml: [org.anchor] },
+    },
+    { identity: person.identity, tier: 0 },
+  ).id
 }
 
 /**

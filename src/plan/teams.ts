@@ -87,6 +87,16 @@ export function planTeam(
   bases: GuardBases,
 ): void {
   const { team, org } = work
+  if (org.live?.teamsUnread) {
+    // Planned by apply once the caller can read the org's teams (ensureCallerMembership); people
+    // without an account are known already.
+    for (const want of work.wants.values()) {
+      const account = ensureAccount(ctx, want.person)
+      if (!account.ok && !account.blocked)
+        ctx.out.pending(want.person.identity, org.name, team.name, want)
+    }
+    return
+  }
   const live = findTeam(org, team.name, declaredNames)
   let createId: string | undefined
   if (live) {
@@ -301,7 +311,7 @@ function planMembers(
 
 /** With `prune.teams`, deletes the teams of a declared org that no declared team manages. */
 export function pruneTeams(ctx: PlanContext, org: OrgState, bases: GuardBases): void {
-  if (!org.declared || !org.live || !ctx.settings.prune.teams) return
+  if (!org.declared || !org.live || org.live.teamsUnread || !ctx.settings.prune.teams) return
   for (const live of org.live.teams) {
     if (org.claimedTeams.has(live.id)) continue
     bases.addRun(live.memberCount)
