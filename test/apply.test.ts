@@ -455,3 +455,202 @@ users:
     await expectConverged(g, cwd, env)
   })
 })
+
+describe('an org the server admin is no member of', () => {
+  async function partnerOrg() {
+    const g = await bed.grafana()
+    const id = seedPeople(g)
+    const partner = g.addOrg('Partner')
+    g.addUser({ login: 'frank', email: 'frank@acme.example', orgs: { [partner]: 'Admin' } })
+    g.addTeam(partner, 'Guests', { members: [{ userId: id.eve! }] })
+    const cwd = await bed.config({
+      'a.yaml': `
+orgs:
+  - name: Partner
+    editors: { users: [bob@acme.example] }
+teams:
+  - name: Guests
+    org: Partner
+    members: { users: [ana@acme.example] }
+`,
+    })
+    return { g, cwd, partner }
+  }
+
+  it('plans the join and no team change, then applies: join, read its teams, change them; a second apply writes nothing', async () => {
+    const { g, cwd, partner } = await partnerOrg()
+    const plan = planned(await run(g, cwd, { mode: 'plan' }))
+    expect(plan.changes.map((c) => c.id)).toEqual([
+      'add-org-user:Partner/admin@localhost',
+      'add-org-user:Partner/ana@acme.example',
+      'add-org-user:Partner/bob@acme.example',
+    ])
+    expect(plan.warnings.map((w) => w.code)).toEqual(['org-teams-unread'])
+
+    const out = applied(await run(g, cwd))
+    expect(out.result).toMatchObject({ failed: 0, skipped: 0, blocked: false })
+    expect(out.plan.changes.map((c) => c.id)).toEqual([
+      'add-org-user:Partner/admin@localhost',
+      'add-org-user:Partner/ana@acme.example',
+      'add-org-user:Partner/bob@acme.example',
+      'add-team-member:Partner/Guests/ana@acme.example',
+      'remove-team-member:Partner/Guests/eve@acme.example',
+    ])
+    expect(out.result.results.map((r) => r.status)).toEqual(Array(5).fill('applied'))
+    expect(out.plan.warnings).toEqual([])
+    expect(out.plan.counts).toEqual({
+      'add-org-user': 3,
+      'add-team-member': 1,
+      'remove-team-member': 1,
+    })
+    // The join is the first write; no team call is made before it.
+    const writes = g.writes()
+    expect(writes[0]).toMatchObject({ method: 'POST', path: `/api/orgs/${partner}/users` })
+    expect(writes[0]!.body).toEqual({ loginOrEmail: 'admin', role: 'Admin' })
+    expect(view(g).orgRoles('Partner')).toEqual({
+      admin: 'Admin',
+      ana: 'Viewer',
+      bob: 'Editor',
+      frank: 'Admin',
+    })
+    expect(view(g).team('Partner', 'Guests')).toEqual({ ana: 'Member' })
+    await expectConverged(g, cwd)
+  })
+
+  it('applies the rest and fails the run when joining fails; a re-run converges', async () => {
+    const { g, cwd, partner } = await partnerOrg()
+    g.faults.inject({ method: 'POST', path: `/api/orgs/${partner}/users`, status: 403, times: 1 })
+    const out = applied(await run(g, cwd))
+    const byId = Object.fromEntries(out.result.results.map((r) => [r.id, r.status]))
+    expect(byId).toEqual({
+      'add-org-user:Partner/admin@localhost': 'failed',
+      'add-org-user:Partner/ana@acme.example': 'applied',
+      'add-org-user:Partner/bob@acme.example': 'applied',
+    })
+    expect(out.result.failed).toBe(1)
+    expect(view(g).team('Partner', 'Guests')).toEqual({ eve: 'Member' })
+    applied(await run(g, cwd))
+    await expectConverged(g, cwd)
+  })
+
+  it('writes nothing, not even the join, when the first plan trips a guard', async () => {
+    const { g } = await partnerOrg()
+    const many = ['m1', 'm2', 'm3', 'm4'].map((login) =>
+      g.addUser({ login, email: `${login}@acme.example`, orgs: { 1: 'Viewer' } }),
+    )
+    g.addTeam(1, 'Crowd', { members: many.map((userId) => ({ userId })) })
+    const more = await bed.config({
+      'a.yaml': `
+teams:
+  - name: Guests
+    org: Partner
+  - name: Crowd
+`,
+    })
+    g.clearRequests()
+    const out = applied(await run(g, more))
+    expect(out.result.blocked).toBe(true)
+    expect(g.writes()).toEqual([])
+  })
+})
+
+describe('org roles and local-user flags against the fake', () => {
+  it('binds the highest role, prunes undeclared users but never the caller or a protected user, keeps the last Admin', async () => {
+    const g = await bed.grafana()
+    const id = seedPeople(g)
+    g.addUser({ login: 'keeper', email: 'keeper@acme.example', orgs: { 1: 'Editor' } })
+    // Lab: someone else's org, its only Admin undeclared; the sync manages no team there.
+    const lab = g.addOrg('Lab')
+    g.addUser({ login: 'frank', email: 'frank@acme.example', orgs: { [lab]: 'Admin' } })
+    const cwd = await bed.config({
+      'a.yaml': `
+settings:
+  prune: { orgUsers: true }
+  safety: { protectedUsers: [keeper] }
+orgs:
+  - name: Main Org.
+    editors: { users: [ana@acme.example] }
+    viewers: { users: [ana@acme.example, bob@acme.example] }
+  - name: Lab
+    viewers: { users: [carl@acme.example] }
+`,
+    })
+    const plan = planned(await run(g, cwd, { mode: 'plan' }))
+    expect(plan.warnings.map((w) => w.code).sort()).toEqual(['last-admin', 'protected-user'])
+    expect(plan.warnings.find((w) => w.code === 'last-admin')?.message).toContain(
+      'frank@acme.example stays Admin of org "Lab"',
+    )
+
+    const first = applied(await run(g, cwd))
+    expect(first.result).toMatchObject({ failed: 0, skipped: 0 })
+    const v = view(g)
+    expect(v.orgRoles('Main Org.')).toEqual({
+      admin: 'Admin',
+      ana: 'Editor',
+      bob: 'Viewer',
+      keeper: 'Editor',
+    })
+    expect(v.orgRoles('Lab')).toEqual({ carl: 'Viewer', frank: 'Admin' })
+    expect(id.dan).toBeGreaterThan(0)
+    await expectConverged(g, cwd)
+  })
+
+  it('leaves undeclared org users alone with prune.orgUsers off', async () => {
+    const g = await bed.grafana()
+    seedPeople(g)
+    g.addUser({ login: 'extra', email: 'extra@acme.example', orgs: { 1: 'Editor' } })
+    const cwd = await bed.config({
+      'a.yaml': `
+orgs:
+  - name: Main Org.
+    admins: { users: [ana@acme.example] }
+`,
+    })
+    const first = applied(await run(g, cwd))
+    expect(first.plan.changes.map((c) => c.id)).toEqual(['add-org-user:Main Org./ana@acme.example'])
+    expect(view(g).orgRoles('Main Org.')).toEqual({ admin: 'Admin', ana: 'Admin', extra: 'Editor' })
+    await expectConverged(g, cwd)
+  })
+
+  it('converges isGrafanaAdmin and disabled; never disables or un-admins the caller or a protected user', async () => {
+    const g = await bed.grafana()
+    g.addUser({ login: 'ops', email: 'ops@acme.example', orgs: { 1: 'Viewer' } })
+    g.addUser({ login: 'kiosk', email: 'kiosk@acme.example', orgs: { 1: 'Viewer' } })
+    g.addUser({ login: 'root2', isGrafanaAdmin: true, orgs: { 1: 'Viewer' } })
+    g.addUser({ login: 'boss', isGrafanaAdmin: true, orgs: { 1: 'Viewer' } })
+    const cwd = await bed.config({
+      'a.yaml': `
+settings:
+  safety: { protectedUsers: [boss] }
+users:
+  - login: ops
+    isGrafanaAdmin: true
+  - login: kiosk
+    disabled: true
+  - login: root2
+    isGrafanaAdmin: false
+  - login: boss
+    isGrafanaAdmin: false
+    disabled: true
+  - login: ${ADMIN.username}
+    disabled: true
+    isGrafanaAdmin: false
+`,
+    })
+    const first = applied(await run(g, cwd))
+    expect(first.result).toMatchObject({ failed: 0, skipped: 0 })
+    const v = view(g)
+    expect(v.user('ops')).toMatchObject({ isGrafanaAdmin: true })
+    expect(v.user('kiosk')).toMatchObject({ isDisabled: true })
+    expect(v.user('root2')).toMatchObject({ isGrafanaAdmin: false })
+    expect(v.user('boss')).toMatchObject({ isGrafanaAdmin: true, isDisabled: false })
+    expect(v.user(ADMIN.username)).toMatchObject({ isGrafanaAdmin: true, isDisabled: false })
+    expect(first.plan.warnings.map((w) => w.code).sort()).toEqual([
+      'caller-kept',
+      'caller-kept',
+      'protected-user',
+      'protected-user',
+    ])
+    await expectConverged(g, cwd)
+  })
+})

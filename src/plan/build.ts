@@ -24,6 +24,7 @@ export function buildPlan(config: DesiredConfig, observed: Observed): Plan {
     protectedValues: new Set(settings.safety.protectedUsers.map(lower)),
   }
 
+  requireServerAdmin(ctx, config)
   const orgs = Orgs.resolve(ctx, config)
   // Local accounts first, so teams and bindings naming them find the account this plan creates.
   planLocalUsers(ctx, orgs, config.users)
@@ -46,4 +47,21 @@ export function buildPlan(config: DesiredConfig, observed: Observed): Plan {
     ensureCallerMembership(ctx, org)
   }
   return ctx.out.finish(evaluateGuards(settings.safety, ctx.out.changes(), bases))
+}
+
+/** Orgs and accounts are managed through server-admin routes: a basic-auth user without the flag cannot. */
+function requireServerAdmin(ctx: PlanContext, config: DesiredConfig): void {
+  const { caller } = ctx.observed
+  if (caller.auth !== 'basic' || caller.isServerAdmin) return
+  const needs = [
+    ...(config.orgs.length > 0 ? ['`orgs:`'] : []),
+    ...(config.users.length > 0 ? ['`users:`'] : []),
+    ...(config.settings.missingUsers === 'create' ? ['`missingUsers: create`'] : []),
+  ]
+  if (needs.length === 0) return
+  ctx.out.error(
+    'not-server-admin',
+    `grafana-username "${caller.login ?? ''}" is not a Grafana server admin, but the config uses ${needs.join(', ')}: ` +
+      'set grafana-username/grafana-password (CLI: GRAFANA_USERNAME/GRAFANA_PASSWORD) to a server admin, or grant this user the server admin flag',
+  )
 }

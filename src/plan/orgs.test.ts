@@ -527,6 +527,20 @@ describe("the caller's own membership", () => {
 })
 
 describe('org references', () => {
+  it('fails orgs and users for a basic-auth user who is no server admin, naming the inputs', () => {
+    const plan = buildPlan(
+      config({ orgs: [org('Main Org.')], users: [localUser('tv')] }),
+      observed({
+        caller: { ...caller, isServerAdmin: false },
+        users: everyone,
+        orgs: [liveOrg(1, 'Main Org.', [[admin, 'Admin']])],
+      }),
+    )
+    const error = plan.errors.find((e) => e.code === 'not-server-admin')
+    expect(error?.message).toContain('uses `orgs:`, `users:`')
+    expect(error?.message).toContain('grafana-username/grafana-password')
+  })
+
   it('fails a user org role in an org that neither exists nor is declared', () => {
     const user = localUser('ana', { orgRoles: { Nowhere: 'Viewer' }, line: 4 })
     const plan = buildPlan(
