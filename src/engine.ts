@@ -11,6 +11,7 @@ import type { GrafanaClient } from './grafana/types.ts'
 import type {
   ApplyResult,
   Change,
+  ChangeResult,
   DesiredConfig,
   Message,
   Observed,
@@ -136,6 +137,7 @@ async function joinThenApply(
   )
   const accessIds = new Set(access.map((c) => c.id))
   let rest: Plan = { ...plan, changes: plan.changes.filter((c) => !accessIds.has(c.id)) }
+  let skipped: ChangeResult[] = []
   if (joined.applied === access.length) {
     try {
       const orgIds = new Set(access.map((c) => ('orgId' in c ? c.orgId : undefined) ?? 0))
@@ -149,10 +151,21 @@ async function joinThenApply(
       const detail = `reading the org(s) again after joining them failed: ${messageOf(error)}`
       rest = { ...rest, errors: [...rest.errors, { code: 'org-reread-failed', message: detail }] }
     }
+  } else {
+    // Changes waiting for a failed join (an org's last Admins leaving) do not run.
+    const failed = joined.results.filter((r) => r.status === 'failed').map((r) => r.id)
+    const waiting = rest.changes.filter((c) => c.dependsOn.some((id) => failed.includes(id)))
+    skipped = waiting.map((c) => ({
+      id: c.id,
+      status: 'skipped',
+      detail: `not run: ${c.dependsOn.find((id) => failed.includes(id))} failed`,
+    }))
+    rest = { ...rest, changes: rest.changes.filter((c) => !waiting.includes(c)) }
   }
   const result = await applyChanges(rest, clients, observed, inputs)
-  const merged = withChangesFirst(rest, access)
-  const byId = new Map([...joined.results, ...result.results].map((r) => [r.id, r]))
+  // After a failed join the first plan is what ran; otherwise the joins, then the fresh plan.
+  const merged = joined.applied === access.length ? withChangesFirst(rest, access) : plan
+  const byId = new Map([...joined.results, ...skipped, ...result.results].map((r) => [r.id, r]))
   const results = merged.changes.flatMap((c) => byId.get(c.id) ?? [])
   return {
     plan: merged,
@@ -161,7 +174,7 @@ async function joinThenApply(
       results,
       applied: joined.applied + result.applied,
       failed: joined.failed + result.failed,
-      skipped: joined.skipped + result.skipped,
+      skipped: joined.skipped + skipped.length + result.skipped,
       extra: [...joined.extra, ...result.extra, ...(result.blocked ? [joinedNote(access)] : [])],
     },
   }

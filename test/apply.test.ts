@@ -457,14 +457,14 @@ users:
 })
 
 describe('an org the server admin is no member of', () => {
-  async function partnerOrg() {
+  async function partnerOrg(settings = '') {
     const g = await bed.grafana()
     const id = seedPeople(g)
     const partner = g.addOrg('Partner')
     g.addUser({ login: 'frank', email: 'frank@acme.example', orgs: { [partner]: 'Admin' } })
     g.addTeam(partner, 'Guests', { members: [{ userId: id.eve! }] })
     const cwd = await bed.config({
-      'a.yaml': `
+      'a.yaml': `${settings}
 orgs:
   - name: Partner
     editors: { users: [bob@acme.example] }
@@ -517,8 +517,8 @@ teams:
     await expectConverged(g, cwd)
   })
 
-  it('applies the rest and fails the run when joining fails; a re-run converges', async () => {
-    const { g, cwd, partner } = await partnerOrg()
+  it('applies the rest and fails the run when joining fails, keeping the last Admin; a re-run converges', async () => {
+    const { g, cwd, partner } = await partnerOrg('settings: { prune: { orgUsers: true } }')
     g.faults.inject({ method: 'POST', path: `/api/orgs/${partner}/users`, status: 403, times: 1 })
     const out = applied(await run(g, cwd))
     const byId = Object.fromEntries(out.result.results.map((r) => [r.id, r.status]))
@@ -526,10 +526,16 @@ teams:
       'add-org-user:Partner/admin@localhost': 'failed',
       'add-org-user:Partner/ana@acme.example': 'applied',
       'add-org-user:Partner/bob@acme.example': 'applied',
+      'remove-org-user:Partner/frank@acme.example': 'skipped',
     })
-    expect(out.result.failed).toBe(1)
+    expect(out.result).toMatchObject({ failed: 1, skipped: 1 })
     expect(view(g).team('Partner', 'Guests')).toEqual({ eve: 'Member' })
-    applied(await run(g, cwd))
+    expect(view(g).orgRoles('Partner')).toMatchObject({ frank: 'Admin' })
+
+    const rerun = applied(await run(g, cwd))
+    expect(rerun.result).toMatchObject({ failed: 0, skipped: 0 })
+    expect(view(g).orgRoles('Partner')).toEqual({ admin: 'Admin', ana: 'Viewer', bob: 'Editor' })
+    expect(view(g).team('Partner', 'Guests')).toEqual({ ana: 'Member' })
     await expectConverged(g, cwd)
   })
 
@@ -551,6 +557,35 @@ teams:
     const out = applied(await run(g, more))
     expect(out.result.blocked).toBe(true)
     expect(g.writes()).toEqual([])
+  })
+})
+
+describe('renamedFrom', () => {
+  it('renames once, then plans nothing; with both names present it manages the new org and leaves the old one', async () => {
+    const g = await bed.grafana()
+    seedPeople(g)
+    const old = Number((await asAdmin(g, 'POST', '/api/orgs', { name: 'Old Name' })).orgId)
+    const cwd = await bed.config({
+      'a.yaml': `
+orgs:
+  - name: New Name
+    renamedFrom: Old Name
+    viewers: { users: [ana@acme.example] }
+`,
+    })
+    const first = applied(await run(g, cwd))
+    expect(first.plan.changes.map((c) => c.id)).toEqual([
+      'rename-org:New Name',
+      'add-org-user:New Name/ana@acme.example',
+    ])
+    expect(view(g).orgName(old)).toBe('New Name')
+    await expectConverged(g, cwd)
+
+    const again = await asAdmin(g, 'POST', '/api/orgs', { name: 'Old Name' })
+    const plan = planned(await run(g, cwd, { mode: 'plan' }))
+    expect(plan.changes).toEqual([])
+    expect(plan.warnings).toMatchObject([{ code: 'rename-both-exist', org: 'New Name' }])
+    expect(plan.warnings[0]!.message).toContain(`org "Old Name" (id ${String(again.orgId)})`)
   })
 })
 

@@ -480,6 +480,23 @@ describe("the caller's own membership", () => {
     },
   )
 
+  it('lets the last Admins leave an org only after the caller joined it as Admin', () => {
+    const plan = buildPlan(
+      config({
+        orgs: [org('Partner', { editors: ['bob'] })],
+        teams: [team('Guests', { org: 'Partner' })],
+        settings: { prune: { orgUsers: true } },
+      }),
+      observed({ caller, users: everyone, orgs: [foreign] }),
+    )
+    expect(plan.changes.map((c) => [c.id, c.dependsOn])).toEqual([
+      ['add-org-user:Partner/admin@localhost', []],
+      ['add-org-user:Partner/bob@acme.example', []],
+      ['remove-org-user:Partner/ana@acme.example', ['add-org-user:Partner/admin@localhost']],
+    ])
+    expect(plan.warnings.map((w) => w.code)).toEqual([])
+  })
+
   it('joins an org whose undeclared teams it prunes', () => {
     const plan = buildPlan(
       config({ orgs: [org('Partner')], settings: { prune: { teams: true } } }),

@@ -45,6 +45,8 @@ export interface OrgState {
   anchor: SourceRef
   /** Declared teams live here, or undeclared ones are pruned: the caller must be able to use its teams. */
   teamWork: boolean
+  /** Demotions and removals of Admins that only the caller, joining as Admin, keeps from emptying the org. */
+  waitForCaller: string[]
   teamIndex?: TeamIndex
 }
 
@@ -142,6 +144,7 @@ function newOrgState(
     claimedTeams: new Set(),
     anchor,
     teamWork: false,
+    waitForCaller: [],
   }
   if ('source' in declared) org.declared = declared
   const liveOrgs = ctx.observed.orgs
@@ -413,8 +416,12 @@ function protectLastAdmin(
   if (leaving.length === 0) return
   const leavingIds = new Set(leaving.map((d) => d.person.user!.id))
   const staying = [...org.roles].some(([id, role]) => role === 'Admin' && !leavingIds.has(id))
-  // A caller outside the org joins it as Admin before any change there (ensureCallerMembership).
-  if (staying || joiningCaller(ctx, org)) return
+  if (staying) return
+  // The caller becomes an Admin there (ensureCallerMembership): the others leave after it did.
+  if (joiningCaller(ctx, org)) {
+    org.waitForCaller.push(...leaving.map((d) => d.change.id))
+    return
+  }
   if (newAdmins.length > 0) {
     for (const d of leaving) d.change.dependsOn.push(...newAdmins)
     return
@@ -481,6 +488,7 @@ export function ensureCallerMembership(ctx: PlanContext, org: OrgState): void {
     const change = ctx.out.get(id)
     if (id !== gate && change && TEAM_KINDS.has(change.kind)) change.dependsOn.push(gate)
   }
+  for (const id of org.waitForCaller) ctx.out.get(id)?.dependsOn.push(gate)
   if (org.live?.teamsUnread) {
     ctx.out.warn(
       'org-teams-unread',
