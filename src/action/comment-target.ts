@@ -1,14 +1,9 @@
 import * as core from '@actions/core'
-import {
-  applyMarker,
-  createComment,
-  findMergedPullRequest,
-  lookupDelays,
-  planMarker,
-  upsertStickyComment,
-} from './comment.ts'
+import { applyMarker, createComment, planMarker, upsertStickyComment } from './comment.ts'
+import { findMergedPullRequest, lookupDelays } from './merged-pr.ts'
 import { createGitHubClient, repoFromEnv, statusOf, type RepoRef } from './github.ts'
 import { pullRequestNumber } from './event.ts'
+import { withoutSecrets } from './secrets.ts'
 import { isPreMergeEvent } from './mode.ts'
 import type { ActionRun } from './run.ts'
 
@@ -72,7 +67,9 @@ export async function publishComment(
     core.info(`Apply result commented on pull request #${issue} (comment ${write.id}).`)
     return String(write.id)
   } catch (error) {
-    core.warning(commentFailure(error, repo, ctx.summaryUrl))
+    // GitHub's error message is shown as given; a proxy may echo the request's token in it.
+    const message = commentFailure(error, repo, ctx.summaryUrl)
+    core.warning(withoutSecrets(ctx.env, message))
     return undefined
   }
 }

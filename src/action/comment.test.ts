@@ -1,13 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { startFakeGitHub, type FakeGitHub } from '../../test/fakes/github.ts'
-import {
-  applyMarker,
-  findMergedPullRequest,
-  lookupDelays,
-  pickStickyComment,
-  planMarker,
-  upsertStickyComment,
-} from './comment.ts'
+import { applyMarker, pickStickyComment, planMarker, upsertStickyComment } from './comment.ts'
+import { findMergedPullRequest, lookupDelays } from './merged-pr.ts'
 import { createGitHubClient, type GitHubClient } from './github.ts'
 
 let gh: FakeGitHub

@@ -51,7 +51,8 @@ export function isOwnComment(
   identity: string | undefined,
 ): boolean {
   if (!comment.body?.includes(marker)) return false
-  return identity ? comment.user?.login === identity : comment.user?.type === 'Bot'
+  if (identity) return comment.user?.login === identity
+  return comment.user?.type === 'Bot' || Boolean(comment.user?.login?.endsWith('[bot]'))
 }
 
 /** Newest comment that carries the marker and was written by the token's identity. */
@@ -78,14 +79,9 @@ export async function upsertStickyComment(
   body: string,
 ): Promise<CommentWrite> {
   const text = withMarker(body, marker)
-  const comments = await client.paginate(client.rest.issues.listComments, {
-    owner: target.owner,
-    repo: target.repo,
-    issue_number: target.issue,
-    per_page: 100,
-  })
+  const comments = await listAllComments(client, target)
   const existing = pickStickyComment(comments, marker, await tokenIdentity(client))
-  if (existing && existing.body === text) return { id: existing.id, action: 'unchanged' }
+  if (existing && sameBody(existing.body, text)) return { id: existing.id, action: 'unchanged' }
   if (existing) {
     const { data } = await client.rest.issues.updateComment({
       ...repoOf(target),
@@ -100,6 +96,34 @@ export async function upsertStickyComment(
     body: text,
   })
   return { id: data.id, action: 'created' }
+}
+
+const PAGE_SIZE = 100
+
+/**
+ * Every comment of the issue, 100 a page, following `Link: rel="next"`; a full page without a Link
+ * header (some proxies drop it) asks for the next page too.
+ */
+async function listAllComments(client: GitHubClient, target: RepoRef & { issue: number }) {
+  const all = []
+  for (let page = 1; page <= 1000; page++) {
+    const { data, headers } = await client.rest.issues.listComments({
+      ...repoOf(target),
+      issue_number: target.issue,
+      per_page: PAGE_SIZE,
+      page,
+    })
+    all.push(...data)
+    const link = headers.link
+    if (link ? !/rel="next"/.test(link) : data.length < PAGE_SIZE) break
+  }
+  return all
+}
+
+/** GitHub may hand a body back with CRLF line ends or trimmed. */
+function sameBody(a: string | null | undefined, b: string): boolean {
+  const norm = (text: string) => text.replace(/\r\n/g, '\n').trim()
+  return norm(a ?? '') === norm(b)
 }
 
 export async function createComment(
@@ -117,35 +141,4 @@ export async function createComment(
   return { id: data.id, action: 'created' }
 }
 
-const repoOf = (target: RepoRef) => ({ owner: target.owner, repo: target.repo })
-
-/**
- * The pull request merged as `sha`. GitHub associates a merge commit with its PR a little after the
- * push, so the lookup is retried after each of `delaysMs`.
- */
-export async function findMergedPullRequest(
-  client: GitHubClient,
-  repo: RepoRef,
-  sha: string,
-  delaysMs: number[],
-  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-): Promise<number | undefined> {
-  for (const delay of delaysMs) {
-    if (delay > 0) await sleep(delay)
-    const { data } = await client.rest.repos.listPullRequestsAssociatedWithCommit({
-      ...repoOf(repo),
-      commit_sha: sha,
-    })
-    const merged = data.find((pr) => pr.merged_at && pr.merge_commit_sha === sha)
-    if (merged) return merged.number
-  }
-  return undefined
-}
-
-/** Delays of the merged-PR lookup: `GRAFANA_TEAM_SYNC_PR_LOOKUP_DELAYS_MS` (e.g. `0,50`) or 0, 1 and 2 s. */
-export function lookupDelays(env: Record<string, string | undefined>): number[] {
-  const custom = env.GRAFANA_TEAM_SYNC_PR_LOOKUP_DELAYS_MS
-  const parsed = custom?.split(',').map((part) => Number(part.trim()))
-  if (parsed?.length && parsed.every((n) => Number.isFinite(n) && n >= 0)) return parsed
-  return [0, 1000, 2000]
-}
+export const repoOf = (target: RepoRef) => ({ owner: target.owner, repo: target.repo })

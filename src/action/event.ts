@@ -13,13 +13,16 @@ export function readEvent(
   env: Record<string, string | undefined>,
   warn: (msg: string) => void,
 ): GitHubEvent {
+  const payload = readPayload(env.GITHUB_EVENT_PATH, warn)
   return {
     name: env.GITHUB_EVENT_NAME ?? '',
-    ref: env.GITHUB_REF ?? '',
-    sha: env.GITHUB_SHA ?? '',
-    payload: readPayload(env.GITHUB_EVENT_PATH, warn),
+    ref: env.GITHUB_REF || stringOf(payload.ref),
+    sha: env.GITHUB_SHA || stringOf(payload.after),
+    payload,
   }
 }
+
+const stringOf = (value: unknown) => (typeof value === 'string' ? value : '')
 
 function readPayload(path: string | undefined, warn: (msg: string) => void): EventPayload {
   if (!path) return {}
@@ -34,6 +37,6 @@ function readPayload(path: string | undefined, warn: (msg: string) => void): Eve
 
 /** The pull request a plan comment belongs to, for events that carry one. */
 export function pullRequestNumber(event: GitHubEvent): number | undefined {
-  const number = event.payload.pull_request?.number
+  const number = event.payload.pull_request?.number ?? event.payload.number
   return typeof number === 'number' ? number : undefined
 }

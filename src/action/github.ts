@@ -39,10 +39,11 @@ export async function createGitHubClient(
       )
       return retryCount < 1
     }
-  return getOctokit(
+  const baseUrl = env.GITHUB_API_URL || 'https://api.github.com'
+  const client = getOctokit(
     token,
     {
-      baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
+      baseUrl,
       throttle: {
         onRateLimit: retryOnce('rate limit'),
         onSecondaryRateLimit: retryOnce('secondary rate limit'),
@@ -53,6 +54,13 @@ export async function createGitHubClient(
     retry,
     throttling,
   )
+  // The token goes to GITHUB_API_URL only, even if a Link header points elsewhere.
+  client.hook.before('request', (options) => {
+    const url = new URL(String(options.url), `${baseUrl}/`)
+    if (url.origin !== new URL(baseUrl).origin)
+      throw new Error(`refusing to send the GitHub token to ${url.origin} (not ${baseUrl})`)
+  })
+  return client
 }
 
 /** `owner/repo` from GITHUB_REPOSITORY. */

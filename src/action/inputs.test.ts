@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { hasGrafanaCredentials, InputError, parseInputs, readInput, secretsOf } from './inputs.ts'
+import { hasGrafanaCredentials, InputError, parseInputs, readInput } from './inputs.ts'
+import { secretInputs } from './secrets.ts'
 
 describe('parseInputs', () => {
   it('applies the action.yml defaults when the runner passes nothing', () => {
@@ -106,26 +107,40 @@ describe('credentials and secrets', () => {
   })
 
   it('masks a password written into the URL', () => {
-    const secrets = secretsOf(
-      parseInputs({ 'INPUT_GRAFANA-URL': 'https://admin:p%40ss@grafana.acme.example' }),
-    )
+    const secrets = secretInputs({
+      'INPUT_GRAFANA-URL': 'https://admin:p%40ss@grafana.acme.example',
+    })
     expect(secrets).toEqual(['p%40ss', 'p@ss', Buffer.from('admin:p@ss').toString('base64')])
   })
 
   it('includes the base64 basic-auth value derived from username and password', () => {
-    const secrets = secretsOf(
-      parseInputs({
-        'INPUT_GRAFANA-USERNAME': 'admin',
-        'INPUT_GRAFANA-PASSWORD': 's3cret',
-        'INPUT_OKTA-API-TOKEN': 'okta',
-        'INPUT_GITHUB-TOKEN': 'ghs',
-      }),
-    )
+    const secrets = secretInputs({
+      'INPUT_GRAFANA-USERNAME': 'admin',
+      'INPUT_GRAFANA-PASSWORD': 's3cret',
+      'INPUT_OKTA-API-TOKEN': 'okta',
+      'INPUT_GITHUB-TOKEN': 'ghs',
+    })
     expect(secrets).toEqual([
       's3cret',
       'okta',
       'ghs',
       Buffer.from('admin:s3cret').toString('base64'),
     ])
+  })
+
+  it('masks secrets even when another input is invalid', () => {
+    const env = {
+      'INPUT_GRAFANA-URL': 'ftp://admin:hunter2@grafana.acme.example',
+      'INPUT_GRAFANA-TOKEN': 'glsa_token',
+      INPUT_CONCURRENCY: '0',
+    }
+    expect(() => parseInputs(env)).toThrow(InputError)
+    expect(secretInputs(env)).toEqual(
+      expect.arrayContaining([
+        'glsa_token',
+        'hunter2',
+        Buffer.from('admin:hunter2').toString('base64'),
+      ]),
+    )
   })
 })

@@ -59,7 +59,7 @@ const schema = z.object({
   'config-path': z.string().transform((value) => value || 'teams'),
   'grafana-url': optional.refine((value) => value === undefined || isHttpUrl(value), {
     error: (issue) =>
-      `input "grafana-url" must be an http(s) URL such as https://grafana.acme.example; got "${String(issue.input)}"`,
+      `input "grafana-url" must be an http(s) URL such as https://grafana.acme.example; got "${withoutUserInfo(String(issue.input))}"`,
   }),
   'grafana-token': optional,
   'grafana-username': optional,
@@ -81,6 +81,11 @@ const schema = z.object({
 })
 
 type InputName = keyof z.input<typeof schema>
+
+/** A rejected URL is echoed without any `user:password@` part: the job summary is not masked. */
+function withoutUserInfo(value: string): string {
+  return value.replace(/^((?:[a-z][a-z0-9+.-]*:)?\/\/)?[^/]*@/i, '$1***@')
+}
 
 function isHttpUrl(value: string): boolean {
   try {
@@ -132,20 +137,4 @@ export function hasGrafanaCredentials(inputs: ActionInputs): boolean {
   const username = inputs.grafanaUsername || url.username
   const password = inputs.grafanaPassword || url.password
   return Boolean(inputs.grafanaToken || (username && password))
-}
-
-/** Secrets and the values derived from them that could reach a log line. */
-export function secretsOf(inputs: ActionInputs): string[] {
-  const secrets = [
-    inputs.grafanaToken,
-    inputs.grafanaPassword,
-    inputs.oktaApiToken,
-    inputs.githubToken,
-  ]
-  const url = inputs.grafanaUrl ? new URL(inputs.grafanaUrl) : undefined
-  if (url?.password) secrets.push(url.password, decodeURIComponent(url.password))
-  const username = inputs.grafanaUsername || (url && decodeURIComponent(url.username))
-  const password = inputs.grafanaPassword || (url && decodeURIComponent(url.password))
-  if (username && password) secrets.push(Buffer.from(`${username}:${password}`).toString('base64'))
-  return [...new Set(secrets.filter((s): s is string => Boolean(s)))]
 }

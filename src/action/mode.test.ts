@@ -116,6 +116,14 @@ describe('resolveMode falls back to validate when Grafana cannot be read', () =>
     expect('notice' in decision && decision.notice).toContain('grafana-url')
   })
 
+  it('tells a Dependabot pull request without credentials why it has none', () => {
+    const decision = resolveMode(
+      ctx({ eventName: 'pull_request', hasCredentials: false, actor: 'dependabot[bot]' }),
+    )
+    expect(decision.mode).toBe('validate')
+    expect('notice' in decision && decision.notice).toContain('Dependabot secrets')
+  })
+
   it('falls back for an explicit plan too, so fork PRs of a plan job stay green', () => {
     expect(resolveMode(ctx({ mode: 'plan', eventName: 'pull_request', isFork: true })).mode).toBe(
       'validate',
@@ -144,6 +152,8 @@ describe('isForkPullRequest', () => {
     [{ repository, pull_request: head('mallory/grafana') }, true],
     [{ repository, pull_request: { head: { repo: null } } }, true],
     [{ repository, pull_request: { number: 42 } }, false],
+    [{ repository, pull_request: { head: { repo: { fork: true } } } }, true],
+    [{ repository, pull_request: { head: { repo: { ...repository, fork: true } } } }, false],
     [{ repository }, false],
     [{ pull_request: { ...head('mallory/grafana'), base: { repo: repository } } }, true],
   ] as [EventPayload, boolean][])('%j → %s', (payload, fork) => {

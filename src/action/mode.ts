@@ -11,6 +11,8 @@ export interface ModeContext {
   inputs: { mode: ModeInput; dryRun: boolean }
   hasCredentials: boolean
   isFork: boolean
+  /** GITHUB_ACTOR: Dependabot runs get only Dependabot secrets. */
+  actor?: string
 }
 
 export type ModeDecision =
@@ -19,7 +21,7 @@ export type ModeDecision =
 export interface EventPayload {
   pull_request?: {
     number?: number
-    head?: { repo?: { full_name?: string } | null }
+    head?: { repo?: { full_name?: string; fork?: boolean } | null }
     base?: { repo?: { full_name?: string } | null }
   }
   repository?: { full_name?: string; default_branch?: string }
@@ -52,7 +54,8 @@ export function isForkPullRequest(payload: EventPayload, repository?: string): b
   const headName = head.repo?.full_name
   const baseName =
     payload.pull_request?.base?.repo?.full_name ?? payload.repository?.full_name ?? repository
-  if (!headName || !baseName) return false
+  if (!headName) return head.repo?.fork === true
+  if (!baseName) return false
   return headName.toLowerCase() !== baseName.toLowerCase()
 }
 
@@ -84,10 +87,16 @@ export function resolveMode(ctx: ModeContext): ModeDecision {
     return {
       mode: 'validate',
       reason: `${wanted.reason}; no Grafana credentials`,
-      notice: `Only validated the config: no Grafana credentials. Set the grafana-url input and either grafana-token or grafana-username with grafana-password to ${wanted.mode}.`,
+      notice: `Only validated the config: no Grafana credentials${dependabotNote(ctx)}. Set the grafana-url input and either grafana-token or grafana-username with grafana-password to ${wanted.mode}.`,
     }
   }
   return wanted
+}
+
+function dependabotNote(ctx: ModeContext): string {
+  return ctx.actor === 'dependabot[bot]'
+    ? ' (runs started by Dependabot get only Dependabot secrets)'
+    : ''
 }
 
 function wantedMode(ctx: ModeContext): ModeDecision {

@@ -73,15 +73,18 @@ function planFailures(
 ): string[] {
   const { plan } = outcome
   const failures: string[] = []
-  for (const w of plan.warnings.slice(0, publish.MAX_ANNOTATIONS))
-    core.warning(w.message, annotation(w.source))
-  for (const e of plan.errors.slice(0, publish.MAX_ANNOTATIONS - 1))
-    core.error(e.message, annotation(e.source))
+  const guardWarnings =
+    outcome.kind === 'planned'
+      ? plan.guards.map((g) => ({
+          message: `Apply would be blocked by safety guard ${describeGuard(g)}.`,
+        }))
+      : []
+  // GitHub shows 10 annotations of a kind per step; the failure message below is one error.
+  publish.annotate('warning', [...guardWarnings, ...plan.warnings], publish.MAX_ANNOTATIONS)
+  publish.annotate('error', plan.errors, publish.MAX_ANNOTATIONS - 1)
   if (plan.errors.length)
     failures.push(`The plan has ${plan.errors.length} error(s); see the job summary.`)
   if (outcome.kind === 'planned') {
-    for (const g of plan.guards)
-      core.warning(`Apply would be blocked by safety guard ${describeGuard(g)}.`)
     if (ctx.inputs.failOnChanges && plan.changes.length) {
       failures.push(`fail-on-changes: the plan has ${plan.changes.length} change(s).`)
     }
@@ -104,14 +107,6 @@ function planFailures(
 
 function describeGuard(g: GuardViolation): string {
   return `${g.guard} (${g.scope}: ${g.removals} removals, limit ${g.limit} allows ${g.allowed})`
-}
-
-function annotation(source?: {
-  file: string
-  line: number
-  col: number
-}): core.AnnotationProperties {
-  return source ? { file: source.file, startLine: source.line, startColumn: source.col } : {}
 }
 
 function noteMarkdown(notice?: string): string {

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as core from '@actions/core'
@@ -56,9 +56,16 @@ export function setOutputs(o: Outputs): void {
 
 /** Writes the JSON plan where later steps can pick it up (RUNNER_TEMP on a runner). */
 export function writePlanFile(env: Record<string, string | undefined>, json: string): string {
-  const path = join(env.RUNNER_TEMP || tmpdir(), 'grafana-team-sync-plan.json')
-  writeFileSync(path, json.endsWith('\n') ? json : `${json}\n`)
-  return path
+  const dir = env.RUNNER_TEMP || tmpdir()
+  const path = join(dir, 'grafana-team-sync-plan.json')
+  try {
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(path, json.endsWith('\n') ? json : `${json}\n`)
+    return path
+  } catch (error) {
+    core.warning(`Could not write the plan file ${path}: ${(error as Error).message}`)
+    return ''
+  }
 }
 
 /**
@@ -66,14 +73,32 @@ export function writePlanFile(env: Record<string, string | undefined>, json: str
  * with the count left out. The job summary lists them all.
  */
 export function annotateProblems(problems: ConfigProblem[]): void {
-  for (const p of problems.slice(0, MAX_ANNOTATIONS)) {
-    core.error(problemMessage(p), { file: p.file, startLine: p.line, startColumn: p.col })
+  const items = problems.map((p) => ({
+    message: problemMessage(p),
+    source: { file: p.file, line: p.line, col: p.col },
+  }))
+  annotate('error', items, MAX_ANNOTATIONS, 'config problem')
+}
+
+interface Annotated {
+  message: string
+  source?: { file: string; line: number; col: number }
+}
+
+/** At most `max` annotations of a kind on their YAML lines, then one notice counting the rest. */
+export function annotate(
+  kind: 'error' | 'warning',
+  items: Annotated[],
+  max: number,
+  noun: string = kind,
+): void {
+  for (const { message, source } of items.slice(0, max)) {
+    const at = source && { file: source.file, startLine: source.line, startColumn: source.col }
+    core[kind](message, at ?? {})
   }
-  const rest = problems.length - MAX_ANNOTATIONS
+  const rest = items.length - max
   if (rest > 0)
-    core.notice(
-      `…and ${rest} more config problem${rest === 1 ? '' : 's'}, listed in the job summary.`,
-    )
+    core.notice(`…and ${rest} more ${noun}${rest === 1 ? '' : 's'}, listed in the job summary.`)
 }
 
 export function problemMessage(p: ConfigProblem): string {

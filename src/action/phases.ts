@@ -1,0 +1,59 @@
+import * as core from '@actions/core'
+import { runEngine, type EngineInputs, type EngineOutcome } from '../engine.ts'
+import type { ConfigSummary } from '../config/index.ts'
+import type { Mode } from './mode.ts'
+import * as publish from './publish.ts'
+import type { ActionRun } from './run.ts'
+
+/** Validation first in its own log group, so config problems are not buried under the reads. */
+export async function runPhases(ctx: ActionRun): Promise<EngineOutcome> {
+  const inputs = engineInputs(ctx)
+  const validated = await core.group(`Validate ${ctx.inputs.configPath}`, async () => {
+    const outcome = await runEngine({ ...inputs, mode: 'validate' })
+    if (outcome.kind !== 'validated') return outcome
+    core.info(describeSummary(outcome.summary))
+    // Initial passwords of local users come from the environment; mask them before any read.
+    for (const user of outcome.config.users)
+      if (user.passwordEnv && ctx.env[user.passwordEnv])
+        publish.maskSecret(ctx.env[user.passwordEnv]!)
+    return outcome
+  })
+  if (validated.kind !== 'validated' || ctx.mode === 'validate') return validated
+  return core.group(phaseTitle(ctx.mode), () => runEngine(inputs))
+}
+
+function describeSummary(s: ConfigSummary): string {
+  return `Valid: ${s.files} file(s), ${s.orgs.length} org(s), ${s.teams} team(s), ${s.oktaGroups.length} Okta group(s), ${s.people} people, ${s.users} local user(s).`
+}
+
+function engineInputs({ env, inputs, mode }: ActionRun): EngineInputs {
+  const { grafanaUrl, grafanaToken, grafanaUsername, grafanaPassword, oktaDomain, oktaApiToken } =
+    inputs
+  if (Boolean(oktaDomain) !== Boolean(oktaApiToken)) {
+    core.warning('Okta is not used: set both okta-domain and okta-api-token.')
+  }
+  return {
+    mode,
+    configPath: inputs.configPath,
+    cwd: env.GITHUB_WORKSPACE || process.cwd(),
+    env,
+    grafana: grafanaUrl
+      ? {
+          url: grafanaUrl,
+          token: grafanaToken,
+          username: grafanaUsername,
+          password: grafanaPassword,
+        }
+      : undefined,
+    okta: oktaDomain && oktaApiToken ? { domain: oktaDomain, token: oktaApiToken } : undefined,
+    force: inputs.force,
+    concurrency: inputs.concurrency,
+    onProgress: (message) => core.info(message),
+  }
+}
+
+function phaseTitle(mode: Mode): string {
+  return mode === 'plan'
+    ? 'Plan: read Okta and Grafana, compute the changes'
+    : 'Apply: read Okta and Grafana, plan against the live state, apply'
+}
