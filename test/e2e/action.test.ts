@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { planMarker } from '../../src/action/comment.ts'
 import {
@@ -14,6 +14,7 @@ import {
 } from './harness.ts'
 import {
   CONTRACT_EXAMPLE_YAML,
+  expectNoSecrets,
   GITHUB_TOKEN,
   pullRequestPayload,
   repoPayload,
@@ -52,26 +53,6 @@ const push = (w: World, inputs: Record<string, string> = w.credentials): ActionO
   payload: { ref: 'refs/heads/main', after: MERGE_SHA, repository: repoPayload },
   inputs,
 })
-
-function expectNoSecrets(w: World, ran: ActionRan): void {
-  const comments = w.github.comments(REPOSITORY, 12).concat(w.github.comments(REPOSITORY, 31))
-  const planFile =
-    ran.outputs['plan-file'] && existsSync(ran.outputs['plan-file'])
-      ? readFileSync(ran.outputs['plan-file'], 'utf8')
-      : ''
-  const places = {
-    log: visibleLog(ran.stdout),
-    stderr: ran.stderr,
-    summary: ran.summary,
-    comments: comments.map((c) => c.body).join('\n'),
-    planFile,
-    outputs: JSON.stringify(ran.outputs),
-  }
-  for (const secret of w.secrets) {
-    for (const [place, text] of Object.entries(places))
-      expect(text.includes(secret), `${place} leaks a secret`).toBe(false)
-  }
-}
 
 describe('validate', () => {
   it('validates a valid config offline and writes the summary', async () => {

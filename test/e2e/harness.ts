@@ -84,6 +84,8 @@ export interface ActionOptions {
   githubToken?: string
   apiUrl?: string
   env?: Record<string, string>
+  /** Working directory of the process; default the workspace (GITHUB_WORKSPACE). */
+  cwd?: string
 }
 
 export interface ActionRan extends Ran {
@@ -132,7 +134,7 @@ export async function runAction(ws: Workspace, opts: ActionOptions): Promise<Act
     ...opts.env,
   }
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value
-  const ran = await runNode([], { cwd: ws.dir, env })
+  const ran = await runNode([], { cwd: opts.cwd ?? ws.dir, env })
   return {
     ...ran,
     outputs: parseOutputFile(readFileSync(outputPath, 'utf8')),

@@ -1,8 +1,10 @@
 // Fake Grafana, Okta and GitHub on loopback with a small team config, shared by the e2e tests.
-import { startFakeGitHub, type FakeGitHub } from '../fakes/github.ts'
+import { startFakeGitHub, type FakeGitHub, type FakeGitHubOptions } from '../fakes/github.ts'
 import { startFakeGrafana, type FakeGrafana } from '../fakes/grafana.ts'
 import { startFakeOkta, type FakeOkta } from '../fakes/okta.ts'
-import { makeWorkspace, REPOSITORY, type Workspace } from './harness.ts'
+import { existsSync, readFileSync } from 'node:fs'
+import { expect } from 'vitest'
+import { makeWorkspace, REPOSITORY, visibleLog, type ActionRan, type Workspace } from './harness.ts'
 
 export const GRAFANA_ADMIN_PASSWORD = 'Adm1n-pw-e2e-SECRET'
 export const OKTA_TOKEN = '00okta-SECRET-token-e2e'
@@ -84,10 +86,11 @@ export interface World {
 
 export async function startWorld(
   files: Record<string, string> = { 'teams/platform.yaml': PLATFORM_YAML },
+  opts: { github?: FakeGitHubOptions } = {},
 ): Promise<World> {
   const grafana = await startFakeGrafana({ adminPassword: GRAFANA_ADMIN_PASSWORD })
   const okta = await startFakeOkta({ token: OKTA_TOKEN })
-  const github = await startFakeGitHub({ token: GITHUB_TOKEN })
+  const github = await startFakeGitHub({ token: GITHUB_TOKEN, ...opts.github })
   const ws = makeWorkspace(files)
   const person = (login: string) =>
     grafana.addUser({ login, email: `${login}@acme.example`, name: login, orgs: { 1: 'Viewer' } })
@@ -168,4 +171,43 @@ export function pullRequestPayload(number: number, headRepo = REPOSITORY) {
     },
     repository: repoPayload,
   }
+}
+
+/**
+ * No secret of the world in anything a person or a later step can read: the log (without the
+ * `::add-mask::` lines that register them), stderr, the job summary, the outputs, the plan file and
+ * every comment; and no service receives another service's secret.
+ */
+export function expectNoSecrets(w: World, ran: ActionRan, issues: number[] = [12, 31, 42]): void {
+  const planFile = ran.outputs['plan-file']
+  const places: Record<string, string> = {
+    log: visibleLog(ran.stdout),
+    stderr: ran.stderr,
+    summary: ran.summary,
+    outputs: JSON.stringify(ran.outputs),
+    planFile: planFile && existsSync(planFile) ? readFileSync(planFile, 'utf8') : '',
+    comments: issues.flatMap((n) => w.github.comments(REPOSITORY, n).map((c) => c.body)).join('\n'),
+  }
+  const leaking = (texts: Record<string, string>, secrets: readonly string[]) =>
+    Object.entries(texts)
+      .filter(([, text]) => secrets.some((secret) => text.includes(secret)))
+      .map(([where]) => where)
+  expect(leaking(places, w.secrets)).toEqual([])
+  const sent = (requests: unknown[]) => JSON.stringify(requests)
+  const grafanaSecrets = w.secrets.filter((s) => s !== OKTA_TOKEN && s !== GITHUB_TOKEN)
+  const leaks = {
+    'GitHub got a Grafana or Okta secret': [
+      sent(w.github.requests),
+      [...grafanaSecrets, OKTA_TOKEN],
+    ],
+    'Grafana got the Okta or GitHub token': [sent(w.grafana.requests), [OKTA_TOKEN, GITHUB_TOKEN]],
+    'Okta got a Grafana secret or the GitHub token': [
+      sent(w.okta.requests),
+      [...grafanaSecrets, GITHUB_TOKEN],
+    ],
+  } as const
+  const received = Object.entries(leaks).filter(([, [text, secrets]]) =>
+    secrets.some((secret) => text.includes(secret)),
+  )
+  expect(received.map(([what]) => what)).toEqual([])
 }

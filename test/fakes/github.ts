@@ -17,6 +17,10 @@ export interface FakeGitHubOptions {
   installationToken?: boolean
   /** A read-only token (fork pull requests): every write answers 403. */
   readOnly?: boolean
+  /** Serve the API under a path, as GitHub Enterprise Server does (`/api/v3`); `url` includes it. */
+  pathPrefix?: string
+  /** Omit `Link` headers from comment listings (some proxies strip them). */
+  noLinkHeaders?: boolean
 }
 
 export interface FakeComment {
@@ -166,7 +170,8 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     const links = []
     if (page > 1) links.push(link(page - 1, 'prev'), link(1, 'first'))
     if (page < last) links.push(link(page + 1, 'next'), link(last, 'last'))
-    const headers: Record<string, string> = links.length ? { link: links.join(', ') } : {}
+    const headers: Record<string, string> =
+      links.length && !opts.noLinkHeaders ? { link: links.join(', ') } : {}
     return { status: 200, body: all.slice((page - 1) * perPage, page * perPage), headers }
   }
 
@@ -272,6 +277,9 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
       body = raw
     }
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+    const prefix = opts.pathPrefix ?? ''
+    if (prefix && !url.pathname.startsWith(`${prefix}/`)) url.pathname = '/outside-the-api-prefix'
+    else url.pathname = url.pathname.slice(prefix.length)
     const query = Object.fromEntries(url.searchParams)
     const headers = Object.fromEntries(
       Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]),
@@ -309,6 +317,6 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${opts.pathPrefix ?? ''}`
   return fake
 }
