@@ -54,8 +54,11 @@ export async function report(ctx: ActionRun, outcome: EngineOutcome): Promise<vo
       )
       outputs.planFile = publish.writePlanFile(ctx.env, renderJson(full))
       summary = (budget) => renderMarkdown(full, { budget })
+      // Request counts vary run to run (retries, response sizes): they stay in the job summary, so an
+      // unchanged plan leaves the sticky comment untouched.
+      const steady = { ...full, plan: { ...outcome.plan, stats: { requests: [] } }, marker: '' }
       comment = (budget, marker) =>
-        renderMarkdown({ ...full, marker }, { budget, summaryUrl: ctx.summaryUrl })
+        renderMarkdown({ ...steady, marker }, { budget, summaryUrl: ctx.summaryUrl })
       failures.push(...planFailures(ctx, outcome))
       core.debug(`Requests: ${JSON.stringify(outcome.plan.stats.requests)}`)
       break

@@ -348,6 +348,18 @@ describe('sticky plan comment', () => {
     expect(comments.find((c) => c.id === own!.id)?.body).not.toBe(own!.body)
   })
 
+  it('leaves the comment alone when only the reads differ (a retry, more data), not the plan', async () => {
+    const w = await freshWorld()
+    await run(w, pr(w))
+    w.grafana.addUser({ login: 'zed', email: 'zed@acme.example', orgs: { 1: 'Viewer' } })
+    w.grafana.faults.inject({ path: '/api/teams/search', status: 503, times: 1 })
+    w.github.clearRequests()
+    const again = await run(w, pr(w))
+    expect(again.code).toBe(0)
+    expect(again.summary).toContain('1 retry')
+    expect(w.github.writes()).toEqual([])
+  })
+
   it('pages on without Link headers and keeps one comment', async () => {
     const w = await freshWorld(undefined, { noLinkHeaders: true })
     for (let i = 0; i < 100; i++) w.github.addComment(REPOSITORY, 12, { body: `note ${i}` })
