@@ -137,3 +137,17 @@ describe('findMergedPullRequest', () => {
     expect(lookupDelays({ GRAFANA_TEAM_SYNC_PR_LOOKUP_DELAYS_MS: 'x' })).toEqual([0, 1000, 2000])
   })
 })
+
+describe('createGitHubClient', () => {
+  it('never sends the token to another origin than GITHUB_API_URL', async () => {
+    const other = await startFakeGitHub({ token: gh.token })
+    try {
+      await expect(client.request(`GET ${other.url}/user`)).rejects.toThrow(
+        /refusing to send the GitHub token/,
+      )
+      expect(other.requests).toEqual([])
+    } finally {
+      await other.close()
+    }
+  })
+})

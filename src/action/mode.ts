@@ -128,6 +128,6 @@ function wantedMode(ctx: ModeContext): ModeDecision {
   }
   return {
     mode: 'refused',
-    reason: `mode "auto" does not know what to do on ${eventName || 'an unknown'} events. Set the mode input to validate, plan or apply.`,
+    reason: `mode "auto" does not know what to do on ${eventName ? `${eventName} events` : 'an unnamed event (GITHUB_EVENT_NAME is not set)'}. Set the mode input to validate, plan or apply.`,
   }
 }
