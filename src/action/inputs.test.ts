@@ -66,7 +66,11 @@ describe('parseInputs', () => {
     ],
     [{ 'INPUT_DRY-RUN': 'yes' }, 'input "dry-run" must be true or false'],
     [{ INPUT_FORCE: '1' }, 'input "force" must be true or false'],
-    [{ 'INPUT_GRAFANA-URL': 'grafana.acme.example' }, 'input "grafana-url" must be an http(s) URL'],
+    [
+      { 'INPUT_GRAFANA-URL': 'ftp://grafana.acme.example' },
+      'input "grafana-url" must be an http(s) URL',
+    ],
+    [{ 'INPUT_GRAFANA-URL': 'https://admin:pw@' }, 'got "https://***@"'],
   ])('rejects %j naming the input', (env, message) => {
     expect(() => parseInputs(env)).toThrow(InputError)
     expect(() => parseInputs(env)).toThrow(message)
@@ -76,6 +80,17 @@ describe('parseInputs', () => {
     expect(() => parseInputs({ INPUT_CONCURRENCY: 'x', INPUT_FORCE: 'maybe' })).toThrow(
       /"force".*"concurrency"|"concurrency".*"force"/,
     )
+  })
+})
+
+describe('grafana-url', () => {
+  it('means https when written without a scheme, as the Grafana client does', () => {
+    const inputs = parseInputs({
+      'INPUT_GRAFANA-URL': 'grafana.acme.example/grafana',
+      'INPUT_GRAFANA-TOKEN': 't',
+    })
+    expect(inputs.grafanaUrl).toBe('https://grafana.acme.example/grafana')
+    expect(hasGrafanaCredentials(inputs)).toBe(true)
   })
 })
 

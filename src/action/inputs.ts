@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { withScheme } from '../grafana/client.ts'
 
 export interface ActionInputs {
   mode: 'auto' | 'validate' | 'plan' | 'apply'
@@ -57,10 +58,12 @@ const schema = z.object({
       }),
     ),
   'config-path': z.string().transform((value) => value || 'teams'),
-  'grafana-url': optional.refine((value) => value === undefined || isHttpUrl(value), {
-    error: (issue) =>
-      `input "grafana-url" must be an http(s) URL such as https://grafana.acme.example; got "${withoutUserInfo(String(issue.input))}"`,
-  }),
+  'grafana-url': optional
+    .transform((value) => value && withScheme(value))
+    .refine((value) => value === undefined || isHttpUrl(value), {
+      error: (issue) =>
+        `input "grafana-url" must be an http(s) URL such as https://grafana.acme.example; got "${withoutUserInfo(String(issue.input))}"`,
+    }),
   'grafana-token': optional,
   'grafana-username': optional,
   'grafana-password': optional,

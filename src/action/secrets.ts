@@ -1,3 +1,4 @@
+import { withScheme } from '../grafana/client.ts'
 import { readInput } from './inputs.ts'
 
 type Env = Record<string, string | undefined>
@@ -24,7 +25,7 @@ export function secretInputs(env: Env): string[] {
 
 function parseUrl(value: string | undefined): URL | undefined {
   try {
-    return value ? new URL(value) : undefined
+    return value ? new URL(withScheme(value)) : undefined
   } catch {
     return undefined
   }

@@ -109,7 +109,7 @@ function resolveAuth(opts: GrafanaClientOptions, url: URL): Auth {
 }
 
 /** `grafana.example.com` or `localhost:3000` means https://…, as for okta-domain. */
-function withScheme(url: string): string {
+export function withScheme(url: string): string {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `https://${url}`
 }
 
