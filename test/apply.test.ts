@@ -560,6 +560,35 @@ teams:
   })
 })
 
+describe('prune.teams', () => {
+  it('deletes undeclared teams of a declared org, except one holding a protected or synced member', async () => {
+    const g = await bed.grafana()
+    const id = seedPeople(g)
+    g.addTeam(1, 'Old', { members: [{ userId: id.ana! }] })
+    g.addTeam(1, 'Kept', { members: [{ userId: id.bob! }] })
+    g.addTeam(1, 'Synced', { members: [{ userId: id.carl!, labels: ['LDAP'] }] })
+    const cwd = await bed.config({
+      'a.yaml': `
+settings:
+  prune: { teams: true }
+  safety: { protectedUsers: [bob@acme.example] }
+orgs:
+  - name: Main Org.
+teams:
+  - name: Platform
+`,
+    })
+    const out = applied(await run(g, cwd))
+    expect(out.plan.changes.map((c) => c.id)).toEqual([
+      'create-team:Main Org./Platform',
+      'delete-team:Main Org./Old',
+    ])
+    expect(out.result).toMatchObject({ failed: 0, skipped: 0 })
+    expect(view(g).teamNames('Main Org.')).toEqual(['Kept', 'Platform', 'Synced'])
+    await expectConverged(g, cwd)
+  })
+})
+
 describe('renamedFrom', () => {
   it('renames once, then plans nothing; with both names present it manages the new org and leaves the old one', async () => {
     const g = await bed.grafana()

@@ -99,6 +99,7 @@ async function readOrg(
   caller: Caller,
   org: LiveOrg,
   declaredTeams: DesiredTeam[],
+  pruned: boolean,
   progress: Progress,
 ): Promise<{ org: ObservedOrg; people: GrafanaUser[] }> {
   const { users, teams, teamsUnread } = await readOrgListings(grafana, caller, org)
@@ -109,6 +110,11 @@ async function readOrg(
       want.preferences ||= hasPreferences(declared)
       wanted.set(team.id, want)
     }
+  }
+  // Teams the plan may delete: their members say whether a protected or synced member is in one.
+  if (pruned) {
+    for (const team of teams)
+      if (!wanted.has(team.id)) wanted.set(team.id, { members: true, preferences: false })
   }
   progress.teams.total += wanted.size
   const observed = await Promise.all(
@@ -163,8 +169,8 @@ export async function readGrafana(
   const live = await grafana.listOrgs()
 
   const reads = await Promise.all(
-    [...selectOrgs(config, caller, live)].map(({ org, teams }) =>
-      readOrg(grafana, caller, org, teams, progress),
+    [...selectOrgs(config, caller, live)].map(({ org, teams, pruned }) =>
+      readOrg(grafana, caller, org, teams, pruned, progress),
     ),
   )
   const orgs = reads.map((r) => r.org).sort((a, b) => a.id - b.id)
@@ -199,31 +205,40 @@ export async function rereadOrgs(
   const reads = await Promise.all(
     [...selectOrgs(config, observed.caller, observed.orgs)]
       .filter(({ org }) => orgIds.has(org.id))
-      .map(({ org, teams }) => readOrg(grafana, observed.caller, org, teams, progress)),
+      .map(({ org, teams, pruned }) =>
+        readOrg(grafana, observed.caller, org, teams, pruned, progress),
+      ),
   )
   const fresh = new Map(reads.map((r) => [r.org.id, r.org]))
   return observed.orgs.map((org) => fresh.get(org.id) ?? org)
 }
 
-/** The live orgs to read, each with the declared teams it holds. */
+/** The live orgs to read, each with the declared teams it holds and whether its other teams are pruned. */
 function selectOrgs(
   config: DesiredConfig,
   caller: Caller,
   live: LiveOrg[],
-): Iterable<{ org: LiveOrg; teams: DesiredTeam[] }> {
+): Iterable<{ org: LiveOrg; teams: DesiredTeam[]; pruned: boolean }> {
   const teamsByOrgName = new Map<string, DesiredTeam[]>()
   for (const team of config.teams) {
     teamsByOrgName.set(team.org, [...(teamsByOrgName.get(team.org) ?? []), team])
   }
-  const selected = new Map<number, { org: LiveOrg; teams: DesiredTeam[] }>()
-  const select = (org: LiveOrg, teams: DesiredTeam[]) => {
-    const entry = selected.get(org.id) ?? { org: { id: org.id, name: org.name }, teams: [] }
+  const declared = new Set(config.orgs.map((o) => o.name))
+  const selected = new Map<number, { org: LiveOrg; teams: DesiredTeam[]; pruned: boolean }>()
+  const select = (org: LiveOrg, teams: DesiredTeam[], pruned: boolean) => {
+    const entry = selected.get(org.id) ?? {
+      org: { id: org.id, name: org.name },
+      teams: [],
+      pruned: false,
+    }
     entry.teams.push(...teams)
+    entry.pruned ||= pruned
     selected.set(org.id, entry)
   }
   for (const [name, orgs] of matchOrgs(config, live)) {
-    for (const org of orgs) select(org, teamsByOrgName.get(name) ?? [])
+    const pruned = config.settings.prune.teams && declared.has(name)
+    for (const org of orgs) select(org, teamsByOrgName.get(name) ?? [], pruned)
   }
-  if (caller.auth === 'token') for (const org of live) select(org, [])
+  if (caller.auth === 'token') for (const org of live) select(org, [], false)
   return selected.values()
 }

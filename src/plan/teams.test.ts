@@ -666,4 +666,24 @@ describe('teams in orgs', () => {
       expect(plan.changes).toMatchObject(expected)
     },
   )
+
+  it('does not delete an undeclared team that holds a protected member or one Grafana synced', () => {
+    const plan = buildPlan(
+      config({
+        settings: { prune: { teams: true }, safety: { protectedUsers: ['BOB'] } },
+        orgs: [org('Main Org.', { admins: ['admin'] })],
+      }),
+      world([
+        liveTeam(11, 'Old', [ana]),
+        liveTeam(12, 'Kept', [ana, bob]),
+        liveTeam(13, 'Synced', [[ana, 'Member', ['LDAP']]]),
+      ]),
+    )
+    expect(plan.changes.map((c) => c.id)).toEqual(['delete-team:Main Org./Old'])
+    expect(plan.warnings.map((w) => [w.code, w.team])).toEqual([
+      ['protected-user', 'Kept'],
+      ['team-sync-members', 'Synced'],
+    ])
+    expect(plan.warnings[0]!.message).toContain('bob@acme.example')
+  })
 })

@@ -314,6 +314,7 @@ export function pruneTeams(ctx: PlanContext, org: OrgState, bases: GuardBases): 
   if (!org.declared || !org.live || org.live.teamsUnread || !ctx.settings.prune.teams) return
   for (const live of org.live.teams) {
     if (org.claimedTeams.has(live.id)) continue
+    if (keepsTeam(ctx, org.name, live)) continue
     bases.addRun(live.memberCount)
     addOrgChange(
       ctx,
@@ -331,4 +332,28 @@ export function pruneTeams(ctx: PlanContext, org: OrgState, bases: GuardBases): 
       { team: live.name },
     )
   }
+}
+
+/** A team is not deleted while it holds a protected member or one Grafana itself synced. */
+function keepsTeam(ctx: PlanContext, org: string, live: ObservedTeam): boolean {
+  const members = live.members ?? []
+  const protectedOnes = members.filter((m) => isProtected(ctx, m))
+  const synced = members.filter((m) => m.labels.length > 0)
+  if (protectedOnes.length === 0 && synced.length === 0) return false
+  const scope = { org, team: live.name }
+  const who = (list: TeamMember[]) => list.map((m) => personOf(ctx, m).identity).join(', ')
+  if (protectedOnes.length > 0) {
+    ctx.out.warn(
+      'protected-user',
+      `${describeScope(scope)} is not declared but is not deleted (prune.teams): it holds protected ${who(protectedOnes)} (settings.safety.protectedUsers)`,
+      scope,
+    )
+  } else {
+    ctx.out.warn(
+      'team-sync-members',
+      `${describeScope(scope)} is not declared but is not deleted (prune.teams): Grafana itself synced ${who(synced)} into it (labels)`,
+      scope,
+    )
+  }
+  return true
 }
