@@ -2,7 +2,14 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startFakeGrafana, type FakeGrafana } from '../fakes/grafana.ts'
 import { startFakeOkta, type FakeOkta } from '../fakes/okta.ts'
-import { makeWorkspace, requireBuild, runAction, runCli, type Workspace } from './harness.ts'
+import {
+  makeWorkspace,
+  requireBuild,
+  runAction,
+  runCli,
+  visibleLog,
+  type Workspace,
+} from './harness.ts'
 import { repoPayload } from './world.ts'
 
 const ADMIN_PASSWORD = 'Adm1n-orgs-e2e-SECRET'
@@ -189,7 +196,9 @@ describe('orgs and local users with the Action', () => {
       carol: 'Viewer',
       dave: 'Viewer',
     })
-    expect(ran.stdout + ran.summary).not.toContain(TV_PASSWORD)
+    // The action registers the password with `::add-mask::`; the log a person sees never holds it.
+    expect(ran.stdout).toContain(`::add-mask::${TV_PASSWORD}`)
+    expect(visibleLog(ran.stdout) + ran.stderr + ran.summary).not.toContain(TV_PASSWORD)
 
     w.grafana.clearRequests()
     const again = await runAction(w.ws, { ...push, inputs, env })
