@@ -339,6 +339,19 @@ describe('observe', () => {
     expect(g.requests.some((r) => r.path === '/api/orgs/1/users')).toBe(false)
   })
 
+  it('leaves the teams unread when the server admin is only a Viewer there: Grafana lists them but refuses their members', async () => {
+    const g = await grafanaFake()
+    const lab = g.addOrg('Lab')
+    g.addTeam(lab, 'T')
+    const grafana = basicClient(g)
+    await grafana.addOrgUser(lab, 'admin', 'Viewer')
+    const observed = await observe(desired({ teams: [team('T', { org: 'Lab' })] }), { grafana })
+    expect(observed.orgs[0]).toMatchObject({ name: 'Lab', teams: [], teamsUnread: true })
+    expect(g.requests.filter((r) => r.path.endsWith('/members')).map((r) => r.status)).toEqual([
+      403,
+    ])
+  })
+
   it('leaves the teams of an org unread while the server admin is no Admin of it, and reads them once it is', async () => {
     const g = await grafanaFake()
     const elsewhere = g.addOrg('Elsewhere')

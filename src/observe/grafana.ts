@@ -63,35 +63,33 @@ function hasPreferences(team: DesiredTeam): boolean {
   return team.preferences !== undefined && Object.keys(team.preferences).length > 0
 }
 
+const refused = (error: unknown) => error instanceof HttpError && [401, 403].includes(error.status)
+
 /**
- * Org users and teams side by side. A server admin that is no Admin of the org cannot read its teams
- * (Grafana scopes team calls to the caller's orgs): they are left unread and the plan makes it an Admin.
+ * Org users and teams side by side. A server admin that is no Admin of the org may be refused its teams
+ * (Grafana scopes team calls to the caller's orgs): they are then left unread and the plan makes it one.
  */
 async function readOrgListings(
   grafana: GrafanaClient,
   caller: Caller,
   org: LiveOrg,
-): Promise<{ users: OrgMember[]; teams: GrafanaTeamSummary[]; teamsUnread?: true }> {
+): Promise<{ users: OrgMember[]; teams?: GrafanaTeamSummary[]; mayJoin: boolean }> {
   const [users, teams] = await Promise.allSettled([
     grafana.listOrgUsers(org.id),
     grafana.listTeams(org.id),
   ])
   if (users.status === 'rejected') throw users.reason
   const role = users.value.find((u) => u.userId === caller.userId)?.role
-  if (caller.auth === 'basic' && caller.isServerAdmin && role !== 'Admin') {
-    return { users: users.value, teams: [], teamsUnread: true }
+  const mayJoin = caller.auth === 'basic' && caller.isServerAdmin && role !== 'Admin'
+  if (teams.status === 'fulfilled') return { users: users.value, teams: teams.value, mayJoin }
+  if (refused(teams.reason) && mayJoin) return { users: users.value, mayJoin }
+  if (refused(teams.reason) && caller.auth === 'basic' && role === undefined) {
+    throw new Error(
+      `grafana-username "${caller.login ?? ''}" is not a member of org "${org.name}" (id ${org.id}), so its teams cannot be read: ` +
+        'add that user to the org as Admin in Grafana, or use a Grafana server admin, which the sync makes an Admin of the orgs it manages',
+    )
   }
-  if (teams.status === 'rejected') {
-    const refused = teams.reason instanceof HttpError && [401, 403].includes(teams.reason.status)
-    if (refused && caller.auth === 'basic' && role === undefined) {
-      throw new Error(
-        `grafana-username "${caller.login ?? ''}" is not a member of org "${org.name}" (id ${org.id}), so its teams cannot be read: ` +
-          'add that user to the org as Admin in Grafana, or use a Grafana server admin, which the sync makes an Admin of the orgs it manages',
-      )
-    }
-    throw teams.reason
-  }
-  return { users: users.value, teams: teams.value }
+  throw teams.reason
 }
 
 async function readOrg(
@@ -102,7 +100,29 @@ async function readOrg(
   pruned: boolean,
   progress: Progress,
 ): Promise<{ org: ObservedOrg; people: GrafanaUser[] }> {
-  const { users, teams, teamsUnread } = await readOrgListings(grafana, caller, org)
+  const { users, teams, mayJoin } = await readOrgListings(grafana, caller, org)
+  if (!teams) return orgRead(org, users, [], true)
+  try {
+    return orgRead(
+      org,
+      users,
+      await readTeams(grafana, org, teams, declaredTeams, pruned, progress),
+    )
+  } catch (error) {
+    if (mayJoin && refused(error)) return orgRead(org, users, [], true)
+    throw error
+  }
+}
+
+/** Per declared team (and per team prune.teams may delete) its members, and preferences when declared. */
+async function readTeams(
+  grafana: GrafanaClient,
+  org: LiveOrg,
+  teams: GrafanaTeamSummary[],
+  declaredTeams: DesiredTeam[],
+  pruned: boolean,
+  progress: Progress,
+): Promise<ObservedTeam[]> {
   const wanted = new Map<number, { members: boolean; preferences: boolean }>()
   for (const declared of declaredTeams) {
     for (const team of findByName(teams, declared.name)) {
@@ -117,7 +137,7 @@ async function readOrg(
       if (!wanted.has(team.id)) wanted.set(team.id, { members: true, preferences: false })
   }
   progress.teams.total += wanted.size
-  const observed = await Promise.all(
+  return Promise.all(
     teams.map(async (summary): Promise<ObservedTeam> => {
       const team: ObservedTeam = { ...summary }
       const want = wanted.get(summary.id)
@@ -132,6 +152,14 @@ async function readOrg(
       return team
     }),
   )
+}
+
+function orgRead(
+  org: LiveOrg,
+  users: OrgMember[],
+  observed: ObservedTeam[],
+  teamsUnread = false,
+): { org: ObservedOrg; people: GrafanaUser[] } {
   const orgUsers: OrgMember[] = users.map((u) => ({
     userId: u.userId,
     login: u.login,

@@ -88,7 +88,7 @@ const teamsByOrg: Record<
   '3': [{ id: 30, name: 'Other', email: '', memberCount: 0 }],
 }
 
-function grafanaRoutes(orgHeader: () => string | undefined): Handler {
+function grafanaRoutes(orgHeader: () => string | undefined, adminRole = 'Admin'): Handler {
   return (path, query) => {
     if (path === '/api/user')
       return [200, { id: 1, login: 'admin', email: 'admin@x', isGrafanaAdmin: true, orgId: 1 }]
@@ -111,7 +111,7 @@ function grafanaRoutes(orgHeader: () => string | undefined): Handler {
       return [
         200,
         [
-          { userId: 1, login: 'admin', email: 'admin@x', name: 'Admin', role: 'Admin' },
+          { userId: 1, login: 'admin', email: 'admin@x', name: 'Admin', role: adminRole },
           { userId: 2, login: 'ana', email: 'ana@x', name: 'Ana', role: 'Editor' },
         ],
       ]
@@ -127,7 +127,7 @@ function grafanaRoutes(orgHeader: () => string | undefined): Handler {
   }
 }
 
-async function grafanaServer() {
+async function grafanaServer(adminRole = 'Admin') {
   let currentOrg: string | undefined
   const seen: string[] = []
   const server = createServer((req, res) => {
@@ -136,10 +136,10 @@ async function grafanaServer() {
       `${req.method} ${url.pathname}${req.headers['x-grafana-org-id'] ? ` [org ${String(req.headers['x-grafana-org-id'])}]` : ''}`,
     )
     currentOrg = req.headers['x-grafana-org-id'] as string | undefined
-    const [status, body] = grafanaRoutes(() => currentOrg)(url.pathname, url.searchParams) ?? [
-      404,
-      { message: 'Not found' },
-    ]
+    const [status, body] = grafanaRoutes(() => currentOrg, adminRole)(
+      url.pathname,
+      url.searchParams,
+    ) ?? [404, { message: 'Not found' }]
     res.writeHead(status, { 'Content-Type': 'application/json' })
     res.end(JSON.stringify(body))
   })
@@ -155,6 +155,21 @@ async function grafanaServer() {
 }
 
 describe('observe (small servers)', () => {
+  it('uses the teams a server that answers them shows a non-Admin server admin (the plan still makes it an Admin)', async () => {
+    const g = await grafanaServer('Viewer')
+    const grafana = createGrafanaClient({
+      url: g.url,
+      username: 'admin',
+      password: 'pw',
+      retries: 0,
+    })
+    const cfg = config({ teams: [team('Platform', 'Main Org.')] })
+    const observed = await observe(cfg, { grafana })
+    const platform = observed.orgs[0]?.teams.find((t) => t.name === 'Platform')
+    expect(platform?.members).toMatchObject([{ login: 'ana', permission: 'Admin' }])
+    expect(observed.orgs[0]).not.toHaveProperty('teamsUnread')
+  })
+
   it('reads referenced orgs, declared teams’ members and declared preferences only', async () => {
     const g = await grafanaServer()
     const grafana = createGrafanaClient({
