@@ -36,8 +36,10 @@ export interface FakeRequest {
 
 export interface Reply {
   status: number
-  /** Serialised as JSON unless `text` is given. */
+  /** Serialised as JSON unless `text` or `json` is given. */
   body?: unknown
+  /** A body already serialised as JSON (sent with the JSON content type). */
+  json?: string
   text?: string
   contentType?: string
   /** An array value is sent as separate header lines. */
@@ -145,8 +147,8 @@ function send(res: ServerResponse, reply: Reply, jsonContentType = 'application/
   if (reply.text !== undefined) {
     payload = reply.text
     headers['content-type'] = reply.contentType ?? 'text/plain; charset=utf-8'
-  } else if (reply.body !== undefined) {
-    payload = JSON.stringify(reply.body)
+  } else if (reply.json !== undefined || reply.body !== undefined) {
+    payload = reply.json ?? JSON.stringify(reply.body)
     headers['content-type'] = reply.contentType ?? jsonContentType
   }
   headers['content-length'] = String(Buffer.byteLength(payload))

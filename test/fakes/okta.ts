@@ -118,6 +118,8 @@ interface User {
   created: string
   lastUpdated: string
   statusChanged: string | null
+  /** The user's JSON as member listings send it, serialised once until the user changes. */
+  json: string | undefined
 }
 
 // ------------------------------------------------------------------ errors
@@ -599,9 +601,13 @@ export async function startFakeOkta(opts: FakeOktaOptions = {}): Promise<FakeOkt
     const start = indexAfter(ids, req.query.get('after'))
     const page = ids.slice(start, start + limit)
     const more = start + limit < ids.length
+    const json = page.map((id) => {
+      const u = users.get(id)!
+      return (u.json ??= JSON.stringify(userDto(u)))
+    })
     return {
       status: 200,
-      body: page.map((id) => userDto(users.get(id)!)),
+      json: `[${json.join(',')}]`,
       headers: { link: linkHeader(links(req, more ? page.at(-1) : undefined)) },
     }
   }
@@ -738,6 +744,7 @@ export async function startFakeOkta(opts: FakeOktaOptions = {}): Promise<FakeOkt
         created: at,
         lastUpdated: at,
         statusChanged: null,
+        json: undefined,
       })
       return id
     },
@@ -765,6 +772,7 @@ export async function startFakeOkta(opts: FakeOktaOptions = {}): Promise<FakeOkt
       if (!u) throw new Error(`fake Okta: no user ${userId}`)
       u.status = status
       u.statusChanged = u.lastUpdated = timestamp()
+      u.json = undefined
     },
     requests: server.requests,
     clearRequests: () => void server.requests.splice(0),
