@@ -33,6 +33,8 @@ export interface GrafanaClientOptions {
 }
 
 const PAGE = 1000
+/** Shared by every member Grafana lists without labels (frozen: a planner must not add any). */
+const NO_LABELS = Object.freeze([]) as unknown as string[]
 const USER_AGENT = 'grafana-team-sync'
 const ADMIN_PERMISSION = 4
 
@@ -225,6 +227,8 @@ class Client implements GrafanaClient {
   #tokenOrg: Promise<WireOrg> | undefined
   /** Last preferences read per team: PUT replaces them all, so keys we do not manage are sent back. */
   readonly #rawPreferences = new Map<number, WirePreferences>()
+  /** One login and email string per user, however many teams list them. */
+  readonly #names = new Map<number, { login: string; email: string }>()
 
   constructor(http: HttpService, auth: Auth) {
     this.#http = http
@@ -471,13 +475,24 @@ class Client implements GrafanaClient {
 
   async listTeamMembers(orgId: number, teamId: number): Promise<TeamMember[]> {
     const members = await this.#get<WireTeamMember[]>(`/api/teams/${teamId}/members`, { orgId })
-    return members.map((m) => ({
-      userId: m.userId,
-      login: m.login,
-      email: m.email,
-      permission: permissionOf(m.permission),
-      labels: m.labels ?? [],
-    }))
+    return members.map((m) => {
+      const names = this.#namesOf(m.userId, m.login, m.email)
+      return {
+        userId: m.userId,
+        login: names.login,
+        email: names.email,
+        permission: permissionOf(m.permission),
+        labels: m.labels && m.labels.length > 0 ? m.labels : NO_LABELS,
+      }
+    })
+  }
+
+  #namesOf(userId: number, login: string, email: string): { login: string; email: string } {
+    const known = this.#names.get(userId)
+    if (known && known.login === login && known.email === email) return known
+    const names = { login, email }
+    this.#names.set(userId, names)
+    return names
   }
 
   async getTeamPreferences(orgId: number, teamId: number): Promise<TeamPreferences> {

@@ -175,6 +175,27 @@ describe('okta client', () => {
     expect(okta.seen.every((s) => s.auth === `SSWS ${TOKEN}`)).toBe(true)
   })
 
+  it('keeps one object per person however many groups list them, and a changed person afresh', async () => {
+    const okta = await startMiniOkta()
+    const person = (n: number, status = 'ACTIVE') => ({
+      id: userId(n),
+      status,
+      login: `u${n}@acme.example`,
+      email: `u${n}@acme.example`,
+    })
+    okta.members.set(groupId(1), [person(1), person(2)])
+    okta.members.set(groupId(2), [person(2), person(3)])
+    okta.members.set(groupId(3), [person(2, 'SUSPENDED')])
+    const reader = client(okta)
+    const first = await reader.listMembers(groupId(1))
+    const second = await reader.listMembers(groupId(2))
+    const third = await reader.listMembers(groupId(3))
+    expect(second[0]).toBe(first[1])
+    expect(third[0]).not.toBe(first[1])
+    expect(third[0]).toEqual(person(2, 'SUSPENDED'))
+    expect(first[1]).toEqual(person(2))
+  })
+
   it('never follows a next link to another origin and sends that origin nothing', async () => {
     const okta = await startMiniOkta()
     const elsewhere = await startMiniOkta()

@@ -95,9 +95,10 @@ export function createOktaClient(opts: OktaClientOptions): OktaClient {
     sleep: opts.sleep,
   })
 
+  const members = new MemberPool()
   return {
     findGroups: (refs) => findGroups(http, refs),
-    listMembers: (groupId) => listMembers(http, groupId),
+    listMembers: (groupId) => listMembers(http, groupId, members),
     stats: () => http.stats(),
   }
 }
@@ -157,13 +158,13 @@ export function batchNames(origin: string, names: string[]): string[][] {
 
 async function searchGroups(http: HttpService, names: string[]): Promise<OktaGroup[]> {
   const groups = new Map<string, OktaGroup>()
-  const pages = await readAllPages<WireGroup>(http, '/api/v1/groups', {
-    search: searchExpression(names),
-    limit: GROUPS_PAGE,
-  })
-  for (const g of pages) {
-    groups.set(g.id, { id: g.id, name: g.profile?.name ?? '', type: g.type ?? '' })
-  }
+  const found = await readAllPages(
+    http,
+    '/api/v1/groups',
+    { search: searchExpression(names), limit: GROUPS_PAGE },
+    (g: WireGroup): OktaGroup => ({ id: g.id, name: g.profile?.name ?? '', type: g.type ?? '' }),
+  )
+  for (const g of found) groups.set(g.id, g)
   return [...groups.values()]
 }
 
@@ -187,19 +188,39 @@ function exactMatch(name: string, groups: OktaGroup[]): OktaGroup | undefined | 
   )
 }
 
-async function listMembers(http: HttpService, groupId: string): Promise<OktaMember[]> {
+/**
+ * One object per Okta user for the whole run: a person in forty groups is read forty times but kept
+ * once (20,000 people in 700,000 memberships are 20,000 objects, not 700,000).
+ */
+class MemberPool {
+  readonly #byId = new Map<string, OktaMember>()
+
+  of(u: WireUser): OktaMember {
+    const login = u.profile?.login ?? ''
+    const email = u.profile?.email ?? ''
+    const status = u.status ?? ''
+    const known = this.#byId.get(u.id)
+    if (known && known.login === login && known.email === email && known.status === status) {
+      return known
+    }
+    const member: OktaMember = { id: u.id, login, email, status }
+    this.#byId.set(u.id, member)
+    return member
+  }
+}
+
+async function listMembers(
+  http: HttpService,
+  groupId: string,
+  pool: MemberPool,
+): Promise<OktaMember[]> {
   try {
-    const users = await readAllPages<WireUser>(
+    return await readAllPages(
       http,
       `/api/v1/groups/${encodeURIComponent(groupId)}/users`,
       { limit: MEMBERS_PAGE },
+      (u: WireUser) => pool.of(u),
     )
-    return users.map((u) => ({
-      id: u.id,
-      login: u.profile?.login ?? '',
-      email: u.profile?.email ?? '',
-      status: u.status ?? '',
-    }))
   } catch (err) {
     if (err instanceof HttpError && err.status === 404) {
       throw new HttpError(err, `Okta group id:${groupId} not found (${err.serviceMessage})`)
@@ -208,13 +229,17 @@ async function listMembers(http: HttpService, groupId: string): Promise<OktaMemb
   }
 }
 
-/** Follows `Link: rel="next"` only on the configured origin: credentials never go elsewhere. */
-async function readAllPages<T>(
+/**
+ * Follows `Link: rel="next"` only on the configured origin: credentials never go elsewhere. Each
+ * page is mapped as it arrives, so the wire objects of one page at most are alive at a time.
+ */
+async function readAllPages<T, R>(
   http: HttpService,
   path: string,
   query: Record<string, string | number>,
-): Promise<T[]> {
-  const items: T[] = []
+  map: (item: T) => R,
+): Promise<R[]> {
+  const items: R[] = []
   const visited = new Set<string>()
   const first = new URL(path, http.origin)
   for (const [key, value] of Object.entries(query)) first.searchParams.set(key, String(value))
@@ -226,7 +251,7 @@ async function readAllPages<T>(
         `okta GET ${path}: expected a JSON array, got ${typeof res.body} (${type}); is okta-domain the Okta org's own domain?`,
       )
     }
-    items.push(...res.body)
+    for (const item of res.body) items.push(map(item))
     const next = nextLink(res.headers.get('link'))
     if (next === undefined) return items
     const nextUrl = new URL(next, http.origin)
