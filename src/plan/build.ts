@@ -21,6 +21,7 @@ export function buildPlan(config: DesiredConfig, observed: Observed): Plan {
     out: new PlanOutput(),
     people: new People(observed.users, settings.identity),
     groups: viewGroups(observed.oktaGroups, settings.okta.memberStatuses),
+    groupPeople: new Map(),
     protectedValues: new Set(settings.safety.protectedUsers.map(lower)),
   }
 

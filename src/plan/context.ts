@@ -11,7 +11,23 @@ export interface PlanContext {
   people: People
   out: PlanOutput
   groups: Map<string, GroupView>
+  /** The people of each readable group, resolved once however many scopes use the group. */
+  groupPeople: Map<string, Person[]>
   protectedValues: Set<string>
+}
+
+/** The people a readable group's members are (members without a login or email are skipped). */
+export function peopleOf(ctx: PlanContext, view: GroupView): Person[] {
+  let people = ctx.groupPeople.get(view.ref)
+  if (!people) {
+    people = []
+    for (const member of view.members) {
+      const person = ctx.people.fromOkta(member)
+      if (person) people.push(person)
+    }
+    ctx.groupPeople.set(view.ref, people)
+  }
+  return people
 }
 
 export function isProtected(ctx: PlanContext, user: { login: string; email: string }): boolean {
@@ -25,12 +41,18 @@ export function isCaller(ctx: PlanContext, userId: number): boolean {
 
 export type Account = { ok: true; dependsOn: string[] } | { ok: false; blocked: boolean }
 
+/** The answer for everyone who has an account: shared, so never changed by callers. */
+const HAS_ACCOUNT: Account = Object.freeze({
+  ok: true,
+  dependsOn: Object.freeze([]) as unknown as string[],
+})
+
 /**
  * An account for the person: the existing one, one a `users:` entry creates, one planned for
  * `missingUsers: create`, or none (the caller records the person as pending).
  */
 export function ensureAccount(ctx: PlanContext, person: Person): Account {
-  if (person.user) return { ok: true, dependsOn: [] }
+  if (person.user) return HAS_ACCOUNT
   if (person.blocked) return { ok: false, blocked: true }
   if (!person.createId && ctx.settings.missingUsers === 'create') {
     person.createId = ctx.out.add(
@@ -84,12 +106,17 @@ export function expandPrincipals<L extends string>(
       distrust.push(reportUntrusted(ctx, view, p.source, scope))
       continue
     }
-    for (const member of view.members) {
-      const person = ctx.people.fromOkta(member)
-      if (person) addWant(wants, person, level, rank, { group: view.name })
-    }
+    const source = { group: view.name }
+    for (const person of peopleOf(ctx, view)) addWant(wants, person, level, rank, source)
   }
   return distrust
+}
+
+/** Why a scope's removals cannot be trusted because of this group. */
+export function untrustedReason(view: GroupView): string {
+  return view.state === 'unreadable'
+    ? `Okta group "${view.name}" could not be read`
+    : `Okta group "${view.name}" has no members`
 }
 
 function reportUntrusted(
@@ -106,12 +133,12 @@ function reportUntrusted(
       `Okta group "${view.name}" (${where(source)}) could not be read: ${view.error}; ${kept}`,
       at,
     )
-    return `Okta group "${view.name}" could not be read`
+  } else {
+    ctx.out.warn(
+      'okta-group-empty',
+      `Okta group "${view.name}" (${where(source)}) has no members with an accepted status (settings.okta.memberStatuses); ${kept}`,
+      at,
+    )
   }
-  ctx.out.warn(
-    'okta-group-empty',
-    `Okta group "${view.name}" (${where(source)}) has no members with an accepted status (settings.okta.memberStatuses); ${kept}`,
-    at,
-  )
-  return `Okta group "${view.name}" has no members`
+  return untrustedReason(view)
 }

@@ -19,7 +19,10 @@ interface SortKey {
   identity: string
 }
 
-type PendingEntry = Omit<Pending, 'provenance'> & Pick<Want<string>, 'groups' | 'yaml'>
+type PendingEntry = Omit<Pending, 'provenance'> & {
+  groups: Set<string>
+  yaml: Map<string, SourceRef>
+}
 
 /** Collects what the planner finds; `finish` turns it into a deterministic Plan. */
 export class PlanOutput {
@@ -76,8 +79,8 @@ export class PlanOutput {
       if (team !== undefined) entry.team = team
       this.#pending.set(key, entry)
     }
-    for (const group of want.groups) entry.groups.add(group)
-    for (const [k, ref] of want.yaml) entry.yaml.set(k, ref)
+    for (const group of want.groups ?? []) entry.groups.add(group)
+    for (const [k, ref] of want.yaml ?? []) entry.yaml.set(k, ref)
   }
 
   finish(guards: GuardViolation[]): Plan {
@@ -114,7 +117,7 @@ export class PlanOutput {
       )
       .map(({ groups, yaml, ...rest }): Pending => ({
         ...rest,
-        provenance: provenanceOf({ groups, yaml }),
+        provenance: provenanceOf({ groups: [...groups], yaml }),
       }))
 
     return {

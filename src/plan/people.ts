@@ -39,6 +39,8 @@ export class People {
   readonly #existing = new Map<number, Person>()
   readonly #missing = new Map<string, Person>()
   readonly #ambiguous = new Set<string>()
+  /** Okta members already resolved: a person in forty groups is looked up once. */
+  readonly #fromOkta = new Map<OktaMember, Person | undefined>()
 
   constructor(users: GrafanaUser[], identity: Identity) {
     this.#identity = identity
@@ -103,6 +105,13 @@ export class People {
 
   /** An Okta group member, identified by `profile.email` or `profile.login` per `settings.identity`. */
   fromOkta(member: OktaMember): Person | undefined {
+    if (this.#fromOkta.has(member)) return this.#fromOkta.get(member)
+    const person = this.#resolveOkta(member)
+    this.#fromOkta.set(member, person)
+    return person
+  }
+
+  #resolveOkta(member: OktaMember): Person | undefined {
     const login = lower(member.login)
     const email = lower(member.email)
     const primary = (this.#identity === 'email' ? email : login) || login || email

@@ -1,6 +1,7 @@
 import type {
   DesiredTeam,
   ObservedTeam,
+  Principals,
   TeamMember,
   TeamPermission,
   TeamPreferences,
@@ -10,30 +11,39 @@ import {
   ensureAccount,
   expandPrincipals,
   isProtected,
+  peopleOf,
+  untrustedReason,
   type PlanContext,
 } from './context.ts'
 import type { GuardBases } from './guards.ts'
 import { addOrgChange, exists, findTeam, personOf, type OrgState, type Orgs } from './orgs.ts'
+import { groupView } from './okta.ts'
 import { userRef } from './people.ts'
-import { compareText, mergeSources, notDeclared, provenanceOf, where, type Want } from './wants.ts'
+import { addWant, compareText, notDeclared, provenanceOf, where, type Want } from './wants.ts'
 
 const PERMISSION_RANK: Record<TeamPermission, number> = { Member: 1, Admin: 2 }
 
-/** A declared team in an org that exists or is created, with the people it wants. */
+/** A declared team in an org that exists or is created. */
 export interface TeamWork {
   team: DesiredTeam
   org: OrgState
+}
+
+/** A team's wants, expanded when the team is planned and dropped after: one team's people at a time. */
+interface TeamWants {
   wants: Map<string, Want<TeamPermission>>
   /** Unreadable or empty Okta groups of this team: its removals and demotions are held back. */
   distrust: string[]
 }
 
 /**
- * Expands each team's members and admins; a team member needs an org membership, so each one is also
- * wanted in the team's org. A team whose org neither exists nor is declared is an error and skipped.
+ * Finds each team's org and records what teams imply for their orgs: every person a team wants needs
+ * an org membership (Viewer unless a binding says more). A team whose org neither exists nor is
+ * declared is an error and skipped.
  */
 export function collectTeams(ctx: PlanContext, orgs: Orgs, teams: DesiredTeam[]): TeamWork[] {
   const work: TeamWork[] = []
+  const groupsDone = new Map<OrgState, Set<string>>()
   for (const team of teams) {
     const org = orgs.get(team.org)
     if (!org || !exists(org)) {
@@ -44,29 +54,46 @@ export function collectTeams(ctx: PlanContext, orgs: Orgs, teams: DesiredTeam[])
       })
       continue
     }
-    const wants = new Map<string, Want<TeamPermission>>()
-    const scope = { org: org.name, team: team.name }
-    const distrust = [
-      ...expandPrincipals(ctx, team.members, 'Member', PERMISSION_RANK.Member, wants, scope),
-      ...expandPrincipals(ctx, team.admins, 'Admin', PERMISSION_RANK.Admin, wants, scope),
-    ]
-    org.teamDistrust.push(...distrust)
-    for (const want of wants.values()) {
-      const implied = org.implied.get(want.person.key)
-      if (implied) mergeSources(implied, want)
-      else {
-        org.implied.set(want.person.key, {
-          person: want.person,
-          level: 'Viewer',
-          rank: 1,
-          groups: new Set(want.groups),
-          yaml: new Map(want.yaml),
-        })
-      }
-    }
-    work.push({ team, org, wants, distrust })
+    let done = groupsDone.get(org)
+    if (!done) groupsDone.set(org, (done = new Set()))
+    addImplied(ctx, org, team.members, done)
+    addImplied(ctx, org, team.admins, done)
+    work.push({ team, org })
   }
   return work
+}
+
+/** The org memberships a principals list implies; a group several teams of the org use counts once. */
+function addImplied(
+  ctx: PlanContext,
+  org: OrgState,
+  principals: Principals,
+  groupsDone: Set<string>,
+): void {
+  for (const p of principals.users) {
+    addWant(org.implied, ctx.people.fromYaml(p.value), 'Viewer', 1, { yaml: p.source })
+  }
+  for (const p of principals.oktaGroups) {
+    const view = groupView(ctx.groups, p.value)
+    if (view.state !== 'ok') {
+      org.teamDistrust.push(untrustedReason(view))
+      continue
+    }
+    if (groupsDone.has(view.ref)) continue
+    groupsDone.add(view.ref)
+    const source = { group: view.name }
+    for (const person of peopleOf(ctx, view)) addWant(org.implied, person, 'Viewer', 1, source)
+  }
+}
+
+function expandTeam(ctx: PlanContext, { team, org }: TeamWork): TeamWants {
+  const wants = new Map<string, Want<TeamPermission>>()
+  const scope = { org: org.name, team: team.name }
+  const distrust = [
+    ...expandPrincipals(ctx, team.members, 'Member', PERMISSION_RANK.Member, wants, scope),
+    ...expandPrincipals(ctx, team.admins, 'Admin', PERMISSION_RANK.Admin, wants, scope),
+  ]
+  return { wants, distrust }
 }
 
 function missingOrgMessage(ctx: PlanContext, team: DesiredTeam): string {
@@ -90,7 +117,7 @@ export function planTeam(
   if (org.live?.teamsUnread) {
     // Planned by apply once the caller can read the org's teams (ensureCallerMembership); people
     // without an account are known already.
-    for (const want of work.wants.values()) {
+    for (const want of expandTeam(ctx, work).wants.values()) {
       const account = ensureAccount(ctx, want.person)
       if (!account.ok && !account.blocked)
         ctx.out.pending(want.person.identity, org.name, team.name, want)
@@ -120,7 +147,7 @@ export function planTeam(
     ).id
   }
   planPreferences(ctx, work, live, createId)
-  planMembers(ctx, work, live, createId, bases)
+  planMembers(ctx, work, expandTeam(ctx, work), live, createId, bases)
 }
 
 function planTeamEmail(ctx: PlanContext, { team, org }: TeamWork, live: ObservedTeam): void {
@@ -176,12 +203,12 @@ function planPreferences(
 
 function planMembers(
   ctx: PlanContext,
-  work: TeamWork,
+  { team, org }: TeamWork,
+  { wants, distrust }: TeamWants,
   live: ObservedTeam | undefined,
   createId: string | undefined,
   bases: GuardBases,
 ): void {
-  const { team, org } = work
   const current: TeamMember[] = live?.members ?? []
   const currentById = new Map(current.map((m) => [m.userId, m]))
   const wanted = new Set<number>()
@@ -189,7 +216,7 @@ function planMembers(
   const scope = { org: org.name, team: team.name }
   const ids = live ? { orgId: org.live!.id, teamId: live.id } : undefined
 
-  for (const want of work.wants.values()) {
+  for (const want of wants.values()) {
     const { person } = want
     const account = ensureAccount(ctx, person)
     if (!account.ok) {
@@ -199,7 +226,6 @@ function planMembers(
     const user = person.user
     if (user) wanted.add(user.id)
     const member = user ? currentById.get(user.id) : undefined
-    const key = { team: team.name, identity: person.identity }
     if (!member) {
       const orgAdd = org.addIds.get(person.key)
       addOrgChange(
@@ -221,7 +247,7 @@ function planMembers(
           permission: want.level,
           provenance: provenanceOf(want),
         },
-        key,
+        { team: team.name, identity: person.identity },
       )
       continue
     }
@@ -235,7 +261,7 @@ function planMembers(
       )
       continue
     }
-    if (demotion && work.distrust.length > 0) {
+    if (demotion && distrust.length > 0) {
       held.push(`${person.identity} (${member.permission} → ${want.level})`)
       continue
     }
@@ -255,7 +281,7 @@ function planMembers(
         to: want.level,
         provenance: provenanceOf(want),
       },
-      key,
+      { team: team.name, identity: person.identity },
     )
   }
 
@@ -273,7 +299,7 @@ function planMembers(
           )
           continue
         }
-        if (work.distrust.length > 0) {
+        if (distrust.length > 0) {
           held.push(person.identity)
           continue
         }
@@ -302,7 +328,7 @@ function planMembers(
     ctx.out.heldBack.push({
       org: org.name,
       team: team.name,
-      reason: [...new Set(work.distrust)].join('; '),
+      reason: [...new Set(distrust)].join('; '),
       removals: held.length,
       users: held.sort(compareText),
     })

@@ -6,8 +6,10 @@ export interface Want<L extends string> {
   person: Person
   level: L
   rank: number
-  groups: Set<string>
-  yaml: Map<string, SourceRef>
+  /** Okta groups that want this level, each once (absent until the first). */
+  groups?: string[]
+  /** YAML places that want this level, by sourceKey (absent until the first). */
+  yaml?: Map<string, SourceRef>
 }
 
 export type WantSource = { group: string } | { yaml: SourceRef }
@@ -22,19 +24,18 @@ export function addWant<L extends string>(
 ): void {
   let want = wants.get(person.key)
   if (!want || rank > want.rank) {
-    want = { person, level, rank, groups: new Set(), yaml: new Map() }
+    // Sources are allocated on first use: a million memberships are a million small objects.
+    want = { person, level, rank }
     wants.set(person.key, want)
   } else if (rank < want.rank) {
     return
   }
-  if ('group' in source) want.groups.add(source.group)
-  else want.yaml.set(sourceKey(source.yaml), source.yaml)
-}
-
-/** Merges every source of `from` into `into` regardless of level. */
-export function mergeSources(into: Want<string>, from: Want<string>): void {
-  for (const group of from.groups) into.groups.add(group)
-  for (const [key, ref] of from.yaml) into.yaml.set(key, ref)
+  if ('group' in source) {
+    if (!want.groups) want.groups = [source.group]
+    else if (!want.groups.includes(source.group)) want.groups.push(source.group)
+  } else {
+    ;(want.yaml ??= new Map()).set(sourceKey(source.yaml), source.yaml)
+  }
 }
 
 export function sourceKey(ref: SourceRef): string {
@@ -47,8 +48,8 @@ export function compareText(a: string, b: string): number {
 
 export function provenanceOf(want: Pick<Want<string>, 'groups' | 'yaml'>): Provenance {
   return {
-    oktaGroups: [...want.groups].sort(compareText),
-    yaml: [...want.yaml.entries()]
+    oktaGroups: [...(want.groups ?? [])].sort(compareText),
+    yaml: [...(want.yaml ?? new Map<string, SourceRef>()).entries()]
       .sort(([a], [b]) => compareText(a, b))
       .map(([, ref]) => ({ file: ref.file, line: ref.line, col: ref.col })),
   }
