@@ -1,0 +1,79 @@
+// One engine run (plan or apply) in a fresh process, so its peak memory is its own. Reports to the
+// bench over IPC: wall time, when the reads ended, peak RSS, CPU time, request statistics, outcome.
+//   node scripts/bench/engine-run.ts '<EngineRunRequest as JSON>'
+import { runEngine } from '../../src/engine.ts'
+import type { RequestStats } from '../../src/model.ts'
+
+export interface EngineRunRequest {
+  mode: 'plan' | 'apply'
+  configPath: string
+  concurrency: number
+  grafana: { url: string; username: string; password: string }
+  okta: { domain: string; token: string }
+}
+
+export interface EngineRunReport {
+  outcome: string
+  wallMs: number
+  /** From the start of the run until every read answered. */
+  readsMs: number
+  /** From the end of the reads until the plan was built (CPU only). */
+  planMs: number
+  cpuMs: number
+  maxRssMb: number
+  requests: RequestStats[]
+  changes: Record<string, number>
+  pending: number
+  applied?: number
+  failed?: number
+  error?: string
+}
+
+async function main(): Promise<void> {
+  const request = JSON.parse(process.argv[2] ?? '{}') as EngineRunRequest
+  let readsDone = 0
+  let planned = 0
+  const cpu = process.cpuUsage()
+  const start = performance.now()
+  const outcome = await runEngine({
+    mode: request.mode,
+    configPath: request.configPath,
+    env: {},
+    grafana: request.grafana,
+    okta: request.okta,
+    force: false,
+    concurrency: request.concurrency,
+    onProgress: (message) => {
+      // The engine reports the org and user counts once every read answered, then plans.
+      if (/ org\(s\), \d+ user\(s\)$/.test(message)) readsDone = performance.now()
+      if (message.startsWith('applying ') && planned === 0) planned = performance.now()
+    },
+  })
+  const end = performance.now()
+  const used = process.cpuUsage(cpu)
+  const plan = 'plan' in outcome ? outcome.plan : undefined
+  const report: EngineRunReport = {
+    outcome: outcome.kind,
+    wallMs: end - start,
+    readsMs: readsDone - start,
+    planMs: (planned || end) - readsDone,
+    cpuMs: (used.user + used.system) / 1000,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    requests: plan?.stats.requests ?? ('requests' in outcome ? outcome.requests : []),
+    changes: plan?.counts ?? {},
+    pending: plan?.pending.length ?? 0,
+  }
+  if (outcome.kind === 'applied') {
+    report.applied = outcome.result.applied
+    report.failed = outcome.result.failed
+  }
+  if (outcome.kind === 'applied' && outcome.result.blocked) {
+    report.error = `blocked by ${outcome.plan.guards.map((g) => `${g.guard} (${g.scope})`).join(', ')}`
+  }
+  if (outcome.kind === 'failed') report.error = outcome.error
+  if (outcome.kind === 'invalid') report.error = outcome.problems[0]?.message
+  if (outcome.kind === 'refused') report.error = outcome.problems[0]
+  process.send?.(report, () => process.exit(0))
+}
+
+if (import.meta.main) await main()
