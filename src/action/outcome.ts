@@ -1,7 +1,13 @@
 import * as core from '@actions/core'
 import type { EngineOutcome } from '../engine.ts'
 import type { GuardViolation } from '../model.ts'
-import { escapeMarkdown, renderJson, renderMarkdown, renderValidation } from '../report/index.ts'
+import {
+  escapeMarkdown,
+  renderJson,
+  renderMarkdown,
+  renderValidation,
+  writtenBeforeBlock,
+} from '../report/index.ts'
 import { publishComment, type CommentTarget } from './comment-target.ts'
 import * as publish from './publish.ts'
 import type { ActionRun } from './run.ts'
@@ -98,7 +104,7 @@ function planFailures(
     const guards = plan.guards.map(describeGuard).join('; ')
     const noun = plan.guards.length === 1 ? 'safety guard' : 'safety guards'
     failures.push(
-      `Apply blocked by ${noun} ${guards}. Nothing was written. Review the plan in the job summary; set force: true to apply anyway.`,
+      `Apply blocked by ${noun} ${guards}; ${writtenBeforeBlock(result)}. Review the plan in the job summary; set force: true to apply anyway.`,
     )
   }
   if (result.failed)

@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { EngineOutcome } from '../engine.ts'
-import { renderJson, renderText } from '../report/index.ts'
+import { renderJson, renderText, writtenBeforeBlock } from '../report/index.ts'
 import type { CliArgs } from './args.ts'
 import { describeSummary, formatProblem, withNewline } from './format.ts'
 import type { CliIO } from './run.ts'
@@ -104,7 +104,7 @@ function exitStatus(args: CliArgs, outcome: Done, err: (text: string) => void): 
       (g) => `${g.guard} (${g.scope}: ${g.removals} removals, limit ${g.limit})`,
     )
     err(
-      `Apply blocked by ${guards.length === 1 ? 'safety guard' : 'safety guards'} ${guards.join('; ')}; nothing was written. Rerun with --force to apply anyway.`,
+      `Apply blocked by ${guards.length === 1 ? 'safety guard' : 'safety guards'} ${guards.join('; ')}; ${writtenBeforeBlock(result)}. Rerun with --force to apply anyway.`,
     )
     return EXIT_ERROR
   }

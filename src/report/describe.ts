@@ -416,3 +416,13 @@ export function statusMark(result: ChangeResult | undefined): string {
 export function guardScope(scope: string): string {
   return scope === 'run' ? 'the whole run' : scope
 }
+
+/**
+ * What a blocked apply wrote: nothing, or only the sync's user joining orgs, which has to happen
+ * before the guards can see those orgs' teams.
+ */
+export function writtenBeforeBlock(result: ApplyResult): string {
+  if (!result.applied) return 'nothing was written'
+  const joins = result.applied === 1 ? '1 org join' : `${result.applied} org joins`
+  return `only the sync's user joining orgs was written (${joins})`
+}

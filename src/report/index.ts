@@ -16,6 +16,7 @@ export {
   kindCounts,
   tally,
   tallyText,
+  writtenBeforeBlock,
   type ReportInput,
   type Tally,
 } from './describe.ts'

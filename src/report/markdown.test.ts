@@ -209,6 +209,22 @@ describe('renderMarkdown for an apply result', () => {
     expect(md).not.toContain('### Failed')
   })
 
+  it('names the org joins a blocked apply wrote before its guards could see those teams', () => {
+    const p = bigPlan(4, 10)
+    const md = applied(p, {
+      blocked: true,
+      results: [],
+      applied: 2,
+      failed: 0,
+      skipped: 0,
+      extra: [],
+    })
+    expect(md).toContain(
+      "**Blocked by 1 safety guard: only the sync's user joining orgs was written (2 org joins).**",
+    )
+    expect(md).not.toContain('nothing was written')
+  })
+
   it('says when guards were overridden with force', () => {
     const p = bigPlan(1, 10)
     const result: ApplyResult = {

@@ -28,6 +28,7 @@ import {
   type Group,
   type ReportInput,
   who,
+  writtenBeforeBlock,
 } from './describe.ts'
 import { code, codeBlock, plain, safeUrl, truncate } from './escape.ts'
 
@@ -196,7 +197,7 @@ function summaryLine(view: View): string {
   const planned = tallyText(tally(plan.changes))
   if (view.applied && result) {
     if (result.blocked)
-      return `**Blocked by ${plural(plan.guards.length, 'safety guard')}: nothing was written.** Planned: ${planned}.`
+      return `**Blocked by ${plural(plan.guards.length, 'safety guard')}: ${writtenBeforeBlock(result)}.** Planned: ${planned}.`
     if (!plan.changes.length) return 'No changes. Grafana matches the config.'
     return `**${statusText(result)}** of ${plural(plan.changes.length, 'planned change')} (${planned}).`
   }
@@ -318,7 +319,7 @@ function guardsBlock(view: View, guards: GuardViolation[], level: DetailLevel): 
   if (!view.applied) {
     lead = `**Apply will be blocked by ${n}.** Nothing is written while a guard trips; review the removals, then set ${force} to apply anyway.`
   } else if (result?.blocked) {
-    lead = `**Apply was blocked by ${n}: nothing was written.** Review the removals, then re-run with ${force} to apply anyway.`
+    lead = `**Apply was blocked by ${n}: ${writtenBeforeBlock(result)}.** Review the removals, then re-run with ${force} to apply anyway.`
   } else {
     alert = '[!WARNING]'
     lead = `**${n} overridden with \`force\`.**`

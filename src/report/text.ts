@@ -14,6 +14,7 @@ import {
   tally,
   tallyText,
   type ReportInput,
+  writtenBeforeBlock,
 } from './describe.ts'
 import { clean } from './escape.ts'
 
@@ -42,7 +43,7 @@ export function renderText(input: ReportInput): string {
     const lead = !applied
       ? 'Apply will be blocked by safety guards; nothing is written unless forced (force input, CLI --force):'
       : result?.blocked
-        ? 'Apply was blocked by safety guards; nothing was written (force input, CLI --force overrides):'
+        ? `Apply was blocked by safety guards; ${writtenBeforeBlock(result)} (force input, CLI --force overrides):`
         : 'Safety guards overridden with force:'
     sections.push([
       lead,
@@ -93,7 +94,7 @@ function summary(input: ReportInput): string[] {
   if (!plan.changes.length) return ['No changes. Grafana matches the config.']
   if (input.mode === 'apply' && result) {
     if (result.blocked)
-      return [`Blocked by safety guards: nothing was written. Planned: ${planned}.`]
+      return [`Blocked by safety guards: ${writtenBeforeBlock(result)}. Planned: ${planned}.`]
     return [
       `${statusText(result)} of ${plural(plan.changes.length, 'planned change')} (${planned}).`,
     ]
