@@ -1,4 +1,26 @@
 import { build } from 'esbuild'
+import { builtinModules } from 'node:module'
+
+const BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]))
+
+// An ESM `import` of a Node built-in builds an ES module facade over all of its exports, and the
+// one for `http` touches lazy getters that load Node's internal fetch (~100 ms at start-up, paid
+// even by `validate`). `require` returns the module object without a facade, so every built-in
+// is loaded through the bundle's `require` (the createRequire banner), and only when first used.
+const requireBuiltins = {
+  name: 'require-builtins',
+  setup(build) {
+    build.onResolve({ filter: /^[a-z_:/]+$/ }, (args) => {
+      if (!BUILTINS.has(args.path)) return undefined
+      if (args.namespace === 'builtin') return { path: args.path, external: true }
+      return { path: args.path, namespace: 'builtin' }
+    })
+    build.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)})`,
+      loader: 'js',
+    }))
+  },
+}
 
 await build({
   entryPoints: ['src/index.ts'],
@@ -13,6 +35,7 @@ await build({
       "import { createRequire as __createRequire } from 'node:module';\n" +
       'const require = __createRequire(import.meta.url);',
   },
+  plugins: [requireBuiltins],
   legalComments: 'none',
   logLevel: 'warning',
 })
