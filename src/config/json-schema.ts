@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { configFileSchema } from './schema.ts'
 
 export const JSON_SCHEMA_PATH = 'schema/config.schema.json'

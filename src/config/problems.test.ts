@@ -183,6 +183,17 @@ teams:
     expect((await fixture.load()).ok).toBe(true)
   })
 
+  it('accepts IANA aliases and other casings of a zone, not only canonical names', async () => {
+    fixture = await configFixture({
+      'config.yaml': `teams:
+  - { name: A, preferences: { timezone: UTC } }
+  - { name: B, preferences: { timezone: US/Eastern } }
+  - { name: C, preferences: { timezone: europe/berlin } }
+`,
+    })
+    expect((await fixture.load()).ok).toBe(true)
+  })
+
   it('suggests the closest allowed value for a misspelt one', async () => {
     const problem = await onlyProblem('settings:\n  identity: emial\n', 'emial')
     expect(problem.hint).toBe('Did you mean "email"?')
