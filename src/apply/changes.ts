@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import type { GrafanaClient } from '../grafana/types.ts'
 import type { Caller, Change, ChangeStatus, TeamPermission, UserRef } from '../model.ts'
 import { ApplyError, type RunIds } from './ids.ts'
@@ -112,8 +111,9 @@ async function createOrg(ctx: ApplyContext, change: ChangeOf<'create-org'>): Pro
 
 function passwordFor(ctx: ApplyContext, change: ChangeOf<'create-user'>): string {
   if (change.passwordEnv === '') {
-    // An SSO person never signs in with it: a random one nobody knows.
-    return randomBytes(24).toString('base64url')
+    // An SSO person never signs in with it: a random one nobody knows. Web Crypto, so that
+    // `node:crypto` loads only when a password is made, not at start-up.
+    return Buffer.from(crypto.getRandomValues(new Uint8Array(24))).toString('base64url')
   }
   const password = ctx.env[change.passwordEnv]
   if (!password) {
