@@ -312,6 +312,30 @@ describe('http service', () => {
     expect(deleted).toMatchObject({ status: 204, body: undefined })
   })
 
+  it('decodes UTF-8 split across chunks, drops a byte-order mark and counts the bytes received', async () => {
+    const payload = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from(JSON.stringify({ name: 'Zoë Ñúñez 🚀' })),
+    ])
+    const split = payload.indexOf(0xc3) + 1 // inside the two bytes of "ë"
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' })
+      res.write(payload.subarray(0, split))
+      setImmediate(() => res.end(payload.subarray(split)))
+    })
+    const http = createHttpService({ service: 'grafana', baseUrl: server.url, ...fast })
+    expect((await http.request('GET', '/api/user')).body).toEqual({ name: 'Zoë Ñúñez 🚀' })
+    expect(http.stats()).toEqual([
+      {
+        service: 'grafana',
+        endpoint: 'GET /api/user',
+        requests: 1,
+        retries: 0,
+        bytes: payload.length,
+      },
+    ])
+  })
+
   it('follows no redirect: the target gets nothing, the error names it without its query', async () => {
     const elsewhere = await serve((_req, res) => json(res, 200, {}))
     const server = await serve((req, res) => {
