@@ -268,6 +268,33 @@ describe('grafana client: listings', () => {
     ])
   })
 
+  it('keeps one member object per user and permission across teams, and a renamed user fresh', async () => {
+    let login = 'ana'
+    const ana = (permission: number) => () =>
+      [200, [{ userId: 2, login, email: 'ana@x', permission, labels: [] }]] as Answer
+    const g = await grafana({
+      'GET /api/teams/5/members': ana(0),
+      'GET /api/teams/6/members': ana(0),
+      'GET /api/teams/7/members': ana(4),
+    })
+    const client = basic(g.url)
+    const [five] = await client.listTeamMembers(1, 5)
+    const [six] = await client.listTeamMembers(1, 6)
+    const [seven] = await client.listTeamMembers(1, 7)
+    expect(six).toBe(five)
+    expect(seven).not.toBe(five)
+    expect(seven).toMatchObject({ userId: 2, permission: 'Admin' })
+    login = 'ana.new'
+    const [renamed] = await client.listTeamMembers(1, 5)
+    expect(renamed).toEqual({
+      userId: 2,
+      login: 'ana.new',
+      email: 'ana@x',
+      permission: 'Member',
+      labels: [],
+    })
+  })
+
   it('maps homeDashboardUID and keeps unmanaged preferences on the full-replace PUT', async () => {
     const g = await grafana({
       'GET /api/teams/5/preferences': [

@@ -229,6 +229,8 @@ class Client implements GrafanaClient {
   readonly #rawPreferences = new Map<number, WirePreferences>()
   /** One login and email string per user, however many teams list them. */
   readonly #names = new Map<number, { login: string; email: string }>()
+  /** Label-free team members, shared by every team that lists the user with that permission. */
+  readonly #members = new Map<number, Partial<Record<TeamPermission, TeamMember>>>()
 
   constructor(http: HttpService, auth: Auth) {
     this.#http = http
@@ -477,14 +479,33 @@ class Client implements GrafanaClient {
     const members = await this.#get<WireTeamMember[]>(`/api/teams/${teamId}/members`, { orgId })
     return members.map((m) => {
       const names = this.#namesOf(m.userId, m.login, m.email)
-      return {
-        userId: m.userId,
-        login: names.login,
-        email: names.email,
-        permission: permissionOf(m.permission),
-        labels: m.labels && m.labels.length > 0 ? m.labels : NO_LABELS,
+      const permission = permissionOf(m.permission)
+      if (m.labels && m.labels.length > 0) {
+        return { userId: m.userId, ...names, permission, labels: m.labels }
       }
+      return this.#plainMember(m.userId, names, permission)
     })
+  }
+
+  /** One frozen object per user and permission: a person in forty teams is one member, not forty. */
+  #plainMember(
+    userId: number,
+    names: { login: string; email: string },
+    permission: TeamPermission,
+  ): TeamMember {
+    const byPermission = this.#members.get(userId) ?? {}
+    this.#members.set(userId, byPermission)
+    const known = byPermission[permission]
+    if (known && known.login === names.login && known.email === names.email) return known
+    const member: TeamMember = Object.freeze({
+      userId,
+      login: names.login,
+      email: names.email,
+      permission,
+      labels: NO_LABELS,
+    })
+    byPermission[permission] = member
+    return member
   }
 
   #namesOf(userId: number, login: string, email: string): { login: string; email: string } {
