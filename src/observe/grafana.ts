@@ -65,33 +65,20 @@ function hasPreferences(team: DesiredTeam): boolean {
 
 const refused = (error: unknown) => error instanceof HttpError && [401, 403].includes(error.status)
 
-/**
- * Org users and teams side by side. A server admin that is no Admin of the org may be refused its teams
- * (Grafana scopes team calls to the caller's orgs): they are then left unread and the plan makes it one.
- */
-async function readOrgListings(
-  grafana: GrafanaClient,
-  caller: Caller,
-  org: LiveOrg,
-): Promise<{ users: OrgMember[]; teams?: GrafanaTeamSummary[]; mayJoin: boolean }> {
-  const [users, teams] = await Promise.allSettled([
-    grafana.listOrgUsers(org.id),
-    grafana.listTeams(org.id),
-  ])
-  if (users.status === 'rejected') throw users.reason
-  const role = users.value.find((u) => u.userId === caller.userId)?.role
-  const mayJoin = caller.auth === 'basic' && caller.isServerAdmin && role !== 'Admin'
-  if (teams.status === 'fulfilled') return { users: users.value, teams: teams.value, mayJoin }
-  if (refused(teams.reason) && mayJoin) return { users: users.value, mayJoin }
-  if (refused(teams.reason) && caller.auth === 'basic' && role === undefined) {
-    throw new Error(
-      `grafana-username "${caller.login ?? ''}" is not a member of org "${org.name}" (id ${org.id}), so its teams cannot be read: ` +
-        'add that user to the org as Admin in Grafana, or use a Grafana server admin, which the sync makes an Admin of the orgs it manages',
-    )
-  }
-  throw teams.reason
-}
+type Settled<T> = PromiseSettledResult<T>
 
+const settle = <T>(promise: Promise<T>): Promise<Settled<T>> =>
+  promise.then(
+    (value) => ({ status: 'fulfilled', value }),
+    (reason: unknown) => ({ status: 'rejected', reason }),
+  )
+
+/**
+ * Org users and teams side by side, and the teams' members as soon as the team listing answers (the
+ * org-user listing, often the slower, is not waited for). A server admin that is no Admin of the org
+ * may be refused its teams (Grafana scopes team calls to the caller's orgs): they are then left
+ * unread and the plan makes it one.
+ */
 async function readOrg(
   grafana: GrafanaClient,
   caller: Caller,
@@ -100,18 +87,34 @@ async function readOrg(
   pruned: boolean,
   progress: Progress,
 ): Promise<{ org: ObservedOrg; people: GrafanaUser[] }> {
-  const { users, teams, mayJoin } = await readOrgListings(grafana, caller, org)
-  if (!teams) return orgRead(org, users, [], true)
-  try {
-    return orgRead(
-      org,
-      users,
-      await readTeams(grafana, org, teams, declaredTeams, pruned, progress),
-    )
-  } catch (error) {
-    if (mayJoin && refused(error)) return orgRead(org, users, [], true)
-    throw error
+  const listed = settle(grafana.listTeams(org.id))
+  const [users, teams, observed] = await Promise.all([
+    settle(grafana.listOrgUsers(org.id)),
+    listed,
+    settle(
+      listed.then((teams) =>
+        teams.status === 'fulfilled'
+          ? readTeams(grafana, org, teams.value, declaredTeams, pruned, progress)
+          : [],
+      ),
+    ),
+  ])
+  if (users.status === 'rejected') throw users.reason
+  const role = users.value.find((u) => u.userId === caller.userId)?.role
+  const mayJoin = caller.auth === 'basic' && caller.isServerAdmin && role !== 'Admin'
+  if (teams.status === 'rejected') {
+    if (refused(teams.reason) && mayJoin) return orgRead(org, users.value, [], true)
+    if (refused(teams.reason) && caller.auth === 'basic' && role === undefined) {
+      throw new Error(
+        `grafana-username "${caller.login ?? ''}" is not a member of org "${org.name}" (id ${org.id}), so its teams cannot be read: ` +
+          'add that user to the org as Admin in Grafana, or use a Grafana server admin, which the sync makes an Admin of the orgs it manages',
+      )
+    }
+    throw teams.reason
   }
+  if (observed.status === 'fulfilled') return orgRead(org, users.value, observed.value)
+  if (mayJoin && refused(observed.reason)) return orgRead(org, users.value, [], true)
+  throw observed.reason
 }
 
 /** Per declared team (and per team prune.teams may delete) its members, and preferences when declared. */

@@ -127,9 +127,11 @@ function grafanaRoutes(orgHeader: () => string | undefined, adminRole = 'Admin')
   }
 }
 
-async function grafanaServer(adminRole = 'Admin') {
+/** `holdOrgUsersUntil`: org-user listings are answered only once this path has been requested. */
+async function grafanaServer(adminRole = 'Admin', holdOrgUsersUntil?: string) {
   let currentOrg: string | undefined
   const seen: string[] = []
+  let held: (() => void)[] | undefined = holdOrgUsersUntil === undefined ? undefined : []
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x')
     seen.push(
@@ -140,8 +142,19 @@ async function grafanaServer(adminRole = 'Admin') {
       url.pathname,
       url.searchParams,
     ) ?? [404, { message: 'Not found' }]
-    res.writeHead(status, { 'Content-Type': 'application/json' })
-    res.end(JSON.stringify(body))
+    const answer = () => {
+      res.writeHead(status, { 'Content-Type': 'application/json' })
+      res.end(JSON.stringify(body))
+    }
+    if (held && /^\/api\/orgs\/\d+\/users$/.test(url.pathname)) {
+      held.push(answer)
+      return
+    }
+    answer()
+    if (held && url.pathname === holdOrgUsersUntil) {
+      for (const release of held) release()
+      held = undefined
+    }
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   closers.push(
@@ -230,6 +243,23 @@ describe('observe (small servers)', () => {
       { id: 11, name: 'Legacy', email: '', memberCount: 0 },
     ])
     expect(observed.oktaGroups).toEqual({})
+  })
+
+  it('reads the declared teams’ members without waiting for the org’s user listing', async () => {
+    const g = await grafanaServer('Admin', '/api/teams/10/members')
+    const grafana = createGrafanaClient({
+      url: g.url,
+      username: 'admin',
+      password: 'pw',
+      retries: 0,
+    })
+    const observed = await observe(config({ teams: [team('Platform', 'Main Org.')] }), {
+      grafana,
+    })
+    expect(observed.orgs[0]?.users.map((u) => u.login)).toEqual(['admin', 'ana'])
+    expect(observed.orgs[0]?.teams.find((t) => t.id === 10)?.members).toMatchObject([
+      { login: 'ana', permission: 'Admin' },
+    ])
   })
 
   it('reads Okta and keeps one unreadable group from failing the rest', async () => {
