@@ -1,6 +1,7 @@
 import type { RequestStats } from '../model.ts'
 import { endpointOf } from './endpoint.ts'
 import { HttpError, createScrubber, type ServiceName } from './errors.ts'
+import { parseJsonBody } from './json.ts'
 import { Semaphore } from './semaphore.ts'
 
 export interface HttpServiceOptions {
@@ -164,7 +165,7 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
         redirect: 'manual',
         signal: AbortSignal.timeout(opts.timeoutMs),
       })
-      // One copy of the bytes, decoded once (Buffer's decoder is faster than Response.text()'s).
+      // The bytes once; parseJsonBody decodes them (Response.text() would copy and decode them slower).
       raw = Buffer.from(await res.arrayBuffer())
     } catch (err) {
       const error = new HttpError({
@@ -179,13 +180,17 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
       release()
     }
     counter.bytes += raw.byteLength
-    const text = decodeUtf8(raw)
-    const body = parseBody(text)
+    const { text, body } = parseJsonBody(raw)
     if ((res.status >= 200 && res.status < 300) || okStatuses.includes(res.status)) {
       noteRemainingQuota(res)
       return { kind: 'done', response: { status: res.status, body, headers: res.headers } }
     }
-    const { message, code } = serviceMessageOf(options.service, body, text, res)
+    const { message, code } = serviceMessageOf(
+      options.service,
+      body,
+      text ?? raw.toString('utf8'),
+      res,
+    )
     const error = new HttpError({
       ...errorBase,
       status: res.status,
@@ -336,21 +341,6 @@ function checkedHeaders(service: ServiceName, headers: Record<string, string>): 
     throw new Error(
       `${service}: a configured credential or header contains characters not allowed in HTTP headers (a line break or a non-ASCII character?)`,
     )
-  }
-}
-
-/** UTF-8 as Response.text() decodes it: a leading byte-order mark is dropped. */
-function decodeUtf8(raw: Buffer): string {
-  const bom = raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf
-  return raw.toString('utf8', bom ? 3 : 0)
-}
-
-function parseBody(text: string): unknown {
-  if (text === '') return undefined
-  try {
-    return JSON.parse(text) as unknown
-  } catch {
-    return text
   }
 }
 
