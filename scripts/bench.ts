@@ -298,6 +298,7 @@ function printWorkload(w: Workload, o: Options, phases: Phase[], seedMs: number)
     (p) => `${seconds(p.fakeCpuMs.grafana)}, ${seconds(p.fakeCpuMs.okta)}`,
   )
   row('peak RSS', (p) => mb(p.report.maxRssMb))
+  row('bytes received', (p) => mb(p.report.requests.reduce((sum, r) => sum + r.bytes, 0) / 2 ** 20))
   row('changes', (p) =>
     p.report.applied === undefined
       ? fmt(total(p.report.changes))
