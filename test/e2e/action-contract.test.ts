@@ -7,6 +7,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { FakeGitHubOptions } from '../fakes/github.ts'
 import {
   commands,
+  OUTPUT_NAMES,
   REPOSITORY,
   requireBuild,
   runAction,
@@ -42,17 +43,6 @@ async function freshWorld(
 function run(w: World, opts: ActionOptions): Promise<ActionRan> {
   return runAction(w.ws, { githubToken: GITHUB_TOKEN, apiUrl: w.github.url, ...opts })
 }
-
-const OUTPUT_NAMES = [
-  'applied',
-  'change-count',
-  'comment-id',
-  'counts',
-  'failed',
-  'has-changes',
-  'mode',
-  'plan-file',
-]
 
 const pr = (w: World, inputs = w.credentials): ActionOptions => ({
   event: 'pull_request',

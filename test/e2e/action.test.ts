@@ -4,6 +4,7 @@ import { planMarker } from '../../src/action/comment.ts'
 import {
   commands,
   makeWorkspace,
+  OUTPUT_NAMES,
   REPOSITORY,
   requireBuild,
   runAction,
@@ -200,18 +201,7 @@ describe('pull request plan', () => {
     expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(changes.length)
     expect(counts['add-team-member']).toBeGreaterThan(0)
     expect(ran.summary).toContain('Platform')
-    expect(Object.keys(ran.outputs).sort()).toEqual(
-      [
-        'applied',
-        'change-count',
-        'comment-id',
-        'counts',
-        'failed',
-        'has-changes',
-        'mode',
-        'plan-file',
-      ].sort(),
-    )
+    expect(Object.keys(ran.outputs).sort()).toEqual(OUTPUT_NAMES)
   })
 
   it('fails a plan with changes when fail-on-changes is set', async () => {

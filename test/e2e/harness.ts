@@ -13,6 +13,12 @@ export const RUN_ID = '4242'
 export const SUMMARY_URL = `https://github.com/${REPOSITORY}/actions/runs/${RUN_ID}`
 
 /** Fails fast with the build output when the global setup could not build dist/index.js. */
+/** Every output action.yml declares, sorted: each run must set all of them. */
+export const OUTPUT_NAMES = Object.keys(
+  (parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { outputs: Record<string, unknown> })
+    .outputs,
+).sort()
+
 export function requireBuild(): void {
   const error = inject('buildError')
   if (error) throw new Error(`npm run build failed:\n${error}`)
