@@ -241,34 +241,59 @@ async function readAllPages<T, R>(
 ): Promise<R[]> {
   const items: R[] = []
   const visited = new Set<string>()
-  const first = new URL(path, http.origin)
-  for (const [key, value] of Object.entries(query)) first.searchParams.set(key, String(value))
-  let res = await getPage<T>(http, first)
-  for (;;) {
-    if (!Array.isArray(res.body)) {
-      const type = res.headers.get('content-type') ?? 'no content type'
-      throw new Error(
-        `okta GET ${path}: expected a JSON array, got ${typeof res.body} (${type}); is okta-domain the Okta org's own domain?`,
-      )
-    }
-    for (const item of res.body) items.push(map(item))
-    const next = nextLink(res.headers.get('link'))
-    if (next === undefined) return items
-    const nextUrl = new URL(next, http.origin)
-    if (nextUrl.origin !== http.origin) {
-      throw new Error(
-        `Okta returned a next-page link on another host (${nextUrl.origin}); the token is only sent to ${http.origin}. ` +
-          'Set okta-domain to the Okta org’s own domain (not an -admin or alias host).',
-      )
-    }
-    if (visited.has(nextUrl.href)) {
-      throw new Error(
-        `Okta returned the same next-page link twice for ${path}; stopping to avoid a loop`,
-      )
-    }
-    visited.add(nextUrl.href)
-    res = await getPage<T>(http, nextUrl)
+  let url: URL | undefined = new URL(path, http.origin)
+  for (const [key, value] of Object.entries(query)) url.searchParams.set(key, String(value))
+  while (url !== undefined) {
+    const link = await readPage(http, path, url, map, items)
+    url = nextPageUrl(http, path, link, visited)
   }
+  return items
+}
+
+/**
+ * Maps one page into `items` and returns its Link header. The parsed body lives only in this
+ * call, so it is garbage before the next page is requested.
+ */
+async function readPage<T, R>(
+  http: HttpService,
+  path: string,
+  url: URL,
+  map: (item: T) => R,
+  items: R[],
+): Promise<string | null> {
+  const res = await getPage<T>(http, url)
+  if (!Array.isArray(res.body)) {
+    const type = res.headers.get('content-type') ?? 'no content type'
+    throw new Error(
+      `okta GET ${path}: expected a JSON array, got ${typeof res.body} (${type}); is okta-domain the Okta org's own domain?`,
+    )
+  }
+  for (const item of res.body) items.push(map(item))
+  return res.headers.get('link')
+}
+
+function nextPageUrl(
+  http: HttpService,
+  path: string,
+  link: string | null,
+  visited: Set<string>,
+): URL | undefined {
+  const next = nextLink(link)
+  if (next === undefined) return undefined
+  const nextUrl = new URL(next, http.origin)
+  if (nextUrl.origin !== http.origin) {
+    throw new Error(
+      `Okta returned a next-page link on another host (${nextUrl.origin}); the token is only sent to ${http.origin}. ` +
+        'Set okta-domain to the Okta org’s own domain (not an -admin or alias host).',
+    )
+  }
+  if (visited.has(nextUrl.href)) {
+    throw new Error(
+      `Okta returned the same next-page link twice for ${path}; stopping to avoid a loop`,
+    )
+  }
+  visited.add(nextUrl.href)
+  return nextUrl
 }
 
 /**
