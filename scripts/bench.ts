@@ -10,6 +10,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { timeConfigLoad, writeLargeConfig } from '../src/config/bench.ts'
+import { bundle } from './build.mjs'
 import type { EngineRunReport, EngineRunRequest } from './bench/engine-run.ts'
 import { ADMIN_PASSWORD, OKTA_RATE_LIMIT, type HostMessage } from './bench/fake-host.ts'
 import {
@@ -35,6 +36,8 @@ import {
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..')
 const WORK = path.join(ROOT, '.bench')
 const DIST = path.join(ROOT, 'dist/index.js')
+/** The engine run bundled as dist/index.js is, so it is measured as it ships. */
+const ENGINE_RUN = path.join(WORK, 'engine-run.mjs')
 
 interface Options {
   sizes: string[]
@@ -141,13 +144,9 @@ export async function startHost(kind: 'grafana' | 'okta', size: string, o: Optio
 
 async function runEngineChild(request: EngineRunRequest, o: Options): Promise<EngineRunReport> {
   const profile = o.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(WORK, 'profiles')}`] : []
-  const child = spawn(
-    process.execPath,
-    [...profile, script('engine-run.ts'), JSON.stringify(request)],
-    {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    },
-  )
+  const child = spawn(process.execPath, [...profile, ENGINE_RUN, JSON.stringify(request)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
   const report = await new Promise<EngineRunReport>((resolve, reject) => {
     child.once('message', (m) => resolve(m as EngineRunReport))
     child.once('exit', (code) => reject(new Error(`engine run exited (${code}) without a report`)))
@@ -407,12 +406,9 @@ async function benchValidation(o: Options): Promise<void> {
 
 // ---------------------------------------------------------------- main
 
-function build(): void {
-  const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build.mjs')], {
-    cwd: ROOT,
-    stdio: 'inherit',
-  })
-  if (result.status !== 0) throw new Error('build failed')
+async function build(): Promise<void> {
+  await bundle(path.join(ROOT, 'src/index.ts'), DIST, { shebang: true })
+  await bundle(script('engine-run.ts'), ENGINE_RUN)
 }
 
 const loadAverage = () =>
@@ -423,7 +419,7 @@ const loadAverage = () =>
 
 async function main(): Promise<void> {
   const o = options()
-  build()
+  await build()
   console.log(
     `grafana-team-sync bench — Node ${process.version}, ${os.cpus().length} CPU(s), ` +
       `latency ${o.latency} ms per request, concurrency ${o.concurrency} per service, seed ${o.seed}, ` +
@@ -431,7 +427,7 @@ async function main(): Promise<void> {
       `Lower bound = rounds × latency. Each service (Grafana, Okta) has its own limit of ${o.concurrency} requests in flight,\n` +
       `so reads take max over the services of max(⌈minimum requests ÷ ${o.concurrency}⌉, longest chain of dependent requests) rounds;\n` +
       `an apply adds, after the reads, ⌈writes ÷ ${o.concurrency}⌉ rounds per phase (member adds, then removals).\n` +
-      `Wall time is the engine run (config load, reads, plan, writes) in its own process; peak RSS is that process's.\n` +
+      `Wall time is the engine run (config load, reads, plan, writes) in its own process, bundled like dist/index.js; peak RSS is that process's.\n` +
       `The fake Okta's rate-limit bucket is ${fmt(OKTA_RATE_LIMIT)}/min: at Okta's default 600/min the Okta reads alone take minutes.\n`,
   )
   for (const size of o.sizes) await benchWorkload(size, o)

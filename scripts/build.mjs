@@ -22,20 +22,25 @@ const requireBuiltins = {
   },
 }
 
-await build({
-  entryPoints: ['src/index.ts'],
-  bundle: true,
-  platform: 'node',
-  target: 'node24',
-  format: 'esm',
-  outfile: 'dist/index.js',
-  banner: {
-    js:
-      '#!/usr/bin/env node\n' +
-      "import { createRequire as __createRequire } from 'node:module';\n" +
-      'const require = __createRequire(import.meta.url);',
-  },
-  plugins: [requireBuiltins],
-  legalComments: 'none',
-  logLevel: 'warning',
-})
+/** Bundles `entry` into one ESM file for Node 24, the way dist/index.js ships. */
+export async function bundle(entry, outfile, { shebang = false } = {}) {
+  await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'esm',
+    outfile,
+    banner: {
+      js:
+        (shebang ? '#!/usr/bin/env node\n' : '') +
+        "import { createRequire as __createRequire } from 'node:module';\n" +
+        'const require = __createRequire(import.meta.url);',
+    },
+    plugins: [requireBuiltins],
+    legalComments: 'none',
+    logLevel: 'warning',
+  })
+}
+
+if (import.meta.main) await bundle('src/index.ts', 'dist/index.js', { shebang: true })

@@ -1,6 +1,7 @@
 // One engine run (plan or apply) in a fresh process, so its peak memory is its own. Reports to the
 // bench over IPC: wall time, when the reads ended, peak RSS, CPU time, request statistics, outcome.
-//   node scripts/bench/engine-run.ts '<EngineRunRequest as JSON>'
+// The bench bundles it as dist/index.js is bundled, so it pays what the shipped engine pays:
+//   node .bench/engine-run.mjs '<EngineRunRequest as JSON>'
 import { runEngine } from '../../src/engine.ts'
 import type { RequestStats } from '../../src/model.ts'
 
