@@ -17257,33 +17257,41 @@ async function listMembers(http2, groupId, pool) {
 async function readAllPages(http2, path8, query, map) {
   const items = [];
   const visited = /* @__PURE__ */ new Set();
-  const first = new URL(path8, http2.origin);
-  for (const [key, value] of Object.entries(query)) first.searchParams.set(key, String(value));
-  let res = await getPage(http2, first);
-  for (; ; ) {
-    if (!Array.isArray(res.body)) {
-      const type = res.headers.get("content-type") ?? "no content type";
-      throw new Error(
-        `okta GET ${path8}: expected a JSON array, got ${typeof res.body} (${type}); is okta-domain the Okta org's own domain?`
-      );
-    }
-    for (const item of res.body) items.push(map(item));
-    const next = nextLink(res.headers.get("link"));
-    if (next === void 0) return items;
-    const nextUrl = new URL(next, http2.origin);
-    if (nextUrl.origin !== http2.origin) {
-      throw new Error(
-        `Okta returned a next-page link on another host (${nextUrl.origin}); the token is only sent to ${http2.origin}. Set okta-domain to the Okta org\u2019s own domain (not an -admin or alias host).`
-      );
-    }
-    if (visited.has(nextUrl.href)) {
-      throw new Error(
-        `Okta returned the same next-page link twice for ${path8}; stopping to avoid a loop`
-      );
-    }
-    visited.add(nextUrl.href);
-    res = await getPage(http2, nextUrl);
+  let url = new URL(path8, http2.origin);
+  for (const [key, value] of Object.entries(query)) url.searchParams.set(key, String(value));
+  while (url !== void 0) {
+    const link = await readPage(http2, path8, url, map, items);
+    url = nextPageUrl(http2, path8, link, visited);
   }
+  return items;
+}
+async function readPage(http2, path8, url, map, items) {
+  const res = await getPage(http2, url);
+  if (!Array.isArray(res.body)) {
+    const type = res.headers.get("content-type") ?? "no content type";
+    throw new Error(
+      `okta GET ${path8}: expected a JSON array, got ${typeof res.body} (${type}); is okta-domain the Okta org's own domain?`
+    );
+  }
+  for (const item of res.body) items.push(map(item));
+  return res.headers.get("link");
+}
+function nextPageUrl(http2, path8, link, visited) {
+  const next = nextLink(link);
+  if (next === void 0) return void 0;
+  const nextUrl = new URL(next, http2.origin);
+  if (nextUrl.origin !== http2.origin) {
+    throw new Error(
+      `Okta returned a next-page link on another host (${nextUrl.origin}); the token is only sent to ${http2.origin}. Set okta-domain to the Okta org\u2019s own domain (not an -admin or alias host).`
+    );
+  }
+  if (visited.has(nextUrl.href)) {
+    throw new Error(
+      `Okta returned the same next-page link twice for ${path8}; stopping to avoid a loop`
+    );
+  }
+  visited.add(nextUrl.href);
+  return nextUrl;
 }
 async function getPage(http2, url) {
   const limit2 = Number(url.searchParams.get("limit"));
