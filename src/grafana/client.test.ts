@@ -1,8 +1,8 @@
 import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { HttpError } from '../http/index.ts'
 import { createGrafanaClient } from './client.ts'
+import { listenOnLoopback } from '../../test/fakes/http.ts'
 
 // Route-table servers: each test states exactly what Grafana answers and asserts what was sent.
 
@@ -47,15 +47,8 @@ async function grafana(routes: Record<string, Route | Answer>) {
       res.end(JSON.stringify(body))
     })
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
-  )
+  const { url, close } = await listenOnLoopback(server)
+  closers.push(close)
   return { url, seen }
 }
 
@@ -459,15 +452,8 @@ describe('grafana client: answers other than the usual', () => {
       res.writeHead(200)
       res.end()
     })
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    closers.push(
-      () =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections()
-          server.close(() => resolve())
-        }),
-    )
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const { url, close } = await listenOnLoopback(server)
+    closers.push(close)
     expect(await basic(url).getTeamPreferences(1, 5)).toEqual({})
   })
 })

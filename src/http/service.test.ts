@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { HttpError, createHttpService, endpointOf } from './index.ts'
+import { listenOnLoopback } from '../../test/fakes/http.ts'
 
 interface Seen {
   method: string
@@ -33,17 +33,7 @@ async function serve(
       handler(req, res, seen.length, body)
     })
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  const tiny: TinyServer = {
-    url: `http://127.0.0.1:${port}`,
-    seen,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
-  }
+  const tiny: TinyServer = { ...(await listenOnLoopback(server)), seen }
   servers.push(tiny)
   return tiny
 }

@@ -1,10 +1,10 @@
 import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createGrafanaClient } from '../grafana/index.ts'
 import type { DesiredConfig, DesiredTeam, SourceRef } from '../model.ts'
 import { createOktaClient } from '../okta/index.ts'
 import { collectOktaRefs, matchOrgs, observe } from './index.ts'
+import { listenOnLoopback } from '../../test/fakes/http.ts'
 
 // Small route-table servers: enough Grafana and Okta to check what observe asks for and how it
 // assembles the answers. The full-size request counts run against test/fakes (test/observe.test.ts).
@@ -60,15 +60,9 @@ async function serve(handler: Handler) {
     res.writeHead(status, { 'Content-Type': 'application/json' })
     res.end(JSON.stringify(body))
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
-  )
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen }
+  const { url, close } = await listenOnLoopback(server)
+  closers.push(close)
+  return { url, seen }
 }
 
 const orgsLive = [
@@ -156,15 +150,9 @@ async function grafanaServer(adminRole = 'Admin', holdOrgUsersUntil?: string) {
       held = undefined
     }
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
-  )
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen }
+  const { url, close } = await listenOnLoopback(server)
+  closers.push(close)
+  return { url, seen }
 }
 
 describe('observe (small servers)', () => {

@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { HttpError } from '../http/index.ts'
 import { batchNames, createOktaClient, oktaOrigin } from './client.ts'
 import { nextLink } from './link.ts'
+import { listenOnLoopback } from '../../test/fakes/http.ts'
 
 // A minimal Okta for the client's own tests: search by profile.name (or-chains, case-insensitive),
 // cursor paging with one Link header line per relation, SSWS auth, Okta-shaped errors.
@@ -124,13 +124,7 @@ async function startMiniOkta(): Promise<MiniOkta> {
     }
     oktaError(res, 404, 'E0000022', 'Not found')
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  mini.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  mini.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections()
-      server.close(() => resolve())
-    })
+  Object.assign(mini, await listenOnLoopback(server))
   closers.push(() => mini.close())
   return mini
 }

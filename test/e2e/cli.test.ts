@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { createServer, request } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import packageJson from '../../package.json' with { type: 'json' }
 import { makeWorkspace, requireBuild, runCli, type Workspace } from './harness.ts'
 import { CONTRACT_EXAMPLE_YAML, OKTA_TOKEN, startWorld, teamMembers, type World } from './world.ts'
+import { listenOnLoopback } from '../fakes/http.ts'
 
 let world: World | undefined
 let ws: Workspace | undefined
@@ -276,13 +276,7 @@ async function subPathProxy(prefix: string, target: string) {
     )
     req.pipe(upstream)
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections()
-      server.close(() => resolve())
-    })
+  const { url, close } = await listenOnLoopback(server)
   return { url, paths, close }
 }
 

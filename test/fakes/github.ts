@@ -1,7 +1,7 @@
 // A small, stateful fake of the GitHub REST API endpoints the action uses, on 127.0.0.1.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { faultStatus, Faults, type FaultControl, type FaultRule } from './faults.ts'
+import { listenOnLoopback } from './http.ts'
 
 export interface GitHubIdentity {
   login: string
@@ -123,11 +123,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     clearRequests: () => void requests.splice(0),
     writes: () => requests.filter((r) => r.method !== 'GET'),
     faults,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
+    close: () => listening.close(),
   }
 
   const error = (status: number, message: string, doc: string, extra: object = {}): Reply => ({
@@ -316,7 +312,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
       res.end()
     })
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${opts.pathPrefix ?? ''}`
+  const listening = await listenOnLoopback(server)
+  fake.url = `${listening.url}${opts.pathPrefix ?? ''}`
   return fake
 }

@@ -4,6 +4,7 @@ import {
   createServer,
   type IncomingHttpHeaders,
   type IncomingMessage,
+  type Server,
   type ServerResponse,
 } from 'node:http'
 import { randomFillSync } from 'node:crypto'
@@ -63,6 +64,26 @@ export interface FakeServer {
   close(): Promise<void>
 }
 
+export interface Listening {
+  /** http://127.0.0.1:<port>, no trailing slash. */
+  url: string
+  /** Stops listening and drops open keep-alive connections, so tests end at once. */
+  close: () => Promise<void>
+}
+
+/** Starts a test server on a random loopback port. */
+export async function listenOnLoopback(server: Server): Promise<Listening> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
+
 export async function startFakeServer(opts: FakeServerOptions): Promise<FakeServer> {
   const requests: RecordedRequest[] = []
   const faults = new Faults()
@@ -115,18 +136,8 @@ export async function startFakeServer(opts: FakeServerOptions): Promise<FakeServ
     send(res, reply, opts.jsonContentType)
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    faults,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
-  }
+  const { url, close } = await listenOnLoopback(server)
+  return { url, requests, faults, close }
 }
 
 /** The reply with headers added, replaced or (null) removed, names compared case-insensitively. */
