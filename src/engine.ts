@@ -80,9 +80,7 @@ export async function runEngine(given: EngineInputs): Promise<EngineOutcome> {
   let observed: Observed
   try {
     observed = await observe(config, clients, { onProgress: inputs.onProgress })
-    plan = buildPlan(config, observed)
-    plan.warnings.push(...unsetPasswords(config, plan, inputs.env))
-    plan.stats.requests = requestsOf(clients)
+    plan = planAgainst(config, observed, clients, inputs.env)
   } catch (error) {
     return {
       kind: 'failed',
@@ -144,9 +142,7 @@ async function joinThenApply(
       const again = await observeOrgsAgain(config, clients.grafana, observed, orgIds, {
         onProgress: inputs.onProgress,
       })
-      rest = buildPlan(config, again)
-      rest.warnings.push(...unsetPasswords(config, rest, inputs.env))
-      rest.stats.requests = requestsOf(clients)
+      rest = planAgainst(config, again, clients, inputs.env)
     } catch (error) {
       const detail = `reading the org(s) again after joining them failed: ${messageOf(error)}`
       rest = { ...rest, errors: [...rest.errors, { code: 'org-reread-failed', message: detail }] }
@@ -185,6 +181,19 @@ function joinedNote(access: Change[]): string {
     (c) => `"${c.kind === 'add-org-user' || c.kind === 'set-org-role' ? c.org : ''}"`,
   )
   return `the sync's user was made an Admin of org ${orgs.join(', ')} before the safety guards could be checked (its teams are readable only to members); nothing else was written`
+}
+
+/** The plan for what was read, with the run's warnings and request statistics so far. */
+function planAgainst(
+  config: DesiredConfig,
+  observed: Observed,
+  clients: Clients,
+  env: EngineInputs['env'],
+): Plan {
+  const plan = buildPlan(config, observed)
+  plan.warnings.push(...unsetPasswords(config, plan, env))
+  plan.stats.requests = requestsOf(clients)
+  return plan
 }
 
 /** Users the plan creates whose password variable is unset: their create-user fails at apply. */
