@@ -18868,9 +18868,7 @@ async function runEngine(given) {
   let observed;
   try {
     observed = await observe(config2, clients, { onProgress: inputs.onProgress });
-    plan = buildPlan(config2, observed);
-    plan.warnings.push(...unsetPasswords(config2, plan, inputs.env));
-    plan.stats.requests = requestsOf(clients);
+    plan = planAgainst(config2, observed, clients, inputs.env);
   } catch (error3) {
     return {
       kind: "failed",
@@ -18909,9 +18907,7 @@ async function joinThenApply(config2, clients, observed, plan, access2, inputs) 
       const again = await observeOrgsAgain(config2, clients.grafana, observed, orgIds, {
         onProgress: inputs.onProgress
       });
-      rest = buildPlan(config2, again);
-      rest.warnings.push(...unsetPasswords(config2, rest, inputs.env));
-      rest.stats.requests = requestsOf(clients);
+      rest = planAgainst(config2, again, clients, inputs.env);
     } catch (error3) {
       const detail = `reading the org(s) again after joining them failed: ${messageOf3(error3)}`;
       rest = { ...rest, errors: [...rest.errors, { code: "org-reread-failed", message: detail }] };
@@ -18947,6 +18943,12 @@ function joinedNote(access2) {
     (c) => `"${c.kind === "add-org-user" || c.kind === "set-org-role" ? c.org : ""}"`
   );
   return `the sync's user was made an Admin of org ${orgs.join(", ")} before the safety guards could be checked (its teams are readable only to members); nothing else was written`;
+}
+function planAgainst(config2, observed, clients, env) {
+  const plan = buildPlan(config2, observed);
+  plan.warnings.push(...unsetPasswords(config2, plan, env));
+  plan.stats.requests = requestsOf(clients);
+  return plan;
 }
 function unsetPasswords(config2, plan, env) {
   const created = new Set(
