@@ -83,6 +83,23 @@ interface WireTeamMember {
 }
 type WirePreferences = Record<string, unknown>
 
+/** The fields read from listings (a member entry also carries avatar, name, uids…). */
+const TEAM_MEMBER_FIELDS = {
+  userId: true,
+  login: true,
+  email: true,
+  permission: true,
+  labels: true,
+} as const
+const ORG_USER_FIELDS = {
+  userId: true,
+  login: true,
+  email: true,
+  name: true,
+  role: true,
+  isDisabled: true,
+} as const
+
 /** An org user as Grafana lists it; `name` is extra to the model's OrgMember. */
 export type GrafanaOrgUser = OrgMember & { name: string; isDisabled: boolean }
 
@@ -465,8 +482,8 @@ class Client implements GrafanaClient {
   async listOrgUsers(orgId: number): Promise<GrafanaOrgUser[]> {
     const users =
       this.auth === 'token'
-        ? await this.#get<WireOrgUser[]>('/api/org/users', { orgId })
-        : await this.#get<WireOrgUser[]>(`/api/orgs/${orgId}/users`)
+        ? await this.#get<WireOrgUser[]>('/api/org/users', { orgId, pick: ORG_USER_FIELDS })
+        : await this.#get<WireOrgUser[]>(`/api/orgs/${orgId}/users`, { pick: ORG_USER_FIELDS })
     return users.map(orgUserOf)
   }
 
@@ -476,7 +493,10 @@ class Client implements GrafanaClient {
   }
 
   async listTeamMembers(orgId: number, teamId: number): Promise<TeamMember[]> {
-    const members = await this.#get<WireTeamMember[]>(`/api/teams/${teamId}/members`, { orgId })
+    const members = await this.#get<WireTeamMember[]>(`/api/teams/${teamId}/members`, {
+      orgId,
+      pick: TEAM_MEMBER_FIELDS,
+    })
     return members.map((m) => {
       const names = this.#namesOf(m.userId, m.login, m.email)
       const permission = permissionOf(m.permission)

@@ -9,3 +9,4 @@ export type {
 export { HttpError } from './errors.ts'
 export type { HttpErrorFields, ServiceName } from './errors.ts'
 export { endpointOf } from './endpoint.ts'
+export type { Pick } from './pick.ts'

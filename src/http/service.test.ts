@@ -505,6 +505,23 @@ describe('http service', () => {
     expect(http.stats()[0]?.endpoint).toBe('POST /api/teams')
   })
 
+  it('keeps only the picked fields of a listing, and parses anything else whole', async () => {
+    const listing = [{ id: 'u1', status: 'ACTIVE', profile: { login: 'a', email: 'a@x', x: 1 } }]
+    const server = await serve((req, res) => {
+      if (req.url === '/list') json(res, 200, listing)
+      else if (req.url === '/object') json(res, 200, { id: 'u1', extra: true })
+      else json(res, 404, [{ message: 'not found', id: 'u1' }])
+    })
+    const http = createHttpService({ service: 'okta', baseUrl: server.url, ...fast })
+    const pick = { id: true, profile: { email: true } } as const
+    expect((await http.request('GET', '/list', { pick })).body).toEqual([
+      { id: 'u1', profile: { email: 'a@x' } },
+    ])
+    expect((await http.request('GET', '/object', { pick })).body).toEqual({ id: 'u1', extra: true })
+    const answered = await http.request('GET', '/error', { pick, okStatuses: [404] })
+    expect(answered.body).toEqual([{ message: 'not found', id: 'u1' }])
+  })
+
   it('refuses a header value that HTTP cannot carry without quoting it', () => {
     const create = () =>
       createHttpService({

@@ -2,6 +2,7 @@ import type { RequestStats } from '../model.ts'
 import { endpointOf } from './endpoint.ts'
 import { HttpError, createScrubber, type ServiceName } from './errors.ts'
 import { parseJsonBody } from './json.ts'
+import { pickFromArray, type Pick } from './pick.ts'
 import { Semaphore } from './semaphore.ts'
 
 export interface HttpServiceOptions {
@@ -40,6 +41,11 @@ export interface RequestOptions {
    * with a better fallback (e.g. a smaller page). 429, other 5xx and network errors are still retried.
    */
   noRetryStatuses?: readonly number[]
+  /**
+   * For a listing answered as a JSON array of objects: keep only these fields of each element
+   * (a big listing's other fields are never built). Anything else is parsed whole as usual.
+   */
+  pick?: Pick
 }
 
 export interface HttpResponse<T> {
@@ -145,7 +151,7 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
     method: string,
     url: URL,
     endpoint: string,
-    init: { headers: Headers; body?: string },
+    init: { headers: Headers; body?: string; pick?: Pick },
     okStatuses: readonly number[],
     attemptNo: number,
     noRetryStatuses: readonly number[],
@@ -180,8 +186,10 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
       release()
     }
     counter.bytes += raw.byteLength
-    const { text, body } = parseJsonBody(raw)
-    if ((res.status >= 200 && res.status < 300) || okStatuses.includes(res.status)) {
+    const success = res.status >= 200 && res.status < 300
+    const picked = success && init.pick ? pickFromArray(raw, init.pick) : undefined
+    const { text, body } = picked ? { text: undefined, body: picked } : parseJsonBody(raw)
+    if (success || okStatuses.includes(res.status)) {
       noteRemainingQuota(res)
       return { kind: 'done', response: { status: res.status, body, headers: res.headers } }
     }
@@ -285,7 +293,7 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
         verb,
         url,
         endpoint,
-        { headers, body },
+        { headers, body, pick: req.pick },
         req.okStatuses ?? [],
         attemptNo,
         req.noRetryStatuses ?? [],
