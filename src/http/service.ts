@@ -4,6 +4,7 @@ import { HttpError, createScrubber, type ServiceName } from './errors.ts'
 import { parseJsonBody } from './json.ts'
 import { pickFromArray, type Pick } from './pick.ts'
 import { Semaphore } from './semaphore.ts'
+import { fetchTransport, undiciTransport, type TransportResponse } from './transport.ts'
 
 export interface HttpServiceOptions {
   service: ServiceName
@@ -21,6 +22,7 @@ export interface HttpServiceOptions {
   /** Upper bound of one rate-limit wait (Okta reset, Retry-After). */
   maxRateLimitWaitMs?: number
   concurrency?: number
+  /** Stands in for the network (tests); undici's request API otherwise. */
   fetch?: typeof fetch
   sleep?: (ms: number) => Promise<void>
   /** `okta`: X-Rate-Limit-* headers; `retry-after`: the Retry-After header. */
@@ -95,7 +97,7 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
   const opts = { ...DEFAULTS, ...withoutUndefined(options) }
   const base = parseBaseUrl(options.service, options.baseUrl)
   const scrub = createScrubber(options.secrets ?? [])
-  const doFetch = options.fetch ?? globalThis.fetch
+  const transport = options.fetch ? fetchTransport(options.fetch) : undiciTransport
   const sleep = options.sleep ?? defaultSleep
   const semaphore = new Semaphore(opts.concurrency)
   const counters = new Map<string, Counter>()
@@ -160,24 +162,21 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
     const errorBase = { service: options.service, method, endpoint }
     const mayRetry = attemptNo < opts.retries
     const release = await semaphore.acquire()
-    let res: Response
-    let raw: Buffer
+    let res: TransportResponse
     try {
       counter.requests++
-      res = await doFetch(url, {
+      res = await transport({
         method,
+        url,
         headers: init.headers,
         body: init.body,
-        redirect: 'manual',
         signal: AbortSignal.timeout(opts.timeoutMs),
       })
-      // The bytes once; parseJsonBody decodes them (Response.text() would copy and decode them slower).
-      raw = Buffer.from(await res.arrayBuffer())
     } catch (err) {
       const error = new HttpError({
         ...errorBase,
         status: 0,
-        serviceMessage: scrub(describeFetchError(err, opts.timeoutMs)),
+        serviceMessage: scrub(describeNetworkError(err, opts.timeoutMs)),
       })
       return mayRetry
         ? { kind: 'retry', error, waitMs: backoff(attemptNo), viaPause: false }
@@ -185,6 +184,7 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
     } finally {
       release()
     }
+    const raw = res.body
     counter.bytes += raw.byteLength
     const success = res.status >= 200 && res.status < 300
     const picked = success && init.pick ? pickFromArray(raw, init.pick) : undefined
@@ -225,7 +225,7 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
    * How long the server asked us to wait, capped; undefined when it did not say. Okta's 429 names the
    * window reset; anything else (a proxy, Grafana Cloud, a 503) may send Retry-After.
    */
-  function rateLimitWait(res: Response): number | undefined {
+  function rateLimitWait(res: TransportResponse): number | undefined {
     if (options.rateLimitStyle === 'okta' && res.status === 429) {
       const reset = oktaResetWait(res)
       if (reset !== undefined) return reset
@@ -234,7 +234,7 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
   }
 
   /** Retry-After in seconds or as an HTTP date (measured against the response's own Date). */
-  function retryAfterWait(res: Response): number | undefined {
+  function retryAfterWait(res: TransportResponse): number | undefined {
     const header = res.headers.get('retry-after')?.trim()
     if (!header) return undefined
     let ms: number
@@ -248,7 +248,7 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
     return clamp(ms, 0, opts.maxRateLimitWaitMs)
   }
 
-  function oktaResetWait(res: Response): number | undefined {
+  function oktaResetWait(res: TransportResponse): number | undefined {
     // Repeated headers arrive joined with ", ": the latest reset is the safe one.
     const resets = (res.headers.get('x-rate-limit-reset') ?? '')
       .split(',')
@@ -259,7 +259,7 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
     return clamp(Math.max(...resets) * 1000 - serverNow(res) + 1000, 0, opts.maxRateLimitWaitMs)
   }
 
-  function noteRemainingQuota(res: Response) {
+  function noteRemainingQuota(res: TransportResponse) {
     if (options.rateLimitStyle !== 'okta') return
     const remaining = res.headers.get('x-rate-limit-remaining')
     if (remaining === null || Number(remaining) > 0) return
@@ -318,7 +318,7 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
 }
 
 /** The response's Date (the server's clock), else ours. */
-function serverNow(res: Response): number {
+function serverNow(res: TransportResponse): number {
   const date = Date.parse(res.headers.get('date') ?? '')
   return Number.isFinite(date) ? date : Date.now()
 }
@@ -356,7 +356,7 @@ function serviceMessageOf(
   service: ServiceName,
   body: unknown,
   text: string,
-  res: Response,
+  res: TransportResponse,
 ): { message: string; code?: string } {
   // Redirects are never followed (credentials would travel with them): say where it pointed.
   if (res.status >= 300 && res.status < 400) {
@@ -388,17 +388,15 @@ function serviceMessageOf(
   return { message: res.statusText || 'no message' }
 }
 
-function describeFetchError(err: unknown, timeoutMs: number): string {
+function describeNetworkError(err: unknown, timeoutMs: number): string {
   if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
     return `timed out after ${timeoutMs} ms`
   }
-  const cause =
-    err instanceof Error
-      ? (err.cause as { code?: unknown; message?: unknown } | undefined)
-      : undefined
-  const code = typeof cause?.code === 'string' ? cause.code : undefined
-  const detail =
-    typeof cause?.message === 'string' ? cause.message : err instanceof Error ? err.message : ''
+  // fetch wraps the socket's error as its cause; undici's request API throws it as it is.
+  const wrapped = err instanceof Error && err.cause !== undefined ? err.cause : err
+  const source = wrapped as { code?: unknown; message?: unknown } | undefined
+  const code = typeof source?.code === 'string' ? source.code : undefined
+  const detail = typeof source?.message === 'string' ? source.message : ''
   if (code && detail && !detail.includes(code)) return `network error (${code}: ${detail})`
   return `network error (${detail || code || 'unknown'})`
 }
