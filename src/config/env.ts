@@ -2,7 +2,7 @@
 // A local user's `password: { env: NAME }` is not read here: it is needed only to create the
 // user, so validating (offline, without secrets, e.g. on a fork's pull request) never requires it.
 import type { PathProblem } from './issues.ts'
-import { pathKey, type Path } from './yaml.ts'
+import { pathKey, type Path } from './positions.ts'
 
 const REFERENCE = /\$\$\{|\$\{([^}]*)(\}?)/g
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/

@@ -1,7 +1,7 @@
 // zod issues → problems a person can act on: where (key or value), what is wrong, how to fix it.
 import type { z } from 'zod'
 import { configFileSchema, VALUE } from './schema.ts'
-import { pathKey, type Path } from './yaml.ts'
+import { pathKey, type Path } from './positions.ts'
 
 export interface PathProblem {
   path: Path

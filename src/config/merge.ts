@@ -14,7 +14,7 @@ import type {
 import type { ParsedFile } from './parse-file.ts'
 import type { PrincipalsInput, SettingsInput } from './schema.ts'
 import type { ConfigProblem } from './types.ts'
-import type { Path } from './yaml.ts'
+import type { Path } from './positions.ts'
 
 const DEFAULT_ORG = 'Main Org.'
 

@@ -12,7 +12,8 @@ import {
 } from './schema.ts'
 import type { ConfigProblem } from './types.ts'
 import type { z } from 'zod'
-import { parseYaml, pathKey, PositionIndex } from './yaml.ts'
+import { pathKey, PositionIndex } from './positions.ts'
+import { parseYaml } from './yaml.ts'
 
 /** A list entry whose identity keys are valid; `value` only when the whole entry is. */
 export interface Entry<T, K extends keyof T> {

@@ -1,4 +1,8 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { writeLargeConfig } from './bench.ts'
 import { loadConfig } from './index.ts'
 import { configFixture, type ConfigFixture } from './test-fixture.ts'
 import type { ConfigProblem } from './types.ts'
@@ -453,5 +457,69 @@ teams:
     expect(problems[3]!.message).toBe(
       'team "Platform" in org "Main Org." is declared twice: also at teams/a.yaml:2:5',
     )
+  })
+})
+
+describe('problems in a large config keep file, line and column', () => {
+  /** A generated 300-team config with `edit` applied to teams-4.yaml; its problems. */
+  async function largeConfigProblems(edit: (text: string) => string) {
+    const base = await mkdtemp(path.join(os.tmpdir(), 'gts-large-'))
+    try {
+      await writeLargeConfig(base, 300)
+      const files: Record<string, string> = {}
+      for (const name of await readdir(base)) {
+        files[name] = await readFile(path.join(base, name), 'utf8')
+      }
+      files['teams-4.yaml'] = edit(files['teams-4.yaml']!)
+      return { text: files['teams-4.yaml'], problems: await problemsOf(files) }
+    } finally {
+      await rm(base, { recursive: true, force: true })
+    }
+  }
+
+  it('points at an unknown key in a plain file', async () => {
+    const { text, problems } = await largeConfigProblems((t) =>
+      t.replace('    email: team-130@', '    emial: team-130@'),
+    )
+    expect(problems).toEqual([
+      expect.objectContaining({
+        file: 'teams/teams-4.yaml',
+        ...locate(text, 'emial'),
+        message: 'unknown key `emial` in teams[10]',
+      }),
+    ])
+  })
+
+  it('points at a wrong value inside a one-line flow list', async () => {
+    const { text, problems } = await largeConfigProblems((t) =>
+      t.replace('user-125-b@acme.example', 'user-125-b@'),
+    )
+    expect(problems).toEqual([
+      expect.objectContaining({ file: 'teams/teams-4.yaml', ...locate(text, 'user-125-b@') }),
+    ])
+    expect(problems[0]!.message).toContain('teams[5].members.users[1]')
+  })
+
+  it('points at a YAML syntax error', async () => {
+    const { text, problems } = await largeConfigProblems((t) =>
+      t.replace('    org: Partners\n', '    org: Partners\n   oops: 1\n'),
+    )
+    // The parser reports a misindented line at its start.
+    const { line } = locate(text, 'oops')
+    expect(problems[0]).toMatchObject({ file: 'teams/teams-4.yaml', line, col: 1 })
+    expect(problems[0]!.message).toMatch(/^YAML syntax error/)
+  })
+
+  it('points at a duplicate key', async () => {
+    const { text, problems } = await largeConfigProblems((t) =>
+      t.replace('    org: Main Org.\n', '    org: Main Org.\n    org: Partners\n'),
+    )
+    expect(problems).toEqual([
+      expect.objectContaining({
+        file: 'teams/teams-4.yaml',
+        ...locate(text, 'org: Partners'),
+        message: 'duplicate key: a key may appear only once in a mapping',
+      }),
+    ])
   })
 })

@@ -11,13 +11,8 @@ import {
   type Alias,
   type Node,
 } from 'yaml'
-
-export type Path = readonly PropertyKey[]
-
-interface Pos {
-  line: number
-  col: number
-}
+import { childKey, PositionIndex, type Pos } from './positions.ts'
+import { parseSimpleYaml } from './simple-yaml.ts'
 
 export interface Located {
   line: number
@@ -30,53 +25,17 @@ const MAX_ALIAS_COUNT = 100
 const MAX_DEPTH = 64
 const MAX_SYNTAX_PROBLEMS = 10
 
-const SEPARATOR = '\u0000'
-
-export function pathKey(path: Path): string {
-  return path.map(String).join(SEPARATOR)
-}
-
-function childKey(parent: string | null, segment: string | number): string {
-  return parent === null ? String(segment) : `${parent}${SEPARATOR}${segment}`
-}
-
-/** Where each key and value of one document was written; lookups fall back to the nearest ancestor. */
-export class PositionIndex {
-  readonly #values = new Map<string, Pos>()
-  readonly #keys = new Map<string, Pos>()
-  readonly #root: Pos
-
-  constructor(root: Pos) {
-    this.#root = root
-  }
-
-  setValue(key: string, pos: Pos): void {
-    this.#values.set(key, pos)
-  }
-
-  setKey(key: string, pos: Pos): void {
-    this.#keys.set(key, pos)
-  }
-
-  /** The value at `path`, or the closest enclosing value written in the file (e.g. an alias). */
-  value(path: Path): Pos {
-    for (let n = path.length; n > 0; n--) {
-      const pos = this.#values.get(pathKey(path.slice(0, n)))
-      if (pos) return pos
-    }
-    return this.#root
-  }
-
-  /** The key that names `path`'s last segment, else its value's position. */
-  key(path: Path): Pos {
-    return this.#keys.get(pathKey(path)) ?? this.value(path)
-  }
-}
-
 export type ParsedYaml =
   { ok: true; value: unknown; positions: PositionIndex } | { ok: false; problems: Located[] }
 
 export function parseYaml(text: string): ParsedYaml {
+  const simple = parseSimpleYaml(text)
+  if (simple) return { ok: true, ...simple }
+  return parseFullYaml(text)
+}
+
+/** Any YAML, through `yaml`'s full parser: the reference, and the one that reports problems. */
+export function parseFullYaml(text: string): ParsedYaml {
   const lineCounter = new LineCounter()
   const at = (offset: number): Pos => lineCounter.linePos(offset)
   const doc = parseDocument(text, {
