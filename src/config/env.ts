@@ -14,6 +14,7 @@ export interface Substitution {
   templates: Map<string, string>
 }
 
+/** `value` with variables replaced; a list or mapping is copied only when something in it changed. */
 export function substituteEnv(
   value: unknown,
   ctx: Substitution,
@@ -21,18 +22,38 @@ export function substituteEnv(
 ): unknown {
   if (typeof value === 'string') {
     if (!value.includes('${')) return value
-    const replaced = substituteString(value, ctx.env, ctx.problems, path)
+    const replaced = substituteString(value, ctx.env, ctx.problems, [...path])
     if (replaced !== value) ctx.templates.set(pathKey(path), value)
     return replaced
   }
   if (Array.isArray(value)) {
-    return value.map((item, index) => substituteEnv(item, ctx, [...path, index]))
+    const list: readonly unknown[] = value
+    let copy: unknown[] | undefined
+    list.forEach((item, index) => {
+      path.push(index)
+      const replaced = substituteEnv(item, ctx, path)
+      path.pop()
+      if (replaced !== item) (copy ??= [...list])[index] = replaced
+    })
+    return copy ?? value
   }
   if (value !== null && typeof value === 'object') {
-    // fromEntries defines own properties, so a `__proto__` key stays a plain (unknown) key.
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, substituteEnv(item, ctx, [...path, key])]),
-    )
+    let copy: object | undefined
+    for (const [key, item] of Object.entries(value)) {
+      path.push(key)
+      const replaced = substituteEnv(item, ctx, path)
+      path.pop()
+      if (replaced === item) continue
+      // fromEntries and defineProperty make own properties, so a `__proto__` key stays a plain key.
+      copy ??= Object.fromEntries(Object.entries(value))
+      Object.defineProperty(copy, key, {
+        value: replaced,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      })
+    }
+    return copy ?? value
   }
   return value
 }

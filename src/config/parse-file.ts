@@ -136,7 +136,7 @@ function validEntries(value: unknown, issues: readonly Issue[]): ValidEntries {
     const identity: readonly string[] = IDENTITY[section]
     const entries = valid[section] as Entry<object, never>[]
     list.forEach((item: Record<string, unknown>, index) => {
-      const bad = badInEntry.get(pathKey([section, index])) ?? []
+      const bad = (badInEntry.size > 0 && badInEntry.get(pathKey([section, index]))) || []
       if (bad.some((path) => path.length === 2 || identity.includes(String(path[2])))) return
       entries.push({
         index,

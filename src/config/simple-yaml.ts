@@ -256,14 +256,27 @@ function isScalar(token: Token | undefined): token is Token & { type: ScalarType
   )
 }
 
+interface PlainTags {
+  tags: ScalarTag[]
+  /** Matches when any of the tags' own tests would: most text is ruled out in one test. */
+  any: RegExp
+}
+
 /** The core-schema tags a plain scalar is tested against, in order, as `parseDocument` does. */
-let plainTags: ScalarTag[] | undefined
+let plainTags: PlainTags | undefined
 
 function tagOf(text: string, atKey: boolean): ScalarTag | undefined {
-  plainTags ??= new Schema({}).tags.filter(
-    (tag): tag is ScalarTag => !tag.collection && tag.test !== undefined && tag.default !== false,
-  )
-  return plainTags.find(
+  if (!plainTags) {
+    const tags = new Schema({}).tags.filter(
+      (tag): tag is ScalarTag => !tag.collection && tag.test !== undefined && tag.default !== false,
+    )
+    const any = tags.every((tag) => tag.test!.flags === '')
+      ? new RegExp(tags.map((tag) => `(?:${tag.test!.source})`).join('|'))
+      : /(?:)/
+    plainTags = { tags, any }
+  }
+  if (!plainTags.any.test(text)) return undefined
+  return plainTags.tags.find(
     (tag) => (tag.default === true || (atKey && tag.default === 'key')) && tag.test!.test(text),
   )
 }
@@ -281,6 +294,9 @@ function scalarValue(token: Token): unknown {
 }
 
 function scalarText(token: Token): string {
+  // A one-line plain scalar is its own text: yaml's plainValue only folds lines and rejects the
+  // indicators that the scanner already refused to start a scalar with.
+  if (token.type === 'scalar') return token.source
   const scalar = {
     type: token.type as ScalarType,
     offset: token.offset,
