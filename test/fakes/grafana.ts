@@ -6,6 +6,7 @@ import { STATUS_CODES } from 'node:http'
 import type { FaultControl, FaultRule } from './faults.ts'
 import {
   intParam,
+  JsonArrayBytes,
   pathSegments,
   randomChars,
   Router,
@@ -133,9 +134,34 @@ interface User {
   updated: string
   /** Never seen: Grafana reports a time 10 years back. */
   lastSeenAt: string
-  /** The user's part of a team member's JSON, serialised once until the user changes. */
-  memberJson: string | undefined
+  /** The user's parts of listing entries, serialised once until the user changes. */
+  json: UserJson
+  /** Position in `usersSorted()`, valid while that list is (it sets it). */
+  rank: number
 }
+
+/** Always all fields (a fixed shape keeps the million reads of a listing fast). */
+interface UserJson {
+  /** In a team member entry, between the team's fields and the membership's. */
+  member: Buffer | undefined
+  /** The same followed by an unlabelled membership's fields, by permission. */
+  member0: Buffer | undefined
+  member4: Buffer | undefined
+  /** A whole user search hit. */
+  hit: Buffer | undefined
+  /** An org user entry around its role: after `orgId`, and after `role`. */
+  orgHead: Buffer | undefined
+  orgTail: Buffer | undefined
+}
+
+const noUserJson = (): UserJson => ({
+  member: undefined,
+  member0: undefined,
+  member4: undefined,
+  hit: undefined,
+  orgHead: undefined,
+  orgTail: undefined,
+})
 
 interface Org {
   id: number
@@ -156,6 +182,10 @@ interface Team {
   avatarUrl: string
   members: Map<number, Member>
   prefs: Record<string, unknown>
+  /** Members sorted as the member listing sends them, until the members or their logins change. */
+  sortedMembers: User[] | undefined
+  /** The team's fields that open each of its member entries (they never change). */
+  memberPrefix: Buffer | undefined
 }
 
 interface Token {
@@ -180,6 +210,16 @@ const md5 = (text: string) => createHash('md5').update(text).digest('hex')
 const avatarOf = (email: string, fallback: string) =>
   `/avatar/${md5((email || fallback).trim().toLowerCase())}`
 const newUid = () => randomChars(14, 'abcdefghijklmnopqrstuvwxyz0123456789')
+const UNLABELLED = {
+  0: Buffer.from(',"labels":[],"permission":0}'),
+  4: Buffer.from(',"labels":[],"permission":4}'),
+}
+const ORG_SLOT = '{"orgId":0,'
+/** Where the role sits in an OrgUserDTO: string values escape quotes, so only the key matches. */
+const ROLE_SLOT = ',"role":"Viewer",'
+const ROLE_JSON = Object.fromEntries(
+  [...ROLES].map((role) => [role, Buffer.from(`,"role":"${role}",`)]),
+) as Record<OrgRole, Buffer>
 const TEN_YEARS_MS = 10 * 365 * 86_400_000
 const now = () => new Date().toISOString()
 
@@ -290,7 +330,8 @@ class Store {
       created: at,
       updated: at,
       lastSeenAt: new Date(Date.parse(at) - TEN_YEARS_MS).toISOString(),
-      memberJson: undefined,
+      json: noUserJson(),
+      rank: 0,
     }
     this.users.set(user.id, user)
     this.usersByLogin.set(login, user)
@@ -320,15 +361,23 @@ class Store {
     }
     if (fields.name !== undefined) user.name = fields.name
     user.avatarUrl = avatarOf(user.email, user.login)
-    user.memberJson = undefined
     user.updated = now()
+    for (const team of this.userTeams.get(user.id) ?? []) team.sortedMembers = undefined
+    this.userChanged(user)
+  }
+  /** After any change to a user's fields: drops the JSON serialised from them. */
+  userChanged(user: User): void {
+    user.json = noUserJson()
     this.changed()
   }
   deleteUser(user: User): void {
     for (const orgId of [...(this.userOrgs.get(user.id)?.keys() ?? [])]) {
       this.removeOrgMember(orgId, user.id)
     }
-    for (const team of [...(this.userTeams.get(user.id) ?? [])]) team.members.delete(user.id)
+    for (const team of [...(this.userTeams.get(user.id) ?? [])]) {
+      team.members.delete(user.id)
+      team.sortedMembers = undefined
+    }
     this.users.delete(user.id)
     this.usersByLogin.delete(user.login)
     this.usersByEmail.delete(user.email)
@@ -381,6 +430,8 @@ class Store {
       avatarUrl: avatarOf(email, name),
       members: new Map(),
       prefs: {},
+      sortedMembers: undefined,
+      memberPrefix: undefined,
     }
     this.teams.set(team.id, team)
     this.teamsByUid.set(team.uid, team)
@@ -408,12 +459,14 @@ class Store {
   }
   setTeamMember(team: Team, userId: number, permission: TeamPermission, labels?: string[]): void {
     const existing = team.members.get(userId)
+    if (!existing) team.sortedMembers = undefined
     team.members.set(userId, { permission, labels: labels ?? existing?.labels ?? [] })
     this.userTeams.get(userId)?.add(team)
     this.changed()
   }
   removeTeamMember(team: Team, userId: number): void {
     team.members.delete(userId)
+    team.sortedMembers = undefined
     this.userTeams.get(userId)?.delete(team)
     this.changed()
   }
@@ -424,15 +477,32 @@ class Store {
       ),
     )
   }
+  /** Sorted by their ranks among all users: numbers sort far faster than pairs of strings. */
+  teamMembersSorted(team: Team): User[] {
+    if (team.sortedMembers) return team.sortedMembers
+    const all = this.usersSorted()
+    const ranks = new Int32Array(team.members.size)
+    let n = 0
+    for (const userId of team.members.keys()) {
+      const user = this.users.get(userId)
+      if (user) ranks[n++] = user.rank
+    }
+    return (team.sortedMembers = Array.from(ranks.subarray(0, n).sort(), (r) => all[r]!))
+  }
   usersSorted(): User[] {
-    return this.cached('users', () => [...this.users.values()].sort(byLoginThenEmail))
+    return this.cached('users', () => {
+      const sorted = [...this.users.values()].sort(byLoginThenEmail)
+      sorted.forEach((u, i) => (u.rank = i))
+      return sorted
+    })
   }
   orgUsersSorted(orgId: number): { user: User; role: OrgRole }[] {
+    this.usersSorted() // ranks
     return this.cached(`orgUsers:${orgId}`, () =>
       [...(this.orgMembers.get(orgId) ?? [])]
         .map(([userId, role]) => ({ user: this.users.get(userId)!, role }))
         .filter((m) => m.user !== undefined)
-        .sort((a, b) => byLoginThenEmail(a.user, b.user)),
+        .sort((a, b) => a.user.rank - b.user.rank),
     )
   }
 }
@@ -777,20 +847,36 @@ export async function startFakeGrafana(opts: FakeGrafanaOptions = {}): Promise<F
     permission: 0,
     accessControl: null,
   })
-  /** The JSON of a TeamMemberDTO: orgId, teamId, teamUID, userId, userUID, auth_module, email, name, login, avatarUrl, labels, permission. */
-  const memberJson = (t: Team, u: User, m: Member) => {
-    u.memberJson ??= [
-      `"userId":${u.id}`,
-      `"userUID":${JSON.stringify(u.uid)}`,
-      '"auth_module":""',
-      `"email":${JSON.stringify(u.email)}`,
-      `"name":${JSON.stringify(u.name)}`,
-      `"login":${JSON.stringify(u.login)}`,
-      `"avatarUrl":${JSON.stringify(u.avatarUrl)}`,
-    ].join(',')
-    const labels = m.labels.length === 0 ? '[]' : JSON.stringify(m.labels)
-    return `{"orgId":${t.orgId},"teamId":${t.id},"teamUID":${JSON.stringify(t.uid)},${u.memberJson},"labels":${labels},"permission":${m.permission}}`
+  /**
+   * A TeamMemberDTO (orgId, teamId, teamUID, userId, userUID, auth_module, email, name, login,
+   * avatarUrl, labels, permission) from cached fragments: the team's fields, then the user's with
+   * the membership's (cached per permission when unlabelled).
+   */
+  function addMemberEntry(body: JsonArrayBytes, t: Team, u: User, m: Member): void {
+    const teamPart = (t.memberPrefix ??= Buffer.from(
+      `{"orgId":${t.orgId},"teamId":${t.id},"teamUID":${JSON.stringify(t.uid)},`,
+    ))
+    if (m.labels.length === 0 && m.permission === 0) {
+      body.item(teamPart, (u.json.member0 ??= Buffer.concat([userMemberPart(u), UNLABELLED[0]])))
+    } else if (m.labels.length === 0 && m.permission === 4) {
+      body.item(teamPart, (u.json.member4 ??= Buffer.concat([userMemberPart(u), UNLABELLED[4]])))
+    } else {
+      const membership = `,"labels":${JSON.stringify(m.labels)},"permission":${m.permission}}`
+      body.item(teamPart, userMemberPart(u), Buffer.from(membership))
+    }
   }
+  const userMemberPart = (u: User): Buffer =>
+    (u.json.member ??= Buffer.from(
+      [
+        `"userId":${u.id}`,
+        `"userUID":${JSON.stringify(u.uid)}`,
+        '"auth_module":""',
+        `"email":${JSON.stringify(u.email)}`,
+        `"name":${JSON.stringify(u.name)}`,
+        `"login":${JSON.stringify(u.login)}`,
+        `"avatarUrl":${JSON.stringify(u.avatarUrl)}`,
+      ].join(','),
+    ))
   const lastSeen = (u: User) => ({
     lastSeenAt: u.lastSeenAt,
     lastSeenAtAge: '10 years',
@@ -842,6 +928,24 @@ export async function startFakeGrafana(opts: FakeGrafanaOptions = {}): Promise<F
     isExternallySynced: false,
     isProvisioned: false,
   })
+  /** OrgUserDTOs from each user's cached parts around the role (the DTO's own serialisation, cut). */
+  function orgUsersJson(
+    orgId: number,
+    rows: { user: User; role: OrgRole }[],
+    body: JsonArrayBytes,
+  ): JsonArrayBytes {
+    const open = Buffer.from(`{"orgId":${orgId},`)
+    for (const { user, role } of rows) {
+      if (!user.json.orgHead || !user.json.orgTail) {
+        const text = JSON.stringify(orgUserDto(0, user, 'Viewer'))
+        const at = text.indexOf(ROLE_SLOT)
+        user.json.orgHead = Buffer.from(text.slice(ORG_SLOT.length, at))
+        user.json.orgTail = Buffer.from(text.slice(at + ROLE_SLOT.length))
+      }
+      body.item(open, user.json.orgHead, ROLE_JSON[role], user.json.orgTail)
+    }
+    return body
+  }
   const orgDetails = (o: Org) => ({
     id: o.id,
     name: o.name,
@@ -961,13 +1065,11 @@ export async function startFakeGrafana(opts: FakeGrafanaOptions = {}): Promise<F
 
   function listMembers({ team }: Ctx): Reply {
     if (!team) return ok([])
-    const rows = [...team.members]
-      .map(([userId, m]) => ({ user: store.users.get(userId), m }))
-      .filter((r): r is { user: User; m: Member } => r.user !== undefined)
-      .sort((a, b) => byLoginThenEmail(a.user, b.user))
-    // Serialised from cached per-user parts: a 5,000-member team costs no 5,000 objects.
-    const json = rows.map((r) => memberJson(team, r.user, r.m))
-    return { status: 200, json: `[${json.join(',')}]` }
+    const body = new JsonArrayBytes()
+    for (const user of store.teamMembersSorted(team)) {
+      addMemberEntry(body, team, user, team.members.get(user.id)!)
+    }
+    return { status: 200, json: body }
   }
 
   function addMember({ team, body }: Ctx): Reply {
@@ -1113,8 +1215,14 @@ export async function startFakeGrafana(opts: FakeGrafanaOptions = {}): Promise<F
       const all = store.usersSorted()
       const hits = q === '' ? all : all.filter((u) => matchesUserQuery(u, q))
       const { page, perPage, offset } = page1(req.query)
-      const slice = hits.slice(offset, offset + perPage).map(userHit)
-      return ok(withEnvelope ? envelope(hits.length, { users: slice, page, perPage }) : slice)
+      const total = opts.omitTotalCount ? '' : `"totalCount":${hits.length},`
+      const body = withEnvelope
+        ? new JsonArrayBytes(`{${total}"users":`, `,"page":${page},"perPage":${perPage}}`)
+        : new JsonArrayBytes()
+      for (const u of hits.slice(offset, offset + perPage)) {
+        body.item((u.json.hit ??= Buffer.from(JSON.stringify(userHit(u)))))
+      }
+      return { status: 200, json: body }
     }
   }
 
@@ -1225,7 +1333,7 @@ export async function startFakeGrafana(opts: FakeGrafanaOptions = {}): Promise<F
         return plain(400, 'cannot remove last grafana admin')
       }
       u.isAdmin = isAdmin
-      store.changed()
+      store.userChanged(u)
       return ok({ message: 'User permissions updated' })
     })
   }
@@ -1234,7 +1342,7 @@ export async function startFakeGrafana(opts: FakeGrafanaOptions = {}): Promise<F
     return (ctx) =>
       withUser(ctx, 'id', userNotFound, (u) => {
         u.isDisabled = disabled
-        store.changed()
+        store.userChanged(u)
         return ok({ message: disabled ? 'User disabled' : 'User enabled' })
       })
   }
@@ -1398,7 +1506,7 @@ export async function startFakeGrafana(opts: FakeGrafanaOptions = {}): Promise<F
       const limit = withParams ? (intParam(ctx.req.query, 'limit') ?? 0) : 0
       const rows = orgUsers(orgId, q)
       const slice = limit > 0 ? rows.slice(0, limit) : rows
-      return ok(slice.map((m) => orgUserDto(orgId, m.user, m.role)))
+      return { status: 200, json: orgUsersJson(orgId, slice, new JsonArrayBytes()) }
     }
   }
 
@@ -1407,15 +1515,12 @@ export async function startFakeGrafana(opts: FakeGrafanaOptions = {}): Promise<F
       const orgId = orgIdOf(ctx)
       const rows = orgUsers(orgId, (ctx.req.query.get('query') ?? '').toLowerCase())
       const { page, perPage, offset } = page1(ctx.req.query)
-      return ok(
-        envelope(rows.length, {
-          orgUsers: rows
-            .slice(offset, offset + perPage)
-            .map((m) => orgUserDto(orgId, m.user, m.role)),
-          page,
-          perPage,
-        }),
+      const total = opts.omitTotalCount ? '' : `"totalCount":${rows.length},`
+      const body = new JsonArrayBytes(
+        `{${total}"orgUsers":`,
+        `,"page":${page},"perPage":${perPage}}`,
       )
+      return { status: 200, json: orgUsersJson(orgId, rows.slice(offset, offset + perPage), body) }
     }
   }
 

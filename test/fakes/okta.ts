@@ -5,6 +5,7 @@ import type { FaultControl, FaultRule } from './faults.ts'
 import {
   ALPHANUMERIC,
   intParam,
+  JsonArrayBytes,
   pathSegments,
   randomChars,
   startFakeServer,
@@ -119,7 +120,9 @@ interface User {
   lastUpdated: string
   statusChanged: string | null
   /** The user's JSON as member listings send it, serialised once until the user changes. */
-  json: string | undefined
+  json: Buffer | undefined
+  /** Position among all users by id, valid while `usersById` is set (computing it sets it). */
+  rank: number
 }
 
 // ------------------------------------------------------------------ errors
@@ -403,6 +406,7 @@ export async function startFakeOkta(opts: FakeOktaOptions = {}): Promise<FakeOkt
   const groups = new Map<string, Group>()
   const users = new Map<string, User>()
   let sortedGroups: Group[] | undefined
+  let usersById: User[] | undefined
   const buckets = new Map<string, { remaining: number; resetAt: number }>()
   let origin = ''
 
@@ -410,7 +414,18 @@ export async function startFakeOkta(opts: FakeOktaOptions = {}): Promise<FakeOkt
   const touchGroups = () => (sortedGroups = undefined)
   const groupsById = () =>
     (sortedGroups ??= [...groups.values()].sort((a, b) => (a.id < b.id ? -1 : 1)))
-  const membersOf = (g: Group) => (g.sortedMembers ??= [...g.members].sort())
+  /** Member ids in id order, sorted by rank: numbers sort far faster than strings. */
+  function membersOf(g: Group): string[] {
+    if (g.sortedMembers) return g.sortedMembers
+    const all = (usersById ??= rankUsers())
+    const ranks = Int32Array.from(g.members, (id) => users.get(id)!.rank).sort()
+    return (g.sortedMembers = Array.from(ranks, (r) => all[r]!.id))
+  }
+  function rankUsers(): User[] {
+    const all = [...users.values()].sort((a, b) => (a.id < b.id ? -1 : 1))
+    all.forEach((u, i) => (u.rank = i))
+    return all
+  }
 
   // ---------------------------------------------------------------- rate limits
 
@@ -601,13 +616,14 @@ export async function startFakeOkta(opts: FakeOktaOptions = {}): Promise<FakeOkt
     const start = indexAfter(ids, req.query.get('after'))
     const page = ids.slice(start, start + limit)
     const more = start + limit < ids.length
-    const json = page.map((id) => {
+    const body = new JsonArrayBytes()
+    for (const id of page) {
       const u = users.get(id)!
-      return (u.json ??= JSON.stringify(userDto(u)))
-    })
+      body.item((u.json ??= Buffer.from(JSON.stringify(userDto(u)))))
+    }
     return {
       status: 200,
-      json: `[${json.join(',')}]`,
+      json: body,
       headers: { link: linkHeader(links(req, more ? page.at(-1) : undefined)) },
     }
   }
@@ -745,7 +761,9 @@ export async function startFakeOkta(opts: FakeOktaOptions = {}): Promise<FakeOkt
         lastUpdated: at,
         statusChanged: null,
         json: undefined,
+        rank: 0,
       })
+      usersById = undefined
       return id
     },
     addMember(groupId, userId) {
