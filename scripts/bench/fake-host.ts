@@ -27,6 +27,7 @@ export type HostMessage =
 interface Recorder {
   requests: { method: string; path: string; status: number }[]
   clearRequests(): void
+  serialiseListings(): void
   close(): Promise<void>
 }
 
@@ -116,6 +117,7 @@ async function main(): Promise<void> {
     kind === 'grafana'
       ? await seedGrafana(workload, latencyMs)
       : await seedOkta(workload, latencyMs)
+  fake.serialiseListings()
   const send = (message: HostMessage) => process.send?.(message)
   let cpu = process.cpuUsage()
   process.on('message', (message: HostRequest) => {

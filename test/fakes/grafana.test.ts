@@ -496,6 +496,48 @@ describe('fake Grafana team members', () => {
     )
   })
 
+  it('lists members, user hits and org users as they are after changes to what was listed', async () => {
+    const g = await fake()
+    const [bea, kit, dan] = ['bea', 'kit', 'dan'].map((login) =>
+      g.addUser({ login, email: `${login}@acme.example`, name: login, orgs: { 1: 'Viewer' } }),
+    )
+    const t = g.addTeam(1, 'T', { members: [{ userId: bea! }, { userId: kit! }] })
+    const members = async () =>
+      (await call(g, 'GET', `/api/teams/${t}/members`)).body.map((m: any) => [
+        m.login,
+        m.name,
+        m.permission,
+      ])
+    const orgUser = async (userId: number) =>
+      (await call(g, 'GET', '/api/orgs/1/users')).body.find((u: any) => u.userId === userId)
+    const hit = async (login: string) =>
+      (await call(g, 'GET', `/api/users/search?query=${login}`)).body.users[0]
+    g.serialiseListings()
+    expect(await members()).toEqual([
+      ['bea', 'bea', 0],
+      ['kit', 'kit', 0],
+    ])
+    expect(await orgUser(bea!)).toMatchObject({ login: 'bea', isDisabled: false })
+    expect(await hit('kit')).toMatchObject({ login: 'kit', isDisabled: false })
+
+    const renamed = { login: 'zoe', email: 'zoe@acme.example', name: 'Zoe' }
+    await call(g, 'PUT', `/api/users/${bea}`, { body: renamed })
+    await call(g, 'PUT', `/api/teams/${t}/members/${kit}`, { body: { permission: 4 } })
+    await call(g, 'POST', `/api/teams/${t}/members`, { body: { userId: dan } })
+    await call(g, 'POST', `/api/admin/users/${kit}/disable`)
+    expect(await members()).toEqual([
+      ['dan', 'dan', 0],
+      ['kit', 'kit', 4],
+      ['zoe', 'Zoe', 0],
+    ])
+    expect(await orgUser(bea!)).toMatchObject({ ...renamed, role: 'Viewer' })
+    expect(await hit('kit')).toMatchObject({ login: 'kit', isDisabled: true })
+
+    await call(g, 'DELETE', `/api/admin/users/${dan}`)
+    await call(g, 'DELETE', `/api/teams/${t}/members/${kit}`)
+    expect(await members()).toEqual([['zoe', 'Zoe', 0]])
+  })
+
   it('answers add, permission change and removal with the exact statuses and messages', async () => {
     const g = await fake()
     const bo = g.addUser({ login: 'bo', orgs: { 1: 'Viewer' } })

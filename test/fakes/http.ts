@@ -39,12 +39,17 @@ export interface Reply {
   status: number
   /** Serialised as JSON unless `text` or `json` is given. */
   body?: unknown
-  /** A body already serialised as JSON (sent with the JSON content type). */
-  json?: string | JsonArrayBytes
+  /**
+   * A body already serialised as JSON (sent with the JSON content type): text, bytes, bytes in
+   * pieces (sent one after the other, e.g. slices of a cached listing), or an array to render.
+   */
+  json?: string | Buffer | readonly Buffer[] | JsonArrayBytes
   text?: string
   contentType?: string
   /** An array value is sent as separate header lines. */
   headers?: Record<string, string | string[]>
+  /** Called once the body is handed to the socket (never if the connection fails first). */
+  onSent?: () => void
 }
 
 export interface FakeServerOptions {
@@ -159,19 +164,40 @@ function send(res: ServerResponse, reply: Reply, jsonContentType = 'application/
   if (reply.text !== undefined) {
     payload = reply.text
     headers['content-type'] = reply.contentType ?? 'text/plain; charset=utf-8'
+  } else if (Array.isArray(reply.json)) {
+    headers['content-type'] = reply.contentType ?? jsonContentType
+    sendPieces(res, reply.status, headers, reply.json as readonly Buffer[])
+    return
   } else if (reply.json instanceof JsonArrayBytes) {
     ;({ bytes: payload, release: written } = reply.json.render())
     headers['content-type'] = reply.contentType ?? jsonContentType
   } else if (reply.json !== undefined || reply.body !== undefined) {
-    payload = reply.json ?? JSON.stringify(reply.body)
+    payload = (reply.json as string | Buffer | undefined) ?? JSON.stringify(reply.body)
     headers['content-type'] = reply.contentType ?? jsonContentType
   }
   headers['content-length'] = String(Buffer.byteLength(payload))
   res.writeHead(reply.status, headers)
   // Called once the bytes are handed to the socket; not after an error, when they may still be held.
   res.end(payload, (err?: Error | null) => {
-    if (!err) written?.()
+    if (err) return
+    written?.()
+    reply.onSent?.()
   })
+}
+
+/** One body in pieces, written in one go (corked) without joining them first. */
+function sendPieces(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string | string[]>,
+  pieces: readonly Buffer[],
+): void {
+  headers['content-length'] = String(pieces.reduce((n, p) => n + p.length, 0))
+  res.writeHead(status, headers)
+  res.cork()
+  for (const piece of pieces) res.write(piece)
+  res.end()
+  res.uncork()
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -271,8 +297,21 @@ export class JsonArrayBytes {
 
   /** The bytes, and what to call once they are written (the buffer goes back to the pool). */
   render(): { bytes: Buffer; release: () => void } {
-    const size = this.#before.length + this.#length + this.#after.length
-    const buffer = scratch.take(size)
+    const buffer = scratch.take(this.byteLength)
+    return { bytes: this.writeInto(buffer), release: () => scratch.give(buffer) }
+  }
+
+  /** The bytes in a buffer of their own, to keep. */
+  toBuffer(): Buffer {
+    return this.writeInto(Buffer.allocUnsafeSlow(this.byteLength))
+  }
+
+  get byteLength(): number {
+    return this.#before.length + this.#length + this.#after.length
+  }
+
+  /** Writes the bytes at the start of `buffer` (at least `byteLength` long); returns them. */
+  writeInto(buffer: Buffer): Buffer {
     buffer.set(this.#before, 0)
     let at = this.#before.length
     for (const part of this.#parts) {
@@ -283,7 +322,7 @@ export class JsonArrayBytes {
       }
     }
     buffer.set(this.#after, at)
-    return { bytes: buffer.subarray(0, size), release: () => scratch.give(buffer) }
+    return buffer.subarray(0, at + this.#after.length)
   }
 }
 

@@ -408,6 +408,26 @@ describe('fake Okta paging', () => {
     expect(user._links).toEqual({ self: { href: `${o.url}/api/v1/users/${user.id}` } })
   })
 
+  it('pages members as they are after members change, join and leave a listed group', async () => {
+    const o = await fake()
+    const group = o.addGroup({ name: 'G' })
+    const [a, b, c] = ['a', 'b', 'c'].map((name) => o.addUser({ id: `00u${name}`, login: name }))
+    for (const id of [a!, b!, c!]) o.addMember(group, id)
+    const page = async (query: string) =>
+      (await get(o, `/api/v1/groups/${group}/users${query}`)).body.map(
+        (u: any) => `${u.id}:${u.status}`,
+      )
+    o.serialiseListings()
+    expect(await page('?limit=2')).toEqual(['00ua:ACTIVE', '00ub:ACTIVE'])
+
+    o.setUserStatus(b!, 'SUSPENDED')
+    o.removeMember(group, a!)
+    o.addMember(group, o.addUser({ id: '00ud', login: 'd' }))
+    expect(await page('?limit=2')).toEqual(['00ub:SUSPENDED', '00uc:ACTIVE'])
+    expect(await page('?limit=2&after=00uc')).toEqual(['00ud:ACTIVE'])
+    expect(await page('?after=00ud')).toEqual([])
+  })
+
   it('builds links on nextLinkOrigin when set', async () => {
     const o = await fake({ nextLinkOrigin: 'https://acme.okta.example' })
     const group = o.addGroup({ name: 'G' })

@@ -95,6 +95,11 @@ export interface FakeOkta {
   setUserStatus(userId: string, status: OktaUserStatus): void
   requests: RecordedRequest[]
   clearRequests(): void
+  /**
+   * Serialises every member listing now rather than on its first read (answers are the same): a
+   * benchmark seeds, then calls this, so the runs it measures are not billed for it.
+   */
+  serialiseListings(): void
   faults: FaultControl
   close(): Promise<void>
 }
@@ -110,7 +115,18 @@ interface Group {
   searchableFrom: number
   members: Set<string>
   sortedMembers: string[] | undefined
+  /** Every member's JSON in order, comma-separated, until the members or one of them change. */
+  membersJson: MembersJson | undefined
 }
+
+interface MembersJson {
+  bytes: Buffer
+  /** Where member i starts in `bytes`; one more entry, one past the end (after a virtual comma). */
+  starts: Int32Array
+}
+
+const OPEN = Buffer.from('[')
+const CLOSE = Buffer.from(']')
 
 interface User {
   id: string
@@ -421,6 +437,28 @@ export async function startFakeOkta(opts: FakeOktaOptions = {}): Promise<FakeOkt
     const ranks = Int32Array.from(g.members, (id) => users.get(id)!.rank).sort()
     return (g.sortedMembers = Array.from(ranks, (r) => all[r]!.id))
   }
+  function membersChanged(g: Group): void {
+    g.sortedMembers = undefined
+    g.membersJson = undefined
+  }
+  /** All members' JSON once: a page is then a slice of it, whatever its cursor and limit. */
+  function membersJsonOf(g: Group): MembersJson {
+    if (g.membersJson) return g.membersJson
+    const ids = membersOf(g)
+    const all = new JsonArrayBytes()
+    const starts = new Int32Array(ids.length + 1)
+    let at = 1 // after the array's `[`
+    ids.forEach((id, i) => {
+      const u = users.get(id)!
+      const json = (u.json ??= Buffer.from(JSON.stringify(userDto(u))))
+      all.item(json)
+      starts[i] = at
+      at += json.length + 1
+    })
+    starts[ids.length] = at
+    const bytes = all.toBuffer()
+    return (g.membersJson = { bytes, starts })
+  }
   function rankUsers(): User[] {
     const all = [...users.values()].sort((a, b) => (a.id < b.id ? -1 : 1))
     all.forEach((u, i) => (u.rank = i))
@@ -614,17 +652,14 @@ export async function startFakeOkta(opts: FakeOktaOptions = {}): Promise<FakeOkt
     if (typeof limit !== 'number') return limit
     const ids = membersOf(g)
     const start = indexAfter(ids, req.query.get('after'))
-    const page = ids.slice(start, start + limit)
-    const more = start + limit < ids.length
-    const body = new JsonArrayBytes()
-    for (const id of page) {
-      const u = users.get(id)!
-      body.item((u.json ??= Buffer.from(JSON.stringify(userDto(u)))))
-    }
+    const end = Math.min(start + limit, ids.length)
+    const more = end < ids.length
+    const { bytes, starts } = membersJsonOf(g)
+    const page = start < end ? [bytes.subarray(starts[start], starts[end]! - 1)] : []
     return {
       status: 200,
-      json: body,
-      headers: { link: linkHeader(links(req, more ? page.at(-1) : undefined)) },
+      json: [OPEN, ...page, CLOSE],
+      headers: { link: linkHeader(links(req, more ? ids[end - 1] : undefined)) },
     }
   }
 
@@ -737,6 +772,7 @@ export async function startFakeOkta(opts: FakeOktaOptions = {}): Promise<FakeOkt
         searchableFrom: Date.now() + (opts.searchLagMs ?? 0),
         members: new Set(),
         sortedMembers: undefined,
+        membersJson: undefined,
       })
       touchGroups()
       return id
@@ -770,13 +806,13 @@ export async function startFakeOkta(opts: FakeOktaOptions = {}): Promise<FakeOkt
       const g = requireGroup(groupId)
       if (!users.has(userId)) throw new Error(`fake Okta: no user ${userId}`)
       g.members.add(userId)
-      g.sortedMembers = undefined
+      membersChanged(g)
       g.lastMembershipUpdated = timestamp()
     },
     removeMember(groupId, userId) {
       const g = requireGroup(groupId)
       g.members.delete(userId)
-      g.sortedMembers = undefined
+      membersChanged(g)
       g.lastMembershipUpdated = timestamp()
     },
     renameGroup(groupId, name) {
@@ -791,8 +827,12 @@ export async function startFakeOkta(opts: FakeOktaOptions = {}): Promise<FakeOkt
       u.status = status
       u.statusChanged = u.lastUpdated = timestamp()
       u.json = undefined
+      for (const g of groups.values()) if (g.members.has(userId)) g.membersJson = undefined
     },
     requests: server.requests,
+    serialiseListings() {
+      for (const g of groups.values()) membersJsonOf(g)
+    },
     clearRequests: () => void server.requests.splice(0),
     faults: server.faults,
     close: () => server.close(),
