@@ -6,6 +6,7 @@ import { collectOrgBindings, ensureCallerMembership, Orgs, planOrgMembers } from
 import { PlanOutput } from './output.ts'
 import { lower, People } from './people.ts'
 import { collectTeams, planTeam, pruneTeams } from './teams.ts'
+import { TeamTally } from './tally.ts'
 import { planLocalUsers } from './users.ts'
 
 /**
@@ -40,7 +41,8 @@ export function buildPlan(config: DesiredConfig, observed: Observed): Plan {
     names.add(team.name)
     declaredNames.set(org.name, names)
   }
-  for (const work of teams) planTeam(ctx, work, declaredNames.get(work.org.name)!, bases)
+  const tally = new TeamTally()
+  for (const work of teams) planTeam(ctx, work, declaredNames.get(work.org.name)!, bases, tally)
 
   for (const org of orgs.all()) {
     pruneTeams(ctx, org, bases)

@@ -119,7 +119,7 @@ export function untrustedReason(view: GroupView): string {
     : `Okta group "${view.name}" has no members`
 }
 
-function reportUntrusted(
+export function reportUntrusted(
   ctx: PlanContext,
   view: GroupView,
   source: SourceRef,

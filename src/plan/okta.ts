@@ -12,13 +12,21 @@ export function viewGroups(
   memberStatuses: string[],
 ): Map<string, GroupView> {
   const accepted = new Set(memberStatuses.map((s) => s.toUpperCase()))
+  // Statuses are a handful of values repeated across every membership: each is upper-cased once.
+  const verdicts = new Map<string, boolean>()
+  const isAccepted = (m: OktaMember) => {
+    let verdict = verdicts.get(m.status)
+    if (verdict === undefined)
+      verdicts.set(m.status, (verdict = accepted.has(m.status.toUpperCase())))
+    return verdict
+  }
   const views = new Map<string, GroupView>()
   for (const [ref, read] of Object.entries(reads)) {
     if (!read.ok) {
       views.set(ref, { ref, name: ref, state: 'unreadable', error: read.error, members: [] })
       continue
     }
-    const members = read.members.filter((m) => accepted.has(m.status.toUpperCase()))
+    const members = read.members.every(isAccepted) ? read.members : read.members.filter(isAccepted)
     views.set(
       ref,
       members.length > 0

@@ -6,6 +6,7 @@ import {
   type ObservedOrg,
   type ObservedTeam,
   type OrgRole,
+  type Provenance,
   type SourceRef,
 } from '../model.ts'
 import {
@@ -15,6 +16,7 @@ import {
   isProtected,
   type PlanContext,
 } from './context.ts'
+import { ImpliedMembers } from './implied.ts'
 import { lower, userRef, type Person } from './people.ts'
 import { compareText, notDeclared, provenanceOf, where, type Want } from './wants.ts'
 
@@ -30,7 +32,7 @@ export interface OrgState {
   /** Roles bound under `orgs:` and `users[].orgRoles`. */
   explicit: Map<string, Want<OrgRole>>
   /** Memberships team members need (Viewer unless a binding says more). */
-  implied: Map<string, Want<OrgRole>>
+  implied: ImpliedMembers
   /** Unreadable or empty Okta groups in role bindings: hold back demotions and removals. */
   bindingDistrust: string[]
   /** Same, in the org's teams: their members may be wanted, so hold back org-user removals. */
@@ -136,7 +138,7 @@ function newOrgState(
     name: declared.name,
     roles: new Map(),
     explicit: new Map(),
-    implied: new Map(),
+    implied: new ImpliedMembers(),
     bindingDistrust: [],
     teamDistrust: [],
     addIds: new Map(),
@@ -236,12 +238,12 @@ export function planOrgMembers(ctx: PlanContext, org: OrgState): void {
     const change = planRole(ctx, org, want, held, downgrades)
     if (change && want.level === 'Admin') newAdmins.push(change.id)
   }
-  for (const want of org.implied.values()) {
-    if (org.explicit.has(want.person.key)) continue
-    const account = ensureAccount(ctx, want.person)
-    const user = want.person.user
+  for (const person of org.implied.people) {
+    if (org.explicit.has(person.key)) continue
+    const account = ensureAccount(ctx, person)
+    const user = person.user
     if (!account.ok || (user && org.roles.has(user.id))) continue
-    addOrgUser(ctx, org, want, account.dependsOn)
+    addOrgUser(ctx, org, person, 'Viewer', org.implied.provenance(person), account.dependsOn)
   }
   if (org.declared && org.live && ctx.settings.prune.orgUsers) {
     pruneOrgUsers(ctx, org, org.live, held, downgrades)
@@ -272,7 +274,8 @@ function planRole(
     return undefined
   }
   const current = person.user ? org.roles.get(person.user.id) : undefined
-  if (current === undefined) return addOrgUser(ctx, org, want, account.dependsOn)
+  if (current === undefined)
+    return addOrgUser(ctx, org, person, want.level, provenanceOf(want), account.dependsOn)
   if (current === want.level) return undefined
   const promotion = ORG_ROLE_RANK[want.level] > ORG_ROLE_RANK[current]
   // Promotions first: a demotion of the last Admin waits for the new one.
@@ -320,10 +323,11 @@ function planRole(
 function addOrgUser(
   ctx: PlanContext,
   org: OrgState,
-  want: Want<OrgRole>,
+  person: Person,
+  role: OrgRole,
+  provenance: Provenance,
   dependsOn: string[],
 ): Change {
-  const { person } = want
   const change = addOrgChange(
     ctx,
     org,
@@ -334,8 +338,8 @@ function addOrgUser(
       org: org.name,
       ...(org.live ? { orgId: org.live.id } : {}),
       user: userRef(person),
-      role: want.level,
-      provenance: provenanceOf(want),
+      role,
+      provenance,
     },
     { identity: person.identity },
   )
@@ -351,9 +355,8 @@ function pruneOrgUsers(
   downgrades: Downgrade[],
 ): void {
   const wanted = new Set<number>()
-  for (const wants of [org.explicit, org.implied]) {
-    for (const want of wants.values()) if (want.person.user) wanted.add(want.person.user.id)
-  }
+  for (const want of org.explicit.values()) if (want.person.user) wanted.add(want.person.user.id)
+  for (const person of org.implied.people) if (person.user) wanted.add(person.user.id)
   const distrusted = org.bindingDistrust.length > 0 || org.teamDistrust.length > 0
   for (const member of live.users) {
     if (wanted.has(member.userId) || isCaller(ctx, member.userId)) continue
@@ -393,13 +396,7 @@ export function personOf(
   ctx: PlanContext,
   member: { userId: number; login: string; email: string },
 ): Person {
-  const user = ctx.people.byId(member.userId) ?? {
-    id: member.userId,
-    login: member.login,
-    email: member.email,
-    name: '',
-  }
-  return ctx.people.existing(user)
+  return ctx.people.ofMember(member)
 }
 
 /**

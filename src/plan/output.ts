@@ -71,7 +71,12 @@ export class PlanOutput {
     this.errors.push({ code, message, ...at })
   }
 
-  pending(identity: string, org: string, team: string | undefined, want: Want<string>): void {
+  pending(
+    identity: string,
+    org: string,
+    team: string | undefined,
+    want: Pick<Want<string>, 'groups' | 'yaml'>,
+  ): void {
     const key = `${org}\0${team ?? ''}\0${identity}`
     let entry = this.#pending.get(key)
     if (!entry) {

@@ -4,6 +4,8 @@ import type { DesiredUser, GrafanaUser, Identity, OktaMember, UserRef } from '..
 export interface Person {
   /** `u:<id>` for an existing account, `new:<identity>` for someone without one. */
   key: string
+  /** Dense, from 0 in the order people are met: indexes the flat per-person arrays of a team's tally. */
+  index: number
   /** Lower-case email or login (per `settings.identity`); names the person in ids, pending and messages. */
   identity: string
   user?: GrafanaUser
@@ -41,6 +43,7 @@ export class People {
   readonly #ambiguous = new Set<string>()
   /** Okta members already resolved: a person in forty groups is looked up once. */
   readonly #fromOkta = new Map<OktaMember, Person | undefined>()
+  #count = 0
 
   constructor(users: GrafanaUser[], identity: Identity) {
     this.#identity = identity
@@ -63,6 +66,11 @@ export class People {
     return this.#identity
   }
 
+  /** How many people were met so far: every `index` is below it. */
+  get count(): number {
+    return this.#count
+  }
+
   /** Finds a Grafana account by a lower-case login or email, identity field first. */
   findUser(value: string): GrafanaUser | undefined {
     if (!value) return undefined
@@ -81,6 +89,7 @@ export class People {
       const identity = this.#identityOf(user)
       person = {
         key: `u:${user.id}`,
+        index: this.#count++,
         identity: this.#ambiguous.has(identity) ? `${identity}#${user.id}` : identity,
         user,
         login: lower(user.login),
@@ -89,6 +98,24 @@ export class People {
       this.#existing.set(user.id, person)
     }
     return person
+  }
+
+  /**
+   * The person a Grafana listing (org users, team members) names by user id; an id missing from the
+   * user list is taken as the listing describes it.
+   */
+  ofMember(member: { userId: number; login: string; email: string }): Person {
+    return (
+      this.#existing.get(member.userId) ??
+      this.existing(
+        this.#byId.get(member.userId) ?? {
+          id: member.userId,
+          login: member.login,
+          email: member.email,
+          name: '',
+        },
+      )
+    )
   }
 
   /** A person as written in a YAML `users:` list: an email or a login. */
@@ -159,7 +186,7 @@ export class People {
       }
     }
     const fields = make()
-    const person: Person = { key: `new:${fields.identity}`, ...fields }
+    const person: Person = { key: `new:${fields.identity}`, index: this.#count++, ...fields }
     for (const value of known) this.#missing.set(value, person)
     return person
   }

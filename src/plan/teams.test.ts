@@ -163,6 +163,41 @@ describe('team members', () => {
     ])
   })
 
+  it('names only the groups that give a person their permission, and every group for the org', () => {
+    const plan = buildPlan(
+      config({ teams: [team('Platform', { memberGroups: ['Eng'], adminGroups: ['Leads'] })] }),
+      observed({
+        users: [...everyone, gUser(9, 'eve')],
+        orgs: [liveOrg(1, 'Main Org.', [[admin, 'Admin']], [liveTeam(10, 'Platform')])],
+        groups: [
+          group('Eng', [oktaMember('eve@acme.example')]),
+          group('Leads', [oktaMember('eve@acme.example')]),
+        ],
+      }),
+    )
+    expect(change<'add-team-member'>(plan, ids(plan, 'add-team-member')[0]!)).toMatchObject({
+      permission: 'Admin',
+      provenance: { oktaGroups: ['Leads'], yaml: [] },
+    })
+    expect(change<'add-org-user'>(plan, 'add-org-user:Main Org./eve@acme.example')).toMatchObject({
+      provenance: { oktaGroups: ['Eng', 'Leads'], yaml: [] },
+    })
+  })
+
+  it('names a group the team references both by name and by id once', () => {
+    const plan = buildPlan(
+      config({ teams: [team('Platform', { memberGroups: ['Eng', 'id:00gEng'] })] }),
+      world(
+        [liveTeam(10, 'Platform')],
+        [
+          group('Eng', [oktaMember('ana@acme.example')]),
+          group('id:00gEng', [oktaMember('ana@acme.example')], 'Eng'),
+        ],
+      ),
+    )
+    expect(change<'add-team-member'>(plan, ids(plan)[0]!).provenance.oktaGroups).toEqual(['Eng'])
+  })
+
   it('treats a person named in YAML and in a group as one, with both sources', () => {
     const desired = team('Platform', { members: ['Ana@Acme.example'], memberGroups: ['Eng'] })
     const plan = buildPlan(

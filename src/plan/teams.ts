@@ -2,6 +2,7 @@ import type {
   DesiredTeam,
   ObservedTeam,
   Principals,
+  SourceRef,
   TeamMember,
   TeamPermission,
   TeamPreferences,
@@ -9,17 +10,18 @@ import type {
 import {
   describeScope,
   ensureAccount,
-  expandPrincipals,
   isProtected,
   peopleOf,
+  reportUntrusted,
   untrustedReason,
   type PlanContext,
 } from './context.ts'
 import type { GuardBases } from './guards.ts'
 import { addOrgChange, exists, findTeam, personOf, type OrgState, type Orgs } from './orgs.ts'
-import { groupView } from './okta.ts'
-import { userRef } from './people.ts'
-import { addWant, compareText, notDeclared, provenanceOf, where, type Want } from './wants.ts'
+import { groupView, type GroupView } from './okta.ts'
+import { userRef, type Person } from './people.ts'
+import type { TeamTally } from './tally.ts'
+import { compareText, notDeclared, provenanceOf, sourceKey, where, type Want } from './wants.ts'
 
 const PERMISSION_RANK: Record<TeamPermission, number> = { Member: 1, Admin: 2 }
 
@@ -29,12 +31,15 @@ export interface TeamWork {
   org: OrgState
 }
 
-/** A team's wants, expanded when the team is planned and dropped after: one team's people at a time. */
-interface TeamWants {
-  wants: Map<string, Want<TeamPermission>>
+/** Where a team's wants come from, kept while the team is planned: one team's people at a time. */
+interface TeamSources {
+  groups: { view: GroupView; rank: number }[]
+  yaml: { person: Person; rank: number; source: SourceRef }[]
   /** Unreadable or empty Okta groups of this team: its removals and demotions are held back. */
   distrust: string[]
 }
+
+const PERMISSION_OF_RANK: Record<number, TeamPermission> = { 1: 'Member', 2: 'Admin' }
 
 /**
  * Finds each team's org and records what teams imply for their orgs: every person a team wants needs
@@ -43,7 +48,6 @@ interface TeamWants {
  */
 export function collectTeams(ctx: PlanContext, orgs: Orgs, teams: DesiredTeam[]): TeamWork[] {
   const work: TeamWork[] = []
-  const groupsDone = new Map<OrgState, Set<string>>()
   for (const team of teams) {
     const org = orgs.get(team.org)
     if (!org || !exists(org)) {
@@ -54,46 +58,72 @@ export function collectTeams(ctx: PlanContext, orgs: Orgs, teams: DesiredTeam[])
       })
       continue
     }
-    let done = groupsDone.get(org)
-    if (!done) groupsDone.set(org, (done = new Set()))
-    addImplied(ctx, org, team.members, done)
-    addImplied(ctx, org, team.admins, done)
+    addImplied(ctx, org, team.members)
+    addImplied(ctx, org, team.admins)
     work.push({ team, org })
   }
   return work
 }
 
-/** The org memberships a principals list implies; a group several teams of the org use counts once. */
-function addImplied(
-  ctx: PlanContext,
-  org: OrgState,
-  principals: Principals,
-  groupsDone: Set<string>,
-): void {
-  for (const p of principals.users) {
-    addWant(org.implied, ctx.people.fromYaml(p.value), 'Viewer', 1, { yaml: p.source })
-  }
+/** The org memberships a principals list implies. */
+function addImplied(ctx: PlanContext, org: OrgState, principals: Principals): void {
+  for (const p of principals.users) org.implied.addYaml(ctx.people.fromYaml(p.value), p.source)
   for (const p of principals.oktaGroups) {
     const view = groupView(ctx.groups, p.value)
-    if (view.state !== 'ok') {
-      org.teamDistrust.push(untrustedReason(view))
-      continue
-    }
-    if (groupsDone.has(view.ref)) continue
-    groupsDone.add(view.ref)
-    const source = { group: view.name }
-    for (const person of peopleOf(ctx, view)) addWant(org.implied, person, 'Viewer', 1, source)
+    if (view.state !== 'ok') org.teamDistrust.push(untrustedReason(view))
+    else org.implied.addGroup(view, peopleOf(ctx, view))
   }
 }
 
-function expandTeam(ctx: PlanContext, { team, org }: TeamWork): TeamWants {
-  const wants = new Map<string, Want<TeamPermission>>()
+/**
+ * Tallies the people a team wants (members first, then admins, as the config lists them) and keeps
+ * where each level came from, so the provenance of the few that change is found without a record per
+ * membership.
+ */
+function expandTeam(ctx: PlanContext, { team, org }: TeamWork, tally: TeamTally): TeamSources {
   const scope = { org: org.name, team: team.name }
-  const distrust = [
-    ...expandPrincipals(ctx, team.members, 'Member', PERMISSION_RANK.Member, wants, scope),
-    ...expandPrincipals(ctx, team.admins, 'Admin', PERMISSION_RANK.Admin, wants, scope),
-  ]
-  return { wants, distrust }
+  const sources: TeamSources = { groups: [], yaml: [], distrust: [] }
+  for (const [principals, rank] of [
+    [team.members, PERMISSION_RANK.Member],
+    [team.admins, PERMISSION_RANK.Admin],
+  ] as const) {
+    for (const p of principals.users) {
+      const person = ctx.people.fromYaml(p.value)
+      tally.want(person, rank)
+      sources.yaml.push({ person, rank, source: p.source })
+    }
+    for (const p of principals.oktaGroups) {
+      const view = groupView(ctx.groups, p.value)
+      if (view.state !== 'ok') {
+        sources.distrust.push(reportUntrusted(ctx, view, p.source, scope))
+        continue
+      }
+      sources.groups.push({ view, rank })
+      for (const person of peopleOf(ctx, view)) tally.want(person, rank)
+    }
+  }
+  return sources
+}
+
+/** The Okta groups and YAML places that want the person at the level the team gives them. */
+function teamWant(
+  org: OrgState,
+  sources: TeamSources,
+  person: Person,
+  rank: number,
+): Pick<Want<TeamPermission>, 'groups' | 'yaml'> {
+  const groups: string[] = []
+  // The org's index of who is in which group covers every group of its teams.
+  const holding = org.implied.groupsOf(person)
+  for (const g of sources.groups) {
+    if (g.rank === rank && holding.includes(g.view) && !groups.includes(g.view.name))
+      groups.push(g.view.name)
+  }
+  const yaml = new Map<string, SourceRef>()
+  for (const y of sources.yaml) {
+    if (y.rank === rank && y.person === person) yaml.set(sourceKey(y.source), y.source)
+  }
+  return { groups, yaml }
 }
 
 function missingOrgMessage(ctx: PlanContext, team: DesiredTeam): string {
@@ -112,15 +142,20 @@ export function planTeam(
   work: TeamWork,
   declaredNames: Set<string>,
   bases: GuardBases,
+  tally: TeamTally,
 ): void {
+  tally.clear()
   const { team, org } = work
   if (org.live?.teamsUnread) {
     // Planned by apply once the caller can read the org's teams (ensureCallerMembership); people
     // without an account are known already.
-    for (const want of expandTeam(ctx, work).wants.values()) {
-      const account = ensureAccount(ctx, want.person)
-      if (!account.ok && !account.blocked)
-        ctx.out.pending(want.person.identity, org.name, team.name, want)
+    const sources = expandTeam(ctx, work, tally)
+    for (const person of tally.wanted) {
+      const account = ensureAccount(ctx, person)
+      if (!account.ok && !account.blocked) {
+        const want = teamWant(org, sources, person, tally.rankOf(person))
+        ctx.out.pending(person.identity, org.name, team.name, want)
+      }
     }
     return
   }
@@ -147,7 +182,9 @@ export function planTeam(
     ).id
   }
   planPreferences(ctx, work, live, createId)
-  planMembers(ctx, work, expandTeam(ctx, work), live, createId, bases)
+  const sources = expandTeam(ctx, work, tally)
+  for (const member of live?.members ?? []) tally.addMember(personOf(ctx, member), member)
+  planMembers(ctx, work, sources, tally, live, createId, bases)
 }
 
 function planTeamEmail(ctx: PlanContext, { team, org }: TeamWork, live: ObservedTeam): void {
@@ -204,28 +241,29 @@ function planPreferences(
 function planMembers(
   ctx: PlanContext,
   { team, org }: TeamWork,
-  { wants, distrust }: TeamWants,
+  sources: TeamSources,
+  tally: TeamTally,
   live: ObservedTeam | undefined,
   createId: string | undefined,
   bases: GuardBases,
 ): void {
-  const current: TeamMember[] = live?.members ?? []
-  const currentById = new Map(current.map((m) => [m.userId, m]))
-  const wanted = new Set<number>()
+  const { distrust } = sources
   const held: string[] = []
   const scope = { org: org.name, team: team.name }
   const ids = live ? { orgId: org.live!.id, teamId: live.id } : undefined
 
-  for (const want of wants.values()) {
-    const { person } = want
+  for (const person of tally.wanted) {
+    const rank = tally.rankOf(person)
+    const level = PERMISSION_OF_RANK[rank]!
     const account = ensureAccount(ctx, person)
     if (!account.ok) {
-      if (!account.blocked) ctx.out.pending(person.identity, org.name, team.name, want)
+      if (!account.blocked) {
+        const want = teamWant(org, sources, person, rank)
+        ctx.out.pending(person.identity, org.name, team.name, want)
+      }
       continue
     }
-    const user = person.user
-    if (user) wanted.add(user.id)
-    const member = user ? currentById.get(user.id) : undefined
+    const member = person.user ? tally.memberOf(person) : undefined
     if (!member) {
       const orgAdd = org.addIds.get(person.key)
       addOrgChange(
@@ -244,15 +282,15 @@ function planMembers(
           team: team.name,
           ...(live ? { teamId: live.id } : {}),
           user: userRef(person),
-          permission: want.level,
-          provenance: provenanceOf(want),
+          permission: level,
+          provenance: provenanceOf(teamWant(org, sources, person, rank)),
         },
         { team: team.name, identity: person.identity },
       )
       continue
     }
-    if (member.permission === want.level || !ids) continue
-    const demotion = PERMISSION_RANK[want.level] < PERMISSION_RANK[member.permission]
+    if (member.permission === level || !ids) continue
+    const demotion = rank < PERMISSION_RANK[member.permission]
     if (demotion && isProtected(ctx, member)) {
       ctx.out.warn(
         'protected-user',
@@ -262,7 +300,7 @@ function planMembers(
       continue
     }
     if (demotion && distrust.length > 0) {
-      held.push(`${person.identity} (${member.permission} → ${want.level})`)
+      held.push(`${person.identity} (${member.permission} → ${level})`)
       continue
     }
     addOrgChange(
@@ -278,30 +316,30 @@ function planMembers(
         teamId: ids.teamId,
         user: userRef(person),
         from: member.permission,
-        to: want.level,
-        provenance: provenanceOf(want),
+        to: level,
+        provenance: provenanceOf(teamWant(org, sources, person, rank)),
       },
       { team: team.name, identity: person.identity },
     )
   }
 
   if (live && ids) {
-    bases.addTeam(org.name, team.name, current.length)
+    bases.addTeam(org.name, team.name, tally.members.length)
     if (ctx.settings.prune.teamMembers) {
-      for (const member of current) {
-        if (wanted.has(member.userId) || member.labels.length > 0) continue
-        const person = personOf(ctx, member)
+      tally.members.forEach((member, i) => {
+        const person = tally.memberPeople[i]!
+        if (tally.rankOf(person) > 0 || member.labels.length > 0) return
         if (isProtected(ctx, member)) {
           ctx.out.warn(
             'protected-user',
             `${person.identity} is protected (settings.safety.protectedUsers): not removed from ${describeScope(scope)}`,
             scope,
           )
-          continue
+          return
         }
         if (distrust.length > 0) {
           held.push(person.identity)
-          continue
+          return
         }
         addOrgChange(
           ctx,
@@ -320,7 +358,7 @@ function planMembers(
           },
           { team: team.name, identity: person.identity },
         )
-      }
+      })
     }
   }
 
