@@ -23,6 +23,7 @@ export function buildPlan(config: DesiredConfig, observed: Observed): Plan {
     people: new People(observed.users, settings.identity),
     groups: viewGroups(observed.oktaGroups, settings.okta.memberStatuses),
     groupPeople: new Map(),
+    scratchPeople: [],
     protectedValues: new Set(settings.safety.protectedUsers.map(lower)),
   }
 

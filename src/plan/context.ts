@@ -13,18 +13,28 @@ export interface PlanContext {
   groups: Map<string, GroupView>
   /** The people of each readable group, resolved once however many scopes use the group. */
   groupPeople: Map<string, Person[]>
+  /** Reused by `peopleOf`; its length is the largest group so far, its contents stale. */
+  scratchPeople: Person[]
   protectedValues: Set<string>
 }
 
-/** The people a readable group's members are (members without a login or email are skipped). */
+/**
+ * The people a readable group's accepted members are (members without a login or email are skipped).
+ * Collected in a scratch array the next group reuses, then copied once at their exact number.
+ */
 export function peopleOf(ctx: PlanContext, view: GroupView): Person[] {
   let people = ctx.groupPeople.get(view.ref)
   if (!people) {
-    people = []
-    for (const member of view.members) {
+    const { members } = view
+    const scratch = ctx.scratchPeople
+    let count = 0
+    for (let i = 0; i < members.length; i++) {
+      const member = members[i]!
+      if (view.state !== 'ok' || !view.accepts(member)) continue
       const person = ctx.people.fromOkta(member)
-      if (person) people.push(person)
+      if (person) scratch[count++] = person
     }
+    people = scratch.slice(0, count)
     ctx.groupPeople.set(view.ref, people)
   }
   return people

@@ -3,8 +3,6 @@ import type { GroupView } from './okta.ts'
 import type { Person } from './people.ts'
 import { provenanceOf, sourceKey } from './wants.ts'
 
-const NO_GROUPS: readonly GroupView[] = Object.freeze([])
-
 /**
  * The org memberships an org's teams imply (Viewer unless a binding says more): who, in the order first
  * met, and the readable groups and YAML places that want them. Which groups want whom is indexed only
@@ -16,7 +14,7 @@ export class ImpliedMembers {
   readonly #groups: { view: GroupView; people: Person[] }[] = []
   readonly #refs = new Set<string>()
   readonly #yaml: { person: Person; source: SourceRef }[] = []
-  #groupsOf: (GroupView[] | undefined)[] | undefined
+  #index: { start: Int32Array; held: Int32Array } | undefined
   #yamlOf: Map<Person, SourceRef[]> | undefined
 
   addYaml(person: Person, source: SourceRef): void {
@@ -30,8 +28,8 @@ export class ImpliedMembers {
     if (this.#refs.has(view.ref)) return
     this.#refs.add(view.ref)
     this.#groups.push({ view, people })
-    for (const person of people) this.#add(person)
-    this.#groupsOf = undefined
+    for (let i = 0; i < people.length; i++) this.#add(people[i]!)
+    this.#index = undefined
   }
 
   #add(person: Person): void {
@@ -42,18 +40,36 @@ export class ImpliedMembers {
     this.people.push(person)
   }
 
-  /** The readable groups of the org's teams that hold the person. */
-  groupsOf(person: Person): readonly GroupView[] {
-    if (!this.#groupsOf) {
-      // Filled up front: an array written at scattered indexes would turn into a slow dictionary.
-      const index: (GroupView[] | undefined)[] = []
-      for (const p of this.people) while (index.length <= p.index) index.push(undefined)
-      for (const { view, people } of this.#groups) {
-        for (const p of people) (index[p.index] ??= []).push(view)
-      }
-      this.#groupsOf = index
+  /** Whether the person is in this readable group of the org's teams. */
+  holds(person: Person, view: GroupView): boolean {
+    const { start, held } = this.#indexed()
+    const i = person.index
+    if (i + 1 >= start.length) return false
+    for (let k = start[i]!; k < start[i + 1]!; k++)
+      if (this.#groups[held[k]!]!.view === view) return true
+    return false
+  }
+
+  /**
+   * Who is in which group, in two flat arrays: the groups of the person with index i are the
+   * positions `held[start[i]]` up to `held[start[i + 1]]` in `#groups`. Built in two passes over the
+   * memberships, with no array per person.
+   */
+  #indexed(): { start: Int32Array; held: Int32Array } {
+    if (this.#index) return this.#index
+    let size = 0
+    for (const person of this.people) size = Math.max(size, person.index + 1)
+    const start = new Int32Array(size + 1)
+    for (const { people } of this.#groups) {
+      for (let i = 0; i < people.length; i++) start[people[i]!.index + 1]!++
     }
-    return this.#groupsOf[person.index] ?? NO_GROUPS
+    for (let i = 0; i < size; i++) start[i + 1]! += start[i]!
+    const next = start.slice(0, size)
+    const held = new Int32Array(start[size]!)
+    this.#groups.forEach(({ people }, g) => {
+      for (let i = 0; i < people.length; i++) held[next[people[i]!.index]!++] = g
+    })
+    return (this.#index = { start, held })
   }
 
   provenance(person: Person): Provenance {
@@ -67,7 +83,12 @@ export class ImpliedMembers {
     }
     const yaml = new Map<string, SourceRef>()
     for (const source of this.#yamlOf.get(person) ?? []) yaml.set(sourceKey(source), source)
-    const groups = new Set(this.groupsOf(person).map((view) => view.name))
+    const groups = new Set<string>()
+    const { start, held } = this.#indexed()
+    const i = person.index
+    if (i + 1 < start.length) {
+      for (let k = start[i]!; k < start[i + 1]!; k++) groups.add(this.#groups[held[k]!]!.view.name)
+    }
     return provenanceOf({ groups: [...groups], yaml })
   }
 }

@@ -1,12 +1,21 @@
 import type { OktaGroupRead, OktaMember } from '../model.ts'
 
-/** One Okta group reference as the planner sees it: readable with members, empty, or unreadable. */
+/**
+ * One Okta group reference as the planner sees it: readable with members, empty, or unreadable. A
+ * readable group's `members` are as read; those `accepts` refuses (by status) are not its people.
+ */
 export type GroupView =
-  | { ref: string; name: string; state: 'ok'; members: OktaMember[] }
+  | {
+      ref: string
+      name: string
+      state: 'ok'
+      members: OktaMember[]
+      accepts: (member: OktaMember) => boolean
+    }
   | { ref: string; name: string; state: 'empty'; members: [] }
   | { ref: string; name: string; state: 'unreadable'; error: string; members: [] }
 
-/** Keeps only members whose Okta status the config accepts; a group left with nobody is `empty`. */
+/** Accepts only members whose Okta status the config accepts; a group left with nobody is `empty`. */
 export function viewGroups(
   reads: Record<string, OktaGroupRead>,
   memberStatuses: string[],
@@ -14,7 +23,7 @@ export function viewGroups(
   const accepted = new Set(memberStatuses.map((s) => s.toUpperCase()))
   // Statuses are a handful of values repeated across every membership: each is upper-cased once.
   const verdicts = new Map<string, boolean>()
-  const isAccepted = (m: OktaMember) => {
+  const accepts = (m: OktaMember) => {
     let verdict = verdicts.get(m.status)
     if (verdict === undefined)
       verdicts.set(m.status, (verdict = accepted.has(m.status.toUpperCase())))
@@ -26,11 +35,11 @@ export function viewGroups(
       views.set(ref, { ref, name: ref, state: 'unreadable', error: read.error, members: [] })
       continue
     }
-    const members = read.members.every(isAccepted) ? read.members : read.members.filter(isAccepted)
+    // Not filtered into a copy: the people of a group are resolved once, skipping the refused.
     views.set(
       ref,
-      members.length > 0
-        ? { ref, name: read.name, state: 'ok', members }
+      read.members.some(accepts)
+        ? { ref, name: read.name, state: 'ok', members: read.members, accepts }
         : { ref, name: read.name, state: 'empty', members: [] },
     )
   }

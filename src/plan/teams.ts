@@ -99,7 +99,9 @@ function expandTeam(ctx: PlanContext, { team, org }: TeamWork, tally: TeamTally)
         continue
       }
       sources.groups.push({ view, rank })
-      for (const person of peopleOf(ctx, view)) tally.want(person, rank)
+      // Indexed: until a function is optimized, for-of allocates a result object per element.
+      const people = peopleOf(ctx, view)
+      for (let i = 0; i < people.length; i++) tally.want(people[i]!, rank)
     }
   }
   return sources
@@ -113,10 +115,9 @@ function teamWant(
   rank: number,
 ): Pick<Want<TeamPermission>, 'groups' | 'yaml'> {
   const groups: string[] = []
-  // The org's index of who is in which group covers every group of its teams.
-  const holding = org.implied.groupsOf(person)
   for (const g of sources.groups) {
-    if (g.rank === rank && holding.includes(g.view) && !groups.includes(g.view.name))
+    // The org's index of who is in which group covers every group of its teams.
+    if (g.rank === rank && !groups.includes(g.view.name) && org.implied.holds(person, g.view))
       groups.push(g.view.name)
   }
   const yaml = new Map<string, SourceRef>()
@@ -150,7 +151,8 @@ export function planTeam(
     // Planned by apply once the caller can read the org's teams (ensureCallerMembership); people
     // without an account are known already.
     const sources = expandTeam(ctx, work, tally)
-    for (const person of tally.wanted) {
+    for (let n = 0; n < tally.wantedCount; n++) {
+      const person = tally.wantedAt(n)
       const account = ensureAccount(ctx, person)
       if (!account.ok && !account.blocked) {
         const want = teamWant(org, sources, person, tally.rankOf(person))
@@ -183,7 +185,8 @@ export function planTeam(
   }
   planPreferences(ctx, work, live, createId)
   const sources = expandTeam(ctx, work, tally)
-  for (const member of live?.members ?? []) tally.addMember(personOf(ctx, member), member)
+  const members = live?.members ?? []
+  for (let i = 0; i < members.length; i++) tally.addMember(personOf(ctx, members[i]!), members[i]!)
   planMembers(ctx, work, sources, tally, live, createId, bases)
 }
 
@@ -252,7 +255,8 @@ function planMembers(
   const scope = { org: org.name, team: team.name }
   const ids = live ? { orgId: org.live!.id, teamId: live.id } : undefined
 
-  for (const person of tally.wanted) {
+  for (let n = 0; n < tally.wantedCount; n++) {
+    const person = tally.wantedAt(n)
     const rank = tally.rankOf(person)
     const level = PERMISSION_OF_RANK[rank]!
     const account = ensureAccount(ctx, person)
@@ -324,22 +328,23 @@ function planMembers(
   }
 
   if (live && ids) {
-    bases.addTeam(org.name, team.name, tally.members.length)
+    bases.addTeam(org.name, team.name, tally.memberCount)
     if (ctx.settings.prune.teamMembers) {
-      tally.members.forEach((member, i) => {
-        const person = tally.memberPeople[i]!
-        if (tally.rankOf(person) > 0 || member.labels.length > 0) return
+      for (let n = 0; n < tally.memberCount; n++) {
+        const member = tally.memberAt(n)
+        const person = tally.memberPersonAt(n)
+        if (tally.rankOf(person) > 0 || member.labels.length > 0) continue
         if (isProtected(ctx, member)) {
           ctx.out.warn(
             'protected-user',
             `${person.identity} is protected (settings.safety.protectedUsers): not removed from ${describeScope(scope)}`,
             scope,
           )
-          return
+          continue
         }
         if (distrust.length > 0) {
           held.push(person.identity)
-          return
+          continue
         }
         addOrgChange(
           ctx,
@@ -358,7 +363,7 @@ function planMembers(
           },
           { team: team.name, identity: person.identity },
         )
-      })
+      }
     }
   }
 
