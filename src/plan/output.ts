@@ -91,25 +91,28 @@ export class PlanOutput {
   finish(guards: GuardViolation[]): Plan {
     const order = new Map<ChangeKind, number>(APPLY_ORDER.map((kind, i) => [kind, i]))
     const ids = new Set(this.#changes.keys())
+    // Each change carries its key into the sort: no lookups per comparison.
     const changes = [...this.#changes.values()]
       .map((change) => ({
-        ...change,
-        dependsOn: [...new Set(change.dependsOn)]
-          .filter((id) => id !== change.id && ids.has(id))
-          .sort(compareText),
+        change: {
+          ...change,
+          dependsOn: [...new Set(change.dependsOn)]
+            .filter((id) => id !== change.id && ids.has(id))
+            .sort(compareText),
+        },
+        key: this.#sortKeys.get(change.id) as SortKey,
+        kind: order.get(change.kind) ?? 0,
       }))
-      .sort((a, b) => {
-        const ka = this.#sortKeys.get(a.id) as SortKey
-        const kb = this.#sortKeys.get(b.id) as SortKey
-        return (
-          (order.get(a.kind) ?? 0) - (order.get(b.kind) ?? 0) ||
+      .sort(
+        ({ change: a, key: ka, kind: oa }, { change: b, key: kb, kind: ob }) =>
+          oa - ob ||
           compareText(ka.org, kb.org) ||
           ka.tier - kb.tier ||
           compareText(ka.team, kb.team) ||
           compareText(ka.identity, kb.identity) ||
-          compareText(a.id, b.id)
-        )
-      })
+          compareText(a.id, b.id),
+      )
+      .map(({ change }) => change)
     const counts: Plan['counts'] = {}
     for (const change of changes) counts[change.kind] = (counts[change.kind] ?? 0) + 1
 
