@@ -960,16 +960,21 @@ export async function startFakeGrafana(opts: FakeGrafanaOptions = {}): Promise<F
   ): JsonArrayBytes {
     const open = Buffer.from(`{"orgId":${orgId},`)
     for (const { user, role } of rows) {
-      if (!user.json.orgHead || !user.json.orgTail) {
-        const text = JSON.stringify(orgUserDto(0, user, 'Viewer'))
-        const at = text.indexOf(ROLE_SLOT)
-        user.json.orgHead = Buffer.from(text.slice(ORG_SLOT.length, at))
-        user.json.orgTail = Buffer.from(text.slice(at + ROLE_SLOT.length))
-      }
-      body.item(open, user.json.orgHead, ROLE_JSON[role], user.json.orgTail)
+      const [head, tail] = orgUserParts(user)
+      body.item(open, head, ROLE_JSON[role], tail)
     }
     return body
   }
+  function orgUserParts(user: User): [Buffer, Buffer] {
+    if (!user.json.orgHead || !user.json.orgTail) {
+      const text = JSON.stringify(orgUserDto(0, user, 'Viewer'))
+      const at = text.indexOf(ROLE_SLOT)
+      user.json.orgHead = Buffer.from(text.slice(ORG_SLOT.length, at))
+      user.json.orgTail = Buffer.from(text.slice(at + ROLE_SLOT.length))
+    }
+    return [user.json.orgHead, user.json.orgTail]
+  }
+  const hitJson = (u: User) => (u.json.hit ??= Buffer.from(JSON.stringify(userHit(u))))
   const orgDetails = (o: Org) => ({
     id: o.id,
     name: o.name,
@@ -1259,7 +1264,7 @@ export async function startFakeGrafana(opts: FakeGrafanaOptions = {}): Promise<F
         ? new JsonArrayBytes(`{${total}"users":`, `,"page":${page},"perPage":${perPage}}`)
         : new JsonArrayBytes()
       for (const u of hits.slice(offset, offset + perPage)) {
-        body.item((u.json.hit ??= Buffer.from(JSON.stringify(userHit(u)))))
+        body.item(hitJson(u))
       }
       return { status: 200, json: body }
     }
@@ -1969,6 +1974,10 @@ export async function startFakeGrafana(opts: FakeGrafanaOptions = {}): Promise<F
     requests: server.requests,
     serialiseListings() {
       for (const team of store.teams.values()) membersJsonOf(team)
+      for (const user of store.users.values()) {
+        hitJson(user)
+        orgUserParts(user)
+      }
     },
     clearRequests: () => void server.requests.splice(0),
     writes: () => server.requests.filter((r) => r.method !== 'GET'),

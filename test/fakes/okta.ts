@@ -746,7 +746,17 @@ export async function startFakeOkta(opts: FakeOktaOptions = {}): Promise<FakeOkt
   })
   origin = server.url
 
-  const timestamp = () => new Date().toISOString().replace(/\.\d{3}Z$/, '.000Z')
+  // Okta's timestamps have whole seconds: one string a second serves 700,000 seeded memberships.
+  let stampSecond = Number.NaN
+  let stamp = ''
+  const timestamp = () => {
+    const second = Math.floor(Date.now() / 1000)
+    if (second !== stampSecond) {
+      stampSecond = second
+      stamp = new Date(second * 1000).toISOString()
+    }
+    return stamp
+  }
 
   function requireGroup(id: string): Group {
     const g = groups.get(id)
