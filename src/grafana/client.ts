@@ -244,8 +244,6 @@ class Client implements GrafanaClient {
   #tokenOrg: Promise<WireOrg> | undefined
   /** Last preferences read per team: PUT replaces them all, so keys we do not manage are sent back. */
   readonly #rawPreferences = new Map<number, WirePreferences>()
-  /** One login and email string per user, however many teams list them. */
-  readonly #names = new Map<number, { login: string; email: string }>()
   /** Label-free team members, shared by every team that lists the user with that permission. */
   readonly #members = new Map<number, Partial<Record<TeamPermission, TeamMember>>>()
 
@@ -498,42 +496,37 @@ class Client implements GrafanaClient {
       pick: TEAM_MEMBER_FIELDS,
     })
     return members.map((m) => {
-      const names = this.#namesOf(m.userId, m.login, m.email)
       const permission = permissionOf(m.permission)
       if (m.labels && m.labels.length > 0) {
-        return { userId: m.userId, ...names, permission, labels: m.labels }
+        return { userId: m.userId, login: m.login, email: m.email, permission, labels: m.labels }
       }
-      return this.#plainMember(m.userId, names, permission)
+      return this.#plainMember(m.userId, m.login, m.email, permission)
     })
   }
 
   /** One frozen object per user and permission: a person in forty teams is one member, not forty. */
   #plainMember(
     userId: number,
-    names: { login: string; email: string },
+    login: string,
+    email: string,
     permission: TeamPermission,
   ): TeamMember {
-    const byPermission = this.#members.get(userId) ?? {}
-    this.#members.set(userId, byPermission)
+    let byPermission = this.#members.get(userId)
+    if (byPermission === undefined) {
+      byPermission = {}
+      this.#members.set(userId, byPermission)
+    }
     const known = byPermission[permission]
-    if (known && known.login === names.login && known.email === names.email) return known
+    if (known && known.login === login && known.email === email) return known
     const member: TeamMember = Object.freeze({
       userId,
-      login: names.login,
-      email: names.email,
+      login,
+      email,
       permission,
       labels: NO_LABELS,
     })
     byPermission[permission] = member
     return member
-  }
-
-  #namesOf(userId: number, login: string, email: string): { login: string; email: string } {
-    const known = this.#names.get(userId)
-    if (known && known.login === login && known.email === email) return known
-    const names = { login, email }
-    this.#names.set(userId, names)
-    return names
   }
 
   async getTeamPreferences(orgId: number, teamId: number): Promise<TeamPreferences> {
