@@ -1,5 +1,7 @@
 import { STATUS_CODES } from 'node:http'
-import { request } from 'undici'
+
+/** Loaded on the first request: `validate` never needs it, and evaluating it costs start-up time. */
+let undici: Promise<{ request: typeof import('undici').request }> | undefined
 
 export interface TransportRequest {
   method: string
@@ -24,6 +26,7 @@ export type Transport = (req: TransportRequest) => Promise<TransportResponse>
  * puts around every chunk (about half the CPU per byte of a big listing). It follows no redirects.
  */
 export const undiciTransport: Transport = async (req) => {
+  const { request } = await (undici ??= import('undici'))
   const res = await request(req.url, {
     method: req.method as 'GET',
     headers: Object.fromEntries(req.headers),
