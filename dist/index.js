@@ -16263,90 +16263,17 @@ var init_errors3 = __esm({
 // src/http/json.ts
 function parseJsonBody(raw) {
   const start = raw[0] === 239 && raw[1] === 187 && raw[2] === 191 ? 3 : 0;
-  if (raw.length - start > SLICE_BYTES) {
-    const items = parseArrayInSlices(raw, start);
-    if (items !== void 0) return { text: void 0, body: items };
-  }
   const text = raw.toString("utf8", start);
-  return { text, body: parseText(text) };
-}
-function parseText(text) {
-  if (text === "") return void 0;
+  if (text === "") return { text, body: void 0 };
   try {
-    return JSON.parse(text);
+    return { text, body: JSON.parse(text) };
   } catch {
-    return text;
+    return { text, body: text };
   }
 }
-function parseArrayInSlices(raw, start) {
-  let i = skipWhitespace(raw, start);
-  if (raw[i] !== OPEN_ARRAY) return void 0;
-  const items = [];
-  let sliceStart = i + 1;
-  let depth = 0;
-  for (i++; i < raw.length; i++) {
-    const byte = raw[i];
-    if (byte === QUOTE) {
-      i = closingQuote(raw, i);
-      if (i < 0) return void 0;
-    } else if (byte === OPEN_OBJECT || byte === OPEN_ARRAY) {
-      depth++;
-    } else if (byte === CLOSE_OBJECT || byte === CLOSE_ARRAY && depth > 0) {
-      depth--;
-    } else if (byte === CLOSE_ARRAY) {
-      if (skipWhitespace(raw, i + 1) !== raw.length) return void 0;
-      return appendSlice(items, raw, sliceStart, i, items.length > 0) ? items : void 0;
-    } else if (byte === COMMA && depth === 0 && i - sliceStart >= SLICE_BYTES) {
-      if (!appendSlice(items, raw, sliceStart, i, true)) return void 0;
-      sliceStart = i + 1;
-    }
-  }
-  return void 0;
-}
-function appendSlice(items, raw, from, to, elementRequired) {
-  const slice = raw.toString("utf8", from, to);
-  let parsed;
-  try {
-    parsed = JSON.parse(`[${slice}]`);
-  } catch {
-    return false;
-  }
-  if (!Array.isArray(parsed)) return false;
-  if (parsed.length === 0 && elementRequired) return false;
-  for (const item of parsed) items.push(item);
-  return true;
-}
-function closingQuote(raw, open4) {
-  let at = open4;
-  for (; ; ) {
-    at = raw.indexOf(QUOTE, at + 1);
-    if (at < 0) return -1;
-    let backslashes = 0;
-    while (raw[at - 1 - backslashes] === BACKSLASH) backslashes++;
-    if (backslashes % 2 === 0) return at;
-  }
-}
-function skipWhitespace(raw, from) {
-  let i = from;
-  while (i < raw.length) {
-    const byte = raw[i];
-    if (byte !== 32 && byte !== 10 && byte !== 13 && byte !== 9) break;
-    i++;
-  }
-  return i;
-}
-var SLICE_BYTES, QUOTE, BACKSLASH, COMMA, OPEN_ARRAY, CLOSE_ARRAY, OPEN_OBJECT, CLOSE_OBJECT;
 var init_json = __esm({
   "src/http/json.ts"() {
     "use strict";
-    SLICE_BYTES = 64 * 1024;
-    QUOTE = 34;
-    BACKSLASH = 92;
-    COMMA = 44;
-    OPEN_ARRAY = 91;
-    CLOSE_ARRAY = 93;
-    OPEN_OBJECT = 123;
-    CLOSE_OBJECT = 125;
   }
 });
 
@@ -16371,18 +16298,18 @@ function pickFromArray(raw, pick2) {
     throw err;
   }
 }
-var QUOTE2, BACKSLASH2, COMMA2, COLON, OPEN_ARRAY2, CLOSE_ARRAY2, OPEN_OBJECT2, CLOSE_OBJECT2, MINUS, ZERO, NINE, NULL, TRUE, FALSE, compiled, NotPickable, Picker;
+var QUOTE, BACKSLASH, COMMA, COLON, OPEN_ARRAY, CLOSE_ARRAY, OPEN_OBJECT, CLOSE_OBJECT, MINUS, ZERO, NINE, NULL, TRUE, FALSE, compiled, NotPickable, Picker;
 var init_pick = __esm({
   "src/http/pick.ts"() {
     "use strict";
-    QUOTE2 = 34;
-    BACKSLASH2 = 92;
-    COMMA2 = 44;
+    QUOTE = 34;
+    BACKSLASH = 92;
+    COMMA = 44;
     COLON = 58;
-    OPEN_ARRAY2 = 91;
-    CLOSE_ARRAY2 = 93;
-    OPEN_OBJECT2 = 123;
-    CLOSE_OBJECT2 = 125;
+    OPEN_ARRAY = 91;
+    CLOSE_ARRAY = 93;
+    OPEN_OBJECT = 123;
+    CLOSE_OBJECT = 125;
     MINUS = 45;
     ZERO = 48;
     NINE = 57;
@@ -16403,15 +16330,15 @@ var init_pick = __esm({
       }
       array(fields) {
         const items = [];
-        this.#expect(OPEN_ARRAY2);
-        if (this.#peek() === CLOSE_ARRAY2) {
+        this.#expect(OPEN_ARRAY);
+        if (this.#peek() === CLOSE_ARRAY) {
           this.#at++;
         } else {
           for (; ; ) {
-            if (this.#peek() !== OPEN_OBJECT2) throw new NotPickable();
+            if (this.#peek() !== OPEN_OBJECT) throw new NotPickable();
             items.push(this.#object(fields));
-            if (this.#next() === CLOSE_ARRAY2) break;
-            this.#fail(this.#raw[this.#at - 1] !== COMMA2);
+            if (this.#next() === CLOSE_ARRAY) break;
+            this.#fail(this.#raw[this.#at - 1] !== COMMA);
           }
         }
         this.#fail(this.#peek() !== void 0);
@@ -16419,22 +16346,22 @@ var init_pick = __esm({
       }
       #object(fields) {
         const picked = {};
-        this.#expect(OPEN_OBJECT2);
-        if (this.#peek() === CLOSE_OBJECT2) {
+        this.#expect(OPEN_OBJECT);
+        if (this.#peek() === CLOSE_OBJECT) {
           this.#at++;
           return picked;
         }
         for (; ; ) {
-          this.#fail(this.#peek() !== QUOTE2);
+          this.#fail(this.#peek() !== QUOTE);
           const field = this.#field(fields);
           this.#expect(COLON);
           if (field === void 0) this.#skipValue();
-          else if (field.nested && this.#peek() === OPEN_OBJECT2)
+          else if (field.nested && this.#peek() === OPEN_OBJECT)
             picked[field.key] = this.#object(field.nested);
           else picked[field.key] = this.#value();
           const next = this.#next();
-          if (next === CLOSE_OBJECT2) return picked;
-          this.#fail(next !== COMMA2);
+          if (next === CLOSE_OBJECT) return picked;
+          this.#fail(next !== COMMA);
         }
       }
       /** Reads the key at the cursor (a quote); the picked field it names, if any. */
@@ -16458,7 +16385,7 @@ var init_pick = __esm({
       #value() {
         const byte = this.#peek();
         const start = this.#at;
-        if (byte === QUOTE2) {
+        if (byte === QUOTE) {
           const end = this.#closingQuote(start);
           this.#at = end + 1;
           if (this.#hasBackslash(start + 1, end)) return this.#parse(start, end + 1);
@@ -16468,7 +16395,7 @@ var init_pick = __esm({
           return this.#number();
         }
         this.#skipValue();
-        if (this.#at - start === 2 && byte === OPEN_ARRAY2) return [];
+        if (this.#at - start === 2 && byte === OPEN_ARRAY) return [];
         return this.#parse(start, this.#at);
       }
       #number() {
@@ -16504,16 +16431,16 @@ var init_pick = __esm({
       #skipValue() {
         const raw = this.#raw;
         const byte = this.#peek();
-        if (byte === QUOTE2) {
+        if (byte === QUOTE) {
           this.#at = this.#closingQuote(this.#at) + 1;
-        } else if (byte === OPEN_OBJECT2 || byte === OPEN_ARRAY2) {
+        } else if (byte === OPEN_OBJECT || byte === OPEN_ARRAY) {
           this.#skipContainer();
         } else {
           const start = this.#at;
           let i = start;
           while (i < raw.length) {
             const b = raw[i];
-            if (b === COMMA2 || b === CLOSE_OBJECT2 || b === CLOSE_ARRAY2 || b <= 32) break;
+            if (b === COMMA || b === CLOSE_OBJECT || b === CLOSE_ARRAY || b <= 32) break;
             i++;
           }
           this.#fail(i === start);
@@ -16533,7 +16460,7 @@ var init_pick = __esm({
       /** Short ranges only (keys, picked strings): a scan to the end of the body would be quadratic. */
       #hasBackslash(start, end) {
         const raw = this.#raw;
-        for (let i = start; i < end; i++) if (raw[i] === BACKSLASH2) return true;
+        for (let i = start; i < end; i++) if (raw[i] === BACKSLASH) return true;
         return false;
       }
       /** Past the object or array at the cursor: strings skipped whole, brackets counted. */
@@ -16542,9 +16469,9 @@ var init_pick = __esm({
         let depth = 0;
         for (let i = this.#at; i < raw.length; i++) {
           const byte = raw[i];
-          if (byte === QUOTE2) i = this.#closingQuote(i);
-          else if (byte === OPEN_OBJECT2 || byte === OPEN_ARRAY2) depth++;
-          else if (byte === CLOSE_OBJECT2 || byte === CLOSE_ARRAY2) {
+          if (byte === QUOTE) i = this.#closingQuote(i);
+          else if (byte === OPEN_OBJECT || byte === OPEN_ARRAY) depth++;
+          else if (byte === CLOSE_OBJECT || byte === CLOSE_ARRAY) {
             if (--depth === 0) {
               this.#at = i + 1;
               return;
@@ -16559,8 +16486,8 @@ var init_pick = __esm({
         const length = raw.length;
         for (let i = open4 + 1; i < length; i++) {
           const byte = raw[i];
-          if (byte === QUOTE2) return i;
-          if (byte === BACKSLASH2) i++;
+          if (byte === QUOTE) return i;
+          if (byte === BACKSLASH) i++;
         }
         throw new NotPickable();
       }
@@ -44433,7 +44360,7 @@ function unescapeQuotedPairs(str, start, end) {
   }
   return result + str.slice(start, end);
 }
-var SP, HTAB, SEMI, EQ, DQUOTE, BSLASH, COMMA3, LOWER_CASE, OWS, SEMI_FLAG, COMMA_FLAG, TOKEN_FLAG, NON_ASCII, CASE_FLAGS, CHAR_MAP, NullObject;
+var SP, HTAB, SEMI, EQ, DQUOTE, BSLASH, COMMA2, LOWER_CASE, OWS, SEMI_FLAG, COMMA_FLAG, TOKEN_FLAG, NON_ASCII, CASE_FLAGS, CHAR_MAP, NullObject;
 var init_dist = __esm({
   "node_modules/content-type/dist/index.js"() {
     SP = 32;
@@ -44442,7 +44369,7 @@ var init_dist = __esm({
     EQ = 61;
     DQUOTE = 34;
     BSLASH = 92;
-    COMMA3 = 44;
+    COMMA2 = 44;
     LOWER_CASE = 1;
     OWS = 2;
     SEMI_FLAG = 4;
@@ -44454,7 +44381,7 @@ var init_dist = __esm({
     CHAR_MAP[HTAB] |= OWS;
     CHAR_MAP[SP] |= OWS;
     CHAR_MAP[SEMI] |= SEMI_FLAG;
-    CHAR_MAP[COMMA3] |= COMMA_FLAG;
+    CHAR_MAP[COMMA2] |= COMMA_FLAG;
     for (let code2 = 128; code2 <= 255; code2++) {
       CHAR_MAP[code2] |= LOWER_CASE;
     }
