@@ -3,6 +3,7 @@
 // its size and seed, so nothing large crosses process boundaries.
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { seededRandom } from '../../test/random.ts'
 import type { ReadShape, WritePhase } from './minimum.ts'
 
 export interface SizeSpec {
@@ -79,18 +80,6 @@ export interface Workload {
   extra: { team: number; person: number }[]
   /** People with an account who are members of the partner org. */
   partnerOrgMembers: Set<number>
-}
-
-/** Small, fast, seedable PRNG (mulberry32): the same seed always gives the same workload. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 const FIRST = ['ana', 'bob', 'carol', 'dev', 'eva', 'farid', 'grace', 'hugo', 'ines', 'jon']
@@ -187,7 +176,7 @@ function assignGroups(size: SizeSpec, random: () => number): number[][] {
 }
 
 export function generateWorkload(size: SizeSpec, seed = 7): Workload {
-  const random = rng(seed)
+  const random = seededRandom(seed)
   const people = makePeople(size, random)
   const groups = makeGroups(size, people, random)
   const counts = (p: number) => !people[p]!.suspended && people[p]!.hasAccount

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { seededRandom } from '../../test/random.ts'
 import { pickFromArray, type Pick } from './pick.ts'
 
 const OKTA_USER: Pick = { id: true, status: true, profile: { login: true, email: true } }
@@ -158,7 +159,7 @@ describe('pickFromArray', () => {
   })
 
   it('agrees with JSON.parse on generated documents', () => {
-    const random = seeded(11)
+    const random = seededRandom(11)
     const keys = ['id', 'status', 'profile', 'login', 'email', 'x', 'é', 'a"b', '']
     const value = (depth: number): unknown => {
       const r = random()
@@ -185,14 +186,3 @@ describe('pickFromArray', () => {
     }
   })
 })
-
-function seeded(seed: number): () => number {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
