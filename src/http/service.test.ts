@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import zlib from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
 import { HttpError, createHttpService, endpointOf } from './index.ts'
 import { listenOnLoopback } from '../../test/fakes/http.ts'
@@ -520,6 +521,28 @@ describe('http service', () => {
     expect((await http.request('GET', '/object', { pick })).body).toEqual({ id: 'u1', extra: true })
     const answered = await http.request('GET', '/error', { pick, okStatuses: [404] })
     expect(answered.body).toEqual([{ message: 'not found', id: 'u1' }])
+  })
+
+  it('asks for compressed answers and reads gzip, deflate and brotli bodies', async () => {
+    const listing = [{ id: 'u1', status: 'ACTIVE', profile: { login: 'a', email: 'a@x' } }]
+    const plain = Buffer.from(JSON.stringify(listing))
+    const encoders: Record<string, (b: Buffer) => Buffer> = {
+      '/gzip': (b) => zlib.gzipSync(b),
+      '/deflate': (b) => zlib.deflateSync(b),
+      '/raw-deflate': (b) => zlib.deflateRawSync(b),
+      '/br': (b) => zlib.brotliCompressSync(b),
+    }
+    const server = await serve((req, res) => {
+      const coding = req.url === '/raw-deflate' ? 'deflate' : (req.url ?? '').slice(1)
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': coding })
+      res.end(encoders[req.url ?? '']!(plain))
+    })
+    const http = createHttpService({ service: 'okta', baseUrl: server.url, ...fast })
+    for (const path of Object.keys(encoders)) {
+      expect((await http.request('GET', path)).body).toEqual(listing)
+      expect((await http.request('GET', path, { pick: { id: true } })).body).toEqual([{ id: 'u1' }])
+    }
+    expect(server.seen[0]!.headers['accept-encoding']).toBe('gzip, deflate, br')
   })
 
   it('refuses a header value that HTTP cannot carry without quoting it', () => {
