@@ -16556,6 +16556,13 @@ var require_node_http = __commonJS({
   }
 });
 
+// builtin:node:zlib
+var require_node_zlib = __commonJS({
+  "builtin:node:zlib"(exports, module) {
+    module.exports = __require("node:zlib");
+  }
+});
+
 // builtin:node:assert
 var require_node_assert = __commonJS({
   "builtin:node:assert"(exports, module) {
@@ -19387,13 +19394,6 @@ var require_llhttp_simd_wasm = __commonJS({
   }
 });
 
-// builtin:node:zlib
-var require_node_zlib = __commonJS({
-  "builtin:node:zlib"(exports, module) {
-    module.exports = __require("node:zlib");
-  }
-});
-
 // node_modules/undici/lib/web/fetch/constants.js
 var require_constants3 = __commonJS({
   "node_modules/undici/lib/web/fetch/constants.js"(exports, module) {
@@ -20452,7 +20452,7 @@ var require_util2 = __commonJS({
   "node_modules/undici/lib/web/fetch/util.js"(exports, module) {
     "use strict";
     var { Transform } = require_node_stream();
-    var zlib = require_node_zlib();
+    var zlib2 = require_node_zlib();
     var { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = require_constants3();
     var { getGlobalOrigin } = require_global();
     var { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = require_data_url();
@@ -21152,7 +21152,7 @@ var require_util2 = __commonJS({
             callback();
             return;
           }
-          this._inflateStream = (chunk[0] & 15) === 8 ? zlib.createInflate(this.#zlibOptions) : zlib.createInflateRaw(this.#zlibOptions);
+          this._inflateStream = (chunk[0] & 15) === 8 ? zlib2.createInflate(this.#zlibOptions) : zlib2.createInflateRaw(this.#zlibOptions);
           this._inflateStream.on("data", this.push.bind(this));
           this._inflateStream.on("end", () => this.push(null));
           this._inflateStream.on("error", (err) => this.destroy(err));
@@ -27502,7 +27502,7 @@ var require_mock_interceptor = __commonJS({
 var require_mock_client = __commonJS({
   "node_modules/undici/lib/mock/mock-client.js"(exports, module) {
     "use strict";
-    var { promisify } = require_node_util();
+    var { promisify: promisify2 } = require_node_util();
     var Client2 = require_client();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -27542,7 +27542,7 @@ var require_mock_client = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify(this[kOriginalClose])();
+        await promisify2(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -27555,7 +27555,7 @@ var require_mock_client = __commonJS({
 var require_mock_pool = __commonJS({
   "node_modules/undici/lib/mock/mock-pool.js"(exports, module) {
     "use strict";
-    var { promisify } = require_node_util();
+    var { promisify: promisify2 } = require_node_util();
     var Pool = require_pool();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -27595,7 +27595,7 @@ var require_mock_pool = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify(this[kOriginalClose])();
+        await promisify2(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -29921,7 +29921,7 @@ var require_fetch = __commonJS({
     } = require_response();
     var { HeadersList } = require_headers();
     var { Request, cloneRequest } = require_request2();
-    var zlib = require_node_zlib();
+    var zlib2 = require_node_zlib();
     var {
       bytesMatch,
       makePolicyContainer,
@@ -30883,23 +30883,23 @@ var require_fetch = __commonJS({
                 for (let i = codings.length - 1; i >= 0; --i) {
                   const coding = codings[i].trim();
                   if (coding === "x-gzip" || coding === "gzip") {
-                    decoders.push(zlib.createGunzip({
+                    decoders.push(zlib2.createGunzip({
                       // Be less strict when decoding compressed responses, since sometimes
                       // servers send slightly invalid responses that are still accepted
                       // by common browsers.
                       // Always using Z_SYNC_FLUSH is what cURL does.
-                      flush: zlib.constants.Z_SYNC_FLUSH,
-                      finishFlush: zlib.constants.Z_SYNC_FLUSH
+                      flush: zlib2.constants.Z_SYNC_FLUSH,
+                      finishFlush: zlib2.constants.Z_SYNC_FLUSH
                     }));
                   } else if (coding === "deflate") {
                     decoders.push(createInflate({
-                      flush: zlib.constants.Z_SYNC_FLUSH,
-                      finishFlush: zlib.constants.Z_SYNC_FLUSH
+                      flush: zlib2.constants.Z_SYNC_FLUSH,
+                      finishFlush: zlib2.constants.Z_SYNC_FLUSH
                     }));
                   } else if (coding === "br") {
-                    decoders.push(zlib.createBrotliDecompress({
-                      flush: zlib.constants.BROTLI_OPERATION_FLUSH,
-                      finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH
+                    decoders.push(zlib2.createBrotliDecompress({
+                      flush: zlib2.constants.BROTLI_OPERATION_FLUSH,
+                      finishFlush: zlib2.constants.BROTLI_OPERATION_FLUSH
                     }));
                   } else {
                     decoders.length = 0;
@@ -35560,6 +35560,17 @@ var require_undici = __commonJS({
 });
 
 // src/http/transport.ts
+async function decoded(raw, contentEncoding) {
+  const codings = (contentEncoding ?? "").split(",").map((coding) => coding.trim().toLowerCase()).filter((coding) => coding !== "" && coding !== "identity");
+  let body2 = raw;
+  for (const coding of codings.reverse()) {
+    if (coding === "gzip" || coding === "x-gzip") body2 = await gunzip(body2);
+    else if (coding === "deflate") body2 = await inflate(body2).catch(() => inflateRaw(body2));
+    else if (coding === "br") body2 = await brotli(body2);
+    else break;
+  }
+  return body2;
+}
 function fetchTransport(doFetch) {
   return async (req) => {
     const res = await doFetch(req.url, {
@@ -35573,27 +35584,35 @@ function fetchTransport(doFetch) {
     return { status: res.status, statusText: res.statusText, headers: res.headers, body: body2 };
   };
 }
-var import_node_http, undici, undiciTransport;
+var import_node_http, import_node_util2, import_node_zlib, undici, undiciTransport, ACCEPT_ENCODING, gunzip, inflate, inflateRaw, brotli;
 var init_transport = __esm({
   "src/http/transport.ts"() {
     "use strict";
     import_node_http = __toESM(require_node_http(), 1);
+    import_node_util2 = __toESM(require_node_util(), 1);
+    import_node_zlib = __toESM(require_node_zlib(), 1);
     undiciTransport = async (req) => {
       const { request: request2 } = await (undici ??= Promise.resolve().then(() => __toESM(require_undici(), 1)));
       const res = await request2(req.url, {
         method: req.method,
-        headers: Object.fromEntries(req.headers),
+        headers: { "accept-encoding": ACCEPT_ENCODING, ...Object.fromEntries(req.headers) },
         body: req.body,
         signal: req.signal
       });
-      const body2 = Buffer.from(await res.body.arrayBuffer());
+      const raw = Buffer.from(await res.body.arrayBuffer());
       const headers = new Headers();
       for (const [name2, value] of Object.entries(res.headers)) {
         if (Array.isArray(value)) for (const v of value) headers.append(name2, v);
         else if (value !== void 0) headers.append(name2, value);
       }
+      const body2 = await decoded(raw, headers.get("content-encoding"));
       return { status: res.statusCode, statusText: import_node_http.STATUS_CODES[res.statusCode] ?? "", headers, body: body2 };
     };
+    ACCEPT_ENCODING = "gzip, deflate, br";
+    gunzip = (0, import_node_util2.promisify)(import_node_zlib.default.gunzip);
+    inflate = (0, import_node_util2.promisify)(import_node_zlib.default.inflate);
+    inflateRaw = (0, import_node_util2.promisify)(import_node_zlib.default.inflateRaw);
+    brotli = (0, import_node_util2.promisify)(import_node_zlib.default.brotliDecompress);
   }
 });
 
