@@ -1,5 +1,6 @@
 import { build } from 'esbuild'
 import { builtinModules } from 'node:module'
+import { chmod } from 'node:fs/promises'
 
 const BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]))
 
@@ -41,6 +42,8 @@ export async function bundle(entry, outfile, { shebang = false } = {}) {
     legalComments: 'none',
     logLevel: 'warning',
   })
+  // A file with a shebang is run as a program (`npx grafana-team-sync` in a clone).
+  if (shebang) await chmod(outfile, 0o755)
 }
 
 if (import.meta.main) await bundle('src/index.ts', 'dist/index.js', { shebang: true })

@@ -1,4 +1,5 @@
 // The README is what new users follow: its workflow, inputs and outputs must match what ships.
+import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -55,5 +56,11 @@ describe('README', () => {
   it('gives the two commands a fresh machine needs', () => {
     expect(readme).toContain('npm ci && npm run demo')
     expect(readme).toContain('npm ci && npm test')
+  })
+
+  it('runs the CLI as the README shows it: the committed bundle is executable', () => {
+    expect(readme).toContain('npx grafana-team-sync validate --config teams')
+    const entry = execFileSync('git', ['ls-files', '--stage', 'dist/index.js'], { cwd: ROOT })
+    expect(entry.toString()).toMatch(/^100755 /)
   })
 })
