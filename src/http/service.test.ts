@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { connect, type Socket } from 'node:net'
 import zlib from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
 import { HttpError, createHttpService, endpointOf } from './index.ts'
+import { envProxyWanted } from './transport.ts'
 import { listenOnLoopback } from '../../test/fakes/http.ts'
 
 interface Seen {
@@ -543,6 +545,49 @@ describe('http service', () => {
       expect((await http.request('GET', path, { pick: { id: true } })).body).toEqual([{ id: 'u1' }])
     }
     expect(server.seen[0]!.headers['accept-encoding']).toBe('gzip, deflate, br')
+  })
+
+  it('goes through HTTP_PROXY when Node is told to use the environment proxy, as fetch does', async () => {
+    const grafana = await serve((_req, res) => json(res, 200, [{ id: 'via proxy' }]))
+    const tunnels: string[] = []
+    const proxyServer = createServer()
+    proxyServer.on('connect', (req: IncomingMessage, client: Socket) => {
+      tunnels.push(req.url ?? '')
+      const upstream = connect(Number(new URL(grafana.url).port), '127.0.0.1', () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+        upstream.pipe(client).pipe(upstream)
+      })
+    })
+    const proxy = await listenOnLoopback(proxyServer)
+    const saved = { ...process.env }
+    Object.assign(process.env, { NODE_USE_ENV_PROXY: '1', HTTP_PROXY: proxy.url, NO_PROXY: '' })
+    try {
+      const http = createHttpService({
+        service: 'grafana',
+        baseUrl: 'http://grafana.example',
+        ...fast,
+      })
+      expect((await http.request('GET', '/api/teams/7/members')).body).toEqual([
+        { id: 'via proxy' },
+      ])
+    } finally {
+      for (const key of ['NODE_USE_ENV_PROXY', 'HTTP_PROXY', 'NO_PROXY']) {
+        if (saved[key] === undefined) delete process.env[key]
+        else process.env[key] = saved[key]
+      }
+      await proxy.close()
+    }
+    expect(tunnels).toEqual(['grafana.example:80'])
+    expect(grafana.seen.map((r) => r.url)).toEqual(['/api/teams/7/members'])
+  })
+
+  it('uses no proxy unless Node is told to use the environment proxy', () => {
+    expect(envProxyWanted({ HTTPS_PROXY: 'http://proxy:3128' }, [])).toBe(false)
+    expect(envProxyWanted({ NODE_USE_ENV_PROXY: '1' }, [])).toBe(true)
+    expect(envProxyWanted({ NODE_OPTIONS: '--max-semi-space-size=8 --use-env-proxy' }, [])).toBe(
+      true,
+    )
+    expect(envProxyWanted({}, ['--use-env-proxy'])).toBe(true)
   })
 
   it('refuses a header value that HTTP cannot carry without quoting it', () => {

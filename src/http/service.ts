@@ -97,7 +97,7 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
   const opts = { ...DEFAULTS, ...withoutUndefined(options) }
   const base = parseBaseUrl(options.service, options.baseUrl)
   const scrub = createScrubber(options.secrets ?? [])
-  const transport = options.fetch ? fetchTransport(options.fetch) : undiciTransport
+  const transport = options.fetch ? fetchTransport(options.fetch) : undiciTransport()
   const sleep = options.sleep ?? defaultSleep
   const semaphore = new Semaphore(opts.concurrency)
   const counters = new Map<string, Counter>()

@@ -2,8 +2,12 @@ import { STATUS_CODES } from 'node:http'
 import { promisify } from 'node:util'
 import zlib from 'node:zlib'
 
+type Undici = typeof import('undici')
+
 /** Loaded on the first request: `validate` never needs it, and evaluating it costs start-up time. */
-let undici: Promise<{ request: typeof import('undici').request }> | undefined
+let undici:
+  | Promise<{ request: Undici['request']; EnvHttpProxyAgent: Undici['EnvHttpProxyAgent'] }>
+  | undefined
 
 export interface TransportRequest {
   method: string
@@ -24,17 +28,41 @@ export interface TransportResponse {
 export type Transport = (req: TransportRequest) => Promise<TransportResponse>
 
 /**
+ * Node's switch for proxies (`NODE_USE_ENV_PROXY=1` or `--use-env-proxy`) makes its fetch go
+ * through `HTTPS_PROXY` / `HTTP_PROXY` except for `NO_PROXY` hosts; requests here follow it too.
+ */
+export function envProxyWanted(
+  env: NodeJS.ProcessEnv = process.env,
+  execArgv: string[] = process.execArgv,
+): boolean {
+  return (
+    env.NODE_USE_ENV_PROXY === '1' ||
+    execArgv.includes('--use-env-proxy') ||
+    /(^|\s)--use-env-proxy(\s|$)/.test(env.NODE_OPTIONS ?? '')
+  )
+}
+
+/**
  * undici's request API: the same HTTP client fetch is built on, without the WHATWG streams fetch
  * puts around every chunk (about half the CPU per byte of a big listing). It follows no redirects.
  */
-export const undiciTransport: Transport = async (req) => {
-  const { request } = await (undici ??= import('undici'))
-  const res = await request(req.url, {
-    method: req.method as 'GET',
-    headers: { 'accept-encoding': ACCEPT_ENCODING, ...Object.fromEntries(req.headers) },
-    body: req.body,
-    signal: req.signal,
-  })
+export function undiciTransport(viaEnvProxy = envProxyWanted()): Transport {
+  let proxy: InstanceType<Undici['EnvHttpProxyAgent']> | undefined
+  return async (req) => {
+    const { request, EnvHttpProxyAgent } = await (undici ??= import('undici'))
+    if (viaEnvProxy) proxy ??= new EnvHttpProxyAgent()
+    const res = await request(req.url, {
+      method: req.method as 'GET',
+      headers: { 'accept-encoding': ACCEPT_ENCODING, ...Object.fromEntries(req.headers) },
+      body: req.body,
+      signal: req.signal,
+      dispatcher: proxy,
+    })
+    return answer(res)
+  }
+}
+
+async function answer(res: Awaited<ReturnType<Undici['request']>>): Promise<TransportResponse> {
   const raw = Buffer.from(await res.body.arrayBuffer())
   const headers = new Headers()
   for (const [name, value] of Object.entries(res.headers)) {
