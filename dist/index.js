@@ -3455,26 +3455,26 @@ function isRecursive(inst, stack, resolve3) {
   let result = NONE;
   const check = (child2) => {
     if (result !== PROVEN && child2?._zod) {
-      const answer = isRecursive(child2, stack, resolve3);
-      if (answer > result)
-        result = answer;
+      const answer2 = isRecursive(child2, stack, resolve3);
+      if (answer2 > result)
+        result = answer2;
     }
   };
   const shape = (sh, spread) => {
-    let answer = NONE;
+    let answer2 = NONE;
     for (const key of Reflect.ownKeys(sh)) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
       const child2 = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve3) : NONE;
-      if (child2 > answer)
-        answer = child2;
+      if (child2 > answer2)
+        answer2 = child2;
     }
-    return answer;
+    return answer2;
   };
-  const merge3 = (answer) => {
-    if (answer > result)
-      result = answer;
+  const merge3 = (answer2) => {
+    if (answer2 > result)
+      result = answer2;
   };
   const def = inst._zod.def;
   const kind = def.type;
@@ -3577,10 +3577,10 @@ function isRecursive(inst, stack, resolve3) {
   stack.delete(inst);
   return settle(inst, result);
 }
-function settle(inst, answer) {
-  if (answer !== ASSUMED)
-    recursive.set(inst, answer === PROVEN);
-  return answer;
+function settle(inst, answer2) {
+  if (answer2 !== ASSUMED)
+    recursive.set(inst, answer2 === PROVEN);
+  return answer2;
 }
 function bucketFor(state, inst) {
   let bucket = state.buckets.get(inst);
@@ -7359,8 +7359,8 @@ async function updateUser(ctx, change) {
 async function addOrgUser(ctx, change) {
   const orgId = await ctx.ids.orgId(change);
   const { user, role } = change;
-  const answer = await ctx.grafana.addOrgUser(orgId, user.login || user.email, role);
-  if (answer === "done") return "applied";
+  const answer2 = await ctx.grafana.addOrgUser(orgId, user.login || user.email, role);
+  if (answer2 === "done") return "applied";
   if (!isCallerRef(ctx.caller, user) || role === "Admin") {
     await ctx.grafana.setOrgRole(orgId, await ctx.ids.userId(user), role);
   }
@@ -7419,11 +7419,11 @@ async function addTeamMember(ctx, change) {
   const key = teamKey2(change.org, change.team);
   if (ctx.creatorSettled.has(key) && isCallerRef(ctx.caller, change.user)) return "already-done";
   const userId = await ctx.ids.userId(change.user);
-  const answer = await ctx.grafana.addTeamMember(orgId, teamId, userId);
-  if (answer === "already-done" || change.permission === "Admin") {
+  const answer2 = await ctx.grafana.addTeamMember(orgId, teamId, userId);
+  if (answer2 === "already-done" || change.permission === "Admin") {
     await ctx.grafana.setTeamPermission(orgId, teamId, userId, change.permission);
   }
-  return done(answer);
+  return done(answer2);
 }
 var teamKey2, lower2, done;
 var init_changes = __esm({
@@ -7432,7 +7432,7 @@ var init_changes = __esm({
     init_ids();
     teamKey2 = (org, team) => `${org}\0${team}`;
     lower2 = (value) => (value ?? "").trim().toLowerCase();
-    done = (answer) => answer === "done" ? "applied" : "already-done";
+    done = (answer2) => answer2 === "done" ? "applied" : "already-done";
   }
 });
 
@@ -35560,6 +35560,34 @@ var require_undici = __commonJS({
 });
 
 // src/http/transport.ts
+function envProxyWanted(env = process.env, execArgv = process.execArgv) {
+  return env.NODE_USE_ENV_PROXY === "1" || execArgv.includes("--use-env-proxy") || /(^|\s)--use-env-proxy(\s|$)/.test(env.NODE_OPTIONS ?? "");
+}
+function undiciTransport(viaEnvProxy = envProxyWanted()) {
+  let proxy;
+  return async (req) => {
+    const { request: request2, EnvHttpProxyAgent } = await (undici ??= Promise.resolve().then(() => __toESM(require_undici(), 1)));
+    if (viaEnvProxy) proxy ??= new EnvHttpProxyAgent();
+    const res = await request2(req.url, {
+      method: req.method,
+      headers: { "accept-encoding": ACCEPT_ENCODING, ...Object.fromEntries(req.headers) },
+      body: req.body,
+      signal: req.signal,
+      dispatcher: proxy
+    });
+    return answer(res);
+  };
+}
+async function answer(res) {
+  const raw = Buffer.from(await res.body.arrayBuffer());
+  const headers = new Headers();
+  for (const [name2, value] of Object.entries(res.headers)) {
+    if (Array.isArray(value)) for (const v of value) headers.append(name2, v);
+    else if (value !== void 0) headers.append(name2, value);
+  }
+  const body2 = await decoded(raw, headers.get("content-encoding"));
+  return { status: res.statusCode, statusText: import_node_http.STATUS_CODES[res.statusCode] ?? "", headers, body: body2 };
+}
 async function decoded(raw, contentEncoding) {
   const codings = (contentEncoding ?? "").split(",").map((coding) => coding.trim().toLowerCase()).filter((coding) => coding !== "" && coding !== "identity");
   let body2 = raw;
@@ -35584,30 +35612,13 @@ function fetchTransport(doFetch) {
     return { status: res.status, statusText: res.statusText, headers: res.headers, body: body2 };
   };
 }
-var import_node_http, import_node_util2, import_node_zlib, undici, undiciTransport, ACCEPT_ENCODING, gunzip, inflate, inflateRaw, brotli;
+var import_node_http, import_node_util2, import_node_zlib, undici, ACCEPT_ENCODING, gunzip, inflate, inflateRaw, brotli;
 var init_transport = __esm({
   "src/http/transport.ts"() {
     "use strict";
     import_node_http = __toESM(require_node_http(), 1);
     import_node_util2 = __toESM(require_node_util(), 1);
     import_node_zlib = __toESM(require_node_zlib(), 1);
-    undiciTransport = async (req) => {
-      const { request: request2 } = await (undici ??= Promise.resolve().then(() => __toESM(require_undici(), 1)));
-      const res = await request2(req.url, {
-        method: req.method,
-        headers: { "accept-encoding": ACCEPT_ENCODING, ...Object.fromEntries(req.headers) },
-        body: req.body,
-        signal: req.signal
-      });
-      const raw = Buffer.from(await res.body.arrayBuffer());
-      const headers = new Headers();
-      for (const [name2, value] of Object.entries(res.headers)) {
-        if (Array.isArray(value)) for (const v of value) headers.append(name2, v);
-        else if (value !== void 0) headers.append(name2, value);
-      }
-      const body2 = await decoded(raw, headers.get("content-encoding"));
-      return { status: res.statusCode, statusText: import_node_http.STATUS_CODES[res.statusCode] ?? "", headers, body: body2 };
-    };
     ACCEPT_ENCODING = "gzip, deflate, br";
     gunzip = (0, import_node_util2.promisify)(import_node_zlib.default.gunzip);
     inflate = (0, import_node_util2.promisify)(import_node_zlib.default.inflate);
@@ -35621,7 +35632,7 @@ function createHttpService(options) {
   const opts = { ...DEFAULTS, ...withoutUndefined(options) };
   const base = parseBaseUrl(options.service, options.baseUrl);
   const scrub3 = createScrubber(options.secrets ?? []);
-  const transport = options.fetch ? fetchTransport(options.fetch) : undiciTransport;
+  const transport = options.fetch ? fetchTransport(options.fetch) : undiciTransport();
   const sleep = options.sleep ?? defaultSleep;
   const semaphore = new Semaphore(opts.concurrency);
   const counters = /* @__PURE__ */ new Map();
