@@ -547,6 +547,19 @@ describe('http service', () => {
     expect(server.seen[0]!.headers['accept-encoding']).toBe('gzip, deflate, br')
   })
 
+  it('reads an empty answer that names an encoding as empty', async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(204, { 'Content-Encoding': 'gzip' })
+      res.end()
+    })
+    const http = createHttpService({ service: 'grafana', baseUrl: server.url, ...fast })
+    const answered = await http.request('DELETE', '/api/teams/7/members/3')
+    expect({ status: answered.status, body: answered.body }).toEqual({
+      status: 204,
+      body: undefined,
+    })
+  })
+
   it('goes through HTTP_PROXY when Node is told to use the environment proxy, as fetch does', async () => {
     const grafana = await serve((_req, res) => json(res, 200, [{ id: 'via proxy' }]))
     const tunnels: string[] = []

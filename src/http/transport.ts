@@ -86,6 +86,8 @@ const brotli = promisify(zlib.brotliDecompress)
 
 /** The body with its Content-Encoding undone (the last one applied first); unknown ones are left. */
 async function decoded(raw: Buffer, contentEncoding: string | null): Promise<Buffer> {
+  // An empty answer (a 204) may still name an encoding; there is nothing to unpack.
+  if (raw.length === 0) return raw
   const codings = (contentEncoding ?? '')
     .split(',')
     .map((coding) => coding.trim().toLowerCase())
