@@ -35589,6 +35589,7 @@ async function answer(res) {
   return { status: res.statusCode, statusText: import_node_http.STATUS_CODES[res.statusCode] ?? "", headers, body: body2 };
 }
 async function decoded(raw, contentEncoding) {
+  if (raw.length === 0) return raw;
   const codings = (contentEncoding ?? "").split(",").map((coding) => coding.trim().toLowerCase()).filter((coding) => coding !== "" && coding !== "identity");
   let body2 = raw;
   for (const coding of codings.reverse()) {
