@@ -21,6 +21,14 @@ async function oktaFake(opts?: FakeOktaOptions): Promise<FakeOkta> {
   return o
 }
 
+/** A fake Okta with one group "G" holding one person. */
+async function oktaWithOneMember(): Promise<{ o: FakeOkta; group: string }> {
+  const o = await oktaFake()
+  const group = o.addGroup({ name: 'G' })
+  o.addMember(group, o.addUser({ login: 'ana@acme.example' }))
+  return { o, group }
+}
+
 function recordingSleep() {
   const waits: number[] = []
   return { waits, sleep: (ms: number) => (waits.push(ms), Promise.resolve()) }
@@ -178,9 +186,7 @@ describe('clients against the fakes', () => {
   })
 
   it('retry an Okta 503 on a big page at the same size', async () => {
-    const o = await oktaFake()
-    const group = o.addGroup({ name: 'G' })
-    o.addMember(group, o.addUser({ login: 'ana@acme.example' }))
+    const { o, group } = await oktaWithOneMember()
     o.faults.inject({ status: 503, times: 1 })
     const okta = createOktaClient({ domain: o.url, token: o.token, retryBaseMs: 1 })
     expect(await okta.listMembers(group)).toHaveLength(1)
@@ -191,9 +197,7 @@ describe('clients against the fakes', () => {
   })
 
   it('wait and retry an Okta 429 that carries no rate-limit headers', async () => {
-    const o = await oktaFake()
-    const group = o.addGroup({ name: 'G' })
-    o.addMember(group, o.addUser({ login: 'ana@acme.example' }))
+    const { o, group } = await oktaWithOneMember()
     o.faults.inject({
       status: 429,
       times: 1,
@@ -345,10 +349,8 @@ describe('clients against the fakes', () => {
 
   it('never send a Grafana credential to Okta nor the Okta token to Grafana', async () => {
     const g = await grafanaFake()
-    const o = await oktaFake()
+    const { o, group } = await oktaWithOneMember()
     const grafanaToken = g.addServiceAccountToken(1)
-    const group = o.addGroup({ name: 'G' })
-    o.addMember(group, o.addUser({ login: 'ana@acme.example' }))
     const grafana = createGrafanaClient({ url: g.url, token: grafanaToken })
     const okta = createOktaClient({ domain: o.url, token: o.token })
     await Promise.all([grafana.listTeams(1), okta.listMembers(group), okta.findGroups(['G'])])

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { connect, type Socket } from 'node:net'
 import zlib from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
-import { HttpError, createHttpService, endpointOf } from './index.ts'
+import { HttpError, createHttpService, endpointOf, type ServiceName } from './index.ts'
 import { envProxyWanted } from './transport.ts'
 import { listenOnLoopback } from '../../test/fakes/http.ts'
 
@@ -51,12 +51,19 @@ function json(
   res.end(JSON.stringify(body))
 }
 
-function recordingSleep() {
-  const waits: number[] = []
-  return { waits, sleep: (ms: number) => (waits.push(ms), Promise.resolve()) }
-}
-
 const fast = { retryBaseMs: 5, timeoutMs: 2_000 }
+
+/** A service that records the waits it asks for instead of sleeping them. */
+function recordingService(
+  service: ServiceName,
+  baseUrl: string,
+  rateLimitStyle?: 'okta' | 'retry-after',
+) {
+  const waits: number[] = []
+  const sleep = (ms: number) => (waits.push(ms), Promise.resolve())
+  const http = createHttpService({ service, baseUrl, rateLimitStyle, sleep, ...fast })
+  return { waits, http }
+}
 
 describe('http service', () => {
   it('retries 5xx answers and then succeeds', async () => {
@@ -150,14 +157,7 @@ describe('http service', () => {
         )
       } else json(res, 200, [])
     })
-    const { waits, sleep } = recordingSleep()
-    const http = createHttpService({
-      service: 'okta',
-      baseUrl: server.url,
-      rateLimitStyle: 'okta',
-      sleep,
-      ...fast,
-    })
+    const { waits, http } = recordingService('okta', server.url, 'okta')
     await http.request('GET', '/api/v1/groups/00g1emaKYZTWRYYRRTSK/users')
     expect(server.seen).toHaveLength(2)
     expect(waits).toHaveLength(1)
@@ -180,14 +180,7 @@ describe('http service', () => {
         'X-Rate-Limit-Reset': String(Math.floor(now / 1000) + 10),
       })
     })
-    const { waits, sleep } = recordingSleep()
-    const http = createHttpService({
-      service: 'okta',
-      baseUrl: server.url,
-      rateLimitStyle: 'okta',
-      sleep,
-      ...fast,
-    })
+    const { waits, http } = recordingService('okta', server.url, 'okta')
     await http.request('GET', '/api/v1/groups')
     expect(waits).toEqual([])
     await http.request('GET', '/api/v1/groups')
@@ -202,14 +195,7 @@ describe('http service', () => {
         ? json(res, 429, { message: 'slow down' }, { 'Retry-After': '3' })
         : json(res, 200, {}),
     )
-    const { waits, sleep } = recordingSleep()
-    const http = createHttpService({
-      service: 'github',
-      baseUrl: server.url,
-      rateLimitStyle: 'retry-after',
-      sleep,
-      ...fast,
-    })
+    const { waits, http } = recordingService('github', server.url, 'retry-after')
     await http.request('GET', '/repos/o/r')
     expect(server.seen).toHaveLength(2)
     expect(waits).toHaveLength(1)
@@ -224,14 +210,7 @@ describe('http service', () => {
       else if (n === 2) json(res, 429, tooMany)
       else json(res, 200, [])
     })
-    const { waits, sleep } = recordingSleep()
-    const http = createHttpService({
-      service: 'okta',
-      baseUrl: server.url,
-      rateLimitStyle: 'okta',
-      sleep,
-      ...fast,
-    })
+    const { waits, http } = recordingService('okta', server.url, 'okta')
     await http.request('GET', '/api/v1/groups')
     expect(server.seen).toHaveLength(3)
     expect(waits[0]).toBeGreaterThan(3_900)
@@ -255,14 +234,7 @@ describe('http service', () => {
         )
       } else json(res, 200, {})
     })
-    const { waits, sleep } = recordingSleep()
-    const http = createHttpService({
-      service: 'grafana',
-      baseUrl: server.url,
-      rateLimitStyle: 'retry-after',
-      sleep,
-      ...fast,
-    })
+    const { waits, http } = recordingService('grafana', server.url, 'retry-after')
     await http.request('GET', '/api/teams/search')
     expect(server.seen).toHaveLength(2)
     expect(waits).toHaveLength(1)
@@ -275,8 +247,7 @@ describe('http service', () => {
       if (n === 1) json(res, 429, { message: 'slow down' }, { 'Retry-After': '1' })
       else json(res, 500, { message: 'Internal Server Error' })
     })
-    const { waits, sleep } = recordingSleep()
-    const http = createHttpService({ service: 'grafana', baseUrl: server.url, sleep, ...fast })
+    const { waits, http } = recordingService('grafana', server.url)
     const err = (await http
       .request('GET', '/api/teams/search', { noRetryStatuses: [500] })
       .catch((e: unknown) => e)) as HttpError
