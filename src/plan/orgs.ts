@@ -1,4 +1,5 @@
 import {
+  APPLY_ORDER,
   ORG_ROLE_RANK,
   type Change,
   type DesiredConfig,
@@ -450,15 +451,10 @@ function joiningCaller(
   return { userId: caller.userId, orgId: org.live.id, ...(role === undefined ? {} : { role }) }
 }
 
-const TEAM_KINDS: ReadonlySet<Change['kind']> = new Set([
-  'create-team',
-  'update-team',
-  'set-team-preferences',
-  'add-team-member',
-  'set-team-permission',
-  'remove-team-member',
-  'delete-team',
-])
+/** Every change to a team or its members or preferences: the kinds named after teams. */
+const TEAM_KINDS: ReadonlySet<Change['kind']> = new Set(
+  APPLY_ORDER.filter((kind) => kind.includes('team')),
+)
 
 /**
  * Makes the caller an Admin of an existing org whose teams the config manages, before any team change
