@@ -37944,15 +37944,9 @@ var init_orgs = __esm({
       ["editors", "Editor"],
       ["viewers", "Viewer"]
     ];
-    TEAM_KINDS = /* @__PURE__ */ new Set([
-      "create-team",
-      "update-team",
-      "set-team-preferences",
-      "add-team-member",
-      "set-team-permission",
-      "remove-team-member",
-      "delete-team"
-    ]);
+    TEAM_KINDS = new Set(
+      APPLY_ORDER.filter((kind) => kind.includes("team"))
+    );
   }
 });
 
