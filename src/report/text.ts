@@ -2,6 +2,8 @@ import type { Change, ChangeResult, HeldBack, Message } from '../model.ts'
 import {
   KIND_LABEL,
   STATUS_LABEL,
+  cancelledText,
+  noChangesText,
   changeLine,
   changeSummary,
   groupChanges,
@@ -91,10 +93,11 @@ export function renderText(input: ReportInput): string {
 function summary(input: ReportInput): string[] {
   const { plan, result } = input
   const planned = tallyText(tally(plan.changes))
-  if (!plan.changes.length) return ['No changes. Grafana matches the config.']
+  if (!plan.changes.length) return [noChangesText(plan)]
   if (input.mode === 'apply' && result) {
     if (result.blocked)
       return [`Blocked by safety guards: ${writtenBeforeBlock(result)}. Planned: ${planned}.`]
+    if (result.cancelled) return [`${cancelledText(result, plan.changes.length)}.`]
     return [
       `${statusText(result)} of ${plural(plan.changes.length, 'planned change')} (${planned}).`,
     ]
