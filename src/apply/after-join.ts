@@ -19,8 +19,18 @@ const HELD_REASON =
  */
 export function holdBackUnseenRemovals(first: Plan, fresh: Plan, orgIds: Set<number>): Plan {
   const seen = new Set(first.changes.map((c) => c.id))
+  // Leaving an org takes a person out of its teams: a reviewed org removal covers those.
+  const leaving = new Set(
+    first.changes.flatMap((c) =>
+      c.kind === 'remove-org-user' ? [leaverKey(c.orgId, c.user)] : [],
+    ),
+  )
   const held = fresh.changes.filter(
-    (c): c is Removal => isRemoval(c) && orgIds.has(c.orgId) && !seen.has(c.id),
+    (c): c is Removal =>
+      isRemoval(c) &&
+      orgIds.has(c.orgId) &&
+      !seen.has(c.id) &&
+      !(c.kind === 'remove-team-member' && leaving.has(leaverKey(c.orgId, c.user))),
   )
   if (!held.length) return fresh
   const heldIds = new Set(held.map((c) => c.id))
@@ -35,6 +45,10 @@ export function holdBackUnseenRemovals(first: Plan, fresh: Plan, orgIds: Set<num
     warnings: [...fresh.warnings, ...warningsOf(held)],
     guards: guardsStillTripped(fresh.guards, changes),
   }
+}
+
+function leaverKey(orgId: number, user: { login: string; email: string }): string {
+  return `${orgId}\u0000${user.login.toLowerCase()}\u0000${user.email.toLowerCase()}`
 }
 
 /** One entry per team (member removals, deletion) and per org (org-user removals). */
