@@ -357,7 +357,7 @@ function heldBackBlock(view: View, heldBack: HeldBack[], level: DetailLevel): st
   })
   return quote([
     '[!WARNING]',
-    `**Removals held back in ${plural(heldBack.length, 'place')}.** Their source could not be trusted, so nobody is removed there:`,
+    `**Removals held back in ${plural(heldBack.length, 'place')}.** Nobody is removed there in this run:`,
     '',
     ...capList(view, items, LIMITS[level].items),
   ])

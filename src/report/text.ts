@@ -56,7 +56,10 @@ export function renderText(input: ReportInput): string {
     ])
   }
   if (plan.heldBack.length)
-    sections.push(['Removals held back (source not trusted):', ...plan.heldBack.map(heldBackLine)])
+    sections.push([
+      'Removals held back (not made in this run):',
+      ...plan.heldBack.map(heldBackLine),
+    ])
   sections.push(messages('Errors', plan.errors))
   sections.push(messages('Warnings', plan.warnings))
   if (plan.pending.length) {
