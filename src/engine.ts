@@ -94,6 +94,7 @@ export async function runEngine(given: EngineInputs): Promise<EngineOutcome> {
     observed = await unlessCancelled(
       observe(config, clients, { onProgress: inputs.onProgress }),
       inputs.signal,
+      clients.okta ? 'Grafana and Okta' : 'Grafana',
     )
     plan = planAgainst(config, observed, clients, inputs.env)
   } catch (error) {
@@ -140,9 +141,9 @@ function applyChanges(
 
 /** The run was cancelled before the work it waited for ended. */
 class Cancelled extends Error {
-  constructor(signal: AbortSignal) {
+  constructor(signal: AbortSignal, reading: string) {
     const by = typeof signal.reason === 'string' ? ` (${signal.reason})` : ''
-    super(`cancelled${by} while reading Grafana and Okta: nothing was written`)
+    super(`cancelled${by} while reading ${reading}: nothing was written`)
   }
 }
 
@@ -150,11 +151,15 @@ class Cancelled extends Error {
  * `work`, or a Cancelled rejection as soon as `signal` aborts. The abandoned work is not awaited: the
  * adapter reports and exits without waiting for reads still in flight.
  */
-function unlessCancelled<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+function unlessCancelled<T>(
+  work: Promise<T>,
+  signal: AbortSignal | undefined,
+  reading: string,
+): Promise<T> {
   if (!signal) return work
-  if (signal.aborted) return Promise.reject(new Cancelled(signal))
+  if (signal.aborted) return Promise.reject(new Cancelled(signal, reading))
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new Cancelled(signal))
+    const onAbort = () => reject(new Cancelled(signal, reading))
     signal.addEventListener('abort', onAbort, { once: true })
     work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
   })
@@ -191,6 +196,7 @@ async function joinThenApply(
           onProgress: inputs.onProgress,
         }),
         inputs.signal,
+        'the joined orgs',
       )
       rest = holdBackUnseenRemovals(plan, planAgainst(config, again, clients, inputs.env), orgIds)
     } catch (error) {

@@ -145,7 +145,7 @@ describe('applyPlan cancelled mid-apply against the fake Grafana', () => {
     expect(out).toMatchObject({
       kind: 'failed',
       cancelled: true,
-      error: 'cancelled (SIGINT) while reading Grafana and Okta: nothing was written',
+      error: 'cancelled (SIGINT) while reading Grafana: nothing was written',
     })
     expect(g.writes()).toEqual([])
   })

@@ -148,9 +148,7 @@ describe('cancelling the Action', () => {
     expect(ran.code).not.toBe(0)
     expect(Date.now() - sent.at).toBeLessThan(2000)
     expect(ran.summary).toContain('apply cancelled')
-    expect(ran.summary).toContain(
-      'cancelled (SIGTERM) while reading Grafana and Okta: nothing was written',
-    )
+    expect(ran.summary).toContain('cancelled (SIGTERM) while reading Grafana: nothing was written')
     expect(ran.outputs).toMatchObject({ mode: 'apply', applied: '0' })
     expect(w.grafana.writes()).toEqual([])
   })
