@@ -1,5 +1,5 @@
 // The one orchestration behind the Action and the CLI: config → capabilities → observe → plan → apply.
-import { applyPlan } from './apply/index.ts'
+import { applyPlan, holdBackUnseenRemovals } from './apply/index.ts'
 import {
   describeConfig,
   loadConfig,
@@ -22,6 +22,7 @@ import { collectOktaRefs, observe, observeOrgsAgain } from './observe/index.ts'
 import { createOktaClient } from './okta/index.ts'
 import type { OktaClient } from './okta/types.ts'
 import { accessChanges, buildPlan, checkCapabilities, withChangesFirst } from './plan/index.ts'
+import { SettingError, type SettingProblem } from './settings.ts'
 
 export interface EngineInputs {
   mode: 'validate' | 'plan' | 'apply'
@@ -33,15 +34,23 @@ export interface EngineInputs {
   force: boolean
   concurrency: number
   onProgress?: (msg: string) => void
+  /**
+   * Cancels the run (SIGINT/SIGTERM): a read in progress ends the run as cancelled, nothing written; an
+   * apply starts no new write and returns its result with `cancelled: true`.
+   */
+  signal?: AbortSignal
 }
 
 export type EngineOutcome =
   | { kind: 'invalid'; problems: ConfigProblem[] }
   | { kind: 'validated'; config: DesiredConfig; summary: ConfigSummary }
-  /** The credentials cannot do what the config asks: nothing was read or written. */
-  | { kind: 'refused'; problems: string[] }
-  /** A read failed (e.g. 401): nothing was written. */
-  | { kind: 'failed'; error: string; requests: RequestStats[] }
+  /**
+   * The credentials cannot do what the config asks: nothing was read or written. `setting`: the
+   * problem is one setting, for the adapter to word with its own name for it (problems[0] is neutral).
+   */
+  | { kind: 'refused'; problems: string[]; setting?: SettingProblem }
+  /** A read failed (e.g. 401), or the run was cancelled while reading: nothing was written. */
+  | { kind: 'failed'; error: string; requests: RequestStats[]; cancelled?: boolean }
   | { kind: 'planned'; config: DesiredConfig; plan: Plan }
   | { kind: 'applied'; config: DesiredConfig; plan: Plan; result: ApplyResult }
 
@@ -73,15 +82,30 @@ export async function runEngine(given: EngineInputs): Promise<EngineOutcome> {
   try {
     clients = createClients(config, inputs)
   } catch (error) {
-    return { kind: 'refused', problems: [scrub(messageOf(error), secrets)] }
+    const problems = [scrub(messageOf(error), secrets)]
+    return error instanceof SettingError
+      ? { kind: 'refused', problems, setting: error.problem }
+      : { kind: 'refused', problems }
   }
 
   let plan: Plan
   let observed: Observed
   try {
-    observed = await observe(config, clients, { onProgress: inputs.onProgress })
+    observed = await unlessCancelled(
+      observe(config, clients, { onProgress: inputs.onProgress }),
+      inputs.signal,
+      clients.okta ? 'Grafana and Okta' : 'Grafana',
+    )
     plan = planAgainst(config, observed, clients, inputs.env)
   } catch (error) {
+    if (error instanceof Cancelled) {
+      return {
+        kind: 'failed',
+        error: error.message,
+        requests: requestsOf(clients),
+        cancelled: true,
+      }
+    }
     return {
       kind: 'failed',
       error: scrub(messageOf(error), secrets),
@@ -111,12 +135,40 @@ function applyChanges(
     concurrency: inputs.concurrency,
     env: inputs.env,
     onProgress: inputs.onProgress,
+    signal: inputs.signal,
+  })
+}
+
+/** The run was cancelled before the work it waited for ended. */
+class Cancelled extends Error {
+  constructor(signal: AbortSignal, reading: string) {
+    const by = typeof signal.reason === 'string' ? ` (${signal.reason})` : ''
+    super(`cancelled${by} while reading ${reading}: nothing was written`)
+  }
+}
+
+/**
+ * `work`, or a Cancelled rejection as soon as `signal` aborts. The abandoned work is not awaited: the
+ * adapter reports and exits without waiting for reads still in flight.
+ */
+function unlessCancelled<T>(
+  work: Promise<T>,
+  signal: AbortSignal | undefined,
+  reading: string,
+): Promise<T> {
+  if (!signal) return work
+  if (signal.aborted) return Promise.reject(new Cancelled(signal, reading))
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Cancelled(signal, reading))
+    signal.addEventListener('abort', onAbort, { once: true })
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
   })
 }
 
 /**
  * Grafana shows an org's teams only to its members: the sync's user first becomes an Admin of the orgs
  * it could not read, then those orgs are read again and the plan is made afresh before the rest runs.
+ * Removals found only by that fresh read are held back: no plan a reviewer saw listed them (SPEC §7).
  * When joining fails, the rest of the first plan runs (it holds no team change in those orgs).
  */
 async function joinThenApply(
@@ -137,15 +189,22 @@ async function joinThenApply(
   let rest: Plan = { ...plan, changes: plan.changes.filter((c) => !accessIds.has(c.id)) }
   let skipped: ChangeResult[] = []
   if (joined.applied === access.length) {
+    const orgIds = new Set(access.map((c) => ('orgId' in c ? c.orgId : undefined) ?? 0))
     try {
-      const orgIds = new Set(access.map((c) => ('orgId' in c ? c.orgId : undefined) ?? 0))
-      const again = await observeOrgsAgain(config, clients.grafana, observed, orgIds, {
-        onProgress: inputs.onProgress,
-      })
-      rest = planAgainst(config, again, clients, inputs.env)
+      const again = await unlessCancelled(
+        observeOrgsAgain(config, clients.grafana, observed, orgIds, {
+          onProgress: inputs.onProgress,
+        }),
+        inputs.signal,
+        'the joined orgs',
+      )
+      rest = holdBackUnseenRemovals(plan, planAgainst(config, again, clients, inputs.env), orgIds)
     } catch (error) {
-      const detail = `reading the org(s) again after joining them failed: ${messageOf(error)}`
-      rest = { ...rest, errors: [...rest.errors, { code: 'org-reread-failed', message: detail }] }
+      // Cancelled: the rest of the first plan is reported as not run.
+      if (!(error instanceof Cancelled)) {
+        const detail = `reading the org(s) again after joining them failed: ${messageOf(error)}`
+        rest = { ...rest, errors: [...rest.errors, { code: 'org-reread-failed', message: detail }] }
+      }
     }
   } else {
     // Changes waiting for a failed join (an org's last Admins leaving) do not run.
@@ -172,6 +231,7 @@ async function joinThenApply(
       failed: joined.failed + result.failed,
       skipped: joined.skipped + skipped.length + result.skipped,
       extra: [...joined.extra, ...result.extra, ...(result.blocked ? [joinedNote(access)] : [])],
+      ...(joined.cancelled || result.cancelled ? { cancelled: true } : {}),
     },
   }
 }
@@ -218,7 +278,11 @@ function unsetPasswords(config: DesiredConfig, plan: Plan, env: EngineInputs['en
 function createClients(config: DesiredConfig, inputs: EngineInputs): Clients {
   const { grafana, okta } = inputs
   if (!grafana?.url.trim()) {
-    throw new Error('grafana-url is not set (CLI: GRAFANA_URL): it is needed to read Grafana')
+    throw new SettingError({
+      code: 'setting-unset',
+      setting: 'grafana-url',
+      neededFor: 'to read Grafana',
+    })
   }
   const clients: Clients = {
     grafana: createGrafanaClient({

@@ -408,4 +408,9 @@ export interface ApplyResult {
   skipped: number
   /** Follow-up writes Grafana's side effects needed, e.g. removing a team creator's membership. */
   extra: string[]
+  /**
+   * The run was cancelled (SIGINT/SIGTERM) during the apply: no change started after that, the ones in
+   * flight finished, the rest are skipped as not run. A re-run plans and applies what is left.
+   */
+  cancelled?: boolean
 }

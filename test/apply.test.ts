@@ -477,7 +477,7 @@ teams:
     return { g, cwd, partner }
   }
 
-  it('plans the join and no team change, then applies: join, read its teams, change them; a second apply writes nothing', async () => {
+  it('plans the join and no team change, then applies: join, read its teams, add to them, hold back the removals no plan showed; the next run removes', async () => {
     const { g, cwd, partner } = await partnerOrg()
     const plan = planned(await run(g, cwd, { mode: 'plan' }))
     expect(plan.changes.map((c) => c.id)).toEqual([
@@ -494,15 +494,26 @@ teams:
       'add-org-user:Partner/ana@acme.example',
       'add-org-user:Partner/bob@acme.example',
       'add-team-member:Partner/Guests/ana@acme.example',
-      'remove-team-member:Partner/Guests/eve@acme.example',
     ])
-    expect(out.result.results.map((r) => r.status)).toEqual(Array(5).fill('applied'))
-    expect(out.plan.warnings).toEqual([])
-    expect(out.plan.counts).toEqual({
-      'add-org-user': 3,
-      'add-team-member': 1,
-      'remove-team-member': 1,
-    })
+    expect(out.result.results.map((r) => r.status)).toEqual(Array(4).fill('applied'))
+    // Eve's removal was in no plan anyone saw: held back and reported, not applied.
+    expect(out.plan.heldBack).toEqual([
+      expect.objectContaining({
+        org: 'Partner',
+        team: 'Guests',
+        removals: 1,
+        users: ['eve@acme.example'],
+      }),
+    ])
+    expect(out.plan.warnings).toEqual([
+      expect.objectContaining({
+        code: 'removals-held-back-after-join',
+        message: expect.stringContaining(
+          'held back: 1 removal in org "Partner", found only after the sync\'s user joined it to read its teams; shown by the next plan, applied by the run after',
+        ),
+      }),
+    ])
+    expect(out.plan.counts).toEqual({ 'add-org-user': 3, 'add-team-member': 1 })
     // The join is the first write; no team call is made before it.
     const writes = g.writes()
     expect(writes[0]).toMatchObject({ method: 'POST', path: `/api/orgs/${partner}/users` })
@@ -513,6 +524,16 @@ teams:
       bob: 'Editor',
       frank: 'Admin',
     })
+    expect(view(g).team('Partner', 'Guests')).toEqual({ ana: 'Member', eve: 'Member' })
+
+    // The next plan shows the removal; the run after makes it.
+    const next = planned(await run(g, cwd, { mode: 'plan' }))
+    expect(next.changes.map((c) => c.id)).toEqual([
+      'remove-team-member:Partner/Guests/eve@acme.example',
+    ])
+    expect(next.heldBack).toEqual([])
+    const after = applied(await run(g, cwd))
+    expect(after.result).toMatchObject({ applied: 1, failed: 0, skipped: 0 })
     expect(view(g).team('Partner', 'Guests')).toEqual({ ana: 'Member' })
     await expectConverged(g, cwd)
   })
@@ -535,6 +556,10 @@ teams:
     const rerun = applied(await run(g, cwd))
     expect(rerun.result).toMatchObject({ failed: 0, skipped: 0 })
     expect(view(g).orgRoles('Partner')).toEqual({ admin: 'Admin', ana: 'Viewer', bob: 'Editor' })
+    // The join happened only now: Eve's removal waits for a plan that shows it.
+    expect(view(g).team('Partner', 'Guests')).toEqual({ ana: 'Member', eve: 'Member' })
+    expect(rerun.plan.heldBack.map((h) => h.users)).toEqual([['eve@acme.example']])
+    applied(await run(g, cwd))
     expect(view(g).team('Partner', 'Guests')).toEqual({ ana: 'Member' })
     await expectConverged(g, cwd)
   })

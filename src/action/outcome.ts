@@ -1,7 +1,9 @@
 import * as core from '@actions/core'
 import type { EngineOutcome } from '../engine.ts'
 import type { GuardViolation } from '../model.ts'
+import { describeSetting } from '../settings.ts'
 import {
+  cancelledText,
   escapeMarkdown,
   renderJson,
   renderMarkdown,
@@ -38,9 +40,10 @@ export async function report(ctx: ActionRun, outcome: EngineOutcome): Promise<vo
       break
     case 'refused':
     case 'failed': {
-      const problems = outcome.kind === 'refused' ? outcome.problems : [outcome.error]
+      const problems = outcome.kind === 'refused' ? refusedProblems(outcome) : [outcome.error]
+      const title = outcome.kind === 'failed' && outcome.cancelled ? 'cancelled' : outcome.kind
       failures.push(...problems)
-      summary = () => failureMarkdown(`${ctx.mode} ${outcome.kind}`, problems)
+      summary = () => failureMarkdown(`${ctx.mode} ${title}`, problems)
       comment = summary
       if (outcome.kind === 'failed') core.debug(`Requests: ${JSON.stringify(outcome.requests)}`)
       break
@@ -107,11 +110,18 @@ function planFailures(
       `Apply blocked by ${noun} ${guards}; ${writtenBeforeBlock(result)}. Review the plan in the job summary; set force: true to apply anyway.`,
     )
   }
+  if (result.cancelled) failures.push(`${cancelledText(result, plan.changes.length)}.`)
   if (result.failed)
     failures.push(
       `${result.failed} change(s) failed and ${result.skipped} were skipped; see the job summary.`,
     )
   return failures
+}
+
+/** A problem with one setting names it as the action's input. */
+function refusedProblems(outcome: Extract<EngineOutcome, { kind: 'refused' }>): string[] {
+  if (!outcome.setting) return outcome.problems
+  return [describeSetting(outcome.setting, (setting) => `the \`${setting}\` input`)]
 }
 
 function describeGuard(g: GuardViolation): string {

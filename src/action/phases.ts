@@ -26,7 +26,8 @@ function describeSummary(s: ConfigSummary): string {
   return `Valid: ${s.files} file(s), ${s.orgs.length} org(s), ${s.teams} team(s), ${s.oktaGroups.length} Okta group(s), ${s.people} people, ${s.users} local user(s).`
 }
 
-function engineInputs({ env, inputs, mode }: ActionRun): EngineInputs {
+function engineInputs(ctx: ActionRun): EngineInputs {
+  const { env, inputs, mode } = ctx
   const { grafanaUrl, grafanaToken, grafanaUsername, grafanaPassword, oktaDomain, oktaApiToken } =
     inputs
   if (Boolean(oktaDomain) !== Boolean(oktaApiToken)) {
@@ -49,6 +50,7 @@ function engineInputs({ env, inputs, mode }: ActionRun): EngineInputs {
     force: inputs.force,
     concurrency: inputs.concurrency,
     onProgress: (message) => core.info(message),
+    signal: ctx.signal,
   }
 }
 

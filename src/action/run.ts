@@ -6,6 +6,7 @@ import { secretInputs } from './secrets.ts'
 import { isForkPullRequest, isPreMergeEvent, resolveMode, type Mode } from './mode.ts'
 import { runPhases } from './phases.ts'
 import * as publish from './publish.ts'
+import { cancelOnSignals, exitCancelled } from '../signals.ts'
 
 type Env = Record<string, string | undefined>
 
@@ -16,14 +17,23 @@ export interface ActionRun {
   mode: Mode
   notice?: string
   summaryUrl: string
+  /** Aborts when the workflow is cancelled (SIGINT/SIGTERM). */
+  signal?: AbortSignal
 }
 
 /** The action: inputs → mode → engine → job summary, annotations, outputs and PR comment. */
 export async function runAction(env: Env = process.env): Promise<void> {
   for (const secret of secretInputs(env)) publish.maskSecret(secret)
-  const state = { mode: '' }
+  const state: RunState = { mode: '', reported: false }
+  const cancellation = cancelOnSignals({
+    onSignal: (name) =>
+      core.warning(
+        `Received ${name}: the run is cancelled. No new write starts; the ones in flight finish, then the summary and outputs are written.`,
+      ),
+    onDeadline: (name) => (state.reported ? undefined : reportUnfinished(env, state, name)),
+  })
   try {
-    await run(env, state)
+    await run(env, state, cancellation.signal)
   } catch (error) {
     const message = `grafana-team-sync failed: ${(error as Error).message}`
     core.debug((error as Error).stack ?? message)
@@ -31,9 +41,27 @@ export async function runAction(env: Env = process.env): Promise<void> {
     await publish.writeSummary(env, () => failureMarkdown('failed', [message]))
     core.setFailed(message)
   }
+  state.reported = true
+  cancellation.dispose()
+  if (cancellation.signal.aborted) exitCancelled(Number(process.exitCode ?? 0))
 }
 
-async function run(env: Env, state: { mode: string }): Promise<void> {
+interface RunState {
+  mode: string
+  /** The summary and outputs are written: the cancellation fallback has nothing left to write. */
+  reported: boolean
+}
+
+/** The fallback when a cancelled run did not end in time: what is known, nothing more. */
+async function reportUnfinished(env: Env, state: RunState, name: string): Promise<void> {
+  state.reported = true
+  const message = `Cancelled (${name}): the writes in flight did not finish within 5 seconds, so whether they took effect is unknown. A re-run plans against what Grafana then holds and converges.`
+  publish.setOutputs(publish.emptyOutputs(state.mode))
+  await publish.writeSummary(env, () => failureMarkdown('cancelled', [message]))
+  core.setFailed(message)
+}
+
+async function run(env: Env, state: RunState, signal: AbortSignal): Promise<void> {
   let inputs: ActionInputs
   try {
     inputs = parseInputs(env)
@@ -63,6 +91,7 @@ async function run(env: Env, state: { mode: string }): Promise<void> {
     mode: decision.mode,
     notice: decision.notice,
     summaryUrl: summaryUrl(env),
+    signal,
   }
   const branch = event.payload.repository?.default_branch ?? 'unknown'
   core.debug(`event ${event.name}, ref ${event.ref}, sha ${event.sha}, default branch ${branch}`)

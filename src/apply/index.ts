@@ -1,5 +1,6 @@
 import type { GrafanaClient } from '../grafana/types.ts'
 import type { ApplyResult, Caller, Change, ChangeResult, Plan } from '../model.ts'
+export { holdBackUnseenRemovals } from './after-join.ts'
 import { execute, isCallerRef, teamKey, type ApplyContext } from './changes.ts'
 import { RunIds } from './ids.ts'
 import { runScheduled, type Outcome } from './schedule.ts'
@@ -14,6 +15,8 @@ export interface ApplyOptions {
   /** Holds the initial passwords of local users (`users[].password.env`). */
   env: Record<string, string | undefined>
   onProgress?: (msg: string) => void
+  /** Cancels the run: no change starts after it aborts, the ones in flight finish (SPEC §7). */
+  signal?: AbortSignal
 }
 
 /**
@@ -32,12 +35,26 @@ export async function applyPlan(
   }
   const ctx = newContext(plan, grafana, opts)
   opts.onProgress?.(`applying ${plan.changes.length} change(s)`)
+  const inFlight = new Set<string>()
+  const onAbort = () =>
+    opts.onProgress?.(
+      `cancelled: starting no new change, waiting for ${inFlight.size} change(s) in flight`,
+    )
+  opts.signal?.addEventListener('abort', onAbort, { once: true })
   const byId = await runScheduled(
     plan.changes,
     opts.concurrency,
-    (change) => attempt(ctx, change),
+    async (change) => {
+      inFlight.add(change.id)
+      try {
+        return await attempt(ctx, change)
+      } finally {
+        inFlight.delete(change.id)
+      }
+    },
     (kind, count) => opts.onProgress?.(`applying ${count} ${kind} change(s)`),
-  )
+    opts.signal,
+  ).finally(() => opts.signal?.removeEventListener('abort', onAbort))
   const results = plan.changes.map(
     (c): ChangeResult => byId.get(c.id) ?? { id: c.id, status: 'skipped', detail: 'not run' },
   )
@@ -50,6 +67,7 @@ export async function applyPlan(
     failed: count('failed'),
     skipped: count('skipped'),
     extra: ctx.extra,
+    ...(opts.signal?.aborted ? { cancelled: true } : {}),
   }
   opts.onProgress?.(
     `applied ${result.applied}, failed ${result.failed}, skipped ${result.skipped} of ${results.length} change(s)`,

@@ -10,28 +10,40 @@ interface RunState {
   /** Why a change did not succeed, as its dependents report it: the change at the root of the chain. */
   rootCause: Map<string, string>
   known: Set<string>
+  /** Once aborted, no change starts; the ones in flight finish. */
+  signal?: AbortSignal
 }
+
+export const CANCELLED_DETAIL = 'not run: the run was cancelled before it started'
 
 /**
  * Runs changes phase by phase in the apply order of SPEC §4; within a phase at most `concurrency` at a
  * time, each one only after its dependencies succeeded. A change whose dependency failed or was skipped
- * is skipped, naming the change that failed. `run` is expected to catch its own errors.
+ * is skipped, naming the change that failed. `run` is expected to catch its own errors. Once `signal`
+ * aborts, no further change starts: the ones in flight settle, every other one is skipped as cancelled.
  */
 export async function runScheduled(
   changes: Change[],
   concurrency: number,
   run: Run,
   onPhase?: (kind: Change['kind'], count: number) => void,
+  signal?: AbortSignal,
 ): Promise<Map<string, ChangeResult>> {
   const state: RunState = {
     results: new Map(),
     rootCause: new Map(),
     known: new Set(changes.map((c) => c.id)),
+    signal,
   }
   const limit = Math.max(1, Math.floor(concurrency) || 1)
   for (const phase of phases(changes)) {
+    if (signal?.aborted) break
     onPhase?.(phase[0]!.kind, phase.length)
     await runPhase(phase, limit, run, state)
+  }
+  for (const change of changes) {
+    if (!state.results.has(change.id))
+      state.results.set(change.id, { id: change.id, status: 'skipped', detail: CANCELLED_DETAIL })
   }
   return state.results
 }
@@ -53,7 +65,7 @@ const succeeded = (r: ChangeResult) => r.status === 'applied' || r.status === 'a
 
 /** One phase: every change starts as soon as its dependencies settled, up to `limit` at once. */
 async function runPhase(phase: Change[], limit: number, run: Run, state: RunState): Promise<void> {
-  const { results, rootCause, known } = state
+  const { results, rootCause, known, signal } = state
   const inPhase = new Set(phase.map((c) => c.id))
   const unsettledDeps = new Map<string, number>()
   const dependents = new Map<string, Change[]>()
@@ -111,7 +123,7 @@ async function runPhase(phase: Change[], limit: number, run: Run, state: RunStat
   await new Promise<void>((resolve) => {
     let running = 0
     const pump = () => {
-      while (running < limit && next < ready.length) {
+      while (running < limit && next < ready.length && !signal?.aborted) {
         const change = ready[next++]!
         running++
         void run(change)
@@ -122,10 +134,12 @@ async function runPhase(phase: Change[], limit: number, run: Run, state: RunStat
             pump()
           })
       }
-      if (running === 0 && next >= ready.length) resolve()
+      if (running === 0 && (next >= ready.length || signal?.aborted)) resolve()
     }
     pump()
   })
+  // Left for runScheduled to mark as cancelled.
+  if (signal?.aborted) return
 
   for (const change of phase) {
     if (results.has(change.id)) continue

@@ -3,7 +3,8 @@
 import { writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { EngineOutcome } from '../engine.ts'
-import { renderJson, renderText, writtenBeforeBlock } from '../report/index.ts'
+import { cancelledText, renderJson, renderText, writtenBeforeBlock } from '../report/index.ts'
+import { describeSetting, SETTING_ENV } from '../settings.ts'
 import type { CliArgs } from './args.ts'
 import { describeSummary, formatProblem, withNewline } from './format.ts'
 import type { CliIO } from './run.ts'
@@ -50,9 +51,14 @@ function outcomeStatus(
         describeSummary(args.config, outcome.summary),
       )
       return EXIT_OK
-    case 'refused':
-      err(outcome.problems.map((p) => `error: ${p}`).join('\n'))
+    case 'refused': {
+      // A problem with one setting names the variable the CLI reads it from.
+      const problems = outcome.setting
+        ? [describeSetting(outcome.setting, (setting) => SETTING_ENV[setting])]
+        : outcome.problems
+      err(problems.map((p) => `error: ${p}`).join('\n'))
       return EXIT_ERROR
+    }
     case 'failed':
       err(`error: ${outcome.error}`)
       return EXIT_ERROR
@@ -106,6 +112,10 @@ function exitStatus(args: CliArgs, outcome: Done, err: (text: string) => void): 
     err(
       `Apply blocked by ${guards.length === 1 ? 'safety guard' : 'safety guards'} ${guards.join('; ')}; ${writtenBeforeBlock(result)}. Rerun with --force to apply anyway.`,
     )
+    return EXIT_ERROR
+  }
+  if (result.cancelled) {
+    err(`${cancelledText(result, plan.changes.length)}.`)
     return EXIT_ERROR
   }
   if (result.failed) {

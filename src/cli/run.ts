@@ -4,6 +4,7 @@ import { runEngine, type EngineInputs } from '../engine.ts'
 import { parseCliArgs, UsageError, type CliArgs } from './args.ts'
 import { EXIT_ERROR, EXIT_OK, report } from './output.ts'
 import { USAGE } from './usage.ts'
+import { cancelOnSignals, exitCancelled, type Cancellation } from '../signals.ts'
 
 export interface CliIO {
   stdout: (text: string) => void
@@ -33,7 +34,32 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
   }
   if (args.command === 'help') return (io.stdout(USAGE), EXIT_OK)
   if (args.command === 'version') return (io.stdout(`${packageJson.version}\n`), EXIT_OK)
-  const { inputs, missing } = engineInputs(args, io)
+  const cancellation = cancelOnInterrupt(io)
+  try {
+    const status = await runCommand(args, io, cancellation.signal)
+    if (cancellation.signal.aborted) exitCancelled(status)
+    return status
+  } finally {
+    cancellation.dispose()
+  }
+}
+
+/** Ctrl-C or a cancelled CI job: stop writing, report what was done, exit non-zero within 5 s. */
+function cancelOnInterrupt(io: CliIO): Cancellation {
+  return cancelOnSignals({
+    onSignal: (name) =>
+      io.stderr(
+        `grafana-team-sync: received ${name}: cancelling; no new write starts, the ones in flight finish\n`,
+      ),
+    onDeadline: (name) =>
+      io.stderr(
+        `grafana-team-sync: cancelled (${name}): the writes in flight did not finish within 5 seconds, so whether they took effect is unknown; run apply again to converge\n`,
+      ),
+  })
+}
+
+async function runCommand(args: CliArgs, io: CliIO, signal: AbortSignal): Promise<number> {
+  const { inputs, missing } = engineInputs(args, io, signal)
   if (missing) {
     // Config problems first: they need fixing whatever the credentials.
     const checked = await runEngine({ ...inputs, mode: 'validate' })
@@ -43,7 +69,11 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
   return report(args, await runEngine(inputs), io)
 }
 
-function engineInputs(args: CliArgs, io: CliIO): { inputs: EngineInputs; missing?: string } {
+function engineInputs(
+  args: CliArgs,
+  io: CliIO,
+  signal: AbortSignal,
+): { inputs: EngineInputs; missing?: string } {
   const { env } = io
   const mode = args.command as EngineInputs['mode']
   const inputs: EngineInputs = {
@@ -54,6 +84,7 @@ function engineInputs(args: CliArgs, io: CliIO): { inputs: EngineInputs; missing
     force: args.force,
     concurrency: args.concurrency,
     onProgress: (message) => io.stderr(`${message}\n`),
+    signal,
   }
   if (env.OKTA_DOMAIN?.trim() && env.OKTA_API_TOKEN?.trim())
     inputs.okta = { domain: env.OKTA_DOMAIN, token: env.OKTA_API_TOKEN }

@@ -16,6 +16,7 @@ import type {
   TeamPreferences,
 } from '../model.ts'
 import type { GrafanaClient, GrafanaTeamSummary } from './types.ts'
+import { SettingError } from '../settings.ts'
 
 export interface GrafanaClientOptions {
   url: string
@@ -215,7 +216,11 @@ export function createGrafanaClient(opts: GrafanaClientOptions): GrafanaClient {
   try {
     parsed = new URL(withScheme(opts.url.trim()))
   } catch {
-    throw new Error('grafana-url is not a valid URL (expected e.g. https://grafana.example.com)')
+    throw new SettingError({
+      code: 'setting-invalid',
+      setting: 'grafana-url',
+      expected: 'https://grafana.example.com',
+    })
   }
   const auth = resolveAuth(opts, parsed)
   const http = createHttpService({

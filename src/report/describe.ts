@@ -249,7 +249,7 @@ export function groupItems(change: Change): Item[] {
     case 'create-user':
       return [
         item(
-          `create user ${change.user.login}${userTraits(change)}, password from env ${change.passwordEnv}`,
+          `create user ${change.user.login}${userTraits(change)}, ${passwordText(change.passwordEnv)}`,
         ),
       ]
     case 'update-user':
@@ -324,7 +324,7 @@ export function changeSummary(change: Change): string {
       return clean(`rename org ${change.from} → ${change.org}`)
     case 'create-user':
       return clean(
-        `create user ${change.user.login}${userTraits(change)} with password from env ${change.passwordEnv}`,
+        `create user ${change.user.login}${userTraits(change)} with ${passwordText(change.passwordEnv)}`,
       )
     case 'update-user':
       return clean(
@@ -425,4 +425,37 @@ export function writtenBeforeBlock(result: ApplyResult): string {
   if (!result.applied) return 'nothing was written'
   const joins = result.applied === 1 ? '1 org join' : `${result.applied} org joins`
   return `only the sync's user joining orgs was written (${joins})`
+}
+
+/** `missingUsers: create` names no variable: apply makes a random password (they sign in with SSO). */
+function passwordText(passwordEnv: string): string {
+  return passwordEnv
+    ? `password from env ${passwordEnv}`
+    : 'a random password (signs in through SSO)'
+}
+
+/** How many changes ran before a cancelled apply stopped, of how many planned. */
+export function cancelledText(result: ApplyResult, planned: number): string {
+  const counts = statusCounts(result)
+  const ran = counts.applied + counts['already-done'] + counts.failed
+  const left = planned - ran
+  const failed = counts.failed ? `, ${counts.failed} failed` : ''
+  return `Cancelled after ${ran} of ${plural(planned, 'change')} (${counts.applied + counts['already-done']} applied${failed}); ${left} not started. A re-run plans and applies what is left`
+}
+
+/**
+ * The headline of a plan without changes: "no changes" only when every part was read and nothing
+ * was held back; otherwise what is missing.
+ */
+export function noChangesText(plan: Plan): string {
+  const problems: string[] = []
+  if (plan.errors.length)
+    problems.push(`${plural(plan.errors.length, 'error')}: parts could not be read`)
+  const held = plan.heldBack.reduce((n, h) => n + h.removals, 0)
+  if (plan.heldBack.length)
+    problems.push(
+      `${plural(held, 'removal')} held back in ${plural(plan.heldBack.length, 'place')}`,
+    )
+  if (!problems.length) return 'No changes. Grafana matches the config.'
+  return `No changes planned, but ${problems.join(', and ')}; see below.`
 }

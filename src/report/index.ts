@@ -11,6 +11,7 @@ export { renderJson } from './json.ts'
 export { renderValidation, type ValidationInput } from './validation.ts'
 export { escapeMarkdown } from './escape.ts'
 export {
+  cancelledText,
   changeLine,
   changeSummary,
   kindCounts,

@@ -8,17 +8,20 @@ import {
   type HeldBack,
   type Message,
   type Pending,
+  type Plan,
   type RequestStats,
 } from '../model.ts'
 import {
   KIND_LABEL,
   STATUS_LABEL,
+  cancelledText,
   changeSummary,
   compareText,
   groupChanges,
   groupItems,
   guardScope,
   kindCounts,
+  noChangesText,
   plural,
   provenanceText,
   resultsById,
@@ -198,11 +201,18 @@ function summaryLine(view: View): string {
   if (view.applied && result) {
     if (result.blocked)
       return `**Blocked by ${plural(plan.guards.length, 'safety guard')}: ${writtenBeforeBlock(result)}.** Planned: ${planned}.`
-    if (!plan.changes.length) return 'No changes. Grafana matches the config.'
+    if (!plan.changes.length) return noChangesLine(plan)
+    if (result.cancelled)
+      return `**${cancelledText(result, plan.changes.length)}.** Planned: ${planned}.`
     return `**${statusText(result)}** of ${plural(plan.changes.length, 'planned change')} (${planned}).`
   }
-  if (!plan.changes.length) return 'No changes. Grafana matches the config.'
+  if (!plan.changes.length) return noChangesLine(plan)
   return `**${planned}**`
+}
+
+function noChangesLine(plan: Plan): string {
+  const text = noChangesText(plan)
+  return plan.errors.length || plan.heldBack.length ? `**${text}**` : text
 }
 
 const REMOVAL_WORDS: Partial<Record<ChangeKind, [string, string]>> = {
@@ -297,7 +307,9 @@ function skippedBlock(view: View, level: DetailLevel): string {
     skipped.map((r) => `- ${describeResult(view, r, level)}`),
     LIMITS[level].items,
   ).join('\n')
-  const intro = 'Not attempted because a change they depend on failed.'
+  const intro = view.input.result?.cancelled
+    ? 'Not started: the run was cancelled, or a change they depend on failed.'
+    : 'Not attempted because a change they depend on failed.'
   return [
     `### Skipped: ${plural(skipped.length, 'change')}`,
     '',
@@ -345,7 +357,7 @@ function heldBackBlock(view: View, heldBack: HeldBack[], level: DetailLevel): st
   })
   return quote([
     '[!WARNING]',
-    `**Removals held back in ${plural(heldBack.length, 'place')}.** Their source could not be trusted, so nobody is removed there:`,
+    `**Removals held back in ${plural(heldBack.length, 'place')}.** Nobody is removed there in this run:`,
     '',
     ...capList(view, items, LIMITS[level].items),
   ])

@@ -2,6 +2,8 @@ import type { Change, ChangeResult, HeldBack, Message } from '../model.ts'
 import {
   KIND_LABEL,
   STATUS_LABEL,
+  cancelledText,
+  noChangesText,
   changeLine,
   changeSummary,
   groupChanges,
@@ -54,7 +56,10 @@ export function renderText(input: ReportInput): string {
     ])
   }
   if (plan.heldBack.length)
-    sections.push(['Removals held back (source not trusted):', ...plan.heldBack.map(heldBackLine)])
+    sections.push([
+      'Removals held back (not made in this run):',
+      ...plan.heldBack.map(heldBackLine),
+    ])
   sections.push(messages('Errors', plan.errors))
   sections.push(messages('Warnings', plan.warnings))
   if (plan.pending.length) {
@@ -91,10 +96,11 @@ export function renderText(input: ReportInput): string {
 function summary(input: ReportInput): string[] {
   const { plan, result } = input
   const planned = tallyText(tally(plan.changes))
-  if (!plan.changes.length) return ['No changes. Grafana matches the config.']
+  if (!plan.changes.length) return [noChangesText(plan)]
   if (input.mode === 'apply' && result) {
     if (result.blocked)
       return [`Blocked by safety guards: ${writtenBeforeBlock(result)}. Planned: ${planned}.`]
+    if (result.cancelled) return [`${cancelledText(result, plan.changes.length)}.`]
     return [
       `${statusText(result)} of ${plural(plan.changes.length, 'planned change')} (${planned}).`,
     ]

@@ -1,5 +1,5 @@
 // Runs the built dist/index.js in a child process the way a runner or a terminal does.
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -57,12 +57,16 @@ function baseEnv(): Record<string, string> {
   return Object.fromEntries(keep.filter((k) => process.env[k]).map((k) => [k, process.env[k]!]))
 }
 
+/** Called with the child process once started, e.g. to send it a signal. */
+export type OnSpawn = (child: ChildProcess) => void
+
 export function runNode(
   args: string[],
-  opts: { cwd: string; env: Record<string, string> },
+  opts: { cwd: string; env: Record<string, string>; onSpawn?: OnSpawn },
 ): Promise<Ran> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [DIST, ...args], { cwd: opts.cwd, env: opts.env })
+    opts.onSpawn?.(child)
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
@@ -76,8 +80,9 @@ export function runCli(
   args: string[],
   ws: Workspace,
   env: Record<string, string> = {},
+  onSpawn?: OnSpawn,
 ): Promise<Ran> {
-  return runNode(args, { cwd: ws.dir, env: { ...baseEnv(), ...env } })
+  return runNode(args, { cwd: ws.dir, env: { ...baseEnv(), ...env }, onSpawn })
 }
 
 export interface ActionOptions {
@@ -92,6 +97,7 @@ export interface ActionOptions {
   env?: Record<string, string>
   /** Working directory of the process; default the workspace (GITHUB_WORKSPACE). */
   cwd?: string
+  onSpawn?: OnSpawn
 }
 
 export interface ActionRan extends Ran {
@@ -140,7 +146,7 @@ export async function runAction(ws: Workspace, opts: ActionOptions): Promise<Act
     ...opts.env,
   }
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value
-  const ran = await runNode([], { cwd: opts.cwd ?? ws.dir, env })
+  const ran = await runNode([], { cwd: opts.cwd ?? ws.dir, env, onSpawn: opts.onSpawn })
   return {
     ...ran,
     outputs: parseOutputFile(readFileSync(outputPath, 'utf8')),
