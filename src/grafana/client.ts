@@ -338,6 +338,7 @@ class Client implements GrafanaClient {
         ),
       )
     }
+    if (err.unsent) return err
     if (err.status === 401) {
       const credential = this.auth === 'token' ? 'grafana-token' : 'grafana-basic'
       return new HttpError({ ...err, credential }, rejectedCredentialMessage(err, credential))

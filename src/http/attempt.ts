@@ -49,7 +49,7 @@ export async function attemptOnce(ctx: AttemptContext, req: PreparedRequest): Pr
   let res: TransportResponse
   const timeout = AbortSignal.timeout(ctx.timeoutMs)
   try {
-    if (ctx.halt.error) return { kind: 'halted', error: ctx.halt.error }
+    if (ctx.halt.halted) return { kind: 'halted', error: ctx.halt.unsent(req) }
     ctx.counters.of(req.method, req.endpoint).requests++
     res = await ctx.transport({
       method: req.method,
@@ -59,7 +59,7 @@ export async function attemptOnce(ctx: AttemptContext, req: PreparedRequest): Pr
       signal: AbortSignal.any([timeout, ctx.halt.signal]),
     })
   } catch (err) {
-    if (ctx.halt.error) return { kind: 'halted', error: ctx.halt.error }
+    if (ctx.halt.halted) return { kind: 'halted', error: ctx.halt.unsent(req) }
     return noAnswer(ctx, req, err, timeout.aborted)
   } finally {
     release()

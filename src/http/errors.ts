@@ -31,6 +31,8 @@ export interface HttpErrorFields {
   reason?: HaltingReason
   /** Which configured credential a `credential-rejected` failure refers to (set by the client). */
   credential?: string
+  /** Not sent: an earlier request halted the service (its error is the one to show). */
+  unsent?: boolean
 }
 
 /** A failed remote call. The message is built from scrubbed parts only: never a header, never a credential. */
@@ -44,6 +46,7 @@ export class HttpError extends Error {
   readonly about?: string
   readonly reason?: HaltingReason
   readonly credential?: string
+  readonly unsent?: boolean
 
   constructor(fields: HttpErrorFields, message?: string) {
     super(message ?? defaultMessage(fields))
@@ -57,13 +60,14 @@ export class HttpError extends Error {
     if (fields.about !== undefined) this.about = fields.about
     if (fields.reason !== undefined) this.reason = fields.reason
     if (fields.credential !== undefined) this.credential = fields.credential
+    if (fields.unsent !== undefined) this.unsent = fields.unsent
   }
 }
 
 export function defaultMessage(f: HttpErrorFields): string {
   const what = f.status === 0 ? f.serviceMessage : `${f.status} ${f.serviceMessage}`.trim()
   const about = f.about ? ` (${f.about})` : ''
-  return `${f.service} ${f.method} ${f.endpoint}${about} failed: ${what}`
+  return `${f.service} ${f.method} ${f.endpoint}${about} ${f.unsent ? 'not sent' : 'failed'}: ${what}`
 }
 
 /**
@@ -89,7 +93,15 @@ export function createScrubber(secrets: readonly string[]): (text: string) => st
   }
 }
 
-/** A 401: the service refused the credential itself, so no request of this run can succeed. */
+/**
+ * A 401: the service refused the credential itself, so no request of this run can succeed. Also
+ * true of the requests not sent after it (`unsent`).
+ */
 export function isCredentialRejected(err: unknown): err is HttpError {
   return err instanceof HttpError && err.reason === 'credential-rejected'
+}
+
+/** The error to show of several: the one a service answered rather than one left unsent after it. */
+export function firstAnswered<T>(errors: T[]): T | undefined {
+  return errors.find((e) => !(e instanceof HttpError && e.unsent)) ?? errors[0]
 }

@@ -6,7 +6,7 @@ export type {
   QueryValue,
   RequestOptions,
 } from './service.ts'
-export { HttpError, SERVICE_TITLES, isCredentialRejected } from './errors.ts'
+export { HttpError, SERVICE_TITLES, firstAnswered, isCredentialRejected } from './errors.ts'
 export type { HaltingReason, HttpErrorFields, ServiceName } from './errors.ts'
 export { endpointOf } from './endpoint.ts'
 export { hungRequestBudgetMs } from './retry.ts'

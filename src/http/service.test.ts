@@ -7,6 +7,7 @@ import {
   HttpError,
   createHttpService,
   endpointOf,
+  firstAnswered,
   hungRequestBudgetMs,
   isCredentialRejected,
   type ServiceName,
@@ -675,14 +676,16 @@ describe('http service: bounded failures', () => {
       hung.catch((e: unknown) => e),
       slow.catch((e: unknown) => e),
     ])
-    const later = await http.request('GET', '/api/org').catch((e: unknown) => e)
-    expect(first).toBeInstanceOf(HttpError)
-    expect(inFlight).toBe(first)
-    expect(later).toBe(first)
+    const later = (await http.request('GET', '/api/org').catch((e: unknown) => e)) as HttpError
+    expect(first).toMatchObject({ reason: 'no-answer', about: 'team Platform' })
+    expect(inFlight).toMatchObject({ unsent: true, about: 'team Data' })
+    expect(later.message).toBe(
+      'grafana GET /api/org not sent: grafana GET /api/teams/:id/members (team Platform) did not answer earlier in this run',
+    )
     expect(server.seen.map((s) => s.url)).not.toContain('/api/org')
   })
 
-  it('turns a 401 into one credential-rejected error for every request, in flight or later', async () => {
+  it('turns a 401 into one credential-rejected error; the requests in flight and later are not sent', async () => {
     const server = await serve((_req, res, n) =>
       setTimeout(() => json(res, 401, { message: 'Invalid API key' }), n === 1 ? 0 : 300),
     )
@@ -693,21 +696,22 @@ describe('http service: bounded failures', () => {
       onRetry: (line) => lines.push(line),
       ...fast,
     })
-    const errors = await Promise.all(
+    const errors = (await Promise.all(
       [1, 2, 3, 4].map((i) =>
         http.request('GET', `/api/teams/${i}/members`).catch((e: unknown) => e),
       ),
-    )
-    expect(new Set(errors).size).toBe(1)
-    const [err] = errors as HttpError[]
-    expect(isCredentialRejected(err)).toBe(true)
-    expect(err).toMatchObject({
-      service: 'grafana',
-      status: 401,
-      serviceMessage: 'Invalid API key',
-    })
+    )) as HttpError[]
+    expect(errors.every(isCredentialRejected)).toBe(true)
+    const answered = errors.filter((e) => !e.unsent)
+    expect(answered).toHaveLength(1)
+    expect(answered[0]).toMatchObject({ status: 401, serviceMessage: 'Invalid API key' })
+    expect(firstAnswered(errors)).toBe(answered[0])
     const seen = server.seen.length
-    expect(await http.request('POST', '/api/teams').catch((e: unknown) => e)).toBe(err)
+    const later = (await http.request('POST', '/api/teams').catch((e: unknown) => e)) as HttpError
+    expect(later.message).toBe(
+      'grafana POST /api/teams not sent: Grafana rejected the credential on GET /api/teams/:id/members earlier in this run',
+    )
+    expect(later).toMatchObject({ unsent: true, reason: 'credential-rejected' })
     expect(server.seen).toHaveLength(seen)
     expect(lines).toEqual([])
   })

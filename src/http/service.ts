@@ -186,12 +186,18 @@ class RequestRun {
       if (outcome.kind === 'halted') throw outcome.error
       const timedOut = outcome.kind === 'no-answer' && outcome.timedOut
       if (timedOut) timeouts++
-      if (outcome.error.reason === 'credential-rejected') throw this.#ctx.halt.halt(outcome.error)
+      if (outcome.error.reason === 'credential-rejected') throw this.#halt(req, outcome.error)
       const retry = outcome.retryable && mayRetry(this.#settings, { attemptNo, timeouts, timedOut })
       if (!retry)
-        throw timedOut ? this.#ctx.halt.halt(this.#noAnswer(outcome, timeouts)) : outcome.error
+        throw timedOut ? this.#halt(req, this.#noAnswer(outcome, timeouts)) : outcome.error
       await this.#waitBeforeRetry(req, path, outcome, attemptNo, timedOut)
     }
+  }
+
+  /** The first such failure halts the service; one that comes after it points at it. */
+  #halt(req: PreparedRequest, error: HttpError): HttpError {
+    const halt = this.#ctx.halt
+    return halt.halted ? halt.unsent(req) : halt.halt(error)
   }
 
   get #style(): RateLimitStyle | undefined {

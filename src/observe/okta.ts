@@ -1,4 +1,4 @@
-import { isCredentialRejected } from '../http/index.ts'
+import { firstAnswered, isCredentialRejected } from '../http/index.ts'
 import type { DesiredConfig, OktaGroupRead, OktaMember } from '../model.ts'
 import type { OktaClient, OktaGroup } from '../okta/types.ts'
 import type { Progress } from './progress.ts'
@@ -57,7 +57,7 @@ export async function readOktaGroups(
     for (const ref of refs) reads[ref] = { ref, ok: false, error: messageOf(err) }
     return reads
   }
-  const rejected = [...found.values()].find(isCredentialRejected)
+  const rejected = firstAnswered([...found.values()].filter(isCredentialRejected))
   if (rejected) throw rejected
 
   const byId = new Map<string, OktaGroup>()
@@ -82,11 +82,9 @@ export async function readOktaGroups(
     )
   }
 
-  const rejection = [...members.values()].map(async (read) => {
-    const list = await read
-    if (isCredentialRejected(list)) throw list
-  })
-  await Promise.all(rejection)
+  const lists = await Promise.all(members.values())
+  const refused = firstAnswered(lists.filter(isCredentialRejected))
+  if (refused) throw refused
   await Promise.all(
     refs.map(async (ref) => {
       const group = found.get(ref)

@@ -350,6 +350,7 @@ interface PageOptions {
 /** Turns auth failures into messages that say which input to fix. */
 function explain(http: HttpService, err: unknown): Error {
   if (!(err instanceof HttpError)) return err instanceof Error ? err : new Error(String(err))
+  if (err.unsent) return err
   const detail = `(${err.serviceMessage})`
   let message: string | undefined
   if (err.status === 401) {

@@ -1,7 +1,14 @@
 // Faults of the services as a user meets them: the built bundle against the fakes.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { commands, requireBuild, runAction, runCli, visibleLog } from './harness.ts'
-import { GITHUB_TOKEN, OKTA_TOKEN, repoPayload, startWorld, type World } from './world.ts'
+import {
+  GITHUB_TOKEN,
+  OKTA_TOKEN,
+  repoPayload,
+  startWorld,
+  teamMembers,
+  type World,
+} from './world.ts'
 
 let world: World | undefined
 beforeAll(requireBuild)
@@ -102,6 +109,35 @@ describe('a rejected credential', () => {
     )
     expect(world.grafana.requests).toHaveLength(1)
     expect(world.grafana.writes()).toEqual([])
+  })
+
+  it('a token revoked during apply: the first 401 stops every later write', async () => {
+    world = await startWorld()
+    world.grafana.addTeam(1, 'Platform', { email: 'platform@acme.example' })
+    // The first write is refused; a write sent after it would succeed.
+    world.grafana.faults.inject({ method: 'POST', status: 401, times: 1 })
+    const ran = await runCli(
+      ['apply', '--json', '--concurrency', '1'],
+      world.ws,
+      credentials(world),
+    )
+
+    expect(ran.code).toBe(1)
+    const writes = world.grafana.requests.filter((r) => r.method !== 'GET')
+    expect(writes.map((r) => r.status)).toEqual([401])
+    expect(teamMembers(world.grafana, 'Platform')).toEqual([])
+    const { result } = JSON.parse(ran.stdout) as {
+      result: { results: { status: string; detail: string }[] }
+    }
+    const details = result.results.map((r) => `${r.status}: ${r.detail}`)
+    expect(details).toHaveLength(4)
+    // The hint once; the changes after it say why they were not sent.
+    expect(
+      details.filter((d) => d.includes('rejected grafana-token (CLI: GRAFANA_TOKEN)')),
+    ).toHaveLength(1)
+    expect(
+      details.filter((d) => d.includes('not sent: Grafana rejected the credential')),
+    ).toHaveLength(3)
   })
 
   it('Grafana refusing a basic-auth login: names both variables and tries the password once', async () => {
