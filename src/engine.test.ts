@@ -135,6 +135,7 @@ describe('runEngine', () => {
     expect(outcome.kind).toBe('failed')
     if (outcome.kind !== 'failed') return
     expect(outcome.error).toContain('401')
+    expect(outcome).toMatchObject({ code: 'credential-rejected', service: 'grafana' })
     expect(outcome.error).not.toContain(wrong)
     expect(outcome.error).not.toContain(
       Buffer.from(`${ADMIN.username}:${wrong}`).toString('base64'),

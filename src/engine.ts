@@ -7,6 +7,7 @@ import {
   type ConfigSummary,
 } from './config/index.ts'
 import { createGrafanaClient } from './grafana/index.ts'
+import { isCredentialRejected, type ServiceName } from './http/index.ts'
 import type { GrafanaClient } from './grafana/types.ts'
 import type {
   ApplyResult,
@@ -49,8 +50,19 @@ export type EngineOutcome =
    * problem is one setting, for the adapter to word with its own name for it (problems[0] is neutral).
    */
   | { kind: 'refused'; problems: string[]; setting?: SettingProblem }
-  /** A read failed (e.g. 401), or the run was cancelled while reading: nothing was written. */
-  | { kind: 'failed'; error: string; requests: RequestStats[]; cancelled?: boolean }
+  /**
+   * A read failed, or the run was cancelled while reading: nothing was written.
+   * `credential-rejected` (a 401, with the service that answered it): the error names the input and
+   * the variable to fix.
+   */
+  | {
+      kind: 'failed'
+      error: string
+      requests: RequestStats[]
+      cancelled?: boolean
+      code?: 'credential-rejected'
+      service?: ServiceName
+    }
   | { kind: 'planned'; config: DesiredConfig; plan: Plan }
   | { kind: 'applied'; config: DesiredConfig; plan: Plan; result: ApplyResult }
 
@@ -110,6 +122,9 @@ export async function runEngine(given: EngineInputs): Promise<EngineOutcome> {
       kind: 'failed',
       error: scrub(messageOf(error), secrets),
       requests: requestsOf(clients),
+      ...(isCredentialRejected(error)
+        ? { code: 'credential-rejected' as const, service: error.service }
+        : {}),
     }
   }
   if (inputs.mode === 'plan') return { kind: 'planned', config, plan }
@@ -275,8 +290,15 @@ function unsetPasswords(config: DesiredConfig, plan: Plan, env: EngineInputs['en
   })
 }
 
+/** Tests shorten one attempt's limit (default 30 s) with `GRAFANA_TEAM_SYNC_HTTP_TIMEOUT_MS`. */
+function requestTimeoutMs(env: EngineInputs['env']): number | undefined {
+  const ms = Number(env.GRAFANA_TEAM_SYNC_HTTP_TIMEOUT_MS)
+  return Number.isInteger(ms) && ms > 0 ? ms : undefined
+}
+
 function createClients(config: DesiredConfig, inputs: EngineInputs): Clients {
   const { grafana, okta } = inputs
+  const http = { timeoutMs: requestTimeoutMs(inputs.env), onRetry: inputs.onProgress }
   if (!grafana?.url.trim()) {
     throw new SettingError({
       code: 'setting-unset',
@@ -291,6 +313,7 @@ function createClients(config: DesiredConfig, inputs: EngineInputs): Clients {
       username: grafana.username || undefined,
       password: grafana.password || undefined,
       concurrency: inputs.concurrency,
+      ...http,
     }),
   }
   // Okta is asked only when the config names a group.
@@ -299,6 +322,7 @@ function createClients(config: DesiredConfig, inputs: EngineInputs): Clients {
       domain: okta.domain,
       token: okta.token,
       concurrency: inputs.concurrency,
+      ...http,
     })
   }
   return clients

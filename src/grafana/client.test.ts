@@ -1,7 +1,7 @@
 import { createServer } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
 import { HttpError } from '../http/index.ts'
-import { createGrafanaClient } from './client.ts'
+import { createGrafanaClient, withScheme } from './client.ts'
 import { listenOnLoopback } from '../../test/fakes/http.ts'
 
 // Route-table servers: each test states exactly what Grafana answers and asserts what was sent.
@@ -128,7 +128,10 @@ describe('grafana client: identity and org context', () => {
       .catch((e: unknown) => e)) as HttpError
     expect(err).toBeInstanceOf(HttpError)
     expect(err.status).toBe(401)
-    expect(err.message).toContain('grafana-token (GRAFANA_TOKEN)')
+    expect(err.message).toMatch(
+      /^Grafana rejected grafana-token \(CLI: GRAFANA_TOKEN\) with 401 Invalid API key \*\*\* on GET \/api\/org: /,
+    )
+    expect(err).toMatchObject({ reason: 'credential-rejected', credential: 'grafana-token' })
     for (const text of [err.message, err.stack ?? '', err.serviceMessage])
       expect(text).not.toContain(TOKEN)
     expect(g.seen).toHaveLength(1)
@@ -470,16 +473,17 @@ describe('grafana client: configuration', () => {
   })
 
   it('assumes https for a grafana-url without a scheme and keeps its sub-path', async () => {
-    const urls: string[] = []
-    const fetch = ((url: URL) => {
-      urls.push(String(url))
-      return Promise.resolve(Response.json({ id: 1, name: 'Main Org.' }))
-    }) as typeof globalThis.fetch
-    await createGrafanaClient({
-      url: 'grafana.acme.example/grafana/',
-      token: TOKEN,
-      fetch,
-    }).listOrgs()
-    expect(urls).toEqual(['https://grafana.acme.example/grafana/api/org'])
+    expect(withScheme('grafana.acme.example/grafana/')).toBe(
+      'https://grafana.acme.example/grafana/',
+    )
+    // A plain-HTTP server reached without a scheme proves https was assumed.
+    const g = await grafana({})
+    const err = (await token(g.url.replace('http://', ''))
+      .whoami()
+      .catch((e: unknown) => e)) as HttpError
+    expect(err.message).toBe(
+      'grafana GET /api/org failed: answered plain HTTP on an https:// URL: use http:// or the TLS port',
+    )
+    expect(g.seen).toHaveLength(0)
   })
 })

@@ -15,6 +15,7 @@ import type {
   TeamPermission,
   TeamPreferences,
 } from '../model.ts'
+import { rejectedCredentialMessage } from '../rejected-credential.ts'
 import type { GrafanaClient, GrafanaTeamSummary } from './types.ts'
 import { SettingError } from '../settings.ts'
 
@@ -29,8 +30,9 @@ export interface GrafanaClientOptions {
   timeoutMs?: number
   retries?: number
   retryBaseMs?: number
-  fetch?: typeof fetch
   sleep?: (ms: number) => Promise<void>
+  /** Told once per retry what is retried and why (a progress line). */
+  onRetry?: (line: string) => void
 }
 
 const PAGE = 1000
@@ -233,8 +235,8 @@ export function createGrafanaClient(opts: GrafanaClientOptions): GrafanaClient {
     timeoutMs: opts.timeoutMs,
     retries: opts.retries,
     retryBaseMs: opts.retryBaseMs,
-    fetch: opts.fetch,
     sleep: opts.sleep,
+    onRetry: opts.onRetry,
   })
   return new Client(http, auth)
 }
@@ -341,18 +343,16 @@ class Client implements GrafanaClient {
         ),
       )
     }
-    if (err.status !== 401 && err.status !== 403) return err
-    const token = this.auth === 'token'
-    let hint: string
+    if (err.unsent) return err
     if (err.status === 401) {
-      hint = token
-        ? 'Grafana rejected grafana-token (GRAFANA_TOKEN): use a valid, unexpired, unrevoked service-account token (glsa_…)'
-        : 'Grafana rejected grafana-username/grafana-password (GRAFANA_USERNAME/GRAFANA_PASSWORD): check both; Grafana locks a login for 5 minutes after 5 failed attempts; Grafana Cloud has no basic auth (use grafana-token)'
-    } else {
-      hint = token
+      const credential = this.auth === 'token' ? 'grafana-token' : 'grafana-basic'
+      return new HttpError({ ...err, credential }, rejectedCredentialMessage(err, credential))
+    }
+    if (err.status !== 403) return err
+    const hint =
+      this.auth === 'token'
         ? 'the service account behind grafana-token lacks permission: give it the Admin role in its org; organizations and users need grafana-username/grafana-password of a Grafana server admin instead'
         : `grafana-username "${this.#authInfo.username ?? ''}" lacks permission: it must be a Grafana server admin and an Admin of every org it manages`
-    }
     return new HttpError(err, this.#http.scrub(`${err.message} — ${hint}`))
   }
 
@@ -386,10 +386,16 @@ class Client implements GrafanaClient {
    * proxy or another Grafana build may cap `perpage`); once `totalCount` is known the remaining pages
    * are read at once. A listing that cannot be read completely is an error, never a silent partial read.
    */
-  async #paged<T extends { id: number }>(path: string, key: string, orgId?: number): Promise<T[]> {
+  async #paged<T extends { id: number }>(
+    path: string,
+    key: string,
+    orgId?: number,
+    about?: string,
+  ): Promise<T[]> {
     type Envelope = { totalCount?: unknown } & Record<string, unknown>
     const pageOf = async (page: number) => {
-      const body = await this.#get<Envelope>(path, { query: { perpage: PAGE, page }, orgId })
+      const query = { perpage: PAGE, page }
+      const body = await this.#get<Envelope>(path, { query, orgId, about })
       const items = body[key]
       const total = typeof body.totalCount === 'number' ? body.totalCount : undefined
       return { total, items: Array.isArray(items) ? (items as T[]) : [] }
@@ -482,23 +488,25 @@ class Client implements GrafanaClient {
     return hits.map(userOf)
   }
 
-  async listOrgUsers(orgId: number): Promise<GrafanaOrgUser[]> {
+  async listOrgUsers(orgId: number, about?: string): Promise<GrafanaOrgUser[]> {
+    const req = { pick: ORG_USER_FIELDS, about }
     const users =
       this.auth === 'token'
-        ? await this.#get<WireOrgUser[]>('/api/org/users', { orgId, pick: ORG_USER_FIELDS })
-        : await this.#get<WireOrgUser[]>(`/api/orgs/${orgId}/users`, { pick: ORG_USER_FIELDS })
+        ? await this.#get<WireOrgUser[]>('/api/org/users', { ...req, orgId })
+        : await this.#get<WireOrgUser[]>(`/api/orgs/${orgId}/users`, req)
     return users.map(orgUserOf)
   }
 
-  async listTeams(orgId: number): Promise<GrafanaTeamSummary[]> {
-    const teams = await this.#paged<WireTeam>('/api/teams/search', 'teams', orgId)
+  async listTeams(orgId: number, about?: string): Promise<GrafanaTeamSummary[]> {
+    const teams = await this.#paged<WireTeam>('/api/teams/search', 'teams', orgId, about)
     return teams.map(teamSummary)
   }
 
-  async listTeamMembers(orgId: number, teamId: number): Promise<TeamMember[]> {
+  async listTeamMembers(orgId: number, teamId: number, about?: string): Promise<TeamMember[]> {
     const members = await this.#get<WireTeamMember[]>(`/api/teams/${teamId}/members`, {
       orgId,
       pick: TEAM_MEMBER_FIELDS,
+      about,
     })
     return members.map((m) => {
       const permission = permissionOf(m.permission)
@@ -534,12 +542,16 @@ class Client implements GrafanaClient {
     return member
   }
 
-  async getTeamPreferences(orgId: number, teamId: number): Promise<TeamPreferences> {
+  async getTeamPreferences(
+    orgId: number,
+    teamId: number,
+    about?: string,
+  ): Promise<TeamPreferences> {
     // Grafana answers `{}` for a team without preferences; an empty body means the same.
     const res = await this.#call<WirePreferences | undefined>(
       'GET',
       `/api/teams/${teamId}/preferences`,
-      { orgId },
+      { orgId, about },
     )
     if (res.body !== undefined && (typeof res.body !== 'object' || res.body === null)) {
       throw this.#notJson(`/api/teams/${teamId}/preferences`, res)

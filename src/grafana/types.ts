@@ -20,7 +20,8 @@ export interface GrafanaTeamSummary {
  * Typed Grafana HTTP API. Org-scoped calls take the org id: with basic auth it is sent as
  * `X-Grafana-Org-Id` (or in the `/api/orgs/:orgId/…` path); with a service-account token it must be
  * the token's own org, and no override header is sent.
- * Writes resolve on success and reject with HttpError (src/http) otherwise; "already done" answers are
+ * Writes resolve on success and reject with HttpError (src/http) otherwise (a 401 carries
+ * `reason: 'credential-rejected'`, and every later call of the run fails with it unsent); "already done" answers are
  * returned as `'already-done'` so apply can converge after retries and concurrent runs.
  */
 export interface GrafanaClient {
@@ -31,10 +32,11 @@ export interface GrafanaClient {
   listOrgs(): Promise<{ id: number; name: string }[]>
   /** Server admin only: every user, paged. */
   listUsers(): Promise<GrafanaUser[]>
-  listOrgUsers(orgId: number): Promise<OrgMember[]>
-  listTeams(orgId: number): Promise<GrafanaTeamSummary[]>
-  listTeamMembers(orgId: number, teamId: number): Promise<TeamMember[]>
-  getTeamPreferences(orgId: number, teamId: number): Promise<TeamPreferences>
+  // `about` names the object in errors and retry lines, e.g. `team Platform in org Main Org.`.
+  listOrgUsers(orgId: number, about?: string): Promise<OrgMember[]>
+  listTeams(orgId: number, about?: string): Promise<GrafanaTeamSummary[]>
+  listTeamMembers(orgId: number, teamId: number, about?: string): Promise<TeamMember[]>
+  getTeamPreferences(orgId: number, teamId: number, about?: string): Promise<TeamPreferences>
 
   // orgs
   createOrg(name: string): Promise<{ orgId: number } | 'already-done'>

@@ -1,4 +1,4 @@
-export { createHttpService } from './service.ts'
+export { createHttpService, HTTP_DEFAULTS } from './service.ts'
 export type {
   HttpResponse,
   HttpService,
@@ -6,7 +6,8 @@ export type {
   QueryValue,
   RequestOptions,
 } from './service.ts'
-export { HttpError } from './errors.ts'
-export type { HttpErrorFields, ServiceName } from './errors.ts'
+export { HttpError, SERVICE_TITLES, firstAnswered, isCredentialRejected } from './errors.ts'
+export type { HaltingReason, HttpErrorFields, ServiceName } from './errors.ts'
 export { endpointOf } from './endpoint.ts'
+export { hungRequestBudgetMs } from './retry.ts'
 export type { Pick } from './pick.ts'

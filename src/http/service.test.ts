@@ -2,7 +2,16 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { connect, type Socket } from 'node:net'
 import zlib from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
-import { HttpError, createHttpService, endpointOf, type ServiceName } from './index.ts'
+import {
+  HTTP_DEFAULTS,
+  HttpError,
+  createHttpService,
+  endpointOf,
+  firstAnswered,
+  hungRequestBudgetMs,
+  isCredentialRejected,
+  type ServiceName,
+} from './index.ts'
 import { envProxyWanted } from './transport.ts'
 import { listenOnLoopback } from '../../test/fakes/http.ts'
 
@@ -590,6 +599,138 @@ describe('http service', () => {
       }
     })()
     expect(String(err?.stack)).not.toContain('abc')
+  })
+})
+
+describe('http service: bounded failures', () => {
+  it('retries a request that never answers once, then fails naming the endpoint and the object', async () => {
+    const server = await serve(() => undefined)
+    const lines: string[] = []
+    const http = createHttpService({
+      service: 'grafana',
+      baseUrl: server.url,
+      timeoutMs: 150,
+      retryBaseMs: 1,
+      onRetry: (line) => lines.push(line),
+    })
+    const started = Date.now()
+    const err = (await http
+      .request('GET', '/api/teams/7/members', { about: 'team Platform' })
+      .catch((e: unknown) => e)) as HttpError
+    const elapsed = Date.now() - started
+    expect(err.message).toBe(
+      'grafana GET /api/teams/:id/members (team Platform) failed: timed out after 150 ms, twice',
+    )
+    expect(err).toMatchObject({ status: 0, reason: 'no-answer', about: 'team Platform' })
+    expect(lines).toEqual([
+      'Grafana GET /api/teams/7/members: timed out after 150 ms, retrying once (team Platform)',
+    ])
+    expect(server.seen).toHaveLength(2)
+    expect(elapsed).toBeGreaterThanOrEqual(290)
+    expect(elapsed).toBeLessThan(1_500)
+    expect(http.stats()[0]).toMatchObject({ requests: 2, retries: 1 })
+  })
+
+  it('fails within one timeout plus one retry of it by default: about a minute', () => {
+    expect(HTTP_DEFAULTS).toMatchObject({ timeoutMs: 30_000, timeoutRetries: 1, retries: 4 })
+    const budget = hungRequestBudgetMs(HTTP_DEFAULTS)
+    // 30 s, at most 250 ms of backoff, 30 s; five attempts would have been 150 s and more.
+    expect(budget).toBe(60_250)
+    expect(hungRequestBudgetMs({ ...HTTP_DEFAULTS, timeoutRetries: 0 })).toBe(30_000)
+    expect(hungRequestBudgetMs({ ...HTTP_DEFAULTS, retries: 0 })).toBe(30_000)
+  })
+
+  it('still retries other failures up to the configured retries after a timeout', async () => {
+    const server = await serve((_req, res, n) => {
+      if (n === 1) return // never answered
+      if (n <= 3) json(res, 503, { message: 'busy' })
+      else json(res, 200, { ok: true })
+    })
+    const lines: string[] = []
+    const http = createHttpService({
+      service: 'grafana',
+      baseUrl: server.url,
+      timeoutMs: 150,
+      retryBaseMs: 1,
+      onRetry: (line) => lines.push(line),
+    })
+    expect((await http.request('GET', '/api/org')).body).toEqual({ ok: true })
+    expect(lines).toHaveLength(3)
+    expect(lines[1]).toMatch(/^Grafana GET \/api\/org: answered 503 busy, retry 2 of 4 in \d+ ms$/)
+  })
+
+  it('stops the service once a request never answered: later requests are not sent', async () => {
+    const server = await serve((req, res) => {
+      if (req.url === '/api/teams/7/members') return
+      setTimeout(() => json(res, 200, []), 2_000)
+    })
+    const http = createHttpService({
+      service: 'grafana',
+      baseUrl: server.url,
+      timeoutMs: 100,
+      retryBaseMs: 1,
+    })
+    const hung = http.request('GET', '/api/teams/7/members', { about: 'team Platform' })
+    const slow = http.request('GET', '/api/teams/8/members', { about: 'team Data' })
+    const [first, inFlight] = await Promise.all([
+      hung.catch((e: unknown) => e),
+      slow.catch((e: unknown) => e),
+    ])
+    const later = (await http.request('GET', '/api/org').catch((e: unknown) => e)) as HttpError
+    expect(first).toMatchObject({ reason: 'no-answer', about: 'team Platform' })
+    expect(inFlight).toMatchObject({ unsent: true, about: 'team Data' })
+    expect(later.message).toBe(
+      'grafana GET /api/org not sent: grafana GET /api/teams/:id/members (team Platform) did not answer earlier in this run',
+    )
+    expect(server.seen.map((s) => s.url)).not.toContain('/api/org')
+  })
+
+  it('turns a 401 into one credential-rejected error; the requests in flight and later are not sent', async () => {
+    const server = await serve((_req, res, n) =>
+      setTimeout(() => json(res, 401, { message: 'Invalid API key' }), n === 1 ? 0 : 300),
+    )
+    const lines: string[] = []
+    const http = createHttpService({
+      service: 'grafana',
+      baseUrl: server.url,
+      onRetry: (line) => lines.push(line),
+      ...fast,
+    })
+    const errors = (await Promise.all(
+      [1, 2, 3, 4].map((i) =>
+        http.request('GET', `/api/teams/${i}/members`).catch((e: unknown) => e),
+      ),
+    )) as HttpError[]
+    expect(errors.every(isCredentialRejected)).toBe(true)
+    const answered = errors.filter((e) => !e.unsent)
+    expect(answered).toHaveLength(1)
+    expect(answered[0]).toMatchObject({ status: 401, serviceMessage: 'Invalid API key' })
+    expect(firstAnswered(errors)).toBe(answered[0])
+    const seen = server.seen.length
+    const later = (await http.request('POST', '/api/teams').catch((e: unknown) => e)) as HttpError
+    expect(later.message).toBe(
+      'grafana POST /api/teams not sent: Grafana rejected the credential on GET /api/teams/:id/members earlier in this run',
+    )
+    expect(later).toMatchObject({ unsent: true, reason: 'credential-rejected' })
+    expect(server.seen).toHaveLength(seen)
+    expect(lines).toEqual([])
+  })
+
+  it('says plain HTTP answered on an https:// URL, without retrying', async () => {
+    const server = await serve((_req, res) => json(res, 200, {}))
+    const lines: string[] = []
+    const http = createHttpService({
+      service: 'okta',
+      baseUrl: server.url.replace('http://', 'https://'),
+      onRetry: (line) => lines.push(line),
+      ...fast,
+    })
+    const err = (await http.request('GET', '/api/v1/groups').catch((e: unknown) => e)) as HttpError
+    expect(err.message).toBe(
+      'okta GET /api/v1/groups failed: answered plain HTTP on an https:// URL: use http:// or the TLS port',
+    )
+    expect(err.message).not.toMatch(/ssl3|openssl|wrong version/i)
+    expect(lines).toEqual([])
   })
 })
 

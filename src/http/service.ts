@@ -1,10 +1,23 @@
 import type { RequestStats } from '../model.ts'
+import { attemptOnce, type Attempt, type AttemptContext, type PreparedRequest } from './attempt.ts'
 import { endpointOf } from './endpoint.ts'
-import { HttpError, createScrubber, type ServiceName } from './errors.ts'
-import { parseJsonBody } from './json.ts'
-import { pickFromArray, type Pick } from './pick.ts'
+import { HttpError, SERVICE_TITLES, createScrubber, type ServiceName } from './errors.ts'
+import { Halt } from './halt.ts'
+import { formatDuration, timedOutMessage } from './messages.ts'
+import type { Pick } from './pick.ts'
+import {
+  SharedPause,
+  exhaustedQuotaWaitMs,
+  requestedWaitMs,
+  type RateLimitStyle,
+} from './rate-limit.ts'
+import { backoffMs, mayRetry } from './retry.ts'
 import { Semaphore } from './semaphore.ts'
-import { fetchTransport, undiciTransport, type TransportResponse } from './transport.ts'
+import { RequestCounters } from './stats.ts'
+import { undiciTransport } from './transport.ts'
+import { apiPath, checkedHeaders, parseBaseUrl, resolveUrl, type QueryValue } from './url.ts'
+
+export type { QueryValue } from './url.ts'
 
 export interface HttpServiceOptions {
   service: ServiceName
@@ -14,22 +27,23 @@ export interface HttpServiceOptions {
   headers?: Record<string, string>
   /** Values that must never appear in an error message (tokens, passwords, derived auth headers). */
   secrets?: string[]
+  /** One attempt's limit, from sending to the end of the answer. */
   timeoutMs?: number
   retries?: number
+  /** Retries after a timeout (at most `retries`). */
+  timeoutRetries?: number
   retryBaseMs?: number
   /** Upper bound of one backoff step. */
   retryMaxMs?: number
   /** Upper bound of one rate-limit wait (Okta reset, Retry-After). */
   maxRateLimitWaitMs?: number
   concurrency?: number
-  /** Stands in for the network (tests); undici's request API otherwise. */
-  fetch?: typeof fetch
   sleep?: (ms: number) => Promise<void>
   /** `okta`: X-Rate-Limit-* headers; `retry-after`: the Retry-After header. */
-  rateLimitStyle?: 'okta' | 'retry-after'
+  rateLimitStyle?: RateLimitStyle
+  /** Told once per retry what is retried and why (a progress line). */
+  onRetry?: (line: string) => void
 }
-
-export type QueryValue = string | number | boolean | undefined | readonly (string | number)[]
 
 export interface RequestOptions {
   query?: Record<string, QueryValue>
@@ -48,6 +62,8 @@ export interface RequestOptions {
    * (a big listing's other fields are never built). Anything else is parsed whole as usual.
    */
   pick?: Pick
+  /** What the request is about, named in its errors and retry lines, e.g. `team Platform`. */
+  about?: string
 }
 
 export interface HttpResponse<T> {
@@ -70,339 +86,186 @@ export interface HttpService {
   scrub(text: string): string
 }
 
-const DEFAULTS = {
+export const HTTP_DEFAULTS = {
   timeoutMs: 30_000,
   retries: 4,
+  timeoutRetries: 1,
   retryBaseMs: 250,
   retryMaxMs: 10_000,
   maxRateLimitWaitMs: 65_000,
   concurrency: 8,
 }
 
+type Settings = typeof HTTP_DEFAULTS & HttpServiceOptions
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
-interface Counter {
-  requests: number
-  retries: number
-  bytes: number
-}
-
-/** Outcome of one attempt: an answer, or a failure with how long to wait before the next attempt. */
-type Attempt =
-  | { kind: 'done'; response: HttpResponse<unknown> }
-  | { kind: 'retry'; error: HttpError; waitMs: number; viaPause: boolean }
-  | { kind: 'fail'; error: HttpError }
-
 export function createHttpService(options: HttpServiceOptions): HttpService {
-  const opts = { ...DEFAULTS, ...withoutUndefined(options) }
+  const settings: Settings = { ...options, ...HTTP_DEFAULTS, ...withoutUndefined(options) }
   const base = parseBaseUrl(options.service, options.baseUrl)
   const scrub = createScrubber(options.secrets ?? [])
-  const transport = options.fetch ? fetchTransport(options.fetch) : undiciTransport()
-  const sleep = options.sleep ?? defaultSleep
-  const semaphore = new Semaphore(opts.concurrency)
-  const counters = new Map<string, Counter>()
   const baseHeaders = checkedHeaders(options.service, options.headers ?? {})
-  let pausedUntil = 0
-
-  function counterFor(endpoint: string): Counter {
-    let counter = counters.get(endpoint)
-    if (!counter) {
-      counter = { requests: 0, retries: 0, bytes: 0 }
-      counters.set(endpoint, counter)
-    }
-    return counter
+  const counters = new RequestCounters(options.service)
+  const ctx: AttemptContext = {
+    service: options.service,
+    transport: undiciTransport(),
+    semaphore: new Semaphore(settings.concurrency),
+    halt: new Halt(),
+    counters,
+    timeoutMs: settings.timeoutMs,
+    scrub,
   }
-
-  function pauseUntil(untilMs: number) {
-    pausedUntil = Math.max(pausedUntil, untilMs)
-  }
-
-  function resolveUrl(method: string, pathOrUrl: string, query: RequestOptions['query']): URL {
-    let url: URL
-    if (/^[a-z][a-z0-9+.-]*:/i.test(pathOrUrl)) {
-      url = new URL(pathOrUrl)
-      if (url.origin !== base.origin || url.username || url.password) {
-        throw new HttpError({
-          service: options.service,
-          method,
-          endpoint: endpointOf(url.pathname),
-          status: 0,
-          serviceMessage: `refused to send a request to ${scrub(url.origin)}: credentials are only sent to ${base.origin}`,
-        })
-      }
-    } else {
-      const path = pathOrUrl.startsWith('/') ? pathOrUrl : `/${pathOrUrl}`
-      url = new URL(base.prefix + path, base.origin)
-    }
-    for (const [key, value] of Object.entries(query ?? {})) {
-      if (value === undefined) continue
-      if (Array.isArray(value)) for (const v of value) url.searchParams.append(key, String(v))
-      else url.searchParams.set(key, String(value))
-    }
-    return url
-  }
-
-  function endpointFor(url: URL): string {
-    const path = url.pathname.startsWith(base.prefix + '/')
-      ? url.pathname.slice(base.prefix.length)
-      : url.pathname
-    return endpointOf(path)
-  }
-
-  async function attempt(
-    method: string,
-    url: URL,
-    endpoint: string,
-    init: { headers: Headers; body?: string; pick?: Pick },
-    okStatuses: readonly number[],
-    attemptNo: number,
-    noRetryStatuses: readonly number[],
-  ): Promise<Attempt> {
-    const counter = counterFor(`${method} ${endpoint}`)
-    const errorBase = { service: options.service, method, endpoint }
-    const mayRetry = attemptNo < opts.retries
-    const release = await semaphore.acquire()
-    let res: TransportResponse
-    try {
-      counter.requests++
-      res = await transport({
-        method,
-        url,
-        headers: init.headers,
-        body: init.body,
-        signal: AbortSignal.timeout(opts.timeoutMs),
-      })
-    } catch (err) {
-      const error = new HttpError({
-        ...errorBase,
-        status: 0,
-        serviceMessage: scrub(describeNetworkError(err, opts.timeoutMs)),
-      })
-      return mayRetry
-        ? { kind: 'retry', error, waitMs: backoff(attemptNo), viaPause: false }
-        : { kind: 'fail', error }
-    } finally {
-      release()
-    }
-    const raw = res.body
-    counter.bytes += raw.byteLength
-    const success = res.status >= 200 && res.status < 300
-    const picked = success && init.pick ? pickFromArray(raw, init.pick) : undefined
-    const { text, body } = picked ? { text: undefined, body: picked } : parseJsonBody(raw)
-    if (success || okStatuses.includes(res.status)) {
-      noteRemainingQuota(res)
-      return { kind: 'done', response: { status: res.status, body, headers: res.headers } }
-    }
-    const { message, code } = serviceMessageOf(
-      options.service,
-      body,
-      text ?? raw.toString('utf8'),
-      res,
-    )
-    const error = new HttpError({
-      ...errorBase,
-      status: res.status,
-      serviceMessage: scrub(message),
-      code,
-    })
-    const retryable =
-      res.status === 429 || (res.status >= 500 && !noRetryStatuses.includes(res.status))
-    if (!mayRetry || !retryable) return { kind: 'fail', error }
-    const rateWait = rateLimitWait(res)
-    if (rateWait !== undefined) {
-      pauseUntil(Date.now() + rateWait)
-      return { kind: 'retry', error, waitMs: rateWait, viaPause: true }
-    }
-    return { kind: 'retry', error, waitMs: backoff(attemptNo), viaPause: false }
-  }
-
-  function backoff(attemptNo: number): number {
-    const ceiling = Math.min(opts.retryMaxMs, opts.retryBaseMs * 2 ** attemptNo)
-    return Math.round(Math.random() * ceiling)
-  }
-
-  /**
-   * How long the server asked us to wait, capped; undefined when it did not say. Okta's 429 names the
-   * window reset; anything else (a proxy, Grafana Cloud, a 503) may send Retry-After.
-   */
-  function rateLimitWait(res: TransportResponse): number | undefined {
-    if (options.rateLimitStyle === 'okta' && res.status === 429) {
-      const reset = oktaResetWait(res)
-      if (reset !== undefined) return reset
-    }
-    return retryAfterWait(res)
-  }
-
-  /** Retry-After in seconds or as an HTTP date (measured against the response's own Date). */
-  function retryAfterWait(res: TransportResponse): number | undefined {
-    const header = res.headers.get('retry-after')?.trim()
-    if (!header) return undefined
-    let ms: number
-    if (/^\d+(\.\d+)?$/.test(header)) {
-      ms = Number(header) * 1000
-    } else {
-      const at = Date.parse(header)
-      if (!Number.isFinite(at)) return undefined
-      ms = at - serverNow(res)
-    }
-    return clamp(ms, 0, opts.maxRateLimitWaitMs)
-  }
-
-  function oktaResetWait(res: TransportResponse): number | undefined {
-    // Repeated headers arrive joined with ", ": the latest reset is the safe one.
-    const resets = (res.headers.get('x-rate-limit-reset') ?? '')
-      .split(',')
-      .map((v) => Number(v.trim()))
-      .filter((v) => v > 0 && Number.isFinite(v))
-    if (resets.length === 0) return undefined
-    // The server's clock decides; the extra second absorbs skew and rounding (Okta's own recommendation).
-    return clamp(Math.max(...resets) * 1000 - serverNow(res) + 1000, 0, opts.maxRateLimitWaitMs)
-  }
-
-  function noteRemainingQuota(res: TransportResponse) {
-    if (options.rateLimitStyle !== 'okta') return
-    const remaining = res.headers.get('x-rate-limit-remaining')
-    if (remaining === null || Number(remaining) > 0) return
-    const wait = oktaResetWait(res)
-    if (wait !== undefined) pauseUntil(Date.now() + wait)
-  }
-
-  async function waitForPause() {
-    const wait = pausedUntil - Date.now()
-    if (wait > 0) await sleep(wait)
-  }
-
-  async function request<T>(
-    method: string,
-    pathOrUrl: string,
-    req: RequestOptions = {},
-  ): Promise<HttpResponse<T>> {
-    const verb = method.toUpperCase()
-    const url = resolveUrl(verb, pathOrUrl, req.query)
-    const endpoint = endpointFor(url)
-    const headers = new Headers(baseHeaders)
-    for (const [key, value] of Object.entries(req.headers ?? {})) headers.set(key, value)
-    let body: string | undefined
-    if (req.body !== undefined) {
-      body = JSON.stringify(req.body)
-      headers.set('Content-Type', 'application/json')
-    }
-    for (let attemptNo = 0; ; attemptNo++) {
-      await waitForPause()
-      const outcome = await attempt(
-        verb,
-        url,
-        endpoint,
-        { headers, body, pick: req.pick },
-        req.okStatuses ?? [],
-        attemptNo,
-        req.noRetryStatuses ?? [],
-      )
-      if (outcome.kind === 'done') return outcome.response as HttpResponse<T>
-      if (outcome.kind === 'fail') throw outcome.error
-      counterFor(`${verb} ${endpoint}`).retries++
-      if (!outcome.viaPause && outcome.waitMs > 0) await sleep(outcome.waitMs)
-    }
-  }
+  const run = new RequestRun(settings, ctx, new SharedPause())
 
   return {
     service: options.service,
     origin: base.origin,
-    request,
     scrub,
-    stats: () =>
-      [...counters.entries()]
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([endpoint, c]) => ({ service: options.service, endpoint, ...c })),
+    stats: () => counters.list(),
+    request: async <T>(method: string, pathOrUrl: string, req: RequestOptions = {}) => {
+      const verb = method.toUpperCase()
+      const url = resolveUrl(options.service, base, verb, pathOrUrl, req.query, scrub)
+      const prepared = prepare(verb, url, endpointOf(apiPath(base, url)), baseHeaders, req)
+      return (await run.send(prepared, apiPath(base, url))) as HttpResponse<T>
+    },
   }
 }
 
-/** The response's Date (the server's clock), else ours. */
-function serverNow(res: TransportResponse): number {
-  const date = Date.parse(res.headers.get('date') ?? '')
-  return Number.isFinite(date) ? date : Date.now()
+function prepare(
+  method: string,
+  url: URL,
+  endpoint: string,
+  baseHeaders: Headers,
+  req: RequestOptions,
+): PreparedRequest {
+  const headers = new Headers(baseHeaders)
+  for (const [key, value] of Object.entries(req.headers ?? {})) headers.set(key, value)
+  let body: string | undefined
+  if (req.body !== undefined) {
+    body = JSON.stringify(req.body)
+    headers.set('Content-Type', 'application/json')
+  }
+  return {
+    method,
+    url,
+    endpoint,
+    headers,
+    body,
+    pick: req.pick,
+    okStatuses: req.okStatuses ?? [],
+    noRetryStatuses: req.noRetryStatuses ?? [],
+    about: req.about,
+  }
 }
 
-function parseBaseUrl(service: ServiceName, baseUrl: string): { origin: string; prefix: string } {
-  let url: URL
-  try {
-    url = new URL(baseUrl)
-  } catch {
-    throw new Error(`${service}: base URL is not a valid URL`)
+type Failure = Exclude<Attempt, { kind: 'answered' } | { kind: 'halted' }>
+
+/** The attempts of requests: retry policy, rate-limit pauses, halting the service, retry lines. */
+class RequestRun {
+  readonly #settings: Settings
+  readonly #ctx: AttemptContext
+  readonly #pause: SharedPause
+  readonly #sleep: (ms: number) => Promise<void>
+
+  constructor(settings: Settings, ctx: AttemptContext, pause: SharedPause) {
+    this.#settings = settings
+    this.#ctx = ctx
+    this.#pause = pause
+    this.#sleep = settings.sleep ?? defaultSleep
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new Error(`${service}: base URL must start with https:// or http://`)
+
+  async send(req: PreparedRequest, path: string): Promise<HttpResponse<unknown>> {
+    let timeouts = 0
+    for (let attemptNo = 0; ; attemptNo++) {
+      await this.#pause.wait(this.#sleep)
+      const outcome = await attemptOnce(this.#ctx, req)
+      if (outcome.kind === 'answered') {
+        this.#notePause(exhaustedQuotaWaitMs(outcome.res, this.#style, this.#maxWait))
+        return outcome.answer
+      }
+      if (outcome.kind === 'halted') throw outcome.error
+      const timedOut = outcome.kind === 'no-answer' && outcome.timedOut
+      if (timedOut) timeouts++
+      if (outcome.error.reason === 'credential-rejected') throw this.#halt(req, outcome.error)
+      const retry = outcome.retryable && mayRetry(this.#settings, { attemptNo, timeouts, timedOut })
+      if (!retry)
+        throw timedOut ? this.#halt(req, this.#noAnswer(outcome, timeouts)) : outcome.error
+      await this.#waitBeforeRetry(req, path, outcome, attemptNo, timedOut)
+    }
   }
-  if (url.username || url.password) {
-    throw new Error(
-      `${service}: base URL must not contain credentials; pass them as their own inputs`,
+
+  /** The first such failure halts the service; one that comes after it points at it. */
+  #halt(req: PreparedRequest, error: HttpError): HttpError {
+    const halt = this.#ctx.halt
+    return halt.halted ? halt.unsent(req) : halt.halt(error)
+  }
+
+  get #style(): RateLimitStyle | undefined {
+    return this.#settings.rateLimitStyle
+  }
+
+  get #maxWait(): number {
+    return this.#settings.maxRateLimitWaitMs
+  }
+
+  #notePause(waitMs: number | undefined): void {
+    if (waitMs !== undefined) this.#pause.extendTo(Date.now() + waitMs)
+  }
+
+  async #waitBeforeRetry(
+    req: PreparedRequest,
+    path: string,
+    failure: Failure,
+    attemptNo: number,
+    timedOut: boolean,
+  ): Promise<void> {
+    this.#ctx.counters.of(req.method, req.endpoint).retries++
+    const requested =
+      failure.kind === 'refused'
+        ? requestedWaitMs(failure.res, this.#style, this.#maxWait)
+        : undefined
+    const waitMs = requested ?? backoffMs(this.#settings, attemptNo)
+    this.#settings.onRetry?.(this.#retryLine(req, path, failure, attemptNo, timedOut, waitMs))
+    // A wait the server asked for holds back every request of the service, not just this one.
+    if (requested !== undefined) this.#notePause(requested)
+    else if (waitMs > 0) await this.#sleep(waitMs)
+  }
+
+  /** e.g. `Grafana GET /api/teams/7/members: timed out after 30 s, retrying once (team Platform)`. */
+  #retryLine(
+    req: PreparedRequest,
+    path: string,
+    failure: Failure,
+    attemptNo: number,
+    timedOut: boolean,
+    waitMs: number,
+  ): string {
+    const { retries, timeoutRetries } = this.#settings
+    const why =
+      failure.kind === 'refused'
+        ? `answered ${failure.error.status} ${failure.error.serviceMessage}`
+        : failure.error.serviceMessage
+    const next = timedOut
+      ? timeoutRetries === 1
+        ? 'retrying once'
+        : `retrying (at most ${timeoutRetries} times after a timeout)`
+      : `retry ${attemptNo + 1} of ${retries} in ${formatDuration(waitMs)}`
+    const about = req.about ? ` (${req.about})` : ''
+    return this.#ctx.scrub(
+      `${SERVICE_TITLES[this.#ctx.service]} ${req.method} ${path}: ${why}, ${next}${about}`,
     )
   }
-  return { origin: url.origin, prefix: url.pathname.replace(/\/+$/, '') }
-}
 
-function checkedHeaders(service: ServiceName, headers: Record<string, string>): Headers {
-  try {
-    return new Headers(headers)
-  } catch {
-    // The runtime's message quotes the offending value, which may be a token: never pass it on.
-    throw new Error(
-      `${service}: a configured credential or header contains characters not allowed in HTTP headers (a line break or a non-ASCII character?)`,
-    )
+  /** The error of a request that timed out on its last attempt too. */
+  #noAnswer(failure: Failure, timeouts: number): HttpError {
+    const tries = timeouts === 1 ? '' : timeouts === 2 ? ', twice' : `, ${timeouts} times`
+    return new HttpError({
+      ...failure.error,
+      status: 0,
+      serviceMessage: `${timedOutMessage(this.#settings.timeoutMs)}${tries}`,
+      reason: 'no-answer',
+    })
   }
-}
-
-function serviceMessageOf(
-  service: ServiceName,
-  body: unknown,
-  text: string,
-  res: TransportResponse,
-): { message: string; code?: string } {
-  // Redirects are never followed (credentials would travel with them): say where it pointed.
-  if (res.status >= 300 && res.status < 400) {
-    const location = res.headers.get('location')
-    const target = location ? ` to ${location.split(/[?#]/)[0]}` : ''
-    return { message: `redirected${target}; configure the final address instead` }
-  }
-  if (body && typeof body === 'object') {
-    const o = body as Record<string, unknown>
-    if (service === 'okta' && typeof o.errorSummary === 'string') {
-      const causes = Array.isArray(o.errorCauses)
-        ? o.errorCauses
-            .map((c) =>
-              c && typeof c === 'object' ? (c as Record<string, unknown>).errorSummary : undefined,
-            )
-            .filter((s): s is string => typeof s === 'string' && s !== '')
-        : []
-      const code = typeof o.errorCode === 'string' ? o.errorCode : undefined
-      const summary = [o.errorSummary, ...causes].join(' ')
-      return { message: code ? `${summary} (${code})` : summary, code }
-    }
-    if (typeof o.message === 'string' && o.message !== '') {
-      const code = typeof o.messageId === 'string' ? o.messageId : undefined
-      return { message: o.message, code }
-    }
-  }
-  const plain = text.replace(/\s+/g, ' ').trim()
-  if (plain !== '' && plain.length <= 200 && !plain.startsWith('<')) return { message: plain }
-  return { message: res.statusText || 'no message' }
-}
-
-function describeNetworkError(err: unknown, timeoutMs: number): string {
-  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
-    return `timed out after ${timeoutMs} ms`
-  }
-  // fetch wraps the socket's error as its cause; undici's request API throws it as it is.
-  const wrapped = err instanceof Error && err.cause !== undefined ? err.cause : err
-  const source = wrapped as { code?: unknown; message?: unknown } | undefined
-  const code = typeof source?.code === 'string' ? source.code : undefined
-  const detail = typeof source?.message === 'string' ? source.message : ''
-  if (code && detail && !detail.includes(code)) return `network error (${code}: ${detail})`
-  return `network error (${detail || code || 'unknown'})`
-}
-
-function clamp(value: number, min: number, max: number): number {
-  return Math.min(max, Math.max(min, value))
 }
 
 function withoutUndefined<T extends object>(o: T): Partial<T> {

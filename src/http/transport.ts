@@ -102,18 +102,3 @@ async function decoded(raw: Buffer, contentEncoding: string | null): Promise<Buf
   }
   return body
 }
-
-/** A fetch-like function as a transport (tests stand in for the network with one). */
-export function fetchTransport(doFetch: typeof fetch): Transport {
-  return async (req) => {
-    const res = await doFetch(req.url, {
-      method: req.method,
-      headers: req.headers,
-      body: req.body,
-      redirect: 'manual',
-      signal: req.signal,
-    })
-    const body = Buffer.from(await res.arrayBuffer())
-    return { status: res.status, statusText: res.statusText, headers: res.headers, body }
-  }
-}

@@ -1,5 +1,5 @@
 import type { GrafanaClient, GrafanaTeamSummary } from '../grafana/types.ts'
-import { HttpError } from '../http/index.ts'
+import { HttpError, isCredentialRejected } from '../http/index.ts'
 import type {
   Caller,
   DesiredConfig,
@@ -63,7 +63,12 @@ function hasPreferences(team: DesiredTeam): boolean {
   return team.preferences !== undefined && Object.keys(team.preferences).length > 0
 }
 
-const refused = (error: unknown) => error instanceof HttpError && [401, 403].includes(error.status)
+/** Refused an org's teams (not a member); a rejected credential ends the run instead. */
+const refused = (error: unknown) =>
+  error instanceof HttpError && [401, 403].includes(error.status) && !isCredentialRejected(error)
+
+const aboutOrg = (org: LiveOrg) => `org ${org.name}`
+const aboutTeam = (org: LiveOrg, team: GrafanaTeamSummary) => `team ${team.name} in org ${org.name}`
 
 type Settled<T> = PromiseSettledResult<T>
 
@@ -87,9 +92,9 @@ async function readOrg(
   pruned: boolean,
   progress: Progress,
 ): Promise<{ org: ObservedOrg; people: GrafanaUser[] }> {
-  const listed = settle(grafana.listTeams(org.id))
+  const listed = settle(grafana.listTeams(org.id, aboutOrg(org)))
   const [users, teams, observed] = await Promise.all([
-    settle(grafana.listOrgUsers(org.id)),
+    settle(grafana.listOrgUsers(org.id, aboutOrg(org))),
     listed,
     settle(
       listed.then((teams) =>
@@ -145,9 +150,10 @@ async function readTeams(
       const team: ObservedTeam = { ...summary }
       const want = wanted.get(summary.id)
       if (!want) return team // undeclared: listed for pruning, members not needed
+      const about = aboutTeam(org, summary)
       const [members, preferences] = await Promise.all([
-        grafana.listTeamMembers(org.id, summary.id),
-        want.preferences ? grafana.getTeamPreferences(org.id, summary.id) : undefined,
+        grafana.listTeamMembers(org.id, summary.id, about),
+        want.preferences ? grafana.getTeamPreferences(org.id, summary.id, about) : undefined,
       ])
       team.members = members
       if (preferences !== undefined) team.preferences = preferences

@@ -1,9 +1,11 @@
 import { createServer } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createGrafanaClient } from '../grafana/index.ts'
+import { isCredentialRejected, type HttpError } from '../http/index.ts'
 import type { DesiredConfig, DesiredTeam, SourceRef } from '../model.ts'
 import { createOktaClient } from '../okta/index.ts'
 import { collectOktaRefs, matchOrgs, observe } from './index.ts'
+import { startProgress } from './progress.ts'
 import { listenOnLoopback } from '../../test/fakes/http.ts'
 
 // Small route-table servers: enough Grafana and Okta to check what observe asks for and how it
@@ -304,6 +306,55 @@ describe('observe (small servers)', () => {
         error: expect.stringMatching(/^Okta group id:00gMissing00000000 not found/),
       },
     })
+  })
+
+  it('rejects with one error when Okta rejects the token, instead of an unread group', async () => {
+    const g = await grafanaServer()
+    const okta = await serve((path) => {
+      if (path === '/api/v1/groups') {
+        return [200, [{ id: '00gEng0000000000000', type: 'OKTA_GROUP', profile: { name: 'Eng' } }]]
+      }
+      return [401, { errorCode: 'E0000011', errorSummary: 'Invalid token provided' }]
+    })
+    const cfg = config({
+      teams: [team('Platform', 'Main Org.', { members: groups('Eng', 'id:00gOther0000000000') })],
+    })
+    const err = (await observe(cfg, {
+      grafana: createGrafanaClient({ url: g.url, username: 'admin', password: 'pw', retries: 0 }),
+      okta: createOktaClient({ domain: okta.url, token: 'tok', retries: 0 }),
+    }).catch((e: unknown) => e)) as HttpError
+    expect(isCredentialRejected(err)).toBe(true)
+    expect(err).toMatchObject({ service: 'okta', credential: 'okta-api-token' })
+    expect(err.message).toMatch(/^Okta rejected okta-api-token \(CLI: OKTA_API_TOKEN\) with 401/)
+  })
+
+  it('names the team and org in a failed members read', async () => {
+    const routes = grafanaRoutes(() => '1')
+    const g = await serve((path, query) =>
+      path === '/api/teams/10/members' ? [400, { message: 'bad team' }] : routes(path, query),
+    )
+    const grafana = createGrafanaClient({
+      url: g.url,
+      username: 'admin',
+      password: 'pw',
+      retries: 0,
+    })
+    const err = (await observe(config({ teams: [team('Platform', 'Main Org.')] }), {
+      grafana,
+    }).catch((e: unknown) => e)) as HttpError
+    expect(err.message).toBe(
+      'grafana GET /api/teams/:id/members (team Platform in org Main Org.) failed: 400 bad team',
+    )
+  })
+
+  it('repeats no progress line while the counts stand still', async () => {
+    const lines: string[] = []
+    const progress = startProgress((line) => lines.push(line), 5)
+    await new Promise((resolve) => setTimeout(resolve, 40))
+    progress.teams.total = 2
+    await new Promise((resolve) => setTimeout(resolve, 40))
+    progress.stop()
+    expect(lines).toEqual(['read 0/0 teams, 0/0 Okta groups', 'read 0/2 teams, 0/0 Okta groups'])
   })
 
   it('reports progress and a final summary', async () => {

@@ -1,3 +1,4 @@
+import { firstAnswered, isCredentialRejected } from '../http/index.ts'
 import type { DesiredConfig, OktaGroupRead, OktaMember } from '../model.ts'
 import type { OktaClient, OktaGroup } from '../okta/types.ts'
 import type { Progress } from './progress.ts'
@@ -22,13 +23,20 @@ export function collectOktaRefs(config: DesiredConfig): string[] {
   return [...refs]
 }
 
+/** `group Platform-Engineers`, or `group id:00g…` for a group known by its id only. */
+function aboutGroup(group: OktaGroup | undefined): string | undefined {
+  if (!group) return undefined
+  return group.name && group.name !== group.id ? `group ${group.name}` : `group id:${group.id}`
+}
+
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
 }
 
 /**
  * Resolves every reference and reads each distinct group's members once. One unreadable group is a
- * result (`ok: false`), never an exception: the planner holds back that group's removals.
+ * result (`ok: false`), never an exception: the planner holds back that group's removals. A rejected
+ * token is the exception: it rejects, once, for the whole run.
  */
 export async function readOktaGroups(
   refs: string[],
@@ -45,9 +53,12 @@ export async function readOktaGroups(
   try {
     found = await okta.findGroups(refs)
   } catch (err) {
+    if (isCredentialRejected(err)) throw err
     for (const ref of refs) reads[ref] = { ref, ok: false, error: messageOf(err) }
     return reads
   }
+  const rejected = firstAnswered([...found.values()].filter(isCredentialRejected))
+  if (rejected) throw rejected
 
   const byId = new Map<string, OktaGroup>()
   for (const group of found.values()) {
@@ -62,7 +73,7 @@ export async function readOktaGroups(
     members.set(
       id,
       okta
-        .listMembers(id)
+        .listMembers(id, aboutGroup(byId.get(id)))
         .then(
           (list) => list,
           (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
@@ -71,6 +82,9 @@ export async function readOktaGroups(
     )
   }
 
+  const lists = await Promise.all(members.values())
+  const refused = firstAnswered(lists.filter(isCredentialRejected))
+  if (refused) throw refused
   await Promise.all(
     refs.map(async (ref) => {
       const group = found.get(ref)

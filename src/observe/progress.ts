@@ -14,7 +14,10 @@ export function progressLine(p: Pick<Progress, 'teams' | 'groups'>): string {
   return `read ${p.teams.done}/${p.teams.total} teams, ${p.groups.done}/${p.groups.total} Okta groups`
 }
 
-/** Reports every `intervalMs` while reads run; silent when nobody listens. */
+/**
+ * Reports every `intervalMs` while reads run, only when the counts moved (a hung read is told by
+ * its retry line, not by the same count again and again); silent when nobody listens.
+ */
 export function startProgress(
   onProgress: ((msg: string) => void) | undefined,
   intervalMs: number,
@@ -25,7 +28,12 @@ export function startProgress(
     stop: () => undefined,
   }
   if (!onProgress) return progress
-  const timer = setInterval(() => onProgress(progressLine(progress)), intervalMs)
+  let last = ''
+  const timer = setInterval(() => {
+    const line = progressLine(progress)
+    if (line !== last) onProgress(line)
+    last = line
+  }, intervalMs)
   timer.unref()
   progress.stop = () => clearInterval(timer)
   return progress

@@ -279,8 +279,9 @@ describe('okta client', () => {
       .listMembers(groupId(1))
       .catch((e: unknown) => e)) as HttpError
     expect(err.status).toBe(401)
-    expect(err.message).toContain('okta-api-token')
+    expect(err.message).toContain('okta-api-token (CLI: OKTA_API_TOKEN)')
     expect(err.message).toContain('30 days')
+    expect(err).toMatchObject({ reason: 'credential-rejected', credential: 'okta-api-token' })
     expect(err.message).toContain('Invalid token provided')
     for (const text of [err.message, err.stack ?? '']) expect(text).not.toContain(bad)
     expect(okta.seen).toHaveLength(1)

@@ -6,6 +6,7 @@ import {
   type Pick,
 } from '../http/index.ts'
 import type { OktaMember } from '../model.ts'
+import { rejectedCredentialMessage } from '../rejected-credential.ts'
 import { nextLink } from './link.ts'
 import type { OktaClient, OktaGroup } from './types.ts'
 
@@ -18,8 +19,9 @@ export interface OktaClientOptions {
   timeoutMs?: number
   retries?: number
   retryBaseMs?: number
-  fetch?: typeof fetch
   sleep?: (ms: number) => Promise<void>
+  /** Told once per retry what is retried and why (a progress line). */
+  onRetry?: (line: string) => void
 }
 
 /** Members per page: the documented maximum of `GET /api/v1/groups/{id}/users`. */
@@ -100,14 +102,14 @@ export function createOktaClient(opts: OktaClientOptions): OktaClient {
     timeoutMs: opts.timeoutMs,
     retries: opts.retries,
     retryBaseMs: opts.retryBaseMs,
-    fetch: opts.fetch,
     sleep: opts.sleep,
+    onRetry: opts.onRetry,
   })
 
   const members = new MemberPool()
   return {
     findGroups: (refs) => findGroups(http, refs),
-    listMembers: (groupId) => listMembers(http, groupId, members),
+    listMembers: (groupId, about) => listMembers(http, groupId, members, about),
     stats: () => http.stats(),
   }
 }
@@ -172,9 +174,17 @@ async function searchGroups(http: HttpService, names: string[]): Promise<OktaGro
     '/api/v1/groups',
     { search: searchExpression(names), limit: GROUPS_PAGE },
     (g: WireGroup): OktaGroup => ({ id: g.id, name: g.profile?.name ?? '', type: g.type ?? '' }),
+    { about: aboutGroups(names) },
   )
   for (const g of found) groups.set(g.id, g)
   return [...groups.values()]
+}
+
+/** `group Platform`, or `groups A, B, C and 7 more` for a batched search. */
+function aboutGroups(names: string[]): string {
+  if (names.length === 1) return `group ${names[0]}`
+  const shown = names.slice(0, 3).join(', ')
+  return names.length > 3 ? `groups ${shown} and ${names.length - 3} more` : `groups ${shown}`
 }
 
 /** `search` compares case-insensitively; the config names a group exactly. */
@@ -222,6 +232,7 @@ async function listMembers(
   http: HttpService,
   groupId: string,
   pool: MemberPool,
+  about = `group id:${groupId}`,
 ): Promise<OktaMember[]> {
   try {
     return await readAllPages(
@@ -229,7 +240,7 @@ async function listMembers(
       `/api/v1/groups/${encodeURIComponent(groupId)}/users`,
       { limit: MEMBERS_PAGE },
       (u: WireUser) => pool.of(u),
-      MEMBER_FIELDS,
+      { pick: MEMBER_FIELDS, about },
     )
   } catch (err) {
     if (err instanceof HttpError && err.status === 404) {
@@ -248,14 +259,14 @@ async function readAllPages<T, R>(
   path: string,
   query: Record<string, string | number>,
   map: (item: T) => R,
-  pick?: Pick,
+  page: PageOptions = {},
 ): Promise<R[]> {
   const items: R[] = []
   const visited = new Set<string>()
   let url: URL | undefined = new URL(path, http.origin)
   for (const [key, value] of Object.entries(query)) url.searchParams.set(key, String(value))
   while (url !== undefined) {
-    const link = await readPage(http, path, url, map, items, pick)
+    const link = await readPage(http, path, url, map, items, page)
     url = nextPageUrl(http, path, link, visited)
   }
   return items
@@ -271,9 +282,9 @@ async function readPage<T, R>(
   url: URL,
   map: (item: T) => R,
   items: R[],
-  pick: Pick | undefined,
+  page: PageOptions,
 ): Promise<string | null> {
-  const res = await getPage<T>(http, url, pick)
+  const res = await getPage<T>(http, url, page)
   if (!Array.isArray(res.body)) {
     const type = res.headers.get('content-type') ?? 'no content type'
     throw new Error(
@@ -316,29 +327,35 @@ function nextPageUrl(
 async function getPage<T>(
   http: HttpService,
   url: URL,
-  pick: Pick | undefined,
+  page: PageOptions,
 ): Promise<HttpResponse<T[]>> {
   const limit = Number(url.searchParams.get('limit'))
-  if (!(limit > SAFE_PAGE)) return http.request<T[]>('GET', url.href, { pick })
+  if (!(limit > SAFE_PAGE)) return http.request<T[]>('GET', url.href, page)
   try {
-    return await http.request<T[]>('GET', url.href, { noRetryStatuses: [500], pick })
+    return await http.request<T[]>('GET', url.href, { ...page, noRetryStatuses: [500] })
   } catch (err) {
     if (!(err instanceof HttpError) || err.status !== 500) throw err
     const smaller = new URL(url)
     smaller.searchParams.set('limit', String(SAFE_PAGE))
-    return http.request<T[]>('GET', smaller.href, { pick })
+    return http.request<T[]>('GET', smaller.href, page)
   }
+}
+
+/** The fields a listing keeps, and what its requests are about. */
+interface PageOptions {
+  pick?: Pick
+  about?: string
 }
 
 /** Turns auth failures into messages that say which input to fix. */
 function explain(http: HttpService, err: unknown): Error {
   if (!(err instanceof HttpError)) return err instanceof Error ? err : new Error(String(err))
+  if (err.unsent) return err
   const detail = `(${err.serviceMessage})`
   let message: string | undefined
   if (err.status === 401) {
-    message =
-      `Okta rejected okta-api-token (OKTA_API_TOKEN) ${detail}: the token is invalid, revoked or expired. ` +
-      'SSWS tokens expire after 30 days without use and stop working when the admin who created them is deactivated; create a new token.'
+    const credential = 'okta-api-token'
+    return new HttpError({ ...err, credential }, rejectedCredentialMessage(err, credential))
   } else if (err.status === 403 && err.code === 'E0000005') {
     message = `Okta received no credentials ${detail}: set okta-api-token (OKTA_API_TOKEN).`
   } else if (err.status === 403) {
