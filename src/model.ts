@@ -409,3 +409,13 @@ export interface ApplyResult {
   /** Follow-up writes Grafana's side effects needed, e.g. removing a team creator's membership. */
   extra: string[]
 }
+
+/** Orders text by code unit, the same on every machine (localeCompare depends on the locale). */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+/** The message of a thrown value; an Error without one is named by its class. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message || error.name : String(error)
+}

@@ -1,5 +1,6 @@
 import type { GrafanaClient } from '../grafana/types.ts'
 import type { ApplyResult, Caller, Change, ChangeResult, Plan } from '../model.ts'
+import { messageOf } from '../model.ts'
 import { execute, isCallerRef, teamKey, type ApplyContext } from './changes.ts'
 import { RunIds } from './ids.ts'
 import { runScheduled, type Outcome } from './schedule.ts'
@@ -87,11 +88,6 @@ async function attempt(ctx: ApplyContext, change: Change): Promise<Outcome> {
   } catch (error) {
     return { status: 'failed', detail: scrub(ctx, messageOf(error)) }
   }
-}
-
-function messageOf(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name
-  return String(error)
 }
 
 function scrub(ctx: ApplyContext, text: string): string {

@@ -1,4 +1,4 @@
-import type { DesiredConfig, OktaGroupRead, OktaMember } from '../model.ts'
+import { messageOf, type DesiredConfig, type OktaGroupRead, type OktaMember } from '../model.ts'
 import type { OktaClient, OktaGroup } from '../okta/types.ts'
 import type { Progress } from './progress.ts'
 
@@ -20,10 +20,6 @@ export function collectOktaRefs(config: DesiredConfig): string[] {
     }
   }
   return [...refs]
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
 }
 
 /**

@@ -1,5 +1,6 @@
 import {
   ORG_ROLE_RANK,
+  compareText,
   type Change,
   type ChangeKind,
   type ChangeResult,
@@ -14,7 +15,6 @@ import {
   KIND_LABEL,
   STATUS_LABEL,
   changeSummary,
-  compareText,
   groupChanges,
   groupItems,
   guardScope,
