@@ -1,6 +1,64 @@
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import vitest from '@vitest/eslint-plugin'
+import boundaries from 'eslint-plugin-boundaries'
+
+// The layers of src/, lowest first, and what each may import besides itself (docs/architecture.md).
+// A file in no layer is unchecked until it is added here.
+const ADAPTER_IMPORTS = ['engine', 'report', 'config', 'http', 'grafana', 'okta', 'model']
+const LAYERS = {
+  model: { path: 'src/model.ts', imports: [] },
+  http: { path: 'src/http/**', imports: ['model'] },
+  grafana: { path: 'src/grafana/**', imports: ['http', 'model'] },
+  okta: { path: 'src/okta/**', imports: ['http', 'model'] },
+  config: { path: 'src/config/**', imports: ['model'] },
+  observe: { path: 'src/observe/**', imports: ['grafana', 'okta', 'http', 'model'] },
+  plan: { path: 'src/plan/**', imports: ['model'] },
+  apply: { path: 'src/apply/**', imports: ['grafana', 'http', 'model'] },
+  report: { path: 'src/report/**', imports: ['config', 'model'] },
+  engine: {
+    path: 'src/engine.ts',
+    imports: ['config', 'http', 'grafana', 'okta', 'observe', 'plan', 'apply', 'model'],
+  },
+  // The two adapters reach observe, plan and apply only through the engine, and never each other.
+  action: { path: 'src/action/**', imports: ADAPTER_IMPORTS },
+  cli: { path: 'src/cli/**', imports: ADAPTER_IMPORTS },
+  entry: { path: 'src/index.ts', imports: ['action', 'cli'] },
+}
+
+// Every file of a layer has two categories: "layer" and the layer's name.
+const layerFiles = Object.entries(LAYERS).flatMap(([name, layer]) => [
+  { category: 'layer', pattern: layer.path },
+  { category: name, pattern: layer.path },
+])
+
+// Within one policy a disallow beats an allow, and across policies the last match decides: so a
+// layer first loses every layer, then gets back itself and those below it.
+const layerPolicies = Object.entries(LAYERS).flatMap(([name, layer]) => [
+  {
+    from: { file: { categories: name } },
+    disallow: { to: { file: { categories: 'layer' } } },
+    message: `${name} (${layer.path}) may import only ${layer.imports.join(', ') || 'itself'}; see LAYERS in eslint.config.mjs`,
+  },
+  {
+    from: { file: { categories: name } },
+    allow: { to: { file: { categories: { anyOf: [name, ...layer.imports] } } } },
+  },
+])
+
+/** The layer rule on its own, also used by test/layers.test.ts. */
+export const layering = {
+  files: ['src/**/*.ts'],
+  ignores: ['src/**/*.test.ts'],
+  plugins: { boundaries },
+  settings: {
+    'boundaries/files': layerFiles,
+    'boundaries/dependency-nodes': ['import', 'export', 'dynamic-import'],
+  },
+  rules: {
+    'boundaries/dependencies': ['error', { default: 'allow', policies: layerPolicies }],
+  },
+}
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.bench/**'] },
@@ -15,6 +73,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
+  layering,
   {
     files: ['**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
