@@ -41,8 +41,10 @@ describe('releaseNotes', () => {
     expect(() => releaseNotes(CHANGELOG, 'Unreleased')).toThrow('is empty')
   })
 
-  it("reads this repository's CHANGELOG.md", () => {
+  it("keeps this repository's CHANGELOG.md releasable: an Unreleased section, notes for every version", () => {
     const changelog = readFileSync(path.join(import.meta.dirname, '../CHANGELOG.md'), 'utf8')
-    expect(releaseNotes(changelog, 'Unreleased')).toMatch(/^Nothing has been released yet/)
+    expect(changelog).toMatch(/^## \[Unreleased\]$/m)
+    const versions = [...changelog.matchAll(/^## \[(\d+\.\d+\.\d+)\]/gm)].map((m) => m[1]!)
+    for (const version of versions) expect(releaseNotes(changelog, version)).not.toBe('')
   })
 })
