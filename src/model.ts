@@ -320,7 +320,7 @@ export type Change = ChangeBase &
 
 export type ChangeKind = Change['kind']
 
-/** Apply order of SPEC §4; a plan's changes are sorted by it. */
+/** Apply order of docs/contract.md §4; a plan's changes are sorted by it. */
 export const APPLY_ORDER: ChangeKind[] = [
   'create-org',
   'rename-org',

@@ -18,7 +18,7 @@ export interface ApplyOptions {
 }
 
 /**
- * Executes a plan against Grafana in the dependency order of SPEC §4. A failed change skips only the
+ * Executes a plan against Grafana in the dependency order of docs/contract.md §4. A failed change skips only the
  * changes that depend on it; "already done" answers count as success. Nothing is written when the plan
  * trips a safety guard, unless forced. Never rejects for a failed change: each one is in the result,
  * in plan order.
