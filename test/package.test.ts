@@ -95,6 +95,13 @@ describe('npm pack', () => {
     ])
   })
 
+  it('carries only the version of package.json in the bundle', () => {
+    const bundle = readFileSync(path.join(ROOT, 'dist/index.js'), 'utf8')
+    expect(bundle).toContain(JSON.stringify(packageJson.version))
+    expect(bundle).not.toContain('"devDependencies"')
+    expect(bundle).not.toContain(packageJson.description)
+  })
+
   it('names every bundled package in dist/licenses.txt', () => {
     const notices = readFileSync(path.join(ROOT, 'dist/licenses.txt'), 'utf8')
     for (const name of ['@actions/core', '@octokit/core', 'undici', 'yaml', 'zod']) {
