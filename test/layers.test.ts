@@ -46,6 +46,15 @@ describe('layers', () => {
     expect(await violations(file, target)).toEqual([])
   })
 
+  it('refuses files in no layer: a new folder must be added to the table before it is imported', async () => {
+    expect(await violations('src/cli/probe.ts', '../../package.json')).toEqual([
+      'boundaries/no-unknown-dependencies: Dependencies to unknown elements and files are not allowed',
+    ])
+    expect(await violations('src/report/probe.ts', '../../scripts/release-notes.ts')).toHaveLength(
+      1,
+    )
+  })
+
   it('counts a type-only import too', async () => {
     expect(await violations('src/plan/probe.ts', '../grafana/types.ts', 'type ')).toHaveLength(1)
   })
