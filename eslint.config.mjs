@@ -1,6 +1,80 @@
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import vitest from '@vitest/eslint-plugin'
+import boundaries from 'eslint-plugin-boundaries'
+
+// The layers of src/, lowest first, and what each may import besides itself (docs/architecture.md).
+// A new folder or root file under src/ must be added here before a layer may import it.
+const ADAPTER_IMPORTS = [
+  'engine',
+  'report',
+  'config',
+  'http',
+  'grafana',
+  'okta',
+  'problems',
+  'signals',
+  'model',
+]
+const LAYERS = {
+  model: { path: 'src/model.ts', imports: [] },
+  // Problems lower layers report as codes and fields, worded by each adapter in its own terms.
+  problems: { path: '{src/settings.ts,src/rejected-credential.ts}', imports: ['model'] },
+  http: { path: 'src/http/**', imports: ['model'] },
+  grafana: { path: 'src/grafana/**', imports: ['http', 'problems', 'model'] },
+  okta: { path: 'src/okta/**', imports: ['http', 'problems', 'model'] },
+  config: { path: 'src/config/**', imports: ['model'] },
+  observe: { path: 'src/observe/**', imports: ['grafana', 'okta', 'http', 'model'] },
+  plan: { path: 'src/plan/**', imports: ['model'] },
+  apply: { path: 'src/apply/**', imports: ['grafana', 'http', 'plan', 'model'] },
+  report: { path: 'src/report/**', imports: ['config', 'model'] },
+  engine: {
+    path: 'src/engine.ts',
+    imports: ['config', 'http', 'grafana', 'okta', 'observe', 'plan', 'apply', 'problems', 'model'],
+  },
+  // The two adapters reach observe, plan and apply only through the engine, and never each other.
+  // Process signals (SIGINT, SIGTERM) are the adapters' business.
+  signals: { path: 'src/signals.ts', imports: [] },
+  action: { path: 'src/action/**', imports: ADAPTER_IMPORTS },
+  cli: { path: 'src/cli/**', imports: ADAPTER_IMPORTS },
+  entry: { path: 'src/index.ts', imports: ['action', 'cli'] },
+}
+
+// Every file of a layer has the layer's name as its category.
+const layerFiles = Object.entries(LAYERS).map(([name, layer]) => ({
+  category: name,
+  pattern: layer.path,
+}))
+
+// Within one policy a disallow beats an allow, and across policies the last match decides: so a
+// layer first loses all of src/, then gets back itself and the layers it may import.
+const layerPolicies = Object.entries(LAYERS).flatMap(([name, layer]) => [
+  {
+    from: { file: { categories: name } },
+    disallow: { to: { file: { path: 'src/**' } } },
+    message: `${name} (${layer.path}) may import only ${layer.imports.join(', ') || 'itself'}; see LAYERS in eslint.config.mjs`,
+  },
+  {
+    from: { file: { categories: name } },
+    allow: { to: { file: { categories: { anyOf: [name, ...layer.imports] } } } },
+  },
+])
+
+/** The layer rule on its own, also used by test/layers.test.ts. */
+export const layering = {
+  files: ['src/**/*.ts'],
+  ignores: ['src/**/*.test.ts'],
+  plugins: { boundaries },
+  settings: {
+    'boundaries/files': layerFiles,
+    'boundaries/dependency-nodes': ['import', 'export', 'dynamic-import'],
+  },
+  rules: {
+    'boundaries/dependencies': ['error', { default: 'allow', policies: layerPolicies }],
+    // A file in no layer (a new folder or root file) must be added to LAYERS before it is imported.
+    'boundaries/no-unknown-dependencies': 'error',
+  },
+}
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.bench/**'] },
@@ -15,6 +89,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
+  layering,
   {
     files: ['**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,

@@ -1,5 +1,5 @@
 export function bundle(
   entry: string,
   outfile: string,
-  options?: { shebang?: boolean },
+  options?: { shebang?: boolean; licenses?: string },
 ): Promise<void>

@@ -1,6 +1,10 @@
 import { build } from 'esbuild'
 import { builtinModules } from 'node:module'
-import { chmod } from 'node:fs/promises'
+import { chmod, readFile, readdir, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+
+const ROOT = path.join(import.meta.dirname, '..')
+const { version } = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8'))
 
 const BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]))
 
@@ -23,13 +27,48 @@ const requireBuiltins = {
   },
 }
 
-/** Bundles `entry` into one ESM file for Node 24, the way dist/index.js ships. */
-export async function bundle(entry, outfile, { shebang = false } = {}) {
-  await build({
+/** The package folder a bundled input path belongs to: `node_modules/@scope/name` or `node_modules/name`. */
+function packageDirOf(input) {
+  const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input)
+  return match?.[1]
+}
+
+const LICENSE_FILE = /^(licen[cs]e|copying)(\.(md|txt))?$/i
+
+/** The license notices of every package bundled into the output: name, version, license and its text. */
+async function licenseNotices(inputs) {
+  const dirs = [...new Set(Object.keys(inputs).map(packageDirOf).filter(Boolean))]
+  const notices = await Promise.all(
+    dirs.map(async (dir) => {
+      const pkg = JSON.parse(await readFile(path.join(ROOT, dir, 'package.json'), 'utf8'))
+      const file = (await readdir(path.join(ROOT, dir)))
+        .sort()
+        .find((name) => LICENSE_FILE.test(name))
+      const text = file
+        ? (await readFile(path.join(ROOT, dir, file), 'utf8')).trim()
+        : `(the package ships no license file; its package.json says ${pkg.license})`
+      return { id: `${pkg.name}@${pkg.version}`, license: pkg.license, text }
+    }),
+  )
+  notices.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  const header =
+    'grafana-team-sync bundles the following packages into dist/index.js. Their license notices follow.\n'
+  return (
+    header +
+    notices.map((n) => `\n${'-'.repeat(78)}\n${n.id} (${n.license})\n\n${n.text}\n`).join('')
+  )
+}
+
+/**
+ * Bundles `entry` into one ESM file for Node 20 and later, the way dist/index.js ships. `licenses` names a
+ * file to write the bundled packages' license notices to.
+ */
+export async function bundle(entry, outfile, { shebang = false, licenses } = {}) {
+  const result = await build({
     entryPoints: [entry],
     bundle: true,
     platform: 'node',
-    target: 'node24',
+    target: 'node20',
     format: 'esm',
     outfile,
     banner: {
@@ -39,11 +78,17 @@ export async function bundle(entry, outfile, { shebang = false } = {}) {
         'const require = __createRequire(import.meta.url);',
     },
     plugins: [requireBuiltins],
+    // The version is all the bundle needs of package.json.
+    define: { PACKAGE_VERSION: JSON.stringify(version) },
     legalComments: 'none',
+    metafile: Boolean(licenses),
     logLevel: 'warning',
   })
+  if (licenses) await writeFile(licenses, await licenseNotices(result.metafile.inputs))
   // A file with a shebang is run as a program (`npx grafana-team-sync` in a clone).
   if (shebang) await chmod(outfile, 0o755)
 }
 
-if (import.meta.main) await bundle('src/index.ts', 'dist/index.js', { shebang: true })
+if (import.meta.main) {
+  await bundle('src/index.ts', 'dist/index.js', { shebang: true, licenses: 'dist/licenses.txt' })
+}

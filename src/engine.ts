@@ -19,6 +19,7 @@ import type {
   Plan,
   RequestStats,
 } from './model.ts'
+import { messageOf } from './model.ts'
 import { collectOktaRefs, observe, observeOrgsAgain } from './observe/index.ts'
 import { createOktaClient } from './okta/index.ts'
 import type { OktaClient } from './okta/types.ts'
@@ -358,8 +359,4 @@ function scrub(text: string, secrets: string[]): string {
   let clean = text
   for (const secret of secrets) clean = clean.split(secret).join('***')
   return clean
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message || error.name : String(error)
 }

@@ -320,7 +320,7 @@ export type Change = ChangeBase &
 
 export type ChangeKind = Change['kind']
 
-/** Apply order of SPEC §4; a plan's changes are sorted by it. */
+/** Apply order of docs/contract.md §4; a plan's changes are sorted by it. */
 export const APPLY_ORDER: ChangeKind[] = [
   'create-org',
   'rename-org',
@@ -413,4 +413,14 @@ export interface ApplyResult {
    * flight finished, the rest are skipped as not run. A re-run plans and applies what is left.
    */
   cancelled?: boolean
+}
+
+/** Orders text by code unit, the same on every machine (localeCompare depends on the locale). */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+/** The message of a thrown value; an Error without one is named by its class. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message || error.name : String(error)
 }

@@ -27,7 +27,7 @@ export interface ReadShape {
   }
 }
 
-/** Writes of an apply, per phase of SPEC §4's order; a phase starts after the previous one ended. */
+/** Writes of an apply, per phase of the apply order in docs/contract.md §4; a phase starts after the previous one ended. */
 export interface WritePhase {
   name: string
   requests: number

@@ -5,9 +5,8 @@ import { createGitHubClient, repoFromEnv, statusOf, type RepoRef } from './githu
 import { pullRequestNumber } from './event.ts'
 import { withoutSecrets } from './secrets.ts'
 import { isPreMergeEvent } from './mode.ts'
+import { COMMENT_BUDGET } from '../report/index.ts'
 import type { ActionRun } from './run.ts'
-
-const COMMENT_BUDGET = 60_000
 
 export interface CommentTarget {
   /** Renders the body within `budget` characters, carrying `marker`. */

@@ -65,7 +65,7 @@ export function dispatchDryRun(payload: EventPayload): boolean {
   return value === true || (typeof value === 'string' && value.trim().toLowerCase() === 'true')
 }
 
-/** Picks the mode of SPEC §2: explicit input wins, `auto` follows the event, and a run that cannot read Grafana validates. */
+/** Picks the mode of docs/contract.md §2: explicit input wins, `auto` follows the event, and a run that cannot read Grafana validates. */
 export function resolveMode(ctx: ModeContext): ModeDecision {
   const { eventName, inputs } = ctx
   if (inputs.mode === 'apply' && isPreMergeEvent(eventName)) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Change, GuardViolation } from '../model.ts'
-import { planOf } from '../report/fixtures.ts'
+import { planOf } from '../../test/fixtures/report.ts'
 import { holdBackUnseenRemovals } from './after-join.ts'
 
 const JOINED = 7

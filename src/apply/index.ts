@@ -1,5 +1,6 @@
 import type { GrafanaClient } from '../grafana/types.ts'
 import type { ApplyResult, Caller, Change, ChangeResult, Plan } from '../model.ts'
+import { messageOf } from '../model.ts'
 export { holdBackUnseenRemovals } from './after-join.ts'
 import { execute, isCallerRef, teamKey, type ApplyContext } from './changes.ts'
 import { RunIds } from './ids.ts'
@@ -20,7 +21,7 @@ export interface ApplyOptions {
 }
 
 /**
- * Executes a plan against Grafana in the dependency order of SPEC §4. A failed change skips only the
+ * Executes a plan against Grafana in the dependency order of docs/contract.md §4. A failed change skips only the
  * changes that depend on it; "already done" answers count as success. Nothing is written when the plan
  * trips a safety guard, unless forced. Never rejects for a failed change: each one is in the result,
  * in plan order.
@@ -105,11 +106,6 @@ async function attempt(ctx: ApplyContext, change: Change): Promise<Outcome> {
   } catch (error) {
     return { status: 'failed', detail: scrub(ctx, messageOf(error)) }
   }
-}
-
-function messageOf(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name
-  return String(error)
 }
 
 function scrub(ctx: ApplyContext, text: string): string {

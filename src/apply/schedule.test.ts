@@ -34,7 +34,7 @@ const settle = (outcome: Outcome): Promise<Outcome> => Promise.resolve(outcome)
 const applied = () => settle({ status: 'applied' })
 
 describe('runScheduled', () => {
-  it('runs the phases in the apply order of SPEC §4 whatever the order of the list', async () => {
+  it('runs the phases in the apply order of docs/contract.md §4 whatever the order of the list', async () => {
     const started: string[] = []
     const changes = [deleteTeam('x'), createTeam('t'), createOrg('o')]
     await runScheduled(changes, 4, (c) => (started.push(c.id), applied()))

@@ -17,7 +17,7 @@ interface RunState {
 export const CANCELLED_DETAIL = 'not run: the run was cancelled before it started'
 
 /**
- * Runs changes phase by phase in the apply order of SPEC §4; within a phase at most `concurrency` at a
+ * Runs changes phase by phase in the apply order of docs/contract.md §4; within a phase at most `concurrency` at a
  * time, each one only after its dependencies succeeded. A change whose dependency failed or was skipped
  * is skipped, naming the change that failed. `run` is expected to catch its own errors. Once `signal`
  * aborts, no further change starts: the ones in flight settle, every other one is skipped as cancelled.

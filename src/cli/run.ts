@@ -1,10 +1,12 @@
 // The CLI: arguments and environment → one engine run → stdout, stderr and an exit status.
-import packageJson from '../../package.json' with { type: 'json' }
 import { runEngine, type EngineInputs } from '../engine.ts'
 import { parseCliArgs, UsageError, type CliArgs } from './args.ts'
 import { EXIT_ERROR, EXIT_OK, report } from './output.ts'
 import { USAGE } from './usage.ts'
 import { cancelOnSignals, exitCancelled, type Cancellation } from '../signals.ts'
+
+/** The package version, written in by the bundler (scripts/build.mjs) and vitest.config.ts. */
+declare const PACKAGE_VERSION: string
 
 export interface CliIO {
   stdout: (text: string) => void
@@ -33,7 +35,7 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
     return EXIT_ERROR
   }
   if (args.command === 'help') return (io.stdout(USAGE), EXIT_OK)
-  if (args.command === 'version') return (io.stdout(`${packageJson.version}\n`), EXIT_OK)
+  if (args.command === 'version') return (io.stdout(`${PACKAGE_VERSION}\n`), EXIT_OK)
   const cancellation = cancelOnInterrupt(io)
   try {
     const status = await runCommand(args, io, cancellation.signal)

@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { configFixture, type ConfigFixture } from './test-fixture.ts'
+import { configFixture, type ConfigFixture } from '../../test/fixtures/config.ts'
 
 let fixture: ConfigFixture | undefined
 afterEach(async () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { DesiredConfig } from '../model.ts'
 import { describeConfig, loadConfig } from './index.ts'
-import { configFixture, type ConfigFixture } from './test-fixture.ts'
+import { configFixture, type ConfigFixture } from '../../test/fixtures/config.ts'
 
 let fixture: ConfigFixture | undefined
 afterEach(async () => {

@@ -2,9 +2,9 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { writeLargeConfig } from './bench.ts'
+import { writeLargeConfig } from '../../test/fixtures/large-config.ts'
 import { loadConfig } from './index.ts'
-import { configFixture, type ConfigFixture } from './test-fixture.ts'
+import { configFixture, type ConfigFixture } from '../../test/fixtures/config.ts'
 import type { ConfigProblem } from './types.ts'
 
 let fixture: ConfigFixture | undefined

@@ -1,4 +1,4 @@
-// The config file format (SPEC §1), one zod schema per top-level section. The schemas only check;
+// The config file format (docs/config.md), one zod schema per top-level section. The schemas only check;
 // they never transform, so a value that passes is its own typed result and the JSON Schema for
 // editors is generated from exactly what the loader accepts.
 import * as z from 'zod'

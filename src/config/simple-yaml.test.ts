@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { writeLargeConfig } from './bench.ts'
+import { writeLargeConfig } from '../../test/fixtures/large-config.ts'
 import { parseSimpleYaml } from './simple-yaml.ts'
 import { parseFullYaml } from './yaml.ts'
 

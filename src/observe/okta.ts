@@ -1,5 +1,5 @@
 import { firstAnswered, isCredentialRejected } from '../http/index.ts'
-import type { DesiredConfig, OktaGroupRead, OktaMember } from '../model.ts'
+import { messageOf, type DesiredConfig, type OktaGroupRead, type OktaMember } from '../model.ts'
 import type { OktaClient, OktaGroup } from '../okta/types.ts'
 import type { Progress } from './progress.ts'
 
@@ -27,10 +27,6 @@ export function collectOktaRefs(config: DesiredConfig): string[] {
 function aboutGroup(group: OktaGroup | undefined): string | undefined {
   if (!group) return undefined
   return group.name && group.name !== group.id ? `group ${group.name}` : `group id:${group.id}`
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { config, localUser, org, team } from './fixtures.ts'
+import { config, localUser, org, team } from '../../test/fixtures/plan.ts'
 import { checkCapabilities } from './index.ts'
 
 const token = { token: true, basic: false, okta: true }

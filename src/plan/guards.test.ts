@@ -11,7 +11,7 @@ import {
   org,
   team,
   tokenCaller,
-} from './fixtures.ts'
+} from '../../test/fixtures/plan.ts'
 import { allowedRemovals } from './guards.ts'
 import { buildPlan } from './index.ts'
 

@@ -1,5 +1,10 @@
-import type { Change, GuardViolation, Limit, Settings } from '../model.ts'
-import { compareText } from './wants.ts'
+import {
+  compareText,
+  type Change,
+  type GuardViolation,
+  type Limit,
+  type Settings,
+} from '../model.ts'
 
 /** Removals at or below this never trip a guard, whatever the limit. */
 export const ALWAYS_ALLOWED = 3

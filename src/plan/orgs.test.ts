@@ -16,7 +16,7 @@ import {
   unreadable,
   type OrgSpec,
   type TeamSpec,
-} from './fixtures.ts'
+} from '../../test/fixtures/plan.ts'
 import { buildPlan } from './index.ts'
 
 const admin = gUser(1, 'admin', 'admin@localhost')

@@ -1,4 +1,5 @@
 import {
+  compareText,
   APPLY_ORDER,
   ORG_ROLE_RANK,
   type Change,
@@ -19,7 +20,7 @@ import {
 } from './context.ts'
 import { ImpliedMembers } from './implied.ts'
 import { lower, userRef, type Person } from './people.ts'
-import { compareText, notDeclared, provenanceOf, where, type Want } from './wants.ts'
+import { notDeclared, provenanceOf, where, type Want } from './wants.ts'
 
 /** One org the config refers to, and what the plan does in it. */
 export interface OrgState {

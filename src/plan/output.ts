@@ -1,4 +1,5 @@
 import {
+  compareText,
   APPLY_ORDER,
   type Change,
   type ChangeKind,
@@ -9,7 +10,7 @@ import {
   type GuardViolation,
   type SourceRef,
 } from '../model.ts'
-import { compareText, provenanceOf, sourceKey, type Want } from './wants.ts'
+import { provenanceOf, sourceKey, type Want } from './wants.ts'
 
 /** Within one kind: org, then tier (a change others in the org wait for goes first), team, person. */
 interface SortKey {

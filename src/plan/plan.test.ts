@@ -13,7 +13,7 @@ import {
   org,
   team,
   unreadable,
-} from './fixtures.ts'
+} from '../../test/fixtures/plan.ts'
 import { buildPlan } from './index.ts'
 
 const admin = gUser(1, 'admin', 'admin@localhost')

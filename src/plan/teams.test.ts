@@ -13,7 +13,7 @@ import {
   team,
   tokenCaller,
   unreadable,
-} from './fixtures.ts'
+} from '../../test/fixtures/plan.ts'
 import { buildPlan } from './index.ts'
 
 const admin = gUser(1, 'admin', 'admin@localhost')

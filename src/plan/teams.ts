@@ -7,6 +7,7 @@ import type {
   TeamPermission,
   TeamPreferences,
 } from '../model.ts'
+import { compareText } from '../model.ts'
 import {
   describeScope,
   ensureAccount,
@@ -21,7 +22,7 @@ import { addOrgChange, exists, findTeam, personOf, type OrgState, type Orgs } fr
 import { groupView, type GroupView } from './okta.ts'
 import { userRef, type Person } from './people.ts'
 import type { TeamTally } from './tally.ts'
-import { compareText, notDeclared, provenanceOf, sourceKey, where, type Want } from './wants.ts'
+import { notDeclared, provenanceOf, sourceKey, where, type Want } from './wants.ts'
 
 const PERMISSION_RANK: Record<TeamPermission, number> = { Member: 1, Admin: 2 }
 

@@ -9,7 +9,7 @@ import {
   localUser,
   observed,
   team,
-} from './fixtures.ts'
+} from '../../test/fixtures/plan.ts'
 import { buildPlan } from './index.ts'
 
 const admin = gUser(1, 'admin', 'admin@localhost', { isGrafanaAdmin: true })

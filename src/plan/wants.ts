@@ -1,4 +1,4 @@
-import type { Provenance, SourceRef } from '../model.ts'
+import { compareText, type Provenance, type SourceRef } from '../model.ts'
 import type { Person } from './people.ts'
 
 /** What one scope (a team, an org) wants for one person, and who wants it. */
@@ -40,10 +40,6 @@ export function addWant<L extends string>(
 
 export function sourceKey(ref: SourceRef): string {
   return `${ref.file}\0${String(ref.line).padStart(9, '0')}\0${String(ref.col).padStart(9, '0')}`
-}
-
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
 }
 
 export function provenanceOf(want: Pick<Want<string>, 'groups' | 'yaml'>): Provenance {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Plan } from '../model.ts'
 import { COMMENT_BUDGET, DETAIL_LEVELS, renderMarkdown, renderMarkdownLevel } from './markdown.ts'
-import { bigPlan, hostilePlan, markupProblems, planOf } from './fixtures.ts'
+import { bigPlan, hostilePlan, markupProblems, planOf } from '../../test/fixtures/report.ts'
 import type { ReportInput } from './describe.ts'
 
 const SUMMARY_URL = 'https://github.com/acme/grafana-access/actions/runs/123456'

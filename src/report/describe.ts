@@ -3,6 +3,7 @@
 
 import {
   APPLY_ORDER,
+  compareText,
   type ApplyResult,
   type Change,
   type ChangeKind,
@@ -92,10 +93,6 @@ export function kindCounts(changes: readonly Change[]): [ChangeKind, number][] {
   const counts = new Map<ChangeKind, number>()
   for (const change of changes) counts.set(change.kind, (counts.get(change.kind) ?? 0) + 1)
   return APPLY_ORDER.filter((kind) => counts.has(kind)).map((kind) => [kind, counts.get(kind) ?? 0])
-}
-
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {

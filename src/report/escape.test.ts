@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { clean, codeBlock, escapeMarkdown, safeUrl, truncate } from './escape.ts'
-import { decodeEntities, parseMarkup } from './fixtures.ts'
+import { decodeEntities, parseMarkup } from '../../test/fixtures/report.ts'
 
 describe('escapeMarkdown', () => {
   it('leaves ordinary names and emails readable', () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import type { ApplyResult, Change, Plan } from '../model.ts'
 import { SUMMARY_BUDGET, renderMarkdown } from './markdown.ts'
 import { renderText } from './text.ts'
-import { planOf } from './fixtures.ts'
+import { planOf } from '../../test/fixtures/report.ts'
 
 const unreadGroup: Plan['errors'][number] = {
   code: 'okta-group-unreadable',

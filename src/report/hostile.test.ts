@@ -9,7 +9,7 @@ import {
   parseMarkup,
   typicalPlan,
   typicalResult,
-} from './fixtures.ts'
+} from '../../test/fixtures/report.ts'
 import type { ReportInput } from './describe.ts'
 
 const input: ReportInput = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Plan } from '../model.ts'
 import { renderJson } from './json.ts'
-import { typicalPlan, typicalResult } from './fixtures.ts'
+import { typicalPlan, typicalResult } from '../../test/fixtures/report.ts'
 
 /** The same value built with every object's keys inserted in reverse. */
 function reversedKeys<T>(value: T): T {

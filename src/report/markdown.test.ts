@@ -8,7 +8,7 @@ import {
   planOf,
   typicalPlan,
   typicalResult,
-} from './fixtures.ts'
+} from '../../test/fixtures/report.ts'
 
 const MARKER = '<!-- grafana-team-sync:plan {"configPath":"teams"} -->'
 

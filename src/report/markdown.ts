@@ -1,5 +1,6 @@
 import {
   ORG_ROLE_RANK,
+  compareText,
   type Change,
   type ChangeKind,
   type ChangeResult,
@@ -16,7 +17,6 @@ import {
   STATUS_LABEL,
   cancelledText,
   changeSummary,
-  compareText,
   groupChanges,
   groupItems,
   guardScope,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { renderText } from './text.ts'
 import { changeLine } from './describe.ts'
-import { bigPlan, planOf, typicalPlan, typicalResult } from './fixtures.ts'
+import { bigPlan, planOf, typicalPlan, typicalResult } from '../../test/fixtures/report.ts'
 
 describe('renderText', () => {
   it('renders a typical plan as plain lines', async () => {

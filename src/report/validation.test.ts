@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { renderValidation } from './validation.ts'
-import { markupProblems } from './fixtures.ts'
+import { markupProblems } from '../../test/fixtures/report.ts'
 
 const summary = {
   files: 3,

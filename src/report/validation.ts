@@ -1,5 +1,6 @@
 import type { ConfigProblem, ConfigSummary } from '../config/index.ts'
-import { compareText, plural } from './describe.ts'
+import { compareText } from '../model.ts'
+import { plural } from './describe.ts'
 import { code, plain } from './escape.ts'
 import { SUMMARY_BUDGET } from './markdown.ts'
 
