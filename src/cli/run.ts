@@ -4,6 +4,9 @@ import { runEngine, type EngineInputs } from '../engine.ts'
 import { parseCliArgs, UsageError, type CliArgs } from './args.ts'
 import { EXIT_ERROR, EXIT_OK, report } from './output.ts'
 import { USAGE } from './usage.ts'
+// --- export
+import { runExportCommand } from './export.ts'
+// --- end export
 
 export interface CliIO {
   stdout: (text: string) => void
@@ -33,6 +36,9 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
   }
   if (args.command === 'help') return (io.stdout(USAGE), EXIT_OK)
   if (args.command === 'version') return (io.stdout(`${packageJson.version}\n`), EXIT_OK)
+  // --- export
+  if (args.command === 'export') return runExportCommand(args, io)
+  // --- end export
   const { inputs, missing } = engineInputs(args, io)
   if (missing) {
     // Config problems first: they need fixing whatever the credentials.
