@@ -341,7 +341,7 @@ function seedRandomGrafana(g: FakeGrafana, seed: number): number[] {
         .filter(() => random() < 0.3)
         .map((userId) => ({
           userId,
-          permission: (random() < 0.3 ? 4 : 0) as 0 | 4,
+          permission: (random() < 0.3 ? 4 : 0),
           ...(random() < 0.1 ? { labels: ['LDAP'] } : {}),
         }))
       if (random() < 0.3) members.push({ userId: 1, permission: 4 })
