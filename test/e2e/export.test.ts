@@ -337,11 +337,11 @@ function seedRandomGrafana(g: FakeGrafana, seed: number): number[] {
       const name = `${pick(NAMES)}${random() < 0.5 ? '' : ` ${n++}`}`
       if (used.has(name)) continue
       used.add(name)
-      const members = users
+      const members: { userId: number; permission: 0 | 4; labels?: string[] }[] = users
         .filter(() => random() < 0.3)
         .map((userId) => ({
           userId,
-          permission: (random() < 0.3 ? 4 : 0),
+          permission: random() < 0.3 ? 4 : 0,
           ...(random() < 0.1 ? { labels: ['LDAP'] } : {}),
         }))
       if (random() < 0.3) members.push({ userId: 1, permission: 4 })
