@@ -78,6 +78,10 @@ interface Context {
   header: string
   /** How the sync's own user is written (basic auth): it goes to protectedUsers. */
   self?: string
+  /** Per user id, the value written for it (undefined: none names it alone). */
+  values: Map<number, string | undefined>
+  /** Per org id, its users' ids. */
+  orgUsers: Map<number, Set<number>>
 }
 
 /** Builds every file: settings.yaml, then per org `<org>/orgs.yaml` and `<org>/<team>.yaml`. */
@@ -90,11 +94,12 @@ export function buildExport(observed: Observed, options: ExportOptions): ExportR
     people: new People(observed.users, identity),
     skipped: [],
     unprunable: [],
+    values: new Map(),
+    orgUsers: new Map(),
     header: ` Exported from ${options.url} at ${options.at.toISOString()} by grafana-team-sync export.`,
   }
   const { caller } = observed
-  const self = caller.userId !== undefined ? ctx.people.byId(caller.userId) : undefined
-  if (caller.auth === 'basic' && self) ctx.self = personValue(ctx.people, self)
+  if (caller.auth === 'basic' && caller.userId !== undefined) ctx.self = valueOf(ctx, caller.userId)
   const files: ExportFile[] = []
   const okta = { matched: [] as string[], differing: [] as string[] }
   const folders = new UniqueNames()
@@ -157,11 +162,18 @@ function personValue(people: People, user: GrafanaUser): string | undefined {
 
 /** Every account the files would name: by email unless logins name more of them. */
 function chooseIdentity(observed: Observed): Identity {
+  const byId = new Map(observed.users.map((u) => [u.id, u]))
   const named = new Map<number, GrafanaUser>()
+  const name = (m: { userId: number; login: string; email: string }) => {
+    if (named.has(m.userId)) return
+    named.set(
+      m.userId,
+      byId.get(m.userId) ?? { id: m.userId, login: m.login, email: m.email, name: '' },
+    )
+  }
   for (const org of observed.orgs) {
-    for (const u of org.users) named.set(u.userId, accountOf(observed, u))
-    for (const team of org.teams)
-      for (const m of team.members ?? []) named.set(m.userId, accountOf(observed, m))
+    for (const u of org.users) name(u)
+    for (const team of org.teams) for (const m of team.members ?? []) name(m)
   }
   const missed = (identity: Identity) => {
     const people = new People(observed.users, identity)
@@ -172,18 +184,13 @@ function chooseIdentity(observed: Observed): Identity {
   return missed('login') < missed('email') ? 'login' : 'email'
 }
 
-function accountOf(
-  observed: Observed,
-  m: { userId: number; login: string; email: string },
-): GrafanaUser {
-  return (
-    observed.users.find((u) => u.id === m.userId) ?? {
-      id: m.userId,
-      login: m.login,
-      email: m.email,
-      name: '',
-    }
-  )
+/** The value written for an account, worked out once per account. */
+function valueOf(ctx: Context, userId: number): string | undefined {
+  if (ctx.values.has(userId)) return ctx.values.get(userId)
+  const user = ctx.people.byId(userId)
+  const value = user ? personValue(ctx.people, user) : undefined
+  ctx.values.set(userId, value)
+  return value
 }
 
 function describeUser(m: { login: string; email: string }): string {
@@ -209,8 +216,7 @@ function orgFile(ctx: Context, org: ObservedOrg, folder: string): ExportFile {
       skip(who, 'org role None, which the config cannot express (left as it is)')
       continue
     }
-    const user = ctx.people.byId(member.userId)
-    const value = user ? personValue(ctx.people, user) : undefined
+    const value = valueOf(ctx, member.userId)
     if (value === undefined) {
       skip(who, `no ${ctx.identity} that names this account alone (left as it is)`)
       continue
@@ -293,7 +299,8 @@ interface TeamPeople {
 /** The members the files can hold, by user id, and notes on those they cannot. */
 function teamPeople(ctx: Context, org: ObservedOrg, team: ObservedTeam): TeamPeople {
   const { caller } = ctx.observed
-  const inOrg = new Set(org.users.map((u) => u.userId))
+  let inOrg = ctx.orgUsers.get(org.id)
+  if (!inOrg) ctx.orgUsers.set(org.id, (inOrg = new Set(org.users.map((u) => u.userId))))
   const result: TeamPeople = { members: new Map(), admins: new Map(), notes: [] }
   const skip = (who: string, why: string, removable: boolean) => {
     ctx.skipped.push({ org: org.name, team: team.name, what: who, why })
@@ -322,8 +329,7 @@ function teamPeople(ctx: Context, org: ObservedOrg, team: ObservedTeam): TeamPeo
       )
       continue
     }
-    const user = ctx.people.byId(m.userId)
-    const value = user ? personValue(ctx.people, user) : undefined
+    const value = valueOf(ctx, m.userId)
     if (value === undefined) {
       skip(who, `no ${ctx.identity} that names this account alone`, true)
       continue
