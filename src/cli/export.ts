@@ -80,6 +80,11 @@ function report(outcome: ExportOutcome, out: string, io: CliIO): number {
           `Okta groups: ${result.okta.matched.length} team(s) written as their group, ${result.okta.differing.length} differ (see the comments in their files).`,
         )
       }
+      if (outcome.kept.length > 0) {
+        lines.push(
+          `${outcome.kept.length} other YAML file(s) in ${out}/ were left as they were (${shown(outcome.kept, 5)}): they merge with the export, so run validate and plan.`,
+        )
+      }
       lines.push(...skippedLines(result.skipped))
       lines.push(`Next: commit ${out}/ and open a pull request; its plan should show no changes.`)
       io.stdout(`${lines.join('\n')}\n`)

@@ -19,6 +19,7 @@ import type {
 } from '../model.ts'
 import { buildPlan } from '../plan/index.ts'
 import { buildExport, literal, renderFile } from './build.ts'
+import { publicUrl } from './index.ts'
 import { slug, UniqueNames } from './names.ts'
 import { writeExport } from './write.ts'
 
@@ -332,7 +333,7 @@ describe('writeExport', () => {
     expect(refused).toEqual({ ok: false, reason: 'exists', existing: ['sub/mine.YML'] })
     expect(readdirSync(join(dir, 'teams'))).toEqual(['sub'])
     const forced = await writeExport(files, observed, { out: 'teams', cwd: dir, force: true })
-    expect(forced).toMatchObject({ ok: true, replaced: [] })
+    expect(forced).toMatchObject({ ok: true, replaced: [], kept: ['sub/mine.YML'] })
     const again = await writeExport(files, observed, { out: 'teams', cwd: dir, force: true })
     expect(again.ok && again.replaced).toContain('settings.yaml')
     expect(readFileSync(join(dir, 'teams/settings.yaml'), 'utf8')).toContain('settings:')
@@ -358,6 +359,13 @@ describe('names', () => {
       'platform-2',
       'platform-3',
     ])
+  })
+
+  it('prints the Grafana URL without credentials, query or fragment', () => {
+    expect(publicUrl('https://admin:s3cret@grafana.acme.example/sub/?token=x#y')).toBe(
+      'https://grafana.acme.example/sub',
+    )
+    expect(publicUrl('not a url')).toBe('(invalid URL)')
   })
 
   it('writes `${` as the loader literal `$${`', () => {

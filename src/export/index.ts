@@ -43,6 +43,7 @@ export type ExportOutcome =
       result: ExportResult
       written: string[]
       replaced: string[]
+      kept: string[]
       requests: RequestStats[]
     }
 

@@ -9,7 +9,8 @@ import { buildPlan } from '../plan/index.ts'
 import { renderFile, type ExportFile } from './build.ts'
 
 export type WriteOutcome =
-  | { ok: true; written: string[]; replaced: string[] }
+  /** `kept`: YAML files that were there before and are not the export's (with --force). */
+  | { ok: true; written: string[]; replaced: string[]; kept: string[] }
   | { ok: false; reason: 'exists'; existing: string[] }
   | { ok: false; reason: 'invalid'; problems: ConfigProblem[] }
   | { ok: false; reason: 'not-empty'; plan: Plan }
@@ -53,7 +54,8 @@ export async function writeExport(
     await writeFile(full, file.text)
   }
   const written = texts.map((f) => f.path)
-  return { ok: true, written, replaced: existing.filter((e) => written.includes(e)) }
+  const replaced = existing.filter((e) => written.includes(e))
+  return { ok: true, written, replaced, kept: existing.filter((e) => !written.includes(e)) }
 }
 
 async function checkInTemp(

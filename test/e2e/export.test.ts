@@ -222,6 +222,11 @@ describe('export', () => {
       /teams already holds 1 YAML file\(s\) \(mine\.yaml\); nothing was written/,
     )
     expect(yamlFiles(join(ws.dir, 'teams'))).toEqual(['mine.yaml'])
+    const over = await runCli(['export', '--force'], ws, env)
+    expect(over.code).toBe(0)
+    expect(over.stdout).toMatch(
+      /1 other YAML file\(s\) in teams\/ were left as they were \(mine\.yaml\)/,
+    )
 
     ws.remove()
     ws = makeWorkspace({})
