@@ -36,7 +36,12 @@ const LAYERS = {
   // Process signals (SIGINT, SIGTERM) are the adapters' business.
   signals: { path: 'src/signals.ts', imports: [] },
   action: { path: 'src/action/**', imports: ADAPTER_IMPORTS },
-  cli: { path: 'src/cli/**', imports: ADAPTER_IMPORTS },
+  // Export reads Grafana (and Okta) the way a plan does and proves its YAML with the loader and planner.
+  export: {
+    path: 'src/export/**',
+    imports: ['config', 'observe', 'plan', 'grafana', 'okta', 'http', 'model'],
+  },
+  cli: { path: 'src/cli/**', imports: [...ADAPTER_IMPORTS, 'export'] },
   entry: { path: 'src/index.ts', imports: ['action', 'cli'] },
 }
 

@@ -188,19 +188,34 @@ async function benchWorkload(name: string, o: Options): Promise<void> {
     }
     const read = readBound(shape, reads.grafana, reads.okta, o.concurrency, o.latency)
     const writes = minimumWrites(w)
-    const request = (mode: 'plan' | 'apply'): EngineRunRequest => ({
+    const request = (mode: EngineRunRequest['mode'], config = configPath): EngineRunRequest => ({
       mode,
-      configPath,
+      configPath: config,
       concurrency: o.concurrency,
       grafana: { url: grafana.url, username: 'admin', password: ADMIN_PASSWORD },
       okta: { domain: okta.url, token: okta.token! },
     })
-    const measure = async (label: string, mode: 'plan' | 'apply', minimum: Phase['minimum']) => {
+    const measure = async (
+      label: string,
+      mode: EngineRunRequest['mode'],
+      minimum: Phase['minimum'],
+      config = configPath,
+    ) => {
       await Promise.all([grafana.reset(), okta.reset()])
-      const report = await runEngineChild(request(mode), o)
+      const report = await runEngineChild(request(mode, config), o)
       const [g, k] = await Promise.all([grafana.counts(), okta.counts()])
       const bound =
-        mode === 'apply' ? applyBound(read, writePhases(w), o.concurrency, o.latency) : read
+        mode === 'apply'
+          ? applyBound(read, writePhases(w), o.concurrency, o.latency)
+          : config === configPath
+            ? read
+            : readBound(
+                { ...shape, okta: { names: [], groups: [] } },
+                minimum.grafana,
+                {},
+                o.concurrency,
+                o.latency,
+              )
       const counts = { grafana: g.counts, okta: k.counts }
       const fakeCpuMs = { grafana: g.cpuMs, okta: k.cpuMs }
       return {
@@ -221,6 +236,27 @@ async function benchWorkload(name: string, o: Options): Promise<void> {
       }),
       await measure('plan again', 'plan', reads),
     ]
+    // --- export
+    // The export reads every team's members and preferences (a plan reads preferences only where
+    // the config declares them); a plan of what it wrote reads like any plan, without Okta.
+    const exported = path.join(WORK, name, 'exported')
+    const exportShape = exportReadShape(shape.grafana)
+    const exportReads = { grafana: minimumGrafanaReads(exportShape), okta: {} }
+    const planOfExportReads = {
+      grafana: minimumGrafanaReads({
+        ...exportShape,
+        referencedOrgs: shape.grafana.referencedOrgs.map((org) => ({
+          ...org,
+          declaredTeams: org.teams,
+        })),
+      }),
+      okta: {},
+    }
+    phases.push(
+      await measure('export', 'export', exportReads, exported),
+      await measure('plan of export', 'plan', planOfExportReads, exported),
+    )
+    // --- end export
     printWorkload(w, o, phases, Math.max(grafana.seedMs, okta.seedMs))
     check(w, phases)
   } finally {
@@ -229,8 +265,24 @@ async function benchWorkload(name: string, o: Options): Promise<void> {
   console.log(`  (${name}: ${seconds(performance.now() - started)} in all)\n`)
 }
 
+// --- export
+/** What an export reads: every team of every org, with its members and its preferences. */
+function exportReadShape(
+  shape: ReturnType<typeof readShape>['grafana'],
+): ReturnType<typeof readShape>['grafana'] {
+  return {
+    ...shape,
+    referencedOrgs: shape.referencedOrgs.map((org) => ({
+      teams: org.teams,
+      declaredTeams: org.teams,
+      withPreferences: org.teams,
+    })),
+  }
+}
+// --- end export
+
 /** The runs must do the work the workload defines, or their figures mean nothing. */
-function check(w: Workload, [plan, apply, again]: Phase[]): void {
+function check(w: Workload, [plan, apply, again, exported, planOfExport]: Phase[]): void {
   const expected = w.missing.length + w.extra.length
   const planned = total(plan!.report.changes)
   const problems: string[] = []
@@ -240,6 +292,11 @@ function check(w: Workload, [plan, apply, again]: Phase[]): void {
     problems.push(`apply: ${apply!.report.applied} applied, ${apply!.report.failed} failed${why}`)
   }
   if (total(again!.report.changes) !== 0) problems.push('the plan after apply is not empty')
+  // --- export
+  if (exported!.report.error) problems.push(`export: ${exported!.report.error}`)
+  if (total(planOfExport!.report.changes) !== 0)
+    problems.push('the plan of the export is not empty')
+  // --- end export
   if (problems.length > 0) {
     console.log(`  WORKLOAD CHECK FAILED: ${problems.join('; ')}`)
     process.exitCode = 1

@@ -3,10 +3,12 @@
 // The bench bundles it as dist/index.js is bundled, so it pays what the shipped engine pays:
 //   node .bench/engine-run.mjs '<EngineRunRequest as JSON>'
 import { runEngine } from '../../src/engine.ts'
+import { runExport } from '../../src/export/index.ts'
 import type { RequestStats } from '../../src/model.ts'
 
 export interface EngineRunRequest {
-  mode: 'plan' | 'apply'
+  /** `export` writes the YAML of the live Grafana into `configPath`. */
+  mode: 'plan' | 'apply' | 'export'
   configPath: string
   concurrency: number
   grafana: { url: string; username: string; password: string }
@@ -32,6 +34,7 @@ export interface EngineRunReport {
 
 async function main(): Promise<void> {
   const request = JSON.parse(process.argv[2] ?? '{}') as EngineRunRequest
+  if (request.mode === 'export') return exportRun(request)
   let readsDone = 0
   let planned = 0
   const cpu = process.cpuUsage()
@@ -74,6 +77,43 @@ async function main(): Promise<void> {
   if (outcome.kind === 'failed') report.error = outcome.error
   if (outcome.kind === 'invalid') report.error = outcome.problems[0]?.message
   if (outcome.kind === 'refused') report.error = outcome.problems[0]
+  process.send?.(report, () => process.exit(0))
+}
+
+/** An export: reads, then building and checking the files (loader and plan), then writing them. */
+async function exportRun(request: EngineRunRequest): Promise<void> {
+  let readsDone = 0
+  const cpu = process.cpuUsage()
+  const start = performance.now()
+  const outcome = await runExport({
+    grafana: request.grafana,
+    out: request.configPath,
+    cwd: process.cwd(),
+    orgs: [],
+    oktaGroups: false,
+    force: true,
+    concurrency: request.concurrency,
+    onProgress: (message) => {
+      if (/ org\(s\), \d+ user\(s\)$/.test(message)) readsDone = performance.now()
+    },
+  })
+  const end = performance.now()
+  const used = process.cpuUsage(cpu)
+  const report: EngineRunReport = {
+    outcome: outcome.kind === 'exported' ? 'planned' : outcome.kind,
+    wallMs: end - start,
+    readsMs: readsDone - start,
+    planMs: end - readsDone,
+    cpuMs: (used.user + used.system) / 1000,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    requests: 'requests' in outcome ? outcome.requests : [],
+    changes: {},
+    pending: 0,
+  }
+  if (outcome.kind === 'failed') report.error = outcome.error
+  if (outcome.kind === 'refused') report.error = outcome.problem
+  if (outcome.kind === 'invalid') report.error = outcome.problems[0]?.message
+  if (outcome.kind === 'not-empty') report.error = `${outcome.plan.changes.length} change(s)`
   process.send?.(report, () => process.exit(0))
 }
 

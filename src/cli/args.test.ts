@@ -89,3 +89,41 @@ describe('isCliInvocation', () => {
     expect(isCliInvocation(argv)).toBe(cli)
   })
 })
+
+// --- export
+describe('parseCliArgs: export', () => {
+  it('defaults to writing the teams folder, every org, no Okta groups', () => {
+    expect(parseCliArgs(['export'])).toMatchObject({
+      command: 'export',
+      force: false,
+      export: { out: 'teams', orgs: [], oktaGroups: false },
+    })
+  })
+
+  it('takes the folder, repeated orgs, Okta groups and --force', () => {
+    const args = parseCliArgs([
+      'export',
+      '--out',
+      'access',
+      '--org',
+      'Main Org.',
+      '--org',
+      'Partners',
+      '--okta-groups',
+      '--force',
+    ])
+    expect(args).toMatchObject({
+      force: true,
+      export: { out: 'access', orgs: ['Main Org.', 'Partners'], oktaGroups: true },
+    })
+  })
+
+  it('keeps the export options to export', () => {
+    expect(() => parseCliArgs(['plan', '--org', 'Main Org.'])).toThrow(
+      new UsageError('--org and --okta-groups belong to export, not to plan'),
+    )
+    expect(() => parseCliArgs(['export', '--org', ' '])).toThrow(/--org must name an org/)
+    expect(() => parseCliArgs(['exprot'])).toThrow(/did you mean "export"/)
+  })
+})
+// --- end export

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util'
 import { closest } from '../config/issues.ts'
 
-export const COMMANDS = ['validate', 'plan', 'apply'] as const
+export const COMMANDS = ['validate', 'plan', 'apply', 'export'] as const
 export type Command = (typeof COMMANDS)[number]
 
 export interface CliArgs {
@@ -13,6 +13,10 @@ export interface CliArgs {
   force: boolean
   detailedExitcode: boolean
   concurrency: number
+  // --- export
+  /** `export` only: the folder to write (default teams), the orgs to export, Okta group matching. */
+  export?: { out: string; orgs: string[]; oktaGroups: boolean }
+  // --- end export
 }
 
 export class UsageError extends Error {
@@ -28,6 +32,10 @@ const OPTIONS = {
   concurrency: { type: 'string', default: '8' },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
+  // --- export
+  org: { type: 'string', multiple: true },
+  'okta-groups': { type: 'boolean', default: false },
+  // --- end export
 } as const
 
 /** Whether argv asks for the CLI rather than the action: a runner starts the action without arguments. */
@@ -60,16 +68,38 @@ export function parseCliArgs(argv: string[]): CliArgs {
   if (values.help || positionals[0] === 'help') return { ...base, command: 'help' }
   if (values.version) return { ...base, command: 'version' }
   const [command, ...extra] = positionals
-  if (!command) throw new UsageError('missing command: validate, plan or apply')
+  if (!command) throw new UsageError('missing command: validate, plan, apply or export')
   if (!(COMMANDS as readonly string[]).includes(command)) {
     const suggestion = closest(command, COMMANDS)
     const didYouMean = suggestion ? ` (did you mean "${suggestion}"?)` : ''
-    throw new UsageError(`unknown command "${command}"${didYouMean}: use validate, plan or apply`)
+    throw new UsageError(
+      `unknown command "${command}"${didYouMean}: use validate, plan, apply or export`,
+    )
   }
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`)
+  // --- export
+  if (command === 'export') return { ...base, command, export: exportArgs(values) }
+  if (values.org?.length || values['okta-groups']) {
+    throw new UsageError(`--org and --okta-groups belong to export, not to ${command}`)
+  }
+  // --- end export
   if (values.config.trim() === '') throw new UsageError('--config must name a folder or file')
   return { ...base, command: command as Command }
 }
+
+// --- export
+function exportArgs(values: {
+  out?: string
+  org?: string[]
+  'okta-groups'?: boolean
+}): NonNullable<CliArgs['export']> {
+  const out = values.out ?? 'teams'
+  if (out.trim() === '') throw new UsageError('--out must name the folder to write')
+  const orgs = values.org ?? []
+  if (orgs.some((o) => o.trim() === '')) throw new UsageError('--org must name an org')
+  return { out, orgs, oktaGroups: values['okta-groups'] ?? false }
+}
+// --- end export
 
 /** Node's parseArgs messages, shortened to the option and what to do about it. */
 function usageMessage(error: Error & { code?: string }): string {

@@ -7,6 +7,7 @@ import { cancelOnSignals, exitCancelled, type Cancellation } from '../signals.ts
 
 /** The package version, written in by the bundler (scripts/build.mjs) and vitest.config.ts. */
 declare const PACKAGE_VERSION: string
+import { runExportCommand } from './export.ts'
 
 export interface CliIO {
   stdout: (text: string) => void
@@ -36,6 +37,7 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
   }
   if (args.command === 'help') return (io.stdout(USAGE), EXIT_OK)
   if (args.command === 'version') return (io.stdout(`${PACKAGE_VERSION}\n`), EXIT_OK)
+  if (args.command === 'export') return runExportCommand(args, io)
   const cancellation = cancelOnInterrupt(io)
   try {
     const status = await runCommand(args, io, cancellation.signal)

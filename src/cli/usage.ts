@@ -1,5 +1,6 @@
 // The --help text: commands, options, environment and exit statuses.
 export const USAGE = `Usage: grafana-team-sync <validate|plan|apply> [options]
+       grafana-team-sync export [--out teams] [--org NAME]... [--okta-groups] [--force]
 
 Grafana access as code: validate the YAML config, plan the changes against live Grafana and Okta, apply them.
 
@@ -7,6 +8,7 @@ Commands:
   validate   check the config offline (schema and cross-references)
   plan       read Okta and Grafana and print the changes; writes nothing
   apply      plan again against the live state, check the safety guards, apply
+  export     write YAML that describes the live Grafana, so that a plan of it is empty
 
 Options:
   -c, --config <path>     folder of *.yaml/*.yml config files, read recursively, or one
@@ -17,10 +19,17 @@ Options:
       --force             apply even when a safety guard (maxRemovals, maxRemovalsPerTeam) trips
       --detailed-exitcode plan: exit 2 when changes are pending
       --concurrency <n>   concurrent requests per service, 1-64 (default: 8)
+Export options:
+  -o, --out <folder>      where to write the YAML files (default: teams); existing YAML there
+                          is an error unless --force
+      --org <name>        export only this org (repeatable; default: every org the credentials read)
+      --okta-groups       name a team's Okta group instead of its members where the group of the
+                          team's name holds exactly them (needs OKTA_DOMAIN, OKTA_API_TOKEN)
+      --force             overwrite existing files of the same names
   -h, --help              show this help
   -v, --version           print the version
 
-Environment (credentials: plan and apply only; validate needs none):
+Environment (credentials: plan, apply and export; validate needs none):
   GRAFANA_URL                           Grafana base URL, e.g. https://grafana.acme.example or
                                         https://acme.example/grafana (served under a sub-path)
   GRAFANA_TOKEN                         service-account token, or:
