@@ -14,6 +14,8 @@ export interface ApplyOptions {
   /** Holds the initial passwords of local users (`users[].password.env`). */
   env: Record<string, string | undefined>
   onProgress?: (msg: string) => void
+  // --- cancellation: once aborted, no new change starts; those in flight finish
+  signal?: AbortSignal
 }
 
 /**
@@ -37,9 +39,12 @@ export async function applyPlan(
     opts.concurrency,
     (change) => attempt(ctx, change),
     (kind, count) => opts.onProgress?.(`applying ${count} ${kind} change(s)`),
+    opts.signal,
   )
+  const cancelled = opts.signal?.aborted === true
+  const notRun = cancelled ? 'not run: the apply was cancelled' : 'not run'
   const results = plan.changes.map(
-    (c): ChangeResult => byId.get(c.id) ?? { id: c.id, status: 'skipped', detail: 'not run' },
+    (c): ChangeResult => byId.get(c.id) ?? { id: c.id, status: 'skipped', detail: notRun },
   )
   const count = (...statuses: ChangeResult['status'][]) =>
     results.filter((r) => statuses.includes(r.status)).length
@@ -50,6 +55,7 @@ export async function applyPlan(
     failed: count('failed'),
     skipped: count('skipped'),
     extra: ctx.extra,
+    ...(cancelled ? { cancelled } : {}),
   }
   opts.onProgress?.(
     `applied ${result.applied}, failed ${result.failed}, skipped ${result.skipped} of ${results.length} change(s)`,

@@ -22,6 +22,7 @@ export async function runScheduled(
   concurrency: number,
   run: Run,
   onPhase?: (kind: Change['kind'], count: number) => void,
+  signal?: AbortSignal,
 ): Promise<Map<string, ChangeResult>> {
   const state: RunState = {
     results: new Map(),
@@ -30,8 +31,11 @@ export async function runScheduled(
   }
   const limit = Math.max(1, Math.floor(concurrency) || 1)
   for (const phase of phases(changes)) {
+    // --- cancellation: no phase starts after an abort; the caller reports what did not run
+    if (signal?.aborted) break
     onPhase?.(phase[0]!.kind, phase.length)
-    await runPhase(phase, limit, run, state)
+    await runPhase(phase, limit, run, state, signal)
+    if (signal?.aborted) break
   }
   return state.results
 }
@@ -52,7 +56,13 @@ function phases(changes: Change[]): Change[][] {
 const succeeded = (r: ChangeResult) => r.status === 'applied' || r.status === 'already-done'
 
 /** One phase: every change starts as soon as its dependencies settled, up to `limit` at once. */
-async function runPhase(phase: Change[], limit: number, run: Run, state: RunState): Promise<void> {
+async function runPhase(
+  phase: Change[],
+  limit: number,
+  run: Run,
+  state: RunState,
+  signal?: AbortSignal,
+): Promise<void> {
   const { results, rootCause, known } = state
   const inPhase = new Set(phase.map((c) => c.id))
   const unsettledDeps = new Map<string, number>()
@@ -111,7 +121,7 @@ async function runPhase(phase: Change[], limit: number, run: Run, state: RunStat
   await new Promise<void>((resolve) => {
     let running = 0
     const pump = () => {
-      while (running < limit && next < ready.length) {
+      while (running < limit && next < ready.length && !signal?.aborted) {
         const change = ready[next++]!
         running++
         void run(change)
@@ -122,10 +132,11 @@ async function runPhase(phase: Change[], limit: number, run: Run, state: RunStat
             pump()
           })
       }
-      if (running === 0 && next >= ready.length) resolve()
+      if (running === 0 && (next >= ready.length || signal?.aborted)) resolve()
     }
     pump()
   })
+  if (signal?.aborted) return
 
   for (const change of phase) {
     if (results.has(change.id)) continue
