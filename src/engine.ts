@@ -33,6 +33,8 @@ export interface EngineInputs {
   force: boolean
   concurrency: number
   onProgress?: (msg: string) => void
+  // --- cancellation: once aborted, the apply starts no new write and waits for those in flight
+  signal?: AbortSignal
 }
 
 export type EngineOutcome =
@@ -43,7 +45,14 @@ export type EngineOutcome =
   /** A read failed (e.g. 401): nothing was written. */
   | { kind: 'failed'; error: string; requests: RequestStats[] }
   | { kind: 'planned'; config: DesiredConfig; plan: Plan }
-  | { kind: 'applied'; config: DesiredConfig; plan: Plan; result: ApplyResult }
+  | {
+      kind: 'applied'
+      config: DesiredConfig
+      plan: Plan
+      result: ApplyResult
+      /** Every request of the run, reads and writes (the plan's statistics stop at its reads). */
+      requests?: RequestStats[]
+    }
 
 interface Clients {
   grafana: GrafanaClient
@@ -96,7 +105,7 @@ export async function runEngine(given: EngineInputs): Promise<EngineOutcome> {
       ? await joinThenApply(config, clients, observed, plan, access, inputs)
       : { plan, result: await applyChanges(plan, clients, observed, inputs) }
   for (const r of applied.result.results) if (r.detail) r.detail = scrub(r.detail, secrets)
-  return { kind: 'applied', config, ...applied }
+  return { kind: 'applied', config, ...applied, requests: requestsOf(clients) }
 }
 
 function applyChanges(
@@ -111,6 +120,7 @@ function applyChanges(
     concurrency: inputs.concurrency,
     env: inputs.env,
     onProgress: inputs.onProgress,
+    signal: inputs.signal,
   })
 }
 
@@ -172,6 +182,7 @@ async function joinThenApply(
       failed: joined.failed + result.failed,
       skipped: joined.skipped + skipped.length + result.skipped,
       extra: [...joined.extra, ...result.extra, ...(result.blocked ? [joinedNote(access)] : [])],
+      ...(joined.cancelled || result.cancelled ? { cancelled: true } : {}),
     },
   }
 }

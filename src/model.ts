@@ -170,6 +170,8 @@ export interface RequestStats {
   requests: number
   retries: number
   bytes: number
+  /** Requests that ended in an error after their retries; absent when none did. */
+  failures?: number
 }
 
 export interface Observed {
@@ -408,4 +410,6 @@ export interface ApplyResult {
   skipped: number
   /** Follow-up writes Grafana's side effects needed, e.g. removing a team creator's membership. */
   extra: string[]
+  // --- cancellation (signal): the run was stopped; changes not started are skipped
+  cancelled?: boolean
 }

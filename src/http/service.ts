@@ -101,6 +101,8 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
   const sleep = options.sleep ?? defaultSleep
   const semaphore = new Semaphore(opts.concurrency)
   const counters = new Map<string, Counter>()
+  /** Requests that ended in an error after their retries, by endpoint (kept apart: most have none). */
+  const failures = new Map<string, number>()
   const baseHeaders = checkedHeaders(options.service, options.headers ?? {})
   let pausedUntil = 0
 
@@ -299,7 +301,10 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
         req.noRetryStatuses ?? [],
       )
       if (outcome.kind === 'done') return outcome.response as HttpResponse<T>
-      if (outcome.kind === 'fail') throw outcome.error
+      if (outcome.kind === 'fail') {
+        failures.set(`${verb} ${endpoint}`, (failures.get(`${verb} ${endpoint}`) ?? 0) + 1)
+        throw outcome.error
+      }
       counterFor(`${verb} ${endpoint}`).retries++
       if (!outcome.viaPause && outcome.waitMs > 0) await sleep(outcome.waitMs)
     }
@@ -313,7 +318,10 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
     stats: () =>
       [...counters.entries()]
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([endpoint, c]) => ({ service: options.service, endpoint, ...c })),
+        .map(([endpoint, c]) => {
+          const failed = failures.get(endpoint)
+          return { service: options.service, endpoint, ...c, ...(failed ? { failures: failed } : {}) }
+        }),
   }
 }
 
