@@ -1,6 +1,7 @@
 // The CLI: arguments and environment → one engine run → stdout, stderr and an exit status.
 import packageJson from '../../package.json' with { type: 'json' }
-import { runEngine, type EngineInputs } from '../engine.ts'
+import { resolve } from 'node:path'
+import { runEngine, type EngineInputs, type EngineOutcome } from '../engine.ts'
 import { parseCliArgs, UsageError, type CliArgs } from './args.ts'
 import { EXIT_ERROR, EXIT_OK, report } from './output.ts'
 import { USAGE } from './usage.ts'
@@ -25,7 +26,7 @@ export function processIO(): CliIO {
 export async function runCli(argv: string[], io: CliIO = processIO()): Promise<number> {
   let args: CliArgs
   try {
-    args = parseCliArgs(argv)
+    args = parseCliArgs(argv, io.env)
   } catch (error) {
     if (!(error instanceof UsageError)) throw error
     io.stderr(`grafana-team-sync: ${error.message}\nRun "grafana-team-sync --help" for usage.\n`)
@@ -35,17 +36,52 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
   if (args.command === 'version') return (io.stdout(`${packageJson.version}\n`), EXIT_OK)
   const { inputs, missing } = engineInputs(args, io)
   if (missing) {
-    // Config problems first: they need fixing whatever the credentials.
+    // Config problems first: they need fixing whatever the credentials (serve checks each run).
     const checked = await runEngine({ ...inputs, mode: 'validate' })
-    if (checked.kind === 'invalid') return report(args, checked, io)
+    if (checked.kind === 'invalid' && args.command !== 'serve') return report(args, checked, io)
     return (io.stderr(`grafana-team-sync: ${missing}\n`), EXIT_ERROR)
   }
-  return report(args, await runEngine(inputs), io)
+  if (args.serve) {
+    const { runServe } = await import('../serve/index.ts')
+    return runServe(args.serve, inputs, io)
+  }
+  if (!args.metricsFile) return report(args, await runEngine(inputs), io)
+  const startedAt = new Date()
+  const outcome = await runEngine(inputs)
+  const status = report(args, outcome, io)
+  const written = await writeRunMetrics(args.metricsFile, outcome, startedAt, io)
+  return written ? status : EXIT_ERROR
+}
+
+/** --metrics-file: the run's figures as serve counts them, without the process's own metrics. */
+async function writeRunMetrics(
+  file: string,
+  outcome: EngineOutcome,
+  startedAt: Date,
+  io: CliIO,
+): Promise<boolean> {
+  const durationMs = Date.now() - startedAt.getTime()
+  const [{ createMetrics, runResult }, { writeMetricsFile }, { scrubberFor }] = await Promise.all([
+    import('../metrics/index.ts'),
+    import('../metrics/file.ts'),
+    import('../serve/secrets.ts'),
+  ])
+  const metrics = createMetrics({ processMetrics: false, scrub: scrubberFor(io.env) })
+  metrics.record({ outcome, result: runResult(outcome), startedAt, durationMs })
+  try {
+    await writeMetricsFile(resolve(io.cwd, file), await metrics.text())
+    return true
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message
+    io.stderr(`error: cannot write --metrics-file ${file} (${reason})\n`)
+    return false
+  }
 }
 
 function engineInputs(args: CliArgs, io: CliIO): { inputs: EngineInputs; missing?: string } {
   const { env } = io
-  const mode = args.command as EngineInputs['mode']
+  // serve picks plan or apply per run (--dry-run); its credentials are those of apply.
+  const mode = args.command === 'serve' ? 'apply' : (args.command as EngineInputs['mode'])
   const inputs: EngineInputs = {
     mode,
     configPath: args.config,
@@ -60,7 +96,7 @@ function engineInputs(args: CliArgs, io: CliIO): { inputs: EngineInputs; missing
   if (mode === 'validate') return { inputs }
   const url = env.GRAFANA_URL?.trim()
   if (!url || !(env.GRAFANA_TOKEN?.trim() || hasBasicAuth(url, env))) {
-    const missing = `${mode} reads Grafana: set GRAFANA_URL and GRAFANA_TOKEN, or GRAFANA_USERNAME and GRAFANA_PASSWORD.`
+    const missing = `${args.command} reads Grafana: set GRAFANA_URL and GRAFANA_TOKEN, or GRAFANA_USERNAME and GRAFANA_PASSWORD.`
     return { inputs, missing }
   }
   inputs.grafana = {
