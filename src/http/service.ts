@@ -320,7 +320,12 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([endpoint, c]) => {
           const failed = failures.get(endpoint)
-          return { service: options.service, endpoint, ...c, ...(failed ? { failures: failed } : {}) }
+          return {
+            service: options.service,
+            endpoint,
+            ...c,
+            ...(failed ? { failures: failed } : {}),
+          }
         }),
   }
 }
