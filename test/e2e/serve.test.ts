@@ -1,7 +1,7 @@
 // `serve` as the container starts it: ENTRYPOINT and CMD are read from the Dockerfile, only the config
 // folder and the listen address are pointed at the test's, and the service runs against the fakes.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { DIST, requireBuild, ROOT, runCli } from './harness.ts'
@@ -135,6 +135,16 @@ async function startService(w: World, extra: string[], env: Record<string, strin
     },
   }
   return s
+}
+
+/** Runs the Dockerfile's HEALTHCHECK command (exec form) against `url`; resolves with its exit status. */
+function healthCheck(url: string): Promise<number | null> {
+  const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8').replace(/\\\n\s*/g, '')
+  const line = dockerfile.split('\n').find((l) => l.startsWith('HEALTHCHECK '))!
+  const [node, ...args] = JSON.parse(line.slice(line.indexOf(' CMD ') + 5)) as string[]
+  expect(node).toBe('node')
+  const child = spawn(process.execPath, args, { env: { HEALTHCHECK_URL: url } })
+  return new Promise((resolve) => child.once('exit', resolve))
 }
 
 interface Sample {
@@ -384,8 +394,34 @@ describe('serve, started as the image starts it', () => {
     service = await startService(world, [], { DRY_RUN: 'true', SYNC_INTERVAL: '1h' })
     expect(await service.finished(1)).toMatchObject({ result: 'success', changes: 5 })
     expect(world.grafana.writes()).toEqual([])
+    expect(await healthCheck(`${service.url}/healthz`)).toBe(0)
+    expect(await healthCheck(`${service.url}/nope`)).toBe(1)
     const forced = await runCli(['serve', '--force'], world.ws, credentials(world))
     expect(forced.code).toBe(1)
     expect(forced.stderr).toContain('serve has no --force')
+  })
+})
+
+describe('plan and apply --metrics-file', () => {
+  it("writes the run's metrics once, whole, without the process metrics", async () => {
+    world = await startWorld()
+    const env = credentials(world)
+    const ran = await runCli(['plan', '--metrics-file', 'metrics/sync.prom'], world.ws, env)
+    expect(ran.code).toBe(1)
+    expect(ran.stderr).toContain('cannot write --metrics-file metrics/sync.prom (ENOENT)')
+    world.ws.write('metrics/.keep', '')
+    world.grafana.clearRequests()
+    const applied = await runCli(['apply', '--metrics-file', 'metrics/sync.prom'], world.ws, env)
+    expect(applied.code).toBe(0)
+    const text = readFileSync(join(world.ws.dir, 'metrics/sync.prom'), 'utf8')
+    const { samples } = parsePrometheus(text)
+    expect(value(samples, 'grafana_team_sync_runs_total', { result: 'success' })).toBe(1)
+    expect(value(samples, 'grafana_team_sync_requests_total', { service: 'grafana' })).toBe(
+      world.grafana.requests.length,
+    )
+    expect(value(samples, 'grafana_team_sync_changes_applied_total')).toBe(5)
+    expect(text).not.toMatch(/^process_/m)
+    expect(readdirSync(join(world.ws.dir, 'metrics')).sort()).toEqual(['.keep', 'sync.prom'])
+    for (const secret of world.secrets) expect(text).not.toContain(secret)
   })
 })
