@@ -4,7 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { DIST, requireBuild, ROOT, runCli } from './harness.ts'
+import { DIST, requireBuild, runCli } from './harness.ts'
+import { execForm, imageCommand } from './image.ts'
 import { OKTA_TOKEN, PLATFORM_YAML, startWorld, teamMembers, type World } from './world.ts'
 
 let world: World | undefined
@@ -23,17 +24,6 @@ const credentials = (w: World) => ({
   OKTA_DOMAIN: w.okta.url,
   OKTA_API_TOKEN: OKTA_TOKEN,
 })
-
-/** The image's command line: ENTRYPOINT then CMD, both in exec (JSON) form. */
-export function imageCommand(): string[] {
-  const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8')
-  const instruction = (name: string) => {
-    const line = dockerfile.split('\n').find((l) => l.startsWith(`${name} `))
-    if (!line) throw new Error(`the Dockerfile has no ${name}`)
-    return JSON.parse(line.slice(name.length + 1)) as string[]
-  }
-  return [...instruction('ENTRYPOINT'), ...instruction('CMD')]
-}
 
 /** The image's command with the bundle, config folder and address of this machine. */
 function localCommand(configDir: string): string[] {
@@ -137,11 +127,9 @@ async function startService(w: World, extra: string[], env: Record<string, strin
   return s
 }
 
-/** Runs the Dockerfile's HEALTHCHECK command (exec form) against `url`; resolves with its exit status. */
+/** Runs the Dockerfile's HEALTHCHECK command against `url`; resolves with its exit status. */
 function healthCheck(url: string): Promise<number | null> {
-  const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8').replace(/\\\n\s*/g, '')
-  const line = dockerfile.split('\n').find((l) => l.startsWith('HEALTHCHECK '))!
-  const [node, ...args] = JSON.parse(line.slice(line.indexOf(' CMD ') + 5)) as string[]
+  const [node, ...args] = execForm('HEALTHCHECK')
   expect(node).toBe('node')
   const child = spawn(process.execPath, args, { env: { HEALTHCHECK_URL: url } })
   return new Promise((resolve) => child.once('exit', resolve))

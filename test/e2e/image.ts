@@ -1,0 +1,27 @@
+// The container image's command, read from the Dockerfile so tests run exactly what the image runs.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { ROOT } from './harness.ts'
+
+/** The Dockerfile with its line continuations joined. */
+export function dockerfile(): string {
+  return readFileSync(join(ROOT, 'Dockerfile'), 'utf8').replace(/\\\n\s*/g, '')
+}
+
+/** An instruction's exec (JSON) form, e.g. `ENTRYPOINT ["node", …]`; for HEALTHCHECK, its CMD. */
+export function execForm(instruction: 'ENTRYPOINT' | 'CMD' | 'HEALTHCHECK'): string[] {
+  const line = dockerfile()
+    .split('\n')
+    .find((l) => l.startsWith(`${instruction} `))
+  if (!line) throw new Error(`the Dockerfile has no ${instruction}`)
+  const json =
+    instruction === 'HEALTHCHECK'
+      ? line.slice(line.indexOf(' CMD ') + 5)
+      : line.slice(instruction.length + 1)
+  return JSON.parse(json) as string[]
+}
+
+/** ENTRYPOINT then CMD: what `docker run <image>` starts. */
+export function imageCommand(): string[] {
+  return [...execForm('ENTRYPOINT'), ...execForm('CMD')]
+}
