@@ -388,6 +388,24 @@ describe('serve, started as the image starts it', () => {
     expect(forced.code).toBe(1)
     expect(forced.stderr).toContain('serve has no --force')
   })
+
+  it('exits 1 at start, naming the fix, without credentials or when the address is taken', async () => {
+    world = await startWorld()
+    const bare = await runCli(['serve'], world.ws, {})
+    expect(bare.code).toBe(1)
+    expect(bare.stderr).toContain('serve reads Grafana: set GRAFANA_URL and GRAFANA_TOKEN')
+    service = await startService(world, ['--interval', '1h'])
+    const port = new URL(service.url).port
+    const taken = await runCli(
+      ['serve', '--listen', `127.0.0.1:${port}`],
+      world.ws,
+      credentials(world),
+    )
+    expect(taken.code).toBe(1)
+    expect(taken.stderr).toMatch(
+      /cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE.* fix="choose another --listen address/,
+    )
+  })
 })
 
 describe('plan and apply --metrics-file', () => {
