@@ -93,7 +93,7 @@ export function parseCliArgs(
   if (values.help || positionals[0] === 'help') return { ...base, command: 'help' }
   if (values.version) return { ...base, command: 'version' }
   const [command, ...extra] = positionals
-  if (!command) throw new UsageError('missing command: validate, plan or apply')
+  if (!command) throw new UsageError('missing command: validate, plan, apply or serve')
   if (!(COMMANDS as readonly string[]).includes(command)) {
     const suggestion = closest(command, COMMANDS)
     const didYouMean = suggestion ? ` (did you mean "${suggestion}"?)` : ''
