@@ -26,6 +26,8 @@ export interface SoakOptions {
 interface Memory {
   rssMb: number
   heapMb: number
+  heapTotalMb: number
+  externalMb: number
 }
 
 interface LogEvent {
@@ -54,6 +56,8 @@ export async function benchSoak(o: SoakOptions): Promise<void> {
       OKTA_DOMAIN: okta.url,
       OKTA_API_TOKEN: okta.token ?? '',
       LOG_FORMAT: 'json',
+      // e.g. --max-old-space-size=48: a heap that keeps growing would fail the soak.
+      ...(process.env.SOAK_NODE_OPTIONS ? { NODE_OPTIONS: process.env.SOAK_NODE_OPTIONS } : {}),
     }
     const soak = await soakRuns(o, configPath, env)
     const cli = oneShotApplies(o, configPath, env)
@@ -136,6 +140,8 @@ async function memoryOf(url: string): Promise<Memory> {
   return {
     rssMb: sample('process_resident_memory_bytes') / 2 ** 20,
     heapMb: sample('nodejs_heap_size_used_bytes') / 2 ** 20,
+    heapTotalMb: sample('nodejs_heap_size_total_bytes') / 2 ** 20,
+    externalMb: sample('nodejs_external_memory_bytes') / 2 ** 20,
   }
 }
 
@@ -162,7 +168,7 @@ function print(o: SoakOptions, soak: SoakResult, cli: number[]): void {
   )
   for (const [run, m] of [...soak.memory].sort(([a], [b]) => a - b)) {
     console.log(
-      `  after run ${String(run).padStart(3)}: RSS ${m.rssMb.toFixed(1)} MB, heap used ${m.heapMb.toFixed(1)} MB`,
+      `  after run ${String(run).padStart(3)}: RSS ${m.rssMb.toFixed(1)} MB, heap used ${m.heapMb.toFixed(1)} MB of ${m.heapTotalMb.toFixed(1)} MB, external ${m.externalMb.toFixed(1)} MB`,
     )
   }
   console.log(
