@@ -6,6 +6,10 @@
 FROM node:24-alpine
 
 ENV NODE_ENV=production
+# V8 sizes its young generation for the host's memory, not the container's: a long-running serve
+# then grows by tens of MB of RSS it does not need (bench soak: 117 → 174 MB over 200 runs; with
+# this, 115 → 128 MB at the same speed).
+ENV NODE_OPTIONS=--max-semi-space-size=8
 WORKDIR /app
 # The bundle is an ES module; saying so spares Node from detecting it at every start.
 RUN printf '{"type":"module","private":true}\n' > /app/package.json

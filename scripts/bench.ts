@@ -2,7 +2,8 @@
 // against the fake Grafana and Okta answering with a fixed latency, compared with the fewest
 // requests the APIs allow and the fastest any client could make them. Then config validation
 // and cold start of the bundle, then a soak of `serve`. Flags: --sizes small,medium,large --latency 20
-// --concurrency 8 --seed 7 --runs 7 --soak 200 (runs of the soak; 20 with --runs 1, 0 skips it).
+// --concurrency 8 --seed 7 --runs 7 --soak 200 (runs of the soak; 20 with --runs 1, 0 skips it;
+// SOAK_NODE_OPTIONS, e.g. --max-old-space-size=40, is the NODE_OPTIONS of the serve process).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'

@@ -12,7 +12,7 @@ import { loadConfig } from '../../src/config/index.ts'
 import { createMetrics } from '../../src/metrics/index.ts'
 import { startFakeGrafana, type FakeGrafana } from '../fakes/grafana.ts'
 import { makeWorkspace, requireBuild, ROOT, runCli, type Workspace } from './harness.ts'
-import { dockerfile as readDockerfile, imageCommand } from './image.ts'
+import { dockerfile as readDockerfile, imageCommand, imageEnv } from './image.ts'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed YAML documents, checked field by field
 type Doc = Record<string, any>
@@ -77,6 +77,10 @@ describe('Dockerfile', () => {
         .filter((l) => l && !l.startsWith('#')),
     ).toEqual(['*', '!dist/index.js'])
     expect(dockerfile).toMatch(new RegExp(`^EXPOSE ${CMD_PORT}$`, 'm'))
+    expect(imageEnv()).toEqual({
+      NODE_ENV: 'production',
+      NODE_OPTIONS: '--max-semi-space-size=8',
+    })
     expect(dockerfile).toMatch(/^HEALTHCHECK .*CMD \["node", "-e", .*\/healthz/m)
     expect(parseCliArgs(CMD)).toMatchObject({ command: 'serve', config: '/config' })
   })

@@ -25,3 +25,11 @@ export function execForm(instruction: 'ENTRYPOINT' | 'CMD' | 'HEALTHCHECK'): str
 export function imageCommand(): string[] {
   return [...execForm('ENTRYPOINT'), ...execForm('CMD')]
 }
+
+/** `ENV NAME=value` lines of the Dockerfile: the environment every command of the image runs with. */
+export function imageEnv(): Record<string, string> {
+  const lines = dockerfile()
+    .split('\n')
+    .filter((l) => l.startsWith('ENV '))
+  return Object.fromEntries(lines.map((l) => l.slice(4).split(/=(.*)/s, 2) as [string, string]))
+}

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { DIST, requireBuild, runCli } from './harness.ts'
-import { execForm, imageCommand } from './image.ts'
+import { execForm, imageCommand, imageEnv } from './image.ts'
 import { OKTA_TOKEN, PLATFORM_YAML, startWorld, teamMembers, type World } from './world.ts'
 
 let world: World | undefined
@@ -63,7 +63,13 @@ interface Service {
 async function startService(w: World, extra: string[], env: Record<string, string> = {}) {
   const child = spawn(process.execPath, [...localCommand('teams'), ...extra], {
     cwd: w.ws.dir,
-    env: { PATH: process.env.PATH ?? '', LOG_FORMAT: 'json', ...credentials(w), ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...imageEnv(),
+      LOG_FORMAT: 'json',
+      ...credentials(w),
+      ...env,
+    },
   })
   let stderr = ''
   let stdout = ''
