@@ -4,6 +4,15 @@ import { SyncLoop, type RunReport } from './loop.ts'
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** Polls until `done` holds (timers run late on a busy machine; the test says what it waits for). */
+async function until(done: () => boolean, timeoutMs = 3000): Promise<void> {
+  const start = Date.now()
+  while (!done()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`not reached within ${timeoutMs} ms`)
+    await wait(5)
+  }
+}
+
 let loop: SyncLoop | undefined
 afterEach(async () => {
   await loop?.stop(1000)
@@ -12,15 +21,24 @@ afterEach(async () => {
 
 /** A run that takes `ms` and ends with the next result of `results` (then success). */
 function runs(ms: number, results: RunResult[] = []) {
-  const log = { started: 0, inFlight: 0, peak: 0, signals: [] as AbortSignal[] }
+  const log = {
+    started: 0,
+    finished: 0,
+    inFlight: 0,
+    peak: 0,
+    signals: [] as AbortSignal[],
+    at: [] as number[],
+  }
   const run = async (signal: AbortSignal): Promise<RunReport> => {
     const startedAt = new Date()
+    log.at.push(Date.now())
     log.started++
     log.inFlight++
     log.peak = Math.max(log.peak, log.inFlight)
     log.signals.push(signal)
     await wait(ms)
     log.inFlight--
+    log.finished++
     return { result: results.shift() ?? 'success', startedAt, durationMs: ms, reason: 'why' }
   }
   return { log, run }
@@ -32,9 +50,9 @@ describe('SyncLoop', () => {
     loop = new SyncLoop(60, run)
     loop.runNow()
     expect(log.started).toBe(1)
-    await wait(200)
-    expect(log.started).toBeGreaterThanOrEqual(3)
-    expect(log.started).toBeLessThanOrEqual(5)
+    await until(() => log.started >= 3)
+    const gaps = log.at.slice(1).map((t, i) => t - log.at[i]!)
+    expect(gaps.filter((gap) => gap < 55)).toEqual([])
   })
 
   it('never runs twice at once: a run asked for during one starts right after it', async () => {
@@ -43,7 +61,8 @@ describe('SyncLoop', () => {
     expect(loop.runNow()).toBe('started')
     expect(loop.runNow()).toBe('queued')
     expect(loop.runNow()).toBe('queued')
-    await wait(160)
+    await until(() => log.finished === 2)
+    await wait(50)
     expect(log.started).toBe(2)
     expect(log.peak).toBe(1)
   })
@@ -57,7 +76,7 @@ describe('SyncLoop', () => {
     expect(loop.running).toBe(true)
     expect(await stopping).toBe(true)
     expect(loop.running).toBe(false)
-    await wait(80)
+    await wait(100)
     expect(log.started).toBe(1)
     expect(loop.runNow()).toBe('stopping')
   })
@@ -74,10 +93,10 @@ describe('SyncLoop', () => {
     loop = new SyncLoop(10_000, run)
     expect(loop.readiness()).toEqual({ ready: false, reason: 'the first run has not finished yet' })
     loop.runNow()
-    await wait(30)
+    await until(() => !loop!.running)
     expect(loop.readiness()).toMatchObject({ ready: false, reason: 'last run failed: why' })
     loop.runNow()
-    await wait(30)
+    await until(() => !loop!.running)
     const ready = loop.readiness()
     expect(ready).toMatchObject({ ready: true, lastRun: { result: 'success' } })
     const started = Date.parse(ready.lastRun!.startedAt)
@@ -95,9 +114,8 @@ describe('SyncLoop', () => {
       return Promise.reject(new Error('boom'))
     })
     loop.runNow()
-    await wait(10)
+    await until(() => loop!.readiness().lastRun !== undefined)
     expect(loop.readiness()).toMatchObject({ ready: false, reason: 'last run failed: boom' })
-    await wait(60)
-    expect(calls).toBeGreaterThan(1)
+    await until(() => calls > 1)
   })
 })
