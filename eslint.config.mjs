@@ -41,7 +41,11 @@ const LAYERS = {
     path: 'src/export/**',
     imports: ['config', 'observe', 'plan', 'grafana', 'okta', 'http', 'model'],
   },
-  cli: { path: 'src/cli/**', imports: [...ADAPTER_IMPORTS, 'export'] },
+  // Prometheus metrics of a run's outcome, for serve and --metrics-file.
+  metrics: { path: 'src/metrics/**', imports: ['engine', 'http', 'model'] },
+  cli: { path: 'src/cli/**', imports: [...ADAPTER_IMPORTS, 'export', 'serve', 'metrics'] },
+  // serve is the CLI's long-running command: it shares the CLI's arguments and formatting.
+  serve: { path: 'src/serve/**', imports: [...ADAPTER_IMPORTS, 'cli', 'metrics'] },
   entry: { path: 'src/index.ts', imports: ['action', 'cli'] },
 }
 

@@ -1,8 +1,9 @@
 // `npm run bench`: speed, request economy and memory of plan and apply on generated workloads,
 // against the fake Grafana and Okta answering with a fixed latency, compared with the fewest
 // requests the APIs allow and the fastest any client could make them. Then config validation
-// and cold start of the bundle. Flags: --sizes small,medium,large --latency 20 --concurrency 8
-// --seed 7 --runs 7.
+// and cold start of the bundle, then a soak of `serve`. Flags: --sizes small,medium,large --latency 20
+// --concurrency 8 --seed 7 --runs 7 --soak 200 (runs of the soak; 20 with --runs 1, 0 skips it;
+// SOAK_NODE_OPTIONS, e.g. --max-old-space-size=40, is the NODE_OPTIONS of the serve process).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
@@ -13,6 +14,7 @@ import { timeConfigLoad } from './bench/config-load.ts'
 import { writeLargeConfig } from '../test/fixtures/large-config.ts'
 import { bundle } from './build.mjs'
 import type { EngineRunReport, EngineRunRequest } from './bench/engine-run.ts'
+import { benchSoak } from './bench/soak.ts'
 import { ADMIN_PASSWORD, OKTA_RATE_LIMIT, type HostMessage } from './bench/fake-host.ts'
 import {
   applyBound,
@@ -48,6 +50,8 @@ interface Options {
   runs: number
   /** Write a V8 CPU profile of each engine run to .bench/profiles. */
   profile: boolean
+  /** Runs of the serve soak; 0 skips it. */
+  soak: number
 }
 
 function options(): Options {
@@ -59,6 +63,7 @@ function options(): Options {
       seed: { type: 'string', default: '7' },
       runs: { type: 'string', default: '7' },
       profile: { type: 'boolean', default: false },
+      soak: { type: 'string' },
     },
   })
   const sizes = values.sizes.split(',').map((s) => s.trim())
@@ -76,6 +81,9 @@ function options(): Options {
     seed: number('seed', values.seed, 0),
     runs: number('runs', values.runs, 1),
     profile: values.profile,
+    // The quick check (--runs 1, as CI runs it) keeps a short soak; the full one is 200 runs.
+    soak:
+      values.soak === undefined ? (values.runs === '1' ? 20 : 200) : number('soak', values.soak, 0),
   }
 }
 
@@ -490,6 +498,18 @@ async function main(): Promise<void> {
   )
   for (const size of o.sizes) await benchWorkload(size, o)
   await benchValidation(o)
+  if (o.soak > 0) {
+    console.log('')
+    await benchSoak({
+      runs: o.soak,
+      seed: o.seed,
+      cliRuns: Math.min(o.runs, 5),
+      work: WORK,
+      dist: DIST,
+      adminPassword: ADMIN_PASSWORD,
+      startHost: (kind, size) => startHost(kind, size, o),
+    })
+  }
   // Wall times stretch when other work shares the CPUs; CPU times much less.
   console.log(
     `\nload average at the end (1, 5, 15 min): ${loadAverage()} on ${os.cpus().length} CPU(s)`,

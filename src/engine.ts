@@ -65,7 +65,14 @@ export type EngineOutcome =
       service?: ServiceName
     }
   | { kind: 'planned'; config: DesiredConfig; plan: Plan }
-  | { kind: 'applied'; config: DesiredConfig; plan: Plan; result: ApplyResult }
+  | {
+      kind: 'applied'
+      config: DesiredConfig
+      plan: Plan
+      result: ApplyResult
+      /** Every request of the run, reads and writes (the plan's statistics stop at its reads). */
+      requests?: RequestStats[]
+    }
 
 interface Clients {
   grafana: GrafanaClient
@@ -136,7 +143,7 @@ export async function runEngine(given: EngineInputs): Promise<EngineOutcome> {
       ? await joinThenApply(config, clients, observed, plan, access, inputs)
       : { plan, result: await applyChanges(plan, clients, observed, inputs) }
   for (const r of applied.result.results) if (r.detail) r.detail = scrub(r.detail, secrets)
-  return { kind: 'applied', config, ...applied }
+  return { kind: 'applied', config, ...applied, requests: requestsOf(clients) }
 }
 
 function applyChanges(

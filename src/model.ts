@@ -170,6 +170,8 @@ export interface RequestStats {
   requests: number
   retries: number
   bytes: number
+  /** Requests that ended in an error after their retries; absent when none did. */
+  failures?: number
 }
 
 export interface Observed {

@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     planMs: (planned || end) - readsDone,
     cpuMs: (used.user + used.system) / 1000,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
-    requests: plan?.stats.requests ?? ('requests' in outcome ? outcome.requests : []),
+    requests: plan?.stats.requests ?? ('requests' in outcome ? outcome.requests : undefined) ?? [],
     changes: plan?.counts ?? {},
     pending: plan?.pending.length ?? 0,
   }

@@ -127,3 +127,60 @@ describe('parseCliArgs: export', () => {
   })
 })
 // --- end export
+
+describe('parseCliArgs: serve', () => {
+  it('defaults to an apply every 5 minutes on 127.0.0.1:9469 with text logs', () => {
+    expect(parseCliArgs(['serve']).serve).toEqual({
+      intervalMs: 300_000,
+      listen: { host: '127.0.0.1', port: 9469 },
+      dryRun: false,
+      logFormat: 'text',
+    })
+  })
+
+  it('reads its flags, and else SYNC_INTERVAL, LISTEN_ADDRESS, DRY_RUN and LOG_FORMAT', () => {
+    const env = {
+      SYNC_INTERVAL: '1h',
+      LISTEN_ADDRESS: '0.0.0.0:9000',
+      DRY_RUN: 'true',
+      LOG_FORMAT: 'json',
+    }
+    expect(parseCliArgs(['serve'], env).serve).toEqual({
+      intervalMs: 3_600_000,
+      listen: { host: '0.0.0.0', port: 9000 },
+      dryRun: true,
+      logFormat: 'json',
+    })
+    const flags = ['serve', '--interval', '30s', '--listen', ':1', '--log-format', 'text']
+    expect(parseCliArgs(flags, env).serve).toEqual({
+      intervalMs: 30_000,
+      listen: { host: '0.0.0.0', port: 1 },
+      dryRun: true,
+      logFormat: 'text',
+    })
+  })
+
+  it.each([
+    [['serve', '--force'], {}, 'serve has no --force: a run that trips a safety guard is blocked'],
+    [['serve', '--json'], {}, 'serve logs events (--log-format json) and has no --json'],
+    [['serve', '--metrics-file', 'm.prom'], {}, 'its metrics are at /metrics'],
+    [['serve', '--interval', '5'], {}, '--interval: "5" is not a duration: write e.g. 30s'],
+    [['serve'], { SYNC_INTERVAL: 'soon' }, 'SYNC_INTERVAL: "soon" is not a duration'],
+    [['serve', '--listen', '9469'], {}, '--listen: "9469" is not a listen address'],
+    [['serve'], { LOG_FORMAT: 'xml' }, 'LOG_FORMAT: log format must be text or json; got "xml"'],
+    [['serve'], { DRY_RUN: 'maybe' }, 'DRY_RUN must be true or false; got "maybe"'],
+    [['plan', '--interval', '5m'], {}, '--interval is an option of serve, not of plan'],
+    [['apply', '--dry-run'], {}, '--dry-run is an option of serve, not of apply'],
+    [['validate', '--metrics-file', 'm.prom'], {}, '--metrics-file is for plan and apply'],
+    [['sevre'], {}, 'unknown command "sevre" (did you mean "serve"?)'],
+  ])('rejects %j with %j', (argv, env, message) => {
+    expect(() => parseCliArgs(argv, env)).toThrow(UsageError)
+    expect(() => parseCliArgs(argv, env)).toThrow(message)
+  })
+
+  it('takes --metrics-file for plan and apply', () => {
+    expect(parseCliArgs(['apply', '--metrics-file', 'out/sync.prom']).metricsFile).toBe(
+      'out/sync.prom',
+    )
+  })
+})

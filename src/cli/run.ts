@@ -1,5 +1,6 @@
 // The CLI: arguments and environment → one engine run → stdout, stderr and an exit status.
-import { runEngine, type EngineInputs } from '../engine.ts'
+import { resolve } from 'node:path'
+import { runEngine, type EngineInputs, type EngineOutcome } from '../engine.ts'
 import { parseCliArgs, UsageError, type CliArgs } from './args.ts'
 import { EXIT_ERROR, EXIT_OK, report } from './output.ts'
 import { USAGE } from './usage.ts'
@@ -29,7 +30,7 @@ export function processIO(): CliIO {
 export async function runCli(argv: string[], io: CliIO = processIO()): Promise<number> {
   let args: CliArgs
   try {
-    args = parseCliArgs(argv)
+    args = parseCliArgs(argv, io.env)
   } catch (error) {
     if (!(error instanceof UsageError)) throw error
     io.stderr(`grafana-team-sync: ${error.message}\nRun "grafana-team-sync --help" for usage.\n`)
@@ -38,6 +39,8 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
   if (args.command === 'help') return (io.stdout(USAGE), EXIT_OK)
   if (args.command === 'version') return (io.stdout(`${PACKAGE_VERSION}\n`), EXIT_OK)
   if (args.command === 'export') return runExportCommand(args, io)
+  // serve stops on its own signals: SIGTERM ends a service, exit 0, not a cancelled run.
+  if (args.command === 'serve') return runCommand(args, io, new AbortController().signal)
   const cancellation = cancelOnInterrupt(io)
   try {
     const status = await runCommand(args, io, cancellation.signal)
@@ -65,12 +68,46 @@ function cancelOnInterrupt(io: CliIO): Cancellation {
 async function runCommand(args: CliArgs, io: CliIO, signal: AbortSignal): Promise<number> {
   const { inputs, missing } = engineInputs(args, io, signal)
   if (missing) {
-    // Config problems first: they need fixing whatever the credentials.
+    // Config problems first: they need fixing whatever the credentials (serve checks each run).
     const checked = await runEngine({ ...inputs, mode: 'validate' })
-    if (checked.kind === 'invalid') return report(args, checked, io)
+    if (checked.kind === 'invalid' && args.command !== 'serve') return report(args, checked, io)
     return (io.stderr(`grafana-team-sync: ${missing}\n`), EXIT_ERROR)
   }
-  return report(args, await runEngine(inputs), io)
+  if (args.serve) {
+    const { runServe } = await import('../serve/index.ts')
+    return runServe(args.serve, inputs, io)
+  }
+  if (!args.metricsFile) return report(args, await runEngine(inputs), io)
+  const startedAt = new Date()
+  const outcome = await runEngine(inputs)
+  const status = report(args, outcome, io)
+  const written = await writeRunMetrics(args.metricsFile, outcome, startedAt, io)
+  return written ? status : EXIT_ERROR
+}
+
+/** --metrics-file: the run's figures as serve counts them, without the process's own metrics. */
+async function writeRunMetrics(
+  file: string,
+  outcome: EngineOutcome,
+  startedAt: Date,
+  io: CliIO,
+): Promise<boolean> {
+  const durationMs = Date.now() - startedAt.getTime()
+  const [{ createMetrics, runResult }, { writeMetricsFile }, { scrubberFor }] = await Promise.all([
+    import('../metrics/index.ts'),
+    import('../metrics/file.ts'),
+    import('../serve/secrets.ts'),
+  ])
+  const metrics = createMetrics({ processMetrics: false, scrub: scrubberFor(io.env) })
+  metrics.record({ outcome, result: runResult(outcome), startedAt, durationMs })
+  try {
+    await writeMetricsFile(resolve(io.cwd, file), await metrics.text())
+    return true
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message
+    io.stderr(`error: cannot write --metrics-file ${file} (${reason})\n`)
+    return false
+  }
 }
 
 function engineInputs(
@@ -79,7 +116,8 @@ function engineInputs(
   signal: AbortSignal,
 ): { inputs: EngineInputs; missing?: string } {
   const { env } = io
-  const mode = args.command as EngineInputs['mode']
+  // serve picks plan or apply per run (--dry-run); its credentials are those of apply.
+  const mode = args.command === 'serve' ? 'apply' : (args.command as EngineInputs['mode'])
   const inputs: EngineInputs = {
     mode,
     configPath: args.config,
@@ -95,7 +133,7 @@ function engineInputs(
   if (mode === 'validate') return { inputs }
   const url = env.GRAFANA_URL?.trim()
   if (!url || !(env.GRAFANA_TOKEN?.trim() || hasBasicAuth(url, env))) {
-    const missing = `${mode} reads Grafana: set GRAFANA_URL and GRAFANA_TOKEN, or GRAFANA_USERNAME and GRAFANA_PASSWORD.`
+    const missing = `${args.command} reads Grafana: set GRAFANA_URL and GRAFANA_TOKEN, or GRAFANA_USERNAME and GRAFANA_PASSWORD.`
     return { inputs, missing }
   }
   inputs.grafana = {

@@ -1,5 +1,5 @@
 // The --help text: commands, options, environment and exit statuses.
-export const USAGE = `Usage: grafana-team-sync <validate|plan|apply> [options]
+export const USAGE = `Usage: grafana-team-sync <validate|plan|apply|serve> [options]
        grafana-team-sync export [--out teams] [--org NAME]... [--okta-groups] [--force]
 
 Grafana access as code: validate the YAML config, plan the changes against live Grafana and Okta, apply them.
@@ -9,6 +9,7 @@ Commands:
   plan       read Okta and Grafana and print the changes; writes nothing
   apply      plan again against the live state, check the safety guards, apply
   export     write YAML that describes the live Grafana, so that a plan of it is empty
+  serve      apply at start and then every interval, with /healthz, /readyz and /metrics
 
 Options:
   -c, --config <path>     folder of *.yaml/*.yml config files, read recursively, or one
@@ -19,6 +20,11 @@ Options:
       --force             apply even when a safety guard (maxRemovals, maxRemovalsPerTeam) trips
       --detailed-exitcode plan: exit 2 when changes are pending
       --concurrency <n>   concurrent requests per service, 1-64 (default: 8)
+      --metrics-file <f>  plan, apply: also write the run's Prometheus metrics to this file
+                          (atomically, for node_exporter's textfile collector)
+  -h, --help              show this help
+  -v, --version           print the version
+
 Export options:
   -o, --out <folder>      where to write the YAML files (default: teams); existing YAML there
                           is an error unless --force
@@ -26,10 +32,17 @@ Export options:
       --okta-groups       name a team's Okta group instead of its members where the group of the
                           team's name holds exactly them (needs OKTA_DOMAIN, OKTA_API_TOKEN)
       --force             overwrite existing files of the same names
-  -h, --help              show this help
-  -v, --version           print the version
 
-Environment (credentials: plan, apply and export; validate needs none):
+Options of serve (no --force: a run that trips a safety guard is blocked, the next one retries):
+      --interval <d>      time between runs: 30s, 5m, 1h, 1h30m (default: 5m; env SYNC_INTERVAL)
+      --listen <addr>     host:port of /healthz, /readyz and /metrics (default: 127.0.0.1:9469;
+                          env LISTEN_ADDRESS; 0.0.0.0:9469 in a container)
+      --dry-run           plan only, write nothing (env DRY_RUN=true)
+      --log-format <f>    text or json, one line per event on stderr (default: text; env
+                          LOG_FORMAT; LOG_LEVEL=debug adds progress lines)
+  SIGHUP runs now; SIGTERM and SIGINT stop after the writes in flight, exit status 0.
+
+Environment (credentials: plan, apply, serve and export; validate needs none):
   GRAFANA_URL                           Grafana base URL, e.g. https://grafana.acme.example or
                                         https://acme.example/grafana (served under a sub-path)
   GRAFANA_TOKEN                         service-account token, or:

@@ -175,6 +175,15 @@ class RequestRun {
   }
 
   async send(req: PreparedRequest, path: string): Promise<HttpResponse<unknown>> {
+    try {
+      return await this.#attempts(req, path)
+    } catch (error) {
+      this.#ctx.counters.failed(req.method, req.endpoint)
+      throw error
+    }
+  }
+
+  async #attempts(req: PreparedRequest, path: string): Promise<HttpResponse<unknown>> {
     let timeouts = 0
     for (let attemptNo = 0; ; attemptNo++) {
       await this.#pause.wait(this.#sleep)

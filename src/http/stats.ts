@@ -11,6 +11,8 @@ interface Counter {
 export class RequestCounters {
   readonly #service: ServiceName
   readonly #byEndpoint = new Map<string, Counter>()
+  /** Requests that ended in an error after their retries (kept apart: most endpoints have none). */
+  readonly #failures = new Map<string, number>()
 
   constructor(service: ServiceName) {
     this.#service = service
@@ -26,9 +28,17 @@ export class RequestCounters {
     return counter
   }
 
+  failed(method: string, endpoint: string): void {
+    const key = `${method} ${endpoint}`
+    this.#failures.set(key, (this.#failures.get(key) ?? 0) + 1)
+  }
+
   list(): RequestStats[] {
     return [...this.#byEndpoint.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([endpoint, c]) => ({ service: this.#service, endpoint, ...c }))
+      .map(([endpoint, c]) => {
+        const failures = this.#failures.get(endpoint)
+        return { service: this.#service, endpoint, ...c, ...(failures ? { failures } : {}) }
+      })
   }
 }
