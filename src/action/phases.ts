@@ -2,7 +2,6 @@ import * as core from '@actions/core'
 import { runEngine, type EngineInputs, type EngineOutcome } from '../engine.ts'
 import type { ConfigSummary } from '../config/index.ts'
 import type { Mode } from './mode.ts'
-import * as publish from './publish.ts'
 import type { ActionRun } from './run.ts'
 
 /** Validation first in its own log group, so config problems are not buried under the reads. */
@@ -12,10 +11,6 @@ export async function runPhases(ctx: ActionRun): Promise<EngineOutcome> {
     const outcome = await runEngine({ ...inputs, mode: 'validate' })
     if (outcome.kind !== 'validated') return outcome
     core.info(describeSummary(outcome.summary))
-    // Initial passwords of local users come from the environment; mask them before any read.
-    for (const user of outcome.config.users)
-      if (user.passwordEnv && ctx.env[user.passwordEnv])
-        publish.maskSecret(ctx.env[user.passwordEnv]!)
     return outcome
   })
   if (validated.kind !== 'validated' || ctx.mode === 'validate') return validated
@@ -26,7 +21,7 @@ function describeSummary(s: ConfigSummary): string {
   return `Valid: ${s.files} file(s), ${s.orgs.length} org(s), ${s.teams} team(s), ${s.oktaGroups.length} Okta group(s), ${s.people} people, ${s.users} local user(s).`
 }
 
-function engineInputs({ env, inputs, mode }: ActionRun): EngineInputs {
+function engineInputs({ env, inputs, mode, scrubber }: ActionRun): EngineInputs {
   const { grafanaUrl, grafanaToken, grafanaUsername, grafanaPassword, oktaDomain, oktaApiToken } =
     inputs
   if (Boolean(oktaDomain) !== Boolean(oktaApiToken)) {
@@ -49,6 +44,7 @@ function engineInputs({ env, inputs, mode }: ActionRun): EngineInputs {
     force: inputs.force,
     concurrency: inputs.concurrency,
     onProgress: (message) => core.info(message),
+    scrubber,
   }
 }
 

@@ -2,10 +2,11 @@ import * as core from '@actions/core'
 import { failureMarkdown, report } from './outcome.ts'
 import { readEvent, type GitHubEvent } from './event.ts'
 import { hasGrafanaCredentials, InputError, parseInputs, type ActionInputs } from './inputs.ts'
-import { secretInputs } from './secrets.ts'
+import { markdownForms, secretInputs } from './secrets.ts'
 import { isForkPullRequest, isPreMergeEvent, resolveMode, type Mode } from './mode.ts'
 import { runPhases } from './phases.ts'
 import * as publish from './publish.ts'
+import { createScrubber, type Scrubber } from '../secrets/index.ts'
 
 type Env = Record<string, string | undefined>
 
@@ -16,14 +17,20 @@ export interface ActionRun {
   mode: Mode
   notice?: string
   summaryUrl: string
+  /** Knows every secret of the run; learns more (local users' passwords) as the engine reads them. */
+  scrubber: Scrubber
 }
 
 /** The action: inputs → mode → engine → job summary, annotations, outputs and PR comment. */
 export async function runAction(env: Env = process.env): Promise<void> {
-  for (const secret of secretInputs(env)) publish.maskSecret(secret)
+  const scrubber = createScrubber(secretInputs(env), {
+    onAdd: publish.maskSecret,
+    forms: markdownForms,
+  })
+  publish.guardOutputs(scrubber)
   const state = { mode: '' }
   try {
-    await run(env, state)
+    await run(env, state, scrubber)
   } catch (error) {
     const message = `grafana-team-sync failed: ${(error as Error).message}`
     core.debug((error as Error).stack ?? message)
@@ -33,7 +40,7 @@ export async function runAction(env: Env = process.env): Promise<void> {
   }
 }
 
-async function run(env: Env, state: { mode: string }): Promise<void> {
+async function run(env: Env, state: { mode: string }, scrubber: Scrubber): Promise<void> {
   let inputs: ActionInputs
   try {
     inputs = parseInputs(env)
@@ -63,6 +70,7 @@ async function run(env: Env, state: { mode: string }): Promise<void> {
     mode: decision.mode,
     notice: decision.notice,
     summaryUrl: summaryUrl(env),
+    scrubber,
   }
   const branch = event.payload.repository?.default_branch ?? 'unknown'
   core.debug(`event ${event.name}, ref ${event.ref}, sha ${event.sha}, default branch ${branch}`)

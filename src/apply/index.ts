@@ -2,6 +2,7 @@ import type { GrafanaClient } from '../grafana/types.ts'
 import type { ApplyResult, Caller, Change, ChangeResult, Plan } from '../model.ts'
 import { execute, isCallerRef, teamKey, type ApplyContext } from './changes.ts'
 import { RunIds } from './ids.ts'
+import { createScrubber } from '../secrets/index.ts'
 import { runScheduled, type Outcome } from './schedule.ts'
 
 export interface ApplyOptions {
@@ -95,7 +96,5 @@ function messageOf(error: unknown): string {
 }
 
 function scrub(ctx: ApplyContext, text: string): string {
-  let clean = text
-  for (const secret of ctx.secrets) if (secret) clean = clean.split(secret).join('***')
-  return clean
+  return createScrubber(ctx.secrets).scrub(text)
 }

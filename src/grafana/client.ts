@@ -15,6 +15,7 @@ import type {
   TeamPermission,
   TeamPreferences,
 } from '../model.ts'
+import { basicAuthHeader, grafanaAuth, grafanaSecrets, type GrafanaAuth } from '../secrets/index.ts'
 import type { GrafanaClient, GrafanaTeamSummary } from './types.ts'
 
 export interface GrafanaClientOptions {
@@ -112,31 +113,20 @@ interface Auth {
   username?: string
 }
 
-function resolveAuth(opts: GrafanaClientOptions, url: URL): Auth {
-  const username = opts.username ?? (url.username ? decodeURIComponent(url.username) : undefined)
-  const password = opts.password ?? (url.password ? decodeURIComponent(url.password) : undefined)
-  if (username && password) {
-    const encoded = Buffer.from(`${username}:${password}`).toString('base64')
-    return { kind: 'basic', header: `Basic ${encoded}`, secrets: [password, encoded], username }
+function resolveAuth(opts: GrafanaClientOptions, auth: GrafanaAuth): Auth {
+  if (auth.basic) {
+    return {
+      kind: 'basic',
+      header: basicAuthHeader(auth.basic),
+      secrets: grafanaSecrets(opts),
+      username: auth.basic.username,
+    }
   }
-  // A value copied with its scheme (`Bearer glsa_…`) would be sent as `Bearer Bearer glsa_…`.
-  const token = opts.token?.trim().replace(/^bearer\s+/i, '')
-  if (token) return { kind: 'token', header: `Bearer ${token}`, secrets: [token] }
+  if (auth.token)
+    return { kind: 'token', header: `Bearer ${auth.token}`, secrets: grafanaSecrets(opts) }
   throw new Error(
     'Grafana credentials missing: set grafana-token (GRAFANA_TOKEN) or grafana-username and grafana-password (GRAFANA_USERNAME/GRAFANA_PASSWORD)',
   )
-}
-
-/** `grafana.example.com` or `localhost:3000` means https://…, as for okta-domain. */
-export function withScheme(url: string): string {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `https://${url}`
-}
-
-function withoutCredentials(url: URL): string {
-  const clean = new URL(url.href)
-  clean.username = ''
-  clean.password = ''
-  return clean.href
 }
 
 // ---------------------------------------------------------------- mapping
@@ -211,18 +201,16 @@ function preferencesToWire(prefs: TeamPreferences): WirePreferences {
 // ---------------------------------------------------------------- client
 
 export function createGrafanaClient(opts: GrafanaClientOptions): GrafanaClient {
-  let parsed: URL
-  try {
-    parsed = new URL(withScheme(opts.url.trim()))
-  } catch {
+  const parsed = grafanaAuth(opts)
+  if (!parsed) {
     throw new Error('grafana-url is not a valid URL (expected e.g. https://grafana.example.com)')
   }
   const auth = resolveAuth(opts, parsed)
   const http = createHttpService({
     service: 'grafana',
-    baseUrl: withoutCredentials(parsed),
+    baseUrl: parsed.url,
     headers: { Authorization: auth.header, Accept: 'application/json', 'User-Agent': USER_AGENT },
-    secrets: [...auth.secrets, ...(opts.token ? [opts.token] : [])],
+    secrets: auth.secrets,
     rateLimitStyle: 'retry-after',
     concurrency: opts.concurrency,
     timeoutMs: opts.timeoutMs,

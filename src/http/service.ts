@@ -1,6 +1,7 @@
 import type { RequestStats } from '../model.ts'
 import { endpointOf } from './endpoint.ts'
-import { HttpError, createScrubber, type ServiceName } from './errors.ts'
+import { createScrubber } from '../secrets/index.ts'
+import { HttpError, type ServiceName } from './errors.ts'
 import { parseJsonBody } from './json.ts'
 import { pickFromArray, type Pick } from './pick.ts'
 import { Semaphore } from './semaphore.ts'
@@ -96,7 +97,7 @@ type Attempt =
 export function createHttpService(options: HttpServiceOptions): HttpService {
   const opts = { ...DEFAULTS, ...withoutUndefined(options) }
   const base = parseBaseUrl(options.service, options.baseUrl)
-  const scrub = createScrubber(options.secrets ?? [])
+  const { scrub } = createScrubber(options.secrets)
   const transport = options.fetch ? fetchTransport(options.fetch) : undiciTransport()
   const sleep = options.sleep ?? defaultSleep
   const semaphore = new Semaphore(opts.concurrency)
