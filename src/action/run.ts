@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import { failureMarkdown, report } from './outcome.ts'
 import { readEvent, type GitHubEvent } from './event.ts'
 import { hasGrafanaCredentials, InputError, parseInputs, type ActionInputs } from './inputs.ts'
-import { markdownForms, secretInputs } from './secrets.ts'
+import { outputForms, secretInputs } from './secrets.ts'
 import { isForkPullRequest, isPreMergeEvent, resolveMode, type Mode } from './mode.ts'
 import { runPhases } from './phases.ts'
 import * as publish from './publish.ts'
@@ -25,7 +25,7 @@ export interface ActionRun {
 export async function runAction(env: Env = process.env): Promise<void> {
   const scrubber = createScrubber(secretInputs(env), {
     onAdd: publish.maskSecret,
-    forms: markdownForms,
+    forms: outputForms,
   })
   publish.guardOutputs(scrubber)
   const state = { mode: '' }

@@ -25,15 +25,24 @@ export function secretInputs(env: Env): string[] {
 }
 
 /**
- * A secret as the job summary and comments write it (escapeMarkdown turns `_` into `&#95;`, `<` into
- * `&lt;`…): at the start of a text and inside one, where `@` and block markers are escaped differently.
+ * How the action's outputs rewrite a secret: the job summary and comments escape markdown (`_` becomes
+ * `&#95;`, `<` becomes `&lt;`…, differently at the start of a text and inside one), and workflow
+ * commands (`::warning::…`) escape `%`, line breaks and, in their properties, `:` and `,`; the runner
+ * shows the unescaped text.
  */
-export function markdownForms(secret: string): string[] {
+export function outputForms(form: string): string[] {
   return [
-    escapeMarkdown(secret),
-    escapeMarkdown(`a${secret}a`).slice(1, -1),
-    escapeMarkdown(` ${secret} `).slice(1, -1),
+    escapeMarkdown(form),
+    escapeMarkdown(`a${form}a`).slice(1, -1),
+    escapeMarkdown(` ${form} `).slice(1, -1),
+    commandEscaped(form),
+    commandEscaped(form).replace(/:/g, '%3A').replace(/,/g, '%2C'),
   ]
+}
+
+/** @actions/core's escaping of a workflow command's data. */
+function commandEscaped(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
 }
 
 /**

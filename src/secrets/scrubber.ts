@@ -22,8 +22,11 @@ export interface Scrubber {
 export interface ScrubberOptions {
   /** Called once for each new secret, short ones too (the action masks them with `::add-mask::`). */
   onAdd?: (secret: string) => void
-  /** More ways an output may write a secret, e.g. its markdown escaping. */
-  forms?: (secret: string) => string[]
+  /**
+   * How an output rewrites text on its way out (markdown escaping, workflow-command escaping): applied
+   * to every encoded form of each secret, since the output may rewrite a URL-encoded one as well.
+   */
+  forms?: (form: string) => string[]
 }
 
 export function createScrubber(
@@ -39,9 +42,11 @@ export function createScrubber(
     options.onAdd?.(secret)
     const before = needles.size
     for (const part of partsOf(secret)) {
-      for (const form of encodedForms(part)) needles.add(form)
-      for (const form of options.forms?.(part) ?? [])
-        if (form.length >= MIN_SCRUBBED_LENGTH) needles.add(form)
+      for (const form of encodedForms(part)) {
+        needles.add(form)
+        for (const output of options.forms?.(form) ?? [])
+          if (output.length >= MIN_SCRUBBED_LENGTH) needles.add(output)
+      }
     }
     // Longest first, so a secret that contains another is replaced whole.
     if (needles.size !== before) ordered = [...needles].sort((a, b) => b.length - a.length)
