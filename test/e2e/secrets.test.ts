@@ -26,6 +26,7 @@ import { pullRequestPayload, repoPayload } from './world.ts'
 const ADMIN_PASSWORD = 'p@ss/w"rd+<Adm1n>&e2e_SECRET'
 const OKTA_TOKEN = '00Okta+Tok/en"e2e<SECRET>_x'
 const GITHUB_TOKEN = 'ghs_Git+Hub/Token"e2e_SECRET'
+/** In a variable not named like a secret: only the config's `password: { env }` makes it one. */
 const TV_PASSWORD = 'Tv pass/wörd+e2e&SECRET_1'
 /** In an environment variable that only its name marks as secret. */
 const CLOUD_KEY = 'AKIA/cloud+Key=e2e"SECRET_2'
@@ -81,12 +82,12 @@ const TEAM = `  - name: Platform
 const LOCAL_USER = `users:
   - login: office-tv
     email: tv@acme.example
-    password: { env: OFFICE_TV_PASSWORD }
+    password: { env: OFFICE_TV_PW }
     orgRoles: { Main Org.: Viewer }
 `
 /** Team names that `${VAR}` fills with secrets. */
 const LEAKY_TEAMS = `  - name: "Cloud \${DEPLOY_API_KEY}"
-  - name: "TV \${OFFICE_TV_PASSWORD}"
+  - name: "TV \${OFFICE_TV_PW}"
 `
 
 /** Every way an output could write a secret, computed here independently of the product. */
@@ -197,7 +198,7 @@ function action(w: Secrets, opts: Partial<ActionOptions> & { event: string }): P
   return runAction(w.ws, {
     githubToken: GITHUB_TOKEN,
     apiUrl: w.github.url,
-    env: { DEPLOY_API_KEY: CLOUD_KEY, OFFICE_TV_PASSWORD: TV_PASSWORD },
+    env: { DEPLOY_API_KEY: CLOUD_KEY, OFFICE_TV_PW: TV_PASSWORD },
     ...opts,
   })
 }
@@ -225,7 +226,7 @@ const jsonBody = (body: object) => ({
 /** A config folder a hostile pull request could send: `${VAR}` of a secret and `.env` text. */
 const HOSTILE_CONFIG = {
   'teams/a.yaml': `teams:\n  - name: T\n    email: "\${DEPLOY_API_KEY}"\n`,
-  'teams/leak.yaml': `OKTA_API_TOKEN=${OKTA_TOKEN}\nDEPLOY_API_KEY=${CLOUD_KEY}\nOFFICE_TV_PASSWORD=${TV_PASSWORD}\n`,
+  'teams/leak.yaml': `OKTA_API_TOKEN=${OKTA_TOKEN}\nDEPLOY_API_KEY=${CLOUD_KEY}\nOFFICE_TV_PW=${TV_PASSWORD}\n`,
 }
 
 describe('the action never shows a secret', () => {
@@ -268,7 +269,6 @@ describe('the action never shows a secret', () => {
       'okta token',
       'github token',
       'secret-looking variable',
-      'local user password',
     )
     expect(leaks(secrets, actionPlaces(world, ran))).toEqual([])
   })
@@ -281,7 +281,6 @@ describe('the action never shows a secret', () => {
       'okta token',
       'github token',
       'secret-looking variable',
-      'local user password',
     )
     const echo = echoOf(secrets)
     world.grafana.faults.inject({ path: '/api/org', status: 400, ...jsonBody({ message: echo }) })
@@ -343,7 +342,7 @@ describe('the CLI never shows a secret', () => {
     OKTA_DOMAIN: w.okta.url,
     OKTA_API_TOKEN: OKTA_TOKEN,
     DEPLOY_API_KEY: CLOUD_KEY,
-    OFFICE_TV_PASSWORD: TV_PASSWORD,
+    OFFICE_TV_PW: TV_PASSWORD,
     ...extra,
   })
   const BASIC_AUTH_RUN = [
@@ -391,13 +390,7 @@ describe('the CLI never shows a secret', () => {
 
   it('when Okta echoes the secrets of every service', async () => {
     world = await startSecrets({ 'teams/a.yaml': `teams:\n${TEAM}` })
-    const secrets = known(
-      world,
-      'grafana token',
-      'okta token',
-      'local user password',
-      'secret-looking variable',
-    )
+    const secrets = known(world, 'grafana token', 'okta token', 'secret-looking variable')
     world.okta.faults.inject({
       path: /\/api\/v1\/groups/,
       status: 400,
@@ -418,7 +411,7 @@ describe('the CLI never shows a secret', () => {
     const ran = await runCli(['validate', '--json', '--out', 'v.json'], world.ws, env(world))
     expect(ran.code).toBe(1)
     expect(ran.stdout).toContain('teams/leak.yaml')
-    const secrets = known(world, 'okta token', 'local user password', 'secret-looking variable')
+    const secrets = known(world, 'okta token', 'secret-looking variable')
     expect(leaks(secrets, cliPlaces(world, ran, 'v.json'))).toEqual([])
   })
 
