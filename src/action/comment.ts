@@ -72,8 +72,8 @@ export interface CommentWrite {
   action: 'created' | 'updated' | 'unchanged'
 }
 
-// Both writers scrub the body: a comment is the one output that leaves by the network, where the
-// guard on the log and the files does not reach.
+// Both writers scrub the body: a comment leaves by the network, where the guard on stdout and
+// stderr does not reach.
 
 /** Updates the sticky comment in place (or not at all when the body is the same), else creates it. */
 export async function upsertStickyComment(

@@ -104,6 +104,16 @@ describe('createScrubber', () => {
     expect(performance.now() - started).toBeLessThan(2_000)
   })
 
+  it('scrubs many short texts quickly (log lines, every string of a large plan)', () => {
+    const secrets = Array.from({ length: 10 }, (_, i) => `Secret_${i}/"<&%${'x'.repeat(20)}`)
+    const forms = (form: string) => [form.replace(/_/g, '&#95;'), form.replace(/%/g, '%25')]
+    const scrubber = createScrubber(secrets, { forms })
+    const started = performance.now()
+    for (let i = 0; i < 50_000; i++)
+      scrubber.scrub(`applying 3 add-team-member change(s) in team ${i}`)
+    expect(performance.now() - started).toBeLessThan(1_500)
+  })
+
   it('scrubs every string and key of a value, copying only what changed', () => {
     const scrubber = createScrubber(['hunter22'])
     const shared = { name: 'ok' }

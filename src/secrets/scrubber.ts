@@ -35,7 +35,7 @@ export function createScrubber(
 ): Scrubber {
   const known = new Set<string>()
   const needles = new Set<string>()
-  let ordered: string[] = []
+  let pattern: RegExp | undefined
   const add = (secret: string | undefined) => {
     if (!secret || known.has(secret)) return
     known.add(secret)
@@ -48,11 +48,10 @@ export function createScrubber(
           if (output.length >= MIN_SCRUBBED_LENGTH) needles.add(output)
       }
     }
-    // Longest first, so a secret that contains another is replaced whole.
-    if (needles.size !== before) ordered = [...needles].sort((a, b) => b.length - a.length)
+    if (needles.size !== before) pattern = alternation(needles)
   }
   for (const secret of secrets) add(secret)
-  const scrub = (text: string) => replaceAll(text, ordered)
+  const scrub = (text: string) => (pattern ? text.replace(pattern, REDACTED) : text)
   return {
     add,
     scrub,
@@ -63,10 +62,13 @@ export function createScrubber(
   }
 }
 
-function replaceAll(text: string, needles: readonly string[]): string {
-  let out = text
-  for (const needle of needles) if (out.includes(needle)) out = out.split(needle).join(REDACTED)
-  return out
+/**
+ * One pattern for every needle: a single pass over the text (V8 matches a set of literals far faster
+ * than one search per needle), longest first so a secret that contains another is replaced whole.
+ */
+function alternation(needles: Iterable<string>): RegExp {
+  const ordered = [...needles].sort((a, b) => b.length - a.length)
+  return new RegExp(ordered.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g')
 }
 
 /**
