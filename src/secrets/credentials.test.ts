@@ -94,7 +94,7 @@ describe('withoutUserInfo', () => {
 })
 
 describe('secretLookingEnv', () => {
-  it('takes the values of variables named like secrets, leaving settings and short values', () => {
+  it('takes the values of variables named like secrets, leaving words, settings, paths and short values', () => {
     const env = {
       ACTIONS_RUNTIME_TOKEN: 'eyJhbGciOi.runtime',
       AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG',
@@ -103,6 +103,8 @@ describe('secretLookingEnv', () => {
       TOKEN_COUNT: '12',
       SHORT_TOKEN: 'abc',
       PWD: '/home/runner/work',
+      TOKEN_FILE: '/run/secrets/grafana',
+      TEAM_SECRET_NAME: 'platform',
       GRAFANA_URL: 'https://g.example',
     }
     expect(secretLookingEnv(env).sort()).toEqual(

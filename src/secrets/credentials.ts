@@ -137,20 +137,29 @@ function splitUserInfo(url: string): { scheme: string; userinfo?: string; rest: 
 const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|PRIVATE_?KEY|CREDENTIAL/i
 /** Values that are settings rather than secrets, however their variable is called. */
 const NOT_SECRET_VALUE = /^(?:true|false|yes|no|on|off|null|none|\d{1,12})$/i
+/** A file path (`TOKEN_FILE=/run/secrets/token`): the path is not the secret. */
+const PATH_VALUE = /^(?:[/~.]|[A-Za-z]:\\)/
 const MIN_GUESSED_LENGTH = 8
 
 /**
  * Values of environment variables named like secrets (the runner's own tokens, a cloud key), so a
- * `${VAR}` in a config or an echoed environment cannot carry them out. Short or setting-like values
- * are left alone: scrubbing `true` would shred every output.
+ * `${VAR}` in a config or an echoed environment cannot carry them out. Values that look like a word,
+ * a setting or a path are left alone: scrubbing `true` or `platform` would shred the outputs.
  */
 export function secretLookingEnv(env: Record<string, string | undefined>): string[] {
   return unique(
     Object.entries(env)
       .filter(([name]) => SECRET_NAME.test(name))
       .map(([, value]) => value?.trim() ?? '')
-      .filter((value) => value.length >= MIN_GUESSED_LENGTH && !NOT_SECRET_VALUE.test(value)),
+      .filter(looksSecret),
   )
+}
+
+function looksSecret(value: string): boolean {
+  if (value.length < MIN_GUESSED_LENGTH || NOT_SECRET_VALUE.test(value)) return false
+  if (PATH_VALUE.test(value)) return false
+  const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z\d]/].filter((c) => c.test(value))
+  return classes.length >= 2
 }
 
 export function unique(values: readonly (string | undefined)[]): string[] {
