@@ -264,12 +264,7 @@ describe('the action never shows a secret', () => {
     expect(ran.code).toBe(1)
     expect(ran.stdout).toMatch(/::error file=teams\/leak\.yaml/)
     expect(world.github.comments(REPOSITORY, 12)).toHaveLength(1)
-    const secrets = known(
-      world,
-      'okta token',
-      'github token',
-      'secret-looking variable',
-    )
+    const secrets = known(world, 'okta token', 'github token', 'secret-looking variable')
     expect(leaks(secrets, actionPlaces(world, ran))).toEqual([])
   })
 
