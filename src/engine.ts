@@ -25,6 +25,7 @@ import { createOktaClient } from './okta/index.ts'
 import type { OktaClient } from './okta/types.ts'
 import { accessChanges, buildPlan, checkCapabilities, withChangesFirst } from './plan/index.ts'
 import { SettingError, type SettingProblem } from './settings.ts'
+import { createScrubber, grafanaAuth, grafanaSecrets, type Scrubber } from './secrets/index.ts'
 
 export interface EngineInputs {
   mode: 'validate' | 'plan' | 'apply'
@@ -41,6 +42,8 @@ export interface EngineInputs {
    * apply starts no new write and returns its result with `cancelled: true`.
    */
   signal?: AbortSignal
+  /** The run's scrubber: the engine teaches it the credentials and local users' passwords. */
+  scrubber?: Scrubber
 }
 
 export type EngineOutcome =
@@ -83,17 +86,19 @@ const DEFAULT_CONCURRENCY = 8
 
 export async function runEngine(given: EngineInputs): Promise<EngineOutcome> {
   const inputs = { ...given, concurrency: validConcurrency(given.concurrency) }
-  const secrets = secretsOf(inputs)
+  const scrubber = given.scrubber ?? createScrubber()
+  learnCredentials(scrubber, inputs)
   const loaded = await loadConfig(inputs.configPath, { env: inputs.env, cwd: inputs.cwd })
   if (!loaded.ok) return { kind: 'invalid', problems: loaded.problems }
   const { config } = loaded
+  for (const user of config.users) if (user.passwordEnv) scrubber.add(inputs.env[user.passwordEnv])
   if (inputs.mode === 'validate') {
     return { kind: 'validated', config, summary: describeConfig(config) }
   }
 
   const problems = checkCapabilities(config, {
     token: Boolean(inputs.grafana?.token?.trim()),
-    basic: hasBasicAuth(inputs.grafana),
+    basic: Boolean(inputs.grafana && grafanaAuth(inputs.grafana)?.basic),
     okta: Boolean(inputs.okta?.domain.trim() && inputs.okta.token.trim()),
   })
   if (problems.length > 0) return { kind: 'refused', problems }
@@ -102,7 +107,7 @@ export async function runEngine(given: EngineInputs): Promise<EngineOutcome> {
   try {
     clients = createClients(config, inputs)
   } catch (error) {
-    const problems = [scrub(messageOf(error), secrets)]
+    const problems = [scrubber.scrub(messageOf(error))]
     return error instanceof SettingError
       ? { kind: 'refused', problems, setting: error.problem }
       : { kind: 'refused', problems }
@@ -128,7 +133,7 @@ export async function runEngine(given: EngineInputs): Promise<EngineOutcome> {
     }
     return {
       kind: 'failed',
-      error: scrub(messageOf(error), secrets),
+      error: scrubber.scrub(messageOf(error)),
       requests: requestsOf(clients),
       ...(isCredentialRejected(error)
         ? { code: 'credential-rejected' as const, service: error.service }
@@ -142,7 +147,7 @@ export async function runEngine(given: EngineInputs): Promise<EngineOutcome> {
     access.length > 0 && (plan.guards.length === 0 || inputs.force)
       ? await joinThenApply(config, clients, observed, plan, access, inputs)
       : { plan, result: await applyChanges(plan, clients, observed, inputs) }
-  for (const r of applied.result.results) if (r.detail) r.detail = scrub(r.detail, secrets)
+  for (const r of applied.result.results) if (r.detail) r.detail = scrubber.scrub(r.detail)
   return { kind: 'applied', config, ...applied, requests: requestsOf(clients) }
 }
 
@@ -340,30 +345,11 @@ function validConcurrency(value: number): number {
   return Number.isFinite(value) && value >= 1 ? Math.floor(value) : DEFAULT_CONCURRENCY
 }
 
-function hasBasicAuth(grafana: EngineInputs['grafana']): boolean {
-  if (!grafana) return false
-  let url: URL | undefined
-  try {
-    url = new URL(grafana.url.trim())
-  } catch {
-    url = undefined
-  }
-  const username = grafana.username || url?.username
-  const password = grafana.password || url?.password
-  return Boolean(username && password)
-}
-
 function requestsOf(clients: Clients): RequestStats[] {
   return [...clients.grafana.stats(), ...(clients.okta?.stats() ?? [])]
 }
 
-function secretsOf(inputs: EngineInputs): string[] {
-  const values = [inputs.grafana?.token, inputs.grafana?.password, inputs.okta?.token]
-  return values.map((v) => v?.trim() ?? '').filter((v) => v.length >= 4)
-}
-
-function scrub(text: string, secrets: string[]): string {
-  let clean = text
-  for (const secret of secrets) clean = clean.split(secret).join('***')
-  return clean
+function learnCredentials(scrubber: Scrubber, inputs: EngineInputs): void {
+  if (inputs.grafana) for (const secret of grafanaSecrets(inputs.grafana)) scrubber.add(secret)
+  scrubber.add(inputs.okta?.token)
 }

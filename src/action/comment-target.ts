@@ -3,7 +3,6 @@ import { applyMarker, createComment, planMarker, upsertStickyComment } from './c
 import { findMergedPullRequest, lookupDelays } from './merged-pr.ts'
 import { createGitHubClient, repoFromEnv, statusOf, type RepoRef } from './github.ts'
 import { pullRequestNumber } from './event.ts'
-import { withoutSecrets } from './secrets.ts'
 import { isPreMergeEvent } from './mode.ts'
 import { COMMENT_BUDGET } from '../report/index.ts'
 import type { ActionRun } from './run.ts'
@@ -66,9 +65,10 @@ export async function publishComment(
     core.info(`Apply result commented on pull request #${issue} (comment ${write.id}).`)
     return String(write.id)
   } catch (error) {
-    // GitHub's error message is shown as given; a proxy may echo the request's token in it.
+    // GitHub's error message is shown as given (a proxy may echo the request's token in it): the log
+    // guard scrubs it.
     const message = commentFailure(error, repo, ctx.summaryUrl)
-    core.warning(withoutSecrets(ctx.env, message))
+    core.warning(message)
     return undefined
   }
 }

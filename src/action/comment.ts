@@ -1,5 +1,6 @@
 import type { GitHubClient, RepoRef } from './github.ts'
 import { statusOf } from './github.ts'
+import { scrub } from './publish.ts'
 
 /** Normalised so `teams`, `./teams` and `teams/` share one sticky comment. */
 export function normaliseConfigPath(configPath: string): string {
@@ -71,6 +72,9 @@ export interface CommentWrite {
   action: 'created' | 'updated' | 'unchanged'
 }
 
+// Both writers scrub the body: a comment leaves by the network, where the guard on stdout and
+// stderr does not reach.
+
 /** Updates the sticky comment in place (or not at all when the body is the same), else creates it. */
 export async function upsertStickyComment(
   client: GitHubClient,
@@ -78,7 +82,7 @@ export async function upsertStickyComment(
   marker: string,
   body: string,
 ): Promise<CommentWrite> {
-  const text = withMarker(body, marker)
+  const text = scrub(withMarker(body, marker))
   const comments = await listAllComments(client, target)
   const existing = pickStickyComment(comments, marker, await tokenIdentity(client))
   if (existing && sameBody(existing.body, text)) return { id: existing.id, action: 'unchanged' }
@@ -132,7 +136,7 @@ export async function createComment(
   marker: string,
   body: string,
 ): Promise<CommentWrite> {
-  const text = withMarker(body, marker)
+  const text = scrub(withMarker(body, marker))
   const { data } = await client.rest.issues.createComment({
     ...repoOf(target),
     issue_number: target.issue,

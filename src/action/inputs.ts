@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { withScheme } from '../grafana/client.ts'
+import { hasGrafanaAuth, withoutUserInfo, withScheme } from '../secrets/index.ts'
 
 export interface ActionInputs {
   mode: 'auto' | 'validate' | 'plan' | 'apply'
@@ -62,6 +62,7 @@ const schema = z.object({
     .transform((value) => value && withScheme(value))
     .refine((value) => value === undefined || isHttpUrl(value), {
       error: (issue) =>
+        // A rejected URL is echoed without any `user:password@` part.
         `input "grafana-url" must be an http(s) URL such as https://grafana.acme.example; got "${withoutUserInfo(String(issue.input))}"`,
     }),
   'grafana-token': optional,
@@ -84,11 +85,6 @@ const schema = z.object({
 })
 
 type InputName = keyof z.input<typeof schema>
-
-/** A rejected URL is echoed without any `user:password@` part: the job summary is not masked. */
-function withoutUserInfo(value: string): string {
-  return value.replace(/^((?:[a-z][a-z0-9+.-]*:)?\/\/)?[^/]*@/i, '$1***@')
-}
 
 function isHttpUrl(value: string): boolean {
   try {
@@ -135,9 +131,10 @@ export function parseInputs(env: Env): ActionInputs {
 
 /** A run can read Grafana with a URL and either a token or a username and password (also in the URL). */
 export function hasGrafanaCredentials(inputs: ActionInputs): boolean {
-  if (!inputs.grafanaUrl) return false
-  const url = new URL(inputs.grafanaUrl)
-  const username = inputs.grafanaUsername || url.username
-  const password = inputs.grafanaPassword || url.password
-  return Boolean(inputs.grafanaToken || (username && password))
+  return hasGrafanaAuth({
+    url: inputs.grafanaUrl ?? '',
+    token: inputs.grafanaToken,
+    username: inputs.grafanaUsername,
+    password: inputs.grafanaPassword,
+  })
 }

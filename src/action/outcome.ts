@@ -15,7 +15,9 @@ import * as publish from './publish.ts'
 import type { ActionRun } from './run.ts'
 
 /** Turns the engine's outcome into the job summary, annotations, outputs, plan file, comment and exit status. */
-export async function report(ctx: ActionRun, outcome: EngineOutcome): Promise<void> {
+export async function report(ctx: ActionRun, given: EngineOutcome): Promise<void> {
+  // Scrubbed before rendering: escaping and shortening names could hide a secret from the sinks.
+  const outcome = ctx.scrubber.scrubDeep(given)
   const { configPath } = ctx.inputs
   const failures: string[] = []
   let outputs = publish.emptyOutputs(ctx.mode)

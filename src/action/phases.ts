@@ -2,7 +2,6 @@ import * as core from '@actions/core'
 import { runEngine, type EngineInputs, type EngineOutcome } from '../engine.ts'
 import type { ConfigSummary } from '../config/index.ts'
 import type { Mode } from './mode.ts'
-import * as publish from './publish.ts'
 import type { ActionRun } from './run.ts'
 
 /** Validation first in its own log group, so config problems are not buried under the reads. */
@@ -12,10 +11,6 @@ export async function runPhases(ctx: ActionRun): Promise<EngineOutcome> {
     const outcome = await runEngine({ ...inputs, mode: 'validate' })
     if (outcome.kind !== 'validated') return outcome
     core.info(describeSummary(outcome.summary))
-    // Initial passwords of local users come from the environment; mask them before any read.
-    for (const user of outcome.config.users)
-      if (user.passwordEnv && ctx.env[user.passwordEnv])
-        publish.maskSecret(ctx.env[user.passwordEnv]!)
     return outcome
   })
   if (validated.kind !== 'validated' || ctx.mode === 'validate') return validated
@@ -27,7 +22,7 @@ function describeSummary(s: ConfigSummary): string {
 }
 
 function engineInputs(ctx: ActionRun): EngineInputs {
-  const { env, inputs, mode } = ctx
+  const { env, inputs, mode, scrubber } = ctx
   const { grafanaUrl, grafanaToken, grafanaUsername, grafanaPassword, oktaDomain, oktaApiToken } =
     inputs
   if (Boolean(oktaDomain) !== Boolean(oktaApiToken)) {
@@ -51,6 +46,7 @@ function engineInputs(ctx: ActionRun): EngineInputs {
     concurrency: inputs.concurrency,
     onProgress: (message) => core.info(message),
     signal: ctx.signal,
+    scrubber,
   }
 }
 

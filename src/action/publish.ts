@@ -4,9 +4,34 @@ import { join } from 'node:path'
 import * as core from '@actions/core'
 import type { ConfigProblem } from '../config/index.ts'
 import type { ApplyResult, Plan } from '../model.ts'
+import { createScrubber, type Scrubber } from '../secrets/index.ts'
+import { scrubWrites } from './secrets.ts'
 
 export const MAX_ANNOTATIONS = 10
 const SUMMARY_BYTES = 1_000_000
+
+let scrubber: Scrubber = createScrubber()
+/** True while registering a secret: the `::add-mask::` line must carry the secret itself. */
+let masking = false
+
+/**
+ * From here on every text the action writes passes the run's scrubber: the log and stderr, the job
+ * summary, the outputs, the plan file and (through `scrub`) the PR comment. Returns the undo.
+ */
+export function guardOutputs(runScrubber: Scrubber): () => void {
+  scrubber = runScrubber
+  const clean = (text: string) => (masking ? text : runScrubber.scrub(text))
+  const undo = [scrubWrites(process.stdout, clean), scrubWrites(process.stderr, clean)]
+  return () => {
+    for (const restore of undo) restore()
+    scrubber = createScrubber()
+  }
+}
+
+/** Removes every secret the run knows from a text bound for somewhere the log guard does not see. */
+export function scrub(text: string): string {
+  return scrubber.scrub(text)
+}
 
 export interface Outputs {
   mode: string
@@ -44,14 +69,15 @@ export function outputsOf(mode: string, plan: Plan, result?: ApplyResult): Outpu
 }
 
 export function setOutputs(o: Outputs): void {
-  core.setOutput('mode', o.mode)
-  core.setOutput('has-changes', String(o.hasChanges))
-  core.setOutput('change-count', String(o.changeCount))
-  core.setOutput('counts', JSON.stringify(o.counts))
-  core.setOutput('plan-file', o.planFile)
-  core.setOutput('applied', String(o.applied))
-  core.setOutput('failed', String(o.failed))
-  core.setOutput('comment-id', o.commentId)
+  const set = (name: string, value: string) => core.setOutput(name, scrub(value))
+  set('mode', o.mode)
+  set('has-changes', String(o.hasChanges))
+  set('change-count', String(o.changeCount))
+  set('counts', JSON.stringify(o.counts))
+  set('plan-file', o.planFile)
+  set('applied', String(o.applied))
+  set('failed', String(o.failed))
+  set('comment-id', o.commentId)
 }
 
 /** Writes the JSON plan where later steps can pick it up (RUNNER_TEMP on a runner). */
@@ -60,7 +86,7 @@ export function writePlanFile(env: Record<string, string | undefined>, json: str
   const path = join(dir, 'grafana-team-sync-plan.json')
   try {
     mkdirSync(dir, { recursive: true })
-    writeFileSync(path, json.endsWith('\n') ? json : `${json}\n`)
+    writeFileSync(path, scrub(json.endsWith('\n') ? json : `${json}\n`))
     return path
   } catch (error) {
     core.warning(`Could not write the plan file ${path}: ${(error as Error).message}`)
@@ -114,9 +140,9 @@ export async function writeSummary(
     core.debug('GITHUB_STEP_SUMMARY is not set; no job summary written')
     return
   }
-  let markdown = render(900_000)
+  let markdown = scrub(render(900_000))
   // The budget counts characters; the 1 MiB limit counts bytes.
-  if (Buffer.byteLength(markdown) > SUMMARY_BYTES) markdown = render(300_000)
+  if (Buffer.byteLength(markdown) > SUMMARY_BYTES) markdown = scrub(render(300_000))
   try {
     await core.summary.addRaw(markdown, true).write()
   } catch (error) {
@@ -126,5 +152,10 @@ export async function writeSummary(
 
 /** Masks a secret in later log lines; multi-line values are masked line by line. */
 export function maskSecret(secret: string): void {
-  for (const line of secret.split(/\r?\n/)) if (line.trim()) core.setSecret(line)
+  masking = true
+  try {
+    for (const line of secret.split(/\r?\n/)) if (line.trim()) core.setSecret(line)
+  } finally {
+    masking = false
+  }
 }

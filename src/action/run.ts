@@ -2,11 +2,12 @@ import * as core from '@actions/core'
 import { failureMarkdown, report } from './outcome.ts'
 import { readEvent, type GitHubEvent } from './event.ts'
 import { hasGrafanaCredentials, InputError, parseInputs, type ActionInputs } from './inputs.ts'
-import { secretInputs } from './secrets.ts'
+import { outputForms, secretInputs } from './secrets.ts'
 import { isForkPullRequest, isPreMergeEvent, resolveMode, type Mode } from './mode.ts'
 import { runPhases } from './phases.ts'
 import * as publish from './publish.ts'
 import { cancelOnSignals, exitCancelled } from '../signals.ts'
+import { createScrubber, type Scrubber } from '../secrets/index.ts'
 
 type Env = Record<string, string | undefined>
 
@@ -19,11 +20,17 @@ export interface ActionRun {
   summaryUrl: string
   /** Aborts when the workflow is cancelled (SIGINT/SIGTERM). */
   signal?: AbortSignal
+  /** Knows every secret of the run; learns more (local users' passwords) as the engine reads them. */
+  scrubber: Scrubber
 }
 
 /** The action: inputs → mode → engine → job summary, annotations, outputs and PR comment. */
 export async function runAction(env: Env = process.env): Promise<void> {
-  for (const secret of secretInputs(env)) publish.maskSecret(secret)
+  const scrubber = createScrubber(secretInputs(env), {
+    onAdd: publish.maskSecret,
+    forms: outputForms,
+  })
+  publish.guardOutputs(scrubber)
   const state: RunState = { mode: '', reported: false }
   const cancellation = cancelOnSignals({
     onSignal: (name) =>
@@ -33,7 +40,7 @@ export async function runAction(env: Env = process.env): Promise<void> {
     onDeadline: (name) => (state.reported ? undefined : reportUnfinished(env, state, name)),
   })
   try {
-    await run(env, state, cancellation.signal)
+    await run(env, state, cancellation.signal, scrubber)
   } catch (error) {
     const message = `grafana-team-sync failed: ${(error as Error).message}`
     core.debug((error as Error).stack ?? message)
@@ -61,7 +68,12 @@ async function reportUnfinished(env: Env, state: RunState, name: string): Promis
   core.setFailed(message)
 }
 
-async function run(env: Env, state: RunState, signal: AbortSignal): Promise<void> {
+async function run(
+  env: Env,
+  state: RunState,
+  signal: AbortSignal,
+  scrubber: Scrubber,
+): Promise<void> {
   let inputs: ActionInputs
   try {
     inputs = parseInputs(env)
@@ -92,6 +104,7 @@ async function run(env: Env, state: RunState, signal: AbortSignal): Promise<void
     notice: decision.notice,
     summaryUrl: summaryUrl(env),
     signal,
+    scrubber,
   }
   const branch = event.payload.repository?.default_branch ?? 'unknown'
   core.debug(`event ${event.name}, ref ${event.ref}, sha ${event.sha}, default branch ${branch}`)

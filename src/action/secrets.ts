@@ -1,45 +1,73 @@
-import { withScheme } from '../grafana/client.ts'
+import { escapeMarkdown } from '../report/index.ts'
+import { grafanaSecrets, secretLookingEnv, unique } from '../secrets/index.ts'
 import { readInput } from './inputs.ts'
 
 type Env = Record<string, string | undefined>
 
 /**
- * Secrets and the values derived from them that could reach a log line, read from the raw inputs so
- * they can be masked before anything is parsed or logged (an input error may echo a value).
+ * Every secret the run knows before anything is parsed or logged (an input error may echo a value):
+ * the secret inputs, the Grafana password written into grafana-url and the basic-auth value, and the
+ * values of environment variables named like secrets (the runner's own tokens among them).
  */
 export function secretInputs(env: Env): string[] {
   const input = (name: string) => readInput(env, name) || undefined
-  const url = parseUrl(input('grafana-url'))
-  const secrets = [
-    input('grafana-token'),
-    input('grafana-password'),
+  return unique([
+    ...grafanaSecrets({
+      url: input('grafana-url') ?? '',
+      token: input('grafana-token'),
+      username: input('grafana-username'),
+      password: input('grafana-password'),
+    }),
     input('okta-api-token'),
     input('github-token') ?? (env.GITHUB_TOKEN?.trim() || undefined),
+    ...secretLookingEnv(env),
+  ])
+}
+
+/**
+ * How the action's outputs rewrite a secret: the job summary and comments escape markdown (`_` becomes
+ * `&#95;`, `<` becomes `&lt;`…, differently at the start of a text and inside one), and workflow
+ * commands (`::warning::…`) escape `%`, line breaks and, in their properties, `:` and `,`; the runner
+ * shows the unescaped text.
+ */
+export function outputForms(form: string): string[] {
+  return [
+    escapeMarkdown(form),
+    escapeMarkdown(`a${form}a`).slice(1, -1),
+    escapeMarkdown(` ${form} `).slice(1, -1),
+    commandEscaped(form),
+    commandEscaped(form).replace(/:/g, '%3A').replace(/,/g, '%2C'),
   ]
-  if (url?.password) secrets.push(url.password, safeDecode(url.password))
-  const username = input('grafana-username') || (url && safeDecode(url.username))
-  const password = input('grafana-password') || (url && safeDecode(url.password))
-  if (username && password) secrets.push(Buffer.from(`${username}:${password}`).toString('base64'))
-  return [...new Set(secrets.filter((s): s is string => Boolean(s)))]
 }
 
-function parseUrl(value: string | undefined): URL | undefined {
-  try {
-    return value ? new URL(withScheme(value)) : undefined
-  } catch {
-    return undefined
+/** @actions/core's escaping of a workflow command's data. */
+function commandEscaped(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
+}
+
+/**
+ * Passes every later write to the stream through `scrub`: @actions/core, Octokit, console and Node's
+ * warnings all write through process.stdout and process.stderr, so no message goes around it.
+ * Returns the undo.
+ */
+export function scrubWrites(
+  stream: NodeJS.WriteStream,
+  scrub: (text: string) => string,
+): () => void {
+  const write = stream.write.bind(stream) as (...args: unknown[]) => boolean
+  const scrubbed = (chunk: unknown, ...rest: unknown[]) => {
+    let args = rest
+    let text = chunk
+    if (chunk instanceof Uint8Array) {
+      text = Buffer.from(chunk).toString('utf8')
+      if (typeof rest[0] === 'string') args = ['utf8', ...rest.slice(1)]
+    }
+    const plain = typeof args[0] !== 'string' || /^utf-?8$/i.test(args[0])
+    if (typeof text === 'string' && plain) text = scrub(text)
+    return write(text, ...args)
   }
-}
-
-function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value)
-  } catch {
-    return value
+  stream.write = scrubbed
+  return () => {
+    stream.write = write
   }
-}
-
-/** Replaces every secret input in a message built from a remote answer. */
-export function withoutSecrets(env: Env, text: string): string {
-  return secretInputs(env).reduce((clean, secret) => clean.split(secret).join('***'), text)
 }

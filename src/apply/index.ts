@@ -4,6 +4,7 @@ import { messageOf } from '../model.ts'
 export { holdBackUnseenRemovals } from './after-join.ts'
 import { execute, isCallerRef, teamKey, type ApplyContext } from './changes.ts'
 import { RunIds } from './ids.ts'
+import { createScrubber } from '../secrets/index.ts'
 import { runScheduled, type Outcome } from './schedule.ts'
 
 export interface ApplyOptions {
@@ -109,7 +110,5 @@ async function attempt(ctx: ApplyContext, change: Change): Promise<Outcome> {
 }
 
 function scrub(ctx: ApplyContext, text: string): string {
-  let clean = text
-  for (const secret of ctx.secrets) if (secret) clean = clean.split(secret).join('***')
-  return clean
+  return createScrubber(ctx.secrets).scrub(text)
 }

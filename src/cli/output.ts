@@ -1,6 +1,5 @@
 // What the CLI prints for an engine outcome, and its exit status. With --json stdout gets exactly
 // one JSON document (also written to --out); everything else goes to stderr.
-import { writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { EngineOutcome } from '../engine.ts'
 import { cancelledText, renderJson, renderText, writtenBeforeBlock } from '../report/index.ts'
@@ -78,7 +77,7 @@ function outcomeStatus(
 
 function writeOut(file: string, json: string, io: CliIO): boolean {
   try {
-    writeFileSync(resolve(io.cwd, file), withNewline(json))
+    io.writeFile(resolve(io.cwd, file), withNewline(json))
     return true
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message

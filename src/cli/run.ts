@@ -1,6 +1,9 @@
 // The CLI: arguments and environment → one engine run → stdout, stderr and an exit status.
+import { writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { runEngine, type EngineInputs, type EngineOutcome } from '../engine.ts'
+import { createScrubber, hasGrafanaAuth, type Scrubber } from '../secrets/index.ts'
+import { cliSecrets } from './secrets.ts'
 import { parseCliArgs, UsageError, type CliArgs } from './args.ts'
 import { EXIT_ERROR, EXIT_OK, report } from './output.ts'
 import { USAGE } from './usage.ts'
@@ -13,6 +16,8 @@ import { runExportCommand } from './export.ts'
 export interface CliIO {
   stdout: (text: string) => void
   stderr: (text: string) => void
+  /** Writes a file the user named (--out); throws as writeFileSync does. */
+  writeFile: (path: string, text: string) => void
   env: Record<string, string | undefined>
   cwd: string
 }
@@ -21,13 +26,37 @@ export function processIO(): CliIO {
   return {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
+    writeFile: (path, text) => writeFileSync(path, text),
     env: process.env,
     cwd: process.cwd(),
   }
 }
 
-/** Runs one CLI command and returns its exit status. */
-export async function runCli(argv: string[], io: CliIO = processIO()): Promise<number> {
+/** Runs one CLI command and returns its exit status. Everything it writes passes the run's scrubber. */
+export async function runCli(argv: string[], given: CliIO = processIO()): Promise<number> {
+  const scrubber = createScrubber(cliSecrets(given.env))
+  const io = scrubbedIO(given, scrubber)
+  try {
+    return await run(argv, io, scrubber)
+  } catch (error) {
+    // Not a stack trace: the message says what failed, and it passes the scrubber like any output.
+    io.stderr(
+      `grafana-team-sync: unexpected error: ${(error as Error)?.message ?? String(error)}\n`,
+    )
+    return EXIT_ERROR
+  }
+}
+
+function scrubbedIO(io: CliIO, scrubber: Scrubber): CliIO {
+  return {
+    ...io,
+    stdout: (text) => io.stdout(scrubber.scrub(text)),
+    stderr: (text) => io.stderr(scrubber.scrub(text)),
+    writeFile: (path, text) => io.writeFile(path, scrubber.scrub(text)),
+  }
+}
+
+async function run(argv: string[], io: CliIO, scrubber: Scrubber): Promise<number> {
   let args: CliArgs
   try {
     args = parseCliArgs(argv, io.env)
@@ -40,10 +69,10 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
   if (args.command === 'version') return (io.stdout(`${PACKAGE_VERSION}\n`), EXIT_OK)
   if (args.command === 'export') return runExportCommand(args, io)
   // serve stops on its own signals: SIGTERM ends a service, exit 0, not a cancelled run.
-  if (args.command === 'serve') return runCommand(args, io, new AbortController().signal)
+  if (args.command === 'serve') return runCommand(args, io, new AbortController().signal, scrubber)
   const cancellation = cancelOnInterrupt(io)
   try {
-    const status = await runCommand(args, io, cancellation.signal)
+    const status = await runCommand(args, io, cancellation.signal, scrubber)
     if (cancellation.signal.aborted) exitCancelled(status)
     return status
   } finally {
@@ -65,23 +94,30 @@ function cancelOnInterrupt(io: CliIO): Cancellation {
   })
 }
 
-async function runCommand(args: CliArgs, io: CliIO, signal: AbortSignal): Promise<number> {
-  const { inputs, missing } = engineInputs(args, io, signal)
+async function runCommand(
+  args: CliArgs,
+  io: CliIO,
+  signal: AbortSignal,
+  scrubber: Scrubber,
+): Promise<number> {
+  const { inputs, missing } = engineInputs(args, io, signal, scrubber)
+  // Scrubbed before rendering too: shortening a name could cut a secret the output would then show.
+  const show = (outcome: EngineOutcome) => report(args, scrubber.scrubDeep(outcome), io)
   if (missing) {
     // Config problems first: they need fixing whatever the credentials (serve checks each run).
     const checked = await runEngine({ ...inputs, mode: 'validate' })
-    if (checked.kind === 'invalid' && args.command !== 'serve') return report(args, checked, io)
+    if (checked.kind === 'invalid' && args.command !== 'serve') return show(checked)
     return (io.stderr(`grafana-team-sync: ${missing}\n`), EXIT_ERROR)
   }
   if (args.serve) {
     const { runServe } = await import('../serve/index.ts')
     return runServe(args.serve, inputs, io)
   }
-  if (!args.metricsFile) return report(args, await runEngine(inputs), io)
+  if (!args.metricsFile) return show(await runEngine(inputs))
   const startedAt = new Date()
   const outcome = await runEngine(inputs)
-  const status = report(args, outcome, io)
-  const written = await writeRunMetrics(args.metricsFile, outcome, startedAt, io)
+  const status = show(outcome)
+  const written = await writeRunMetrics(args.metricsFile, outcome, startedAt, io, scrubber)
   return written ? status : EXIT_ERROR
 }
 
@@ -91,14 +127,14 @@ async function writeRunMetrics(
   outcome: EngineOutcome,
   startedAt: Date,
   io: CliIO,
+  scrubber: Scrubber,
 ): Promise<boolean> {
   const durationMs = Date.now() - startedAt.getTime()
-  const [{ createMetrics, runResult }, { writeMetricsFile }, { scrubberFor }] = await Promise.all([
+  const [{ createMetrics, runResult }, { writeMetricsFile }] = await Promise.all([
     import('../metrics/index.ts'),
     import('../metrics/file.ts'),
-    import('../serve/secrets.ts'),
   ])
-  const metrics = createMetrics({ processMetrics: false, scrub: scrubberFor(io.env) })
+  const metrics = createMetrics({ processMetrics: false, scrub: scrubber.scrub })
   metrics.record({ outcome, result: runResult(outcome), startedAt, durationMs })
   try {
     await writeMetricsFile(resolve(io.cwd, file), await metrics.text())
@@ -114,6 +150,7 @@ function engineInputs(
   args: CliArgs,
   io: CliIO,
   signal: AbortSignal,
+  scrubber: Scrubber,
 ): { inputs: EngineInputs; missing?: string } {
   const { env } = io
   // serve picks plan or apply per run (--dry-run); its credentials are those of apply.
@@ -127,13 +164,20 @@ function engineInputs(
     concurrency: args.concurrency,
     onProgress: (message) => io.stderr(`${message}\n`),
     signal,
+    scrubber,
   }
   if (env.OKTA_DOMAIN?.trim() && env.OKTA_API_TOKEN?.trim())
     inputs.okta = { domain: env.OKTA_DOMAIN, token: env.OKTA_API_TOKEN }
   if (mode === 'validate') return { inputs }
   const url = env.GRAFANA_URL?.trim()
-  if (!url || !(env.GRAFANA_TOKEN?.trim() || hasBasicAuth(url, env))) {
-    const missing = `${args.command} reads Grafana: set GRAFANA_URL and GRAFANA_TOKEN, or GRAFANA_USERNAME and GRAFANA_PASSWORD.`
+  const credentials = {
+    url: url ?? '',
+    token: env.GRAFANA_TOKEN,
+    username: env.GRAFANA_USERNAME,
+    password: env.GRAFANA_PASSWORD,
+  }
+  if (!url || !hasGrafanaAuth(credentials)) {
+    const missing = `${mode} reads Grafana: set GRAFANA_URL and GRAFANA_TOKEN, or GRAFANA_USERNAME and GRAFANA_PASSWORD.`
     return { inputs, missing }
   }
   inputs.grafana = {
@@ -143,16 +187,4 @@ function engineInputs(
     password: env.GRAFANA_PASSWORD || undefined,
   }
   return { inputs }
-}
-
-function hasBasicAuth(url: string, env: CliIO['env']): boolean {
-  let inUrl: URL | undefined
-  try {
-    inUrl = new URL(url)
-  } catch {
-    inUrl = undefined
-  }
-  return Boolean(
-    (env.GRAFANA_USERNAME || inUrl?.username) && (env.GRAFANA_PASSWORD || inUrl?.password),
-  )
 }

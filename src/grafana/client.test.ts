@@ -1,7 +1,8 @@
 import { createServer } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
 import { HttpError } from '../http/index.ts'
-import { createGrafanaClient, withScheme } from './client.ts'
+import { createGrafanaClient } from './client.ts'
+import { withScheme } from '../secrets/index.ts'
 import { listenOnLoopback } from '../../test/fakes/http.ts'
 
 // Route-table servers: each test states exactly what Grafana answers and asserts what was sent.

@@ -16,6 +16,7 @@ import type {
   TeamPreferences,
 } from '../model.ts'
 import { rejectedCredentialMessage } from '../rejected-credential.ts'
+import { basicAuthHeader, grafanaAuth, grafanaSecrets, type GrafanaAuth } from '../secrets/index.ts'
 import type { GrafanaClient, GrafanaTeamSummary } from './types.ts'
 import { SettingError } from '../settings.ts'
 
@@ -115,31 +116,20 @@ interface Auth {
   username?: string
 }
 
-function resolveAuth(opts: GrafanaClientOptions, url: URL): Auth {
-  const username = opts.username ?? (url.username ? decodeURIComponent(url.username) : undefined)
-  const password = opts.password ?? (url.password ? decodeURIComponent(url.password) : undefined)
-  if (username && password) {
-    const encoded = Buffer.from(`${username}:${password}`).toString('base64')
-    return { kind: 'basic', header: `Basic ${encoded}`, secrets: [password, encoded], username }
+function resolveAuth(opts: GrafanaClientOptions, auth: GrafanaAuth): Auth {
+  if (auth.basic) {
+    return {
+      kind: 'basic',
+      header: basicAuthHeader(auth.basic),
+      secrets: grafanaSecrets(opts),
+      username: auth.basic.username,
+    }
   }
-  // A value copied with its scheme (`Bearer glsa_…`) would be sent as `Bearer Bearer glsa_…`.
-  const token = opts.token?.trim().replace(/^bearer\s+/i, '')
-  if (token) return { kind: 'token', header: `Bearer ${token}`, secrets: [token] }
+  if (auth.token)
+    return { kind: 'token', header: `Bearer ${auth.token}`, secrets: grafanaSecrets(opts) }
   throw new Error(
     'Grafana credentials missing: set grafana-token (GRAFANA_TOKEN) or grafana-username and grafana-password (GRAFANA_USERNAME/GRAFANA_PASSWORD)',
   )
-}
-
-/** `grafana.example.com` or `localhost:3000` means https://…, as for okta-domain. */
-export function withScheme(url: string): string {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `https://${url}`
-}
-
-function withoutCredentials(url: URL): string {
-  const clean = new URL(url.href)
-  clean.username = ''
-  clean.password = ''
-  return clean.href
 }
 
 // ---------------------------------------------------------------- mapping
@@ -214,10 +204,8 @@ function preferencesToWire(prefs: TeamPreferences): WirePreferences {
 // ---------------------------------------------------------------- client
 
 export function createGrafanaClient(opts: GrafanaClientOptions): GrafanaClient {
-  let parsed: URL
-  try {
-    parsed = new URL(withScheme(opts.url.trim()))
-  } catch {
+  const parsed = grafanaAuth(opts)
+  if (!parsed) {
     throw new SettingError({
       code: 'setting-invalid',
       setting: 'grafana-url',
@@ -227,9 +215,9 @@ export function createGrafanaClient(opts: GrafanaClientOptions): GrafanaClient {
   const auth = resolveAuth(opts, parsed)
   const http = createHttpService({
     service: 'grafana',
-    baseUrl: withoutCredentials(parsed),
+    baseUrl: parsed.url,
     headers: { Authorization: auth.header, Accept: 'application/json', 'User-Agent': USER_AGENT },
-    secrets: [...auth.secrets, ...(opts.token ? [opts.token] : [])],
+    secrets: auth.secrets,
     rateLimitStyle: 'retry-after',
     concurrency: opts.concurrency,
     timeoutMs: opts.timeoutMs,

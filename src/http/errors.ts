@@ -71,29 +71,6 @@ export function defaultMessage(f: HttpErrorFields): string {
 }
 
 /**
- * Replaces every occurrence of each secret (raw, lower-cased as in a host name, URL-encoded, base64)
- * with `***`.
- */
-export function createScrubber(secrets: readonly string[]): (text: string) => string {
-  const needles = new Set<string>()
-  for (const secret of secrets) {
-    if (!secret) continue
-    needles.add(secret)
-    // A token pasted into a URL input comes back lower-cased inside DNS and TLS error messages.
-    needles.add(secret.toLowerCase())
-    needles.add(encodeURIComponent(secret))
-    needles.add(Buffer.from(secret).toString('base64'))
-  }
-  // Longest first so a secret containing another is replaced whole.
-  const ordered = [...needles].filter((n) => n.length > 0).sort((a, b) => b.length - a.length)
-  return (text: string) => {
-    let out = text
-    for (const needle of ordered) out = out.split(needle).join('***')
-    return out
-  }
-}
-
-/**
  * A 401: the service refused the credential itself, so no request of this run can succeed. Also
  * true of the requests not sent after it (`unsent`).
  */

@@ -1,7 +1,8 @@
 import type { RequestStats } from '../model.ts'
 import { attemptOnce, type Attempt, type AttemptContext, type PreparedRequest } from './attempt.ts'
 import { endpointOf } from './endpoint.ts'
-import { HttpError, SERVICE_TITLES, createScrubber, type ServiceName } from './errors.ts'
+import { createScrubber } from '../secrets/index.ts'
+import { HttpError, SERVICE_TITLES, type ServiceName } from './errors.ts'
 import { Halt } from './halt.ts'
 import { formatDuration, timedOutMessage } from './messages.ts'
 import type { Pick } from './pick.ts'
@@ -103,7 +104,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export function createHttpService(options: HttpServiceOptions): HttpService {
   const settings: Settings = { ...options, ...HTTP_DEFAULTS, ...withoutUndefined(options) }
   const base = parseBaseUrl(options.service, options.baseUrl)
-  const scrub = createScrubber(options.secrets ?? [])
+  const { scrub } = createScrubber(options.secrets ?? [])
   const baseHeaders = checkedHeaders(options.service, options.headers ?? {})
   const counters = new RequestCounters(options.service)
   const ctx: AttemptContext = {

@@ -313,6 +313,12 @@ describe('okta helpers', () => {
     expect(() => oktaOrigin('acme okta')).toThrow(/not a host name or URL/)
   })
 
+  it('never quotes the userinfo of a domain it rejects', () => {
+    expect(() => oktaOrigin('admin:hunter22@acme okta.com')).toThrow(
+      'okta-domain "***@acme okta.com" is not a host name or URL',
+    )
+  })
+
   it('calls the org host when given the Admin Console (-admin) host', () => {
     expect(oktaOrigin('acme-admin.okta.com')).toBe('https://acme.okta.com')
     expect(oktaOrigin('https://acme-admin.oktapreview.com/admin/dashboard')).toBe(

@@ -1,3 +1,4 @@
+import { withoutUserInfo, withScheme } from '../secrets/index.ts'
 import {
   HttpError,
   createHttpService,
@@ -50,14 +51,12 @@ interface WireUser {
 const MEMBER_FIELDS = { id: true, status: true, profile: { login: true, email: true } } as const
 
 export function oktaOrigin(domain: string): string {
-  const trimmed = domain.trim()
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`
   let url: URL
   try {
-    url = new URL(withScheme)
+    url = new URL(withScheme(domain.trim()))
   } catch {
     throw new Error(
-      `okta-domain "${domain}" is not a host name or URL (expected e.g. acme.okta.com)`,
+      `okta-domain "${withoutUserInfo(domain)}" is not a host name or URL (expected e.g. acme.okta.com)`,
     )
   }
   if (url.username || url.password) {
