@@ -278,10 +278,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema2) {
   return mergeDefs(schema2._zod.def);
 }
-function getElementAtPath(obj, path8) {
-  if (!path8)
+function getElementAtPath(obj, path9) {
+  if (!path9)
     return obj;
-  return path8.reduce((acc, key) => acc?.[key], obj);
+  return path9.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -540,11 +540,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path8, issues) {
+function prefixIssues(path9, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path8);
+    iss.path.unshift(path9);
     return iss;
   });
 }
@@ -1076,16 +1076,16 @@ function flattenError(error3, mapper = (issue3) => issue3.message) {
 }
 function formatError(error3, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error4, path8 = []) => {
+  const processError = (error4, path9 = []) => {
     for (const issue3 of error4.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path8, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path9, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path8, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path9, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path8, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path9, ...issue3.path]);
       } else {
-        const fullpath = [...path8, ...issue3.path];
+        const fullpath = [...path9, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -3445,7 +3445,7 @@ function isRef(value) {
 function cloneIssues(issues) {
   return issues.map((iss) => iss.path ? { ...iss, path: iss.path.slice() } : { ...iss });
 }
-function isRecursive(inst, stack, resolve3) {
+function isRecursive(inst, stack, resolve4) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -3455,26 +3455,26 @@ function isRecursive(inst, stack, resolve3) {
   let result = NONE;
   const check = (child2) => {
     if (result !== PROVEN && child2?._zod) {
-      const answer2 = isRecursive(child2, stack, resolve3);
-      if (answer2 > result)
-        result = answer2;
+      const answer3 = isRecursive(child2, stack, resolve4);
+      if (answer3 > result)
+        result = answer3;
     }
   };
   const shape = (sh, spread) => {
-    let answer2 = NONE;
+    let answer3 = NONE;
     for (const key of Reflect.ownKeys(sh)) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child2 = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve3) : NONE;
-      if (child2 > answer2)
-        answer2 = child2;
+      const child2 = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve4) : NONE;
+      if (child2 > answer3)
+        answer3 = child2;
     }
-    return answer2;
+    return answer3;
   };
-  const merge3 = (answer2) => {
-    if (answer2 > result)
-      result = answer2;
+  const merge3 = (answer3) => {
+    if (answer3 > result)
+      result = answer3;
   };
   const def = inst._zod.def;
   const kind = def.type;
@@ -3530,7 +3530,7 @@ function isRecursive(inst, stack, resolve3) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve3 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve4 ? inst._zod.innerType : void 0);
       merge3(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -3577,10 +3577,10 @@ function isRecursive(inst, stack, resolve3) {
   stack.delete(inst);
   return settle(inst, result);
 }
-function settle(inst, answer2) {
-  if (answer2 !== ASSUMED)
-    recursive.set(inst, answer2 === PROVEN);
-  return answer2;
+function settle(inst, answer3) {
+  if (answer3 !== ASSUMED)
+    recursive.set(inst, answer3 === PROVEN);
+  return answer3;
 }
 function bucketFor(state, inst) {
   let bucket = state.buckets.get(inst);
@@ -4458,13 +4458,13 @@ function initializeContext(params) {
     external: params?.external ?? void 0
   };
 }
-function handleUnrepresentable(schema2, ctx, json, params, message) {
+function handleUnrepresentable(schema2, ctx, json2, params, message) {
   const result = typeof ctx.unrepresentable === "function" ? ctx.unrepresentable({ zodSchema: schema2, path: params.path, message }) : ctx.unrepresentable;
   if (result === "any")
     return false;
   if (result === void 0 || result === "throw")
     throw new Error(message);
-  Object.assign(json, result);
+  Object.assign(json2, result);
   return true;
 }
 function processSchema(schema2, ctx, _params = { path: [], schemaPath: [] }) {
@@ -4698,12 +4698,12 @@ function foldObjects(members2) {
   }
   return folded;
 }
-function foldIntersection(json) {
-  const allOf = json.allOf;
+function foldIntersection(json2) {
+  const allOf = json2.allOf;
   if (!Array.isArray(allOf) || allOf.length < 2)
     return;
   for (const key of FOLDABLE_KEYS)
-    if (key in json)
+    if (key in json2)
       return;
   const unions = allOf.filter((m) => UNION_KEYS.some((k) => Array.isArray(m[k])));
   let folded = null;
@@ -4722,8 +4722,8 @@ function foldIntersection(json) {
   }
   if (!folded)
     return;
-  delete json.allOf;
-  assignProps(json, folded);
+  delete json2.allOf;
+  assignProps(json2, folded);
 }
 function finalize(ctx, schema2) {
   const root = ctx.seen.get(schema2);
@@ -4805,20 +4805,20 @@ function finalize(ctx, schema2) {
     if (ctx.intersections.length) {
       const carriers = /* @__PURE__ */ new Map();
       for (const seen of ctx.seen.values()) {
-        for (const json of [seen.schema, seen.def]) {
-          const allOf = json?.allOf;
+        for (const json2 of [seen.schema, seen.def]) {
+          const allOf = json2?.allOf;
           if (!Array.isArray(allOf))
             continue;
           const existing = carriers.get(allOf);
           if (existing)
-            existing.push(json);
+            existing.push(json2);
           else
-            carriers.set(allOf, [json]);
+            carriers.set(allOf, [json2]);
         }
       }
       for (const allOf of ctx.intersections) {
-        for (const json of carriers.get(allOf) ?? [])
-          foldIntersection(json);
+        for (const json2 of carriers.get(allOf) ?? [])
+          foldIntersection(json2);
       }
     }
   }
@@ -4998,31 +4998,31 @@ function inputOptin(schema2) {
   }
   return schema2._zod.optin;
 }
-function stringifyKeyNames(bySchema, json, visited) {
-  if (json.$ref) {
-    if (visited.has(json))
-      return json;
-    visited.add(json);
-    const def = bySchema.get(json)?.def;
+function stringifyKeyNames(bySchema, json2, visited) {
+  if (json2.$ref) {
+    if (visited.has(json2))
+      return json2;
+    visited.add(json2);
+    const def = bySchema.get(json2)?.def;
     if (!def)
-      return json;
+      return json2;
     const inlined = stringifyKeyNames(bySchema, def, visited);
-    return inlined === def ? json : inlined;
+    return inlined === def ? json2 : inlined;
   }
   for (const keyword of ["anyOf", "oneOf"]) {
-    const branches = json[keyword];
+    const branches = json2[keyword];
     if (!Array.isArray(branches))
       continue;
     const mapped = branches.map((branch) => stringifyKeyNames(bySchema, branch, visited));
     if (mapped.some((branch, i) => branch !== branches[i]))
-      json = { ...json, [keyword]: mapped };
+      json2 = { ...json2, [keyword]: mapped };
   }
-  const types = Array.isArray(json.type) ? json.type : [json.type];
+  const types = Array.isArray(json2.type) ? json2.type : [json2.type];
   const numericType = !types.includes("string") && types.some((t) => t === "number" || t === "integer");
-  const values = json.enum ?? (json.const !== void 0 ? [json.const] : void 0);
+  const values = json2.enum ?? (json2.const !== void 0 ? [json2.const] : void 0);
   if (!numericType && !values?.some((v) => typeof v === "number"))
-    return json;
-  const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, format, id, ...rest } = json;
+    return json2;
+  const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, format, id, ...rest } = json2;
   if (rest.enum)
     rest.enum = rest.enum.map((v) => typeof v === "number" ? String(v) : v);
   else if (typeof rest.const === "number")
@@ -5041,8 +5041,8 @@ function rewriteKeyNames(ctx) {
       bySchema.set(entry.schema, entry);
   }
   const rewrites = /* @__PURE__ */ new Map();
-  for (const record2 of pendingRecords.get(ctx) ?? []) {
-    const seen = ctx.seen.get(record2);
+  for (const record3 of pendingRecords.get(ctx) ?? []) {
+    const seen = ctx.seen.get(record3);
     const names = (seen?.def ?? seen?.schema)?.propertyNames;
     if (!names || names === true || rewrites.has(names))
       continue;
@@ -5060,7 +5060,7 @@ function rewriteKeyNames(ctx) {
     }
   }
 }
-function serializeDefaultValue(value, schema2, ctx, json, params) {
+function serializeDefaultValue(value, schema2, ctx, json2, params) {
   let unrepresentable = false;
   const serialized = JSON.stringify(value, (_, val) => {
     if (typeof val !== "bigint")
@@ -5070,7 +5070,7 @@ function serializeDefaultValue(value, schema2, ctx, json, params) {
   });
   if (!unrepresentable)
     return JSON.parse(serialized);
-  handleUnrepresentable(schema2, ctx, json, params, "BigInt defaults cannot be represented in JSON Schema");
+  handleUnrepresentable(schema2, ctx, json2, params, "BigInt defaults cannot be represented in JSON Schema");
   return UNREPRESENTABLE_DEFAULT;
 }
 var narrowMin, narrowMax, narrowBoth, addDivisor, addPattern, intersectMime, setFormat, minContributor, maxContributor, formatContributor, contributors, formatMap, exactPatterns, exactPattern, stringProcessor, numberProcessor, booleanProcessor, neverProcessor, unknownProcessor, enumProcessor, customProcessor, transformProcessor, arrayProcessor, objectProcessor, unionProcessor, intersectionProcessor, pendingRecords, recordProcessor, nullableProcessor, nonoptionalProcessor, UNREPRESENTABLE_DEFAULT, defaultProcessor, prefaultProcessor, catchProcessor, pipeProcessor, readonlyProcessor, optionalProcessor;
@@ -5154,29 +5154,29 @@ var init_json_schema_processors = __esm({
     ]);
     exactPattern = (p) => exactPatterns.get(p) ?? p;
     stringProcessor = (schema2, ctx, _json, _params) => {
-      const json = _json;
-      json.type = "string";
+      const json2 = _json;
+      json2.type = "string";
       const { minimum, maximum, format, patterns, contentEncoding, laxFormat } = aggregateChecks(schema2);
       if (typeof minimum === "number")
-        json.minLength = minimum;
+        json2.minLength = minimum;
       if (typeof maximum === "number")
-        json.maxLength = maximum;
+        json2.maxLength = maximum;
       if (format) {
-        json.format = formatMap[format] ?? format;
-        if (json.format === "")
-          delete json.format;
+        json2.format = formatMap[format] ?? format;
+        if (json2.format === "")
+          delete json2.format;
         if (format === "time" || laxFormat) {
-          delete json.format;
+          delete json2.format;
         }
       }
       if (contentEncoding)
-        json.contentEncoding = contentEncoding;
+        json2.contentEncoding = contentEncoding;
       if (patterns && patterns.size > 0) {
         const patternList = [...patterns].map(exactPattern);
         if (patternList.length === 1)
-          json.pattern = patternList[0].source;
+          json2.pattern = patternList[0].source;
         else if (patternList.length > 1) {
-          json.allOf = [
+          json2.allOf = [
             ...patternList.map((regex2) => ({
               ...ctx.target === "draft-07" || ctx.target === "draft-04" || ctx.target === "openapi-3.0" ? { type: "string" } : {},
               pattern: regex2.source
@@ -5186,31 +5186,31 @@ var init_json_schema_processors = __esm({
       }
     };
     numberProcessor = (schema2, ctx, _json, params) => {
-      const json = _json;
+      const json2 = _json;
       const { minimum, maximum, multipleOf, exclusiveMaximum, exclusiveMinimum, isInt } = aggregateChecks(schema2);
-      json.type = isInt ? "integer" : "number";
+      json2.type = isInt ? "integer" : "number";
       const exMin = typeof exclusiveMinimum === "number" && exclusiveMinimum >= (minimum ?? Number.NEGATIVE_INFINITY);
       const exMax = typeof exclusiveMaximum === "number" && exclusiveMaximum <= (maximum ?? Number.POSITIVE_INFINITY);
       const legacy = ctx.target === "draft-04" || ctx.target === "openapi-3.0";
       if (exMin) {
         if (legacy) {
-          json.minimum = exclusiveMinimum;
-          json.exclusiveMinimum = true;
+          json2.minimum = exclusiveMinimum;
+          json2.exclusiveMinimum = true;
         } else {
-          json.exclusiveMinimum = exclusiveMinimum;
+          json2.exclusiveMinimum = exclusiveMinimum;
         }
       } else if (typeof minimum === "number") {
-        json.minimum = minimum;
+        json2.minimum = minimum;
       }
       if (exMax) {
         if (legacy) {
-          json.maximum = exclusiveMaximum;
-          json.exclusiveMaximum = true;
+          json2.maximum = exclusiveMaximum;
+          json2.exclusiveMaximum = true;
         } else {
-          json.exclusiveMaximum = exclusiveMaximum;
+          json2.exclusiveMaximum = exclusiveMaximum;
         }
       } else if (typeof maximum === "number") {
-        json.maximum = maximum;
+        json2.maximum = maximum;
       }
       if (multipleOf) {
         const divisors = /* @__PURE__ */ new Set();
@@ -5218,68 +5218,68 @@ var init_json_schema_processors = __esm({
           if (Number.isFinite(divisor) && divisor !== 0)
             divisors.add(Math.abs(divisor));
           else
-            handleUnrepresentable(schema2, ctx, json, params, `A multipleOf divisor of ${divisor} cannot be represented in JSON Schema`);
+            handleUnrepresentable(schema2, ctx, json2, params, `A multipleOf divisor of ${divisor} cannot be represented in JSON Schema`);
         }
         const [first, ...rest] = divisors;
         if (first !== void 0)
-          json.multipleOf = first;
+          json2.multipleOf = first;
         if (rest.length)
-          json.allOf = [...json.allOf ?? [], ...rest.map((m) => ({ multipleOf: m }))];
+          json2.allOf = [...json2.allOf ?? [], ...rest.map((m) => ({ multipleOf: m }))];
       }
     };
-    booleanProcessor = (_schema, _ctx, json, _params) => {
-      json.type = "boolean";
+    booleanProcessor = (_schema, _ctx, json2, _params) => {
+      json2.type = "boolean";
     };
-    neverProcessor = (_schema, _ctx, json, _params) => {
-      json.not = {};
+    neverProcessor = (_schema, _ctx, json2, _params) => {
+      json2.not = {};
     };
     unknownProcessor = (_schema, _ctx, _json, _params) => {
     };
-    enumProcessor = (schema2, _ctx, json, _params) => {
+    enumProcessor = (schema2, _ctx, json2, _params) => {
       const def = schema2._zod.def;
       const values = getEnumValues(def.entries);
       if (values.length === 0) {
-        json.not = {};
+        json2.not = {};
         return;
       }
       if (values.every((v) => typeof v === "number"))
-        json.type = "number";
+        json2.type = "number";
       if (values.every((v) => typeof v === "string"))
-        json.type = "string";
-      json.enum = values;
+        json2.type = "string";
+      json2.enum = values;
     };
-    customProcessor = (schema2, ctx, json, params) => {
-      handleUnrepresentable(schema2, ctx, json, params, "Custom types cannot be represented in JSON Schema");
+    customProcessor = (schema2, ctx, json2, params) => {
+      handleUnrepresentable(schema2, ctx, json2, params, "Custom types cannot be represented in JSON Schema");
     };
-    transformProcessor = (schema2, ctx, json, params) => {
-      handleUnrepresentable(schema2, ctx, json, params, "Transforms cannot be represented in JSON Schema");
+    transformProcessor = (schema2, ctx, json2, params) => {
+      handleUnrepresentable(schema2, ctx, json2, params, "Transforms cannot be represented in JSON Schema");
     };
     arrayProcessor = (schema2, ctx, _json, params) => {
-      const json = _json;
+      const json2 = _json;
       const def = schema2._zod.def;
       const { minimum, maximum } = aggregateChecks(schema2);
       if (typeof minimum === "number")
-        json.minItems = minimum;
+        json2.minItems = minimum;
       if (typeof maximum === "number")
-        json.maxItems = maximum;
-      json.type = "array";
-      json.items = processSchema(def.element, ctx, {
+        json2.maxItems = maximum;
+      json2.type = "array";
+      json2.items = processSchema(def.element, ctx, {
         ...params,
         path: [...params.path, "items"]
       });
     };
     objectProcessor = (schema2, ctx, _json, params) => {
-      const json = _json;
+      const json2 = _json;
       const def = schema2._zod.def;
       const shape = def.shape;
       const symbolKeys = Object.getOwnPropertySymbols(shape);
-      if (symbolKeys.length && handleUnrepresentable(schema2, ctx, json, params, "Symbol keys cannot be represented in JSON Schema")) {
+      if (symbolKeys.length && handleUnrepresentable(schema2, ctx, json2, params, "Symbol keys cannot be represented in JSON Schema")) {
         return;
       }
-      json.type = "object";
-      json.properties = {};
+      json2.type = "object";
+      json2.properties = {};
       for (const key in shape) {
-        assignProp(json.properties, key, processSchema(shape[key], ctx, {
+        assignProp(json2.properties, key, processSchema(shape[key], ctx, {
           ...params,
           path: [...params.path, "properties", key]
         }));
@@ -5292,21 +5292,21 @@ var init_json_schema_processors = __esm({
         }
       }
       if (requiredKeys.length > 0) {
-        json.required = requiredKeys;
+        json2.required = requiredKeys;
       }
       if (def.catchall?._zod.def.type === "never") {
-        json.additionalProperties = false;
+        json2.additionalProperties = false;
       } else if (!def.catchall) {
         if (ctx.io === "output")
-          json.additionalProperties = false;
+          json2.additionalProperties = false;
       } else if (def.catchall) {
-        json.additionalProperties = processSchema(def.catchall, ctx, {
+        json2.additionalProperties = processSchema(def.catchall, ctx, {
           ...params,
           path: [...params.path, "additionalProperties"]
         });
       }
     };
-    unionProcessor = (schema2, ctx, json, params) => {
+    unionProcessor = (schema2, ctx, json2, params) => {
       const def = schema2._zod.def;
       const isExclusive = def.inclusive === false;
       const options = def.options.map((x, i) => processSchema(x, ctx, {
@@ -5314,12 +5314,12 @@ var init_json_schema_processors = __esm({
         path: [...params.path, isExclusive ? "oneOf" : "anyOf", i]
       }));
       if (isExclusive) {
-        json.oneOf = options;
+        json2.oneOf = options;
       } else {
-        json.anyOf = options;
+        json2.anyOf = options;
       }
     };
-    intersectionProcessor = (schema2, ctx, json, params) => {
+    intersectionProcessor = (schema2, ctx, json2, params) => {
       const def = schema2._zod.def;
       const a = processSchema(def.left, ctx, {
         ...params,
@@ -5334,14 +5334,14 @@ var init_json_schema_processors = __esm({
         ...isSimpleIntersection(a) ? a.allOf : [a],
         ...isSimpleIntersection(b) ? b.allOf : [b]
       ];
-      json.allOf = allOf;
+      json2.allOf = allOf;
       ctx.intersections.push(allOf);
     };
     pendingRecords = /* @__PURE__ */ new WeakMap();
     recordProcessor = (schema2, ctx, _json, params) => {
-      const json = _json;
+      const json2 = _json;
       const def = schema2._zod.def;
-      json.type = "object";
+      json2.type = "object";
       const keyType = def.keyType;
       const patterns = aggregateChecks(keyType).patterns;
       if (def.mode === "loose" && patterns && patterns.size > 0) {
@@ -5349,13 +5349,13 @@ var init_json_schema_processors = __esm({
           ...params,
           path: [...params.path, "patternProperties", "*"]
         });
-        json.patternProperties = {};
+        json2.patternProperties = {};
         for (const pattern of patterns) {
-          assignProp(json.patternProperties, exactPattern(pattern).source, valueSchema);
+          assignProp(json2.patternProperties, exactPattern(pattern).source, valueSchema);
         }
       } else {
         if (ctx.target === "draft-07" || ctx.target === "draft-2020-12") {
-          json.propertyNames = processSchema(def.keyType, ctx, {
+          json2.propertyNames = processSchema(def.keyType, ctx, {
             ...params,
             path: [...params.path, "propertyNames"]
           });
@@ -5367,7 +5367,7 @@ var init_json_schema_processors = __esm({
           }
           pending.push(schema2);
         }
-        json.additionalProperties = processSchema(def.valueType, ctx, {
+        json2.additionalProperties = processSchema(def.valueType, ctx, {
           ...params,
           path: [...params.path, "additionalProperties"]
         });
@@ -5377,19 +5377,19 @@ var init_json_schema_processors = __esm({
       if (keyValues && !def.partial && !omittableOnInput) {
         const validKeyValues = [...keyValues].filter((v) => typeof v === "string" || typeof v === "number");
         if (validKeyValues.length > 0) {
-          json.required = validKeyValues.map(String);
+          json2.required = validKeyValues.map(String);
         }
       }
     };
-    nullableProcessor = (schema2, ctx, json, params) => {
+    nullableProcessor = (schema2, ctx, json2, params) => {
       const def = schema2._zod.def;
       const inner = processSchema(def.innerType, ctx, params);
       const seen = ctx.seen.get(schema2);
       if (ctx.target === "openapi-3.0") {
         seen.ref = def.innerType;
-        json.nullable = true;
+        json2.nullable = true;
       } else {
-        json.anyOf = [inner, { type: "null" }];
+        json2.anyOf = [inner, { type: "null" }];
       }
     };
     nonoptionalProcessor = (schema2, ctx, _json, params) => {
@@ -5399,27 +5399,27 @@ var init_json_schema_processors = __esm({
       seen.ref = def.innerType;
     };
     UNREPRESENTABLE_DEFAULT = /* @__PURE__ */ Symbol();
-    defaultProcessor = (schema2, ctx, json, params) => {
+    defaultProcessor = (schema2, ctx, json2, params) => {
       const def = schema2._zod.def;
       processSchema(def.innerType, ctx, params);
       const seen = ctx.seen.get(schema2);
       seen.ref = def.innerType;
-      const value = serializeDefaultValue(def.defaultValue, schema2, ctx, json, params);
+      const value = serializeDefaultValue(def.defaultValue, schema2, ctx, json2, params);
       if (value !== UNREPRESENTABLE_DEFAULT)
-        json.default = value;
+        json2.default = value;
     };
-    prefaultProcessor = (schema2, ctx, json, params) => {
+    prefaultProcessor = (schema2, ctx, json2, params) => {
       const def = schema2._zod.def;
       processSchema(def.innerType, ctx, params);
       const seen = ctx.seen.get(schema2);
       seen.ref = def.innerType;
       if (ctx.io !== "input")
         return;
-      const value = serializeDefaultValue(def.defaultValue, schema2, ctx, json, params);
+      const value = serializeDefaultValue(def.defaultValue, schema2, ctx, json2, params);
       if (value !== UNREPRESENTABLE_DEFAULT)
-        json._prefault = value;
+        json2._prefault = value;
     };
-    catchProcessor = (schema2, ctx, json, params) => {
+    catchProcessor = (schema2, ctx, json2, params) => {
       const def = schema2._zod.def;
       processSchema(def.innerType, ctx, params);
       const seen = ctx.seen.get(schema2);
@@ -5428,10 +5428,10 @@ var init_json_schema_processors = __esm({
       try {
         catchValue = def.catchValue(void 0);
       } catch {
-        handleUnrepresentable(schema2, ctx, json, params, "Dynamic catch values are not supported in JSON Schema");
+        handleUnrepresentable(schema2, ctx, json2, params, "Dynamic catch values are not supported in JSON Schema");
         return;
       }
-      json.default = catchValue;
+      json2.default = catchValue;
     };
     pipeProcessor = (schema2, ctx, _json, params) => {
       const def = schema2._zod.def;
@@ -5441,12 +5441,12 @@ var init_json_schema_processors = __esm({
       const seen = ctx.seen.get(schema2);
       seen.ref = innerType;
     };
-    readonlyProcessor = (schema2, ctx, json, params) => {
+    readonlyProcessor = (schema2, ctx, json2, params) => {
       const def = schema2._zod.def;
       processSchema(def.innerType, ctx, params);
       const seen = ctx.seen.get(schema2);
       seen.ref = def.innerType;
-      json.readOnly = true;
+      json2.readOnly = true;
     };
     optionalProcessor = (schema2, ctx, _json, params) => {
       const def = schema2._zod.def;
@@ -5917,7 +5917,7 @@ var init_schemas2 = __esm({
       (inst, def) => {
         $ZodString.init(inst, def);
         ZodType.init(inst, def);
-        inst._zod.processJSONSchema = (ctx, json, params) => stringProcessor(inst, ctx, json, params);
+        inst._zod.processJSONSchema = (ctx, json2, params) => stringProcessor(inst, ctx, json2, params);
       },
       /* @__PURE__ */ util_exports.derived({
         format: (inst) => aggregateChecks(inst).format ?? null,
@@ -6155,7 +6155,7 @@ var init_schemas2 = __esm({
       (inst, def) => {
         $ZodNumber.init(inst, def);
         ZodType.init(inst, def);
-        inst._zod.processJSONSchema = (ctx, json, params) => numberProcessor(inst, ctx, json, params);
+        inst._zod.processJSONSchema = (ctx, json2, params) => numberProcessor(inst, ctx, json2, params);
         inst.isFinite = true;
       },
       /* @__PURE__ */ util_exports.derived({
@@ -6227,23 +6227,23 @@ var init_schemas2 = __esm({
     ZodBoolean = /* @__PURE__ */ $constructor("ZodBoolean", (inst, def) => {
       $ZodBoolean.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json, params) => booleanProcessor(inst, ctx, json, params);
+      inst._zod.processJSONSchema = (ctx, json2, params) => booleanProcessor(inst, ctx, json2, params);
     });
     ZodUnknown = /* @__PURE__ */ $constructor("ZodUnknown", (inst, def) => {
       $ZodUnknown.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json, params) => unknownProcessor(inst, ctx, json, params);
+      inst._zod.processJSONSchema = (ctx, json2, params) => unknownProcessor(inst, ctx, json2, params);
     });
     ZodNever = /* @__PURE__ */ $constructor("ZodNever", (inst, def) => {
       $ZodNever.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json, params) => neverProcessor(inst, ctx, json, params);
+      inst._zod.processJSONSchema = (ctx, json2, params) => neverProcessor(inst, ctx, json2, params);
     });
     ZodArray = /* @__PURE__ */ $constructor("ZodArray", (inst, def) => {
       _ensureDefaultMemoizer();
       $ZodArray.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json, params) => arrayProcessor(inst, ctx, json, params);
+      inst._zod.processJSONSchema = (ctx, json2, params) => arrayProcessor(inst, ctx, json2, params);
       inst.element = def.element;
     }, {
       min(n, params) {
@@ -6266,7 +6266,7 @@ var init_schemas2 = __esm({
       _ensureDefaultMemoizer();
       $ZodObjectJIT.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json, params) => objectProcessor(inst, ctx, json, params);
+      inst._zod.processJSONSchema = (ctx, json2, params) => objectProcessor(inst, ctx, json2, params);
       util_exports.installLazyProp(inst, "shape", (self2) => self2._zod.def.shape, false);
     }, {
       keyof() {
@@ -6315,26 +6315,26 @@ var init_schemas2 = __esm({
     ZodUnion = /* @__PURE__ */ $constructor("ZodUnion", (inst, def) => {
       $ZodUnion.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json, params) => unionProcessor(inst, ctx, json, params);
+      inst._zod.processJSONSchema = (ctx, json2, params) => unionProcessor(inst, ctx, json2, params);
       inst.options = def.options;
     });
     ZodIntersection = /* @__PURE__ */ $constructor("ZodIntersection", (inst, def) => {
       $ZodIntersection.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json, params) => intersectionProcessor(inst, ctx, json, params);
+      inst._zod.processJSONSchema = (ctx, json2, params) => intersectionProcessor(inst, ctx, json2, params);
     });
     ZodRecord = /* @__PURE__ */ $constructor("ZodRecord", (inst, def) => {
       _ensureDefaultMemoizer();
       $ZodRecord.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json, params) => recordProcessor(inst, ctx, json, params);
+      inst._zod.processJSONSchema = (ctx, json2, params) => recordProcessor(inst, ctx, json2, params);
       inst.keyType = def.keyType;
       inst.valueType = def.valueType;
     });
     ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def) => {
       $ZodEnum.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json, params) => enumProcessor(inst, ctx, json, params);
+      inst._zod.processJSONSchema = (ctx, json2, params) => enumProcessor(inst, ctx, json2, params);
       inst.enum = def.entries;
       inst.options = [...inst._zod.values];
       const keys = new Set(Object.keys(def.entries));
@@ -6373,7 +6373,7 @@ var init_schemas2 = __esm({
       _ensureDefaultMemoizer();
       $ZodTransform.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json, params) => transformProcessor(inst, ctx, json, params);
+      inst._zod.processJSONSchema = (ctx, json2, params) => transformProcessor(inst, ctx, json2, params);
       inst._zod.parse = (payload, _ctx) => {
         if (_ctx.direction === "backward") {
           throw new $ZodEncodeError(inst.constructor.name);
@@ -6406,64 +6406,64 @@ var init_schemas2 = __esm({
     ZodOptional = /* @__PURE__ */ $constructor("ZodOptional", (inst, def) => {
       $ZodOptional.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json, params) => optionalProcessor(inst, ctx, json, params);
+      inst._zod.processJSONSchema = (ctx, json2, params) => optionalProcessor(inst, ctx, json2, params);
       inst.unwrap = () => inst._zod.def.innerType;
     });
     ZodExactOptional = /* @__PURE__ */ $constructor("ZodExactOptional", (inst, def) => {
       $ZodExactOptional.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json, params) => optionalProcessor(inst, ctx, json, params);
+      inst._zod.processJSONSchema = (ctx, json2, params) => optionalProcessor(inst, ctx, json2, params);
       inst.unwrap = () => inst._zod.def.innerType;
     });
     ZodNullable = /* @__PURE__ */ $constructor("ZodNullable", (inst, def) => {
       $ZodNullable.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json, params) => nullableProcessor(inst, ctx, json, params);
+      inst._zod.processJSONSchema = (ctx, json2, params) => nullableProcessor(inst, ctx, json2, params);
       inst.unwrap = () => inst._zod.def.innerType;
     });
     ZodDefault = /* @__PURE__ */ $constructor("ZodDefault", (inst, def) => {
       $ZodDefault.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json, params) => defaultProcessor(inst, ctx, json, params);
+      inst._zod.processJSONSchema = (ctx, json2, params) => defaultProcessor(inst, ctx, json2, params);
       inst.unwrap = () => inst._zod.def.innerType;
       inst.removeDefault = inst.unwrap;
     });
     ZodPrefault = /* @__PURE__ */ $constructor("ZodPrefault", (inst, def) => {
       $ZodPrefault.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json, params) => prefaultProcessor(inst, ctx, json, params);
+      inst._zod.processJSONSchema = (ctx, json2, params) => prefaultProcessor(inst, ctx, json2, params);
       inst.unwrap = () => inst._zod.def.innerType;
     });
     ZodNonOptional = /* @__PURE__ */ $constructor("ZodNonOptional", (inst, def) => {
       $ZodNonOptional.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json, params) => nonoptionalProcessor(inst, ctx, json, params);
+      inst._zod.processJSONSchema = (ctx, json2, params) => nonoptionalProcessor(inst, ctx, json2, params);
       inst.unwrap = () => inst._zod.def.innerType;
     });
     ZodCatch = /* @__PURE__ */ $constructor("ZodCatch", (inst, def) => {
       $ZodCatch.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json, params) => catchProcessor(inst, ctx, json, params);
+      inst._zod.processJSONSchema = (ctx, json2, params) => catchProcessor(inst, ctx, json2, params);
       inst.unwrap = () => inst._zod.def.innerType;
       inst.removeCatch = inst.unwrap;
     });
     ZodPipe = /* @__PURE__ */ $constructor("ZodPipe", (inst, def) => {
       $ZodPipe.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json, params) => pipeProcessor(inst, ctx, json, params);
+      inst._zod.processJSONSchema = (ctx, json2, params) => pipeProcessor(inst, ctx, json2, params);
       inst.in = def.in;
       inst.out = def.out;
     });
     ZodReadonly = /* @__PURE__ */ $constructor("ZodReadonly", (inst, def) => {
       $ZodReadonly.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json, params) => readonlyProcessor(inst, ctx, json, params);
+      inst._zod.processJSONSchema = (ctx, json2, params) => readonlyProcessor(inst, ctx, json2, params);
       inst.unwrap = () => inst._zod.def.innerType;
     });
     ZodCustom = /* @__PURE__ */ $constructor("ZodCustom", (inst, def) => {
       $ZodCustom.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json, params) => customProcessor(inst, ctx, json, params);
+      inst._zod.processJSONSchema = (ctx, json2, params) => customProcessor(inst, ctx, json2, params);
     });
   }
 });
@@ -6669,8 +6669,8 @@ var init_schema = __esm({
 });
 
 // src/config/positions.ts
-function pathKey(path8) {
-  return path8.map(String).join(SEPARATOR);
+function pathKey(path9) {
+  return path9.map(String).join(SEPARATOR);
 }
 function childKey(parent, segment) {
   return parent === null ? String(segment) : `${parent}${SEPARATOR}${segment}`;
@@ -6694,16 +6694,16 @@ var init_positions = __esm({
         this.#keys.set(key, pos);
       }
       /** The value at `path`, or the closest enclosing value written in the file (e.g. an alias). */
-      value(path8) {
-        for (let n = path8.length; n > 0; n--) {
-          const pos = this.#values.get(pathKey(path8.slice(0, n)));
+      value(path9) {
+        for (let n = path9.length; n > 0; n--) {
+          const pos = this.#values.get(pathKey(path9.slice(0, n)));
           if (pos) return pos;
         }
         return this.#root;
       }
       /** The key that names `path`'s last segment, else its value's position. */
-      key(path8) {
-        return this.#keys.get(pathKey(path8)) ?? this.value(path8);
+      key(path9) {
+        return this.#keys.get(pathKey(path9)) ?? this.value(path9);
       }
       /** Every recorded position, in recording order (to compare two indexes). */
       entries() {
@@ -6714,9 +6714,9 @@ var init_positions = __esm({
 });
 
 // src/config/issues.ts
-function describePath(path8) {
+function describePath(path9) {
   let out = "";
-  for (const segment of path8) {
+  for (const segment of path9) {
     if (typeof segment === "number") out += `[${segment}]`;
     else if (/^[A-Za-z_][\w-]*$/.test(String(segment))) out += `${out ? "." : ""}${String(segment)}`;
     else out += `[${JSON.stringify(String(segment))}]`;
@@ -6733,43 +6733,43 @@ function describeValue(value) {
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   return typeof value;
 }
-function fieldOf(path8) {
-  for (let i = path8.length - 1; i >= 0; i--) {
-    if (typeof path8[i] === "string") return path8[i];
+function fieldOf(path9) {
+  for (let i = path9.length - 1; i >= 0; i--) {
+    if (typeof path9[i] === "string") return path9[i];
   }
   return "";
 }
 function issueToProblems(issue3, templates) {
-  const path8 = issue3.path;
-  const where2 = describePath(path8);
-  const field = fieldOf(path8);
+  const path9 = issue3.path;
+  const where2 = describePath(path9);
+  const field = fieldOf(path9);
   const hint = FIELD_HINTS[field];
-  const template = templates.get(pathKey(path8));
+  const template = templates.get(pathKey(path9));
   const input = issue3.input;
-  const shown = template !== void 0 ? `the value of \`${template}\`` : describeValue(input);
+  const shown2 = template !== void 0 ? `the value of \`${template}\`` : describeValue(input);
   if (LIMIT_FIELDS.has(field)) {
     return [
       {
-        path: path8,
+        path: path9,
         at: "value",
-        message: `${where2} must be a whole number (0 or more) or a percent from 0% to 100%, not ${shown}`,
+        message: `${where2} must be a whole number (0 or more) or a percent from 0% to 100%, not ${shown2}`,
         hint
       }
     ];
   }
   switch (issue3.code) {
     case "unrecognized_keys":
-      return issue3.keys.map((key) => unknownKeyProblem(path8, key));
+      return issue3.keys.map((key) => unknownKeyProblem(path9, key));
     case "invalid_type":
-      return [invalidTypeProblem(issue3, path8, input, shown, hint)];
+      return [invalidTypeProblem(issue3, path9, input, shown2, hint)];
     case "invalid_value": {
       const allowed = issue3.values.map((v) => JSON.stringify(v)).join(", ");
       const suggestion = typeof input === "string" ? closest(input, issue3.values.map(String)) : void 0;
       return [
         {
-          path: path8,
+          path: path9,
           at: "value",
-          message: `${where2} must be one of ${allowed}, not ${shown}`,
+          message: `${where2} must be one of ${allowed}, not ${shown2}`,
           hint: suggestion !== void 0 ? `Did you mean ${JSON.stringify(suggestion)}?` : `Use one of ${allowed}.`
         }
       ];
@@ -6777,16 +6777,16 @@ function issueToProblems(issue3, templates) {
     case "invalid_key":
       return [
         {
-          path: path8,
+          path: path9,
           at: "key",
-          message: `${describePath(path8.slice(0, -1))}: key ${describeValue(path8.at(-1))} must not be empty`,
+          message: `${describePath(path9.slice(0, -1))}: key ${describeValue(path9.at(-1))} must not be empty`,
           hint: "Write the org name as the key, e.g. `Main Org.: Viewer`."
         }
       ];
     case "too_small":
       return [
         {
-          path: path8,
+          path: path9,
           at: "value",
           message: `${where2} must be at least ${String(issue3.minimum)}`,
           hint
@@ -6794,7 +6794,7 @@ function issueToProblems(issue3, templates) {
       ];
     default:
       return [
-        { path: path8, at: "value", message: `${where2}: ${issue3.message.replace(VALUE, shown)}`, hint }
+        { path: path9, at: "value", message: `${where2}: ${issue3.message.replace(VALUE, shown2)}`, hint }
       ];
   }
 }
@@ -6813,54 +6813,54 @@ function withoutTypoEchoes(issues) {
     (issue3) => !(issue3.code === "invalid_type" && issue3.input === void 0 && typoFor.has(pathKey(issue3.path)))
   );
 }
-function invalidTypeProblem(issue3, path8, input, shown, fieldHint) {
-  const last = path8.at(-1);
-  if (path8.length === 0) {
+function invalidTypeProblem(issue3, path9, input, shown2, fieldHint) {
+  const last = path9.at(-1);
+  if (path9.length === 0) {
     return {
-      path: path8,
+      path: path9,
       at: "value",
-      message: `a config file must be a mapping with the top-level keys ${TOP_LEVEL_KEYS}, not ${shown}`,
+      message: `a config file must be a mapping with the top-level keys ${TOP_LEVEL_KEYS}, not ${shown2}`,
       hint: "Start the file with one of these keys, e.g. `teams:`."
     };
   }
   if (input === void 0 && typeof last === "string") {
     return {
-      path: path8.slice(0, -1),
+      path: path9.slice(0, -1),
       at: "value",
-      message: `${describePath(path8.slice(0, -1))} is missing \`${last}\``,
+      message: `${describePath(path9.slice(0, -1))} is missing \`${last}\``,
       hint: `Add \`${last}: \u2026\`.`
     };
   }
   if (last === "password") {
     return {
-      path: path8,
+      path: path9,
       at: "value",
-      message: `${describePath(path8)} must be \`{ env: NAME }\`, not ${typeof input === "string" ? "a password written in YAML" : shown}`,
+      message: `${describePath(path9)} must be \`{ env: NAME }\`, not ${typeof input === "string" ? "a password written in YAML" : shown2}`,
       hint: fieldHint
     };
   }
-  const isGroupIdMapping = fieldOf(path8) === "oktaGroups" && input !== null && typeof input === "object" && "id" in input;
+  const isGroupIdMapping = fieldOf(path9) === "oktaGroups" && input !== null && typeof input === "object" && "id" in input;
   return {
-    path: path8,
+    path: path9,
     at: "value",
-    message: `${describePath(path8)} must be ${EXPECTED[issue3.expected] ?? issue3.expected}, not ${shown}`,
+    message: `${describePath(path9)} must be ${EXPECTED[issue3.expected] ?? issue3.expected}, not ${shown2}`,
     hint: isGroupIdMapping ? "Write the id as one string without a space after the colon, e.g. `id:00g1a2b3c4D5e6F7g8h9`." : TYPE_HINTS[issue3.expected] ?? fieldHint
   };
 }
-function unknownKeyProblem(path8, key) {
-  const allowed = allowedKeys(configFileSchema, path8);
+function unknownKeyProblem(path9, key) {
+  const allowed = allowedKeys(configFileSchema, path9);
   const suggestion = closest(key, allowed);
-  const where2 = path8.length === 0 ? "at the top level" : `in ${describePath(path8)}`;
+  const where2 = path9.length === 0 ? "at the top level" : `in ${describePath(path9)}`;
   return {
-    path: [...path8, key],
+    path: [...path9, key],
     at: "key",
     message: `unknown key \`${key}\` ${where2}`,
     hint: (suggestion !== void 0 ? `Did you mean \`${suggestion}\`? ` : "") + `Allowed here: ${allowed.join(", ")}.`
   };
 }
-function allowedKeys(root, path8) {
+function allowedKeys(root, path9) {
   let schema2 = root;
-  for (const segment of [...path8, void 0]) {
+  for (const segment of [...path9, void 0]) {
     let def = schema2._zod.def;
     while ((def.type === "optional" || def.type === "nullable") && def.innerType) {
       def = def.innerType._zod.def;
@@ -6873,11 +6873,11 @@ function allowedKeys(root, path8) {
   }
   return [];
 }
-function closest(word, candidates) {
+function closest(word, candidates2) {
   const norm = (s) => s.toLowerCase().replace(/[-_\s]/g, "");
   let best;
   let bestDistance = Infinity;
-  for (const candidate of candidates) {
+  for (const candidate of candidates2) {
     if (candidate === "") continue;
     const distance = editDistance(norm(word), norm(candidate));
     if (distance < bestDistance) {
@@ -6952,11 +6952,46 @@ var init_issues = __esm({
   }
 });
 
+// src/serve/options.ts
+function parseDuration(text) {
+  const value = text.trim();
+  const parts = [...value.matchAll(/(\d+)(ms|s|m|h)/g)];
+  const whole = parts.map((p) => p[0]).join("");
+  if (parts.length === 0 || whole !== value) {
+    throw new Error(`"${text}" is not a duration: write e.g. 30s, 5m, 1h or 1h30m`);
+  }
+  const ms = parts.reduce((sum, p) => sum + Number(p[1]) * UNIT_MS[p[2]], 0);
+  if (ms < MIN_INTERVAL_MS || ms > MAX_INTERVAL_MS) {
+    throw new Error(`the interval must be from 1s to 24h; got "${text}"`);
+  }
+  return ms;
+}
+function parseListen(text) {
+  const value = text.trim();
+  const match = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value);
+  const port = Number(match?.[3]);
+  if (!match || port > 65535) {
+    throw new Error(
+      `"${text}" is not a listen address: write host:port, e.g. 127.0.0.1:9469 or 0.0.0.0:9469`
+    );
+  }
+  return { host: match[1] ?? (match[2] || "0.0.0.0"), port };
+}
+var UNIT_MS, MIN_INTERVAL_MS, MAX_INTERVAL_MS;
+var init_options = __esm({
+  "src/serve/options.ts"() {
+    "use strict";
+    UNIT_MS = { ms: 1, s: 1e3, m: 6e4, h: 36e5 };
+    MIN_INTERVAL_MS = 1e3;
+    MAX_INTERVAL_MS = 24 * 36e5;
+  }
+});
+
 // src/cli/args.ts
 function isCliInvocation(argv) {
   return argv.length > 0;
 }
-function parseCliArgs(argv) {
+function parseCliArgs(argv, env = {}) {
   let parsed;
   try {
     parsed = (0, import_node_util.parseArgs)({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
@@ -6976,20 +7011,79 @@ function parseCliArgs(argv) {
     out: values.out,
     force: values.force,
     detailedExitcode: values["detailed-exitcode"],
-    concurrency
+    concurrency,
+    metricsFile: values["metrics-file"]
   };
   if (values.help || positionals[0] === "help") return { ...base, command: "help" };
   if (values.version) return { ...base, command: "version" };
   const [command, ...extra] = positionals;
-  if (!command) throw new UsageError("missing command: validate, plan or apply");
+  if (!command) throw new UsageError("missing command: validate, plan, apply, serve or export");
   if (!COMMANDS.includes(command)) {
     const suggestion = closest(command, COMMANDS);
     const didYouMean = suggestion ? ` (did you mean "${suggestion}"?)` : "";
-    throw new UsageError(`unknown command "${command}"${didYouMean}: use validate, plan or apply`);
+    throw new UsageError(
+      `unknown command "${command}"${didYouMean}: use validate, plan, apply, serve or export`
+    );
   }
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  if (command === "export") return { ...base, command, export: exportArgs(values) };
+  if (values.org?.length || values["okta-groups"]) {
+    throw new UsageError(`--org and --okta-groups belong to export, not to ${command}`);
+  }
   if (values.config.trim() === "") throw new UsageError("--config must name a folder or file");
+  if (command === "serve") return { ...base, command, serve: serveArgs(values, env) };
+  const serveOnly = SERVE_ONLY.find((name2) => values[name2] !== void 0);
+  if (serveOnly) throw new UsageError(`--${serveOnly} is an option of serve, not of ${command}`);
+  if (base.metricsFile !== void 0) {
+    if (command === "validate") throw new UsageError("--metrics-file is for plan and apply");
+    if (base.metricsFile.trim() === "") throw new UsageError("--metrics-file must name a file");
+  }
   return { ...base, command };
+}
+function serveArgs(values, env) {
+  for (const [name2, why] of Object.entries(NOT_FOR_SERVE)) {
+    const given = values[name2];
+    if (given !== void 0 && given !== false) throw new UsageError(why);
+  }
+  const setting = (flag, variable, fallback) => {
+    const given = values[flag];
+    if (typeof given === "string") return { value: given, from: `--${flag}` };
+    const fromEnv = env[variable]?.trim();
+    return fromEnv ? { value: fromEnv, from: variable } : { value: fallback, from: "default" };
+  };
+  const interval = setting("interval", "SYNC_INTERVAL", "5m");
+  const listen2 = setting("listen", "LISTEN_ADDRESS", "127.0.0.1:9469");
+  const logFormat = setting("log-format", "LOG_FORMAT", "text");
+  return {
+    intervalMs: checked(() => parseDuration(interval.value), interval.from),
+    listen: checked(() => parseListen(listen2.value), listen2.from),
+    dryRun: values["dry-run"] ?? envBoolean(env.DRY_RUN),
+    logFormat: checked(() => parseLogFormat(logFormat.value), logFormat.from)
+  };
+}
+function checked(parse4, from) {
+  try {
+    return parse4();
+  } catch (error3) {
+    throw new UsageError(`${from}: ${error3.message}`);
+  }
+}
+function parseLogFormat(value) {
+  if (value === "text" || value === "json") return value;
+  throw new Error(`log format must be text or json; got "${value}"`);
+}
+function envBoolean(value) {
+  const v = value?.trim().toLowerCase() ?? "";
+  if (["", "0", "false", "no", "off"].includes(v)) return false;
+  if (["1", "true", "yes", "on"].includes(v)) return true;
+  throw new UsageError(`DRY_RUN must be true or false; got "${value}"`);
+}
+function exportArgs(values) {
+  const out = values.out ?? "teams";
+  if (out.trim() === "") throw new UsageError("--out must name the folder to write");
+  const orgs = values.org ?? [];
+  if (orgs.some((o) => o.trim() === "")) throw new UsageError("--org must name an org");
+  return { out, orgs, oktaGroups: values["okta-groups"] ?? false };
 }
 function usageMessage(error3) {
   const option = /option '([^']+)'/i.exec(error3.message)?.[1];
@@ -7000,13 +7094,14 @@ function usageMessage(error3) {
   }
   return error3.message;
 }
-var import_node_util, COMMANDS, UsageError, OPTIONS;
+var import_node_util, COMMANDS, UsageError, OPTIONS, SERVE_ONLY, NOT_FOR_SERVE;
 var init_args = __esm({
   "src/cli/args.ts"() {
     "use strict";
     import_node_util = __toESM(require_node_util(), 1);
     init_issues();
-    COMMANDS = ["validate", "plan", "apply"];
+    init_options();
+    COMMANDS = ["validate", "plan", "apply", "serve", "export"];
     UsageError = class extends Error {
       name = "UsageError";
     };
@@ -7017,8 +7112,25 @@ var init_args = __esm({
       force: { type: "boolean", default: false },
       "detailed-exitcode": { type: "boolean", default: false },
       concurrency: { type: "string", default: "8" },
+      "metrics-file": { type: "string" },
+      interval: { type: "string" },
+      listen: { type: "string" },
+      "dry-run": { type: "boolean" },
+      "log-format": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
-      version: { type: "boolean", short: "v", default: false }
+      version: { type: "boolean", short: "v", default: false },
+      // --- export
+      org: { type: "string", multiple: true },
+      "okta-groups": { type: "boolean", default: false }
+      // --- end export
+    };
+    SERVE_ONLY = ["interval", "listen", "dry-run", "log-format"];
+    NOT_FOR_SERVE = {
+      force: "serve has no --force: a run that trips a safety guard is blocked and the next run tries again",
+      json: "serve logs events (--log-format json) and has no --json",
+      out: "serve has no --out; its results are in the logs and at /metrics",
+      "detailed-exitcode": "serve has no --detailed-exitcode",
+      "metrics-file": "serve has no --metrics-file: its metrics are at /metrics"
     };
   }
 });
@@ -7028,7 +7140,8 @@ var USAGE;
 var init_usage = __esm({
   "src/cli/usage.ts"() {
     "use strict";
-    USAGE = `Usage: grafana-team-sync <validate|plan|apply> [options]
+    USAGE = `Usage: grafana-team-sync <validate|plan|apply|serve> [options]
+       grafana-team-sync export [--out teams] [--org NAME]... [--okta-groups] [--force]
 
 Grafana access as code: validate the YAML config, plan the changes against live Grafana and Okta, apply them.
 
@@ -7036,6 +7149,8 @@ Commands:
   validate   check the config offline (schema and cross-references)
   plan       read Okta and Grafana and print the changes; writes nothing
   apply      plan again against the live state, check the safety guards, apply
+  export     write YAML that describes the live Grafana, so that a plan of it is empty
+  serve      apply at start and then every interval, with /healthz, /readyz and /metrics
 
 Options:
   -c, --config <path>     folder of *.yaml/*.yml config files, read recursively, or one
@@ -7046,10 +7161,29 @@ Options:
       --force             apply even when a safety guard (maxRemovals, maxRemovalsPerTeam) trips
       --detailed-exitcode plan: exit 2 when changes are pending
       --concurrency <n>   concurrent requests per service, 1-64 (default: 8)
+      --metrics-file <f>  plan, apply: also write the run's Prometheus metrics to this file
+                          (atomically, for node_exporter's textfile collector)
   -h, --help              show this help
   -v, --version           print the version
 
-Environment (credentials: plan and apply only; validate needs none):
+Export options:
+  -o, --out <folder>      where to write the YAML files (default: teams); existing YAML there
+                          is an error unless --force
+      --org <name>        export only this org (repeatable; default: every org the credentials read)
+      --okta-groups       name a team's Okta group instead of its members where the group of the
+                          team's name holds exactly them (needs OKTA_DOMAIN, OKTA_API_TOKEN)
+      --force             overwrite existing files of the same names
+
+Options of serve (no --force: a run that trips a safety guard is blocked, the next one retries):
+      --interval <d>      time between runs: 30s, 5m, 1h, 1h30m (default: 5m; env SYNC_INTERVAL)
+      --listen <addr>     host:port of /healthz, /readyz and /metrics (default: 127.0.0.1:9469;
+                          env LISTEN_ADDRESS; 0.0.0.0:9469 in a container)
+      --dry-run           plan only, write nothing (env DRY_RUN=true)
+      --log-format <f>    text or json, one line per event on stderr (default: text; env
+                          LOG_FORMAT; LOG_LEVEL=debug adds progress lines)
+  SIGHUP runs now; SIGTERM and SIGINT stop after the writes in flight, exit status 0.
+
+Environment (credentials: plan, apply, serve and export; validate needs none):
   GRAFANA_URL                           Grafana base URL, e.g. https://grafana.acme.example or
                                         https://acme.example/grafana (served under a sub-path)
   GRAFANA_TOKEN                         service-account token, or:
@@ -7068,79 +7202,1829 @@ Exit status:
   }
 });
 
-// package.json
-var package_default;
-var init_package = __esm({
-  "package.json"() {
-    package_default = {
-      name: "grafana-team-sync",
-      version: "0.1.0",
-      description: "Grafana access as code: organizations, teams, members and org roles from YAML and Okta groups, planned on pull requests and applied on merge.",
-      license: "MIT",
-      type: "module",
-      private: true,
-      bin: {
-        "grafana-team-sync": "dist/index.js"
-      },
-      engines: {
-        node: ">=20"
-      },
-      scripts: {
-        build: "node scripts/build.mjs",
-        schema: "node scripts/schema.ts",
-        typecheck: "tsc --noEmit",
-        lint: "eslint .",
-        format: "prettier --write .",
-        "format:check": "prettier --check .",
-        test: "vitest run",
-        demo: "node scripts/demo.ts",
-        bench: "node scripts/bench.ts"
-      },
-      dependencies: {
-        "@actions/core": "^3.0.1",
-        "@actions/github": "^9.1.1",
-        "@octokit/plugin-retry": "^8.1.1",
-        "@octokit/plugin-throttling": "^11.0.5",
-        jose: "^6.2.19",
-        "prom-client": "^15.1.3",
-        undici: "^6.29.1",
-        yaml: "^2.9.1",
-        zod: "^4.6.7"
-      },
-      devDependencies: {
-        "@eslint/js": "^10.0.1",
-        "@tsconfig/node24": "^24.0.5",
-        "@types/node": "^24.19.2",
-        "@vitest/eslint-plugin": "^1.6.27",
-        esbuild: "0.28.2",
-        eslint: "^10.15.0",
-        "eslint-import-resolver-typescript": "^4.4.5",
-        "eslint-plugin-boundaries": "^7.2.0",
-        node: "24.21.0",
-        prettier: "^3.10.1",
-        typescript: "~6.0.3",
-        "typescript-eslint": "^8.73.0",
-        vitest: "^4.1.12"
-      },
-      allowScripts: {
-        node: true,
-        esbuild: true
-      },
-      overrides: {
-        "content-type": "^2.1.0"
+// builtin:node:fs
+var require_node_fs = __commonJS({
+  "builtin:node:fs"(exports, module) {
+    module.exports = __require("node:fs");
+  }
+});
+
+// builtin:node:path
+var require_node_path = __commonJS({
+  "builtin:node:path"(exports, module) {
+    module.exports = __require("node:path");
+  }
+});
+
+// src/model.ts
+function compareText(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+function messageOf(error3) {
+  return error3 instanceof Error ? error3.message || error3.name : String(error3);
+}
+var ORG_ROLE_RANK, APPLY_ORDER;
+var init_model = __esm({
+  "src/model.ts"() {
+    "use strict";
+    ORG_ROLE_RANK = {
+      None: 0,
+      Viewer: 1,
+      Editor: 2,
+      Admin: 3
+    };
+    APPLY_ORDER = [
+      "create-org",
+      "rename-org",
+      "create-user",
+      "update-user",
+      "add-org-user",
+      "set-org-role",
+      "create-team",
+      "update-team",
+      "set-team-preferences",
+      "add-team-member",
+      "set-team-permission",
+      "remove-team-member",
+      "remove-org-user",
+      "delete-team"
+    ];
+  }
+});
+
+// src/plan/guards.ts
+function teamScope(org, team) {
+  return `${org} / ${team}`;
+}
+function describeLimit(limit2) {
+  return limit2.kind === "percent" ? `${limit2.value}%` : String(limit2.value);
+}
+function allowedRemovals(limit2, base) {
+  const raw = limit2.kind === "count" ? limit2.value : (
+    // The epsilon keeps 14.3% of 100 at 14 rather than 14.299999….
+    Math.floor(limit2.value * base / 100 + 1e-9)
+  );
+  return Math.max(ALWAYS_ALLOWED, raw);
+}
+function removalsOf(change) {
+  switch (change.kind) {
+    case "remove-team-member":
+    case "remove-org-user":
+      return 1;
+    case "delete-team":
+      return change.memberCount;
+    default:
+      return 0;
+  }
+}
+function evaluateGuards(safety, changes, bases) {
+  let total = 0;
+  const perTeam = /* @__PURE__ */ new Map();
+  for (const change of changes) {
+    total += removalsOf(change);
+    if (change.kind === "remove-team-member") {
+      const scope = teamScope(change.org, change.team);
+      perTeam.set(scope, (perTeam.get(scope) ?? 0) + 1);
+    }
+  }
+  const violations = [];
+  const runAllowed = allowedRemovals(safety.maxRemovals, bases.run);
+  if (total > runAllowed) {
+    violations.push({
+      guard: "maxRemovals",
+      scope: "run",
+      limit: describeLimit(safety.maxRemovals),
+      allowed: runAllowed,
+      removals: total
+    });
+  }
+  const teamViolations = [];
+  for (const [scope, removals] of perTeam) {
+    const allowed = allowedRemovals(safety.maxRemovalsPerTeam, bases.teams.get(scope) ?? 0);
+    if (removals > allowed) {
+      teamViolations.push({
+        guard: "maxRemovalsPerTeam",
+        scope,
+        limit: describeLimit(safety.maxRemovalsPerTeam),
+        allowed,
+        removals
+      });
+    }
+  }
+  teamViolations.sort((a, b) => compareText(a.scope, b.scope));
+  return [...violations, ...teamViolations];
+}
+var ALWAYS_ALLOWED, GuardBases;
+var init_guards = __esm({
+  "src/plan/guards.ts"() {
+    "use strict";
+    init_model();
+    ALWAYS_ALLOWED = 3;
+    GuardBases = class {
+      run = 0;
+      teams = /* @__PURE__ */ new Map();
+      addTeam(org, team, members2) {
+        this.teams.set(teamScope(org, team), members2);
+        this.run += members2;
+      }
+      addRun(memberships) {
+        this.run += memberships;
       }
     };
   }
 });
 
+// src/plan/okta.ts
+function viewGroups(reads, memberStatuses) {
+  const accepted = new Set(memberStatuses.map((s) => s.toUpperCase()));
+  const verdicts = /* @__PURE__ */ new Map();
+  const accepts = (m) => {
+    let verdict = verdicts.get(m.status);
+    if (verdict === void 0)
+      verdicts.set(m.status, verdict = accepted.has(m.status.toUpperCase()));
+    return verdict;
+  };
+  const views = /* @__PURE__ */ new Map();
+  for (const [ref, read] of Object.entries(reads)) {
+    if (!read.ok) {
+      views.set(ref, { ref, name: ref, state: "unreadable", error: read.error, members: [] });
+      continue;
+    }
+    views.set(
+      ref,
+      read.members.some(accepts) ? { ref, name: read.name, state: "ok", members: read.members, accepts } : { ref, name: read.name, state: "empty", members: [] }
+    );
+  }
+  return views;
+}
+function groupView(views, ref) {
+  return views.get(ref) ?? {
+    ref,
+    name: ref,
+    state: "unreadable",
+    error: "the group was not read",
+    members: []
+  };
+}
+var init_okta = __esm({
+  "src/plan/okta.ts"() {
+    "use strict";
+  }
+});
+
+// src/plan/people.ts
+function lower(value) {
+  return (value ?? "").trim().toLowerCase();
+}
+function userRef(person2) {
+  return person2.user ? { id: person2.user.id, login: person2.user.login, email: person2.user.email } : { login: person2.login, email: person2.email };
+}
+var People;
+var init_people = __esm({
+  "src/plan/people.ts"() {
+    "use strict";
+    People = class {
+      #identity;
+      #byLogin = /* @__PURE__ */ new Map();
+      #byEmail = /* @__PURE__ */ new Map();
+      #byId = /* @__PURE__ */ new Map();
+      #existing = /* @__PURE__ */ new Map();
+      #missing = /* @__PURE__ */ new Map();
+      #ambiguous = /* @__PURE__ */ new Set();
+      /** Okta members already resolved: a person in forty groups is looked up once. */
+      #fromOkta = /* @__PURE__ */ new Map();
+      #count = 0;
+      constructor(users, identity) {
+        this.#identity = identity;
+        const sorted = [...users].sort((a, b) => a.id - b.id);
+        const seen = /* @__PURE__ */ new Set();
+        for (const user of sorted) {
+          this.#byId.set(user.id, user);
+          const login = lower(user.login);
+          const email4 = lower(user.email);
+          if (login && !this.#byLogin.has(login)) this.#byLogin.set(login, user);
+          if (email4 && !this.#byEmail.has(email4)) this.#byEmail.set(email4, user);
+          const id = this.#identityOf(user);
+          if (seen.has(id)) this.#ambiguous.add(id);
+          seen.add(id);
+        }
+      }
+      get identity() {
+        return this.#identity;
+      }
+      /** How many people were met so far: every `index` is below it. */
+      get count() {
+        return this.#count;
+      }
+      /** Finds a Grafana account by a lower-case login or email, identity field first. */
+      findUser(value) {
+        if (!value) return void 0;
+        return this.#identity === "email" ? this.#byEmail.get(value) ?? this.#byLogin.get(value) : this.#byLogin.get(value) ?? this.#byEmail.get(value);
+      }
+      byId(id) {
+        return this.#byId.get(id);
+      }
+      existing(user) {
+        let person2 = this.#existing.get(user.id);
+        if (!person2) {
+          const identity = this.#identityOf(user);
+          person2 = {
+            key: `u:${user.id}`,
+            index: this.#count++,
+            identity: this.#ambiguous.has(identity) ? `${identity}#${user.id}` : identity,
+            user,
+            login: lower(user.login),
+            email: lower(user.email)
+          };
+          this.#existing.set(user.id, person2);
+        }
+        return person2;
+      }
+      /**
+       * The person a Grafana listing (org users, team members) names by user id; an id missing from the
+       * user list is taken as the listing describes it.
+       */
+      ofMember(member) {
+        return this.#existing.get(member.userId) ?? this.existing(
+          this.#byId.get(member.userId) ?? {
+            id: member.userId,
+            login: member.login,
+            email: member.email,
+            name: ""
+          }
+        );
+      }
+      /** A person as written in a YAML `users:` list: an email or a login. */
+      fromYaml(value) {
+        const v = lower(value);
+        const user = this.findUser(v);
+        if (user) return this.existing(user);
+        return this.#missingPerson([v], () => ({
+          identity: v,
+          login: v,
+          email: v.includes("@") ? v : ""
+        }));
+      }
+      /** An Okta group member, identified by `profile.email` or `profile.login` per `settings.identity`. */
+      fromOkta(member) {
+        if (this.#fromOkta.has(member)) return this.#fromOkta.get(member);
+        const person2 = this.#resolveOkta(member);
+        this.#fromOkta.set(member, person2);
+        return person2;
+      }
+      #resolveOkta(member) {
+        const login = lower(member.login);
+        const email4 = lower(member.email);
+        const primary = (this.#identity === "email" ? email4 : login) || login || email4;
+        const secondary = primary === email4 ? login : email4;
+        if (!primary) return void 0;
+        const user = this.findUser(primary);
+        if (user) return this.existing(user);
+        return this.#missingPerson([primary, secondary], () => ({
+          identity: primary,
+          login: login || primary,
+          email: email4
+        }));
+      }
+      /** A local account declared under `users:`; the person exists already or is to be created. */
+      fromLocal(declared) {
+        const login = lower(declared.login);
+        const email4 = lower(declared.email);
+        const user = this.#byLogin.get(login) ?? (email4 ? this.#byEmail.get(email4) : void 0) ?? this.#byEmail.get(login);
+        if (user) return this.existing(user);
+        const identity = this.#identity === "email" ? email4 || login : login;
+        return this.#missingPerson([login, email4], () => ({ identity, login, email: email4 }));
+      }
+      #identityOf(user) {
+        const login = lower(user.login);
+        const email4 = lower(user.email);
+        return this.#identity === "email" ? email4 || login : login || email4;
+      }
+      #missingPerson(values, make) {
+        const known = values.filter(Boolean);
+        for (const value of known) {
+          const person3 = this.#missing.get(value);
+          if (person3) {
+            for (const other of known) if (!this.#missing.has(other)) this.#missing.set(other, person3);
+            return person3;
+          }
+        }
+        const fields = make();
+        const person2 = { key: `new:${fields.identity}`, index: this.#count++, ...fields };
+        for (const value of known) this.#missing.set(value, person2);
+        return person2;
+      }
+    };
+  }
+});
+
+// src/plan/wants.ts
+function addWant(wants, person2, level, rank, source) {
+  let want = wants.get(person2.key);
+  if (!want || rank > want.rank) {
+    want = { person: person2, level, rank };
+    wants.set(person2.key, want);
+  } else if (rank < want.rank) {
+    return;
+  }
+  if ("group" in source) {
+    if (!want.groups) want.groups = [source.group];
+    else if (!want.groups.includes(source.group)) want.groups.push(source.group);
+  } else {
+    ;
+    (want.yaml ??= /* @__PURE__ */ new Map()).set(sourceKey(source.yaml), source.yaml);
+  }
+}
+function sourceKey(ref) {
+  return `${ref.file}\0${String(ref.line).padStart(9, "0")}\0${String(ref.col).padStart(9, "0")}`;
+}
+function provenanceOf(want) {
+  return {
+    oktaGroups: [...want.groups ?? []].sort(compareText),
+    yaml: [...(want.yaml ?? /* @__PURE__ */ new Map()).entries()].sort(([a], [b]) => compareText(a, b)).map(([, ref]) => ({ file: ref.file, line: ref.line, col: ref.col }))
+  };
+}
+function notDeclared() {
+  return { oktaGroups: [], yaml: [], notDeclared: true };
+}
+function where(ref) {
+  return `${ref.file}:${ref.line}`;
+}
+var init_wants = __esm({
+  "src/plan/wants.ts"() {
+    "use strict";
+    init_model();
+  }
+});
+
+// src/plan/context.ts
+function peopleOf(ctx, view) {
+  let people = ctx.groupPeople.get(view.ref);
+  if (!people) {
+    const { members: members2 } = view;
+    const scratch = ctx.scratchPeople;
+    let count = 0;
+    for (let i = 0; i < members2.length; i++) {
+      const member = members2[i];
+      if (view.state !== "ok" || !view.accepts(member)) continue;
+      const person2 = ctx.people.fromOkta(member);
+      if (person2) scratch[count++] = person2;
+    }
+    people = scratch.slice(0, count);
+    ctx.groupPeople.set(view.ref, people);
+  }
+  return people;
+}
+function isProtected(ctx, user) {
+  return ctx.protectedValues.has(lower(user.login)) || ctx.protectedValues.has(lower(user.email));
+}
+function isCaller(ctx, userId) {
+  const { caller } = ctx.observed;
+  return caller.auth === "basic" && caller.userId === userId;
+}
+function ensureAccount(ctx, person2) {
+  if (person2.user) return HAS_ACCOUNT;
+  if (person2.blocked) return { ok: false, blocked: true };
+  if (!person2.createId && ctx.settings.missingUsers === "create") {
+    person2.createId = ctx.out.add(
+      {
+        kind: "create-user",
+        id: `create-user:${person2.identity}`,
+        dependsOn: [],
+        user: userRef(person2),
+        name: person2.identity,
+        // Empty: SSO people never sign in with it; apply generates a random one.
+        passwordEnv: ""
+      },
+      { identity: person2.identity }
+    ).id;
+  }
+  return person2.createId ? { ok: true, dependsOn: [person2.createId] } : { ok: false, blocked: false };
+}
+function describeScope(scope) {
+  return scope.team === void 0 ? `org "${scope.org}"` : `team "${scope.team}" in org "${scope.org}"`;
+}
+function expandPrincipals(ctx, principals3, level, rank, wants, scope) {
+  for (const p of principals3.users) {
+    addWant(wants, ctx.people.fromYaml(p.value), level, rank, { yaml: p.source });
+  }
+  const distrust = [];
+  for (const p of principals3.oktaGroups) {
+    const view = groupView(ctx.groups, p.value);
+    if (view.state !== "ok") {
+      distrust.push(reportUntrusted(ctx, view, p.source, scope));
+      continue;
+    }
+    const source = { group: view.name };
+    for (const person2 of peopleOf(ctx, view)) addWant(wants, person2, level, rank, source);
+  }
+  return distrust;
+}
+function untrustedReason(view) {
+  return view.state === "unreadable" ? `Okta group "${view.name}" could not be read` : `Okta group "${view.name}" has no members`;
+}
+function reportUntrusted(ctx, view, source, scope) {
+  const at = { source, org: scope.org, ...scope.team === void 0 ? {} : { team: scope.team } };
+  const kept = `${describeScope(scope)} removes and demotes no one until it is readable and not empty`;
+  if (view.state === "unreadable") {
+    ctx.out.error(
+      "okta-group-unreadable",
+      `Okta group "${view.name}" (${where(source)}) could not be read: ${view.error}; ${kept}`,
+      at
+    );
+  } else {
+    ctx.out.warn(
+      "okta-group-empty",
+      `Okta group "${view.name}" (${where(source)}) has no members with an accepted status (settings.okta.memberStatuses); ${kept}`,
+      at
+    );
+  }
+  return untrustedReason(view);
+}
+var HAS_ACCOUNT;
+var init_context = __esm({
+  "src/plan/context.ts"() {
+    "use strict";
+    init_okta();
+    init_people();
+    init_wants();
+    HAS_ACCOUNT = Object.freeze({
+      ok: true,
+      dependsOn: Object.freeze([])
+    });
+  }
+});
+
+// src/plan/implied.ts
+var ImpliedMembers;
+var init_implied = __esm({
+  "src/plan/implied.ts"() {
+    "use strict";
+    init_wants();
+    ImpliedMembers = class {
+      people = [];
+      #has = [];
+      #groups = [];
+      #refs = /* @__PURE__ */ new Set();
+      #yaml = [];
+      #index;
+      #yamlOf;
+      addYaml(person2, source) {
+        this.#add(person2);
+        this.#yaml.push({ person: person2, source });
+        this.#yamlOf = void 0;
+      }
+      /** A readable group several teams of the org use counts once. */
+      addGroup(view, people) {
+        if (this.#refs.has(view.ref)) return;
+        this.#refs.add(view.ref);
+        this.#groups.push({ view, people });
+        for (let i = 0; i < people.length; i++) this.#add(people[i]);
+        this.#index = void 0;
+      }
+      #add(person2) {
+        const i = person2.index;
+        while (this.#has.length <= i) this.#has.push(false);
+        if (this.#has[i]) return;
+        this.#has[i] = true;
+        this.people.push(person2);
+      }
+      /** Whether the person is in this readable group of the org's teams. */
+      holds(person2, view) {
+        const { start, held } = this.#indexed();
+        const i = person2.index;
+        if (i + 1 >= start.length) return false;
+        for (let k = start[i]; k < start[i + 1]; k++)
+          if (this.#groups[held[k]].view === view) return true;
+        return false;
+      }
+      /**
+       * Who is in which group, in two flat arrays: the groups of the person with index i are the
+       * positions `held[start[i]]` up to `held[start[i + 1]]` in `#groups`. Built in two passes over the
+       * memberships, with no array per person.
+       */
+      #indexed() {
+        if (this.#index) return this.#index;
+        let size = 0;
+        for (const person2 of this.people) size = Math.max(size, person2.index + 1);
+        const start = new Int32Array(size + 1);
+        for (const { people } of this.#groups) {
+          for (let i = 0; i < people.length; i++) start[people[i].index + 1]++;
+        }
+        for (let i = 0; i < size; i++) start[i + 1] += start[i];
+        const next = start.slice(0, size);
+        const held = new Int32Array(start[size]);
+        this.#groups.forEach(({ people }, g) => {
+          for (let i = 0; i < people.length; i++) held[next[people[i].index]++] = g;
+        });
+        return this.#index = { start, held };
+      }
+      provenance(person2) {
+        if (!this.#yamlOf) {
+          this.#yamlOf = /* @__PURE__ */ new Map();
+          for (const { person: p, source } of this.#yaml) {
+            const sources = this.#yamlOf.get(p);
+            if (sources) sources.push(source);
+            else this.#yamlOf.set(p, [source]);
+          }
+        }
+        const yaml = /* @__PURE__ */ new Map();
+        for (const source of this.#yamlOf.get(person2) ?? []) yaml.set(sourceKey(source), source);
+        const groups2 = /* @__PURE__ */ new Set();
+        const { start, held } = this.#indexed();
+        const i = person2.index;
+        if (i + 1 < start.length) {
+          for (let k = start[i]; k < start[i + 1]; k++) groups2.add(this.#groups[held[k]].view.name);
+        }
+        return provenanceOf({ groups: [...groups2], yaml });
+      }
+    };
+  }
+});
+
+// src/plan/orgs.ts
+function exists(org) {
+  return org.live !== void 0 || org.createId !== void 0;
+}
+function addOrgChange(ctx, org, change, key = {}) {
+  if (org.createId) change.dependsOn.push(org.createId);
+  org.changeIds.push(change.id);
+  return ctx.out.add(change, { org: org.name, ...key });
+}
+function findByName(items, name2) {
+  const byId = (a, b) => a.id - b.id;
+  const exact = items.filter((i) => i.name === name2).sort(byId);
+  if (exact.length > 0) return exact[0];
+  const folded = lower(name2);
+  return items.filter((i) => lower(i.name) === folded).sort(byId)[0];
+}
+function newOrgState(ctx, declared, anchor2) {
+  const org = {
+    name: declared.name,
+    roles: /* @__PURE__ */ new Map(),
+    explicit: /* @__PURE__ */ new Map(),
+    implied: new ImpliedMembers(),
+    bindingDistrust: [],
+    teamDistrust: [],
+    addIds: /* @__PURE__ */ new Map(),
+    changeIds: [],
+    claimedTeams: /* @__PURE__ */ new Set(),
+    anchor: anchor2,
+    teamWork: false,
+    waitForCaller: []
+  };
+  if ("source" in declared) org.declared = declared;
+  const liveOrgs = ctx.observed.orgs;
+  org.live = findByName(liveOrgs, declared.name);
+  const renamedFrom = "renamedFrom" in declared ? declared.renamedFrom : void 0;
+  if (org.live && renamedFrom !== void 0 && org.declared) {
+    warnRenameLeftOver(ctx, org.declared, org.live);
+  }
+  if (!org.live && renamedFrom !== void 0) {
+    org.live = findByName(liveOrgs, renamedFrom);
+    if (org.live) {
+      ctx.out.add(
+        {
+          kind: "rename-org",
+          id: `rename-org:${org.name}`,
+          dependsOn: [],
+          org: org.name,
+          orgId: org.live.id,
+          from: org.live.name
+        },
+        { org: org.name }
+      );
+    }
+  }
+  if (org.live) {
+    if (!org.declared) org.name = org.live.name;
+    for (const user of org.live.users) org.roles.set(user.userId, user.role);
+  } else if (org.declared) {
+    org.createId = ctx.out.add(
+      { kind: "create-org", id: `create-org:${org.name}`, dependsOn: [], org: org.name },
+      { org: org.name }
+    ).id;
+    const { caller } = ctx.observed;
+    if (caller.auth === "basic" && caller.userId !== void 0)
+      org.roles.set(caller.userId, "Admin");
+  }
+  return org;
+}
+function warnRenameLeftOver(ctx, declared, live) {
+  const from = declared.renamedFrom;
+  const old = findByName(ctx.observed.otherOrgs ?? [], from);
+  if (!old || old.id === live.id) return;
+  ctx.out.warn(
+    "rename-both-exist",
+    `org "${declared.name}" exists, and so does org "${old.name}" (id ${old.id}) named by renamedFrom (${where(declared.source)}): the sync manages "${declared.name}" and leaves "${old.name}" as it is; move what is left in it and delete it in Grafana, then remove renamedFrom`,
+    { org: declared.name, source: declared.source }
+  );
+}
+function collectOrgBindings(ctx, orgs) {
+  for (const org of orgs.all()) {
+    if (!org.declared || !exists(org)) continue;
+    for (const [field, role] of ROLE_LEVELS) {
+      org.bindingDistrust.push(
+        ...expandPrincipals(ctx, org.declared[field], role, ORG_ROLE_RANK[role], org.explicit, {
+          org: org.name
+        })
+      );
+    }
+  }
+}
+function planOrgMembers(ctx, org) {
+  if (!exists(org)) return;
+  const downgrades = [];
+  const held = [];
+  const newAdmins = [];
+  for (const want of org.explicit.values()) {
+    const change = planRole(ctx, org, want, held, downgrades);
+    if (change && want.level === "Admin") newAdmins.push(change.id);
+  }
+  for (const person2 of org.implied.people) {
+    if (org.explicit.has(person2.key)) continue;
+    const account = ensureAccount(ctx, person2);
+    const user = person2.user;
+    if (!account.ok || user && org.roles.has(user.id)) continue;
+    addOrgUser(ctx, org, person2, "Viewer", org.implied.provenance(person2), account.dependsOn);
+  }
+  if (org.declared && org.live && ctx.settings.prune.orgUsers) {
+    pruneOrgUsers(ctx, org, org.live, held, downgrades);
+  }
+  protectLastAdmin(ctx, org, downgrades, newAdmins);
+  if (held.length > 0) {
+    ctx.out.heldBack.push({
+      org: org.name,
+      reason: [.../* @__PURE__ */ new Set([...org.bindingDistrust, ...org.teamDistrust])].join("; "),
+      removals: held.length,
+      users: held.sort(compareText)
+    });
+  }
+}
+function planRole(ctx, org, want, held, downgrades) {
+  const { person: person2 } = want;
+  const account = ensureAccount(ctx, person2);
+  if (!account.ok) {
+    if (!account.blocked) ctx.out.pending(person2.identity, org.name, void 0, want);
+    return void 0;
+  }
+  const current = person2.user ? org.roles.get(person2.user.id) : void 0;
+  if (current === void 0)
+    return addOrgUser(ctx, org, person2, want.level, provenanceOf(want), account.dependsOn);
+  if (current === want.level) return void 0;
+  const promotion = ORG_ROLE_RANK[want.level] > ORG_ROLE_RANK[current];
+  const change = () => addOrgChange(
+    ctx,
+    org,
+    {
+      kind: "set-org-role",
+      id: `set-org-role:${org.name}/${person2.identity}`,
+      dependsOn: [],
+      org: org.name,
+      orgId: org.live?.id ?? 0,
+      user: userRef(person2),
+      from: current,
+      to: want.level,
+      provenance: provenanceOf(want)
+    },
+    { identity: person2.identity, tier: promotion ? 0 : 1 }
+  );
+  if (promotion) return change();
+  const user = person2.user;
+  if (isCaller(ctx, user.id)) {
+    ctx.out.warn(
+      "caller-kept",
+      `${person2.identity} stays ${current} in org "${org.name}" (the config wants ${want.level}): the sync's own Grafana user is never demoted`,
+      { org: org.name }
+    );
+  } else if (isProtected(ctx, user)) {
+    ctx.out.warn(
+      "protected-user",
+      `${person2.identity} is protected (settings.safety.protectedUsers): stays ${current} in org "${org.name}" (the config wants ${want.level})`,
+      { org: org.name }
+    );
+  } else if (org.bindingDistrust.length > 0) {
+    held.push(`${person2.identity} (${current} \u2192 ${want.level})`);
+  } else {
+    downgrades.push({ person: person2, from: current, change: change() });
+  }
+  return void 0;
+}
+function addOrgUser(ctx, org, person2, role, provenance, dependsOn) {
+  const change = addOrgChange(
+    ctx,
+    org,
+    {
+      kind: "add-org-user",
+      id: `add-org-user:${org.name}/${person2.identity}`,
+      dependsOn: [...dependsOn],
+      org: org.name,
+      ...org.live ? { orgId: org.live.id } : {},
+      user: userRef(person2),
+      role,
+      provenance
+    },
+    { identity: person2.identity }
+  );
+  org.addIds.set(person2.key, change.id);
+  return change;
+}
+function pruneOrgUsers(ctx, org, live, held, downgrades) {
+  const wanted = /* @__PURE__ */ new Set();
+  for (const want of org.explicit.values()) if (want.person.user) wanted.add(want.person.user.id);
+  for (const person2 of org.implied.people) if (person2.user) wanted.add(person2.user.id);
+  const distrusted = org.bindingDistrust.length > 0 || org.teamDistrust.length > 0;
+  for (const member of live.users) {
+    if (wanted.has(member.userId) || isCaller(ctx, member.userId)) continue;
+    const person2 = personOf(ctx, member);
+    if (isProtected(ctx, member)) {
+      ctx.out.warn(
+        "protected-user",
+        `${person2.identity} is protected (settings.safety.protectedUsers): not removed from org "${org.name}"`,
+        { org: org.name }
+      );
+      continue;
+    }
+    if (distrusted) {
+      held.push(person2.identity);
+      continue;
+    }
+    const change = addOrgChange(
+      ctx,
+      org,
+      {
+        kind: "remove-org-user",
+        id: `remove-org-user:${org.name}/${person2.identity}`,
+        dependsOn: [],
+        org: org.name,
+        orgId: live.id,
+        user: userRef(person2),
+        role: member.role,
+        provenance: notDeclared()
+      },
+      { identity: person2.identity }
+    );
+    downgrades.push({ person: person2, from: member.role, change });
+  }
+}
+function personOf(ctx, member) {
+  return ctx.people.ofMember(member);
+}
+function protectLastAdmin(ctx, org, downgrades, newAdmins) {
+  const leaving = downgrades.filter((d) => d.from === "Admin");
+  if (leaving.length === 0) return;
+  const leavingIds = new Set(leaving.map((d) => d.person.user.id));
+  const staying = [...org.roles].some(([id, role]) => role === "Admin" && !leavingIds.has(id));
+  if (staying) return;
+  if (joiningCaller(ctx, org)) {
+    org.waitForCaller.push(...leaving.map((d) => d.change.id));
+    return;
+  }
+  if (newAdmins.length > 0) {
+    for (const d of leaving) d.change.dependsOn.push(...newAdmins);
+    return;
+  }
+  const kept = [...leaving].sort((a, b) => compareText(a.person.identity, b.person.identity))[0];
+  ctx.out.drop(kept.change.id);
+  org.changeIds = org.changeIds.filter((id) => id !== kept.change.id);
+  ctx.out.warn(
+    "last-admin",
+    `${kept.person.identity} stays Admin of org "${org.name}": it would be left without an Admin`,
+    { org: org.name }
+  );
+}
+function joiningCaller(ctx, org) {
+  const { caller } = ctx.observed;
+  if (caller.auth !== "basic" || !caller.isServerAdmin || caller.userId === void 0) return;
+  if (!org.live || !org.teamWork) return void 0;
+  const role = org.roles.get(caller.userId);
+  if (role === "Admin") return void 0;
+  return { userId: caller.userId, orgId: org.live.id, ...role === void 0 ? {} : { role } };
+}
+function ensureCallerMembership(ctx, org) {
+  const joining = joiningCaller(ctx, org);
+  if (!joining) return;
+  const { caller } = ctx.observed;
+  const person2 = ctx.people.existing(
+    ctx.people.byId(joining.userId) ?? {
+      id: joining.userId,
+      login: caller.login ?? "",
+      email: caller.email ?? "",
+      name: ""
+    }
+  );
+  const gate = joining.role === void 0 ? joinAsAdmin(ctx, org, person2) : promoteToAdmin(ctx, org, person2, joining.role);
+  for (const id of org.changeIds) {
+    const change = ctx.out.get(id);
+    if (id !== gate && change && TEAM_KINDS.has(change.kind)) change.dependsOn.push(gate);
+  }
+  for (const id of org.waitForCaller) ctx.out.get(id)?.dependsOn.push(gate);
+  if (org.live?.teamsUnread) {
+    ctx.out.warn(
+      "org-teams-unread",
+      `the teams of org "${org.name}" were not read: ${person2.identity} is no Admin of it, and Grafana shows an org's teams only to its members. This plan makes it an Admin first; apply then reads the teams and changes them as the config says`,
+      { org: org.name }
+    );
+  }
+}
+function joinAsAdmin(ctx, org, person2) {
+  const planned = org.addIds.get(person2.key);
+  if (planned) {
+    const change = ctx.out.get(planned);
+    if (change?.kind === "add-org-user") change.role = "Admin";
+    ctx.out.putFirst(planned);
+    return planned;
+  }
+  return addOrgChange(
+    ctx,
+    org,
+    {
+      kind: "add-org-user",
+      id: `add-org-user:${org.name}/${person2.identity}`,
+      dependsOn: [],
+      org: org.name,
+      orgId: org.live.id,
+      user: userRef(person2),
+      role: "Admin",
+      provenance: { oktaGroups: [], yaml: [org.anchor] }
+    },
+    { identity: person2.identity, tier: 0 }
+  ).id;
+}
+function promoteToAdmin(ctx, org, person2, current) {
+  const id = `set-org-role:${org.name}/${person2.identity}`;
+  const planned = ctx.out.get(id);
+  if (planned?.kind === "set-org-role") {
+    planned.to = "Admin";
+    ctx.out.putFirst(id);
+    return id;
+  }
+  return addOrgChange(
+    ctx,
+    org,
+    {
+      kind: "set-org-role",
+      id,
+      dependsOn: [],
+      org: org.name,
+      orgId: org.live.id,
+      user: userRef(person2),
+      from: current,
+      to: "Admin",
+      provenance: { oktaGroups: [], yaml: [org.anchor] }
+    },
+    { identity: person2.identity, tier: 0 }
+  ).id;
+}
+function findTeam(org, name2, declaredNames) {
+  if (!org.live) return void 0;
+  org.teamIndex ??= indexTeams(org.live.teams);
+  const exact = org.teamIndex.exact.get(name2);
+  if (exact) return exact;
+  return org.teamIndex.folded.get(lower(name2))?.find((t) => !declaredNames.has(t.name));
+}
+function indexTeams(teams) {
+  const index = { exact: /* @__PURE__ */ new Map(), folded: /* @__PURE__ */ new Map() };
+  for (const team of [...teams].sort((a, b) => a.id - b.id)) {
+    if (!index.exact.has(team.name)) index.exact.set(team.name, team);
+    const key = lower(team.name);
+    const variants = index.folded.get(key);
+    if (variants) variants.push(team);
+    else index.folded.set(key, [team]);
+  }
+  return index;
+}
+var Orgs, ROLE_LEVELS, TEAM_KINDS;
+var init_orgs = __esm({
+  "src/plan/orgs.ts"() {
+    "use strict";
+    init_model();
+    init_context();
+    init_implied();
+    init_people();
+    init_wants();
+    Orgs = class _Orgs {
+      #byName = /* @__PURE__ */ new Map();
+      get(name2) {
+        return this.#byName.get(lower(name2));
+      }
+      all() {
+        return [...new Set(this.#byName.values())];
+      }
+      alias(name2, org) {
+        if (!this.#byName.has(lower(name2))) this.#byName.set(lower(name2), org);
+      }
+      ensure(name2, make) {
+        let org = this.#byName.get(lower(name2));
+        if (!org) {
+          org = make();
+          this.#byName.set(lower(name2), org);
+        }
+        return org;
+      }
+      /** Resolves every org the config names; plans create-org and rename-org. */
+      static resolve(ctx, config2) {
+        const orgs = new _Orgs();
+        const declared = /* @__PURE__ */ new Map();
+        for (const o of config2.orgs) if (o.renamedFrom) declared.set(lower(o.renamedFrom), o);
+        for (const o of config2.orgs) declared.set(lower(o.name), o);
+        const refer = (name2, anchor2) => {
+          const org = declared.get(lower(name2));
+          const state = orgs.ensure(org?.name ?? name2, () => newOrgState(ctx, org ?? { name: name2 }, anchor2));
+          if (org) orgs.alias(name2, state);
+          return state;
+        };
+        for (const org of config2.orgs) refer(org.name, org.source).teamWork ||= ctx.settings.prune.teams;
+        for (const team of config2.teams) refer(team.org, team.source).teamWork = true;
+        for (const user of config2.users) for (const role of user.orgRoles) refer(role.org, role.source);
+        return orgs;
+      }
+    };
+    ROLE_LEVELS = [
+      ["admins", "Admin"],
+      ["editors", "Editor"],
+      ["viewers", "Viewer"]
+    ];
+    TEAM_KINDS = new Set(
+      APPLY_ORDER.filter((kind) => kind.includes("team"))
+    );
+  }
+});
+
+// src/plan/output.ts
+function refKey(ref) {
+  return ref ? sourceKey(ref) : "";
+}
+function sortMessages(messages2) {
+  return [...messages2].sort(
+    (a, b) => compareText(a.org ?? "", b.org ?? "") || compareText(a.team ?? "", b.team ?? "") || compareText(a.code, b.code) || compareText(refKey(a.source), refKey(b.source)) || compareText(a.message, b.message)
+  );
+}
+var PlanOutput;
+var init_output = __esm({
+  "src/plan/output.ts"() {
+    "use strict";
+    init_model();
+    init_wants();
+    PlanOutput = class {
+      #changes = /* @__PURE__ */ new Map();
+      #sortKeys = /* @__PURE__ */ new Map();
+      #pending = /* @__PURE__ */ new Map();
+      warnings = [];
+      errors = [];
+      heldBack = [];
+      add(change, key = {}) {
+        this.#changes.set(change.id, change);
+        this.#sortKeys.set(change.id, {
+          org: key.org ?? "",
+          tier: key.tier ?? 1,
+          team: key.team ?? "",
+          identity: key.identity ?? ""
+        });
+        return change;
+      }
+      /** Moves a change ahead of the others of its kind in its org. */
+      putFirst(id) {
+        const key = this.#sortKeys.get(id);
+        if (key) key.tier = 0;
+      }
+      drop(id) {
+        this.#changes.delete(id);
+        this.#sortKeys.delete(id);
+      }
+      get(id) {
+        return this.#changes.get(id);
+      }
+      changes() {
+        return this.#changes.values();
+      }
+      warn(code2, message, at = {}) {
+        this.warnings.push({ code: code2, message, ...at });
+      }
+      error(code2, message, at = {}) {
+        this.errors.push({ code: code2, message, ...at });
+      }
+      pending(identity, org, team, want) {
+        const key = `${org}\0${team ?? ""}\0${identity}`;
+        let entry = this.#pending.get(key);
+        if (!entry) {
+          entry = { identity, org, groups: /* @__PURE__ */ new Set(), yaml: /* @__PURE__ */ new Map() };
+          if (team !== void 0) entry.team = team;
+          this.#pending.set(key, entry);
+        }
+        for (const group2 of want.groups ?? []) entry.groups.add(group2);
+        for (const [k, ref] of want.yaml ?? []) entry.yaml.set(k, ref);
+      }
+      finish(guards) {
+        const order = new Map(APPLY_ORDER.map((kind, i) => [kind, i]));
+        const ids = new Set(this.#changes.keys());
+        const changes = [...this.#changes.values()].map((change) => ({
+          change: {
+            ...change,
+            dependsOn: [...new Set(change.dependsOn)].filter((id) => id !== change.id && ids.has(id)).sort(compareText)
+          },
+          key: this.#sortKeys.get(change.id),
+          kind: order.get(change.kind) ?? 0
+        })).sort(
+          ({ change: a, key: ka, kind: oa }, { change: b, key: kb, kind: ob }) => oa - ob || compareText(ka.org, kb.org) || ka.tier - kb.tier || compareText(ka.team, kb.team) || compareText(ka.identity, kb.identity) || compareText(a.id, b.id)
+        ).map(({ change }) => change);
+        const counts = {};
+        for (const change of changes) counts[change.kind] = (counts[change.kind] ?? 0) + 1;
+        const pending = [...this.#pending.values()].sort(
+          (a, b) => compareText(a.org, b.org) || compareText(a.team ?? "", b.team ?? "") || compareText(a.identity, b.identity)
+        ).map(({ groups: groups2, yaml, ...rest }) => ({
+          ...rest,
+          provenance: provenanceOf({ groups: [...groups2], yaml })
+        }));
+        return {
+          version: 1,
+          changes,
+          pending,
+          warnings: sortMessages(this.warnings),
+          errors: sortMessages(this.errors),
+          heldBack: [...this.heldBack].sort(
+            (a, b) => compareText(a.org, b.org) || compareText(a.team ?? "", b.team ?? "")
+          ),
+          guards,
+          counts,
+          stats: { requests: [] }
+        };
+      }
+    };
+  }
+});
+
+// src/plan/teams.ts
+function collectTeams(ctx, orgs, teams) {
+  const work = [];
+  for (const team of teams) {
+    const org = orgs.get(team.org);
+    if (!org || !exists(org)) {
+      ctx.out.error("org-missing", missingOrgMessage(ctx, team), {
+        source: team.source,
+        org: team.org,
+        team: team.name
+      });
+      continue;
+    }
+    addImplied(ctx, org, team.members);
+    addImplied(ctx, org, team.admins);
+    work.push({ team, org });
+  }
+  return work;
+}
+function addImplied(ctx, org, principals3) {
+  for (const p of principals3.users) org.implied.addYaml(ctx.people.fromYaml(p.value), p.source);
+  for (const p of principals3.oktaGroups) {
+    const view = groupView(ctx.groups, p.value);
+    if (view.state !== "ok") org.teamDistrust.push(untrustedReason(view));
+    else org.implied.addGroup(view, peopleOf(ctx, view));
+  }
+}
+function expandTeam(ctx, { team, org }, tally2) {
+  const scope = { org: org.name, team: team.name };
+  const sources = { groups: [], yaml: [], distrust: [] };
+  for (const [principals3, rank] of [
+    [team.members, PERMISSION_RANK.Member],
+    [team.admins, PERMISSION_RANK.Admin]
+  ]) {
+    for (const p of principals3.users) {
+      const person2 = ctx.people.fromYaml(p.value);
+      tally2.want(person2, rank);
+      sources.yaml.push({ person: person2, rank, source: p.source });
+    }
+    for (const p of principals3.oktaGroups) {
+      const view = groupView(ctx.groups, p.value);
+      if (view.state !== "ok") {
+        sources.distrust.push(reportUntrusted(ctx, view, p.source, scope));
+        continue;
+      }
+      sources.groups.push({ view, rank });
+      const people = peopleOf(ctx, view);
+      for (let i = 0; i < people.length; i++) tally2.want(people[i], rank);
+    }
+  }
+  return sources;
+}
+function teamWant(org, sources, person2, rank) {
+  const groups2 = [];
+  for (const g of sources.groups) {
+    if (g.rank === rank && !groups2.includes(g.view.name) && org.implied.holds(person2, g.view))
+      groups2.push(g.view.name);
+  }
+  const yaml = /* @__PURE__ */ new Map();
+  for (const y of sources.yaml) {
+    if (y.rank === rank && y.person === person2) yaml.set(sourceKey(y.source), y.source);
+  }
+  return { groups: groups2, yaml };
+}
+function missingOrgMessage(ctx, team) {
+  const { caller, orgs } = ctx.observed;
+  const base = `team "${team.name}" (${where(team.source)}) is in org "${team.org}", which does not exist in Grafana and is not declared under orgs:`;
+  const tokenOrg = orgs.find((o) => o.id === caller.orgId);
+  if (caller.auth === "token" && tokenOrg) {
+    return `${base} the service-account token can only see org "${tokenOrg.name}"; use basic auth (grafana-username/grafana-password) for other orgs`;
+  }
+  return `${base} declare it under orgs: to create it, or correct the team's org`;
+}
+function planTeam(ctx, work, declaredNames, bases, tally2) {
+  tally2.clear();
+  const { team, org } = work;
+  if (org.live?.teamsUnread) {
+    const sources2 = expandTeam(ctx, work, tally2);
+    for (let n = 0; n < tally2.wantedCount; n++) {
+      const person2 = tally2.wantedAt(n);
+      const account = ensureAccount(ctx, person2);
+      if (!account.ok && !account.blocked) {
+        const want = teamWant(org, sources2, person2, tally2.rankOf(person2));
+        ctx.out.pending(person2.identity, org.name, team.name, want);
+      }
+    }
+    return;
+  }
+  const live = findTeam(org, team.name, declaredNames);
+  let createId;
+  if (live) {
+    org.claimedTeams.add(live.id);
+    planTeamEmail(ctx, work, live);
+  } else {
+    createId = addOrgChange(
+      ctx,
+      org,
+      {
+        kind: "create-team",
+        id: `create-team:${org.name}/${team.name}`,
+        dependsOn: [],
+        org: org.name,
+        ...org.live ? { orgId: org.live.id } : {},
+        team: team.name,
+        ...team.email !== void 0 ? { email: team.email } : {},
+        source: team.source
+      },
+      { team: team.name }
+    ).id;
+  }
+  planPreferences(ctx, work, live, createId);
+  const sources = expandTeam(ctx, work, tally2);
+  const members2 = live?.members ?? [];
+  for (let i = 0; i < members2.length; i++) tally2.addMember(personOf(ctx, members2[i]), members2[i]);
+  planMembers(ctx, work, sources, tally2, live, createId, bases);
+}
+function planTeamEmail(ctx, { team, org }, live) {
+  if (team.email === void 0 || team.email === live.email) return;
+  addOrgChange(
+    ctx,
+    org,
+    {
+      kind: "update-team",
+      id: `update-team:${org.name}/${team.name}`,
+      dependsOn: [],
+      org: org.name,
+      orgId: org.live.id,
+      team: team.name,
+      teamId: live.id,
+      from: { email: live.email },
+      to: { email: team.email }
+    },
+    { team: team.name }
+  );
+}
+function planPreferences(ctx, { team, org }, live, createId) {
+  const declared = Object.entries(team.preferences ?? {}).filter(([, v]) => v !== void 0);
+  const current = live?.preferences ?? {};
+  if (!declared.some(([key, value]) => (current[key] ?? "") !== value)) return;
+  addOrgChange(
+    ctx,
+    org,
+    {
+      kind: "set-team-preferences",
+      id: `set-team-preferences:${org.name}/${team.name}`,
+      dependsOn: createId ? [createId] : [],
+      org: org.name,
+      ...org.live ? { orgId: org.live.id } : {},
+      team: team.name,
+      ...live ? { teamId: live.id } : {},
+      from: { ...current },
+      // Grafana replaces all preferences: keys the config does not manage are sent back unchanged.
+      to: { ...current, ...Object.fromEntries(declared) }
+    },
+    { team: team.name }
+  );
+}
+function planMembers(ctx, { team, org }, sources, tally2, live, createId, bases) {
+  const { distrust } = sources;
+  const held = [];
+  const scope = { org: org.name, team: team.name };
+  const ids = live ? { orgId: org.live.id, teamId: live.id } : void 0;
+  for (let n = 0; n < tally2.wantedCount; n++) {
+    const person2 = tally2.wantedAt(n);
+    const rank = tally2.rankOf(person2);
+    const level = PERMISSION_OF_RANK[rank];
+    const account = ensureAccount(ctx, person2);
+    if (!account.ok) {
+      if (!account.blocked) {
+        const want = teamWant(org, sources, person2, rank);
+        ctx.out.pending(person2.identity, org.name, team.name, want);
+      }
+      continue;
+    }
+    const member = person2.user ? tally2.memberOf(person2) : void 0;
+    if (!member) {
+      const orgAdd = org.addIds.get(person2.key);
+      addOrgChange(
+        ctx,
+        org,
+        {
+          kind: "add-team-member",
+          id: `add-team-member:${org.name}/${team.name}/${person2.identity}`,
+          dependsOn: [
+            ...createId ? [createId] : [],
+            ...account.dependsOn,
+            ...orgAdd ? [orgAdd] : []
+          ],
+          org: org.name,
+          ...org.live ? { orgId: org.live.id } : {},
+          team: team.name,
+          ...live ? { teamId: live.id } : {},
+          user: userRef(person2),
+          permission: level,
+          provenance: provenanceOf(teamWant(org, sources, person2, rank))
+        },
+        { team: team.name, identity: person2.identity }
+      );
+      continue;
+    }
+    if (member.permission === level || !ids) continue;
+    const demotion = rank < PERMISSION_RANK[member.permission];
+    if (demotion && isProtected(ctx, member)) {
+      ctx.out.warn(
+        "protected-user",
+        `${person2.identity} is protected (settings.safety.protectedUsers): stays ${member.permission} of ${describeScope(scope)}`,
+        scope
+      );
+      continue;
+    }
+    if (demotion && distrust.length > 0) {
+      held.push(`${person2.identity} (${member.permission} \u2192 ${level})`);
+      continue;
+    }
+    addOrgChange(
+      ctx,
+      org,
+      {
+        kind: "set-team-permission",
+        id: `set-team-permission:${org.name}/${team.name}/${person2.identity}`,
+        dependsOn: [],
+        org: org.name,
+        orgId: ids.orgId,
+        team: team.name,
+        teamId: ids.teamId,
+        user: userRef(person2),
+        from: member.permission,
+        to: level,
+        provenance: provenanceOf(teamWant(org, sources, person2, rank))
+      },
+      { team: team.name, identity: person2.identity }
+    );
+  }
+  if (live && ids) {
+    bases.addTeam(org.name, team.name, tally2.memberCount);
+    if (ctx.settings.prune.teamMembers) {
+      for (let n = 0; n < tally2.memberCount; n++) {
+        const member = tally2.memberAt(n);
+        const person2 = tally2.memberPersonAt(n);
+        if (tally2.rankOf(person2) > 0 || member.labels.length > 0) continue;
+        if (isProtected(ctx, member)) {
+          ctx.out.warn(
+            "protected-user",
+            `${person2.identity} is protected (settings.safety.protectedUsers): not removed from ${describeScope(scope)}`,
+            scope
+          );
+          continue;
+        }
+        if (distrust.length > 0) {
+          held.push(person2.identity);
+          continue;
+        }
+        addOrgChange(
+          ctx,
+          org,
+          {
+            kind: "remove-team-member",
+            id: `remove-team-member:${org.name}/${team.name}/${person2.identity}`,
+            dependsOn: [],
+            org: org.name,
+            orgId: ids.orgId,
+            team: team.name,
+            teamId: ids.teamId,
+            user: userRef(person2),
+            permission: member.permission,
+            provenance: notDeclared()
+          },
+          { team: team.name, identity: person2.identity }
+        );
+      }
+    }
+  }
+  if (held.length > 0) {
+    ctx.out.heldBack.push({
+      org: org.name,
+      team: team.name,
+      reason: [...new Set(distrust)].join("; "),
+      removals: held.length,
+      users: held.sort(compareText)
+    });
+  }
+}
+function pruneTeams(ctx, org, bases) {
+  if (!org.declared || !org.live || org.live.teamsUnread || !ctx.settings.prune.teams) return;
+  for (const live of org.live.teams) {
+    if (org.claimedTeams.has(live.id)) continue;
+    if (keepsTeam(ctx, org.name, live)) continue;
+    bases.addRun(live.memberCount);
+    addOrgChange(
+      ctx,
+      org,
+      {
+        kind: "delete-team",
+        id: `delete-team:${org.name}/${live.name}`,
+        dependsOn: [],
+        org: org.name,
+        orgId: org.live.id,
+        team: live.name,
+        teamId: live.id,
+        memberCount: live.memberCount
+      },
+      { team: live.name }
+    );
+  }
+}
+function keepsTeam(ctx, org, live) {
+  const members2 = live.members ?? [];
+  const protectedOnes = members2.filter((m) => isProtected(ctx, m));
+  const synced = members2.filter((m) => m.labels.length > 0);
+  if (protectedOnes.length === 0 && synced.length === 0) return false;
+  const scope = { org, team: live.name };
+  const who2 = (list) => list.map((m) => personOf(ctx, m).identity).join(", ");
+  if (protectedOnes.length > 0) {
+    ctx.out.warn(
+      "protected-user",
+      `${describeScope(scope)} is not declared but is not deleted (prune.teams): it holds protected ${who2(protectedOnes)} (settings.safety.protectedUsers)`,
+      scope
+    );
+  } else {
+    ctx.out.warn(
+      "team-sync-members",
+      `${describeScope(scope)} is not declared but is not deleted (prune.teams): Grafana itself synced ${who2(synced)} into it (labels)`,
+      scope
+    );
+  }
+  return true;
+}
+var PERMISSION_RANK, PERMISSION_OF_RANK;
+var init_teams = __esm({
+  "src/plan/teams.ts"() {
+    "use strict";
+    init_model();
+    init_context();
+    init_orgs();
+    init_okta();
+    init_people();
+    init_wants();
+    PERMISSION_RANK = { Member: 1, Admin: 2 };
+    PERMISSION_OF_RANK = { 1: "Member", 2: "Admin" };
+  }
+});
+
+// src/plan/tally.ts
+var TeamTally;
+var init_tally = __esm({
+  "src/plan/tally.ts"() {
+    "use strict";
+    TeamTally = class {
+      #rank = [];
+      #member = [];
+      #wanted = [];
+      #wantedCount = 0;
+      #members = [];
+      #memberPeople = [];
+      #memberCount = 0;
+      want(person2, rank) {
+        const i = person2.index;
+        while (this.#rank.length <= i) this.#rank.push(0);
+        const had = this.#rank[i];
+        if (had === 0) this.#wanted[this.#wantedCount++] = person2;
+        if (rank > had) this.#rank[i] = rank;
+      }
+      /** The people the team wants, in the order first wanted. */
+      get wantedCount() {
+        return this.#wantedCount;
+      }
+      wantedAt(n) {
+        return this.#wanted[n];
+      }
+      /** The rank the team wants the person at; 0 for someone it does not want. */
+      rankOf(person2) {
+        return this.#rank[person2.index] ?? 0;
+      }
+      addMember(person2, member) {
+        const i = person2.index;
+        while (this.#member.length <= i) this.#member.push(void 0);
+        this.#member[i] = member;
+        this.#members[this.#memberCount] = member;
+        this.#memberPeople[this.#memberCount++] = person2;
+      }
+      /** The current members as listed. */
+      get memberCount() {
+        return this.#memberCount;
+      }
+      memberAt(n) {
+        return this.#members[n];
+      }
+      /** The person the n-th listed member is. */
+      memberPersonAt(n) {
+        return this.#memberPeople[n];
+      }
+      /** The person's current membership (the last listed when Grafana lists one twice). */
+      memberOf(person2) {
+        return this.#member[person2.index];
+      }
+      clear() {
+        for (let n = 0; n < this.#wantedCount; n++) this.#rank[this.#wanted[n].index] = 0;
+        for (let n = 0; n < this.#memberCount; n++)
+          this.#member[this.#memberPeople[n].index] = void 0;
+        this.#wantedCount = 0;
+        this.#memberCount = 0;
+      }
+    };
+  }
+});
+
+// src/plan/users.ts
+function planLocalUsers(ctx, orgs, users) {
+  for (const declared of users) {
+    const person2 = ctx.people.fromLocal(declared);
+    if (person2.user) planUserUpdate(ctx, person2, person2.user, declared);
+    else planUserCreate(ctx, person2, declared);
+    for (const binding of declared.orgRoles) {
+      const org = orgs.get(binding.org);
+      if (!org || !exists(org)) {
+        ctx.out.error(
+          "org-missing",
+          `user ${declared.login} (${where(binding.source)}) has a role in org "${binding.org}", which does not exist in Grafana and is not declared under orgs:`,
+          { source: binding.source, org: binding.org }
+        );
+        continue;
+      }
+      addWant(org.explicit, person2, binding.role, ORG_ROLE_RANK[binding.role], {
+        yaml: binding.source
+      });
+    }
+  }
+}
+function planUserCreate(ctx, person2, declared) {
+  if (declared.passwordEnv === void 0) {
+    person2.blocked = true;
+    ctx.out.error(
+      "user-no-password",
+      `user ${declared.login} (${where(declared.source)}) does not exist and has no password: add password: { env: VARIABLE } to create it`,
+      { source: declared.source }
+    );
+    return;
+  }
+  person2.createId = ctx.out.add(
+    {
+      kind: "create-user",
+      id: `create-user:${person2.identity}`,
+      dependsOn: [],
+      user: { login: lower(declared.login), email: lower(declared.email) },
+      name: declared.name ?? declared.login,
+      passwordEnv: declared.passwordEnv,
+      ...declared.isGrafanaAdmin !== void 0 ? { isGrafanaAdmin: declared.isGrafanaAdmin } : {},
+      ...declared.disabled !== void 0 ? { disabled: declared.disabled } : {}
+    },
+    { identity: person2.identity }
+  ).id;
+}
+function planUserUpdate(ctx, person2, user, declared) {
+  const from = {};
+  const to = {};
+  if (declared.name !== void 0 && declared.name !== user.name) {
+    from.name = user.name;
+    to.name = declared.name;
+  }
+  if (declared.email !== void 0 && lower(declared.email) !== lower(user.email)) {
+    from.email = user.email;
+    to.email = lower(declared.email);
+  }
+  if (declared.isGrafanaAdmin !== void 0 && user.isGrafanaAdmin !== void 0 && declared.isGrafanaAdmin !== user.isGrafanaAdmin && mayLower(ctx, person2, declared, declared.isGrafanaAdmin, "lose the server admin flag")) {
+    from.isGrafanaAdmin = user.isGrafanaAdmin;
+    to.isGrafanaAdmin = declared.isGrafanaAdmin;
+  }
+  if (declared.disabled !== void 0 && user.isDisabled !== void 0 && declared.disabled !== user.isDisabled && mayLower(ctx, person2, declared, !declared.disabled, "be disabled")) {
+    from.disabled = user.isDisabled;
+    to.disabled = declared.disabled;
+  }
+  if (Object.keys(to).length === 0) return;
+  ctx.out.add(
+    {
+      kind: "update-user",
+      id: `update-user:${person2.identity}`,
+      dependsOn: [],
+      user: userRef(person2),
+      from,
+      to
+    },
+    { identity: person2.identity }
+  );
+}
+function mayLower(ctx, person2, declared, grants, what) {
+  const user = person2.user;
+  if (grants) return true;
+  if (isCaller(ctx, user.id)) {
+    ctx.out.warn(
+      "caller-kept",
+      `${person2.identity} would ${what}: the sync's own Grafana user is never demoted or disabled`,
+      { source: declared.source }
+    );
+    return false;
+  }
+  if (isProtected(ctx, user)) {
+    ctx.out.warn(
+      "protected-user",
+      `${person2.identity} is protected (settings.safety.protectedUsers): would ${what}, left unchanged`,
+      { source: declared.source }
+    );
+    return false;
+  }
+  return true;
+}
+var init_users = __esm({
+  "src/plan/users.ts"() {
+    "use strict";
+    init_model();
+    init_context();
+    init_orgs();
+    init_people();
+    init_wants();
+  }
+});
+
+// src/plan/build.ts
+function buildPlan(config2, observed) {
+  const { settings } = config2;
+  const ctx = {
+    settings,
+    observed,
+    out: new PlanOutput(),
+    people: new People(observed.users, settings.identity),
+    groups: viewGroups(observed.oktaGroups, settings.okta.memberStatuses),
+    groupPeople: /* @__PURE__ */ new Map(),
+    scratchPeople: [],
+    protectedValues: new Set(settings.safety.protectedUsers.map(lower))
+  };
+  requireServerAdmin(ctx, config2);
+  const orgs = Orgs.resolve(ctx, config2);
+  planLocalUsers(ctx, orgs, config2.users);
+  collectOrgBindings(ctx, orgs);
+  const teams = collectTeams(ctx, orgs, config2.teams);
+  for (const org of orgs.all()) planOrgMembers(ctx, org);
+  const bases = new GuardBases();
+  const declaredNames = /* @__PURE__ */ new Map();
+  for (const { org, team } of teams) {
+    const names = declaredNames.get(org.name) ?? /* @__PURE__ */ new Set();
+    names.add(team.name);
+    declaredNames.set(org.name, names);
+  }
+  const tally2 = new TeamTally();
+  for (const work of teams) planTeam(ctx, work, declaredNames.get(work.org.name), bases, tally2);
+  for (const org of orgs.all()) {
+    pruneTeams(ctx, org, bases);
+    if (org.declared && org.live && settings.prune.orgUsers) bases.addRun(org.live.users.length);
+    ensureCallerMembership(ctx, org);
+  }
+  return ctx.out.finish(evaluateGuards(settings.safety, ctx.out.changes(), bases));
+}
+function requireServerAdmin(ctx, config2) {
+  const { caller } = ctx.observed;
+  if (caller.auth !== "basic" || caller.isServerAdmin) return;
+  const needs = [
+    ...config2.orgs.length > 0 ? ["`orgs:`"] : [],
+    ...config2.users.length > 0 ? ["`users:`"] : [],
+    ...config2.settings.missingUsers === "create" ? ["`missingUsers: create`"] : []
+  ];
+  if (needs.length === 0) return;
+  ctx.out.error(
+    "not-server-admin",
+    `grafana-username "${caller.login ?? ""}" is not a Grafana server admin, but the config uses ${needs.join(", ")}: set grafana-username/grafana-password (CLI: GRAFANA_USERNAME/GRAFANA_PASSWORD) to a server admin, or grant this user the server admin flag`
+  );
+}
+var init_build = __esm({
+  "src/plan/build.ts"() {
+    "use strict";
+    init_guards();
+    init_okta();
+    init_orgs();
+    init_output();
+    init_people();
+    init_teams();
+    init_tally();
+    init_users();
+  }
+});
+
+// src/plan/capabilities.ts
+function checkCapabilities(config2, auth2) {
+  const problems = [];
+  if (!auth2.token && !auth2.basic) {
+    problems.push(
+      "No Grafana credentials: set the `grafana-url` and `grafana-token` inputs (CLI: GRAFANA_URL and GRAFANA_TOKEN), or `grafana-username`/`grafana-password` (GRAFANA_USERNAME/GRAFANA_PASSWORD) for basic auth"
+    );
+  } else if (!auth2.basic) {
+    problems.push(...needsBasicAuth(config2));
+  }
+  const group2 = firstOktaGroup(config2);
+  if (group2 && !auth2.okta) {
+    problems.push(
+      `Okta group "${group2.value}" is referenced (${where(group2.source)}) but Okta credentials are missing: set the \`okta-domain\` and \`okta-api-token\` inputs (CLI: OKTA_DOMAIN and OKTA_API_TOKEN)`
+    );
+  }
+  return problems;
+}
+function needsBasicAuth(config2) {
+  const problems = [];
+  const [org] = config2.orgs;
+  if (org) {
+    problems.push(
+      `\`orgs:\` is declared (${where(org.source)}): creating, renaming and binding roles in orgs needs basic auth, a service-account token cannot; ${BASIC_AUTH}`
+    );
+  }
+  const [user] = config2.users;
+  if (user) {
+    problems.push(
+      `\`users:\` is declared (${where(user.source)}): managing Grafana accounts needs basic auth, a service-account token cannot; ${BASIC_AUTH}`
+    );
+  }
+  if (config2.settings.missingUsers === "create") {
+    problems.push(
+      `settings.missingUsers is "create": creating Grafana accounts needs basic auth, a service-account token cannot; ${BASIC_AUTH}`
+    );
+  }
+  const orgNames = /* @__PURE__ */ new Map();
+  for (const team of config2.teams) orgNames.set(lower(team.org), team.org);
+  for (const u of config2.users)
+    for (const role of u.orgRoles) orgNames.set(lower(role.org), role.org);
+  if (!org && orgNames.size > 1) {
+    const names = [...orgNames.values()].sort().map((n) => `"${n}"`);
+    problems.push(
+      `teams and roles are in ${orgNames.size} orgs (${names.join(", ")}), but a service-account token works in its own org only; ${BASIC_AUTH}`
+    );
+  }
+  return problems;
+}
+function firstOktaGroup(config2) {
+  for (const team of config2.teams) {
+    const group2 = team.members.oktaGroups[0] ?? team.admins.oktaGroups[0];
+    if (group2) return group2;
+  }
+  for (const org of config2.orgs) {
+    const group2 = org.admins.oktaGroups[0] ?? org.editors.oktaGroups[0] ?? org.viewers.oktaGroups[0];
+    if (group2) return group2;
+  }
+  return void 0;
+}
+var BASIC_AUTH;
+var init_capabilities = __esm({
+  "src/plan/capabilities.ts"() {
+    "use strict";
+    init_people();
+    init_wants();
+    BASIC_AUTH = "set the `grafana-username` and `grafana-password` inputs (CLI: GRAFANA_USERNAME and GRAFANA_PASSWORD) to the basic auth of a Grafana server admin";
+  }
+});
+
+// src/plan/access.ts
+function accessChanges(plan, observed) {
+  const { caller } = observed;
+  if (caller.auth !== "basic" || caller.userId === void 0) return [];
+  const unread = new Set(observed.orgs.filter((o) => o.teamsUnread).map((o) => o.id));
+  return plan.changes.filter(
+    (c) => (c.kind === "add-org-user" && c.role === "Admin" || c.kind === "set-org-role" && c.to === "Admin") && c.user.id === caller.userId && c.orgId !== void 0 && unread.has(c.orgId)
+  );
+}
+function withChangesFirst(plan, first) {
+  const rank = new Map(APPLY_ORDER.map((kind, i) => [kind, i]));
+  const ids = new Set(first.map((c) => c.id));
+  const changes = [...first, ...plan.changes.filter((c) => !ids.has(c.id))].sort(
+    (a, b) => (rank.get(a.kind) ?? 0) - (rank.get(b.kind) ?? 0)
+  );
+  const counts = {};
+  for (const change of changes) counts[change.kind] = (counts[change.kind] ?? 0) + 1;
+  return { ...plan, changes, counts };
+}
+var init_access = __esm({
+  "src/plan/access.ts"() {
+    "use strict";
+    init_model();
+  }
+});
+
+// src/plan/index.ts
+var init_plan = __esm({
+  "src/plan/index.ts"() {
+    "use strict";
+    init_build();
+    init_capabilities();
+    init_guards();
+    init_access();
+  }
+});
+
+// src/apply/after-join.ts
+function holdBackUnseenRemovals(first, fresh, orgIds) {
+  const seen = new Set(first.changes.map((c) => c.id));
+  const leaving = new Set(
+    first.changes.flatMap(
+      (c) => c.kind === "remove-org-user" ? [leaverKey(c.orgId, c.user)] : []
+    )
+  );
+  const held = fresh.changes.filter(
+    (c) => isRemoval(c) && orgIds.has(c.orgId) && !seen.has(c.id) && !(c.kind === "remove-team-member" && leaving.has(leaverKey(c.orgId, c.user)))
+  );
+  if (!held.length) return fresh;
+  const heldIds = new Set(held.map((c) => c.id));
+  const changes = fresh.changes.filter((c) => !heldIds.has(c.id));
+  const counts = {};
+  for (const change of changes) counts[change.kind] = (counts[change.kind] ?? 0) + 1;
+  return {
+    ...fresh,
+    changes,
+    counts,
+    heldBack: [...fresh.heldBack, ...heldBackOf(held)],
+    warnings: [...fresh.warnings, ...warningsOf(held)],
+    guards: guardsStillTripped(fresh.guards, changes)
+  };
+}
+function leaverKey(orgId, user) {
+  return `${orgId}\0${user.login.toLowerCase()}\0${user.email.toLowerCase()}`;
+}
+function heldBackOf(held) {
+  const byScope = /* @__PURE__ */ new Map();
+  for (const change of held) {
+    const team = change.kind === "remove-org-user" ? void 0 : change.team;
+    const key = `${change.org}\0${team ?? ""}`;
+    const entry = byScope.get(key) ?? {
+      org: change.org,
+      ...team === void 0 ? {} : { team },
+      reason: HELD_REASON,
+      removals: 0,
+      users: []
+    };
+    entry.removals += 1;
+    if (change.kind === "delete-team") entry.users.push(`team deletion (${change.team})`);
+    else entry.users.push(change.user.email || change.user.login);
+    byScope.set(key, entry);
+  }
+  for (const entry of byScope.values()) entry.users.sort();
+  return [...byScope.values()];
+}
+function warningsOf(held) {
+  const perOrg = /* @__PURE__ */ new Map();
+  for (const change of held) perOrg.set(change.org, (perOrg.get(change.org) ?? 0) + 1);
+  return [...perOrg].map(([org, n]) => ({
+    code: "removals-held-back-after-join",
+    org,
+    message: `held back: ${n} removal${n === 1 ? "" : "s"} in org "${org}", found only after the sync's user joined it to read its teams; shown by the next plan, applied by the run after`
+  }));
+}
+function guardsStillTripped(guards, changes) {
+  return guards.flatMap((guard) => {
+    const removals = changes.reduce((n, c) => n + removalsIn(guard.scope, c), 0);
+    return removals > guard.allowed ? [{ ...guard, removals }] : [];
+  });
+}
+function removalsIn(scope, change) {
+  if (scope === "run") return removalsOf(change);
+  return change.kind === "remove-team-member" && scope === `${change.org} / ${change.team}` ? 1 : 0;
+}
+var isRemoval, HELD_REASON;
+var init_after_join = __esm({
+  "src/apply/after-join.ts"() {
+    "use strict";
+    init_plan();
+    isRemoval = (change) => change.kind === "remove-team-member" || change.kind === "remove-org-user" || change.kind === "delete-team";
+    HELD_REASON = "found only once the sync's user had joined the org to read its teams, so no plan showed it yet: the next plan shows it, the run after applies it";
+  }
+});
+
 // src/apply/ids.ts
-var ApplyError, lower, teamKey, RunIds;
+var ApplyError, lower2, teamKey, RunIds;
 var init_ids = __esm({
   "src/apply/ids.ts"() {
     "use strict";
     ApplyError = class extends Error {
     };
-    lower = (value) => (value ?? "").trim().toLowerCase();
+    lower2 = (value) => (value ?? "").trim().toLowerCase();
     teamKey = (org, team) => `${org}\0${team}`;
     RunIds = class {
       #grafana;
@@ -7163,7 +9047,7 @@ var init_ids = __esm({
         this.#orgs.set(name2, id);
       }
       setUser(user, id) {
-        for (const value of [lower(user.login), lower(user.email)])
+        for (const value of [lower2(user.login), lower2(user.email)])
           if (value) this.#users.set(value, id);
       }
       setTeam(org, team, id) {
@@ -7182,10 +9066,10 @@ var init_ids = __esm({
       }
       async userId(user) {
         if (user.id !== void 0) return user.id;
-        const known = this.#users.get(lower(user.login)) ?? this.#users.get(lower(user.email));
+        const known = this.#users.get(lower2(user.login)) ?? this.#users.get(lower2(user.email));
         if (known !== void 0) return known;
         const name2 = user.login || user.email;
-        const found = await this.#lookup(`user\0${lower(name2)}`, async () => {
+        const found = await this.#lookup(`user\0${lower2(name2)}`, async () => {
           const hit = (user.login ? await this.#grafana.findUser(user.login) : void 0) ?? (user.email ? await this.#grafana.findUser(user.email) : void 0);
           return hit?.id;
         });
@@ -7225,8 +9109,8 @@ var init_ids = __esm({
 function isCallerRef(caller, user) {
   if (caller.auth !== "basic") return false;
   if (user.id !== void 0 && caller.userId !== void 0) return user.id === caller.userId;
-  const values = [lower2(caller.login), lower2(caller.email)].filter(Boolean);
-  return values.includes(lower2(user.login)) || values.includes(lower2(user.email));
+  const values = [lower3(caller.login), lower3(caller.email)].filter(Boolean);
+  return values.includes(lower3(user.login)) || values.includes(lower3(user.email));
 }
 async function execute(ctx, change) {
   switch (change.kind) {
@@ -7241,7 +9125,7 @@ async function execute(ctx, change) {
     case "update-user":
       return updateUser(ctx, change);
     case "add-org-user":
-      return addOrgUser(ctx, change);
+      return addOrgUser2(ctx, change);
     case "set-org-role": {
       const orgId = await ctx.ids.orgId(change);
       await ctx.grafana.setOrgRole(orgId, await ctx.ids.userId(change.user), change.to);
@@ -7313,7 +9197,7 @@ async function createUser(ctx, change) {
   const password = passwordFor(ctx, change);
   ctx.secrets.add(password);
   const { login, email: email4 } = change.user;
-  const firstOrg = ctx.firstOrg.get(lower2(login));
+  const firstOrg = ctx.firstOrg.get(lower3(login));
   const orgId = firstOrg === void 0 ? void 0 : await knownOrgId(ctx, firstOrg);
   const created = await ctx.grafana.createUser({
     login,
@@ -7363,11 +9247,11 @@ async function updateUser(ctx, change) {
   if (to.disabled !== void 0) await ctx.grafana.setDisabled(userId, to.disabled);
   return "applied";
 }
-async function addOrgUser(ctx, change) {
+async function addOrgUser2(ctx, change) {
   const orgId = await ctx.ids.orgId(change);
   const { user, role } = change;
-  const answer2 = await ctx.grafana.addOrgUser(orgId, user.login || user.email, role);
-  if (answer2 === "done") return "applied";
+  const answer3 = await ctx.grafana.addOrgUser(orgId, user.login || user.email, role);
+  if (answer3 === "done") return "applied";
   if (!isCallerRef(ctx.caller, user) || role === "Admin") {
     await ctx.grafana.setOrgRole(orgId, await ctx.ids.userId(user), role);
   }
@@ -7426,64 +9310,266 @@ async function addTeamMember(ctx, change) {
   const key = teamKey2(change.org, change.team);
   if (ctx.creatorSettled.has(key) && isCallerRef(ctx.caller, change.user)) return "already-done";
   const userId = await ctx.ids.userId(change.user);
-  const answer2 = await ctx.grafana.addTeamMember(orgId, teamId, userId);
-  if (answer2 === "already-done" || change.permission === "Admin") {
+  const answer3 = await ctx.grafana.addTeamMember(orgId, teamId, userId);
+  if (answer3 === "already-done" || change.permission === "Admin") {
     await ctx.grafana.setTeamPermission(orgId, teamId, userId, change.permission);
   }
-  return done(answer2);
+  return done(answer3);
 }
-var teamKey2, lower2, done;
+var teamKey2, lower3, done;
 var init_changes = __esm({
   "src/apply/changes.ts"() {
     "use strict";
     init_ids();
     teamKey2 = (org, team) => `${org}\0${team}`;
-    lower2 = (value) => (value ?? "").trim().toLowerCase();
-    done = (answer2) => answer2 === "done" ? "applied" : "already-done";
+    lower3 = (value) => (value ?? "").trim().toLowerCase();
+    done = (answer3) => answer3 === "done" ? "applied" : "already-done";
   }
 });
 
-// src/model.ts
-var ORG_ROLE_RANK, APPLY_ORDER;
-var init_model = __esm({
-  "src/model.ts"() {
+// src/secrets/scrubber.ts
+function createScrubber(secrets = [], options = {}) {
+  const known = /* @__PURE__ */ new Set();
+  const needles = /* @__PURE__ */ new Set();
+  let pattern;
+  const add = (secret) => {
+    if (!secret || known.has(secret)) return;
+    known.add(secret);
+    options.onAdd?.(secret);
+    const before = needles.size;
+    for (const part of partsOf(secret)) {
+      for (const form of encodedForms(part)) {
+        needles.add(form);
+        for (const output of options.forms?.(form) ?? [])
+          if (output.length >= MIN_SCRUBBED_LENGTH) needles.add(output);
+      }
+    }
+    if (needles.size !== before) pattern = alternation(needles);
+  };
+  for (const secret of secrets) add(secret);
+  const scrub3 = (text) => pattern ? text.replace(pattern, REDACTED) : text;
+  return {
+    add,
+    scrub: scrub3,
+    scrubDeep: (value) => scrubValue(value, scrub3, /* @__PURE__ */ new Map()),
+    get secrets() {
+      return [...known];
+    }
+  };
+}
+function alternation(needles) {
+  const ordered = [...needles].sort((a, b) => b.length - a.length);
+  return new RegExp(ordered.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "g");
+}
+function scrubValue(value, scrub3, seen) {
+  if (typeof value === "string") return scrub3(value);
+  if (typeof value !== "object" || value === null) return value;
+  if (seen.has(value)) return seen.get(value);
+  seen.set(value, value);
+  let result = value;
+  if (Array.isArray(value)) {
+    const items = value.map((item) => scrubValue(item, scrub3, seen));
+    if (items.some((item, i) => item !== value[i])) result = items;
+  } else if (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null) {
+    const entries = Object.entries(value).map(
+      ([k, v]) => [scrub3(k), scrubValue(v, scrub3, seen)]
+    );
+    const original = Object.entries(value);
+    if (entries.some(([k, v], i) => k !== original[i][0] || v !== original[i][1])) {
+      result = Object.fromEntries(entries);
+    }
+  }
+  seen.set(value, result);
+  return result;
+}
+function partsOf(secret) {
+  const parts = /* @__PURE__ */ new Set([secret, secret.trim()]);
+  for (const line of secret.split(/\r?\n/)) parts.add(line.trim());
+  return [...parts].filter((part) => part.length >= MIN_SCRUBBED_LENGTH);
+}
+function encodedForms(secret) {
+  const forms = /* @__PURE__ */ new Set();
+  for (const variant of [secret, secret.toLowerCase(), secret.toUpperCase()]) {
+    forms.add(variant);
+    forms.add(encodeURIComponent(variant));
+    forms.add(encodeURIComponent(variant).toLowerCase());
+    forms.add(new URLSearchParams({ s: variant }).toString().slice(2));
+    const json2 = jsonEscaped(variant);
+    forms.add(json2);
+    forms.add(jsonEscaped(json2));
+    forms.add(goJsonEscaped(json2));
+  }
+  for (const form of base64Forms(secret)) forms.add(form);
+  return [...forms].filter((form) => form.length >= MIN_SCRUBBED_LENGTH);
+}
+function jsonEscaped(text) {
+  return JSON.stringify(text).slice(1, -1);
+}
+function goJsonEscaped(json2) {
+  return json2.replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
+  );
+}
+function base64Forms(secret) {
+  const bytes = Buffer.from(secret);
+  const forms = [];
+  for (const alphabet of ["base64", "base64url"]) {
+    const whole = bytes.toString(alphabet);
+    forms.push(whole, whole.replace(/=+$/, ""));
+    for (const offset of [0, 1, 2]) {
+      const shifted = Buffer.concat([Buffer.alloc(offset), bytes]).toString(alphabet);
+      const inner = shifted.slice(offset ? 4 : 0, 4 * Math.floor((offset + bytes.length) / 3));
+      if (inner.length >= 8) forms.push(inner);
+    }
+  }
+  return forms;
+}
+var MIN_SCRUBBED_LENGTH, REDACTED;
+var init_scrubber = __esm({
+  "src/secrets/scrubber.ts"() {
     "use strict";
-    ORG_ROLE_RANK = {
-      None: 0,
-      Viewer: 1,
-      Editor: 2,
-      Admin: 3
-    };
-    APPLY_ORDER = [
-      "create-org",
-      "rename-org",
-      "create-user",
-      "update-user",
-      "add-org-user",
-      "set-org-role",
-      "create-team",
-      "update-team",
-      "set-team-preferences",
-      "add-team-member",
-      "set-team-permission",
-      "remove-team-member",
-      "remove-org-user",
-      "delete-team"
-    ];
+    MIN_SCRUBBED_LENGTH = 4;
+    REDACTED = "***";
+  }
+});
+
+// src/secrets/credentials.ts
+function withScheme(url) {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `https://${url}`;
+}
+function parseGrafanaUrl(raw) {
+  if (!raw.trim()) return void 0;
+  let url;
+  try {
+    url = new URL(withScheme(raw.trim()));
+  } catch {
+    return void 0;
+  }
+  const parts = { url: "" };
+  if (url.username) parts.username = safeDecode2(url.username);
+  if (url.password) parts.password = safeDecode2(url.password);
+  url.username = "";
+  url.password = "";
+  parts.url = url.href;
+  return parts;
+}
+function grafanaAuth(given) {
+  const parsed = parseGrafanaUrl(given.url);
+  if (!parsed) return void 0;
+  const auth2 = { url: parsed.url };
+  const username = given.username || parsed.username;
+  const password = given.password || parsed.password;
+  if (username && password) auth2.basic = { username, password };
+  const token = bearerToken(given.token);
+  if (token) auth2.token = token;
+  return auth2;
+}
+function hasGrafanaAuth(given) {
+  const auth2 = grafanaAuth(given);
+  return Boolean(auth2 && (auth2.basic || auth2.token));
+}
+function bearerToken(token) {
+  return token?.trim().replace(/^bearer(?:\s+|$)/i, "") || void 0;
+}
+function basicAuthValue(username, password) {
+  return Buffer.from(`${username}:${password}`).toString("base64");
+}
+function basicAuthHeader(basic) {
+  return `Basic ${basicAuthValue(basic.username, basic.password)}`;
+}
+function grafanaSecrets(given) {
+  const written = writtenUserInfo(given.url.trim());
+  const username = given.username || written.username;
+  const password = given.password || written.password;
+  const secrets = [given.token, bearerToken(given.token), given.password];
+  secrets.push(written.rawPassword, written.password);
+  if (username && password) secrets.push(basicAuthValue(username, password));
+  return unique(secrets);
+}
+function writtenUserInfo(url) {
+  const { userinfo } = splitUserInfo(url);
+  if (!userinfo) return {};
+  const colon = userinfo.indexOf(":");
+  const rawUser = colon >= 0 ? userinfo.slice(0, colon) : userinfo;
+  const rawPassword = colon >= 0 ? userinfo.slice(colon + 1) : "";
+  return {
+    username: safeDecode2(rawUser) || void 0,
+    password: safeDecode2(rawPassword) || void 0,
+    rawPassword: rawPassword || void 0
+  };
+}
+function withoutUserInfo(url) {
+  const { scheme, userinfo, rest } = splitUserInfo(url);
+  return userinfo === void 0 ? url : `${scheme}***@${rest}`;
+}
+function splitUserInfo(url) {
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0] ?? "";
+  const afterScheme = url.slice(scheme.length);
+  const authorityEnd = afterScheme.search(/[/?#]/);
+  const authority = authorityEnd < 0 ? afterScheme : afterScheme.slice(0, authorityEnd);
+  const at = authority.lastIndexOf("@");
+  if (at < 0) return { scheme, rest: afterScheme };
+  return { scheme, userinfo: authority.slice(0, at), rest: afterScheme.slice(at + 1) };
+}
+function secretLookingEnv(env) {
+  return unique(
+    Object.entries(env).filter(([name2]) => SECRET_NAME.test(name2)).map(([, value]) => value?.trim() ?? "").filter(looksSecret)
+  );
+}
+function looksSecret(value) {
+  if (value.length < MIN_GUESSED_LENGTH || NOT_SECRET_VALUE.test(value)) return false;
+  if (PATH_VALUE.test(value)) return false;
+  const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z\d]/].filter((c) => c.test(value));
+  return classes.length >= 2;
+}
+function unique(values) {
+  return [...new Set(values.filter((v) => Boolean(v)))];
+}
+function safeDecode2(value) {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+var SECRET_NAME, NOT_SECRET_VALUE, PATH_VALUE, MIN_GUESSED_LENGTH;
+var init_credentials = __esm({
+  "src/secrets/credentials.ts"() {
+    "use strict";
+    SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|PRIVATE_?KEY|CREDENTIAL/i;
+    NOT_SECRET_VALUE = /^(?:true|false|yes|no|on|off|null|none|\d{1,12})$/i;
+    PATH_VALUE = /^(?:[/~.]|[A-Za-z]:\\)/;
+    MIN_GUESSED_LENGTH = 8;
+  }
+});
+
+// src/secrets/index.ts
+var init_secrets = __esm({
+  "src/secrets/index.ts"() {
+    "use strict";
+    init_scrubber();
+    init_credentials();
   }
 });
 
 // src/apply/schedule.ts
-async function runScheduled(changes, concurrency, run2, onPhase) {
+async function runScheduled(changes, concurrency, run3, onPhase, signal) {
   const state = {
     results: /* @__PURE__ */ new Map(),
     rootCause: /* @__PURE__ */ new Map(),
-    known: new Set(changes.map((c) => c.id))
+    known: new Set(changes.map((c) => c.id)),
+    signal
   };
   const limit2 = Math.max(1, Math.floor(concurrency) || 1);
   for (const phase of phases(changes)) {
+    if (signal?.aborted) break;
     onPhase?.(phase[0].kind, phase.length);
-    await runPhase(phase, limit2, run2, state);
+    await runPhase(phase, limit2, run3, state);
+  }
+  for (const change of changes) {
+    if (!state.results.has(change.id))
+      state.results.set(change.id, { id: change.id, status: "skipped", detail: CANCELLED_DETAIL });
   }
   return state.results;
 }
@@ -7498,8 +9584,8 @@ function phases(changes) {
   }
   return [...groups2.entries()].sort(([a], [b]) => a - b).map(([, group2]) => group2);
 }
-async function runPhase(phase, limit2, run2, state) {
-  const { results, rootCause, known } = state;
+async function runPhase(phase, limit2, run3, state) {
+  const { results, rootCause, known, signal } = state;
   const inPhase = new Set(phase.map((c) => c.id));
   const unsettledDeps = /* @__PURE__ */ new Map();
   const dependents = /* @__PURE__ */ new Map();
@@ -7549,22 +9635,23 @@ async function runPhase(phase, limit2, run2, state) {
     else if (waiting === 0) ready.push(change);
     else unsettledDeps.set(change.id, waiting);
   }
-  await new Promise((resolve3) => {
+  await new Promise((resolve4) => {
     let running = 0;
     const pump = () => {
-      while (running < limit2 && next < ready.length) {
+      while (running < limit2 && next < ready.length && !signal?.aborted) {
         const change = ready[next++];
         running++;
-        void run2(change).catch((error3) => ({ status: "failed", detail: String(error3) })).then((outcome) => {
+        void run3(change).catch((error3) => ({ status: "failed", detail: String(error3) })).then((outcome) => {
           running--;
           settle3(change, outcome);
           pump();
         });
       }
-      if (running === 0 && next >= ready.length) resolve3();
+      if (running === 0 && (next >= ready.length || signal?.aborted)) resolve4();
     };
     pump();
   });
+  if (signal?.aborted) return;
   for (const change of phase) {
     if (results.has(change.id)) continue;
     const pending = change.dependsOn.filter((dep) => known.has(dep) && !results.has(dep));
@@ -7578,11 +9665,12 @@ async function runPhase(phase, limit2, run2, state) {
     );
   }
 }
-var succeeded;
+var CANCELLED_DETAIL, succeeded;
 var init_schedule = __esm({
   "src/apply/schedule.ts"() {
     "use strict";
     init_model();
+    CANCELLED_DETAIL = "not run: the run was cancelled before it started";
     succeeded = (r) => r.status === "applied" || r.status === "already-done";
   }
 });
@@ -7594,12 +9682,25 @@ async function applyPlan(plan, grafana, opts) {
   }
   const ctx = newContext(plan, grafana, opts);
   opts.onProgress?.(`applying ${plan.changes.length} change(s)`);
+  const inFlight = /* @__PURE__ */ new Set();
+  const onAbort = () => opts.onProgress?.(
+    `cancelled: starting no new change, waiting for ${inFlight.size} change(s) in flight`
+  );
+  opts.signal?.addEventListener("abort", onAbort, { once: true });
   const byId = await runScheduled(
     plan.changes,
     opts.concurrency,
-    (change) => attempt(ctx, change),
-    (kind, count2) => opts.onProgress?.(`applying ${count2} ${kind} change(s)`)
-  );
+    async (change) => {
+      inFlight.add(change.id);
+      try {
+        return await attempt(ctx, change);
+      } finally {
+        inFlight.delete(change.id);
+      }
+    },
+    (kind, count2) => opts.onProgress?.(`applying ${count2} ${kind} change(s)`),
+    opts.signal
+  ).finally(() => opts.signal?.removeEventListener("abort", onAbort));
   const results = plan.changes.map(
     (c) => byId.get(c.id) ?? { id: c.id, status: "skipped", detail: "not run" }
   );
@@ -7610,7 +9711,8 @@ async function applyPlan(plan, grafana, opts) {
     applied: count("applied", "already-done"),
     failed: count("failed"),
     skipped: count("skipped"),
-    extra: ctx.extra
+    extra: ctx.extra,
+    ...opts.signal?.aborted ? { cancelled: true } : {}
   };
   opts.onProgress?.(
     `applied ${result.applied}, failed ${result.failed}, skipped ${result.skipped} of ${results.length} change(s)`
@@ -7647,28 +9749,18 @@ async function attempt(ctx, change) {
     return { status: "failed", detail: scrub(ctx, messageOf(error3)) };
   }
 }
-function messageOf(error3) {
-  if (error3 instanceof Error) return error3.message || error3.name;
-  return String(error3);
-}
 function scrub(ctx, text) {
-  let clean2 = text;
-  for (const secret of ctx.secrets) if (secret) clean2 = clean2.split(secret).join("***");
-  return clean2;
+  return createScrubber(ctx.secrets).scrub(text);
 }
 var init_apply = __esm({
   "src/apply/index.ts"() {
     "use strict";
+    init_model();
+    init_after_join();
     init_changes();
     init_ids();
+    init_secrets();
     init_schedule();
-  }
-});
-
-// builtin:node:path
-var require_node_path = __commonJS({
-  "builtin:node:path"(exports, module) {
-    module.exports = __require("node:path");
   }
 });
 
@@ -7685,12 +9777,12 @@ function displayPath(absolute, cwd) {
 }
 async function findConfigFiles(configPath, cwd) {
   const root = import_node_path.default.resolve(cwd, configPath);
-  const shown = displayPath(root, cwd);
+  const shown2 = displayPath(root, cwd);
   const info2 = await (0, import_promises.stat)(root).catch(() => void 0);
   if (!info2) {
     return {
       problem: {
-        message: `config path \`${shown}\` does not exist`,
+        message: `config path \`${shown2}\` does not exist`,
         hint: "Create the folder with your YAML files, or point `config-path` (CLI: --config) at it."
       }
     };
@@ -7699,18 +9791,18 @@ async function findConfigFiles(configPath, cwd) {
     if (!YAML_FILE.test(root)) {
       return {
         problem: {
-          message: `config file \`${shown}\` is not a .yaml or .yml file`,
+          message: `config file \`${shown2}\` is not a .yaml or .yml file`,
           hint: "Point `config-path` (CLI: --config) at a folder of YAML files or at one YAML file."
         }
       };
     }
-    return { files: [{ absolute: root, display: shown }] };
+    return { files: [{ absolute: root, display: shown2 }] };
   }
   const relative2 = await listYamlFiles(root).catch((error3) => error3);
   if (relative2 instanceof Error) {
     return {
       problem: {
-        message: `cannot read config folder \`${shown}\` (${relative2.code ?? relative2.message})`,
+        message: `cannot read config folder \`${shown2}\` (${relative2.code ?? relative2.message})`,
         hint: "Check that the folder and its subfolders are readable."
       }
     };
@@ -7718,7 +9810,7 @@ async function findConfigFiles(configPath, cwd) {
   if (relative2.length === 0) {
     return {
       problem: {
-        message: `no *.yaml or *.yml file under \`${shown}\``,
+        message: `no *.yaml or *.yml file under \`${shown2}\``,
         hint: "Add at least one YAML file, e.g. teams/teams.yaml, or point `config-path` (CLI: --config) at the right folder."
       }
     };
@@ -7779,11 +9871,11 @@ function mergeFiles(files) {
   const settings = mergeSettings(files, problems);
   const orgs = collectOrgs(files, problems);
   const users = collectUsers(files, problems);
-  const teams = collectTeams(files, settings.defaultOrg, orgKeyFor(orgs), problems);
+  const teams = collectTeams2(files, settings.defaultOrg, orgKeyFor(orgs), problems);
   return { config: { settings, orgs, users, teams }, problems };
 }
-function sourceOf(file, path8) {
-  return { file: file.file, ...file.positions.value(path8) };
+function sourceOf(file, path9) {
+  return { file: file.file, ...file.positions.value(path9) };
 }
 function place(ref) {
   return `${ref.file}:${ref.line}:${ref.col}`;
@@ -7832,16 +9924,16 @@ function mergeSettings(files, problems) {
     okta: { memberStatuses: [...s.okta?.memberStatuses ?? d.okta.memberStatuses] }
   };
 }
-function assign(target, path8, value) {
+function assign(target, path9, value) {
   let node2 = target;
-  for (const key of path8.slice(0, -1)) node2 = node2[key] ??= {};
-  node2[path8.at(-1)] = value;
+  for (const key of path9.slice(0, -1)) node2 = node2[key] ??= {};
+  node2[path9.at(-1)] = value;
 }
 function parseLimit(value) {
   return typeof value === "number" ? { kind: "count", value } : { kind: "percent", value: Number(value.slice(0, -1)) };
 }
-function principals2(file, path8, input) {
-  const list = (key) => (input?.[key] ?? []).map((value, i) => ({ value, source: sourceOf(file, [...path8, key, i]) }));
+function principals2(file, path9, input) {
+  const list = (key) => (input?.[key] ?? []).map((value, i) => ({ value, source: sourceOf(file, [...path9, key, i]) }));
   return { users: list("users"), oktaGroups: list("oktaGroups") };
 }
 function claim2(seen, key, ref, at, what, problems) {
@@ -7872,21 +9964,21 @@ function collectOrgs(files, problems) {
   const renamedFromAt = /* @__PURE__ */ new Map();
   for (const file of files) {
     for (const { index, identity, value } of file.valid.orgs) {
-      const path8 = ["orgs", index];
-      const source = sourceOf(file, path8);
-      const at = sourceOf(file, [...path8, "name"]);
+      const path9 = ["orgs", index];
+      const source = sourceOf(file, path9);
+      const at = sourceOf(file, [...path9, "name"]);
       const what = `org ${JSON.stringify(identity.name)}`;
       if (!claim2(seen, orgName(identity.name), source, at, what, problems) || !value) continue;
       const org = {
         name: value.name,
         ...value.renamedFrom !== void 0 ? { renamedFrom: value.renamedFrom } : {},
-        admins: principals2(file, [...path8, "admins"], value.admins),
-        editors: principals2(file, [...path8, "editors"], value.editors),
-        viewers: principals2(file, [...path8, "viewers"], value.viewers),
+        admins: principals2(file, [...path9, "admins"], value.admins),
+        editors: principals2(file, [...path9, "editors"], value.editors),
+        viewers: principals2(file, [...path9, "viewers"], value.viewers),
         source
       };
       orgs.push(org);
-      renamedFromAt.set(org, sourceOf(file, [...path8, "renamedFrom"]));
+      renamedFromAt.set(org, sourceOf(file, [...path9, "renamedFrom"]));
     }
   }
   checkRenames(orgs, renamedFromAt, seen, problems);
@@ -7930,14 +10022,14 @@ function collectUsers(files, problems) {
   const users = [];
   for (const file of files) {
     for (const { index, identity, value } of file.valid.users) {
-      const path8 = ["users", index];
-      const source = sourceOf(file, path8);
-      const at = sourceOf(file, [...path8, "login"]);
+      const path9 = ["users", index];
+      const source = sourceOf(file, path9);
+      const at = sourceOf(file, [...path9, "login"]);
       const what = `user ${JSON.stringify(identity.login)}`;
       const key = identity.login.toLowerCase();
       if (!claim2(seen, key, source, at, what, problems) || !value) continue;
       if (value.email !== void 0) {
-        const emailAt = sourceOf(file, [...path8, "email"]);
+        const emailAt = sourceOf(file, [...path9, "email"]);
         const email4 = `email ${JSON.stringify(value.email)}`;
         claim2(emails, value.email.toLowerCase(), emailAt, emailAt, email4, problems);
       }
@@ -7952,7 +10044,7 @@ function collectUsers(files, problems) {
         orgRoles: Object.entries(value.orgRoles ?? {}).map(([org, role]) => ({
           org,
           role,
-          source: { file: file.file, ...file.positions.key([...path8, "orgRoles", org]) }
+          source: { file: file.file, ...file.positions.key([...path9, "orgRoles", org]) }
         })),
         source
       });
@@ -7960,17 +10052,17 @@ function collectUsers(files, problems) {
   }
   return users;
 }
-function collectTeams(files, defaultOrg, orgKey, problems) {
+function collectTeams2(files, defaultOrg, orgKey, problems) {
   const teamKey3 = (org, name2) => `${orgKey(org)}\0${name2}`;
   const describe2 = (org, name2) => `team ${JSON.stringify(name2)} in org ${JSON.stringify(org)}`;
   const seen = /* @__PURE__ */ new Map();
   const teams = [];
   for (const file of files) {
     for (const { index, identity, value } of file.valid.teams) {
-      const path8 = ["teams", index];
+      const path9 = ["teams", index];
       const org = identity.org ?? defaultOrg;
-      const source = sourceOf(file, path8);
-      const at = sourceOf(file, [...path8, "name"]);
+      const source = sourceOf(file, path9);
+      const at = sourceOf(file, [...path9, "name"]);
       const what = describe2(org, identity.name);
       if (!claim2(seen, teamKey3(org, identity.name), source, at, what, problems) || !value) continue;
       teams.push({
@@ -7978,8 +10070,8 @@ function collectTeams(files, defaultOrg, orgKey, problems) {
         org,
         ...value.email !== void 0 ? { email: value.email } : {},
         ...value.preferences !== void 0 ? { preferences: { ...value.preferences } } : {},
-        members: principals2(file, [...path8, "members"], value.members),
-        admins: principals2(file, [...path8, "admins"], value.admins),
+        members: principals2(file, [...path9, "members"], value.members),
+        admins: principals2(file, [...path9, "admins"], value.admins),
         source
       });
     }
@@ -7987,13 +10079,13 @@ function collectTeams(files, defaultOrg, orgKey, problems) {
   const fromMappings = /* @__PURE__ */ new Map();
   for (const file of files) {
     for (const { index, identity: mapping } of file.valid.mappings) {
-      const path8 = ["mappings", index];
+      const path9 = ["mappings", index];
       const key = teamKey3(defaultOrg, mapping.grafana_team);
       const declared = seen.get(key);
       if (declared) {
         problems.push(
           problemAt(
-            sourceOf(file, [...path8, "grafana_team"]),
+            sourceOf(file, [...path9, "grafana_team"]),
             `${describe2(defaultOrg, mapping.grafana_team)} is in \`mappings\` and also declared under \`teams\` at ${place(declared)}`,
             `Declare it once: add ${JSON.stringify(mapping.okta_group)} to that team's members.oktaGroups and remove this mapping.`
           )
@@ -8007,7 +10099,7 @@ function collectTeams(files, defaultOrg, orgKey, problems) {
           org: defaultOrg,
           members: { users: [], oktaGroups: [] },
           admins: { users: [], oktaGroups: [] },
-          source: sourceOf(file, path8)
+          source: sourceOf(file, path9)
         };
         fromMappings.set(key, team);
         teams.push(team);
@@ -8015,7 +10107,7 @@ function collectTeams(files, defaultOrg, orgKey, problems) {
       if (!team.members.oktaGroups.some((g) => g.value === mapping.okta_group)) {
         team.members.oktaGroups.push({
           value: mapping.okta_group,
-          source: sourceOf(file, [...path8, "okta_group"])
+          source: sourceOf(file, [...path9, "okta_group"])
         });
       }
     }
@@ -8040,20 +10132,20 @@ var init_merge = __esm({
 });
 
 // src/config/env.ts
-function substituteEnv(value, ctx, path8 = []) {
+function substituteEnv(value, ctx, path9 = []) {
   if (typeof value === "string") {
     if (!value.includes("${")) return value;
-    const replaced = substituteString(value, ctx.env, ctx.problems, [...path8]);
-    if (replaced !== value) ctx.templates.set(pathKey(path8), value);
+    const replaced = substituteString(value, ctx.env, ctx.problems, [...path9]);
+    if (replaced !== value) ctx.templates.set(pathKey(path9), value);
     return replaced;
   }
   if (Array.isArray(value)) {
     const list = value;
     let copy;
     list.forEach((item, index) => {
-      path8.push(index);
-      const replaced = substituteEnv(item, ctx, path8);
-      path8.pop();
+      path9.push(index);
+      const replaced = substituteEnv(item, ctx, path9);
+      path9.pop();
       if (replaced !== item) (copy ??= [...list])[index] = replaced;
     });
     return copy ?? value;
@@ -8061,9 +10153,9 @@ function substituteEnv(value, ctx, path8 = []) {
   if (value !== null && typeof value === "object") {
     let copy;
     for (const [key, item] of Object.entries(value)) {
-      path8.push(key);
-      const replaced = substituteEnv(item, ctx, path8);
-      path8.pop();
+      path9.push(key);
+      const replaced = substituteEnv(item, ctx, path9);
+      path9.pop();
       if (replaced === item) continue;
       copy ??= Object.fromEntries(Object.entries(value));
       Object.defineProperty(copy, key, {
@@ -8077,12 +10169,12 @@ function substituteEnv(value, ctx, path8 = []) {
   }
   return value;
 }
-function substituteString(text, env, problems, path8) {
+function substituteString(text, env, problems, path9) {
   return text.replace(REFERENCE, (match, name2, closed) => {
     if (match === "$${") return "${";
     if (!closed) {
       problems.push({
-        path: path8,
+        path: path9,
         at: "value",
         message: "`${` starts a variable reference that is never closed with `}`",
         hint: "Write `${NAME}`, or `$${` for a literal `${`."
@@ -8091,7 +10183,7 @@ function substituteString(text, env, problems, path8) {
     }
     if (!name2 || !NAME.test(name2)) {
       problems.push({
-        path: path8,
+        path: path9,
         at: "value",
         message: `\`${match}\` is not a valid variable reference`,
         hint: "A variable name has letters, digits and underscores, e.g. `${GRAFANA_ORG}`; write `$${` for a literal `${`."
@@ -8101,7 +10193,7 @@ function substituteString(text, env, problems, path8) {
     const resolved = env[name2];
     if (resolved === void 0) {
       problems.push({
-        path: path8,
+        path: path9,
         at: "value",
         message: `environment variable \`${name2}\` is not set`,
         hint: `Set ${name2} in the environment of the run (e.g. the workflow's \`env:\`), or write \`$\${${name2}}\` for a literal \`\${${name2}}\`.`
@@ -8143,7 +10235,7 @@ var require_identity = __commonJS({
     var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
     var isMap2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
     var isPair = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
-    var isScalar3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
+    var isScalar4 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
     var isSeq2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
     function isCollection2(node2) {
       if (node2 && typeof node2 === "object")
@@ -8165,7 +10257,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node2) => (isScalar3(node2) || isCollection2(node2)) && !!node2.anchor;
+    var hasAnchor = (node2) => (isScalar4(node2) || isCollection2(node2)) && !!node2.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -8180,7 +10272,7 @@ var require_identity = __commonJS({
     exports.isMap = isMap2;
     exports.isNode = isNode;
     exports.isPair = isPair;
-    exports.isScalar = isScalar3;
+    exports.isScalar = isScalar4;
     exports.isSeq = isSeq2;
   }
 });
@@ -8205,17 +10297,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path8) {
-      const ctrl = callVisitor(key, node2, visitor, path8);
+    function visit_(key, node2, visitor, path9) {
+      const ctrl = callVisitor(key, node2, visitor, path9);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path8, ctrl);
-        return visit_(key, ctrl, visitor, path8);
+        replaceNode(key, path9, ctrl);
+        return visit_(key, ctrl, visitor, path9);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path8 = Object.freeze(path8.concat(node2));
+          path9 = Object.freeze(path9.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path8);
+            const ci = visit_(i, node2.items[i], visitor, path9);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -8226,13 +10318,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path8 = Object.freeze(path8.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path8);
+          path9 = Object.freeze(path9.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path9);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path8);
+          const cv = visit_("value", node2.value, visitor, path9);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -8253,17 +10345,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path8) {
-      const ctrl = await callVisitor(key, node2, visitor, path8);
+    async function visitAsync_(key, node2, visitor, path9) {
+      const ctrl = await callVisitor(key, node2, visitor, path9);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path8, ctrl);
-        return visitAsync_(key, ctrl, visitor, path8);
+        replaceNode(key, path9, ctrl);
+        return visitAsync_(key, ctrl, visitor, path9);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path8 = Object.freeze(path8.concat(node2));
+          path9 = Object.freeze(path9.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path8);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path9);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -8274,13 +10366,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path8 = Object.freeze(path8.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path8);
+          path9 = Object.freeze(path9.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path9);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path8);
+          const cv = await visitAsync_("value", node2.value, visitor, path9);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -8307,23 +10399,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path8) {
+    function callVisitor(key, node2, visitor, path9) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path8);
+        return visitor(key, node2, path9);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path8);
+        return visitor.Map?.(key, node2, path9);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path8);
+        return visitor.Seq?.(key, node2, path9);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path8);
+        return visitor.Pair?.(key, node2, path9);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path8);
+        return visitor.Scalar?.(key, node2, path9);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path8);
+        return visitor.Alias?.(key, node2, path9);
       return void 0;
     }
-    function replaceNode(key, path8, node2) {
-      const parent = path8[path8.length - 1];
+    function replaceNode(key, path9, node2) {
+      const parent = path9[path9.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -8935,10 +11027,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path8, value) {
+    function collectionFromPath(schema2, path9, value) {
       let v = value;
-      for (let i = path8.length - 1; i >= 0; --i) {
-        const k = path8[i];
+      for (let i = path9.length - 1; i >= 0; --i) {
+        const k = path9[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -8957,7 +11049,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path8) => path8 == null || typeof path8 === "object" && !!path8[Symbol.iterator]().next().done;
+    var isEmptyPath = (path9) => path9 == null || typeof path9 === "object" && !!path9[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema2) {
         super(type);
@@ -8987,11 +11079,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path8, value) {
-        if (isEmptyPath(path8))
+      addIn(path9, value) {
+        if (isEmptyPath(path9))
           this.add(value);
         else {
-          const [key, ...rest] = path8;
+          const [key, ...rest] = path9;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -9005,8 +11097,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path8) {
-        const [key, ...rest] = path8;
+      deleteIn(path9) {
+        const [key, ...rest] = path9;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -9020,8 +11112,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path8, keepScalar) {
-        const [key, ...rest] = path8;
+      getIn(path9, keepScalar) {
+        const [key, ...rest] = path9;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -9039,8 +11131,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path8) {
-        const [key, ...rest] = path8;
+      hasIn(path9) {
+        const [key, ...rest] = path9;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -9050,8 +11142,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path8, value) {
-        const [key, ...rest] = path8;
+      setIn(path9, value) {
+        const [key, ...rest] = path9;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -9255,27 +11347,27 @@ var require_stringifyString = __commonJS({
       return true;
     }
     function doubleQuotedString(value, ctx) {
-      const json = JSON.stringify(value);
+      const json2 = JSON.stringify(value);
       if (ctx.options.doubleQuotedAsJSON)
-        return json;
+        return json2;
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
       let str = "";
       let start = 0;
-      for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
-        if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n") {
-          str += json.slice(start, i) + "\\ ";
+      for (let i = 0, ch = json2[i]; ch; ch = json2[++i]) {
+        if (ch === " " && json2[i + 1] === "\\" && json2[i + 2] === "n") {
+          str += json2.slice(start, i) + "\\ ";
           i += 1;
           start = i;
           ch = "\\";
         }
         if (ch === "\\")
-          switch (json[i + 1]) {
+          switch (json2[i + 1]) {
             case "u":
               {
-                str += json.slice(start, i);
-                const code2 = json.substr(i + 2, 4);
+                str += json2.slice(start, i);
+                const code2 = json2.substr(i + 2, 4);
                 switch (code2) {
                   case "0000":
                     str += "\\0";
@@ -9305,23 +11397,23 @@ var require_stringifyString = __commonJS({
                     if (code2.substr(0, 2) === "00")
                       str += "\\x" + code2.substr(2);
                     else
-                      str += json.substr(i, 6);
+                      str += json2.substr(i, 6);
                 }
                 i += 5;
                 start = i + 1;
               }
               break;
             case "n":
-              if (implicitKey || json[i + 2] === '"' || json.length < minMultiLineLength) {
+              if (implicitKey || json2[i + 2] === '"' || json2.length < minMultiLineLength) {
                 i += 1;
               } else {
-                str += json.slice(start, i) + "\n\n";
-                while (json[i + 2] === "\\" && json[i + 3] === "n" && json[i + 4] !== '"') {
+                str += json2.slice(start, i) + "\n\n";
+                while (json2[i + 2] === "\\" && json2[i + 3] === "n" && json2[i + 4] !== '"') {
                   str += "\n";
                   i += 2;
                 }
                 str += indent;
-                if (json[i + 2] === " ")
+                if (json2[i + 2] === " ")
                   str += "\\";
                 i += 1;
                 start = i + 1;
@@ -9331,7 +11423,7 @@ var require_stringifyString = __commonJS({
               i += 1;
           }
       }
-      str = start ? str + json.slice(start) : json;
+      str = start ? str + json2.slice(start) : json2;
       return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
@@ -9371,9 +11463,9 @@ ${indent}`) + "'";
         return quotedString(value, ctx);
       }
       const indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
-      const literal = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
+      const literal2 = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
       if (!value)
-        return literal ? "|\n" : ">\n";
+        return literal2 ? "|\n" : ">\n";
       let chomp;
       let endStart;
       for (endStart = value.length; endStart > 0; --endStart) {
@@ -9422,7 +11514,7 @@ ${indent}`) + "'";
         if (onComment)
           onComment();
       }
-      if (!literal) {
+      if (!literal2) {
         const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
         let literalFallback = false;
         const foldOptions = getFoldOptions(ctx, true);
@@ -11510,7 +13602,7 @@ var require_Document = __commonJS({
     var applyReviver = require_applyReviver();
     var createNode = require_createNode();
     var directives = require_directives();
-    var Document = class _Document {
+    var Document2 = class _Document {
       constructor(value, replacer, options) {
         this.commentBefore = null;
         this.comment = null;
@@ -11573,9 +13665,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path8, value) {
+      addIn(path9, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path8, value);
+          this.contents.addIn(path9, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -11650,14 +13742,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path8) {
-        if (Collection2.isEmptyPath(path8)) {
+      deleteIn(path9) {
+        if (Collection2.isEmptyPath(path9)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path8) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path9) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -11672,10 +13764,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path8, keepScalar) {
-        if (Collection2.isEmptyPath(path8))
+      getIn(path9, keepScalar) {
+        if (Collection2.isEmptyPath(path9))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path8, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path9, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -11686,10 +13778,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path8) {
-        if (Collection2.isEmptyPath(path8))
+      hasIn(path9) {
+        if (Collection2.isEmptyPath(path9))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path8) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path9) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -11706,13 +13798,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path8, value) {
-        if (Collection2.isEmptyPath(path8)) {
+      setIn(path9, value) {
+        if (Collection2.isEmptyPath(path9)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path8), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path9), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path8, value);
+          this.contents.setIn(path9, value);
         }
       }
       /**
@@ -11760,11 +13852,11 @@ var require_Document = __commonJS({
           throw new Error(`With a null YAML version, the { schema: Schema } option is required`);
       }
       // json & jsonArg are only used from toJSON()
-      toJS({ json, jsonArg, mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
+      toJS({ json: json2, jsonArg, mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
         const ctx = {
           anchors: /* @__PURE__ */ new Map(),
           doc: this,
-          keep: !json,
+          keep: !json2,
           mapAsMap: mapAsMap === true,
           mapKeyWarned: false,
           maxAliasCount: typeof maxAliasCount === "number" ? maxAliasCount : 100
@@ -11800,7 +13892,7 @@ var require_Document = __commonJS({
         return true;
       throw new Error("Expected a YAML collection as document contents");
     }
-    exports.Document = Document;
+    exports.Document = Document2;
   }
 });
 
@@ -13165,13 +15257,13 @@ var require_compose_node = __commonJS({
 var require_compose_doc = __commonJS({
   "node_modules/yaml/dist/compose/compose-doc.js"(exports) {
     "use strict";
-    var Document = require_Document();
+    var Document2 = require_Document();
     var composeNode = require_compose_node();
     var resolveEnd = require_resolve_end();
     var resolveProps = require_resolve_props();
     function composeDoc(options, directives, { offset, start, value, end }, onError) {
       const opts = Object.assign({ _directives: directives }, options);
-      const doc = new Document.Document(void 0, opts);
+      const doc = new Document2.Document(void 0, opts);
       const ctx = {
         atKey: false,
         atRoot: true,
@@ -13210,7 +15302,7 @@ var require_composer = __commonJS({
     "use strict";
     var node_process = require_process();
     var directives = require_directives();
-    var Document = require_Document();
+    var Document2 = require_Document();
     var errors = require_errors();
     var identity = require_identity();
     var composeDoc = require_compose_doc();
@@ -13399,7 +15491,7 @@ ${end.comment}` : end.comment;
           this.doc = null;
         } else if (forceDoc) {
           const opts = Object.assign({ _directives: this.directives }, this.options);
-          const doc = new Document.Document(void 0, opts);
+          const doc = new Document2.Document(void 0, opts);
           if (this.atDirectives)
             this.onError(endOffset, "MISSING_CHAR", "Missing directives-end indicator line");
           doc.range = [0, endOffset, endOffset];
@@ -13673,9 +15765,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path8) => {
+    visit.itemAtPath = (cst, path9) => {
       let item = cst;
-      for (const [field, index] of path8) {
+      for (const [field, index] of path9) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -13684,23 +15776,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path8) => {
-      const parent = visit.itemAtPath(cst, path8.slice(0, -1));
-      const field = path8[path8.length - 1][0];
+    visit.parentCollection = (cst, path9) => {
+      const parent = visit.itemAtPath(cst, path9.slice(0, -1));
+      const field = path9[path9.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path8, item, visitor) {
-      let ctrl = visitor(item, path8);
+    function _visit(path9, item, visitor) {
+      let ctrl = visitor(item, path9);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path8.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path9.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -13711,10 +15803,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path8);
+            ctrl = ctrl(item, path9);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path8) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path9) : ctrl;
     }
     exports.visit = visit;
   }
@@ -13732,7 +15824,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection2 = (token) => !!token && "items" in token;
-    var isScalar3 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar4 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -13816,7 +15908,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection2;
-    exports.isScalar = isScalar3;
+    exports.isScalar = isScalar4;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -15321,7 +17413,7 @@ var require_public_api = __commonJS({
   "node_modules/yaml/dist/public-api.js"(exports) {
     "use strict";
     var composer = require_composer();
-    var Document = require_Document();
+    var Document2 = require_Document();
     var errors = require_errors();
     var log = require_log();
     var identity = require_identity();
@@ -15404,7 +17496,7 @@ var require_public_api = __commonJS({
       }
       if (identity.isDocument(value) && !_replacer)
         return value.toString(options);
-      return new Document.Document(value, _replacer, options).toString(options);
+      return new Document2.Document(value, _replacer, options).toString(options);
     }
     exports.parse = parse4;
     exports.parseAllDocuments = parseAllDocuments;
@@ -15418,7 +17510,7 @@ var require_dist = __commonJS({
   "node_modules/yaml/dist/index.js"(exports) {
     "use strict";
     var composer = require_composer();
-    var Document = require_Document();
+    var Document2 = require_Document();
     var Schema2 = require_Schema();
     var errors = require_errors();
     var Alias = require_Alias();
@@ -15434,7 +17526,7 @@ var require_dist = __commonJS({
     var publicApi = require_public_api();
     var visit = require_visit();
     exports.Composer = composer.Composer;
-    exports.Document = Document.Document;
+    exports.Document = Document2.Document;
     exports.Schema = Schema2.Schema;
     exports.YAMLError = errors.YAMLError;
     exports.YAMLParseError = errors.YAMLParseError;
@@ -15891,15 +17983,15 @@ function syntaxProblems(errors, at) {
     problems.push({ ...at(error3.pos[0]), ...describeSyntaxError(error3.code, error3.message) });
   }
   if (problems.length <= MAX_SYNTAX_PROBLEMS) return problems;
-  const shown = problems.slice(0, MAX_SYNTAX_PROBLEMS);
-  const last = shown[shown.length - 1];
-  shown.push({
+  const shown2 = problems.slice(0, MAX_SYNTAX_PROBLEMS);
+  const last = shown2[shown2.length - 1];
+  shown2.push({
     line: last.line,
     col: last.col,
     message: `\u2026and ${problems.length - MAX_SYNTAX_PROBLEMS} more YAML syntax errors in this file`,
     hint: "Fix the first errors; later ones often follow from them."
   });
-  return shown;
+  return shown2;
 }
 function describeSyntaxError(code2, message) {
   if (code2 === "DUPLICATE_KEY") {
@@ -16060,21 +18152,21 @@ function validEntries(value, issues) {
   const badPaths = issues.flatMap(
     (issue3) => issue3.code === "unrecognized_keys" ? issue3.keys.map((key) => [...issue3.path, key]) : [issue3.path]
   );
-  if (badPaths.some((path8) => path8.length === 0)) return valid;
+  if (badPaths.some((path9) => path9.length === 0)) return valid;
   const file = value;
-  const badSettings = badPaths.filter((path8) => path8[0] === "settings").map((path8) => path8.slice(1));
+  const badSettings = badPaths.filter((path9) => path9[0] === "settings").map((path9) => path9.slice(1));
   if (isMapping(file.settings)) {
     valid.settings = leaves(file.settings).filter(
       ([leaf]) => !badSettings.some((bad) => isPrefix(bad, leaf) || isPrefix(leaf, bad))
     );
   }
   const badInEntry = /* @__PURE__ */ new Map();
-  for (const path8 of badPaths) {
-    if (path8.length < 2) continue;
-    const key = pathKey(path8.slice(0, 2));
+  for (const path9 of badPaths) {
+    if (path9.length < 2) continue;
+    const key = pathKey(path9.slice(0, 2));
     const paths = badInEntry.get(key);
-    if (paths) paths.push(path8);
-    else badInEntry.set(key, [path8]);
+    if (paths) paths.push(path9);
+    else badInEntry.set(key, [path9]);
   }
   for (const section of LIST_SECTIONS) {
     const list = file[section];
@@ -16083,7 +18175,7 @@ function validEntries(value, issues) {
     const entries = valid[section];
     list.forEach((item, index) => {
       const bad = badInEntry.size > 0 && badInEntry.get(pathKey([section, index])) || [];
-      if (bad.some((path8) => path8.length === 2 || identity.includes(String(path8[2])))) return;
+      if (bad.some((path9) => path9.length === 2 || identity.includes(String(path9[2])))) return;
       entries.push({
         index,
         identity: Object.fromEntries(identity.map((key) => [key, item[key]])),
@@ -16099,8 +18191,8 @@ function noEntries() {
 function isMapping(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
-function isPrefix(prefix, path8) {
-  return prefix.length <= path8.length && prefix.every((key, i) => key === path8[i]);
+function isPrefix(prefix, path9) {
+  return prefix.length <= path9.length && prefix.every((key, i) => key === path9[i]);
 }
 function leaves(value, prefix = []) {
   return Object.entries(value).flatMap(
@@ -16202,50 +18294,27 @@ var init_config = __esm({
   }
 });
 
-// src/http/endpoint.ts
-function endpointOf(pathname) {
-  const segments = pathname.split("/");
-  const normalised = segments.map((segment, i) => {
-    if (NUMERIC.test(segment) || OKTA_ID.test(segment)) return ":id";
-    if (i > 0 && segments[i - 1] === "name" && segment !== "") return ":name";
-    return segment;
-  });
-  return normalised.join("/") || "/";
-}
-var NUMERIC, OKTA_ID;
-var init_endpoint = __esm({
-  "src/http/endpoint.ts"() {
-    "use strict";
-    NUMERIC = /^\d+$/;
-    OKTA_ID = /^(00[a-zA-Z0-9]{5,}|0oa[a-zA-Z0-9]{5,})$/;
-  }
-});
-
 // src/http/errors.ts
 function defaultMessage(f) {
   const what = f.status === 0 ? f.serviceMessage : `${f.status} ${f.serviceMessage}`.trim();
-  return `${f.service} ${f.method} ${f.endpoint} failed: ${what}`;
+  const about = f.about ? ` (${f.about})` : "";
+  return `${f.service} ${f.method} ${f.endpoint}${about} ${f.unsent ? "not sent" : "failed"}: ${what}`;
 }
-function createScrubber(secrets) {
-  const needles = /* @__PURE__ */ new Set();
-  for (const secret of secrets) {
-    if (!secret) continue;
-    needles.add(secret);
-    needles.add(secret.toLowerCase());
-    needles.add(encodeURIComponent(secret));
-    needles.add(Buffer.from(secret).toString("base64"));
-  }
-  const ordered = [...needles].filter((n) => n.length > 0).sort((a, b) => b.length - a.length);
-  return (text) => {
-    let out = text;
-    for (const needle of ordered) out = out.split(needle).join("***");
-    return out;
-  };
+function isCredentialRejected(err) {
+  return err instanceof HttpError && err.reason === "credential-rejected";
 }
-var HttpError;
+function firstAnswered(errors) {
+  return errors.find((e) => !(e instanceof HttpError && e.unsent)) ?? errors[0];
+}
+var SERVICE_TITLES, HttpError;
 var init_errors3 = __esm({
   "src/http/errors.ts"() {
     "use strict";
+    SERVICE_TITLES = {
+      grafana: "Grafana",
+      okta: "Okta",
+      github: "GitHub"
+    };
     HttpError = class extends Error {
       service;
       method;
@@ -16253,6 +18322,10 @@ var init_errors3 = __esm({
       status;
       serviceMessage;
       code;
+      about;
+      reason;
+      credential;
+      unsent;
       constructor(fields, message) {
         super(message ?? defaultMessage(fields));
         this.name = "HttpError";
@@ -16262,6 +18335,10 @@ var init_errors3 = __esm({
         this.status = fields.status;
         this.serviceMessage = fields.serviceMessage;
         if (fields.code !== void 0) this.code = fields.code;
+        if (fields.about !== void 0) this.about = fields.about;
+        if (fields.reason !== void 0) this.reason = fields.reason;
+        if (fields.credential !== void 0) this.credential = fields.credential;
+        if (fields.unsent !== void 0) this.unsent = fields.unsent;
       }
     };
   }
@@ -16281,6 +18358,65 @@ function parseJsonBody(raw) {
 var init_json = __esm({
   "src/http/json.ts"() {
     "use strict";
+  }
+});
+
+// src/http/messages.ts
+function serviceMessageOf(service, body2, text, res) {
+  if (res.status >= 300 && res.status < 400) {
+    const location = res.headers.get("location");
+    const target = location ? ` to ${location.split(/[?#]/)[0]}` : "";
+    return { message: `redirected${target}; configure the final address instead` };
+  }
+  if (body2 && typeof body2 === "object") {
+    const o = body2;
+    if (service === "okta" && typeof o.errorSummary === "string") return oktaMessage(o);
+    if (typeof o.message === "string" && o.message !== "") {
+      const code2 = typeof o.messageId === "string" ? o.messageId : void 0;
+      return { message: o.message, code: code2 };
+    }
+  }
+  const plain2 = text.replace(/\s+/g, " ").trim();
+  if (plain2 !== "" && plain2.length <= 200 && !plain2.startsWith("<")) return { message: plain2 };
+  return { message: res.statusText || "no message" };
+}
+function oktaMessage(o) {
+  const causes = Array.isArray(o.errorCauses) ? o.errorCauses.map(
+    (c) => c && typeof c === "object" ? c.errorSummary : void 0
+  ).filter((s) => typeof s === "string" && s !== "") : [];
+  const code2 = typeof o.errorCode === "string" ? o.errorCode : void 0;
+  const summary3 = [o.errorSummary, ...causes].join(" ");
+  return { message: code2 ? `${summary3} (${code2})` : summary3, code: code2 };
+}
+function formatDuration(ms) {
+  if (ms < 1e3) return `${Math.round(ms)} ms`;
+  return `${Number((ms / 1e3).toFixed(1))} s`;
+}
+function timedOutMessage(timeoutMs) {
+  return `timed out after ${formatDuration(timeoutMs)}`;
+}
+function describeNetworkError(err) {
+  const wrapped = err instanceof Error && err.cause !== void 0 ? err.cause : err;
+  const source = wrapped;
+  const code2 = typeof source?.code === "string" ? source.code : void 0;
+  const detail = typeof source?.message === "string" ? source.message : "";
+  const tls = TLS_SENTENCES.find((t) => t.match.test(`${code2 ?? ""} ${detail}`));
+  if (tls) return { message: tls.sentence, final: true };
+  if (code2 && detail && !detail.includes(code2)) {
+    return { message: `network error (${code2}: ${detail})`, final: false };
+  }
+  return { message: `network error (${detail || code2 || "unknown"})`, final: false };
+}
+var TLS_SENTENCES;
+var init_messages = __esm({
+  "src/http/messages.ts"() {
+    "use strict";
+    TLS_SENTENCES = [
+      {
+        match: /ERR_SSL_WRONG_VERSION_NUMBER|wrong version number|ERR_SSL_PACKET_LENGTH_TOO_LONG|packet length too long|ERR_SSL_HTTP_REQUEST/i,
+        sentence: "answered plain HTTP on an https:// URL: use http:// or the TLS port"
+      }
+    ];
   }
 });
 
@@ -16459,9 +18595,9 @@ var init_pick = __esm({
       }
       #isLiteral(start, end) {
         const raw = this.#raw;
-        const literal = raw[start] === 110 ? NULL : raw[start] === 116 ? TRUE : FALSE;
-        if (end - start !== literal.length) return false;
-        for (let i = 0; i < literal.length; i++) if (raw[start + i] !== literal[i]) return false;
+        const literal2 = raw[start] === 110 ? NULL : raw[start] === 116 ? TRUE : FALSE;
+        if (end - start !== literal2.length) return false;
+        for (let i = 0; i < literal2.length; i++) if (raw[start + i] !== literal2[i]) return false;
         return true;
       }
       /** Short ranges only (keys, picked strings): a scan to the end of the body would be quadratic. */
@@ -16526,6 +18662,211 @@ var init_pick = __esm({
   }
 });
 
+// src/http/attempt.ts
+async function attemptOnce(ctx, req) {
+  const release = await ctx.semaphore.acquire();
+  let res;
+  const timeout = AbortSignal.timeout(ctx.timeoutMs);
+  try {
+    if (ctx.halt.halted) return { kind: "halted", error: ctx.halt.unsent(req) };
+    ctx.counters.of(req.method, req.endpoint).requests++;
+    res = await ctx.transport({
+      method: req.method,
+      url: req.url,
+      headers: req.headers,
+      body: req.body,
+      signal: AbortSignal.any([timeout, ctx.halt.signal])
+    });
+  } catch (err) {
+    if (ctx.halt.halted) return { kind: "halted", error: ctx.halt.unsent(req) };
+    return noAnswer(ctx, req, err, timeout.aborted);
+  } finally {
+    release();
+  }
+  ctx.counters.of(req.method, req.endpoint).bytes += res.body.byteLength;
+  return classify(ctx, req, res);
+}
+function noAnswer(ctx, req, err, timedOut) {
+  const network = timedOut ? { message: timedOutMessage(ctx.timeoutMs), final: false } : describeNetworkError(err);
+  const error3 = new HttpError({
+    ...errorBase(ctx, req),
+    status: 0,
+    serviceMessage: ctx.scrub(network.message)
+  });
+  return { kind: "no-answer", error: error3, timedOut, retryable: !network.final };
+}
+function classify(ctx, req, res) {
+  const raw = res.body;
+  const success = res.status >= 200 && res.status < 300;
+  const picked = success && req.pick ? pickFromArray(raw, req.pick) : void 0;
+  const { text, body: body2 } = picked ? { text: void 0, body: picked } : parseJsonBody(raw);
+  if (success || req.okStatuses.includes(res.status)) {
+    return { kind: "answered", answer: { status: res.status, body: body2, headers: res.headers }, res };
+  }
+  const { message, code: code2 } = serviceMessageOf(ctx.service, body2, text ?? raw.toString("utf8"), res);
+  const error3 = new HttpError({
+    ...errorBase(ctx, req),
+    status: res.status,
+    serviceMessage: ctx.scrub(message),
+    code: code2,
+    ...res.status === 401 ? { reason: "credential-rejected" } : {}
+  });
+  const retryable = res.status === 429 || res.status >= 500 && !req.noRetryStatuses.includes(res.status);
+  return { kind: "refused", error: error3, res, retryable };
+}
+function errorBase(ctx, req) {
+  return {
+    service: ctx.service,
+    method: req.method,
+    endpoint: req.endpoint,
+    ...req.about !== void 0 ? { about: req.about } : {}
+  };
+}
+var init_attempt = __esm({
+  "src/http/attempt.ts"() {
+    "use strict";
+    init_errors3();
+    init_json();
+    init_messages();
+    init_pick();
+  }
+});
+
+// src/http/endpoint.ts
+function endpointOf(pathname) {
+  const segments = pathname.split("/");
+  const normalised = segments.map((segment, i) => {
+    if (NUMERIC.test(segment) || OKTA_ID.test(segment)) return ":id";
+    if (i > 0 && segments[i - 1] === "name" && segment !== "") return ":name";
+    return segment;
+  });
+  return normalised.join("/") || "/";
+}
+var NUMERIC, OKTA_ID;
+var init_endpoint = __esm({
+  "src/http/endpoint.ts"() {
+    "use strict";
+    NUMERIC = /^\d+$/;
+    OKTA_ID = /^(00[a-zA-Z0-9]{5,}|0oa[a-zA-Z0-9]{5,})$/;
+  }
+});
+
+// src/http/halt.ts
+var Halt;
+var init_halt = __esm({
+  "src/http/halt.ts"() {
+    "use strict";
+    init_errors3();
+    Halt = class {
+      #controller = new AbortController();
+      #error;
+      get signal() {
+        return this.#controller.signal;
+      }
+      get halted() {
+        return this.#error !== void 0;
+      }
+      /** The first call wins: its error is what the run reports. */
+      halt(error3) {
+        if (this.#error === void 0) {
+          this.#error = error3;
+          this.#controller.abort();
+        }
+        return this.#error;
+      }
+      /** The error of a request not sent (or abandoned) because the service halted. */
+      unsent(req) {
+        const first = this.#error;
+        const call = `${first.method} ${first.endpoint}${first.about ? ` (${first.about})` : ""}`;
+        const why = first.reason === "credential-rejected" ? `${SERVICE_TITLES[first.service]} rejected the credential on ${call} earlier in this run` : `${first.service} ${call} did not answer earlier in this run`;
+        return new HttpError({
+          service: first.service,
+          method: req.method,
+          endpoint: req.endpoint,
+          ...req.about !== void 0 ? { about: req.about } : {},
+          status: 0,
+          serviceMessage: why,
+          ...first.reason !== void 0 ? { reason: first.reason } : {},
+          unsent: true
+        });
+      }
+    };
+  }
+});
+
+// src/http/rate-limit.ts
+function requestedWaitMs(res, style, maxMs) {
+  if (style === "okta" && res.status === 429) {
+    const reset = oktaResetWaitMs(res, maxMs);
+    if (reset !== void 0) return reset;
+  }
+  return retryAfterWaitMs(res, maxMs);
+}
+function exhaustedQuotaWaitMs(res, style, maxMs) {
+  if (style !== "okta") return void 0;
+  const remaining = res.headers.get("x-rate-limit-remaining");
+  if (remaining === null || Number(remaining) > 0) return void 0;
+  return oktaResetWaitMs(res, maxMs);
+}
+function retryAfterWaitMs(res, maxMs) {
+  const header = res.headers.get("retry-after")?.trim();
+  if (!header) return void 0;
+  let ms;
+  if (/^\d+(\.\d+)?$/.test(header)) {
+    ms = Number(header) * 1e3;
+  } else {
+    const at = Date.parse(header);
+    if (!Number.isFinite(at)) return void 0;
+    ms = at - serverNow(res);
+  }
+  return clamp(ms, 0, maxMs);
+}
+function oktaResetWaitMs(res, maxMs) {
+  const resets = (res.headers.get("x-rate-limit-reset") ?? "").split(",").map((v) => Number(v.trim())).filter((v) => v > 0 && Number.isFinite(v));
+  if (resets.length === 0) return void 0;
+  return clamp(Math.max(...resets) * 1e3 - serverNow(res) + 1e3, 0, maxMs);
+}
+function serverNow(res) {
+  const date2 = Date.parse(res.headers.get("date") ?? "");
+  return Number.isFinite(date2) ? date2 : Date.now();
+}
+function clamp(value, min, max) {
+  return Math.min(max, Math.max(min, value));
+}
+var SharedPause;
+var init_rate_limit = __esm({
+  "src/http/rate-limit.ts"() {
+    "use strict";
+    SharedPause = class {
+      #until = 0;
+      extendTo(untilMs) {
+        this.#until = Math.max(this.#until, untilMs);
+      }
+      async wait(sleep) {
+        const wait = this.#until - Date.now();
+        if (wait > 0) await sleep(wait);
+      }
+    };
+  }
+});
+
+// src/http/retry.ts
+function backoffMs(policy, attemptNo, random = Math.random) {
+  return Math.round(random() * backoffCeilingMs(policy, attemptNo));
+}
+function backoffCeilingMs(policy, attemptNo) {
+  return Math.min(policy.retryMaxMs, policy.retryBaseMs * 2 ** attemptNo);
+}
+function mayRetry(policy, failure2) {
+  if (failure2.attemptNo >= policy.retries) return false;
+  return !failure2.timedOut || failure2.timeouts <= policy.timeoutRetries;
+}
+var init_retry = __esm({
+  "src/http/retry.ts"() {
+    "use strict";
+  }
+});
+
 // src/http/semaphore.ts
 var Semaphore;
 var init_semaphore = __esm({
@@ -16541,7 +18882,7 @@ var init_semaphore = __esm({
         if (this.#free > 0) {
           this.#free--;
         } else {
-          await new Promise((resolve3) => this.#waiters.push(resolve3));
+          await new Promise((resolve4) => this.#waiters.push(resolve4));
         }
         let released = false;
         return () => {
@@ -16551,6 +18892,42 @@ var init_semaphore = __esm({
           if (next) next();
           else this.#free++;
         };
+      }
+    };
+  }
+});
+
+// src/http/stats.ts
+var RequestCounters;
+var init_stats = __esm({
+  "src/http/stats.ts"() {
+    "use strict";
+    RequestCounters = class {
+      #service;
+      #byEndpoint = /* @__PURE__ */ new Map();
+      /** Requests that ended in an error after their retries (kept apart: most endpoints have none). */
+      #failures = /* @__PURE__ */ new Map();
+      constructor(service) {
+        this.#service = service;
+      }
+      of(method, endpoint2) {
+        const key = `${method} ${endpoint2}`;
+        let counter = this.#byEndpoint.get(key);
+        if (!counter) {
+          counter = { requests: 0, retries: 0, bytes: 0 };
+          this.#byEndpoint.set(key, counter);
+        }
+        return counter;
+      }
+      failed(method, endpoint2) {
+        const key = `${method} ${endpoint2}`;
+        this.#failures.set(key, (this.#failures.get(key) ?? 0) + 1);
+      }
+      list() {
+        return [...this.#byEndpoint.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([endpoint2, c]) => {
+          const failures = this.#failures.get(endpoint2);
+          return { service: this.#service, endpoint: endpoint2, ...c, ...failures ? { failures } : {} };
+        });
       }
     };
   }
@@ -17414,14 +19791,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path8 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path9 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path8 && path8[0] !== "/") {
-          path8 = `/${path8}`;
+        if (path9 && path9[0] !== "/") {
+          path9 = `/${path9}`;
         }
-        return new URL(`${origin}${path8}`);
+        return new URL(`${origin}${path9}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -17537,7 +19914,7 @@ var require_util = __commonJS({
     }
     function parseRawHeaders(headers) {
       const len = headers.length;
-      const ret = new Array(len);
+      const ret2 = new Array(len);
       let hasContentLength = false;
       let contentDispositionIdx = -1;
       let key;
@@ -17554,13 +19931,13 @@ var require_util = __commonJS({
         } else if (kLen === 19 && key[7] === "-" && (key === "content-disposition" || key.toLowerCase() === "content-disposition")) {
           contentDispositionIdx = n + 1;
         }
-        ret[n] = key;
-        ret[n + 1] = val;
+        ret2[n] = key;
+        ret2[n + 1] = val;
       }
       if (hasContentLength && contentDispositionIdx !== -1) {
-        ret[contentDispositionIdx] = Buffer.from(ret[contentDispositionIdx]).toString("latin1");
+        ret2[contentDispositionIdx] = Buffer.from(ret2[contentDispositionIdx]).toString("latin1");
       }
-      return ret;
+      return ret2;
     }
     function isBuffer(buffer) {
       return buffer instanceof Uint8Array || Buffer.isBuffer(buffer);
@@ -17879,39 +20256,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path8, origin }
+          request: { method, path: path9, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path8);
+        debuglog("sending request to %s %s/%s", method, origin, path9);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path8, origin },
+          request: { method, path: path9, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path8,
+          path9,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path8, origin }
+          request: { method, path: path9, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path8);
+        debuglog("trailers received from %s %s/%s", method, origin, path9);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path8, origin },
+          request: { method, path: path9, origin },
           error: error3
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path8,
+          path9,
           error3.message
         );
       });
@@ -17960,9 +20337,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path8, origin }
+            request: { method, path: path9, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path8);
+          debuglog("sending request to %s %s/%s", method, origin, path9);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -18025,7 +20402,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path8,
+        path: path9,
         method,
         body: body2,
         headers,
@@ -18040,11 +20417,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path8 !== "string") {
+        if (typeof path9 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path8[0] !== "/" && !(path8.startsWith("http://") || path8.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path9[0] !== "/" && !(path9.startsWith("http://") || path9.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path8)) {
+        } else if (invalidPathRegex.test(path9)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -18110,7 +20487,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path8, query) : path8;
+        this.path = query ? buildURL(path9, query) : path9;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -18507,9 +20884,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve3, reject) => {
+          return new Promise((resolve4, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve3(data);
+              return err ? reject(err) : resolve4(data);
             });
           });
         }
@@ -18547,12 +20924,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve3, reject) => {
+          return new Promise((resolve4, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve3(data);
+              ) : resolve4(data);
             });
           });
         }
@@ -20854,8 +23231,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve3, reject) => {
-        res = resolve3;
+      const promise = new Promise((resolve4, reject) => {
+        res = resolve4;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -22325,11 +24702,11 @@ var require_client_h1 = __commonJS({
         }
         new Uint8Array(llhttp.memory.buffer, currentBufferPtr, currentBufferSize).set(data);
         try {
-          let ret;
+          let ret2;
           try {
             currentBufferRef = data;
             currentParser = this;
-            ret = llhttp.llhttp_execute(this.ptr, currentBufferPtr, data.length);
+            ret2 = llhttp.llhttp_execute(this.ptr, currentBufferPtr, data.length);
           } catch (err) {
             throw err;
           } finally {
@@ -22337,15 +24714,15 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants3.ERROR.OK) {
+          if (ret2 !== constants3.ERROR.OK) {
             const body2 = data.subarray(offset);
-            if (ret === constants3.ERROR.PAUSED_UPGRADE) {
+            if (ret2 === constants3.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body2);
-            } else if (ret === constants3.ERROR.PAUSED) {
+            } else if (ret2 === constants3.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body2);
             } else {
-              throw this.createError(ret, body2);
+              throw this.createError(ret2, body2);
             }
           }
         } catch (err) {
@@ -22357,23 +24734,23 @@ var require_client_h1 = __commonJS({
         assert2(this.ptr != null);
         assert2(!this.paused);
         const { llhttp } = this;
-        let ret;
+        let ret2;
         try {
           currentParser = this;
-          ret = llhttp.llhttp_finish(this.ptr);
+          ret2 = llhttp.llhttp_finish(this.ptr);
         } finally {
           currentParser = null;
         }
-        if (ret === constants3.ERROR.OK) {
+        if (ret2 === constants3.ERROR.OK) {
           return null;
         }
-        if (ret === constants3.ERROR.PAUSED || ret === constants3.ERROR.PAUSED_UPGRADE) {
+        if (ret2 === constants3.ERROR.PAUSED || ret2 === constants3.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
-        return this.createError(ret, EMPTY_BUF);
+        return this.createError(ret2, EMPTY_BUF);
       }
-      createError(ret, data) {
+      createError(ret2, data) {
         const { llhttp, contentLength, bytesRead } = this;
         if (contentLength && bytesRead !== parseInt(contentLength, 10)) {
           return new ResponseContentLengthMismatchError();
@@ -22384,7 +24761,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants3.ERROR[ret], data);
+        return new HTTPParserError(message, constants3.ERROR[ret2], data);
       }
       destroy() {
         assert2(this.ptr != null);
@@ -22838,7 +25215,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path8, host, upgrade, blocking, reset } = request2;
+      const { method, path: path9, host, upgrade, blocking, reset } = request2;
       let { body: body2, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body2)) {
@@ -22919,7 +25296,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path8} HTTP/1.1\r
+      let header = `${method} ${path9} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -23106,12 +25483,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve3, reject) => {
+      const waitForDrain = () => new Promise((resolve4, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve3;
+          callback = resolve4;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -23182,17 +25559,17 @@ ${len.toString(16)}\r
 `, "latin1");
         }
         this.bytesWritten += len;
-        const ret = socket.write(chunk);
+        const ret2 = socket.write(chunk);
         socket.uncork();
         request2.onBodySent(chunk);
-        if (!ret) {
+        if (!ret2) {
           if (socket[kParser].timeout && socket[kParser].timeoutType === TIMEOUT_HEADERS) {
             if (socket[kParser].timeout.refresh) {
               socket[kParser].timeout.refresh();
             }
           }
         }
-        return ret;
+        return ret2;
       }
       end() {
         const { socket, contentLength, client, bytesWritten, expectsPayload, header, request: request2 } = this;
@@ -23448,7 +25825,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path8, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path9, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body: body2 } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -23545,7 +25922,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path8;
+      headers[HTTP2_HEADER_PATH] = path9;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body2 && typeof body2.read === "function") {
@@ -23781,12 +26158,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve3, reject) => {
+      const waitForDrain = () => new Promise((resolve4, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve3;
+          callback = resolve4;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -23898,9 +26275,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText2);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path8 = search ? `${pathname}${search}` : pathname;
+        const path9 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path8;
+        this.opts.path = path9;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -23954,23 +26331,23 @@ var require_redirect_handler = __commonJS({
       return false;
     }
     function cleanRequestHeaders(headers, removeContent, unknownOrigin) {
-      const ret = [];
+      const ret2 = [];
       if (Array.isArray(headers)) {
         for (let i = 0; i < headers.length; i += 2) {
           if (!shouldRemoveHeader(headers[i], removeContent, unknownOrigin)) {
-            ret.push(headers[i], headers[i + 1]);
+            ret2.push(headers[i], headers[i + 1]);
           }
         }
       } else if (headers && typeof headers === "object") {
         for (const key of Object.keys(headers)) {
           if (!shouldRemoveHeader(key, removeContent, unknownOrigin)) {
-            ret.push(key, headers[key]);
+            ret2.push(key, headers[key]);
           }
         }
       } else {
         assert2(headers == null, "headers must be an object or an array");
       }
-      return ret;
+      return ret2;
     }
     module.exports = RedirectHandler;
   }
@@ -24265,16 +26642,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve3) => {
+        return new Promise((resolve4) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve3;
+            this[kClosedResolve] = resolve4;
           } else {
-            resolve3(null);
+            resolve4(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve3) => {
+        return new Promise((resolve4) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -24285,7 +26662,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve3(null);
+            resolve4(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -24336,7 +26713,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve3, reject) => {
+        const socket = await new Promise((resolve4, reject) => {
           client[kConnector]({
             host,
             hostname: hostname2,
@@ -24348,7 +26725,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve3(socket2);
+              resolve4(socket2);
             }
           });
         });
@@ -24657,25 +27034,25 @@ var require_pool_base = __commonJS({
         return this[kClients].filter((client) => client[kConnected] && !client[kNeedDrain]).length;
       }
       get [kPending]() {
-        let ret = this[kQueued];
+        let ret2 = this[kQueued];
         for (const { [kPending]: pending } of this[kClients]) {
-          ret += pending;
+          ret2 += pending;
         }
-        return ret;
+        return ret2;
       }
       get [kRunning]() {
-        let ret = 0;
+        let ret2 = 0;
         for (const { [kRunning]: running } of this[kClients]) {
-          ret += running;
+          ret2 += running;
         }
-        return ret;
+        return ret2;
       }
       get [kSize]() {
-        let ret = this[kQueued];
+        let ret2 = this[kQueued];
         for (const { [kSize]: size } of this[kClients]) {
-          ret += size;
+          ret2 += size;
         }
-        return ret;
+        return ret2;
       }
       get stats() {
         return this[kStats];
@@ -24684,8 +27061,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve3) => {
-            this[kClosedResolve] = resolve3;
+          await new Promise((resolve4) => {
+            this[kClosedResolve] = resolve4;
           });
         }
       }
@@ -25038,11 +27415,11 @@ var require_agent = __commonJS({
         };
       }
       get [kRunning]() {
-        let ret = 0;
+        let ret2 = 0;
         for (const client of this[kClients].values()) {
-          ret += client[kRunning];
+          ret2 += client[kRunning];
         }
-        return ret;
+        return ret2;
       }
       [kDispatch](opts, handler2) {
         let key;
@@ -25146,10 +27523,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path8 = "/",
+          path: path9 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path8;
+        opts.path = origin + path9;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -25896,11 +28273,11 @@ var require_readable = __commonJS({
         return this.on(ev, ...args);
       }
       off(ev, ...args) {
-        const ret = super.off(ev, ...args);
+        const ret2 = super.off(ev, ...args);
         if (ev === "data" || ev === "readable") {
           this[kReading] = this.listenerCount("data") > 0 || this.listenerCount("readable") > 0;
         }
-        return ret;
+        return ret2;
       }
       removeListener(ev, ...args) {
         return this.off(ev, ...args);
@@ -25961,7 +28338,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve3, reject) => {
+        return await new Promise((resolve4, reject) => {
           if (this[kContentLength] > limit2) {
             this.destroy(new AbortError());
           }
@@ -25974,7 +28351,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve3(null);
+              resolve4(null);
             }
           }).on("error", noop4).on("data", function(chunk) {
             limit2 -= chunk.length;
@@ -25993,7 +28370,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert2(!stream[kConsume]);
-      return new Promise((resolve3, reject) => {
+      return new Promise((resolve4, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -26010,7 +28387,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve3,
+              resolve: resolve4,
               reject,
               length: 0,
               body: []
@@ -26080,18 +28457,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body: body2, resolve: resolve3, stream, length } = consume2;
+      const { type, body: body2, resolve: resolve4, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve3(chunksDecode(body2, length));
+          resolve4(chunksDecode(body2, length));
         } else if (type === "json") {
-          resolve3(JSON.parse(chunksDecode(body2, length)));
+          resolve4(JSON.parse(chunksDecode(body2, length)));
         } else if (type === "arrayBuffer") {
-          resolve3(chunksConcat(body2, length).buffer);
+          resolve4(chunksConcat(body2, length).buffer);
         } else if (type === "blob") {
-          resolve3(new Blob(body2, { type: stream[kContentType] }));
+          resolve4(new Blob(body2, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve3(chunksConcat(body2, length));
+          resolve4(chunksConcat(body2, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -26355,9 +28732,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           request2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve3(data);
+            return err ? reject(err) : resolve4(data);
           });
         });
       }
@@ -26580,9 +28957,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve3(data);
+            return err ? reject(err) : resolve4(data);
           });
         });
       }
@@ -26695,8 +29072,8 @@ var require_api_pipeline = __commonJS({
             }
           },
           destroy: (err, callback) => {
-            const { body: body2, req, res, ret, abort } = this;
-            if (!err && !ret._readableState.endEmitted) {
+            const { body: body2, req, res, ret: ret2, abort } = this;
+            if (!err && !ret2._readableState.endEmitted) {
               err = new RequestAbortedError();
             }
             if (abort && err) {
@@ -26716,13 +29093,13 @@ var require_api_pipeline = __commonJS({
         addSignal(this, signal);
       }
       onConnect(abort, context3) {
-        const { ret, res } = this;
+        const { ret: ret2, res } = this;
         if (this.reason) {
           abort(this.reason);
           return;
         }
         assert2(!res, "pipeline cannot be retried");
-        assert2(!ret.destroyed);
+        assert2(!ret2.destroyed);
         this.abort = abort;
         this.context = context3;
       }
@@ -26755,20 +29132,20 @@ var require_api_pipeline = __commonJS({
           throw new InvalidReturnValueError("expected Readable");
         }
         body2.on("data", (chunk) => {
-          const { ret, body: body3 } = this;
-          if (!ret.push(chunk) && body3.pause) {
+          const { ret: ret2, body: body3 } = this;
+          if (!ret2.push(chunk) && body3.pause) {
             body3.pause();
           }
         }).on("error", (err) => {
-          const { ret } = this;
-          util.destroy(ret, err);
+          const { ret: ret2 } = this;
+          util.destroy(ret2, err);
         }).on("end", () => {
-          const { ret } = this;
-          ret.push(null);
+          const { ret: ret2 } = this;
+          ret2.push(null);
         }).on("close", () => {
-          const { ret } = this;
-          if (!ret._readableState.ended) {
-            util.destroy(ret, new RequestAbortedError());
+          const { ret: ret2 } = this;
+          if (!ret2._readableState.ended) {
+            util.destroy(ret2, new RequestAbortedError());
           }
         });
         this.body = body2;
@@ -26782,9 +29159,9 @@ var require_api_pipeline = __commonJS({
         res.push(null);
       }
       onError(err) {
-        const { ret } = this;
+        const { ret: ret2 } = this;
         this.handler = null;
-        util.destroy(ret, err);
+        util.destroy(ret2, err);
       }
     };
     function pipeline(opts, handler2) {
@@ -26867,9 +29244,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve3(data);
+            return err ? reject(err) : resolve4(data);
           });
         });
       }
@@ -26961,9 +29338,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve3(data);
+            return err ? reject(err) : resolve4(data);
           });
         });
       }
@@ -27128,20 +29505,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl2(path8) {
-      if (typeof path8 !== "string") {
-        return path8;
+    function safeUrl2(path9) {
+      if (typeof path9 !== "string") {
+        return path9;
       }
-      const pathSegments = path8.split("?");
+      const pathSegments = path9.split("?");
       if (pathSegments.length !== 2) {
-        return path8;
+        return path9;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path8, method, body: body2, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path8);
+    function matchKey(mockDispatch2, { path: path9, method, body: body2, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path9);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body2) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -27163,7 +29540,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl2(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path8 }) => matchValue(safeUrl2(path8), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path9 }) => matchValue(safeUrl2(path9), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -27201,9 +29578,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path8, method, body: body2, headers, query } = opts;
+      const { path: path9, method, body: body2, headers, query } = opts;
       return {
-        path: path8,
+        path: path9,
         method,
         body: body2,
         headers,
@@ -27673,10 +30050,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path8, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path9, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path8,
+            Path: path9,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -28204,16 +30581,16 @@ var require_dns = __commonJS({
       setRecords(origin, addresses) {
         const timestamp = Date.now();
         const records = { records: { 4: null, 6: null } };
-        for (const record2 of addresses) {
-          record2.timestamp = timestamp;
-          if (typeof record2.ttl === "number") {
-            record2.ttl = Math.min(record2.ttl, this.#maxTTL);
+        for (const record3 of addresses) {
+          record3.timestamp = timestamp;
+          if (typeof record3.ttl === "number") {
+            record3.ttl = Math.min(record3.ttl, this.#maxTTL);
           } else {
-            record2.ttl = this.#maxTTL;
+            record3.ttl = this.#maxTTL;
           }
-          const familyRecords = records.records[record2.family] ?? { ips: [] };
-          familyRecords.ips.push(record2);
-          records.records[record2.family] = familyRecords;
+          const familyRecords = records.records[record3.family] ?? { ips: [] };
+          familyRecords.ips.push(record3);
+          records.records[record3.family] = familyRecords;
         }
         this.#records.set(origin.hostname, records);
       }
@@ -30840,7 +33217,7 @@ var require_fetch = __commonJS({
       function dispatch({ body: body2 }) {
         const url = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve3, reject) => agent.dispatch(
+        return new Promise((resolve4, reject) => agent.dispatch(
           {
             path: url.pathname + url.search,
             origin: url.origin,
@@ -30916,7 +33293,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve3({
+              resolve4({
                 status,
                 statusText: statusText2,
                 headersList,
@@ -30959,7 +33336,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve3({
+              resolve4({
                 status,
                 statusText: STATUS_CODES2[status],
                 headersList,
@@ -32569,9 +34946,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path8) {
-      for (let i = 0; i < path8.length; ++i) {
-        const code2 = path8.charCodeAt(i);
+    function validateCookiePath(path9) {
+      for (let i = 0; i < path9.length; ++i) {
+        const code2 = path9.charCodeAt(i);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -34707,8 +37084,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve3) => {
-        setTimeout(resolve3, ms).unref();
+      return new Promise((resolve4) => {
+        setTimeout(resolve4, ms).unref();
       });
     }
     module.exports = {
@@ -35491,11 +37868,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path8 = opts.path;
+          let path9 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path8 = `/${path8}`;
+            path9 = `/${path9}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path8);
+          url = new URL(util.parseOrigin(url).origin + path9);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -35607,19 +37984,6 @@ async function decoded(raw, contentEncoding) {
   }
   return body2;
 }
-function fetchTransport(doFetch) {
-  return async (req) => {
-    const res = await doFetch(req.url, {
-      method: req.method,
-      headers: req.headers,
-      body: req.body,
-      redirect: "manual",
-      signal: req.signal
-    });
-    const body2 = Buffer.from(await res.arrayBuffer());
-    return { status: res.status, statusText: res.statusText, headers: res.headers, body: body2 };
-  };
-}
 var import_node_http, import_node_util2, import_node_zlib, undici, ACCEPT_ENCODING, gunzip, inflate, inflateRaw, brotli;
 var init_transport = __esm({
   "src/http/transport.ts"() {
@@ -35635,191 +37999,7 @@ var init_transport = __esm({
   }
 });
 
-// src/http/service.ts
-function createHttpService(options) {
-  const opts = { ...DEFAULTS, ...withoutUndefined(options) };
-  const base = parseBaseUrl(options.service, options.baseUrl);
-  const scrub3 = createScrubber(options.secrets ?? []);
-  const transport = options.fetch ? fetchTransport(options.fetch) : undiciTransport();
-  const sleep = options.sleep ?? defaultSleep;
-  const semaphore = new Semaphore(opts.concurrency);
-  const counters = /* @__PURE__ */ new Map();
-  const baseHeaders = checkedHeaders(options.service, options.headers ?? {});
-  let pausedUntil = 0;
-  function counterFor(endpoint2) {
-    let counter = counters.get(endpoint2);
-    if (!counter) {
-      counter = { requests: 0, retries: 0, bytes: 0 };
-      counters.set(endpoint2, counter);
-    }
-    return counter;
-  }
-  function pauseUntil(untilMs) {
-    pausedUntil = Math.max(pausedUntil, untilMs);
-  }
-  function resolveUrl(method, pathOrUrl, query) {
-    let url;
-    if (/^[a-z][a-z0-9+.-]*:/i.test(pathOrUrl)) {
-      url = new URL(pathOrUrl);
-      if (url.origin !== base.origin || url.username || url.password) {
-        throw new HttpError({
-          service: options.service,
-          method,
-          endpoint: endpointOf(url.pathname),
-          status: 0,
-          serviceMessage: `refused to send a request to ${scrub3(url.origin)}: credentials are only sent to ${base.origin}`
-        });
-      }
-    } else {
-      const path8 = pathOrUrl.startsWith("/") ? pathOrUrl : `/${pathOrUrl}`;
-      url = new URL(base.prefix + path8, base.origin);
-    }
-    for (const [key, value] of Object.entries(query ?? {})) {
-      if (value === void 0) continue;
-      if (Array.isArray(value)) for (const v of value) url.searchParams.append(key, String(v));
-      else url.searchParams.set(key, String(value));
-    }
-    return url;
-  }
-  function endpointFor(url) {
-    const path8 = url.pathname.startsWith(base.prefix + "/") ? url.pathname.slice(base.prefix.length) : url.pathname;
-    return endpointOf(path8);
-  }
-  async function attempt2(method, url, endpoint2, init, okStatuses, attemptNo, noRetryStatuses) {
-    const counter = counterFor(`${method} ${endpoint2}`);
-    const errorBase = { service: options.service, method, endpoint: endpoint2 };
-    const mayRetry = attemptNo < opts.retries;
-    const release = await semaphore.acquire();
-    let res;
-    try {
-      counter.requests++;
-      res = await transport({
-        method,
-        url,
-        headers: init.headers,
-        body: init.body,
-        signal: AbortSignal.timeout(opts.timeoutMs)
-      });
-    } catch (err) {
-      const error4 = new HttpError({
-        ...errorBase,
-        status: 0,
-        serviceMessage: scrub3(describeNetworkError(err, opts.timeoutMs))
-      });
-      return mayRetry ? { kind: "retry", error: error4, waitMs: backoff(attemptNo), viaPause: false } : { kind: "fail", error: error4 };
-    } finally {
-      release();
-    }
-    const raw = res.body;
-    counter.bytes += raw.byteLength;
-    const success = res.status >= 200 && res.status < 300;
-    const picked = success && init.pick ? pickFromArray(raw, init.pick) : void 0;
-    const { text, body: body2 } = picked ? { text: void 0, body: picked } : parseJsonBody(raw);
-    if (success || okStatuses.includes(res.status)) {
-      noteRemainingQuota(res);
-      return { kind: "done", response: { status: res.status, body: body2, headers: res.headers } };
-    }
-    const { message, code: code2 } = serviceMessageOf(
-      options.service,
-      body2,
-      text ?? raw.toString("utf8"),
-      res
-    );
-    const error3 = new HttpError({
-      ...errorBase,
-      status: res.status,
-      serviceMessage: scrub3(message),
-      code: code2
-    });
-    const retryable = res.status === 429 || res.status >= 500 && !noRetryStatuses.includes(res.status);
-    if (!mayRetry || !retryable) return { kind: "fail", error: error3 };
-    const rateWait = rateLimitWait(res);
-    if (rateWait !== void 0) {
-      pauseUntil(Date.now() + rateWait);
-      return { kind: "retry", error: error3, waitMs: rateWait, viaPause: true };
-    }
-    return { kind: "retry", error: error3, waitMs: backoff(attemptNo), viaPause: false };
-  }
-  function backoff(attemptNo) {
-    const ceiling = Math.min(opts.retryMaxMs, opts.retryBaseMs * 2 ** attemptNo);
-    return Math.round(Math.random() * ceiling);
-  }
-  function rateLimitWait(res) {
-    if (options.rateLimitStyle === "okta" && res.status === 429) {
-      const reset = oktaResetWait(res);
-      if (reset !== void 0) return reset;
-    }
-    return retryAfterWait(res);
-  }
-  function retryAfterWait(res) {
-    const header = res.headers.get("retry-after")?.trim();
-    if (!header) return void 0;
-    let ms;
-    if (/^\d+(\.\d+)?$/.test(header)) {
-      ms = Number(header) * 1e3;
-    } else {
-      const at = Date.parse(header);
-      if (!Number.isFinite(at)) return void 0;
-      ms = at - serverNow(res);
-    }
-    return clamp(ms, 0, opts.maxRateLimitWaitMs);
-  }
-  function oktaResetWait(res) {
-    const resets = (res.headers.get("x-rate-limit-reset") ?? "").split(",").map((v) => Number(v.trim())).filter((v) => v > 0 && Number.isFinite(v));
-    if (resets.length === 0) return void 0;
-    return clamp(Math.max(...resets) * 1e3 - serverNow(res) + 1e3, 0, opts.maxRateLimitWaitMs);
-  }
-  function noteRemainingQuota(res) {
-    if (options.rateLimitStyle !== "okta") return;
-    const remaining = res.headers.get("x-rate-limit-remaining");
-    if (remaining === null || Number(remaining) > 0) return;
-    const wait = oktaResetWait(res);
-    if (wait !== void 0) pauseUntil(Date.now() + wait);
-  }
-  async function waitForPause() {
-    const wait = pausedUntil - Date.now();
-    if (wait > 0) await sleep(wait);
-  }
-  async function request2(method, pathOrUrl, req = {}) {
-    const verb = method.toUpperCase();
-    const url = resolveUrl(verb, pathOrUrl, req.query);
-    const endpoint2 = endpointFor(url);
-    const headers = new Headers(baseHeaders);
-    for (const [key, value] of Object.entries(req.headers ?? {})) headers.set(key, value);
-    let body2;
-    if (req.body !== void 0) {
-      body2 = JSON.stringify(req.body);
-      headers.set("Content-Type", "application/json");
-    }
-    for (let attemptNo = 0; ; attemptNo++) {
-      await waitForPause();
-      const outcome = await attempt2(
-        verb,
-        url,
-        endpoint2,
-        { headers, body: body2, pick: req.pick },
-        req.okStatuses ?? [],
-        attemptNo,
-        req.noRetryStatuses ?? []
-      );
-      if (outcome.kind === "done") return outcome.response;
-      if (outcome.kind === "fail") throw outcome.error;
-      counterFor(`${verb} ${endpoint2}`).retries++;
-      if (!outcome.viaPause && outcome.waitMs > 0) await sleep(outcome.waitMs);
-    }
-  }
-  return {
-    service: options.service,
-    origin: base.origin,
-    request: request2,
-    scrub: scrub3,
-    stats: () => [...counters.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([endpoint2, c]) => ({ service: options.service, endpoint: endpoint2, ...c }))
-  };
-}
-function serverNow(res) {
-  const date2 = Date.parse(res.headers.get("date") ?? "");
-  return Number.isFinite(date2) ? date2 : Date.now();
-}
+// src/http/url.ts
 function parseBaseUrl(service, baseUrl2) {
   let url;
   try {
@@ -35837,6 +38017,33 @@ function parseBaseUrl(service, baseUrl2) {
   }
   return { origin: url.origin, prefix: url.pathname.replace(/\/+$/, "") };
 }
+function resolveUrl(service, base, method, pathOrUrl, query, scrub3) {
+  let url;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(pathOrUrl)) {
+    url = new URL(pathOrUrl);
+    if (url.origin !== base.origin || url.username || url.password) {
+      throw new HttpError({
+        service,
+        method,
+        endpoint: endpointOf(url.pathname),
+        status: 0,
+        serviceMessage: `refused to send a request to ${scrub3(url.origin)}: credentials are only sent to ${base.origin}`
+      });
+    }
+  } else {
+    const path9 = pathOrUrl.startsWith("/") ? pathOrUrl : `/${pathOrUrl}`;
+    url = new URL(base.prefix + path9, base.origin);
+  }
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value === void 0) continue;
+    if (Array.isArray(value)) for (const v of value) url.searchParams.append(key, String(v));
+    else url.searchParams.set(key, String(value));
+  }
+  return url;
+}
+function apiPath(base, url) {
+  return url.pathname.startsWith(base.prefix + "/") ? url.pathname.slice(base.prefix.length) : url.pathname;
+}
 function checkedHeaders(service, headers) {
   try {
     return new Headers(headers);
@@ -35846,67 +38053,174 @@ function checkedHeaders(service, headers) {
     );
   }
 }
-function serviceMessageOf(service, body2, text, res) {
-  if (res.status >= 300 && res.status < 400) {
-    const location = res.headers.get("location");
-    const target = location ? ` to ${location.split(/[?#]/)[0]}` : "";
-    return { message: `redirected${target}; configure the final address instead` };
+var init_url = __esm({
+  "src/http/url.ts"() {
+    "use strict";
+    init_endpoint();
+    init_errors3();
   }
-  if (body2 && typeof body2 === "object") {
-    const o = body2;
-    if (service === "okta" && typeof o.errorSummary === "string") {
-      const causes = Array.isArray(o.errorCauses) ? o.errorCauses.map(
-        (c) => c && typeof c === "object" ? c.errorSummary : void 0
-      ).filter((s) => typeof s === "string" && s !== "") : [];
-      const code2 = typeof o.errorCode === "string" ? o.errorCode : void 0;
-      const summary3 = [o.errorSummary, ...causes].join(" ");
-      return { message: code2 ? `${summary3} (${code2})` : summary3, code: code2 };
+});
+
+// src/http/service.ts
+function createHttpService(options) {
+  const settings = { ...options, ...HTTP_DEFAULTS, ...withoutUndefined(options) };
+  const base = parseBaseUrl(options.service, options.baseUrl);
+  const { scrub: scrub3 } = createScrubber(options.secrets ?? []);
+  const baseHeaders = checkedHeaders(options.service, options.headers ?? {});
+  const counters = new RequestCounters(options.service);
+  const ctx = {
+    service: options.service,
+    transport: undiciTransport(),
+    semaphore: new Semaphore(settings.concurrency),
+    halt: new Halt(),
+    counters,
+    timeoutMs: settings.timeoutMs,
+    scrub: scrub3
+  };
+  const run3 = new RequestRun(settings, ctx, new SharedPause());
+  return {
+    service: options.service,
+    origin: base.origin,
+    scrub: scrub3,
+    stats: () => counters.list(),
+    request: async (method, pathOrUrl, req = {}) => {
+      const verb = method.toUpperCase();
+      const url = resolveUrl(options.service, base, verb, pathOrUrl, req.query, scrub3);
+      const prepared = prepare(verb, url, endpointOf(apiPath(base, url)), baseHeaders, req);
+      return await run3.send(prepared, apiPath(base, url));
     }
-    if (typeof o.message === "string" && o.message !== "") {
-      const code2 = typeof o.messageId === "string" ? o.messageId : void 0;
-      return { message: o.message, code: code2 };
-    }
-  }
-  const plain2 = text.replace(/\s+/g, " ").trim();
-  if (plain2 !== "" && plain2.length <= 200 && !plain2.startsWith("<")) return { message: plain2 };
-  return { message: res.statusText || "no message" };
+  };
 }
-function describeNetworkError(err, timeoutMs) {
-  if (err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError")) {
-    return `timed out after ${timeoutMs} ms`;
+function prepare(method, url, endpoint2, baseHeaders, req) {
+  const headers = new Headers(baseHeaders);
+  for (const [key, value] of Object.entries(req.headers ?? {})) headers.set(key, value);
+  let body2;
+  if (req.body !== void 0) {
+    body2 = JSON.stringify(req.body);
+    headers.set("Content-Type", "application/json");
   }
-  const wrapped = err instanceof Error && err.cause !== void 0 ? err.cause : err;
-  const source = wrapped;
-  const code2 = typeof source?.code === "string" ? source.code : void 0;
-  const detail = typeof source?.message === "string" ? source.message : "";
-  if (code2 && detail && !detail.includes(code2)) return `network error (${code2}: ${detail})`;
-  return `network error (${detail || code2 || "unknown"})`;
-}
-function clamp(value, min, max) {
-  return Math.min(max, Math.max(min, value));
+  return {
+    method,
+    url,
+    endpoint: endpoint2,
+    headers,
+    body: body2,
+    pick: req.pick,
+    okStatuses: req.okStatuses ?? [],
+    noRetryStatuses: req.noRetryStatuses ?? [],
+    about: req.about
+  };
 }
 function withoutUndefined(o) {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== void 0));
 }
-var DEFAULTS, defaultSleep;
+var HTTP_DEFAULTS, defaultSleep, RequestRun;
 var init_service = __esm({
   "src/http/service.ts"() {
     "use strict";
+    init_attempt();
     init_endpoint();
+    init_secrets();
     init_errors3();
-    init_json();
-    init_pick();
+    init_halt();
+    init_messages();
+    init_rate_limit();
+    init_retry();
     init_semaphore();
+    init_stats();
     init_transport();
-    DEFAULTS = {
+    init_url();
+    HTTP_DEFAULTS = {
       timeoutMs: 3e4,
       retries: 4,
+      timeoutRetries: 1,
       retryBaseMs: 250,
       retryMaxMs: 1e4,
       maxRateLimitWaitMs: 65e3,
       concurrency: 8
     };
-    defaultSleep = (ms) => new Promise((resolve3) => setTimeout(resolve3, ms));
+    defaultSleep = (ms) => new Promise((resolve4) => setTimeout(resolve4, ms));
+    RequestRun = class {
+      #settings;
+      #ctx;
+      #pause;
+      #sleep;
+      constructor(settings, ctx, pause) {
+        this.#settings = settings;
+        this.#ctx = ctx;
+        this.#pause = pause;
+        this.#sleep = settings.sleep ?? defaultSleep;
+      }
+      async send(req, path9) {
+        try {
+          return await this.#attempts(req, path9);
+        } catch (error3) {
+          this.#ctx.counters.failed(req.method, req.endpoint);
+          throw error3;
+        }
+      }
+      async #attempts(req, path9) {
+        let timeouts = 0;
+        for (let attemptNo = 0; ; attemptNo++) {
+          await this.#pause.wait(this.#sleep);
+          const outcome = await attemptOnce(this.#ctx, req);
+          if (outcome.kind === "answered") {
+            this.#notePause(exhaustedQuotaWaitMs(outcome.res, this.#style, this.#maxWait));
+            return outcome.answer;
+          }
+          if (outcome.kind === "halted") throw outcome.error;
+          const timedOut = outcome.kind === "no-answer" && outcome.timedOut;
+          if (timedOut) timeouts++;
+          if (outcome.error.reason === "credential-rejected") throw this.#halt(req, outcome.error);
+          const retry2 = outcome.retryable && mayRetry(this.#settings, { attemptNo, timeouts, timedOut });
+          if (!retry2)
+            throw timedOut ? this.#halt(req, this.#noAnswer(outcome, timeouts)) : outcome.error;
+          await this.#waitBeforeRetry(req, path9, outcome, attemptNo, timedOut);
+        }
+      }
+      /** The first such failure halts the service; one that comes after it points at it. */
+      #halt(req, error3) {
+        const halt = this.#ctx.halt;
+        return halt.halted ? halt.unsent(req) : halt.halt(error3);
+      }
+      get #style() {
+        return this.#settings.rateLimitStyle;
+      }
+      get #maxWait() {
+        return this.#settings.maxRateLimitWaitMs;
+      }
+      #notePause(waitMs) {
+        if (waitMs !== void 0) this.#pause.extendTo(Date.now() + waitMs);
+      }
+      async #waitBeforeRetry(req, path9, failure2, attemptNo, timedOut) {
+        this.#ctx.counters.of(req.method, req.endpoint).retries++;
+        const requested = failure2.kind === "refused" ? requestedWaitMs(failure2.res, this.#style, this.#maxWait) : void 0;
+        const waitMs = requested ?? backoffMs(this.#settings, attemptNo);
+        this.#settings.onRetry?.(this.#retryLine(req, path9, failure2, attemptNo, timedOut, waitMs));
+        if (requested !== void 0) this.#notePause(requested);
+        else if (waitMs > 0) await this.#sleep(waitMs);
+      }
+      /** e.g. `Grafana GET /api/teams/7/members: timed out after 30 s, retrying once (team Platform)`. */
+      #retryLine(req, path9, failure2, attemptNo, timedOut, waitMs) {
+        const { retries, timeoutRetries } = this.#settings;
+        const why = failure2.kind === "refused" ? `answered ${failure2.error.status} ${failure2.error.serviceMessage}` : failure2.error.serviceMessage;
+        const next = timedOut ? timeoutRetries === 1 ? "retrying once" : `retrying (at most ${timeoutRetries} times after a timeout)` : `retry ${attemptNo + 1} of ${retries} in ${formatDuration(waitMs)}`;
+        const about = req.about ? ` (${req.about})` : "";
+        return this.#ctx.scrub(
+          `${SERVICE_TITLES[this.#ctx.service]} ${req.method} ${path9}: ${why}, ${next}${about}`
+        );
+      }
+      /** The error of a request that timed out on its last attempt too. */
+      #noAnswer(failure2, timeouts) {
+        const tries = timeouts === 1 ? "" : timeouts === 2 ? ", twice" : `, ${timeouts} times`;
+        return new HttpError({
+          ...failure2.error,
+          status: 0,
+          serviceMessage: `${timedOutMessage(this.#settings.timeoutMs)}${tries}`,
+          reason: "no-answer"
+        });
+      }
+    };
   }
 });
 
@@ -35917,31 +38231,79 @@ var init_http = __esm({
     init_service();
     init_errors3();
     init_endpoint();
+    init_retry();
+  }
+});
+
+// src/rejected-credential.ts
+function rejectedCredentialMessage(err, credential) {
+  const { names, fix } = CREDENTIALS[credential];
+  const answer3 = `${err.status} ${err.serviceMessage}`.trim();
+  return `${SERVICE_TITLES[err.service]} rejected ${names} with ${answer3} on ${err.method} ${err.endpoint}: ${fix}.`;
+}
+var CREDENTIALS;
+var init_rejected_credential = __esm({
+  "src/rejected-credential.ts"() {
+    "use strict";
+    init_http();
+    CREDENTIALS = {
+      "grafana-token": {
+        names: "grafana-token (CLI: GRAFANA_TOKEN)",
+        fix: "use a valid, unexpired, unrevoked service-account token (glsa_\u2026)"
+      },
+      "grafana-basic": {
+        names: "grafana-username/grafana-password (CLI: GRAFANA_USERNAME/GRAFANA_PASSWORD)",
+        fix: "check both; Grafana locks a login for 5 minutes after 5 failed attempts; Grafana Cloud has no basic auth (use grafana-token)"
+      },
+      "okta-api-token": {
+        names: "okta-api-token (CLI: OKTA_API_TOKEN)",
+        fix: "the token is invalid, revoked or expired. SSWS tokens expire after 30 days without use and stop working when the admin who created them is deactivated; create a new token"
+      }
+    };
+  }
+});
+
+// src/settings.ts
+function describeSetting(problem, name2 = BOTH_NAMES) {
+  switch (problem.code) {
+    case "setting-unset":
+      return `${name2(problem.setting)} is not set: it is needed ${problem.neededFor}`;
+    case "setting-invalid":
+      return `${name2(problem.setting)} is not a valid URL (expected e.g. ${problem.expected})`;
+  }
+}
+var BOTH_NAMES, SETTING_ENV, SettingError;
+var init_settings = __esm({
+  "src/settings.ts"() {
+    "use strict";
+    BOTH_NAMES = (setting) => `${setting} (CLI: ${SETTING_ENV[setting]})`;
+    SETTING_ENV = { "grafana-url": "GRAFANA_URL" };
+    SettingError = class extends Error {
+      problem;
+      constructor(problem) {
+        super(describeSetting(problem));
+        this.name = "SettingError";
+        this.problem = problem;
+      }
+    };
   }
 });
 
 // src/grafana/client.ts
-function resolveAuth(opts, url) {
-  const username = opts.username ?? (url.username ? decodeURIComponent(url.username) : void 0);
-  const password = opts.password ?? (url.password ? decodeURIComponent(url.password) : void 0);
-  if (username && password) {
-    const encoded = Buffer.from(`${username}:${password}`).toString("base64");
-    return { kind: "basic", header: `Basic ${encoded}`, secrets: [password, encoded], username };
+function resolveAuth(opts, auth2) {
+  if (auth2.basic) {
+    return {
+      kind: "basic",
+      header: basicAuthHeader(auth2.basic),
+      secrets: grafanaSecrets(opts),
+      username: auth2.basic.username
+    };
   }
-  const token = opts.token?.trim().replace(/^bearer\s+/i, "");
-  if (token) return { kind: "token", header: `Bearer ${token}`, secrets: [token] };
+  if (auth2.token)
+    return { kind: "token", header: `Bearer ${auth2.token}`, secrets: grafanaSecrets(opts) };
   throw new Error(
     "Grafana credentials missing: set grafana-token (GRAFANA_TOKEN) or grafana-username and grafana-password (GRAFANA_USERNAME/GRAFANA_PASSWORD)"
   );
-}
-function withScheme(url) {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `https://${url}`;
-}
-function withoutCredentials(url) {
-  const clean2 = new URL(url.href);
-  clean2.username = "";
-  clean2.password = "";
-  return clean2.href;
 }
 function orgRole(role) {
   return ORG_ROLES.includes(role) ? role : "None";
@@ -35993,25 +38355,27 @@ function preferencesToWire(prefs) {
   return body2;
 }
 function createGrafanaClient(opts) {
-  let parsed;
-  try {
-    parsed = new URL(withScheme(opts.url.trim()));
-  } catch {
-    throw new Error("grafana-url is not a valid URL (expected e.g. https://grafana.example.com)");
+  const parsed = grafanaAuth(opts);
+  if (!parsed) {
+    throw new SettingError({
+      code: "setting-invalid",
+      setting: "grafana-url",
+      expected: "https://grafana.example.com"
+    });
   }
   const auth2 = resolveAuth(opts, parsed);
   const http2 = createHttpService({
     service: "grafana",
-    baseUrl: withoutCredentials(parsed),
+    baseUrl: parsed.url,
     headers: { Authorization: auth2.header, Accept: "application/json", "User-Agent": USER_AGENT },
-    secrets: [...auth2.secrets, ...opts.token ? [opts.token] : []],
+    secrets: auth2.secrets,
     rateLimitStyle: "retry-after",
     concurrency: opts.concurrency,
     timeoutMs: opts.timeoutMs,
     retries: opts.retries,
     retryBaseMs: opts.retryBaseMs,
-    fetch: opts.fetch,
-    sleep: opts.sleep
+    sleep: opts.sleep,
+    onRetry: opts.onRetry
   });
   return new Client(http2, auth2);
 }
@@ -36020,6 +38384,9 @@ var init_client = __esm({
   "src/grafana/client.ts"() {
     "use strict";
     init_http();
+    init_rejected_credential();
+    init_secrets();
+    init_settings();
     PAGE = 1e3;
     NO_LABELS = Object.freeze([]);
     USER_AGENT = "grafana-team-sync";
@@ -36046,7 +38413,7 @@ var init_client = __esm({
       ["weekStart", "weekStart"],
       ["homeDashboardUid", "homeDashboardUID"]
     ];
-    isOrgScoped = (path8) => /^\/api\/(teams|org)(\/|$|\?)/.test(path8);
+    isOrgScoped = (path9) => /^\/api\/(teams|org)(\/|$|\?)/.test(path9);
     Client = class {
       auth;
       #http;
@@ -36064,41 +38431,41 @@ var init_client = __esm({
       }
       // ------------------------------------------------------------ plumbing
       /** One call; org-scoped routes get the org context; failures explain which input to fix. */
-      async #call(method, path8, opts = {}) {
+      async #call(method, path9, opts = {}) {
         const { orgId, ...req } = opts;
         if (orgId !== void 0) {
           if (this.auth === "token") await this.#assertTokenOrg(orgId);
-          else if (isOrgScoped(path8))
+          else if (isOrgScoped(path9))
             req.headers = { ...req.headers, "X-Grafana-Org-Id": String(orgId) };
         }
         try {
-          return await this.#http.request(method, path8, req);
+          return await this.#http.request(method, path9, req);
         } catch (err) {
           throw this.#explain(err);
         }
       }
       /** A GET whose answer must be a JSON object or array. */
-      async #get(path8, opts = {}) {
-        const res = await this.#call("GET", path8, opts);
-        if (typeof res.body !== "object" || res.body === null) throw this.#notJson(path8, res);
+      async #get(path9, opts = {}) {
+        const res = await this.#call("GET", path9, opts);
+        if (typeof res.body !== "object" || res.body === null) throw this.#notJson(path9, res);
         return res.body;
       }
       /** A web page or an empty answer where JSON belongs: the URL leads somewhere other than Grafana's API. */
-      #notJson(path8, res) {
+      #notJson(path9, res) {
         const type = res.headers.get("content-type")?.split(";")[0] ?? "no content type";
         const what = res.body === void 0 ? "an empty body" : `a non-JSON body (${type})`;
         return new HttpError({
           service: "grafana",
           method: "GET",
-          endpoint: endpointOf(path8),
+          endpoint: endpointOf(path9),
           status: res.status,
           serviceMessage: `answered with ${what} instead of JSON: grafana-url must be the address Grafana is served at, including any sub-path (e.g. https://example.com/grafana), and not a login page in front of it`
         });
       }
       /** Maps an "already done" answer to 'already-done'; any other non-2xx becomes an HttpError. */
-      async #write(method, path8, opts) {
+      async #write(method, path9, opts) {
         const { alreadyDone, ...req } = opts;
-        const res = await this.#call(method, path8, {
+        const res = await this.#call(method, path9, {
           ...req,
           okStatuses: [alreadyDone.status]
         });
@@ -36109,7 +38476,7 @@ var init_client = __esm({
           new HttpError({
             service: "grafana",
             method,
-            endpoint: endpointOf(path8.split("?")[0] ?? path8),
+            endpoint: endpointOf(path9.split("?")[0] ?? path9),
             status: res.status,
             serviceMessage: this.#http.scrub(message || "no message")
           })
@@ -36125,21 +38492,20 @@ var init_client = __esm({
             )
           );
         }
-        if (err.status !== 401 && err.status !== 403) return err;
-        const token = this.auth === "token";
-        let hint;
+        if (err.unsent) return err;
         if (err.status === 401) {
-          hint = token ? "Grafana rejected grafana-token (GRAFANA_TOKEN): use a valid, unexpired, unrevoked service-account token (glsa_\u2026)" : "Grafana rejected grafana-username/grafana-password (GRAFANA_USERNAME/GRAFANA_PASSWORD): check both; Grafana locks a login for 5 minutes after 5 failed attempts; Grafana Cloud has no basic auth (use grafana-token)";
-        } else {
-          hint = token ? "the service account behind grafana-token lacks permission: give it the Admin role in its org; organizations and users need grafana-username/grafana-password of a Grafana server admin instead" : `grafana-username "${this.#authInfo.username ?? ""}" lacks permission: it must be a Grafana server admin and an Admin of every org it manages`;
+          const credential = this.auth === "token" ? "grafana-token" : "grafana-basic";
+          return new HttpError({ ...err, credential }, rejectedCredentialMessage(err, credential));
         }
+        if (err.status !== 403) return err;
+        const hint = this.auth === "token" ? "the service account behind grafana-token lacks permission: give it the Admin role in its org; organizations and users need grafana-username/grafana-password of a Grafana server admin instead" : `grafana-username "${this.#authInfo.username ?? ""}" lacks permission: it must be a Grafana server admin and an Admin of every org it manages`;
         return new HttpError(err, this.#http.scrub(`${err.message} \u2014 ${hint}`));
       }
-      #missingId(method, path8, what) {
+      #missingId(method, path9, what) {
         return new HttpError({
           service: "grafana",
           method,
-          endpoint: endpointOf(path8),
+          endpoint: endpointOf(path9),
           status: 200,
           serviceMessage: `answered success without an id, and ${what} was not found afterwards`
         });
@@ -36161,9 +38527,10 @@ var init_client = __esm({
        * proxy or another Grafana build may cap `perpage`); once `totalCount` is known the remaining pages
        * are read at once. A listing that cannot be read completely is an error, never a silent partial read.
        */
-      async #paged(path8, key, orgId) {
+      async #paged(path9, key, orgId, about) {
         const pageOf = async (page) => {
-          const body2 = await this.#get(path8, { query: { perpage: PAGE, page }, orgId });
+          const query = { perpage: PAGE, page };
+          const body2 = await this.#get(path9, { query, orgId, about });
           const items = body2[key];
           const total2 = typeof body2.totalCount === "number" ? body2.totalCount : void 0;
           return { total: total2, items: Array.isArray(items) ? items : [] };
@@ -36196,7 +38563,7 @@ var init_client = __esm({
           throw new HttpError({
             service: "grafana",
             method: "GET",
-            endpoint: endpointOf(path8),
+            endpoint: endpointOf(path9),
             status: 200,
             serviceMessage: `reported ${total} items but only ${byId.size} could be read page by page; run again`
           });
@@ -36246,18 +38613,20 @@ var init_client = __esm({
         const hits = await this.#paged("/api/users/search", "users");
         return hits.map(userOf);
       }
-      async listOrgUsers(orgId) {
-        const users = this.auth === "token" ? await this.#get("/api/org/users", { orgId, pick: ORG_USER_FIELDS }) : await this.#get(`/api/orgs/${orgId}/users`, { pick: ORG_USER_FIELDS });
+      async listOrgUsers(orgId, about) {
+        const req = { pick: ORG_USER_FIELDS, about };
+        const users = this.auth === "token" ? await this.#get("/api/org/users", { ...req, orgId }) : await this.#get(`/api/orgs/${orgId}/users`, req);
         return users.map(orgUserOf);
       }
-      async listTeams(orgId) {
-        const teams = await this.#paged("/api/teams/search", "teams", orgId);
+      async listTeams(orgId, about) {
+        const teams = await this.#paged("/api/teams/search", "teams", orgId, about);
         return teams.map(teamSummary);
       }
-      async listTeamMembers(orgId, teamId) {
+      async listTeamMembers(orgId, teamId, about) {
         const members2 = await this.#get(`/api/teams/${teamId}/members`, {
           orgId,
-          pick: TEAM_MEMBER_FIELDS
+          pick: TEAM_MEMBER_FIELDS,
+          about
         });
         return members2.map((m) => {
           const permission = permissionOf(m.permission);
@@ -36286,11 +38655,11 @@ var init_client = __esm({
         byPermission[permission] = member;
         return member;
       }
-      async getTeamPreferences(orgId, teamId) {
+      async getTeamPreferences(orgId, teamId, about) {
         const res = await this.#call(
           "GET",
           `/api/teams/${teamId}/preferences`,
-          { orgId }
+          { orgId, about }
         );
         if (res.body !== void 0 && (typeof res.body !== "object" || res.body === null)) {
           throw this.#notJson(`/api/teams/${teamId}/preferences`, res);
@@ -36357,14 +38726,14 @@ var init_client = __esm({
         return res.status === 404 ? void 0 : userOf(res.body);
       }
       async updateUser(userId, fields) {
-        const path8 = `/api/users/${userId}`;
-        const res = await this.#call("PUT", path8, { body: fields });
+        const path9 = `/api/users/${userId}`;
+        const res = await this.#call("PUT", path9, { body: fields });
         const message = typeof res.body?.message === "string" ? res.body.message : "";
         if (/verification/i.test(message)) {
           throw new HttpError({
             service: "grafana",
             method: "PUT",
-            endpoint: endpointOf(path8),
+            endpoint: endpointOf(path9),
             status: res.status,
             serviceMessage: `${message}: Grafana (verify_email_enabled) changes the email to ${fields.email} only once that address is confirmed from the mail it just sent; until then the user keeps the old email`
           });
@@ -36378,16 +38747,16 @@ var init_client = __esm({
       }
       // ------------------------------------------------------------ org users
       addOrgUser(orgId, loginOrEmail, role) {
-        const path8 = this.auth === "token" ? "/api/org/users" : `/api/orgs/${orgId}/users`;
-        return this.#write("POST", path8, {
+        const path9 = this.auth === "token" ? "/api/org/users" : `/api/orgs/${orgId}/users`;
+        return this.#write("POST", path9, {
           body: { loginOrEmail, role },
           orgId,
           alreadyDone: { status: 409 }
         });
       }
       async setOrgRole(orgId, userId, role) {
-        const path8 = this.auth === "token" ? `/api/org/users/${userId}` : `/api/orgs/${orgId}/users/${userId}`;
-        await this.#call("PATCH", path8, { body: { role }, orgId });
+        const path9 = this.auth === "token" ? `/api/org/users/${userId}` : `/api/orgs/${orgId}/users/${userId}`;
+        await this.#call("PATCH", path9, { body: { role }, orgId });
       }
       /**
        * Always the org-qualified route: `DELETE /api/org/users/:id` deletes the whole user when it was their
@@ -36475,7 +38844,7 @@ function referencedOrgNames(config2) {
   for (const user of config2.users) for (const binding of user.orgRoles) names.add(binding.org);
   return [...names];
 }
-function findByName(items, name2) {
+function findByName2(items, name2) {
   const exact = items.filter((i) => i.name === name2);
   if (exact.length > 0) return exact;
   const lower4 = name2.toLowerCase();
@@ -36485,9 +38854,9 @@ function matchOrgs(config2, live) {
   const renamedFrom = new Map(config2.orgs.map((o) => [o.name, o.renamedFrom]));
   const matches = /* @__PURE__ */ new Map();
   for (const name2 of referencedOrgNames(config2)) {
-    let found = findByName(live, name2);
+    let found = findByName2(live, name2);
     const previous = renamedFrom.get(name2);
-    if (found.length === 0 && previous !== void 0) found = findByName(live, previous);
+    if (found.length === 0 && previous !== void 0) found = findByName2(live, previous);
     if (found.length > 0) matches.set(name2, found);
   }
   return matches;
@@ -36501,12 +38870,12 @@ function hasPreferences(team) {
   return team.preferences !== void 0 && Object.keys(team.preferences).length > 0;
 }
 async function readOrg(grafana, caller, org, declaredTeams, pruned, progress) {
-  const listed = settle2(grafana.listTeams(org.id));
+  const listed2 = settle2(grafana.listTeams(org.id, aboutOrg(org)));
   const [users, teams, observed] = await Promise.all([
-    settle2(grafana.listOrgUsers(org.id)),
-    listed,
+    settle2(grafana.listOrgUsers(org.id, aboutOrg(org))),
+    listed2,
     settle2(
-      listed.then(
+      listed2.then(
         (teams2) => teams2.status === "fulfilled" ? readTeams(grafana, org, teams2.value, declaredTeams, pruned, progress) : []
       )
     )
@@ -36530,7 +38899,7 @@ async function readOrg(grafana, caller, org, declaredTeams, pruned, progress) {
 async function readTeams(grafana, org, teams, declaredTeams, pruned, progress) {
   const wanted = /* @__PURE__ */ new Map();
   for (const declared of declaredTeams) {
-    for (const team of findByName(teams, declared.name)) {
+    for (const team of findByName2(teams, declared.name)) {
       const want = wanted.get(team.id) ?? { members: true, preferences: false };
       want.preferences ||= hasPreferences(declared);
       wanted.set(team.id, want);
@@ -36546,9 +38915,10 @@ async function readTeams(grafana, org, teams, declaredTeams, pruned, progress) {
       const team = { ...summary3 };
       const want = wanted.get(summary3.id);
       if (!want) return team;
+      const about = aboutTeam(org, summary3);
       const [members2, preferences] = await Promise.all([
-        grafana.listTeamMembers(org.id, summary3.id),
-        want.preferences ? grafana.getTeamPreferences(org.id, summary3.id) : void 0
+        grafana.listTeamMembers(org.id, summary3.id, about),
+        want.preferences ? grafana.getTeamPreferences(org.id, summary3.id, about) : void 0
       ]);
       team.members = members2;
       if (preferences !== void 0) team.preferences = preferences;
@@ -36631,12 +39001,14 @@ function selectOrgs(config2, caller, live) {
   if (caller.auth === "token") for (const org of live) select(org, [], false);
   return selected.values();
 }
-var refused, settle2;
+var refused, aboutOrg, aboutTeam, settle2;
 var init_grafana2 = __esm({
   "src/observe/grafana.ts"() {
     "use strict";
     init_http();
-    refused = (error3) => error3 instanceof HttpError && [401, 403].includes(error3.status);
+    refused = (error3) => error3 instanceof HttpError && [401, 403].includes(error3.status) && !isCredentialRejected(error3);
+    aboutOrg = (org) => `org ${org.name}`;
+    aboutTeam = (org, team) => `team ${team.name} in org ${org.name}`;
     settle2 = (promise) => promise.then(
       (value) => ({ status: "fulfilled", value }),
       (reason) => ({ status: "rejected", reason })
@@ -36661,8 +39033,9 @@ function collectOktaRefs(config2) {
   }
   return [...refs];
 }
-function messageOf2(err) {
-  return err instanceof Error ? err.message : String(err);
+function aboutGroup(group2) {
+  if (!group2) return void 0;
+  return group2.name && group2.name !== group2.id ? `group ${group2.name}` : `group id:${group2.id}`;
 }
 async function readOktaGroups(refs, okta, progress) {
   const reads = {};
@@ -36675,9 +39048,12 @@ async function readOktaGroups(refs, okta, progress) {
   try {
     found = await okta.findGroups(refs);
   } catch (err) {
-    for (const ref of refs) reads[ref] = { ref, ok: false, error: messageOf2(err) };
+    if (isCredentialRejected(err)) throw err;
+    for (const ref of refs) reads[ref] = { ref, ok: false, error: messageOf(err) };
     return reads;
   }
+  const rejected = firstAnswered([...found.values()].filter(isCredentialRejected));
+  if (rejected) throw rejected;
   const byId = /* @__PURE__ */ new Map();
   for (const group2 of found.values()) {
     if (!group2 || group2 instanceof Error) continue;
@@ -36689,12 +39065,15 @@ async function readOktaGroups(refs, okta, progress) {
   for (const id of byId.keys()) {
     members2.set(
       id,
-      okta.listMembers(id).then(
+      okta.listMembers(id, aboutGroup(byId.get(id))).then(
         (list) => list,
         (err) => err instanceof Error ? err : new Error(String(err))
       ).finally(() => progress.groups.done++)
     );
   }
+  const lists = await Promise.all(members2.values());
+  const refused3 = firstAnswered(lists.filter(isCredentialRejected));
+  if (refused3) throw refused3;
   await Promise.all(
     refs.map(async (ref) => {
       const group2 = found.get(ref);
@@ -36714,9 +39093,11 @@ async function readOktaGroups(refs, okta, progress) {
   return Object.fromEntries(refs.map((ref) => [ref, reads[ref]]));
 }
 var OKTA_NOT_CONFIGURED;
-var init_okta = __esm({
+var init_okta2 = __esm({
   "src/observe/okta.ts"() {
     "use strict";
+    init_http();
+    init_model();
     OKTA_NOT_CONFIGURED = "okta-domain/okta-api-token not set";
   }
 });
@@ -36732,7 +39113,12 @@ function startProgress(onProgress, intervalMs) {
     stop: () => void 0
   };
   if (!onProgress) return progress;
-  const timer = setInterval(() => onProgress(progressLine(progress)), intervalMs);
+  let last = "";
+  const timer = setInterval(() => {
+    const line = progressLine(progress);
+    if (line !== last) onProgress(line);
+    last = line;
+  }, intervalMs);
   timer.unref();
   progress.stop = () => clearInterval(timer);
   return progress;
@@ -36782,9 +39168,9 @@ var init_observe = __esm({
   "src/observe/index.ts"() {
     "use strict";
     init_grafana2();
-    init_okta();
+    init_okta2();
     init_progress();
-    init_okta();
+    init_okta2();
     init_grafana2();
   }
 });
@@ -36809,14 +39195,12 @@ var init_link = __esm({
 
 // src/okta/client.ts
 function oktaOrigin(domain2) {
-  const trimmed = domain2.trim();
-  const withScheme2 = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`;
   let url;
   try {
-    url = new URL(withScheme2);
+    url = new URL(withScheme(domain2.trim()));
   } catch {
     throw new Error(
-      `okta-domain "${domain2}" is not a host name or URL (expected e.g. acme.okta.com)`
+      `okta-domain "${withoutUserInfo(domain2)}" is not a host name or URL (expected e.g. acme.okta.com)`
     );
   }
   if (url.username || url.password) {
@@ -36854,13 +39238,13 @@ function createOktaClient(opts) {
     timeoutMs: opts.timeoutMs,
     retries: opts.retries,
     retryBaseMs: opts.retryBaseMs,
-    fetch: opts.fetch,
-    sleep: opts.sleep
+    sleep: opts.sleep,
+    onRetry: opts.onRetry
   });
   const members2 = new MemberPool();
   return {
     findGroups: (refs) => findGroups(http2, refs),
-    listMembers: (groupId) => listMembers(http2, groupId, members2),
+    listMembers: (groupId, about) => listMembers(http2, groupId, members2, about),
     stats: () => http2.stats()
   };
 }
@@ -36914,10 +39298,16 @@ async function searchGroups(http2, names) {
     http2,
     "/api/v1/groups",
     { search: searchExpression(names), limit: GROUPS_PAGE },
-    (g) => ({ id: g.id, name: g.profile?.name ?? "", type: g.type ?? "" })
+    (g) => ({ id: g.id, name: g.profile?.name ?? "", type: g.type ?? "" }),
+    { about: aboutGroups(names) }
   );
   for (const g of found) groups2.set(g.id, g);
   return [...groups2.values()];
+}
+function aboutGroups(names) {
+  if (names.length === 1) return `group ${names[0]}`;
+  const shown2 = names.slice(0, 3).join(", ");
+  return names.length > 3 ? `groups ${shown2} and ${names.length - 3} more` : `groups ${shown2}`;
 }
 function exactMatch(name2, groups2) {
   const matches = groups2.filter((g) => g.name === name2);
@@ -36937,14 +39327,14 @@ function exactMatch(name2, groups2) {
     `Okta group name "${name2}" is ambiguous: ${matches.length} groups have it: ${list}; name the group as id:<id> instead`
   );
 }
-async function listMembers(http2, groupId, pool) {
+async function listMembers(http2, groupId, pool, about = `group id:${groupId}`) {
   try {
     return await readAllPages(
       http2,
       `/api/v1/groups/${encodeURIComponent(groupId)}/users`,
       { limit: MEMBERS_PAGE },
       (u) => pool.of(u),
-      MEMBER_FIELDS
+      { pick: MEMBER_FIELDS, about }
     );
   } catch (err) {
     if (err instanceof HttpError && err.status === 404) {
@@ -36953,29 +39343,29 @@ async function listMembers(http2, groupId, pool) {
     throw explain(http2, err);
   }
 }
-async function readAllPages(http2, path8, query, map, pick2) {
+async function readAllPages(http2, path9, query, map, page = {}) {
   const items = [];
   const visited = /* @__PURE__ */ new Set();
-  let url = new URL(path8, http2.origin);
+  let url = new URL(path9, http2.origin);
   for (const [key, value] of Object.entries(query)) url.searchParams.set(key, String(value));
   while (url !== void 0) {
-    const link = await readPage(http2, path8, url, map, items, pick2);
-    url = nextPageUrl(http2, path8, link, visited);
+    const link = await readPage(http2, path9, url, map, items, page);
+    url = nextPageUrl(http2, path9, link, visited);
   }
   return items;
 }
-async function readPage(http2, path8, url, map, items, pick2) {
-  const res = await getPage(http2, url, pick2);
+async function readPage(http2, path9, url, map, items, page) {
+  const res = await getPage(http2, url, page);
   if (!Array.isArray(res.body)) {
     const type = res.headers.get("content-type") ?? "no content type";
     throw new Error(
-      `okta GET ${path8}: expected a JSON array, got ${typeof res.body} (${type}); is okta-domain the Okta org's own domain?`
+      `okta GET ${path9}: expected a JSON array, got ${typeof res.body} (${type}); is okta-domain the Okta org's own domain?`
     );
   }
   for (const item of res.body) items.push(map(item));
   return res.headers.get("link");
 }
-function nextPageUrl(http2, path8, link, visited) {
+function nextPageUrl(http2, path9, link, visited) {
   const next = nextLink(link);
   if (next === void 0) return void 0;
   const nextUrl = new URL(next, http2.origin);
@@ -36986,30 +39376,32 @@ function nextPageUrl(http2, path8, link, visited) {
   }
   if (visited.has(nextUrl.href)) {
     throw new Error(
-      `Okta returned the same next-page link twice for ${path8}; stopping to avoid a loop`
+      `Okta returned the same next-page link twice for ${path9}; stopping to avoid a loop`
     );
   }
   visited.add(nextUrl.href);
   return nextUrl;
 }
-async function getPage(http2, url, pick2) {
+async function getPage(http2, url, page) {
   const limit2 = Number(url.searchParams.get("limit"));
-  if (!(limit2 > SAFE_PAGE)) return http2.request("GET", url.href, { pick: pick2 });
+  if (!(limit2 > SAFE_PAGE)) return http2.request("GET", url.href, page);
   try {
-    return await http2.request("GET", url.href, { noRetryStatuses: [500], pick: pick2 });
+    return await http2.request("GET", url.href, { ...page, noRetryStatuses: [500] });
   } catch (err) {
     if (!(err instanceof HttpError) || err.status !== 500) throw err;
     const smaller = new URL(url);
     smaller.searchParams.set("limit", String(SAFE_PAGE));
-    return http2.request("GET", smaller.href, { pick: pick2 });
+    return http2.request("GET", smaller.href, page);
   }
 }
 function explain(http2, err) {
   if (!(err instanceof HttpError)) return err instanceof Error ? err : new Error(String(err));
+  if (err.unsent) return err;
   const detail = `(${err.serviceMessage})`;
   let message;
   if (err.status === 401) {
-    message = `Okta rejected okta-api-token (OKTA_API_TOKEN) ${detail}: the token is invalid, revoked or expired. SSWS tokens expire after 30 days without use and stop working when the admin who created them is deactivated; create a new token.`;
+    const credential = "okta-api-token";
+    return new HttpError({ ...err, credential }, rejectedCredentialMessage(err, credential));
   } else if (err.status === 403 && err.code === "E0000005") {
     message = `Okta received no credentials ${detail}: set okta-api-token (OKTA_API_TOKEN).`;
   } else if (err.status === 403) {
@@ -37021,7 +39413,9 @@ var MEMBERS_PAGE, GROUPS_PAGE, SAFE_PAGE, MAX_URL_LENGTH, USER_AGENT2, ID_PREFIX
 var init_client2 = __esm({
   "src/okta/client.ts"() {
     "use strict";
+    init_secrets();
     init_http();
+    init_rejected_credential();
     init_link();
     MEMBERS_PAGE = 1e3;
     GROUPS_PAGE = 200;
@@ -37049,1715 +39443,28 @@ var init_client2 = __esm({
 });
 
 // src/okta/index.ts
-var init_okta2 = __esm({
+var init_okta3 = __esm({
   "src/okta/index.ts"() {
     "use strict";
     init_client2();
   }
 });
 
-// src/plan/wants.ts
-function addWant(wants, person2, level, rank, source) {
-  let want = wants.get(person2.key);
-  if (!want || rank > want.rank) {
-    want = { person: person2, level, rank };
-    wants.set(person2.key, want);
-  } else if (rank < want.rank) {
-    return;
-  }
-  if ("group" in source) {
-    if (!want.groups) want.groups = [source.group];
-    else if (!want.groups.includes(source.group)) want.groups.push(source.group);
-  } else {
-    ;
-    (want.yaml ??= /* @__PURE__ */ new Map()).set(sourceKey(source.yaml), source.yaml);
-  }
-}
-function sourceKey(ref) {
-  return `${ref.file}\0${String(ref.line).padStart(9, "0")}\0${String(ref.col).padStart(9, "0")}`;
-}
-function compareText(a, b) {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-function provenanceOf(want) {
-  return {
-    oktaGroups: [...want.groups ?? []].sort(compareText),
-    yaml: [...(want.yaml ?? /* @__PURE__ */ new Map()).entries()].sort(([a], [b]) => compareText(a, b)).map(([, ref]) => ({ file: ref.file, line: ref.line, col: ref.col }))
-  };
-}
-function notDeclared() {
-  return { oktaGroups: [], yaml: [], notDeclared: true };
-}
-function where(ref) {
-  return `${ref.file}:${ref.line}`;
-}
-var init_wants = __esm({
-  "src/plan/wants.ts"() {
-    "use strict";
-  }
-});
-
-// src/plan/guards.ts
-function teamScope(org, team) {
-  return `${org} / ${team}`;
-}
-function describeLimit(limit2) {
-  return limit2.kind === "percent" ? `${limit2.value}%` : String(limit2.value);
-}
-function allowedRemovals(limit2, base) {
-  const raw = limit2.kind === "count" ? limit2.value : (
-    // The epsilon keeps 14.3% of 100 at 14 rather than 14.299999….
-    Math.floor(limit2.value * base / 100 + 1e-9)
-  );
-  return Math.max(ALWAYS_ALLOWED, raw);
-}
-function removalsOf(change) {
-  switch (change.kind) {
-    case "remove-team-member":
-    case "remove-org-user":
-      return 1;
-    case "delete-team":
-      return change.memberCount;
-    default:
-      return 0;
-  }
-}
-function evaluateGuards(safety, changes, bases) {
-  let total = 0;
-  const perTeam = /* @__PURE__ */ new Map();
-  for (const change of changes) {
-    total += removalsOf(change);
-    if (change.kind === "remove-team-member") {
-      const scope = teamScope(change.org, change.team);
-      perTeam.set(scope, (perTeam.get(scope) ?? 0) + 1);
-    }
-  }
-  const violations = [];
-  const runAllowed = allowedRemovals(safety.maxRemovals, bases.run);
-  if (total > runAllowed) {
-    violations.push({
-      guard: "maxRemovals",
-      scope: "run",
-      limit: describeLimit(safety.maxRemovals),
-      allowed: runAllowed,
-      removals: total
-    });
-  }
-  const teamViolations = [];
-  for (const [scope, removals] of perTeam) {
-    const allowed = allowedRemovals(safety.maxRemovalsPerTeam, bases.teams.get(scope) ?? 0);
-    if (removals > allowed) {
-      teamViolations.push({
-        guard: "maxRemovalsPerTeam",
-        scope,
-        limit: describeLimit(safety.maxRemovalsPerTeam),
-        allowed,
-        removals
-      });
-    }
-  }
-  teamViolations.sort((a, b) => compareText(a.scope, b.scope));
-  return [...violations, ...teamViolations];
-}
-var ALWAYS_ALLOWED, GuardBases;
-var init_guards = __esm({
-  "src/plan/guards.ts"() {
-    "use strict";
-    init_wants();
-    ALWAYS_ALLOWED = 3;
-    GuardBases = class {
-      run = 0;
-      teams = /* @__PURE__ */ new Map();
-      addTeam(org, team, members2) {
-        this.teams.set(teamScope(org, team), members2);
-        this.run += members2;
-      }
-      addRun(memberships) {
-        this.run += memberships;
-      }
-    };
-  }
-});
-
-// src/plan/okta.ts
-function viewGroups(reads, memberStatuses) {
-  const accepted = new Set(memberStatuses.map((s) => s.toUpperCase()));
-  const verdicts = /* @__PURE__ */ new Map();
-  const accepts = (m) => {
-    let verdict = verdicts.get(m.status);
-    if (verdict === void 0)
-      verdicts.set(m.status, verdict = accepted.has(m.status.toUpperCase()));
-    return verdict;
-  };
-  const views = /* @__PURE__ */ new Map();
-  for (const [ref, read] of Object.entries(reads)) {
-    if (!read.ok) {
-      views.set(ref, { ref, name: ref, state: "unreadable", error: read.error, members: [] });
-      continue;
-    }
-    views.set(
-      ref,
-      read.members.some(accepts) ? { ref, name: read.name, state: "ok", members: read.members, accepts } : { ref, name: read.name, state: "empty", members: [] }
-    );
-  }
-  return views;
-}
-function groupView(views, ref) {
-  return views.get(ref) ?? {
-    ref,
-    name: ref,
-    state: "unreadable",
-    error: "the group was not read",
-    members: []
-  };
-}
-var init_okta3 = __esm({
-  "src/plan/okta.ts"() {
-    "use strict";
-  }
-});
-
-// src/plan/people.ts
-function lower3(value) {
-  return (value ?? "").trim().toLowerCase();
-}
-function userRef(person2) {
-  return person2.user ? { id: person2.user.id, login: person2.user.login, email: person2.user.email } : { login: person2.login, email: person2.email };
-}
-var People;
-var init_people = __esm({
-  "src/plan/people.ts"() {
-    "use strict";
-    People = class {
-      #identity;
-      #byLogin = /* @__PURE__ */ new Map();
-      #byEmail = /* @__PURE__ */ new Map();
-      #byId = /* @__PURE__ */ new Map();
-      #existing = /* @__PURE__ */ new Map();
-      #missing = /* @__PURE__ */ new Map();
-      #ambiguous = /* @__PURE__ */ new Set();
-      /** Okta members already resolved: a person in forty groups is looked up once. */
-      #fromOkta = /* @__PURE__ */ new Map();
-      #count = 0;
-      constructor(users, identity) {
-        this.#identity = identity;
-        const sorted = [...users].sort((a, b) => a.id - b.id);
-        const seen = /* @__PURE__ */ new Set();
-        for (const user of sorted) {
-          this.#byId.set(user.id, user);
-          const login = lower3(user.login);
-          const email4 = lower3(user.email);
-          if (login && !this.#byLogin.has(login)) this.#byLogin.set(login, user);
-          if (email4 && !this.#byEmail.has(email4)) this.#byEmail.set(email4, user);
-          const id = this.#identityOf(user);
-          if (seen.has(id)) this.#ambiguous.add(id);
-          seen.add(id);
-        }
-      }
-      get identity() {
-        return this.#identity;
-      }
-      /** How many people were met so far: every `index` is below it. */
-      get count() {
-        return this.#count;
-      }
-      /** Finds a Grafana account by a lower-case login or email, identity field first. */
-      findUser(value) {
-        if (!value) return void 0;
-        return this.#identity === "email" ? this.#byEmail.get(value) ?? this.#byLogin.get(value) : this.#byLogin.get(value) ?? this.#byEmail.get(value);
-      }
-      byId(id) {
-        return this.#byId.get(id);
-      }
-      existing(user) {
-        let person2 = this.#existing.get(user.id);
-        if (!person2) {
-          const identity = this.#identityOf(user);
-          person2 = {
-            key: `u:${user.id}`,
-            index: this.#count++,
-            identity: this.#ambiguous.has(identity) ? `${identity}#${user.id}` : identity,
-            user,
-            login: lower3(user.login),
-            email: lower3(user.email)
-          };
-          this.#existing.set(user.id, person2);
-        }
-        return person2;
-      }
-      /**
-       * The person a Grafana listing (org users, team members) names by user id; an id missing from the
-       * user list is taken as the listing describes it.
-       */
-      ofMember(member) {
-        return this.#existing.get(member.userId) ?? this.existing(
-          this.#byId.get(member.userId) ?? {
-            id: member.userId,
-            login: member.login,
-            email: member.email,
-            name: ""
-          }
-        );
-      }
-      /** A person as written in a YAML `users:` list: an email or a login. */
-      fromYaml(value) {
-        const v = lower3(value);
-        const user = this.findUser(v);
-        if (user) return this.existing(user);
-        return this.#missingPerson([v], () => ({
-          identity: v,
-          login: v,
-          email: v.includes("@") ? v : ""
-        }));
-      }
-      /** An Okta group member, identified by `profile.email` or `profile.login` per `settings.identity`. */
-      fromOkta(member) {
-        if (this.#fromOkta.has(member)) return this.#fromOkta.get(member);
-        const person2 = this.#resolveOkta(member);
-        this.#fromOkta.set(member, person2);
-        return person2;
-      }
-      #resolveOkta(member) {
-        const login = lower3(member.login);
-        const email4 = lower3(member.email);
-        const primary = (this.#identity === "email" ? email4 : login) || login || email4;
-        const secondary = primary === email4 ? login : email4;
-        if (!primary) return void 0;
-        const user = this.findUser(primary);
-        if (user) return this.existing(user);
-        return this.#missingPerson([primary, secondary], () => ({
-          identity: primary,
-          login: login || primary,
-          email: email4
-        }));
-      }
-      /** A local account declared under `users:`; the person exists already or is to be created. */
-      fromLocal(declared) {
-        const login = lower3(declared.login);
-        const email4 = lower3(declared.email);
-        const user = this.#byLogin.get(login) ?? (email4 ? this.#byEmail.get(email4) : void 0) ?? this.#byEmail.get(login);
-        if (user) return this.existing(user);
-        const identity = this.#identity === "email" ? email4 || login : login;
-        return this.#missingPerson([login, email4], () => ({ identity, login, email: email4 }));
-      }
-      #identityOf(user) {
-        const login = lower3(user.login);
-        const email4 = lower3(user.email);
-        return this.#identity === "email" ? email4 || login : login || email4;
-      }
-      #missingPerson(values, make) {
-        const known = values.filter(Boolean);
-        for (const value of known) {
-          const person3 = this.#missing.get(value);
-          if (person3) {
-            for (const other of known) if (!this.#missing.has(other)) this.#missing.set(other, person3);
-            return person3;
-          }
-        }
-        const fields = make();
-        const person2 = { key: `new:${fields.identity}`, index: this.#count++, ...fields };
-        for (const value of known) this.#missing.set(value, person2);
-        return person2;
-      }
-    };
-  }
-});
-
-// src/plan/context.ts
-function peopleOf(ctx, view) {
-  let people = ctx.groupPeople.get(view.ref);
-  if (!people) {
-    const { members: members2 } = view;
-    const scratch = ctx.scratchPeople;
-    let count = 0;
-    for (let i = 0; i < members2.length; i++) {
-      const member = members2[i];
-      if (view.state !== "ok" || !view.accepts(member)) continue;
-      const person2 = ctx.people.fromOkta(member);
-      if (person2) scratch[count++] = person2;
-    }
-    people = scratch.slice(0, count);
-    ctx.groupPeople.set(view.ref, people);
-  }
-  return people;
-}
-function isProtected(ctx, user) {
-  return ctx.protectedValues.has(lower3(user.login)) || ctx.protectedValues.has(lower3(user.email));
-}
-function isCaller(ctx, userId) {
-  const { caller } = ctx.observed;
-  return caller.auth === "basic" && caller.userId === userId;
-}
-function ensureAccount(ctx, person2) {
-  if (person2.user) return HAS_ACCOUNT;
-  if (person2.blocked) return { ok: false, blocked: true };
-  if (!person2.createId && ctx.settings.missingUsers === "create") {
-    person2.createId = ctx.out.add(
-      {
-        kind: "create-user",
-        id: `create-user:${person2.identity}`,
-        dependsOn: [],
-        user: userRef(person2),
-        name: person2.identity,
-        // Empty: SSO people never sign in with it; apply generates a random one.
-        passwordEnv: ""
-      },
-      { identity: person2.identity }
-    ).id;
-  }
-  return person2.createId ? { ok: true, dependsOn: [person2.createId] } : { ok: false, blocked: false };
-}
-function describeScope(scope) {
-  return scope.team === void 0 ? `org "${scope.org}"` : `team "${scope.team}" in org "${scope.org}"`;
-}
-function expandPrincipals(ctx, principals3, level, rank, wants, scope) {
-  for (const p of principals3.users) {
-    addWant(wants, ctx.people.fromYaml(p.value), level, rank, { yaml: p.source });
-  }
-  const distrust = [];
-  for (const p of principals3.oktaGroups) {
-    const view = groupView(ctx.groups, p.value);
-    if (view.state !== "ok") {
-      distrust.push(reportUntrusted(ctx, view, p.source, scope));
-      continue;
-    }
-    const source = { group: view.name };
-    for (const person2 of peopleOf(ctx, view)) addWant(wants, person2, level, rank, source);
-  }
-  return distrust;
-}
-function untrustedReason(view) {
-  return view.state === "unreadable" ? `Okta group "${view.name}" could not be read` : `Okta group "${view.name}" has no members`;
-}
-function reportUntrusted(ctx, view, source, scope) {
-  const at = { source, org: scope.org, ...scope.team === void 0 ? {} : { team: scope.team } };
-  const kept = `${describeScope(scope)} removes and demotes no one until it is readable and not empty`;
-  if (view.state === "unreadable") {
-    ctx.out.error(
-      "okta-group-unreadable",
-      `Okta group "${view.name}" (${where(source)}) could not be read: ${view.error}; ${kept}`,
-      at
-    );
-  } else {
-    ctx.out.warn(
-      "okta-group-empty",
-      `Okta group "${view.name}" (${where(source)}) has no members with an accepted status (settings.okta.memberStatuses); ${kept}`,
-      at
-    );
-  }
-  return untrustedReason(view);
-}
-var HAS_ACCOUNT;
-var init_context = __esm({
-  "src/plan/context.ts"() {
-    "use strict";
-    init_okta3();
-    init_people();
-    init_wants();
-    HAS_ACCOUNT = Object.freeze({
-      ok: true,
-      dependsOn: Object.freeze([])
-    });
-  }
-});
-
-// src/plan/implied.ts
-var ImpliedMembers;
-var init_implied = __esm({
-  "src/plan/implied.ts"() {
-    "use strict";
-    init_wants();
-    ImpliedMembers = class {
-      people = [];
-      #has = [];
-      #groups = [];
-      #refs = /* @__PURE__ */ new Set();
-      #yaml = [];
-      #index;
-      #yamlOf;
-      addYaml(person2, source) {
-        this.#add(person2);
-        this.#yaml.push({ person: person2, source });
-        this.#yamlOf = void 0;
-      }
-      /** A readable group several teams of the org use counts once. */
-      addGroup(view, people) {
-        if (this.#refs.has(view.ref)) return;
-        this.#refs.add(view.ref);
-        this.#groups.push({ view, people });
-        for (let i = 0; i < people.length; i++) this.#add(people[i]);
-        this.#index = void 0;
-      }
-      #add(person2) {
-        const i = person2.index;
-        while (this.#has.length <= i) this.#has.push(false);
-        if (this.#has[i]) return;
-        this.#has[i] = true;
-        this.people.push(person2);
-      }
-      /** Whether the person is in this readable group of the org's teams. */
-      holds(person2, view) {
-        const { start, held } = this.#indexed();
-        const i = person2.index;
-        if (i + 1 >= start.length) return false;
-        for (let k = start[i]; k < start[i + 1]; k++)
-          if (this.#groups[held[k]].view === view) return true;
-        return false;
-      }
-      /**
-       * Who is in which group, in two flat arrays: the groups of the person with index i are the
-       * positions `held[start[i]]` up to `held[start[i + 1]]` in `#groups`. Built in two passes over the
-       * memberships, with no array per person.
-       */
-      #indexed() {
-        if (this.#index) return this.#index;
-        let size = 0;
-        for (const person2 of this.people) size = Math.max(size, person2.index + 1);
-        const start = new Int32Array(size + 1);
-        for (const { people } of this.#groups) {
-          for (let i = 0; i < people.length; i++) start[people[i].index + 1]++;
-        }
-        for (let i = 0; i < size; i++) start[i + 1] += start[i];
-        const next = start.slice(0, size);
-        const held = new Int32Array(start[size]);
-        this.#groups.forEach(({ people }, g) => {
-          for (let i = 0; i < people.length; i++) held[next[people[i].index]++] = g;
-        });
-        return this.#index = { start, held };
-      }
-      provenance(person2) {
-        if (!this.#yamlOf) {
-          this.#yamlOf = /* @__PURE__ */ new Map();
-          for (const { person: p, source } of this.#yaml) {
-            const sources = this.#yamlOf.get(p);
-            if (sources) sources.push(source);
-            else this.#yamlOf.set(p, [source]);
-          }
-        }
-        const yaml = /* @__PURE__ */ new Map();
-        for (const source of this.#yamlOf.get(person2) ?? []) yaml.set(sourceKey(source), source);
-        const groups2 = /* @__PURE__ */ new Set();
-        const { start, held } = this.#indexed();
-        const i = person2.index;
-        if (i + 1 < start.length) {
-          for (let k = start[i]; k < start[i + 1]; k++) groups2.add(this.#groups[held[k]].view.name);
-        }
-        return provenanceOf({ groups: [...groups2], yaml });
-      }
-    };
-  }
-});
-
-// src/plan/orgs.ts
-function exists(org) {
-  return org.live !== void 0 || org.createId !== void 0;
-}
-function addOrgChange(ctx, org, change, key = {}) {
-  if (org.createId) change.dependsOn.push(org.createId);
-  org.changeIds.push(change.id);
-  return ctx.out.add(change, { org: org.name, ...key });
-}
-function findByName2(items, name2) {
-  const byId = (a, b) => a.id - b.id;
-  const exact = items.filter((i) => i.name === name2).sort(byId);
-  if (exact.length > 0) return exact[0];
-  const folded = lower3(name2);
-  return items.filter((i) => lower3(i.name) === folded).sort(byId)[0];
-}
-function newOrgState(ctx, declared, anchor2) {
-  const org = {
-    name: declared.name,
-    roles: /* @__PURE__ */ new Map(),
-    explicit: /* @__PURE__ */ new Map(),
-    implied: new ImpliedMembers(),
-    bindingDistrust: [],
-    teamDistrust: [],
-    addIds: /* @__PURE__ */ new Map(),
-    changeIds: [],
-    claimedTeams: /* @__PURE__ */ new Set(),
-    anchor: anchor2,
-    teamWork: false,
-    waitForCaller: []
-  };
-  if ("source" in declared) org.declared = declared;
-  const liveOrgs = ctx.observed.orgs;
-  org.live = findByName2(liveOrgs, declared.name);
-  const renamedFrom = "renamedFrom" in declared ? declared.renamedFrom : void 0;
-  if (org.live && renamedFrom !== void 0 && org.declared) {
-    warnRenameLeftOver(ctx, org.declared, org.live);
-  }
-  if (!org.live && renamedFrom !== void 0) {
-    org.live = findByName2(liveOrgs, renamedFrom);
-    if (org.live) {
-      ctx.out.add(
-        {
-          kind: "rename-org",
-          id: `rename-org:${org.name}`,
-          dependsOn: [],
-          org: org.name,
-          orgId: org.live.id,
-          from: org.live.name
-        },
-        { org: org.name }
-      );
-    }
-  }
-  if (org.live) {
-    if (!org.declared) org.name = org.live.name;
-    for (const user of org.live.users) org.roles.set(user.userId, user.role);
-  } else if (org.declared) {
-    org.createId = ctx.out.add(
-      { kind: "create-org", id: `create-org:${org.name}`, dependsOn: [], org: org.name },
-      { org: org.name }
-    ).id;
-    const { caller } = ctx.observed;
-    if (caller.auth === "basic" && caller.userId !== void 0)
-      org.roles.set(caller.userId, "Admin");
-  }
-  return org;
-}
-function warnRenameLeftOver(ctx, declared, live) {
-  const from = declared.renamedFrom;
-  const old = findByName2(ctx.observed.otherOrgs ?? [], from);
-  if (!old || old.id === live.id) return;
-  ctx.out.warn(
-    "rename-both-exist",
-    `org "${declared.name}" exists, and so does org "${old.name}" (id ${old.id}) named by renamedFrom (${where(declared.source)}): the sync manages "${declared.name}" and leaves "${old.name}" as it is; move what is left in it and delete it in Grafana, then remove renamedFrom`,
-    { org: declared.name, source: declared.source }
-  );
-}
-function collectOrgBindings(ctx, orgs) {
-  for (const org of orgs.all()) {
-    if (!org.declared || !exists(org)) continue;
-    for (const [field, role] of ROLE_LEVELS) {
-      org.bindingDistrust.push(
-        ...expandPrincipals(ctx, org.declared[field], role, ORG_ROLE_RANK[role], org.explicit, {
-          org: org.name
-        })
-      );
-    }
-  }
-}
-function planOrgMembers(ctx, org) {
-  if (!exists(org)) return;
-  const downgrades = [];
-  const held = [];
-  const newAdmins = [];
-  for (const want of org.explicit.values()) {
-    const change = planRole(ctx, org, want, held, downgrades);
-    if (change && want.level === "Admin") newAdmins.push(change.id);
-  }
-  for (const person2 of org.implied.people) {
-    if (org.explicit.has(person2.key)) continue;
-    const account = ensureAccount(ctx, person2);
-    const user = person2.user;
-    if (!account.ok || user && org.roles.has(user.id)) continue;
-    addOrgUser2(ctx, org, person2, "Viewer", org.implied.provenance(person2), account.dependsOn);
-  }
-  if (org.declared && org.live && ctx.settings.prune.orgUsers) {
-    pruneOrgUsers(ctx, org, org.live, held, downgrades);
-  }
-  protectLastAdmin(ctx, org, downgrades, newAdmins);
-  if (held.length > 0) {
-    ctx.out.heldBack.push({
-      org: org.name,
-      reason: [.../* @__PURE__ */ new Set([...org.bindingDistrust, ...org.teamDistrust])].join("; "),
-      removals: held.length,
-      users: held.sort(compareText)
-    });
-  }
-}
-function planRole(ctx, org, want, held, downgrades) {
-  const { person: person2 } = want;
-  const account = ensureAccount(ctx, person2);
-  if (!account.ok) {
-    if (!account.blocked) ctx.out.pending(person2.identity, org.name, void 0, want);
-    return void 0;
-  }
-  const current = person2.user ? org.roles.get(person2.user.id) : void 0;
-  if (current === void 0)
-    return addOrgUser2(ctx, org, person2, want.level, provenanceOf(want), account.dependsOn);
-  if (current === want.level) return void 0;
-  const promotion = ORG_ROLE_RANK[want.level] > ORG_ROLE_RANK[current];
-  const change = () => addOrgChange(
-    ctx,
-    org,
-    {
-      kind: "set-org-role",
-      id: `set-org-role:${org.name}/${person2.identity}`,
-      dependsOn: [],
-      org: org.name,
-      orgId: org.live?.id ?? 0,
-      user: userRef(person2),
-      from: current,
-      to: want.level,
-      provenance: provenanceOf(want)
-    },
-    { identity: person2.identity, tier: promotion ? 0 : 1 }
-  );
-  if (promotion) return change();
-  const user = person2.user;
-  if (isCaller(ctx, user.id)) {
-    ctx.out.warn(
-      "caller-kept",
-      `${person2.identity} stays ${current} in org "${org.name}" (the config wants ${want.level}): the sync's own Grafana user is never demoted`,
-      { org: org.name }
-    );
-  } else if (isProtected(ctx, user)) {
-    ctx.out.warn(
-      "protected-user",
-      `${person2.identity} is protected (settings.safety.protectedUsers): stays ${current} in org "${org.name}" (the config wants ${want.level})`,
-      { org: org.name }
-    );
-  } else if (org.bindingDistrust.length > 0) {
-    held.push(`${person2.identity} (${current} \u2192 ${want.level})`);
-  } else {
-    downgrades.push({ person: person2, from: current, change: change() });
-  }
-  return void 0;
-}
-function addOrgUser2(ctx, org, person2, role, provenance, dependsOn) {
-  const change = addOrgChange(
-    ctx,
-    org,
-    {
-      kind: "add-org-user",
-      id: `add-org-user:${org.name}/${person2.identity}`,
-      dependsOn: [...dependsOn],
-      org: org.name,
-      ...org.live ? { orgId: org.live.id } : {},
-      user: userRef(person2),
-      role,
-      provenance
-    },
-    { identity: person2.identity }
-  );
-  org.addIds.set(person2.key, change.id);
-  return change;
-}
-function pruneOrgUsers(ctx, org, live, held, downgrades) {
-  const wanted = /* @__PURE__ */ new Set();
-  for (const want of org.explicit.values()) if (want.person.user) wanted.add(want.person.user.id);
-  for (const person2 of org.implied.people) if (person2.user) wanted.add(person2.user.id);
-  const distrusted = org.bindingDistrust.length > 0 || org.teamDistrust.length > 0;
-  for (const member of live.users) {
-    if (wanted.has(member.userId) || isCaller(ctx, member.userId)) continue;
-    const person2 = personOf(ctx, member);
-    if (isProtected(ctx, member)) {
-      ctx.out.warn(
-        "protected-user",
-        `${person2.identity} is protected (settings.safety.protectedUsers): not removed from org "${org.name}"`,
-        { org: org.name }
-      );
-      continue;
-    }
-    if (distrusted) {
-      held.push(person2.identity);
-      continue;
-    }
-    const change = addOrgChange(
-      ctx,
-      org,
-      {
-        kind: "remove-org-user",
-        id: `remove-org-user:${org.name}/${person2.identity}`,
-        dependsOn: [],
-        org: org.name,
-        orgId: live.id,
-        user: userRef(person2),
-        role: member.role,
-        provenance: notDeclared()
-      },
-      { identity: person2.identity }
-    );
-    downgrades.push({ person: person2, from: member.role, change });
-  }
-}
-function personOf(ctx, member) {
-  return ctx.people.ofMember(member);
-}
-function protectLastAdmin(ctx, org, downgrades, newAdmins) {
-  const leaving = downgrades.filter((d) => d.from === "Admin");
-  if (leaving.length === 0) return;
-  const leavingIds = new Set(leaving.map((d) => d.person.user.id));
-  const staying = [...org.roles].some(([id, role]) => role === "Admin" && !leavingIds.has(id));
-  if (staying) return;
-  if (joiningCaller(ctx, org)) {
-    org.waitForCaller.push(...leaving.map((d) => d.change.id));
-    return;
-  }
-  if (newAdmins.length > 0) {
-    for (const d of leaving) d.change.dependsOn.push(...newAdmins);
-    return;
-  }
-  const kept = [...leaving].sort((a, b) => compareText(a.person.identity, b.person.identity))[0];
-  ctx.out.drop(kept.change.id);
-  org.changeIds = org.changeIds.filter((id) => id !== kept.change.id);
-  ctx.out.warn(
-    "last-admin",
-    `${kept.person.identity} stays Admin of org "${org.name}": it would be left without an Admin`,
-    { org: org.name }
-  );
-}
-function joiningCaller(ctx, org) {
-  const { caller } = ctx.observed;
-  if (caller.auth !== "basic" || !caller.isServerAdmin || caller.userId === void 0) return;
-  if (!org.live || !org.teamWork) return void 0;
-  const role = org.roles.get(caller.userId);
-  if (role === "Admin") return void 0;
-  return { userId: caller.userId, orgId: org.live.id, ...role === void 0 ? {} : { role } };
-}
-function ensureCallerMembership(ctx, org) {
-  const joining = joiningCaller(ctx, org);
-  if (!joining) return;
-  const { caller } = ctx.observed;
-  const person2 = ctx.people.existing(
-    ctx.people.byId(joining.userId) ?? {
-      id: joining.userId,
-      login: caller.login ?? "",
-      email: caller.email ?? "",
-      name: ""
-    }
-  );
-  const gate = joining.role === void 0 ? joinAsAdmin(ctx, org, person2) : promoteToAdmin(ctx, org, person2, joining.role);
-  for (const id of org.changeIds) {
-    const change = ctx.out.get(id);
-    if (id !== gate && change && TEAM_KINDS.has(change.kind)) change.dependsOn.push(gate);
-  }
-  for (const id of org.waitForCaller) ctx.out.get(id)?.dependsOn.push(gate);
-  if (org.live?.teamsUnread) {
-    ctx.out.warn(
-      "org-teams-unread",
-      `the teams of org "${org.name}" were not read: ${person2.identity} is no Admin of it, and Grafana shows an org's teams only to its members. This plan makes it an Admin first; apply then reads the teams and changes them as the config says`,
-      { org: org.name }
-    );
-  }
-}
-function joinAsAdmin(ctx, org, person2) {
-  const planned = org.addIds.get(person2.key);
-  if (planned) {
-    const change = ctx.out.get(planned);
-    if (change?.kind === "add-org-user") change.role = "Admin";
-    ctx.out.putFirst(planned);
-    return planned;
-  }
-  return addOrgChange(
-    ctx,
-    org,
-    {
-      kind: "add-org-user",
-      id: `add-org-user:${org.name}/${person2.identity}`,
-      dependsOn: [],
-      org: org.name,
-      orgId: org.live.id,
-      user: userRef(person2),
-      role: "Admin",
-      provenance: { oktaGroups: [], yaml: [org.anchor] }
-    },
-    { identity: person2.identity, tier: 0 }
-  ).id;
-}
-function promoteToAdmin(ctx, org, person2, current) {
-  const id = `set-org-role:${org.name}/${person2.identity}`;
-  const planned = ctx.out.get(id);
-  if (planned?.kind === "set-org-role") {
-    planned.to = "Admin";
-    ctx.out.putFirst(id);
-    return id;
-  }
-  return addOrgChange(
-    ctx,
-    org,
-    {
-      kind: "set-org-role",
-      id,
-      dependsOn: [],
-      org: org.name,
-      orgId: org.live.id,
-      user: userRef(person2),
-      from: current,
-      to: "Admin",
-      provenance: { oktaGroups: [], yaml: [org.anchor] }
-    },
-    { identity: person2.identity, tier: 0 }
-  ).id;
-}
-function findTeam(org, name2, declaredNames) {
-  if (!org.live) return void 0;
-  org.teamIndex ??= indexTeams(org.live.teams);
-  const exact = org.teamIndex.exact.get(name2);
-  if (exact) return exact;
-  return org.teamIndex.folded.get(lower3(name2))?.find((t) => !declaredNames.has(t.name));
-}
-function indexTeams(teams) {
-  const index = { exact: /* @__PURE__ */ new Map(), folded: /* @__PURE__ */ new Map() };
-  for (const team of [...teams].sort((a, b) => a.id - b.id)) {
-    if (!index.exact.has(team.name)) index.exact.set(team.name, team);
-    const key = lower3(team.name);
-    const variants = index.folded.get(key);
-    if (variants) variants.push(team);
-    else index.folded.set(key, [team]);
-  }
-  return index;
-}
-var Orgs, ROLE_LEVELS, TEAM_KINDS;
-var init_orgs = __esm({
-  "src/plan/orgs.ts"() {
-    "use strict";
-    init_model();
-    init_context();
-    init_implied();
-    init_people();
-    init_wants();
-    Orgs = class _Orgs {
-      #byName = /* @__PURE__ */ new Map();
-      get(name2) {
-        return this.#byName.get(lower3(name2));
-      }
-      all() {
-        return [...new Set(this.#byName.values())];
-      }
-      alias(name2, org) {
-        if (!this.#byName.has(lower3(name2))) this.#byName.set(lower3(name2), org);
-      }
-      ensure(name2, make) {
-        let org = this.#byName.get(lower3(name2));
-        if (!org) {
-          org = make();
-          this.#byName.set(lower3(name2), org);
-        }
-        return org;
-      }
-      /** Resolves every org the config names; plans create-org and rename-org. */
-      static resolve(ctx, config2) {
-        const orgs = new _Orgs();
-        const declared = /* @__PURE__ */ new Map();
-        for (const o of config2.orgs) if (o.renamedFrom) declared.set(lower3(o.renamedFrom), o);
-        for (const o of config2.orgs) declared.set(lower3(o.name), o);
-        const refer = (name2, anchor2) => {
-          const org = declared.get(lower3(name2));
-          const state = orgs.ensure(org?.name ?? name2, () => newOrgState(ctx, org ?? { name: name2 }, anchor2));
-          if (org) orgs.alias(name2, state);
-          return state;
-        };
-        for (const org of config2.orgs) refer(org.name, org.source).teamWork ||= ctx.settings.prune.teams;
-        for (const team of config2.teams) refer(team.org, team.source).teamWork = true;
-        for (const user of config2.users) for (const role of user.orgRoles) refer(role.org, role.source);
-        return orgs;
-      }
-    };
-    ROLE_LEVELS = [
-      ["admins", "Admin"],
-      ["editors", "Editor"],
-      ["viewers", "Viewer"]
-    ];
-    TEAM_KINDS = new Set(
-      APPLY_ORDER.filter((kind) => kind.includes("team"))
-    );
-  }
-});
-
-// src/plan/output.ts
-function refKey(ref) {
-  return ref ? sourceKey(ref) : "";
-}
-function sortMessages(messages2) {
-  return [...messages2].sort(
-    (a, b) => compareText(a.org ?? "", b.org ?? "") || compareText(a.team ?? "", b.team ?? "") || compareText(a.code, b.code) || compareText(refKey(a.source), refKey(b.source)) || compareText(a.message, b.message)
-  );
-}
-var PlanOutput;
-var init_output = __esm({
-  "src/plan/output.ts"() {
-    "use strict";
-    init_model();
-    init_wants();
-    PlanOutput = class {
-      #changes = /* @__PURE__ */ new Map();
-      #sortKeys = /* @__PURE__ */ new Map();
-      #pending = /* @__PURE__ */ new Map();
-      warnings = [];
-      errors = [];
-      heldBack = [];
-      add(change, key = {}) {
-        this.#changes.set(change.id, change);
-        this.#sortKeys.set(change.id, {
-          org: key.org ?? "",
-          tier: key.tier ?? 1,
-          team: key.team ?? "",
-          identity: key.identity ?? ""
-        });
-        return change;
-      }
-      /** Moves a change ahead of the others of its kind in its org. */
-      putFirst(id) {
-        const key = this.#sortKeys.get(id);
-        if (key) key.tier = 0;
-      }
-      drop(id) {
-        this.#changes.delete(id);
-        this.#sortKeys.delete(id);
-      }
-      get(id) {
-        return this.#changes.get(id);
-      }
-      changes() {
-        return this.#changes.values();
-      }
-      warn(code2, message, at = {}) {
-        this.warnings.push({ code: code2, message, ...at });
-      }
-      error(code2, message, at = {}) {
-        this.errors.push({ code: code2, message, ...at });
-      }
-      pending(identity, org, team, want) {
-        const key = `${org}\0${team ?? ""}\0${identity}`;
-        let entry = this.#pending.get(key);
-        if (!entry) {
-          entry = { identity, org, groups: /* @__PURE__ */ new Set(), yaml: /* @__PURE__ */ new Map() };
-          if (team !== void 0) entry.team = team;
-          this.#pending.set(key, entry);
-        }
-        for (const group2 of want.groups ?? []) entry.groups.add(group2);
-        for (const [k, ref] of want.yaml ?? []) entry.yaml.set(k, ref);
-      }
-      finish(guards) {
-        const order = new Map(APPLY_ORDER.map((kind, i) => [kind, i]));
-        const ids = new Set(this.#changes.keys());
-        const changes = [...this.#changes.values()].map((change) => ({
-          change: {
-            ...change,
-            dependsOn: [...new Set(change.dependsOn)].filter((id) => id !== change.id && ids.has(id)).sort(compareText)
-          },
-          key: this.#sortKeys.get(change.id),
-          kind: order.get(change.kind) ?? 0
-        })).sort(
-          ({ change: a, key: ka, kind: oa }, { change: b, key: kb, kind: ob }) => oa - ob || compareText(ka.org, kb.org) || ka.tier - kb.tier || compareText(ka.team, kb.team) || compareText(ka.identity, kb.identity) || compareText(a.id, b.id)
-        ).map(({ change }) => change);
-        const counts = {};
-        for (const change of changes) counts[change.kind] = (counts[change.kind] ?? 0) + 1;
-        const pending = [...this.#pending.values()].sort(
-          (a, b) => compareText(a.org, b.org) || compareText(a.team ?? "", b.team ?? "") || compareText(a.identity, b.identity)
-        ).map(({ groups: groups2, yaml, ...rest }) => ({
-          ...rest,
-          provenance: provenanceOf({ groups: [...groups2], yaml })
-        }));
-        return {
-          version: 1,
-          changes,
-          pending,
-          warnings: sortMessages(this.warnings),
-          errors: sortMessages(this.errors),
-          heldBack: [...this.heldBack].sort(
-            (a, b) => compareText(a.org, b.org) || compareText(a.team ?? "", b.team ?? "")
-          ),
-          guards,
-          counts,
-          stats: { requests: [] }
-        };
-      }
-    };
-  }
-});
-
-// src/plan/teams.ts
-function collectTeams2(ctx, orgs, teams) {
-  const work = [];
-  for (const team of teams) {
-    const org = orgs.get(team.org);
-    if (!org || !exists(org)) {
-      ctx.out.error("org-missing", missingOrgMessage(ctx, team), {
-        source: team.source,
-        org: team.org,
-        team: team.name
-      });
-      continue;
-    }
-    addImplied(ctx, org, team.members);
-    addImplied(ctx, org, team.admins);
-    work.push({ team, org });
-  }
-  return work;
-}
-function addImplied(ctx, org, principals3) {
-  for (const p of principals3.users) org.implied.addYaml(ctx.people.fromYaml(p.value), p.source);
-  for (const p of principals3.oktaGroups) {
-    const view = groupView(ctx.groups, p.value);
-    if (view.state !== "ok") org.teamDistrust.push(untrustedReason(view));
-    else org.implied.addGroup(view, peopleOf(ctx, view));
-  }
-}
-function expandTeam(ctx, { team, org }, tally2) {
-  const scope = { org: org.name, team: team.name };
-  const sources = { groups: [], yaml: [], distrust: [] };
-  for (const [principals3, rank] of [
-    [team.members, PERMISSION_RANK.Member],
-    [team.admins, PERMISSION_RANK.Admin]
-  ]) {
-    for (const p of principals3.users) {
-      const person2 = ctx.people.fromYaml(p.value);
-      tally2.want(person2, rank);
-      sources.yaml.push({ person: person2, rank, source: p.source });
-    }
-    for (const p of principals3.oktaGroups) {
-      const view = groupView(ctx.groups, p.value);
-      if (view.state !== "ok") {
-        sources.distrust.push(reportUntrusted(ctx, view, p.source, scope));
-        continue;
-      }
-      sources.groups.push({ view, rank });
-      const people = peopleOf(ctx, view);
-      for (let i = 0; i < people.length; i++) tally2.want(people[i], rank);
-    }
-  }
-  return sources;
-}
-function teamWant(org, sources, person2, rank) {
-  const groups2 = [];
-  for (const g of sources.groups) {
-    if (g.rank === rank && !groups2.includes(g.view.name) && org.implied.holds(person2, g.view))
-      groups2.push(g.view.name);
-  }
-  const yaml = /* @__PURE__ */ new Map();
-  for (const y of sources.yaml) {
-    if (y.rank === rank && y.person === person2) yaml.set(sourceKey(y.source), y.source);
-  }
-  return { groups: groups2, yaml };
-}
-function missingOrgMessage(ctx, team) {
-  const { caller, orgs } = ctx.observed;
-  const base = `team "${team.name}" (${where(team.source)}) is in org "${team.org}", which does not exist in Grafana and is not declared under orgs:`;
-  const tokenOrg = orgs.find((o) => o.id === caller.orgId);
-  if (caller.auth === "token" && tokenOrg) {
-    return `${base} the service-account token can only see org "${tokenOrg.name}"; use basic auth (grafana-username/grafana-password) for other orgs`;
-  }
-  return `${base} declare it under orgs: to create it, or correct the team's org`;
-}
-function planTeam(ctx, work, declaredNames, bases, tally2) {
-  tally2.clear();
-  const { team, org } = work;
-  if (org.live?.teamsUnread) {
-    const sources2 = expandTeam(ctx, work, tally2);
-    for (let n = 0; n < tally2.wantedCount; n++) {
-      const person2 = tally2.wantedAt(n);
-      const account = ensureAccount(ctx, person2);
-      if (!account.ok && !account.blocked) {
-        const want = teamWant(org, sources2, person2, tally2.rankOf(person2));
-        ctx.out.pending(person2.identity, org.name, team.name, want);
-      }
-    }
-    return;
-  }
-  const live = findTeam(org, team.name, declaredNames);
-  let createId;
-  if (live) {
-    org.claimedTeams.add(live.id);
-    planTeamEmail(ctx, work, live);
-  } else {
-    createId = addOrgChange(
-      ctx,
-      org,
-      {
-        kind: "create-team",
-        id: `create-team:${org.name}/${team.name}`,
-        dependsOn: [],
-        org: org.name,
-        ...org.live ? { orgId: org.live.id } : {},
-        team: team.name,
-        ...team.email !== void 0 ? { email: team.email } : {},
-        source: team.source
-      },
-      { team: team.name }
-    ).id;
-  }
-  planPreferences(ctx, work, live, createId);
-  const sources = expandTeam(ctx, work, tally2);
-  const members2 = live?.members ?? [];
-  for (let i = 0; i < members2.length; i++) tally2.addMember(personOf(ctx, members2[i]), members2[i]);
-  planMembers(ctx, work, sources, tally2, live, createId, bases);
-}
-function planTeamEmail(ctx, { team, org }, live) {
-  if (team.email === void 0 || team.email === live.email) return;
-  addOrgChange(
-    ctx,
-    org,
-    {
-      kind: "update-team",
-      id: `update-team:${org.name}/${team.name}`,
-      dependsOn: [],
-      org: org.name,
-      orgId: org.live.id,
-      team: team.name,
-      teamId: live.id,
-      from: { email: live.email },
-      to: { email: team.email }
-    },
-    { team: team.name }
-  );
-}
-function planPreferences(ctx, { team, org }, live, createId) {
-  const declared = Object.entries(team.preferences ?? {}).filter(([, v]) => v !== void 0);
-  const current = live?.preferences ?? {};
-  if (!declared.some(([key, value]) => (current[key] ?? "") !== value)) return;
-  addOrgChange(
-    ctx,
-    org,
-    {
-      kind: "set-team-preferences",
-      id: `set-team-preferences:${org.name}/${team.name}`,
-      dependsOn: createId ? [createId] : [],
-      org: org.name,
-      ...org.live ? { orgId: org.live.id } : {},
-      team: team.name,
-      ...live ? { teamId: live.id } : {},
-      from: { ...current },
-      // Grafana replaces all preferences: keys the config does not manage are sent back unchanged.
-      to: { ...current, ...Object.fromEntries(declared) }
-    },
-    { team: team.name }
-  );
-}
-function planMembers(ctx, { team, org }, sources, tally2, live, createId, bases) {
-  const { distrust } = sources;
-  const held = [];
-  const scope = { org: org.name, team: team.name };
-  const ids = live ? { orgId: org.live.id, teamId: live.id } : void 0;
-  for (let n = 0; n < tally2.wantedCount; n++) {
-    const person2 = tally2.wantedAt(n);
-    const rank = tally2.rankOf(person2);
-    const level = PERMISSION_OF_RANK[rank];
-    const account = ensureAccount(ctx, person2);
-    if (!account.ok) {
-      if (!account.blocked) {
-        const want = teamWant(org, sources, person2, rank);
-        ctx.out.pending(person2.identity, org.name, team.name, want);
-      }
-      continue;
-    }
-    const member = person2.user ? tally2.memberOf(person2) : void 0;
-    if (!member) {
-      const orgAdd = org.addIds.get(person2.key);
-      addOrgChange(
-        ctx,
-        org,
-        {
-          kind: "add-team-member",
-          id: `add-team-member:${org.name}/${team.name}/${person2.identity}`,
-          dependsOn: [
-            ...createId ? [createId] : [],
-            ...account.dependsOn,
-            ...orgAdd ? [orgAdd] : []
-          ],
-          org: org.name,
-          ...org.live ? { orgId: org.live.id } : {},
-          team: team.name,
-          ...live ? { teamId: live.id } : {},
-          user: userRef(person2),
-          permission: level,
-          provenance: provenanceOf(teamWant(org, sources, person2, rank))
-        },
-        { team: team.name, identity: person2.identity }
-      );
-      continue;
-    }
-    if (member.permission === level || !ids) continue;
-    const demotion = rank < PERMISSION_RANK[member.permission];
-    if (demotion && isProtected(ctx, member)) {
-      ctx.out.warn(
-        "protected-user",
-        `${person2.identity} is protected (settings.safety.protectedUsers): stays ${member.permission} of ${describeScope(scope)}`,
-        scope
-      );
-      continue;
-    }
-    if (demotion && distrust.length > 0) {
-      held.push(`${person2.identity} (${member.permission} \u2192 ${level})`);
-      continue;
-    }
-    addOrgChange(
-      ctx,
-      org,
-      {
-        kind: "set-team-permission",
-        id: `set-team-permission:${org.name}/${team.name}/${person2.identity}`,
-        dependsOn: [],
-        org: org.name,
-        orgId: ids.orgId,
-        team: team.name,
-        teamId: ids.teamId,
-        user: userRef(person2),
-        from: member.permission,
-        to: level,
-        provenance: provenanceOf(teamWant(org, sources, person2, rank))
-      },
-      { team: team.name, identity: person2.identity }
-    );
-  }
-  if (live && ids) {
-    bases.addTeam(org.name, team.name, tally2.memberCount);
-    if (ctx.settings.prune.teamMembers) {
-      for (let n = 0; n < tally2.memberCount; n++) {
-        const member = tally2.memberAt(n);
-        const person2 = tally2.memberPersonAt(n);
-        if (tally2.rankOf(person2) > 0 || member.labels.length > 0) continue;
-        if (isProtected(ctx, member)) {
-          ctx.out.warn(
-            "protected-user",
-            `${person2.identity} is protected (settings.safety.protectedUsers): not removed from ${describeScope(scope)}`,
-            scope
-          );
-          continue;
-        }
-        if (distrust.length > 0) {
-          held.push(person2.identity);
-          continue;
-        }
-        addOrgChange(
-          ctx,
-          org,
-          {
-            kind: "remove-team-member",
-            id: `remove-team-member:${org.name}/${team.name}/${person2.identity}`,
-            dependsOn: [],
-            org: org.name,
-            orgId: ids.orgId,
-            team: team.name,
-            teamId: ids.teamId,
-            user: userRef(person2),
-            permission: member.permission,
-            provenance: notDeclared()
-          },
-          { team: team.name, identity: person2.identity }
-        );
-      }
-    }
-  }
-  if (held.length > 0) {
-    ctx.out.heldBack.push({
-      org: org.name,
-      team: team.name,
-      reason: [...new Set(distrust)].join("; "),
-      removals: held.length,
-      users: held.sort(compareText)
-    });
-  }
-}
-function pruneTeams(ctx, org, bases) {
-  if (!org.declared || !org.live || org.live.teamsUnread || !ctx.settings.prune.teams) return;
-  for (const live of org.live.teams) {
-    if (org.claimedTeams.has(live.id)) continue;
-    if (keepsTeam(ctx, org.name, live)) continue;
-    bases.addRun(live.memberCount);
-    addOrgChange(
-      ctx,
-      org,
-      {
-        kind: "delete-team",
-        id: `delete-team:${org.name}/${live.name}`,
-        dependsOn: [],
-        org: org.name,
-        orgId: org.live.id,
-        team: live.name,
-        teamId: live.id,
-        memberCount: live.memberCount
-      },
-      { team: live.name }
-    );
-  }
-}
-function keepsTeam(ctx, org, live) {
-  const members2 = live.members ?? [];
-  const protectedOnes = members2.filter((m) => isProtected(ctx, m));
-  const synced = members2.filter((m) => m.labels.length > 0);
-  if (protectedOnes.length === 0 && synced.length === 0) return false;
-  const scope = { org, team: live.name };
-  const who2 = (list) => list.map((m) => personOf(ctx, m).identity).join(", ");
-  if (protectedOnes.length > 0) {
-    ctx.out.warn(
-      "protected-user",
-      `${describeScope(scope)} is not declared but is not deleted (prune.teams): it holds protected ${who2(protectedOnes)} (settings.safety.protectedUsers)`,
-      scope
-    );
-  } else {
-    ctx.out.warn(
-      "team-sync-members",
-      `${describeScope(scope)} is not declared but is not deleted (prune.teams): Grafana itself synced ${who2(synced)} into it (labels)`,
-      scope
-    );
-  }
-  return true;
-}
-var PERMISSION_RANK, PERMISSION_OF_RANK;
-var init_teams = __esm({
-  "src/plan/teams.ts"() {
-    "use strict";
-    init_context();
-    init_orgs();
-    init_okta3();
-    init_people();
-    init_wants();
-    PERMISSION_RANK = { Member: 1, Admin: 2 };
-    PERMISSION_OF_RANK = { 1: "Member", 2: "Admin" };
-  }
-});
-
-// src/plan/tally.ts
-var TeamTally;
-var init_tally = __esm({
-  "src/plan/tally.ts"() {
-    "use strict";
-    TeamTally = class {
-      #rank = [];
-      #member = [];
-      #wanted = [];
-      #wantedCount = 0;
-      #members = [];
-      #memberPeople = [];
-      #memberCount = 0;
-      want(person2, rank) {
-        const i = person2.index;
-        while (this.#rank.length <= i) this.#rank.push(0);
-        const had = this.#rank[i];
-        if (had === 0) this.#wanted[this.#wantedCount++] = person2;
-        if (rank > had) this.#rank[i] = rank;
-      }
-      /** The people the team wants, in the order first wanted. */
-      get wantedCount() {
-        return this.#wantedCount;
-      }
-      wantedAt(n) {
-        return this.#wanted[n];
-      }
-      /** The rank the team wants the person at; 0 for someone it does not want. */
-      rankOf(person2) {
-        return this.#rank[person2.index] ?? 0;
-      }
-      addMember(person2, member) {
-        const i = person2.index;
-        while (this.#member.length <= i) this.#member.push(void 0);
-        this.#member[i] = member;
-        this.#members[this.#memberCount] = member;
-        this.#memberPeople[this.#memberCount++] = person2;
-      }
-      /** The current members as listed. */
-      get memberCount() {
-        return this.#memberCount;
-      }
-      memberAt(n) {
-        return this.#members[n];
-      }
-      /** The person the n-th listed member is. */
-      memberPersonAt(n) {
-        return this.#memberPeople[n];
-      }
-      /** The person's current membership (the last listed when Grafana lists one twice). */
-      memberOf(person2) {
-        return this.#member[person2.index];
-      }
-      clear() {
-        for (let n = 0; n < this.#wantedCount; n++) this.#rank[this.#wanted[n].index] = 0;
-        for (let n = 0; n < this.#memberCount; n++)
-          this.#member[this.#memberPeople[n].index] = void 0;
-        this.#wantedCount = 0;
-        this.#memberCount = 0;
-      }
-    };
-  }
-});
-
-// src/plan/users.ts
-function planLocalUsers(ctx, orgs, users) {
-  for (const declared of users) {
-    const person2 = ctx.people.fromLocal(declared);
-    if (person2.user) planUserUpdate(ctx, person2, person2.user, declared);
-    else planUserCreate(ctx, person2, declared);
-    for (const binding of declared.orgRoles) {
-      const org = orgs.get(binding.org);
-      if (!org || !exists(org)) {
-        ctx.out.error(
-          "org-missing",
-          `user ${declared.login} (${where(binding.source)}) has a role in org "${binding.org}", which does not exist in Grafana and is not declared under orgs:`,
-          { source: binding.source, org: binding.org }
-        );
-        continue;
-      }
-      addWant(org.explicit, person2, binding.role, ORG_ROLE_RANK[binding.role], {
-        yaml: binding.source
-      });
-    }
-  }
-}
-function planUserCreate(ctx, person2, declared) {
-  if (declared.passwordEnv === void 0) {
-    person2.blocked = true;
-    ctx.out.error(
-      "user-no-password",
-      `user ${declared.login} (${where(declared.source)}) does not exist and has no password: add password: { env: VARIABLE } to create it`,
-      { source: declared.source }
-    );
-    return;
-  }
-  person2.createId = ctx.out.add(
-    {
-      kind: "create-user",
-      id: `create-user:${person2.identity}`,
-      dependsOn: [],
-      user: { login: lower3(declared.login), email: lower3(declared.email) },
-      name: declared.name ?? declared.login,
-      passwordEnv: declared.passwordEnv,
-      ...declared.isGrafanaAdmin !== void 0 ? { isGrafanaAdmin: declared.isGrafanaAdmin } : {},
-      ...declared.disabled !== void 0 ? { disabled: declared.disabled } : {}
-    },
-    { identity: person2.identity }
-  ).id;
-}
-function planUserUpdate(ctx, person2, user, declared) {
-  const from = {};
-  const to = {};
-  if (declared.name !== void 0 && declared.name !== user.name) {
-    from.name = user.name;
-    to.name = declared.name;
-  }
-  if (declared.email !== void 0 && lower3(declared.email) !== lower3(user.email)) {
-    from.email = user.email;
-    to.email = lower3(declared.email);
-  }
-  if (declared.isGrafanaAdmin !== void 0 && user.isGrafanaAdmin !== void 0 && declared.isGrafanaAdmin !== user.isGrafanaAdmin && mayLower(ctx, person2, declared, declared.isGrafanaAdmin, "lose the server admin flag")) {
-    from.isGrafanaAdmin = user.isGrafanaAdmin;
-    to.isGrafanaAdmin = declared.isGrafanaAdmin;
-  }
-  if (declared.disabled !== void 0 && user.isDisabled !== void 0 && declared.disabled !== user.isDisabled && mayLower(ctx, person2, declared, !declared.disabled, "be disabled")) {
-    from.disabled = user.isDisabled;
-    to.disabled = declared.disabled;
-  }
-  if (Object.keys(to).length === 0) return;
-  ctx.out.add(
-    {
-      kind: "update-user",
-      id: `update-user:${person2.identity}`,
-      dependsOn: [],
-      user: userRef(person2),
-      from,
-      to
-    },
-    { identity: person2.identity }
-  );
-}
-function mayLower(ctx, person2, declared, grants, what) {
-  const user = person2.user;
-  if (grants) return true;
-  if (isCaller(ctx, user.id)) {
-    ctx.out.warn(
-      "caller-kept",
-      `${person2.identity} would ${what}: the sync's own Grafana user is never demoted or disabled`,
-      { source: declared.source }
-    );
-    return false;
-  }
-  if (isProtected(ctx, user)) {
-    ctx.out.warn(
-      "protected-user",
-      `${person2.identity} is protected (settings.safety.protectedUsers): would ${what}, left unchanged`,
-      { source: declared.source }
-    );
-    return false;
-  }
-  return true;
-}
-var init_users = __esm({
-  "src/plan/users.ts"() {
-    "use strict";
-    init_model();
-    init_context();
-    init_orgs();
-    init_people();
-    init_wants();
-  }
-});
-
-// src/plan/build.ts
-function buildPlan(config2, observed) {
-  const { settings } = config2;
-  const ctx = {
-    settings,
-    observed,
-    out: new PlanOutput(),
-    people: new People(observed.users, settings.identity),
-    groups: viewGroups(observed.oktaGroups, settings.okta.memberStatuses),
-    groupPeople: /* @__PURE__ */ new Map(),
-    scratchPeople: [],
-    protectedValues: new Set(settings.safety.protectedUsers.map(lower3))
-  };
-  requireServerAdmin(ctx, config2);
-  const orgs = Orgs.resolve(ctx, config2);
-  planLocalUsers(ctx, orgs, config2.users);
-  collectOrgBindings(ctx, orgs);
-  const teams = collectTeams2(ctx, orgs, config2.teams);
-  for (const org of orgs.all()) planOrgMembers(ctx, org);
-  const bases = new GuardBases();
-  const declaredNames = /* @__PURE__ */ new Map();
-  for (const { org, team } of teams) {
-    const names = declaredNames.get(org.name) ?? /* @__PURE__ */ new Set();
-    names.add(team.name);
-    declaredNames.set(org.name, names);
-  }
-  const tally2 = new TeamTally();
-  for (const work of teams) planTeam(ctx, work, declaredNames.get(work.org.name), bases, tally2);
-  for (const org of orgs.all()) {
-    pruneTeams(ctx, org, bases);
-    if (org.declared && org.live && settings.prune.orgUsers) bases.addRun(org.live.users.length);
-    ensureCallerMembership(ctx, org);
-  }
-  return ctx.out.finish(evaluateGuards(settings.safety, ctx.out.changes(), bases));
-}
-function requireServerAdmin(ctx, config2) {
-  const { caller } = ctx.observed;
-  if (caller.auth !== "basic" || caller.isServerAdmin) return;
-  const needs = [
-    ...config2.orgs.length > 0 ? ["`orgs:`"] : [],
-    ...config2.users.length > 0 ? ["`users:`"] : [],
-    ...config2.settings.missingUsers === "create" ? ["`missingUsers: create`"] : []
-  ];
-  if (needs.length === 0) return;
-  ctx.out.error(
-    "not-server-admin",
-    `grafana-username "${caller.login ?? ""}" is not a Grafana server admin, but the config uses ${needs.join(", ")}: set grafana-username/grafana-password (CLI: GRAFANA_USERNAME/GRAFANA_PASSWORD) to a server admin, or grant this user the server admin flag`
-  );
-}
-var init_build = __esm({
-  "src/plan/build.ts"() {
-    "use strict";
-    init_guards();
-    init_okta3();
-    init_orgs();
-    init_output();
-    init_people();
-    init_teams();
-    init_tally();
-    init_users();
-  }
-});
-
-// src/plan/capabilities.ts
-function checkCapabilities(config2, auth2) {
-  const problems = [];
-  if (!auth2.token && !auth2.basic) {
-    problems.push(
-      "No Grafana credentials: set the `grafana-url` and `grafana-token` inputs (CLI: GRAFANA_URL and GRAFANA_TOKEN), or `grafana-username`/`grafana-password` (GRAFANA_USERNAME/GRAFANA_PASSWORD) for basic auth"
-    );
-  } else if (!auth2.basic) {
-    problems.push(...needsBasicAuth(config2));
-  }
-  const group2 = firstOktaGroup(config2);
-  if (group2 && !auth2.okta) {
-    problems.push(
-      `Okta group "${group2.value}" is referenced (${where(group2.source)}) but Okta credentials are missing: set the \`okta-domain\` and \`okta-api-token\` inputs (CLI: OKTA_DOMAIN and OKTA_API_TOKEN)`
-    );
-  }
-  return problems;
-}
-function needsBasicAuth(config2) {
-  const problems = [];
-  const [org] = config2.orgs;
-  if (org) {
-    problems.push(
-      `\`orgs:\` is declared (${where(org.source)}): creating, renaming and binding roles in orgs needs basic auth, a service-account token cannot; ${BASIC_AUTH}`
-    );
-  }
-  const [user] = config2.users;
-  if (user) {
-    problems.push(
-      `\`users:\` is declared (${where(user.source)}): managing Grafana accounts needs basic auth, a service-account token cannot; ${BASIC_AUTH}`
-    );
-  }
-  if (config2.settings.missingUsers === "create") {
-    problems.push(
-      `settings.missingUsers is "create": creating Grafana accounts needs basic auth, a service-account token cannot; ${BASIC_AUTH}`
-    );
-  }
-  const orgNames = /* @__PURE__ */ new Map();
-  for (const team of config2.teams) orgNames.set(lower3(team.org), team.org);
-  for (const u of config2.users)
-    for (const role of u.orgRoles) orgNames.set(lower3(role.org), role.org);
-  if (!org && orgNames.size > 1) {
-    const names = [...orgNames.values()].sort().map((n) => `"${n}"`);
-    problems.push(
-      `teams and roles are in ${orgNames.size} orgs (${names.join(", ")}), but a service-account token works in its own org only; ${BASIC_AUTH}`
-    );
-  }
-  return problems;
-}
-function firstOktaGroup(config2) {
-  for (const team of config2.teams) {
-    const group2 = team.members.oktaGroups[0] ?? team.admins.oktaGroups[0];
-    if (group2) return group2;
-  }
-  for (const org of config2.orgs) {
-    const group2 = org.admins.oktaGroups[0] ?? org.editors.oktaGroups[0] ?? org.viewers.oktaGroups[0];
-    if (group2) return group2;
-  }
-  return void 0;
-}
-var BASIC_AUTH;
-var init_capabilities = __esm({
-  "src/plan/capabilities.ts"() {
-    "use strict";
-    init_people();
-    init_wants();
-    BASIC_AUTH = "set the `grafana-username` and `grafana-password` inputs (CLI: GRAFANA_USERNAME and GRAFANA_PASSWORD) to the basic auth of a Grafana server admin";
-  }
-});
-
-// src/plan/access.ts
-function accessChanges(plan, observed) {
-  const { caller } = observed;
-  if (caller.auth !== "basic" || caller.userId === void 0) return [];
-  const unread = new Set(observed.orgs.filter((o) => o.teamsUnread).map((o) => o.id));
-  return plan.changes.filter(
-    (c) => (c.kind === "add-org-user" && c.role === "Admin" || c.kind === "set-org-role" && c.to === "Admin") && c.user.id === caller.userId && c.orgId !== void 0 && unread.has(c.orgId)
-  );
-}
-function withChangesFirst(plan, first) {
-  const rank = new Map(APPLY_ORDER.map((kind, i) => [kind, i]));
-  const ids = new Set(first.map((c) => c.id));
-  const changes = [...first, ...plan.changes.filter((c) => !ids.has(c.id))].sort(
-    (a, b) => (rank.get(a.kind) ?? 0) - (rank.get(b.kind) ?? 0)
-  );
-  const counts = {};
-  for (const change of changes) counts[change.kind] = (counts[change.kind] ?? 0) + 1;
-  return { ...plan, changes, counts };
-}
-var init_access = __esm({
-  "src/plan/access.ts"() {
-    "use strict";
-    init_model();
-  }
-});
-
-// src/plan/index.ts
-var init_plan = __esm({
-  "src/plan/index.ts"() {
-    "use strict";
-    init_build();
-    init_capabilities();
-    init_guards();
-    init_access();
-  }
-});
-
 // src/engine.ts
 async function runEngine(given) {
   const inputs = { ...given, concurrency: validConcurrency(given.concurrency) };
-  const secrets = secretsOf(inputs);
+  const scrubber2 = given.scrubber ?? createScrubber();
+  learnCredentials(scrubber2, inputs);
   const loaded = await loadConfig(inputs.configPath, { env: inputs.env, cwd: inputs.cwd });
   if (!loaded.ok) return { kind: "invalid", problems: loaded.problems };
   const { config: config2 } = loaded;
+  for (const user of config2.users) if (user.passwordEnv) scrubber2.add(inputs.env[user.passwordEnv]);
   if (inputs.mode === "validate") {
     return { kind: "validated", config: config2, summary: describeConfig(config2) };
   }
   const problems = checkCapabilities(config2, {
     token: Boolean(inputs.grafana?.token?.trim()),
-    basic: hasBasicAuth(inputs.grafana),
+    basic: Boolean(inputs.grafana && grafanaAuth(inputs.grafana)?.basic),
     okta: Boolean(inputs.okta?.domain.trim() && inputs.okta.token.trim())
   });
   if (problems.length > 0) return { kind: "refused", problems };
@@ -38765,25 +39472,39 @@ async function runEngine(given) {
   try {
     clients = createClients(config2, inputs);
   } catch (error3) {
-    return { kind: "refused", problems: [scrub2(messageOf3(error3), secrets)] };
+    const problems2 = [scrubber2.scrub(messageOf(error3))];
+    return error3 instanceof SettingError ? { kind: "refused", problems: problems2, setting: error3.problem } : { kind: "refused", problems: problems2 };
   }
   let plan;
   let observed;
   try {
-    observed = await observe(config2, clients, { onProgress: inputs.onProgress });
+    observed = await unlessCancelled(
+      observe(config2, clients, { onProgress: inputs.onProgress }),
+      inputs.signal,
+      clients.okta ? "Grafana and Okta" : "Grafana"
+    );
     plan = planAgainst(config2, observed, clients, inputs.env);
   } catch (error3) {
+    if (error3 instanceof Cancelled) {
+      return {
+        kind: "failed",
+        error: error3.message,
+        requests: requestsOf(clients),
+        cancelled: true
+      };
+    }
     return {
       kind: "failed",
-      error: scrub2(messageOf3(error3), secrets),
-      requests: requestsOf(clients)
+      error: scrubber2.scrub(messageOf(error3)),
+      requests: requestsOf(clients),
+      ...isCredentialRejected(error3) ? { code: "credential-rejected", service: error3.service } : {}
     };
   }
   if (inputs.mode === "plan") return { kind: "planned", config: config2, plan };
   const access2 = accessChanges(plan, observed);
   const applied = access2.length > 0 && (plan.guards.length === 0 || inputs.force) ? await joinThenApply(config2, clients, observed, plan, access2, inputs) : { plan, result: await applyChanges(plan, clients, observed, inputs) };
-  for (const r of applied.result.results) if (r.detail) r.detail = scrub2(r.detail, secrets);
-  return { kind: "applied", config: config2, ...applied };
+  for (const r of applied.result.results) if (r.detail) r.detail = scrubber2.scrub(r.detail);
+  return { kind: "applied", config: config2, ...applied, requests: requestsOf(clients) };
 }
 function applyChanges(plan, clients, observed, inputs) {
   return applyPlan(plan, clients.grafana, {
@@ -38791,7 +39512,17 @@ function applyChanges(plan, clients, observed, inputs) {
     force: inputs.force,
     concurrency: inputs.concurrency,
     env: inputs.env,
-    onProgress: inputs.onProgress
+    onProgress: inputs.onProgress,
+    signal: inputs.signal
+  });
+}
+function unlessCancelled(work, signal, reading) {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(new Cancelled(signal, reading));
+  return new Promise((resolve4, reject) => {
+    const onAbort = () => reject(new Cancelled(signal, reading));
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve4, reject).finally(() => signal.removeEventListener("abort", onAbort));
   });
 }
 async function joinThenApply(config2, clients, observed, plan, access2, inputs) {
@@ -38805,15 +39536,21 @@ async function joinThenApply(config2, clients, observed, plan, access2, inputs) 
   let rest = { ...plan, changes: plan.changes.filter((c) => !accessIds.has(c.id)) };
   let skipped = [];
   if (joined.applied === access2.length) {
+    const orgIds = new Set(access2.map((c) => ("orgId" in c ? c.orgId : void 0) ?? 0));
     try {
-      const orgIds = new Set(access2.map((c) => ("orgId" in c ? c.orgId : void 0) ?? 0));
-      const again = await observeOrgsAgain(config2, clients.grafana, observed, orgIds, {
-        onProgress: inputs.onProgress
-      });
-      rest = planAgainst(config2, again, clients, inputs.env);
+      const again = await unlessCancelled(
+        observeOrgsAgain(config2, clients.grafana, observed, orgIds, {
+          onProgress: inputs.onProgress
+        }),
+        inputs.signal,
+        "the joined orgs"
+      );
+      rest = holdBackUnseenRemovals(plan, planAgainst(config2, again, clients, inputs.env), orgIds);
     } catch (error3) {
-      const detail = `reading the org(s) again after joining them failed: ${messageOf3(error3)}`;
-      rest = { ...rest, errors: [...rest.errors, { code: "org-reread-failed", message: detail }] };
+      if (!(error3 instanceof Cancelled)) {
+        const detail = `reading the org(s) again after joining them failed: ${messageOf(error3)}`;
+        rest = { ...rest, errors: [...rest.errors, { code: "org-reread-failed", message: detail }] };
+      }
     }
   } else {
     const failed = joined.results.filter((r) => r.status === "failed").map((r) => r.id);
@@ -38837,7 +39574,8 @@ async function joinThenApply(config2, clients, observed, plan, access2, inputs) 
       applied: joined.applied + result.applied,
       failed: joined.failed + result.failed,
       skipped: joined.skipped + skipped.length + result.skipped,
-      extra: [...joined.extra, ...result.extra, ...result.blocked ? [joinedNote(access2)] : []]
+      extra: [...joined.extra, ...result.extra, ...result.blocked ? [joinedNote(access2)] : []],
+      ...joined.cancelled || result.cancelled ? { cancelled: true } : {}
     }
   };
 }
@@ -38870,10 +39608,19 @@ function unsetPasswords(config2, plan, env) {
     ];
   });
 }
+function requestTimeoutMs(env) {
+  const ms = Number(env.GRAFANA_TEAM_SYNC_HTTP_TIMEOUT_MS);
+  return Number.isInteger(ms) && ms > 0 ? ms : void 0;
+}
 function createClients(config2, inputs) {
   const { grafana, okta } = inputs;
+  const http2 = { timeoutMs: requestTimeoutMs(inputs.env), onRetry: inputs.onProgress };
   if (!grafana?.url.trim()) {
-    throw new Error("grafana-url is not set (CLI: GRAFANA_URL): it is needed to read Grafana");
+    throw new SettingError({
+      code: "setting-unset",
+      setting: "grafana-url",
+      neededFor: "to read Grafana"
+    });
   }
   const clients = {
     grafana: createGrafanaClient({
@@ -38881,14 +39628,16 @@ function createClients(config2, inputs) {
       token: grafana.token || void 0,
       username: grafana.username || void 0,
       password: grafana.password || void 0,
-      concurrency: inputs.concurrency
+      concurrency: inputs.concurrency,
+      ...http2
     })
   };
   if (okta && collectOktaRefs(config2).length > 0) {
     clients.okta = createOktaClient({
       domain: okta.domain,
       token: okta.token,
-      concurrency: inputs.concurrency
+      concurrency: inputs.concurrency,
+      ...http2
     });
   }
   return clients;
@@ -38896,51 +39645,55 @@ function createClients(config2, inputs) {
 function validConcurrency(value) {
   return Number.isFinite(value) && value >= 1 ? Math.floor(value) : DEFAULT_CONCURRENCY;
 }
-function hasBasicAuth(grafana) {
-  if (!grafana) return false;
-  let url;
-  try {
-    url = new URL(grafana.url.trim());
-  } catch {
-    url = void 0;
-  }
-  const username = grafana.username || url?.username;
-  const password = grafana.password || url?.password;
-  return Boolean(username && password);
-}
 function requestsOf(clients) {
   return [...clients.grafana.stats(), ...clients.okta?.stats() ?? []];
 }
-function secretsOf(inputs) {
-  const values = [inputs.grafana?.token, inputs.grafana?.password, inputs.okta?.token];
-  return values.map((v) => v?.trim() ?? "").filter((v) => v.length >= 4);
+function learnCredentials(scrubber2, inputs) {
+  if (inputs.grafana) for (const secret of grafanaSecrets(inputs.grafana)) scrubber2.add(secret);
+  scrubber2.add(inputs.okta?.token);
 }
-function scrub2(text, secrets) {
-  let clean2 = text;
-  for (const secret of secrets) clean2 = clean2.split(secret).join("***");
-  return clean2;
-}
-function messageOf3(error3) {
-  return error3 instanceof Error ? error3.message || error3.name : String(error3);
-}
-var DEFAULT_CONCURRENCY;
+var DEFAULT_CONCURRENCY, Cancelled;
 var init_engine = __esm({
   "src/engine.ts"() {
     "use strict";
     init_apply();
     init_config();
     init_grafana();
+    init_http();
+    init_model();
     init_observe();
-    init_okta2();
+    init_okta3();
     init_plan();
+    init_settings();
+    init_secrets();
     DEFAULT_CONCURRENCY = 8;
+    Cancelled = class extends Error {
+      constructor(signal, reading) {
+        const by = typeof signal.reason === "string" ? ` (${signal.reason})` : "";
+        super(`cancelled${by} while reading ${reading}: nothing was written`);
+      }
+    };
   }
 });
 
-// builtin:node:fs
-var require_node_fs = __commonJS({
-  "builtin:node:fs"(exports, module) {
-    module.exports = __require("node:fs");
+// src/cli/secrets.ts
+function cliSecrets(env) {
+  return unique([
+    ...grafanaSecrets({
+      url: env.GRAFANA_URL ?? "",
+      token: env.GRAFANA_TOKEN,
+      username: env.GRAFANA_USERNAME,
+      password: env.GRAFANA_PASSWORD
+    }),
+    env.OKTA_API_TOKEN,
+    env.OKTA_API_TOKEN?.trim(),
+    ...secretLookingEnv(env)
+  ]);
+}
+var init_secrets2 = __esm({
+  "src/cli/secrets.ts"() {
+    "use strict";
+    init_secrets();
   }
 });
 
@@ -38979,7 +39732,7 @@ function codeBlock(lang, lines) {
   const body2 = lines.map(clean);
   let longest = 0;
   for (const line of body2)
-    for (const run2 of line.match(/`+/g) ?? []) longest = Math.max(longest, run2.length);
+    for (const run3 of line.match(/`+/g) ?? []) longest = Math.max(longest, run3.length);
   const fence = "`".repeat(Math.max(3, longest + 1));
   return [`${fence}${lang}`, ...body2, fence].join("\n");
 }
@@ -39033,9 +39786,6 @@ function kindCounts(changes) {
   for (const change of changes) counts.set(change.kind, (counts.get(change.kind) ?? 0) + 1);
   return APPLY_ORDER.filter((kind) => counts.has(kind)).map((kind) => [kind, counts.get(kind) ?? 0]);
 }
-function compareText2(a, b) {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 function plural(n, one, many = `${one}s`) {
   return `${n} ${n === 1 ? one : many}`;
 }
@@ -39069,7 +39819,7 @@ function subjectOf(change) {
   }
 }
 function compareChanges(a, b) {
-  return (KIND_RANK.get(a.kind) ?? 0) - (KIND_RANK.get(b.kind) ?? 0) || compareText2(subjectOf(a), subjectOf(b)) || compareText2(a.id, b.id);
+  return (KIND_RANK.get(a.kind) ?? 0) - (KIND_RANK.get(b.kind) ?? 0) || compareText(subjectOf(a), subjectOf(b)) || compareText(a.id, b.id);
 }
 function groupChanges(changes) {
   const groups2 = /* @__PURE__ */ new Map();
@@ -39087,7 +39837,7 @@ function groupChanges(changes) {
   }
   const rank = (g) => g.org === void 0 ? 0 : g.team === void 0 ? 1 : 2;
   return [...groups2.values()].map((g) => ({ ...g, changes: [...g.changes].sort(compareChanges) })).sort(
-    (a, b) => compareText2(a.org ?? "", b.org ?? "") || rank(a) - rank(b) || compareText2(a.team ?? "", b.team ?? "")
+    (a, b) => compareText(a.org ?? "", b.org ?? "") || rank(a) - rank(b) || compareText(a.team ?? "", b.team ?? "")
   );
 }
 function who(user) {
@@ -39108,7 +39858,7 @@ function show(value) {
   return String(value);
 }
 function fieldChanges(from, to) {
-  const keys = [.../* @__PURE__ */ new Set([...Object.keys(from), ...Object.keys(to)])].sort(compareText2);
+  const keys = [.../* @__PURE__ */ new Set([...Object.keys(from), ...Object.keys(to)])].sort(compareText);
   return keys.filter((key) => from[key] !== to[key]).map((key) => `${key}: ${show(from[key])} \u2192 ${show(to[key])}`);
 }
 function preferenceChanges(from, to) {
@@ -39121,8 +39871,8 @@ function userTraits(change) {
   const traits = [change.user.email, change.name ? `"${change.name}"` : ""];
   if (change.isGrafanaAdmin) traits.push("Grafana admin");
   if (change.disabled) traits.push("disabled");
-  const shown = traits.filter(Boolean);
-  return shown.length ? ` (${shown.join(", ")})` : "";
+  const shown2 = traits.filter(Boolean);
+  return shown2.length ? ` (${shown2.join(", ")})` : "";
 }
 function groupItems(change) {
   const sign = SIGN[EFFECT[change.kind]];
@@ -39139,7 +39889,7 @@ function groupItems(change) {
     case "create-user":
       return [
         item(
-          `create user ${change.user.login}${userTraits(change)}, password from env ${change.passwordEnv}`
+          `create user ${change.user.login}${userTraits(change)}, ${passwordText(change.passwordEnv)}`
         )
       ];
     case "update-user":
@@ -39212,7 +39962,7 @@ function changeSummary(change) {
       return clean(`rename org ${change.from} \u2192 ${change.org}`);
     case "create-user":
       return clean(
-        `create user ${change.user.login}${userTraits(change)} with password from env ${change.passwordEnv}`
+        `create user ${change.user.login}${userTraits(change)} with ${passwordText(change.passwordEnv)}`
       );
     case "update-user":
       return clean(
@@ -39283,6 +40033,28 @@ function writtenBeforeBlock(result) {
   if (!result.applied) return "nothing was written";
   const joins = result.applied === 1 ? "1 org join" : `${result.applied} org joins`;
   return `only the sync's user joining orgs was written (${joins})`;
+}
+function passwordText(passwordEnv) {
+  return passwordEnv ? `password from env ${passwordEnv}` : "a random password (signs in through SSO)";
+}
+function cancelledText(result, planned) {
+  const counts = statusCounts(result);
+  const ran = counts.applied + counts["already-done"] + counts.failed;
+  const left = planned - ran;
+  const failed = counts.failed ? `, ${counts.failed} failed` : "";
+  return `Cancelled after ${ran} of ${plural(planned, "change")} (${counts.applied + counts["already-done"]} applied${failed}); ${left} not started. A re-run plans and applies what is left`;
+}
+function noChangesText(plan) {
+  const problems = [];
+  if (plan.errors.length)
+    problems.push(`${plural(plan.errors.length, "error")}: parts could not be read`);
+  const held = plan.heldBack.reduce((n, h) => n + h.removals, 0);
+  if (plan.heldBack.length)
+    problems.push(
+      `${plural(held, "removal")} held back in ${plural(plan.heldBack.length, "place")}`
+    );
+  if (!problems.length) return "No changes. Grafana matches the config.";
+  return `No changes planned, but ${problems.join(", and ")}; see below.`;
 }
 var EFFECT, SIGN, KIND_LABEL, KIND_RANK, STATUS_LABEL;
 var init_describe = __esm({
@@ -39431,11 +40203,17 @@ function summaryLine(view) {
   if (view.applied && result) {
     if (result.blocked)
       return `**Blocked by ${plural(plan.guards.length, "safety guard")}: ${writtenBeforeBlock(result)}.** Planned: ${planned}.`;
-    if (!plan.changes.length) return "No changes. Grafana matches the config.";
+    if (!plan.changes.length) return noChangesLine(plan);
+    if (result.cancelled)
+      return `**${cancelledText(result, plan.changes.length)}.** Planned: ${planned}.`;
     return `**${statusText(result)}** of ${plural(plan.changes.length, "planned change")} (${planned}).`;
   }
-  if (!plan.changes.length) return "No changes. Grafana matches the config.";
+  if (!plan.changes.length) return noChangesLine(plan);
   return `**${planned}**`;
+}
+function noChangesLine(plan) {
+  const text = noChangesText(plan);
+  return plan.errors.length || plan.heldBack.length ? `**${text}**` : text;
 }
 function removalBanner(view) {
   if (view.applied) return "";
@@ -39515,7 +40293,7 @@ function skippedBlock(view, level) {
     skipped.map((r) => `- ${describeResult(view, r, level)}`),
     LIMITS[level].items
   ).join("\n");
-  const intro = "Not attempted because a change they depend on failed.";
+  const intro = view.input.result?.cancelled ? "Not started: the run was cancelled, or a change they depend on failed." : "Not attempted because a change they depend on failed.";
   return [
     `### Skipped: ${plural(skipped.length, "change")}`,
     "",
@@ -39557,7 +40335,7 @@ function heldBackBlock(view, heldBack, level) {
   });
   return quote([
     "[!WARNING]",
-    `**Removals held back in ${plural(heldBack.length, "place")}.** Their source could not be trusted, so nobody is removed there:`,
+    `**Removals held back in ${plural(heldBack.length, "place")}.** Nobody is removed there in this run:`,
     "",
     ...capList(view, items, LIMITS[level].items)
   ]);
@@ -39606,14 +40384,14 @@ function statsBlock(stats, level) {
   const total = (pick2) => stats.reduce((n, s) => n + pick2(s), 0);
   const byService = /* @__PURE__ */ new Map();
   for (const s of stats) byService.set(s.service, (byService.get(s.service) ?? 0) + s.requests);
-  const services = [...byService.entries()].sort(([a], [b]) => compareText2(a, b)).map(([service, n]) => `${service} ${n}`).join(", ");
+  const services = [...byService.entries()].sort(([a], [b]) => compareText(a, b)).map(([service, n]) => `${service} ${n}`).join(", ");
   const retries = total((s) => s.retries);
   const line = `Read in ${plural(
     total((s) => s.requests),
     "request"
   )} (${services})${retries ? `, ${plural(retries, "retry", "retries")}` : ""}.`;
   if (level !== "full") return line;
-  const rows = [...stats].sort((a, b) => compareText2(a.service, b.service) || compareText2(a.endpoint, b.endpoint)).map((s) => [
+  const rows = [...stats].sort((a, b) => compareText(a.service, b.service) || compareText(a.endpoint, b.endpoint)).map((s) => [
     s.service,
     plain(s.endpoint),
     String(s.requests),
@@ -39726,13 +40504,14 @@ function countsTable(view) {
     table(header, ["l", "l", "r", "r", "r", "r"].slice(0, header.length), rows)
   ].join("\n");
 }
-var SUMMARY_BUDGET, DETAIL_LEVELS, LIMITS, HELD_BACK_NAMES, COLLAPSE_OVER, OPEN_UP_TO, LINE_TEXT, REMOVAL_WORDS;
+var COMMENT_BUDGET, SUMMARY_BUDGET, DETAIL_LEVELS, LIMITS, HELD_BACK_NAMES, COLLAPSE_OVER, OPEN_UP_TO, LINE_TEXT, REMOVAL_WORDS;
 var init_markdown = __esm({
   "src/report/markdown.ts"() {
     "use strict";
     init_model();
     init_describe();
     init_escape();
+    COMMENT_BUDGET = 6e4;
     SUMMARY_BUDGET = 9e5;
     DETAIL_LEVELS = [
       "full",
@@ -39787,7 +40566,10 @@ function renderText(input) {
     ]);
   }
   if (plan.heldBack.length)
-    sections.push(["Removals held back (source not trusted):", ...plan.heldBack.map(heldBackLine)]);
+    sections.push([
+      "Removals held back (not made in this run):",
+      ...plan.heldBack.map(heldBackLine)
+    ]);
   sections.push(messages("Errors", plan.errors));
   sections.push(messages("Warnings", plan.warnings));
   if (plan.pending.length) {
@@ -39821,10 +40603,11 @@ function renderText(input) {
 function summary(input) {
   const { plan, result } = input;
   const planned = tallyText(tally(plan.changes));
-  if (!plan.changes.length) return ["No changes. Grafana matches the config."];
+  if (!plan.changes.length) return [noChangesText(plan)];
   if (input.mode === "apply" && result) {
     if (result.blocked)
       return [`Blocked by safety guards: ${writtenBeforeBlock(result)}. Planned: ${planned}.`];
+    if (result.cancelled) return [`${cancelledText(result, plan.changes.length)}.`];
     return [
       `${statusText(result)} of ${plural(plan.changes.length, "planned change")} (${planned}).`
     ];
@@ -39936,7 +40719,7 @@ function validReport({ configPath, summary: summary3 }) {
 }
 function nameList(title, names) {
   if (!names.length) return "";
-  const sorted = [...names].sort(compareText2);
+  const sorted = [...names].sort(compareText);
   const list = sorted.map((n) => code(n)).join(", ");
   if (sorted.length <= LIST_INLINE_UP_TO) return `**${title}:** ${list}`;
   return `<details><summary>${title} (${sorted.length})</summary>
@@ -39951,7 +40734,7 @@ function problemsReport({
   budget = SUMMARY_BUDGET
 }) {
   const sorted = [...problems].sort(
-    (a, b) => compareText2(a.file, b.file) || a.line - b.line || a.col - b.col
+    (a, b) => compareText(a.file, b.file) || a.line - b.line || a.col - b.col
   );
   const top = [
     `## grafana-team-sync: ${plural(sorted.length, "problem")} in ${code(configPath)}`,
@@ -39983,6 +40766,7 @@ var LIST_INLINE_UP_TO;
 var init_validation = __esm({
   "src/report/validation.ts"() {
     "use strict";
+    init_model();
     init_describe();
     init_escape();
     init_markdown();
@@ -40025,9 +40809,9 @@ var init_format = __esm({
 function report(args, outcome, io) {
   const err = (text) => io.stderr(withNewline(text));
   let unwritten = false;
-  const emit = (json, text, textTo = io.stdout) => {
-    if (args.out) unwritten = !writeOut(args.out, json, io);
-    if (args.json) io.stdout(withNewline(json));
+  const emit = (json2, text, textTo = io.stdout) => {
+    if (args.out) unwritten = !writeOut(args.out, json2, io);
+    if (args.json) io.stdout(withNewline(json2));
     if (!args.json || textTo !== io.stdout) textTo(withNewline(text));
   };
   const status = outcomeStatus(args, outcome, emit, err);
@@ -40048,9 +40832,11 @@ function outcomeStatus(args, outcome, emit, err) {
         describeSummary(args.config, outcome.summary)
       );
       return EXIT_OK;
-    case "refused":
-      err(outcome.problems.map((p) => `error: ${p}`).join("\n"));
+    case "refused": {
+      const problems = outcome.setting ? [describeSetting(outcome.setting, (setting) => SETTING_ENV[setting])] : outcome.problems;
+      err(problems.map((p) => `error: ${p}`).join("\n"));
       return EXIT_ERROR;
+    }
     case "failed":
       err(`error: ${outcome.error}`);
       return EXIT_ERROR;
@@ -40067,9 +40853,9 @@ function outcomeStatus(args, outcome, emit, err) {
     }
   }
 }
-function writeOut(file, json, io) {
+function writeOut(file, json2, io) {
   try {
-    (0, import_node_fs.writeFileSync)((0, import_node_path3.resolve)(io.cwd, file), withNewline(json));
+    io.writeFile((0, import_node_path3.resolve)(io.cwd, file), withNewline(json2));
     return true;
   } catch (error3) {
     const reason = error3.code ?? error3.message;
@@ -40103,23 +40889,6427 @@ function exitStatus(args, outcome, err) {
     );
     return EXIT_ERROR;
   }
+  if (result.cancelled) {
+    err(`${cancelledText(result, plan.changes.length)}.`);
+    return EXIT_ERROR;
+  }
   if (result.failed) {
     err(`${result.failed} change(s) failed, ${result.skipped} skipped.`);
     return EXIT_ERROR;
   }
   return status;
 }
-var import_node_fs, import_node_path3, EXIT_OK, EXIT_ERROR, EXIT_CHANGES;
+var import_node_path3, EXIT_OK, EXIT_ERROR, EXIT_CHANGES;
 var init_output2 = __esm({
   "src/cli/output.ts"() {
     "use strict";
-    import_node_fs = __toESM(require_node_fs(), 1);
     import_node_path3 = __toESM(require_node_path(), 1);
     init_report();
+    init_settings();
     init_format();
     EXIT_OK = 0;
     EXIT_ERROR = 1;
     EXIT_CHANGES = 2;
+  }
+});
+
+// src/signals.ts
+function cancelOnSignals(hooks) {
+  const controller = new AbortController();
+  const deadlineMs = hooks.deadlineMs ?? CANCEL_DEADLINE_MS;
+  const timers = [];
+  const exitNow = () => process.exit(1);
+  const handle = (name2) => {
+    if (controller.signal.aborted) return;
+    controller.abort(name2);
+    hooks.onSignal(name2);
+    const fallback = setTimeout(() => {
+      timers.push(setTimeout(exitNow, FALLBACK_MARGIN_MS / 2));
+      void Promise.resolve().then(() => hooks.onDeadline(name2)).finally(exitNow);
+    }, deadlineMs - FALLBACK_MARGIN_MS);
+    fallback.unref();
+    timers.push(fallback);
+  };
+  for (const name2 of SIGNALS) process.on(name2, handle);
+  return {
+    signal: controller.signal,
+    dispose() {
+      for (const name2 of SIGNALS) process.off(name2, handle);
+      for (const timer of timers) clearTimeout(timer);
+    }
+  };
+}
+function exitCancelled(status) {
+  process.exit(status === 0 ? 1 : status);
+}
+var CANCEL_DEADLINE_MS, FALLBACK_MARGIN_MS, SIGNALS;
+var init_signals = __esm({
+  "src/signals.ts"() {
+    "use strict";
+    CANCEL_DEADLINE_MS = 5e3;
+    FALLBACK_MARGIN_MS = 1e3;
+    SIGNALS = ["SIGINT", "SIGTERM"];
+  }
+});
+
+// src/export/names.ts
+function slug(name2, fallback) {
+  const ascii = name2.normalize("NFKD").replace(new RegExp("\\p{M}+", "gu"), "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, MAX_SLUG).replace(/-+$/, "");
+  if (!ascii) return fallback;
+  return RESERVED.test(ascii) ? `${ascii}-` : ascii;
+}
+var MAX_SLUG, RESERVED, UniqueNames;
+var init_names = __esm({
+  "src/export/names.ts"() {
+    "use strict";
+    MAX_SLUG = 60;
+    RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)$/;
+    UniqueNames = class {
+      #taken = /* @__PURE__ */ new Set();
+      constructor(reserved = []) {
+        for (const name2 of reserved) this.#taken.add(name2.toLowerCase());
+      }
+      take(base) {
+        let name2 = base;
+        for (let n = 2; this.#taken.has(name2.toLowerCase()); n++) name2 = `${base}-${n}`;
+        this.#taken.add(name2.toLowerCase());
+        return name2;
+      }
+    };
+  }
+});
+
+// src/export/build.ts
+function literal(text) {
+  return text.replaceAll("${", () => "$${");
+}
+function buildExport(observed, options) {
+  const identity = chooseIdentity(observed);
+  const ctx = {
+    observed,
+    options,
+    identity,
+    people: new People(observed.users, identity),
+    skipped: [],
+    unprunable: [],
+    values: /* @__PURE__ */ new Map(),
+    orgUsers: /* @__PURE__ */ new Map(),
+    header: ` Exported from ${options.url} at ${options.at.toISOString()} by grafana-team-sync export.`
+  };
+  const { caller } = observed;
+  if (caller.auth === "basic" && caller.userId !== void 0) ctx.self = valueOf(ctx, caller.userId);
+  const files = [];
+  const okta = { matched: [], differing: [] };
+  const folders = new UniqueNames();
+  let teams = 0;
+  const orgs = distinctOrgs(ctx);
+  for (const org of orgs) {
+    const folder = folders.take(slug(org.name, `org-${org.id}`));
+    if (writesOrgRoles(ctx)) files.push(orgFile(ctx, org, folder));
+    const names = new UniqueNames(["orgs"]);
+    for (const team of exportedTeams(ctx, org)) {
+      const file = names.take(slug(team.name, `team-${team.id}`));
+      files.push(teamFile(ctx, org, team, `${folder}/${file}.yaml`, okta));
+      teams++;
+    }
+  }
+  files.unshift(settingsFile(ctx, orgs));
+  return { files, skipped: ctx.skipped, identity, orgs: orgs.length, teams, okta };
+}
+function writesOrgRoles(ctx) {
+  const { caller } = ctx.observed;
+  return caller.auth === "basic" && caller.isServerAdmin;
+}
+function distinctOrgs(ctx) {
+  const seen = /* @__PURE__ */ new Map();
+  const kept = [];
+  for (const org of [...ctx.observed.orgs].sort((a, b) => a.id - b.id)) {
+    const first = seen.get(lower(org.name));
+    if (!/\S/.test(org.name) || first) {
+      const why = first ? `its name differs from org "${first.name}" (id ${first.id}) only in case, and the config compares org names case-insensitively: rename one in Grafana` : "its name is blank, which the config cannot name: rename it in Grafana";
+      ctx.skipped.push({ org: org.name, what: `org (id ${org.id})`, why });
+      continue;
+    }
+    seen.set(lower(org.name), org);
+    kept.push(org);
+  }
+  return kept;
+}
+function candidates(user, identity) {
+  return identity === "email" ? [user.email, user.login] : [user.login, user.email];
+}
+function personValue(people, user) {
+  for (const value of candidates(user, people.identity)) {
+    const v = lower(value);
+    if (!v || v.includes("@") && !isEmail(v)) continue;
+    if (people.findUser(v)?.id === user.id) return v;
+  }
+  return void 0;
+}
+function chooseIdentity(observed) {
+  const byId = new Map(observed.users.map((u) => [u.id, u]));
+  const named = /* @__PURE__ */ new Map();
+  const name2 = (m) => {
+    if (named.has(m.userId)) return;
+    named.set(
+      m.userId,
+      byId.get(m.userId) ?? { id: m.userId, login: m.login, email: m.email, name: "" }
+    );
+  };
+  for (const org of observed.orgs) {
+    for (const u of org.users) name2(u);
+    for (const team of org.teams) for (const m of team.members ?? []) name2(m);
+  }
+  const missed = (identity) => {
+    const people = new People(observed.users, identity);
+    let n = 0;
+    for (const user of named.values()) if (personValue(people, user) === void 0) n++;
+    return n;
+  };
+  return missed("login") < missed("email") ? "login" : "email";
+}
+function valueOf(ctx, userId) {
+  if (ctx.values.has(userId)) return ctx.values.get(userId);
+  const user = ctx.people.byId(userId);
+  const value = user ? personValue(ctx.people, user) : void 0;
+  ctx.values.set(userId, value);
+  return value;
+}
+function describeUser(m) {
+  return m.email && m.email !== m.login ? `${m.login} <${m.email}>` : m.login;
+}
+function orgFile(ctx, org, folder) {
+  const lists = {
+    admins: [],
+    editors: [],
+    viewers: []
+  };
+  const notes = [];
+  const skip = (what, why) => {
+    ctx.skipped.push({ org: org.name, what, why });
+    notes.push(`${what}: ${why}`);
+  };
+  for (const member of [...org.users].sort((a, b) => a.userId - b.userId)) {
+    const who2 = describeUser(member);
+    if (member.role === "None") {
+      skip(who2, "org role None, which the config cannot express (left as it is)");
+      continue;
+    }
+    const value = valueOf(ctx, member.userId);
+    if (value === void 0) {
+      skip(who2, `no ${ctx.identity} that names this account alone (left as it is)`);
+      continue;
+    }
+    lists[ROLE_KEYS.find(([role]) => role === member.role)[1]].push(value);
+  }
+  const entry = { name: literal(org.name) };
+  for (const [, key] of ROLE_KEYS) {
+    const values = lists[key].sort();
+    if (values.length > 0) entry[key] = { users: values.map(literal) };
+  }
+  const document = new import_yaml4.Document();
+  const node2 = document.createNode(entry);
+  if (notes.length > 0) node2.commentBefore = notLines(notes);
+  document.contents = document.createNode({ orgs: [node2] });
+  document.commentBefore = [
+    schemaLine(),
+    ctx.header,
+    ` Org "${org.name}" (id ${org.id}) and its org roles. Users not listed keep their role (prune.orgUsers is off).`
+  ].join("\n");
+  return { path: `${folder}/orgs.yaml`, document };
+}
+function schemaLine() {
+  return ` yaml-language-server: $schema=${SCHEMA_URL}`;
+}
+function notLines(notes) {
+  return notes.map((n) => ` not exported: ${n}`).join("\n");
+}
+function exportedTeams(ctx, org) {
+  const { caller } = ctx.observed;
+  const role = org.users.find((u) => u.userId === caller.userId)?.role;
+  const standing = role === void 0 ? "no member" : `${role}`;
+  if (org.teamsUnread) {
+    ctx.skipped.push({
+      org: org.name,
+      what: "teams",
+      why: `not readable: the sync's user is ${standing} of the org, and Grafana shows an org's teams only to its Admins; make it an Admin of "${org.name}" and export again`
+    });
+    return [];
+  }
+  if (writesOrgRoles(ctx) && role !== "Admin" && org.teams.length > 0) {
+    ctx.skipped.push({
+      org: org.name,
+      what: `${org.teams.length} team(s)`,
+      why: `the sync's user is ${standing} of the org, and a plan managing its teams would first make it an Admin: make it an Admin of "${org.name}" and export again`
+    });
+    return [];
+  }
+  const teams = [];
+  for (const team of [...org.teams].sort((a, b) => compare(a.name, b.name) || a.id - b.id)) {
+    if (/\S/.test(team.name)) teams.push(team);
+    else
+      ctx.skipped.push({
+        org: org.name,
+        team: team.name,
+        what: `team (id ${team.id})`,
+        why: "its name is blank, which the config cannot name: rename it in Grafana"
+      });
+  }
+  return teams;
+}
+function compare(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+function teamPeople(ctx, org, team) {
+  const { caller } = ctx.observed;
+  let inOrg = ctx.orgUsers.get(org.id);
+  if (!inOrg) ctx.orgUsers.set(org.id, inOrg = new Set(org.users.map((u) => u.userId)));
+  const result = { members: /* @__PURE__ */ new Map(), admins: /* @__PURE__ */ new Map(), notes: [] };
+  const skip = (who2, why, removable) => {
+    ctx.skipped.push({ org: org.name, team: team.name, what: who2, why });
+    result.notes.push(`${who2}: ${why}`);
+    if (removable) ctx.unprunable.push(`${org.name} / ${team.name}: ${who2}`);
+  };
+  for (const m of team.members ?? []) {
+    const who2 = describeUser(m);
+    if (m.labels.length > 0) {
+      skip(who2, `synced by Grafana itself (labels: ${m.labels.join(", ")}); never removed`, false);
+      continue;
+    }
+    if (caller.auth === "basic" && m.userId === caller.userId && m.permission === "Admin") {
+      skip(
+        who2,
+        "the sync's own user as team Admin, the membership Grafana gives a team's creator; kept, as a protected user",
+        ctx.self === void 0
+      );
+      continue;
+    }
+    if (!inOrg.has(m.userId)) {
+      skip(
+        who2,
+        "not a member of the org, only of the team (the plan would add them to the org)",
+        true
+      );
+      continue;
+    }
+    const value = valueOf(ctx, m.userId);
+    if (value === void 0) {
+      skip(who2, `no ${ctx.identity} that names this account alone`, true);
+      continue;
+    }
+    ;
+    (m.permission === "Admin" ? result.admins : result.members).set(m.userId, value);
+  }
+  return result;
+}
+function teamFile(ctx, org, team, path9, okta) {
+  const people = teamPeople(ctx, org, team);
+  const entry = { name: literal(team.name), org: literal(org.name) };
+  if (team.email) {
+    if (isEmail(team.email)) entry.email = literal(team.email);
+    else skipField(ctx, org, team, people, "email", `"${team.email}" is not a valid email address`);
+  }
+  const preferences = exportedPreferences(ctx, org, team, people);
+  if (preferences) entry.preferences = preferences;
+  const group2 = ctx.options.oktaGroups ? compareGroup(ctx, team, people) : void 0;
+  const members2 = group2?.equal ? [] : [...people.members.values()].sort();
+  const admins = [...people.admins.values()].sort();
+  if (group2?.equal) entry.members = { oktaGroups: [literal(team.name)] };
+  else if (members2.length > 0) entry.members = { users: members2.map(literal) };
+  if (admins.length > 0) entry.admins = { users: admins.map(literal) };
+  const document = new import_yaml4.Document();
+  const node2 = document.createNode(entry);
+  if (people.notes.length > 0) node2.commentBefore = notLines(people.notes);
+  if (group2 && !group2.equal) {
+    okta.differing.push(`${org.name} / ${team.name}`);
+    const key = node2.items.find((p) => (0, import_yaml4.isScalar)(p.key) && p.key.value === "members")?.key;
+    const comment = ` Okta group "${team.name}" differs: ${group2.difference}`;
+    if ((0, import_yaml4.isScalar)(key)) key.commentBefore = comment;
+    else node2.comment = comment;
+  }
+  if (group2?.equal) okta.matched.push(`${org.name} / ${team.name}`);
+  document.contents = document.createNode({ teams: [node2] });
+  document.commentBefore = [schemaLine(), ctx.header].join("\n");
+  return { path: path9, document };
+}
+function skipField(ctx, org, team, people, what, why) {
+  const full = `${why}; left unmanaged`;
+  ctx.skipped.push({ org: org.name, team: team.name, what, why: full });
+  people.notes.push(`${what}: ${full}`);
+}
+function exportedPreferences(ctx, org, team, people) {
+  const out = {};
+  for (const key of PREFERENCE_KEYS2) {
+    const value = team.preferences?.[key];
+    if (value === void 0 || value === "") continue;
+    const valid = key === "timezone" ? isTimezone(value) : preferencesSchema.shape[key].safeParse(value).success;
+    if (valid) out[key] = literal(value);
+    else skipField(ctx, org, team, people, `preferences.${key}`, `"${value}" is not accepted`);
+  }
+  return Object.keys(out).length > 0 ? out : void 0;
+}
+function compareGroup(ctx, team, people) {
+  if (/^id:/i.test(team.name)) return void 0;
+  const read = ctx.observed.oktaGroups[team.name];
+  if (!read?.ok) return void 0;
+  const view = viewGroups({ [team.name]: read }, MEMBER_STATUSES).get(team.name);
+  const inGroup = /* @__PURE__ */ new Map();
+  if (view.state === "ok") {
+    for (const member of view.members) {
+      if (!view.accepts(member)) continue;
+      const person2 = ctx.people.fromOkta(member);
+      if (!person2) continue;
+      inGroup.set(person2.user ? `u:${person2.user.id}` : person2.key, person2.identity);
+    }
+  }
+  const inTeam = /* @__PURE__ */ new Map();
+  for (const [id, value] of [...people.members, ...people.admins]) inTeam.set(`u:${id}`, value);
+  const onlyOkta = [...inGroup].filter(([k]) => !inTeam.has(k)).map(([, v]) => v);
+  const onlyGrafana = [...inTeam].filter(([k]) => !inGroup.has(k)).map(([, v]) => v);
+  if (inTeam.size > 0 && onlyOkta.length === 0 && onlyGrafana.length === 0) return { equal: true };
+  const parts = [
+    ...onlyOkta.length ? [`only in Okta: ${listed(onlyOkta)}`] : [],
+    ...onlyGrafana.length ? [`only in Grafana: ${listed(onlyGrafana)}`] : []
+  ];
+  return { equal: false, difference: parts.join("; ") || "both are empty" };
+}
+function listed(values) {
+  const sorted = [...values].sort();
+  const shown2 = sorted.slice(0, MAX_LISTED).join(", ");
+  return sorted.length > MAX_LISTED ? `${shown2} and ${sorted.length - MAX_LISTED} more` : shown2;
+}
+function settingsFile(ctx, orgs) {
+  const { caller } = ctx.observed;
+  const defaultOrg = orgs.find((o) => o.id === caller.orgId) ?? orgs[0];
+  const protectedUsers = ["admin"];
+  if (ctx.self && !protectedUsers.includes(ctx.self)) protectedUsers.push(ctx.self);
+  const prune = { teamMembers: ctx.unprunable.length === 0, teams: false, orgUsers: false };
+  const settings = {
+    ...defaultOrg ? { defaultOrg: literal(defaultOrg.name) } : {},
+    identity: ctx.identity,
+    prune,
+    safety: { protectedUsers: protectedUsers.map(literal) },
+    ...ctx.options.oktaGroups ? { okta: { memberStatuses: MEMBER_STATUSES } } : {}
+  };
+  const document = new import_yaml4.Document();
+  const node2 = document.createNode(settings);
+  document.contents = document.createNode({ settings: node2 });
+  const pruneKey = node2.items.find((p) => (0, import_yaml4.isScalar)(p.key) && p.key.value === "prune")?.key;
+  if ((0, import_yaml4.isScalar)(pruneKey)) {
+    pruneKey.commentBefore = ctx.unprunable.length ? [
+      " teamMembers is off: these team members cannot be written, and pruning would remove them.",
+      " Fix them in Grafana (or add them here), then turn it on:",
+      ...ctx.unprunable.slice(0, MAX_LISTED).map((u) => `   ${u}`),
+      ...ctx.unprunable.length > MAX_LISTED ? [`   and ${ctx.unprunable.length - MAX_LISTED} more`] : []
+    ].join("\n") : " Undeclared teams and org users are left alone; members of declared teams are managed.";
+  }
+  document.commentBefore = [
+    schemaLine(),
+    ctx.header,
+    " Run-wide settings chosen so that the first plan is empty.",
+    ...ctx.self ? [
+      ` The sync's own user (${ctx.self}) is protected: the team Admin membership Grafana gives`,
+      " a team's creator is not exported and never removed."
+    ] : [],
+    " Service accounts are not exported: Grafana lists them neither as org users nor as team members."
+  ].join("\n");
+  return { path: "settings.yaml", document };
+}
+function renderFile(file) {
+  return file.document.toString({ lineWidth: 0 });
+}
+var import_yaml4, SCHEMA_URL, MEMBER_STATUSES, ROLE_KEYS, MAX_LISTED, PREFERENCE_KEYS2;
+var init_build2 = __esm({
+  "src/export/build.ts"() {
+    "use strict";
+    import_yaml4 = __toESM(require_dist(), 1);
+    init_schema();
+    init_people();
+    init_okta();
+    init_names();
+    SCHEMA_URL = "https://raw.githubusercontent.com/grafana-team-sync/grafana-team-sync/v1/schema/config.schema.json";
+    MEMBER_STATUSES = ["ACTIVE", "PASSWORD_EXPIRED", "LOCKED_OUT", "RECOVERY"];
+    ROLE_KEYS = [
+      ["Admin", "admins"],
+      ["Editor", "editors"],
+      ["Viewer", "viewers"]
+    ];
+    MAX_LISTED = 10;
+    PREFERENCE_KEYS2 = ["theme", "timezone", "weekStart", "homeDashboardUid"];
+  }
+});
+
+// src/export/read.ts
+async function readForExport(clients, opts) {
+  const { grafana } = clients;
+  const progress = startProgress(opts.onProgress, opts.progressIntervalMs ?? 3e3);
+  try {
+    const caller = await grafana.whoami();
+    const allUsers = caller.auth === "basic" && caller.isServerAdmin ? grafana.listUsers() : void 0;
+    allUsers?.catch(() => void 0);
+    const live = selectOrgs2(await grafana.listOrgs(), opts.orgs);
+    opts.onProgress?.(`reading ${live.length} org(s) from Grafana`);
+    const orgs = await Promise.all(live.map((org) => readOrg2(grafana, org, progress)));
+    orgs.sort((a, b) => a.id - b.id);
+    const users = allUsers ? await allUsers : usersOf(orgs);
+    const refs = opts.oktaGroups ? teamNames(orgs) : [];
+    const oktaGroups = await readOktaGroups(refs, clients.okta, progress);
+    opts.onProgress?.(`${progressLine(progress)}; ${orgs.length} org(s), ${users.length} user(s)`);
+    return { caller, orgs, otherOrgs: [], users, oktaGroups };
+  } finally {
+    progress.stop();
+  }
+}
+function selectOrgs2(live, wanted) {
+  if (wanted.length === 0) return live;
+  const unknown2 = [];
+  const chosen = /* @__PURE__ */ new Map();
+  for (const name2 of wanted) {
+    const exact = live.filter((o) => o.name === name2);
+    const found = exact.length > 0 ? exact : live.filter((o) => o.name.toLowerCase() === name2.toLowerCase());
+    if (found.length === 0) unknown2.push(name2);
+    for (const org of found) chosen.set(org.id, org);
+  }
+  if (unknown2.length > 0) {
+    const names = live.map((o) => `"${o.name}"`).join(", ");
+    throw new ExportReadError(
+      `--org ${unknown2.map((n) => `"${n}"`).join(", ")}: no such org among those these credentials can read (${names || "none"})`
+    );
+  }
+  return [...chosen.values()];
+}
+async function readOrg2(grafana, org, progress) {
+  const [users, teams] = await Promise.all([
+    grafana.listOrgUsers(org.id),
+    grafana.listTeams(org.id).then((list) => readTeams2(grafana, org.id, list, progress)).catch((error3) => {
+      if (refused2(error3)) return void 0;
+      throw error3;
+    })
+  ]);
+  const orgUsers = users.map((u) => ({
+    userId: u.userId,
+    login: u.login,
+    email: u.email,
+    role: u.role
+  }));
+  if (teams === void 0)
+    return { id: org.id, name: org.name, users: orgUsers, teams: [], teamsUnread: true };
+  return { id: org.id, name: org.name, users: orgUsers, teams };
+}
+function readTeams2(grafana, orgId, teams, progress) {
+  progress.teams.total += teams.length;
+  return Promise.all(
+    teams.map(async (summary3) => {
+      const [members2, preferences] = await Promise.all([
+        grafana.listTeamMembers(orgId, summary3.id),
+        grafana.getTeamPreferences(orgId, summary3.id)
+      ]);
+      progress.teams.done++;
+      return { ...summary3, members: members2, preferences };
+    })
+  );
+}
+function usersOf(orgs) {
+  const byId = /* @__PURE__ */ new Map();
+  for (const org of orgs)
+    for (const u of org.users)
+      byId.set(u.userId, { id: u.userId, login: u.login, email: u.email, name: "" });
+  return [...byId.values()].sort((a, b) => a.id - b.id);
+}
+function teamNames(orgs) {
+  const names = /* @__PURE__ */ new Set();
+  for (const org of orgs)
+    for (const team of org.teams) if (!/^id:/i.test(team.name)) names.add(team.name);
+  return [...names].sort();
+}
+var ExportReadError, refused2;
+var init_read = __esm({
+  "src/export/read.ts"() {
+    "use strict";
+    init_http();
+    init_okta2();
+    init_progress();
+    ExportReadError = class extends Error {
+      name = "ExportReadError";
+    };
+    refused2 = (error3) => error3 instanceof HttpError && [401, 403].includes(error3.status);
+  }
+});
+
+// builtin:node:os
+var require_node_os = __commonJS({
+  "builtin:node:os"(exports, module) {
+    module.exports = __require("node:os");
+  }
+});
+
+// src/export/write.ts
+async function existingYaml(dir) {
+  const entries = await (0, import_promises2.readdir)(dir, { recursive: true, withFileTypes: true }).catch(
+    (error3) => {
+      if (error3.code === "ENOENT") return [];
+      throw error3;
+    }
+  );
+  return entries.filter((e) => YAML_FILE2.test(e.name) && !e.isDirectory()).map((e) => import_node_path4.default.relative(dir, import_node_path4.default.join(e.parentPath, e.name)).split(import_node_path4.default.sep).join("/")).sort();
+}
+async function writeExport(files, observed, opts) {
+  const target = import_node_path4.default.resolve(opts.cwd, opts.out);
+  const existing = await existingYaml(target);
+  if (existing.length > 0 && !opts.force) return { ok: false, reason: "exists", existing };
+  const texts = files.map((f) => ({ path: f.path, text: renderFile(f) }));
+  const checked2 = await checkInTemp(texts, observed, import_node_path4.default.basename(target) || "teams");
+  if (!checked2.ok) return checked2;
+  for (const file of texts) {
+    const full = import_node_path4.default.join(target, ...file.path.split("/"));
+    await (0, import_promises2.mkdir)(import_node_path4.default.dirname(full), { recursive: true });
+    await (0, import_promises2.writeFile)(full, file.text);
+  }
+  const written = texts.map((f) => f.path);
+  const replaced = existing.filter((e) => written.includes(e));
+  return { ok: true, written, replaced, kept: existing.filter((e) => !written.includes(e)) };
+}
+async function checkInTemp(texts, observed, name2) {
+  const base = await (0, import_promises2.mkdtemp)(import_node_path4.default.join((0, import_node_os.tmpdir)(), "gts-export-"));
+  try {
+    for (const file of texts) {
+      const full = import_node_path4.default.join(base, name2, ...file.path.split("/"));
+      await (0, import_promises2.mkdir)(import_node_path4.default.dirname(full), { recursive: true });
+      await (0, import_promises2.writeFile)(full, file.text);
+    }
+    const loaded = await loadConfig(name2, { cwd: base, env: {} });
+    if (!loaded.ok) return { ok: false, reason: "invalid", problems: loaded.problems };
+    const plan = buildPlan(loaded.config, observed);
+    if (plan.changes.length > 0 || plan.pending.length > 0 || plan.errors.length > 0) {
+      return { ok: false, reason: "not-empty", plan };
+    }
+    return { ok: true };
+  } finally {
+    await (0, import_promises2.rm)(base, { recursive: true, force: true });
+  }
+}
+var import_promises2, import_node_os, import_node_path4, YAML_FILE2;
+var init_write = __esm({
+  "src/export/write.ts"() {
+    "use strict";
+    import_promises2 = __toESM(require_promises(), 1);
+    import_node_os = __toESM(require_node_os(), 1);
+    import_node_path4 = __toESM(require_node_path(), 1);
+    init_config();
+    init_plan();
+    init_build2();
+    YAML_FILE2 = /\.ya?ml$/i;
+  }
+});
+
+// src/export/index.ts
+function publicUrl(url) {
+  try {
+    const u = new URL(url.trim());
+    return `${u.origin}${u.pathname.replace(/\/+$/, "")}`;
+  } catch {
+    return "(invalid URL)";
+  }
+}
+async function runExport(inputs) {
+  const secrets = [inputs.grafana.token, inputs.grafana.password, inputs.okta?.token].map((s) => s?.trim() ?? "").filter((s) => s.length >= 4);
+  const scrub3 = (text) => secrets.reduce((t, s) => t.split(s).join("***"), text);
+  if (inputs.oktaGroups && !inputs.okta) {
+    return {
+      kind: "refused",
+      problem: "--okta-groups reads Okta: set OKTA_DOMAIN and OKTA_API_TOKEN"
+    };
+  }
+  let clients;
+  try {
+    clients = createClients2(inputs);
+  } catch (error3) {
+    return { kind: "refused", problem: scrub3(messageOf2(error3)) };
+  }
+  const requests = () => [...clients.grafana.stats(), ...clients.okta?.stats() ?? []];
+  let observed;
+  try {
+    observed = await readForExport(clients, {
+      orgs: inputs.orgs,
+      oktaGroups: inputs.oktaGroups,
+      onProgress: inputs.onProgress
+    });
+  } catch (error3) {
+    return { kind: "failed", error: scrub3(messageOf2(error3)), requests: requests() };
+  }
+  const result = buildExport(observed, {
+    url: publicUrl(inputs.grafana.url),
+    at: inputs.now ?? /* @__PURE__ */ new Date(),
+    oktaGroups: inputs.oktaGroups
+  });
+  const written = await writeExport(result.files, observed, {
+    out: inputs.out,
+    cwd: inputs.cwd,
+    force: inputs.force
+  });
+  if (written.ok) return { kind: "exported", result, ...written, requests: requests() };
+  if (written.reason === "exists") return { kind: "exists", existing: written.existing };
+  if (written.reason === "invalid") return { kind: "invalid", problems: written.problems, result };
+  return { kind: "not-empty", plan: written.plan, result };
+}
+function createClients2(inputs) {
+  const { grafana, okta } = inputs;
+  const clients = {
+    grafana: createGrafanaClient({
+      url: grafana.url,
+      token: grafana.token || void 0,
+      username: grafana.username || void 0,
+      password: grafana.password || void 0,
+      concurrency: inputs.concurrency
+    })
+  };
+  if (okta && inputs.oktaGroups) {
+    clients.okta = createOktaClient({
+      domain: okta.domain,
+      token: okta.token,
+      concurrency: inputs.concurrency
+    });
+  }
+  return clients;
+}
+function messageOf2(error3) {
+  return error3 instanceof Error ? error3.message || error3.name : String(error3);
+}
+var init_export = __esm({
+  "src/export/index.ts"() {
+    "use strict";
+    init_grafana();
+    init_okta3();
+    init_build2();
+    init_read();
+    init_write();
+    init_build2();
+    init_read();
+    init_write();
+  }
+});
+
+// src/cli/export.ts
+async function runExportCommand(args, io) {
+  const err = (text) => io.stderr(`${text}
+`);
+  const { env } = io;
+  const options = args.export ?? { out: "teams", orgs: [], oktaGroups: false };
+  const url = env.GRAFANA_URL?.trim();
+  const token = env.GRAFANA_TOKEN?.trim() || void 0;
+  const username = env.GRAFANA_USERNAME || void 0;
+  const password = env.GRAFANA_PASSWORD || void 0;
+  if (!url || !(token || hasBasicAuth(url, username, password))) {
+    err(
+      "grafana-team-sync: export reads Grafana: set GRAFANA_URL and GRAFANA_TOKEN, or GRAFANA_USERNAME and GRAFANA_PASSWORD."
+    );
+    return EXIT_ERROR;
+  }
+  const inputs = {
+    grafana: { url, token, username, password },
+    out: options.out,
+    cwd: io.cwd,
+    orgs: options.orgs,
+    oktaGroups: options.oktaGroups,
+    force: args.force,
+    concurrency: args.concurrency,
+    onProgress: err
+  };
+  if (env.OKTA_DOMAIN?.trim() && env.OKTA_API_TOKEN?.trim())
+    inputs.okta = { domain: env.OKTA_DOMAIN, token: env.OKTA_API_TOKEN };
+  return report2(await runExport(inputs), options.out, io);
+}
+function report2(outcome, out, io) {
+  const err = (text) => io.stderr(`${text}
+`);
+  switch (outcome.kind) {
+    case "refused":
+      err(`error: ${outcome.problem}`);
+      return EXIT_ERROR;
+    case "failed":
+      err(`error: ${outcome.error}`);
+      return EXIT_ERROR;
+    case "exists":
+      err(
+        `error: ${out} already holds ${outcome.existing.length} YAML file(s) (${shown(outcome.existing, 5)}); nothing was written. Export into an empty folder, or pass --force to overwrite files of the same names.`
+      );
+      return EXIT_ERROR;
+    case "invalid":
+      err(outcome.problems.map(formatProblem).join("\n"));
+      err(
+        `error: the exported files do not pass the config loader (${outcome.problems.length} problem(s)); nothing was written. Please report this.`
+      );
+      return EXIT_ERROR;
+    case "not-empty":
+      err(
+        outcome.plan.changes.slice(0, MAX_SHOWN).map((c) => `  ${c.id}`).join("\n")
+      );
+      err(
+        `error: a plan of the exported files would not be empty (${outcome.plan.changes.length} change(s), ${outcome.plan.pending.length} pending, ${outcome.plan.errors.length} error(s)); nothing was written. Please report this.`
+      );
+      return EXIT_ERROR;
+    case "exported": {
+      const { result } = outcome;
+      const lines = [
+        `Exported ${result.orgs} org(s) and ${result.teams} team(s) into ${out}/: ${outcome.written.length} file(s)` + (outcome.replaced.length ? `, ${outcome.replaced.length} replaced` : "") + `; people named by ${result.identity}.`
+      ];
+      if (result.okta.matched.length + result.okta.differing.length > 0) {
+        lines.push(
+          `Okta groups: ${result.okta.matched.length} team(s) written as their group, ${result.okta.differing.length} differ (see the comments in their files).`
+        );
+      }
+      if (outcome.kept.length > 0) {
+        lines.push(
+          `${outcome.kept.length} other YAML file(s) in ${out}/ were left as they were (${shown(outcome.kept, 5)}): they merge with the export, so run validate and plan.`
+        );
+      }
+      lines.push(...skippedLines(result.skipped));
+      lines.push(`Next: commit ${out}/ and open a pull request; its plan should show no changes.`);
+      io.stdout(`${lines.join("\n")}
+`);
+      return EXIT_OK;
+    }
+  }
+}
+function skippedLines(skipped) {
+  if (skipped.length === 0) return ["Nothing was left out."];
+  const lines = [`Not exported (${skipped.length}), also noted in the files:`];
+  for (const s of skipped.slice(0, MAX_SHOWN)) {
+    const where2 = s.team === void 0 ? `org "${s.org}"` : `"${s.org}" / "${s.team}"`;
+    lines.push(`  - ${where2}: ${s.what}: ${s.why}`);
+  }
+  if (skipped.length > MAX_SHOWN) lines.push(`  \u2026 and ${skipped.length - MAX_SHOWN} more`);
+  return lines;
+}
+function shown(list, n) {
+  return list.length > n ? `${list.slice(0, n).join(", ")}, \u2026` : list.join(", ");
+}
+function hasBasicAuth(url, username, password) {
+  let inUrl;
+  try {
+    inUrl = new URL(url);
+  } catch {
+    inUrl = void 0;
+  }
+  return Boolean((username || inUrl?.username) && (password || inUrl?.password));
+}
+var MAX_SHOWN;
+var init_export2 = __esm({
+  "src/cli/export.ts"() {
+    "use strict";
+    init_export();
+    init_format();
+    init_output2();
+    MAX_SHOWN = 50;
+  }
+});
+
+// node_modules/prom-client/lib/util.js
+var require_util9 = __commonJS({
+  "node_modules/prom-client/lib/util.js"(exports) {
+    "use strict";
+    exports.getValueAsString = function getValueString(value) {
+      if (Number.isNaN(value)) {
+        return "Nan";
+      } else if (!Number.isFinite(value)) {
+        if (value < 0) {
+          return "-Inf";
+        } else {
+          return "+Inf";
+        }
+      } else {
+        return `${value}`;
+      }
+    };
+    exports.removeLabels = function removeLabels(hashMap, labels, sortedLabelNames) {
+      const hash = hashObject(labels, sortedLabelNames);
+      delete hashMap[hash];
+    };
+    exports.setValue = function setValue(hashMap, value, labels) {
+      const hash = hashObject(labels);
+      hashMap[hash] = {
+        value: typeof value === "number" ? value : 0,
+        labels: labels || {}
+      };
+      return hashMap;
+    };
+    exports.setValueDelta = function setValueDelta(hashMap, deltaValue, labels, hash = "") {
+      const value = typeof deltaValue === "number" ? deltaValue : 0;
+      if (hashMap[hash]) {
+        hashMap[hash].value += value;
+      } else {
+        hashMap[hash] = { value, labels };
+      }
+      return hashMap;
+    };
+    exports.getLabels = function(labelNames, args) {
+      if (typeof args[0] === "object") {
+        return args[0];
+      }
+      if (labelNames.length !== args.length) {
+        throw new Error(
+          `Invalid number of arguments (${args.length}): "${args.join(
+            ", "
+          )}" for label names (${labelNames.length}): "${labelNames.join(", ")}".`
+        );
+      }
+      const acc = {};
+      for (let i = 0; i < labelNames.length; i++) {
+        acc[labelNames[i]] = args[i];
+      }
+      return acc;
+    };
+    function fastHashObject(keys, labels) {
+      if (keys.length === 0) {
+        return "";
+      }
+      let hash = "";
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i];
+        const value = labels[key];
+        if (value === void 0) continue;
+        hash += `${key}:${value},`;
+      }
+      return hash;
+    }
+    function hashObject(labels, labelNames) {
+      if (labelNames) {
+        return fastHashObject(labelNames, labels);
+      }
+      const keys = Object.keys(labels);
+      if (keys.length > 1) {
+        keys.sort();
+      }
+      return fastHashObject(keys, labels);
+    }
+    exports.hashObject = hashObject;
+    exports.isObject = function isObject2(obj) {
+      return obj !== null && typeof obj === "object";
+    };
+    exports.nowTimestamp = function nowTimestamp() {
+      return Date.now() / 1e3;
+    };
+    var Grouper = class extends Map {
+      /**
+       * Adds the `value` to the `key`'s array of values.
+       * @param {*} key Key to set.
+       * @param {*} value Value to add to `key`'s array.
+       * @returns {undefined} undefined.
+       */
+      add(key, value) {
+        if (this.has(key)) {
+          this.get(key).push(value);
+        } else {
+          this.set(key, [value]);
+        }
+      }
+    };
+    exports.Grouper = Grouper;
+  }
+});
+
+// node_modules/prom-client/lib/registry.js
+var require_registry = __commonJS({
+  "node_modules/prom-client/lib/registry.js"(exports, module) {
+    "use strict";
+    var { getValueAsString } = require_util9();
+    var Registry2 = class _Registry {
+      static get PROMETHEUS_CONTENT_TYPE() {
+        return "text/plain; version=0.0.4; charset=utf-8";
+      }
+      static get OPENMETRICS_CONTENT_TYPE() {
+        return "application/openmetrics-text; version=1.0.0; charset=utf-8";
+      }
+      constructor(regContentType = _Registry.PROMETHEUS_CONTENT_TYPE) {
+        this._metrics = {};
+        this._collectors = [];
+        this._defaultLabels = {};
+        if (regContentType !== _Registry.PROMETHEUS_CONTENT_TYPE && regContentType !== _Registry.OPENMETRICS_CONTENT_TYPE) {
+          throw new TypeError(`Content type ${regContentType} is unsupported`);
+        }
+        this._contentType = regContentType;
+      }
+      getMetricsAsArray() {
+        return Object.values(this._metrics);
+      }
+      async getMetricsAsString(metrics) {
+        const metric = typeof metrics.getForPromString === "function" ? await metrics.getForPromString() : await metrics.get();
+        const name2 = escapeString(metric.name);
+        const help = `# HELP ${name2} ${escapeString(metric.help)}`;
+        const type = `# TYPE ${name2} ${metric.type}`;
+        const values = [help, type];
+        const defaultLabels = Object.keys(this._defaultLabels).length > 0 ? this._defaultLabels : null;
+        const isOpenMetrics = this.contentType === _Registry.OPENMETRICS_CONTENT_TYPE;
+        for (const val of metric.values || []) {
+          let { metricName = name2, labels = {} } = val;
+          const { sharedLabels = {} } = val;
+          if (isOpenMetrics && metric.type === "counter") {
+            metricName = `${metricName}_total`;
+          }
+          if (defaultLabels) {
+            labels = { ...labels, ...defaultLabels, ...labels };
+          }
+          const formattedLabels = formatLabels(labels, sharedLabels);
+          const flattenedShared = flattenSharedLabels(sharedLabels);
+          const labelParts = [...formattedLabels, flattenedShared].filter(Boolean);
+          const labelsString = labelParts.length ? `{${labelParts.join(",")}}` : "";
+          let fullMetricLine = `${metricName}${labelsString} ${getValueAsString(
+            val.value
+          )}`;
+          const { exemplar } = val;
+          if (exemplar && isOpenMetrics) {
+            const formattedExemplars = formatLabels(exemplar.labelSet);
+            fullMetricLine += ` # {${formattedExemplars.join(
+              ","
+            )}} ${getValueAsString(exemplar.value)} ${exemplar.timestamp}`;
+          }
+          values.push(fullMetricLine);
+        }
+        return values.join("\n");
+      }
+      async metrics() {
+        const isOpenMetrics = this.contentType === _Registry.OPENMETRICS_CONTENT_TYPE;
+        const promises3 = this.getMetricsAsArray().map((metric) => {
+          if (isOpenMetrics && metric.type === "counter") {
+            metric.name = standardizeCounterName(metric.name);
+          }
+          return this.getMetricsAsString(metric);
+        });
+        const resolves = await Promise.all(promises3);
+        return isOpenMetrics ? `${resolves.join("\n")}
+# EOF
+` : `${resolves.join("\n\n")}
+`;
+      }
+      registerMetric(metric) {
+        if (this._metrics[metric.name] && this._metrics[metric.name] !== metric) {
+          throw new Error(
+            `A metric with the name ${metric.name} has already been registered.`
+          );
+        }
+        this._metrics[metric.name] = metric;
+      }
+      clear() {
+        this._metrics = {};
+        this._defaultLabels = {};
+      }
+      async getMetricsAsJSON() {
+        const metrics = [];
+        const defaultLabelNames = Object.keys(this._defaultLabels);
+        const promises3 = [];
+        for (const metric of this.getMetricsAsArray()) {
+          promises3.push(metric.get());
+        }
+        const resolves = await Promise.all(promises3);
+        for (const item of resolves) {
+          if (item.values && defaultLabelNames.length > 0) {
+            for (const val of item.values) {
+              val.labels = Object.assign({}, val.labels);
+              for (const labelName of defaultLabelNames) {
+                val.labels[labelName] = val.labels[labelName] || this._defaultLabels[labelName];
+              }
+            }
+          }
+          metrics.push(item);
+        }
+        return metrics;
+      }
+      removeSingleMetric(name2) {
+        delete this._metrics[name2];
+      }
+      getSingleMetricAsString(name2) {
+        return this.getMetricsAsString(this._metrics[name2]);
+      }
+      getSingleMetric(name2) {
+        return this._metrics[name2];
+      }
+      setDefaultLabels(labels) {
+        this._defaultLabels = labels;
+      }
+      resetMetrics() {
+        for (const metric in this._metrics) {
+          this._metrics[metric].reset();
+        }
+      }
+      get contentType() {
+        return this._contentType;
+      }
+      setContentType(metricsContentType) {
+        if (metricsContentType === _Registry.OPENMETRICS_CONTENT_TYPE || metricsContentType === _Registry.PROMETHEUS_CONTENT_TYPE) {
+          this._contentType = metricsContentType;
+        } else {
+          throw new Error(`Content type ${metricsContentType} is unsupported`);
+        }
+      }
+      static merge(registers) {
+        const regType = registers[0].contentType;
+        for (const reg of registers) {
+          if (reg.contentType !== regType) {
+            throw new Error(
+              "Registers can only be merged if they have the same content type"
+            );
+          }
+        }
+        const mergedRegistry = new _Registry(regType);
+        const metricsToMerge = registers.reduce(
+          (acc, reg) => acc.concat(reg.getMetricsAsArray()),
+          []
+        );
+        metricsToMerge.forEach(mergedRegistry.registerMetric, mergedRegistry);
+        return mergedRegistry;
+      }
+    };
+    function formatLabels(labels, exclude) {
+      const { hasOwnProperty } = Object.prototype;
+      const formatted = [];
+      for (const [name2, value] of Object.entries(labels)) {
+        if (!exclude || !hasOwnProperty.call(exclude, name2)) {
+          formatted.push(`${name2}="${escapeLabelValue(value)}"`);
+        }
+      }
+      return formatted;
+    }
+    var sharedLabelCache = /* @__PURE__ */ new WeakMap();
+    function flattenSharedLabels(labels) {
+      const cached2 = sharedLabelCache.get(labels);
+      if (cached2) {
+        return cached2;
+      }
+      const formattedLabels = formatLabels(labels);
+      const flattened = formattedLabels.join(",");
+      sharedLabelCache.set(labels, flattened);
+      return flattened;
+    }
+    function escapeLabelValue(str) {
+      if (typeof str !== "string") {
+        return str;
+      }
+      return escapeString(str).replace(/"/g, '\\"');
+    }
+    function escapeString(str) {
+      return str.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
+    }
+    function standardizeCounterName(name2) {
+      return name2.replace(/_total$/, "");
+    }
+    module.exports = Registry2;
+    module.exports.globalRegistry = new Registry2();
+  }
+});
+
+// builtin:util
+var require_util10 = __commonJS({
+  "builtin:util"(exports, module) {
+    module.exports = __require("util");
+  }
+});
+
+// node_modules/prom-client/lib/validation.js
+var require_validation = __commonJS({
+  "node_modules/prom-client/lib/validation.js"(exports) {
+    "use strict";
+    var util = require_util10();
+    var metricRegexp = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+    var labelRegexp = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+    exports.validateMetricName = function(name2) {
+      return metricRegexp.test(name2);
+    };
+    exports.validateLabelName = function(names = []) {
+      return names.every((name2) => labelRegexp.test(name2));
+    };
+    exports.validateLabel = function validateLabel(savedLabels, labels) {
+      for (const label in labels) {
+        if (!savedLabels.includes(label)) {
+          throw new Error(
+            `Added label "${label}" is not included in initial labelset: ${util.inspect(
+              savedLabels
+            )}`
+          );
+        }
+      }
+    };
+  }
+});
+
+// node_modules/prom-client/lib/metric.js
+var require_metric = __commonJS({
+  "node_modules/prom-client/lib/metric.js"(exports, module) {
+    "use strict";
+    var Registry2 = require_registry();
+    var { isObject: isObject2 } = require_util9();
+    var { validateMetricName, validateLabelName } = require_validation();
+    var Metric = class {
+      constructor(config2, defaults2 = {}) {
+        if (!isObject2(config2)) {
+          throw new TypeError("constructor expected a config object");
+        }
+        Object.assign(
+          this,
+          {
+            labelNames: [],
+            registers: [Registry2.globalRegistry],
+            aggregator: "sum",
+            enableExemplars: false
+          },
+          defaults2,
+          config2
+        );
+        if (!this.registers) {
+          this.registers = [Registry2.globalRegistry];
+        }
+        if (!this.help) {
+          throw new Error("Missing mandatory help parameter");
+        }
+        if (!this.name) {
+          throw new Error("Missing mandatory name parameter");
+        }
+        if (!validateMetricName(this.name)) {
+          throw new Error("Invalid metric name");
+        }
+        if (!validateLabelName(this.labelNames)) {
+          throw new Error("Invalid label name");
+        }
+        if (this.collect && typeof this.collect !== "function") {
+          throw new Error('Optional "collect" parameter must be a function');
+        }
+        if (this.labelNames) {
+          this.sortedLabelNames = [...this.labelNames].sort();
+        } else {
+          this.sortedLabelNames = [];
+        }
+        this.reset();
+        for (const register2 of this.registers) {
+          if (this.enableExemplars && register2.contentType === Registry2.PROMETHEUS_CONTENT_TYPE) {
+            throw new TypeError(
+              "Exemplars are supported only on OpenMetrics registries"
+            );
+          }
+          register2.registerMetric(this);
+        }
+      }
+      reset() {
+      }
+    };
+    module.exports = { Metric };
+  }
+});
+
+// node_modules/prom-client/lib/exemplar.js
+var require_exemplar = __commonJS({
+  "node_modules/prom-client/lib/exemplar.js"(exports, module) {
+    "use strict";
+    var Exemplar = class {
+      constructor(labelSet = {}, value = null) {
+        this.labelSet = labelSet;
+        this.value = value;
+      }
+      /**
+       * Validation for the label set format.
+       * https://github.com/OpenObservability/OpenMetrics/blob/d99b705f611b75fec8f450b05e344e02eea6921d/specification/OpenMetrics.md#exemplars
+       *
+       * @param {object} labelSet - Exemplar labels.
+       * @throws {RangeError}
+       * @return {void}
+       */
+      validateExemplarLabelSet(labelSet) {
+        let res = "";
+        for (const [labelName, labelValue] of Object.entries(labelSet)) {
+          res += `${labelName}${labelValue}`;
+        }
+        if (res.length > 128) {
+          throw new RangeError(
+            "Label set size must be smaller than 128 UTF-8 chars"
+          );
+        }
+      }
+    };
+    module.exports = Exemplar;
+  }
+});
+
+// node_modules/prom-client/lib/counter.js
+var require_counter = __commonJS({
+  "node_modules/prom-client/lib/counter.js"(exports, module) {
+    "use strict";
+    var util = require_util10();
+    var {
+      hashObject,
+      isObject: isObject2,
+      getLabels,
+      removeLabels,
+      nowTimestamp
+    } = require_util9();
+    var { validateLabel } = require_validation();
+    var { Metric } = require_metric();
+    var Exemplar = require_exemplar();
+    var Counter2 = class extends Metric {
+      constructor(config2) {
+        super(config2);
+        this.type = "counter";
+        this.defaultLabels = {};
+        this.defaultValue = 1;
+        this.defaultExemplarLabelSet = {};
+        if (config2.enableExemplars) {
+          this.enableExemplars = true;
+          this.inc = this.incWithExemplar;
+        } else {
+          this.inc = this.incWithoutExemplar;
+        }
+      }
+      /**
+       * Increment counter
+       * @param {object} labels - What label you want to be incremented
+       * @param {Number} value - Value to increment, if omitted increment with 1
+       * @returns {object} results - object with information about the inc operation
+       * @returns {string} results.labelHash - hash representation of the labels
+       */
+      incWithoutExemplar(labels, value) {
+        let hash = "";
+        if (isObject2(labels)) {
+          hash = hashObject(labels, this.sortedLabelNames);
+          validateLabel(this.labelNames, labels);
+        } else {
+          value = labels;
+          labels = {};
+        }
+        if (value && !Number.isFinite(value)) {
+          throw new TypeError(`Value is not a valid number: ${util.format(value)}`);
+        }
+        if (value < 0) {
+          throw new Error("It is not possible to decrease a counter");
+        }
+        if (value === null || value === void 0) value = 1;
+        setValue(this.hashMap, value, labels, hash);
+        return { labelHash: hash };
+      }
+      /**
+       * Increment counter with exemplar, same as inc but accepts labels for an
+       * exemplar.
+       * If no label is provided the current exemplar labels are kept unchanged
+       * (defaults to empty set).
+       *
+       * @param {object} incOpts - Object with options about what metric to increase
+       * @param {object} incOpts.labels - What label you want to be incremented,
+       *                                  defaults to null (metric with no labels)
+       * @param {Number} incOpts.value - Value to increment, defaults to 1
+       * @param {object} incOpts.exemplarLabels - Key-value  labels for the
+       *                                          exemplar, defaults to empty set {}
+       * @returns {void}
+       */
+      incWithExemplar({
+        labels = this.defaultLabels,
+        value = this.defaultValue,
+        exemplarLabels = this.defaultExemplarLabelSet
+      } = {}) {
+        const res = this.incWithoutExemplar(labels, value);
+        this.updateExemplar(exemplarLabels, value, res.labelHash);
+      }
+      updateExemplar(exemplarLabels, value, hash) {
+        if (exemplarLabels === this.defaultExemplarLabelSet) return;
+        if (!isObject2(this.hashMap[hash].exemplar)) {
+          this.hashMap[hash].exemplar = new Exemplar();
+        }
+        this.hashMap[hash].exemplar.validateExemplarLabelSet(exemplarLabels);
+        this.hashMap[hash].exemplar.labelSet = exemplarLabels;
+        this.hashMap[hash].exemplar.value = value ? value : 1;
+        this.hashMap[hash].exemplar.timestamp = nowTimestamp();
+      }
+      /**
+       * Reset counter
+       * @returns {void}
+       */
+      reset() {
+        this.hashMap = {};
+        if (this.labelNames.length === 0) {
+          setValue(this.hashMap, 0);
+        }
+      }
+      async get() {
+        if (this.collect) {
+          const v = this.collect();
+          if (v instanceof Promise) await v;
+        }
+        return {
+          help: this.help,
+          name: this.name,
+          type: this.type,
+          values: Object.values(this.hashMap),
+          aggregator: this.aggregator
+        };
+      }
+      labels(...args) {
+        const labels = getLabels(this.labelNames, args) || {};
+        return {
+          inc: this.inc.bind(this, labels)
+        };
+      }
+      remove(...args) {
+        const labels = getLabels(this.labelNames, args) || {};
+        validateLabel(this.labelNames, labels);
+        return removeLabels.call(this, this.hashMap, labels, this.sortedLabelNames);
+      }
+    };
+    function setValue(hashMap, value, labels = {}, hash = "") {
+      if (hashMap[hash]) {
+        hashMap[hash].value += value;
+      } else {
+        hashMap[hash] = { value, labels };
+      }
+      return hashMap;
+    }
+    module.exports = Counter2;
+  }
+});
+
+// node_modules/prom-client/lib/gauge.js
+var require_gauge = __commonJS({
+  "node_modules/prom-client/lib/gauge.js"(exports, module) {
+    "use strict";
+    var util = require_util10();
+    var {
+      setValue,
+      setValueDelta,
+      getLabels,
+      hashObject,
+      isObject: isObject2,
+      removeLabels
+    } = require_util9();
+    var { validateLabel } = require_validation();
+    var { Metric } = require_metric();
+    var Gauge2 = class extends Metric {
+      constructor(config2) {
+        super(config2);
+        this.type = "gauge";
+      }
+      /**
+       * Set a gauge to a value
+       * @param {object} labels - Object with labels and their values
+       * @param {Number} value - Value to set the gauge to, must be positive
+       * @returns {void}
+       */
+      set(labels, value) {
+        value = getValueArg(labels, value);
+        labels = getLabelArg(labels);
+        set(this, labels, value);
+      }
+      /**
+       * Reset gauge
+       * @returns {void}
+       */
+      reset() {
+        this.hashMap = {};
+        if (this.labelNames.length === 0) {
+          setValue(this.hashMap, 0, {});
+        }
+      }
+      /**
+       * Increment a gauge value
+       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
+       * @param {Number} value - Value to increment - if omitted, increment with 1
+       * @returns {void}
+       */
+      inc(labels, value) {
+        value = getValueArg(labels, value);
+        labels = getLabelArg(labels);
+        if (value === void 0) value = 1;
+        setDelta(this, labels, value);
+      }
+      /**
+       * Decrement a gauge value
+       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
+       * @param {Number} value - Value to decrement - if omitted, decrement with 1
+       * @returns {void}
+       */
+      dec(labels, value) {
+        value = getValueArg(labels, value);
+        labels = getLabelArg(labels);
+        if (value === void 0) value = 1;
+        setDelta(this, labels, -value);
+      }
+      /**
+       * Set the gauge to current unix epoch
+       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
+       * @returns {void}
+       */
+      setToCurrentTime(labels) {
+        const now = Date.now() / 1e3;
+        if (labels === void 0) {
+          this.set(now);
+        } else {
+          this.set(labels, now);
+        }
+      }
+      /**
+       * Start a timer
+       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
+       * @returns {function} - Invoke this function to set the duration in seconds since you started the timer.
+       * @example
+       * var done = gauge.startTimer();
+       * makeXHRRequest(function(err, response) {
+       *	done(); //Duration of the request will be saved
+       * });
+       */
+      startTimer(labels) {
+        const start = process.hrtime();
+        return (endLabels) => {
+          const delta = process.hrtime(start);
+          const value = delta[0] + delta[1] / 1e9;
+          this.set(Object.assign({}, labels, endLabels), value);
+          return value;
+        };
+      }
+      async get() {
+        if (this.collect) {
+          const v = this.collect();
+          if (v instanceof Promise) await v;
+        }
+        return {
+          help: this.help,
+          name: this.name,
+          type: this.type,
+          values: Object.values(this.hashMap),
+          aggregator: this.aggregator
+        };
+      }
+      _getValue(labels) {
+        const hash = hashObject(labels || {}, this.sortedLabelNames);
+        return this.hashMap[hash] ? this.hashMap[hash].value : 0;
+      }
+      labels(...args) {
+        const labels = getLabels(this.labelNames, args);
+        validateLabel(this.labelNames, labels);
+        return {
+          inc: this.inc.bind(this, labels),
+          dec: this.dec.bind(this, labels),
+          set: this.set.bind(this, labels),
+          setToCurrentTime: this.setToCurrentTime.bind(this, labels),
+          startTimer: this.startTimer.bind(this, labels)
+        };
+      }
+      remove(...args) {
+        const labels = getLabels(this.labelNames, args);
+        validateLabel(this.labelNames, labels);
+        removeLabels.call(this, this.hashMap, labels, this.sortedLabelNames);
+      }
+    };
+    function set(gauge, labels, value) {
+      if (typeof value !== "number") {
+        throw new TypeError(`Value is not a valid number: ${util.format(value)}`);
+      }
+      validateLabel(gauge.labelNames, labels);
+      setValue(gauge.hashMap, value, labels);
+    }
+    function setDelta(gauge, labels, delta) {
+      if (typeof delta !== "number") {
+        throw new TypeError(`Delta is not a valid number: ${util.format(delta)}`);
+      }
+      validateLabel(gauge.labelNames, labels);
+      const hash = hashObject(labels, gauge.sortedLabelNames);
+      setValueDelta(gauge.hashMap, delta, labels, hash);
+    }
+    function getLabelArg(labels) {
+      return isObject2(labels) ? labels : {};
+    }
+    function getValueArg(labels, value) {
+      return isObject2(labels) ? value : labels;
+    }
+    module.exports = Gauge2;
+  }
+});
+
+// node_modules/prom-client/lib/histogram.js
+var require_histogram = __commonJS({
+  "node_modules/prom-client/lib/histogram.js"(exports, module) {
+    "use strict";
+    var util = require_util10();
+    var {
+      getLabels,
+      hashObject,
+      isObject: isObject2,
+      removeLabels,
+      nowTimestamp
+    } = require_util9();
+    var { validateLabel } = require_validation();
+    var { Metric } = require_metric();
+    var Exemplar = require_exemplar();
+    var Histogram2 = class extends Metric {
+      constructor(config2) {
+        super(config2, {
+          buckets: [5e-3, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+        });
+        this.type = "histogram";
+        this.defaultLabels = {};
+        this.defaultExemplarLabelSet = {};
+        this.enableExemplars = false;
+        for (const label of this.labelNames) {
+          if (label === "le") {
+            throw new Error("le is a reserved label keyword");
+          }
+        }
+        this.upperBounds = this.buckets;
+        this.bucketValues = this.upperBounds.reduce((acc, upperBound) => {
+          acc[upperBound] = 0;
+          return acc;
+        }, {});
+        if (config2.enableExemplars) {
+          this.enableExemplars = true;
+          this.bucketExemplars = this.upperBounds.reduce((acc, upperBound) => {
+            acc[upperBound] = null;
+            return acc;
+          }, {});
+          Object.freeze(this.bucketExemplars);
+          this.observe = this.observeWithExemplar;
+        } else {
+          this.observe = this.observeWithoutExemplar;
+        }
+        Object.freeze(this.bucketValues);
+        Object.freeze(this.upperBounds);
+        if (this.labelNames.length === 0) {
+          this.hashMap = {
+            [hashObject({})]: createBaseValues(
+              {},
+              this.bucketValues,
+              this.bucketExemplars
+            )
+          };
+        }
+      }
+      /**
+       * Observe a value in histogram
+       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
+       * @param {Number} value - Value to observe in the histogram
+       * @returns {void}
+       */
+      observeWithoutExemplar(labels, value) {
+        observe2.call(this, labels === 0 ? 0 : labels || {})(value);
+      }
+      observeWithExemplar({
+        labels = this.defaultLabels,
+        value,
+        exemplarLabels = this.defaultExemplarLabelSet
+      } = {}) {
+        observe2.call(this, labels === 0 ? 0 : labels || {})(value);
+        this.updateExemplar(labels, value, exemplarLabels);
+      }
+      updateExemplar(labels, value, exemplarLabels) {
+        if (Object.keys(exemplarLabels).length === 0) return;
+        const hash = hashObject(labels, this.sortedLabelNames);
+        const bound = findBound(this.upperBounds, value);
+        const { bucketExemplars } = this.hashMap[hash];
+        let exemplar = bucketExemplars[bound];
+        if (!isObject2(exemplar)) {
+          exemplar = new Exemplar();
+          bucketExemplars[bound] = exemplar;
+        }
+        exemplar.validateExemplarLabelSet(exemplarLabels);
+        exemplar.labelSet = exemplarLabels;
+        exemplar.value = value;
+        exemplar.timestamp = nowTimestamp();
+      }
+      async get() {
+        const data = await this.getForPromString();
+        data.values = data.values.map(splayLabels);
+        return data;
+      }
+      async getForPromString() {
+        if (this.collect) {
+          const v = this.collect();
+          if (v instanceof Promise) await v;
+        }
+        const data = Object.values(this.hashMap);
+        const values = data.map(extractBucketValuesForExport(this)).reduce(addSumAndCountForExport(this), []);
+        return {
+          name: this.name,
+          help: this.help,
+          type: this.type,
+          values,
+          aggregator: this.aggregator
+        };
+      }
+      reset() {
+        this.hashMap = {};
+      }
+      /**
+       * Initialize the metrics for the given combination of labels to zero
+       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
+       * @returns {void}
+       */
+      zero(labels) {
+        const hash = hashObject(labels, this.sortedLabelNames);
+        this.hashMap[hash] = createBaseValues(
+          labels,
+          this.bucketValues,
+          this.bucketExemplars
+        );
+      }
+      /**
+       * Start a timer that could be used to logging durations
+       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
+       * @param {object} exemplarLabels - Object with labels for exemplar where key is the label key and value is label value. Can only be one level deep
+       * @returns {function} - Function to invoke when you want to stop the timer and observe the duration in seconds
+       * @example
+       * var end = histogram.startTimer();
+       * makeExpensiveXHRRequest(function(err, res) {
+       * 	const duration = end(); //Observe the duration of expensiveXHRRequest and returns duration in seconds
+       * 	console.log('Duration', duration);
+       * });
+       */
+      startTimer(labels, exemplarLabels) {
+        return this.enableExemplars ? startTimerWithExemplar.call(this, labels, exemplarLabels)() : startTimer.call(this, labels)();
+      }
+      labels(...args) {
+        const labels = getLabels(this.labelNames, args);
+        validateLabel(this.labelNames, labels);
+        return {
+          observe: observe2.call(this, labels),
+          startTimer: startTimer.call(this, labels)
+        };
+      }
+      remove(...args) {
+        const labels = getLabels(this.labelNames, args);
+        validateLabel(this.labelNames, labels);
+        removeLabels.call(this, this.hashMap, labels, this.sortedLabelNames);
+      }
+    };
+    function startTimer(startLabels) {
+      return () => {
+        const start = process.hrtime();
+        return (endLabels) => {
+          const delta = process.hrtime(start);
+          const value = delta[0] + delta[1] / 1e9;
+          this.observe(Object.assign({}, startLabels, endLabels), value);
+          return value;
+        };
+      };
+    }
+    function startTimerWithExemplar(startLabels, startExemplarLabels) {
+      return () => {
+        const start = process.hrtime();
+        return (endLabels, endExemplarLabels) => {
+          const delta = process.hrtime(start);
+          const value = delta[0] + delta[1] / 1e9;
+          this.observe({
+            labels: Object.assign({}, startLabels, endLabels),
+            value,
+            exemplarLabels: Object.assign(
+              {},
+              startExemplarLabels,
+              endExemplarLabels
+            )
+          });
+          return value;
+        };
+      };
+    }
+    function setValuePair(labels, value, metricName, exemplar, sharedLabels = {}) {
+      return {
+        labels,
+        sharedLabels,
+        value,
+        metricName,
+        exemplar
+      };
+    }
+    function findBound(upperBounds, value) {
+      for (let i = 0; i < upperBounds.length; i++) {
+        const bound = upperBounds[i];
+        if (value <= bound) {
+          return bound;
+        }
+      }
+      return -1;
+    }
+    function observe2(labels) {
+      return (value) => {
+        const labelValuePair = convertLabelsAndValues(labels, value);
+        validateLabel(this.labelNames, labelValuePair.labels);
+        if (!Number.isFinite(labelValuePair.value)) {
+          throw new TypeError(
+            `Value is not a valid number: ${util.format(labelValuePair.value)}`
+          );
+        }
+        const hash = hashObject(labelValuePair.labels, this.sortedLabelNames);
+        let valueFromMap = this.hashMap[hash];
+        if (!valueFromMap) {
+          valueFromMap = createBaseValues(
+            labelValuePair.labels,
+            this.bucketValues,
+            this.bucketExemplars
+          );
+        }
+        const b = findBound(this.upperBounds, labelValuePair.value);
+        valueFromMap.sum += labelValuePair.value;
+        valueFromMap.count += 1;
+        if (Object.prototype.hasOwnProperty.call(valueFromMap.bucketValues, b)) {
+          valueFromMap.bucketValues[b] += 1;
+        }
+        this.hashMap[hash] = valueFromMap;
+      };
+    }
+    function createBaseValues(labels, bucketValues, bucketExemplars) {
+      const result = {
+        labels,
+        bucketValues: { ...bucketValues },
+        sum: 0,
+        count: 0
+      };
+      if (bucketExemplars) {
+        result.bucketExemplars = { ...bucketExemplars };
+      }
+      return result;
+    }
+    function convertLabelsAndValues(labels, value) {
+      return isObject2(labels) ? {
+        labels,
+        value
+      } : {
+        value: labels,
+        labels: {}
+      };
+    }
+    function extractBucketValuesForExport(histogram) {
+      const name2 = `${histogram.name}_bucket`;
+      return (bucketData) => {
+        let acc = 0;
+        const buckets = histogram.upperBounds.map((upperBound) => {
+          acc += bucketData.bucketValues[upperBound];
+          return setValuePair(
+            { le: upperBound },
+            acc,
+            name2,
+            bucketData.bucketExemplars ? bucketData.bucketExemplars[upperBound] : null,
+            bucketData.labels
+          );
+        });
+        return { buckets, data: bucketData };
+      };
+    }
+    function addSumAndCountForExport(histogram) {
+      return (acc, d) => {
+        acc.push(...d.buckets);
+        const infLabel = { le: "+Inf" };
+        acc.push(
+          setValuePair(
+            infLabel,
+            d.data.count,
+            `${histogram.name}_bucket`,
+            d.data.bucketExemplars ? d.data.bucketExemplars["-1"] : null,
+            d.data.labels
+          ),
+          setValuePair(
+            {},
+            d.data.sum,
+            `${histogram.name}_sum`,
+            void 0,
+            d.data.labels
+          ),
+          setValuePair(
+            {},
+            d.data.count,
+            `${histogram.name}_count`,
+            void 0,
+            d.data.labels
+          )
+        );
+        return acc;
+      };
+    }
+    function splayLabels(bucket) {
+      const { sharedLabels, labels, ...newBucket } = bucket;
+      for (const label of Object.keys(sharedLabels)) {
+        labels[label] = sharedLabels[label];
+      }
+      newBucket.labels = labels;
+      return newBucket;
+    }
+    module.exports = Histogram2;
+  }
+});
+
+// node_modules/bintrees/lib/treebase.js
+var require_treebase = __commonJS({
+  "node_modules/bintrees/lib/treebase.js"(exports, module) {
+    function TreeBase() {
+    }
+    TreeBase.prototype.clear = function() {
+      this._root = null;
+      this.size = 0;
+    };
+    TreeBase.prototype.find = function(data) {
+      var res = this._root;
+      while (res !== null) {
+        var c = this._comparator(data, res.data);
+        if (c === 0) {
+          return res.data;
+        } else {
+          res = res.get_child(c > 0);
+        }
+      }
+      return null;
+    };
+    TreeBase.prototype.findIter = function(data) {
+      var res = this._root;
+      var iter = this.iterator();
+      while (res !== null) {
+        var c = this._comparator(data, res.data);
+        if (c === 0) {
+          iter._cursor = res;
+          return iter;
+        } else {
+          iter._ancestors.push(res);
+          res = res.get_child(c > 0);
+        }
+      }
+      return null;
+    };
+    TreeBase.prototype.lowerBound = function(item) {
+      var cur = this._root;
+      var iter = this.iterator();
+      var cmp = this._comparator;
+      while (cur !== null) {
+        var c = cmp(item, cur.data);
+        if (c === 0) {
+          iter._cursor = cur;
+          return iter;
+        }
+        iter._ancestors.push(cur);
+        cur = cur.get_child(c > 0);
+      }
+      for (var i = iter._ancestors.length - 1; i >= 0; --i) {
+        cur = iter._ancestors[i];
+        if (cmp(item, cur.data) < 0) {
+          iter._cursor = cur;
+          iter._ancestors.length = i;
+          return iter;
+        }
+      }
+      iter._ancestors.length = 0;
+      return iter;
+    };
+    TreeBase.prototype.upperBound = function(item) {
+      var iter = this.lowerBound(item);
+      var cmp = this._comparator;
+      while (iter.data() !== null && cmp(iter.data(), item) === 0) {
+        iter.next();
+      }
+      return iter;
+    };
+    TreeBase.prototype.min = function() {
+      var res = this._root;
+      if (res === null) {
+        return null;
+      }
+      while (res.left !== null) {
+        res = res.left;
+      }
+      return res.data;
+    };
+    TreeBase.prototype.max = function() {
+      var res = this._root;
+      if (res === null) {
+        return null;
+      }
+      while (res.right !== null) {
+        res = res.right;
+      }
+      return res.data;
+    };
+    TreeBase.prototype.iterator = function() {
+      return new Iterator(this);
+    };
+    TreeBase.prototype.each = function(cb) {
+      var it = this.iterator(), data;
+      while ((data = it.next()) !== null) {
+        if (cb(data) === false) {
+          return;
+        }
+      }
+    };
+    TreeBase.prototype.reach = function(cb) {
+      var it = this.iterator(), data;
+      while ((data = it.prev()) !== null) {
+        if (cb(data) === false) {
+          return;
+        }
+      }
+    };
+    function Iterator(tree) {
+      this._tree = tree;
+      this._ancestors = [];
+      this._cursor = null;
+    }
+    Iterator.prototype.data = function() {
+      return this._cursor !== null ? this._cursor.data : null;
+    };
+    Iterator.prototype.next = function() {
+      if (this._cursor === null) {
+        var root = this._tree._root;
+        if (root !== null) {
+          this._minNode(root);
+        }
+      } else {
+        if (this._cursor.right === null) {
+          var save;
+          do {
+            save = this._cursor;
+            if (this._ancestors.length) {
+              this._cursor = this._ancestors.pop();
+            } else {
+              this._cursor = null;
+              break;
+            }
+          } while (this._cursor.right === save);
+        } else {
+          this._ancestors.push(this._cursor);
+          this._minNode(this._cursor.right);
+        }
+      }
+      return this._cursor !== null ? this._cursor.data : null;
+    };
+    Iterator.prototype.prev = function() {
+      if (this._cursor === null) {
+        var root = this._tree._root;
+        if (root !== null) {
+          this._maxNode(root);
+        }
+      } else {
+        if (this._cursor.left === null) {
+          var save;
+          do {
+            save = this._cursor;
+            if (this._ancestors.length) {
+              this._cursor = this._ancestors.pop();
+            } else {
+              this._cursor = null;
+              break;
+            }
+          } while (this._cursor.left === save);
+        } else {
+          this._ancestors.push(this._cursor);
+          this._maxNode(this._cursor.left);
+        }
+      }
+      return this._cursor !== null ? this._cursor.data : null;
+    };
+    Iterator.prototype._minNode = function(start) {
+      while (start.left !== null) {
+        this._ancestors.push(start);
+        start = start.left;
+      }
+      this._cursor = start;
+    };
+    Iterator.prototype._maxNode = function(start) {
+      while (start.right !== null) {
+        this._ancestors.push(start);
+        start = start.right;
+      }
+      this._cursor = start;
+    };
+    module.exports = TreeBase;
+  }
+});
+
+// node_modules/bintrees/lib/rbtree.js
+var require_rbtree = __commonJS({
+  "node_modules/bintrees/lib/rbtree.js"(exports, module) {
+    var TreeBase = require_treebase();
+    function Node(data) {
+      this.data = data;
+      this.left = null;
+      this.right = null;
+      this.red = true;
+    }
+    Node.prototype.get_child = function(dir) {
+      return dir ? this.right : this.left;
+    };
+    Node.prototype.set_child = function(dir, val) {
+      if (dir) {
+        this.right = val;
+      } else {
+        this.left = val;
+      }
+    };
+    function RBTree(comparator) {
+      this._root = null;
+      this._comparator = comparator;
+      this.size = 0;
+    }
+    RBTree.prototype = new TreeBase();
+    RBTree.prototype.insert = function(data) {
+      var ret2 = false;
+      if (this._root === null) {
+        this._root = new Node(data);
+        ret2 = true;
+        this.size++;
+      } else {
+        var head2 = new Node(void 0);
+        var dir = 0;
+        var last = 0;
+        var gp = null;
+        var ggp = head2;
+        var p = null;
+        var node2 = this._root;
+        ggp.right = this._root;
+        while (true) {
+          if (node2 === null) {
+            node2 = new Node(data);
+            p.set_child(dir, node2);
+            ret2 = true;
+            this.size++;
+          } else if (is_red(node2.left) && is_red(node2.right)) {
+            node2.red = true;
+            node2.left.red = false;
+            node2.right.red = false;
+          }
+          if (is_red(node2) && is_red(p)) {
+            var dir2 = ggp.right === gp;
+            if (node2 === p.get_child(last)) {
+              ggp.set_child(dir2, single_rotate(gp, !last));
+            } else {
+              ggp.set_child(dir2, double_rotate(gp, !last));
+            }
+          }
+          var cmp = this._comparator(node2.data, data);
+          if (cmp === 0) {
+            break;
+          }
+          last = dir;
+          dir = cmp < 0;
+          if (gp !== null) {
+            ggp = gp;
+          }
+          gp = p;
+          p = node2;
+          node2 = node2.get_child(dir);
+        }
+        this._root = head2.right;
+      }
+      this._root.red = false;
+      return ret2;
+    };
+    RBTree.prototype.remove = function(data) {
+      if (this._root === null) {
+        return false;
+      }
+      var head2 = new Node(void 0);
+      var node2 = head2;
+      node2.right = this._root;
+      var p = null;
+      var gp = null;
+      var found = null;
+      var dir = 1;
+      while (node2.get_child(dir) !== null) {
+        var last = dir;
+        gp = p;
+        p = node2;
+        node2 = node2.get_child(dir);
+        var cmp = this._comparator(data, node2.data);
+        dir = cmp > 0;
+        if (cmp === 0) {
+          found = node2;
+        }
+        if (!is_red(node2) && !is_red(node2.get_child(dir))) {
+          if (is_red(node2.get_child(!dir))) {
+            var sr = single_rotate(node2, dir);
+            p.set_child(last, sr);
+            p = sr;
+          } else if (!is_red(node2.get_child(!dir))) {
+            var sibling = p.get_child(!last);
+            if (sibling !== null) {
+              if (!is_red(sibling.get_child(!last)) && !is_red(sibling.get_child(last))) {
+                p.red = false;
+                sibling.red = true;
+                node2.red = true;
+              } else {
+                var dir2 = gp.right === p;
+                if (is_red(sibling.get_child(last))) {
+                  gp.set_child(dir2, double_rotate(p, last));
+                } else if (is_red(sibling.get_child(!last))) {
+                  gp.set_child(dir2, single_rotate(p, last));
+                }
+                var gpc = gp.get_child(dir2);
+                gpc.red = true;
+                node2.red = true;
+                gpc.left.red = false;
+                gpc.right.red = false;
+              }
+            }
+          }
+        }
+      }
+      if (found !== null) {
+        found.data = node2.data;
+        p.set_child(p.right === node2, node2.get_child(node2.left === null));
+        this.size--;
+      }
+      this._root = head2.right;
+      if (this._root !== null) {
+        this._root.red = false;
+      }
+      return found !== null;
+    };
+    function is_red(node2) {
+      return node2 !== null && node2.red;
+    }
+    function single_rotate(root, dir) {
+      var save = root.get_child(!dir);
+      root.set_child(!dir, save.get_child(dir));
+      save.set_child(dir, root);
+      root.red = true;
+      save.red = false;
+      return save;
+    }
+    function double_rotate(root, dir) {
+      root.set_child(!dir, single_rotate(root.get_child(!dir), !dir));
+      return single_rotate(root, dir);
+    }
+    module.exports = RBTree;
+  }
+});
+
+// node_modules/bintrees/lib/bintree.js
+var require_bintree = __commonJS({
+  "node_modules/bintrees/lib/bintree.js"(exports, module) {
+    var TreeBase = require_treebase();
+    function Node(data) {
+      this.data = data;
+      this.left = null;
+      this.right = null;
+    }
+    Node.prototype.get_child = function(dir) {
+      return dir ? this.right : this.left;
+    };
+    Node.prototype.set_child = function(dir, val) {
+      if (dir) {
+        this.right = val;
+      } else {
+        this.left = val;
+      }
+    };
+    function BinTree(comparator) {
+      this._root = null;
+      this._comparator = comparator;
+      this.size = 0;
+    }
+    BinTree.prototype = new TreeBase();
+    BinTree.prototype.insert = function(data) {
+      if (this._root === null) {
+        this._root = new Node(data);
+        this.size++;
+        return true;
+      }
+      var dir = 0;
+      var p = null;
+      var node2 = this._root;
+      while (true) {
+        if (node2 === null) {
+          node2 = new Node(data);
+          p.set_child(dir, node2);
+          ret = true;
+          this.size++;
+          return true;
+        }
+        if (this._comparator(node2.data, data) === 0) {
+          return false;
+        }
+        dir = this._comparator(node2.data, data) < 0;
+        p = node2;
+        node2 = node2.get_child(dir);
+      }
+    };
+    BinTree.prototype.remove = function(data) {
+      if (this._root === null) {
+        return false;
+      }
+      var head2 = new Node(void 0);
+      var node2 = head2;
+      node2.right = this._root;
+      var p = null;
+      var found = null;
+      var dir = 1;
+      while (node2.get_child(dir) !== null) {
+        p = node2;
+        node2 = node2.get_child(dir);
+        var cmp = this._comparator(data, node2.data);
+        dir = cmp > 0;
+        if (cmp === 0) {
+          found = node2;
+        }
+      }
+      if (found !== null) {
+        found.data = node2.data;
+        p.set_child(p.right === node2, node2.get_child(node2.left === null));
+        this._root = head2.right;
+        this.size--;
+        return true;
+      } else {
+        return false;
+      }
+    };
+    module.exports = BinTree;
+  }
+});
+
+// node_modules/bintrees/index.js
+var require_bintrees = __commonJS({
+  "node_modules/bintrees/index.js"(exports, module) {
+    module.exports = {
+      RBTree: require_rbtree(),
+      BinTree: require_bintree()
+    };
+  }
+});
+
+// node_modules/tdigest/tdigest.js
+var require_tdigest = __commonJS({
+  "node_modules/tdigest/tdigest.js"(exports, module) {
+    var RBTree = require_bintrees().RBTree;
+    function TDigest(delta, K, CX) {
+      this.discrete = delta === false;
+      this.delta = delta || 0.01;
+      this.K = K === void 0 ? 25 : K;
+      this.CX = CX === void 0 ? 1.1 : CX;
+      this.centroids = new RBTree(compare_centroid_means);
+      this.nreset = 0;
+      this.reset();
+    }
+    TDigest.prototype.reset = function() {
+      this.centroids.clear();
+      this.n = 0;
+      this.nreset += 1;
+      this.last_cumulate = 0;
+    };
+    TDigest.prototype.size = function() {
+      return this.centroids.size;
+    };
+    TDigest.prototype.toArray = function(everything) {
+      var result = [];
+      if (everything) {
+        this._cumulate(true);
+        this.centroids.each(function(c) {
+          result.push(c);
+        });
+      } else {
+        this.centroids.each(function(c) {
+          result.push({ mean: c.mean, n: c.n });
+        });
+      }
+      return result;
+    };
+    TDigest.prototype.summary = function() {
+      var approx = this.discrete ? "exact " : "approximating ";
+      var s = [
+        approx + this.n + " samples using " + this.size() + " centroids",
+        "min = " + this.percentile(0),
+        "Q1  = " + this.percentile(0.25),
+        "Q2  = " + this.percentile(0.5),
+        "Q3  = " + this.percentile(0.75),
+        "max = " + this.percentile(1)
+      ];
+      return s.join("\n");
+    };
+    function compare_centroid_means(a, b) {
+      return a.mean > b.mean ? 1 : a.mean < b.mean ? -1 : 0;
+    }
+    function compare_centroid_mean_cumns(a, b) {
+      return a.mean_cumn - b.mean_cumn;
+    }
+    TDigest.prototype.push = function(x, n) {
+      n = n || 1;
+      x = Array.isArray(x) ? x : [x];
+      for (var i = 0; i < x.length; i++) {
+        this._digest(x[i], n);
+      }
+    };
+    TDigest.prototype.push_centroid = function(c) {
+      c = Array.isArray(c) ? c : [c];
+      for (var i = 0; i < c.length; i++) {
+        this._digest(c[i].mean, c[i].n);
+      }
+    };
+    TDigest.prototype._cumulate = function(exact) {
+      if (this.n === this.last_cumulate || !exact && this.CX && this.CX > this.n / this.last_cumulate) {
+        return;
+      }
+      var cumn = 0;
+      this.centroids.each(function(c) {
+        c.mean_cumn = cumn + c.n / 2;
+        cumn = c.cumn = cumn + c.n;
+      });
+      this.n = this.last_cumulate = cumn;
+    };
+    TDigest.prototype.find_nearest = function(x) {
+      if (this.size() === 0) {
+        return null;
+      }
+      var iter = this.centroids.lowerBound({ mean: x });
+      var c = iter.data() === null ? iter.prev() : iter.data();
+      if (c.mean === x || this.discrete) {
+        return c;
+      }
+      var prev = iter.prev();
+      if (prev && Math.abs(prev.mean - x) < Math.abs(c.mean - x)) {
+        return prev;
+      } else {
+        return c;
+      }
+    };
+    TDigest.prototype._new_centroid = function(x, n, cumn) {
+      var c = { mean: x, n, cumn };
+      this.centroids.insert(c);
+      this.n += n;
+      return c;
+    };
+    TDigest.prototype._addweight = function(nearest, x, n) {
+      if (x !== nearest.mean) {
+        nearest.mean += n * (x - nearest.mean) / (nearest.n + n);
+      }
+      nearest.cumn += n;
+      nearest.mean_cumn += n / 2;
+      nearest.n += n;
+      this.n += n;
+    };
+    TDigest.prototype._digest = function(x, n) {
+      var min = this.centroids.min();
+      var max = this.centroids.max();
+      var nearest = this.find_nearest(x);
+      if (nearest && nearest.mean === x) {
+        this._addweight(nearest, x, n);
+      } else if (nearest === min) {
+        this._new_centroid(x, n, 0);
+      } else if (nearest === max) {
+        this._new_centroid(x, n, this.n);
+      } else if (this.discrete) {
+        this._new_centroid(x, n, nearest.cumn);
+      } else {
+        var p = nearest.mean_cumn / this.n;
+        var max_n = Math.floor(4 * this.n * this.delta * p * (1 - p));
+        if (max_n - nearest.n >= n) {
+          this._addweight(nearest, x, n);
+        } else {
+          this._new_centroid(x, n, nearest.cumn);
+        }
+      }
+      this._cumulate(false);
+      if (!this.discrete && this.K && this.size() > this.K / this.delta) {
+        this.compress();
+      }
+    };
+    TDigest.prototype.bound_mean = function(x) {
+      var iter = this.centroids.upperBound({ mean: x });
+      var lower4 = iter.prev();
+      var upper = lower4.mean === x ? lower4 : iter.next();
+      return [lower4, upper];
+    };
+    TDigest.prototype.p_rank = function(x_or_xlist) {
+      var xs = Array.isArray(x_or_xlist) ? x_or_xlist : [x_or_xlist];
+      var ps = xs.map(this._p_rank, this);
+      return Array.isArray(x_or_xlist) ? ps : ps[0];
+    };
+    TDigest.prototype._p_rank = function(x) {
+      if (this.size() === 0) {
+        return void 0;
+      } else if (x < this.centroids.min().mean) {
+        return 0;
+      } else if (x > this.centroids.max().mean) {
+        return 1;
+      }
+      this._cumulate(true);
+      var bound = this.bound_mean(x);
+      var lower4 = bound[0], upper = bound[1];
+      if (this.discrete) {
+        return lower4.cumn / this.n;
+      } else {
+        var cumn = lower4.mean_cumn;
+        if (lower4 !== upper) {
+          cumn += (x - lower4.mean) * (upper.mean_cumn - lower4.mean_cumn) / (upper.mean - lower4.mean);
+        }
+        return cumn / this.n;
+      }
+    };
+    TDigest.prototype.bound_mean_cumn = function(cumn) {
+      this.centroids._comparator = compare_centroid_mean_cumns;
+      var iter = this.centroids.upperBound({ mean_cumn: cumn });
+      this.centroids._comparator = compare_centroid_means;
+      var lower4 = iter.prev();
+      var upper = lower4 && lower4.mean_cumn === cumn ? lower4 : iter.next();
+      return [lower4, upper];
+    };
+    TDigest.prototype.percentile = function(p_or_plist) {
+      var ps = Array.isArray(p_or_plist) ? p_or_plist : [p_or_plist];
+      var qs = ps.map(this._percentile, this);
+      return Array.isArray(p_or_plist) ? qs : qs[0];
+    };
+    TDigest.prototype._percentile = function(p) {
+      if (this.size() === 0) {
+        return void 0;
+      }
+      this._cumulate(true);
+      var h = this.n * p;
+      var bound = this.bound_mean_cumn(h);
+      var lower4 = bound[0], upper = bound[1];
+      if (upper === lower4 || lower4 === null || upper === null) {
+        return (lower4 || upper).mean;
+      } else if (!this.discrete) {
+        return lower4.mean + (h - lower4.mean_cumn) * (upper.mean - lower4.mean) / (upper.mean_cumn - lower4.mean_cumn);
+      } else if (h <= lower4.cumn) {
+        return lower4.mean;
+      } else {
+        return upper.mean;
+      }
+    };
+    function pop_random(choices) {
+      var idx = Math.floor(Math.random() * choices.length);
+      return choices.splice(idx, 1)[0];
+    }
+    TDigest.prototype.compress = function() {
+      if (this.compressing) {
+        return;
+      }
+      var points = this.toArray();
+      this.reset();
+      this.compressing = true;
+      while (points.length > 0) {
+        this.push_centroid(pop_random(points));
+      }
+      this._cumulate(true);
+      this.compressing = false;
+    };
+    function Digest(config2) {
+      this.config = config2 || {};
+      this.mode = this.config.mode || "auto";
+      TDigest.call(this, this.mode === "cont" ? config2.delta : false);
+      this.digest_ratio = this.config.ratio || 0.9;
+      this.digest_thresh = this.config.thresh || 1e3;
+      this.n_unique = 0;
+    }
+    Digest.prototype = Object.create(TDigest.prototype);
+    Digest.prototype.constructor = Digest;
+    Digest.prototype.push = function(x_or_xlist) {
+      TDigest.prototype.push.call(this, x_or_xlist);
+      this.check_continuous();
+    };
+    Digest.prototype._new_centroid = function(x, n, cumn) {
+      this.n_unique += 1;
+      TDigest.prototype._new_centroid.call(this, x, n, cumn);
+    };
+    Digest.prototype._addweight = function(nearest, x, n) {
+      if (nearest.n === 1) {
+        this.n_unique -= 1;
+      }
+      TDigest.prototype._addweight.call(this, nearest, x, n);
+    };
+    Digest.prototype.check_continuous = function() {
+      if (this.mode !== "auto" || this.size() < this.digest_thresh) {
+        return false;
+      }
+      if (this.n_unique / this.size() > this.digest_ratio) {
+        this.mode = "cont";
+        this.discrete = false;
+        this.delta = this.config.delta || 0.01;
+        this.compress();
+        return true;
+      }
+      return false;
+    };
+    module.exports = {
+      "TDigest": TDigest,
+      "Digest": Digest
+    };
+  }
+});
+
+// node_modules/prom-client/lib/timeWindowQuantiles.js
+var require_timeWindowQuantiles = __commonJS({
+  "node_modules/prom-client/lib/timeWindowQuantiles.js"(exports, module) {
+    "use strict";
+    var { TDigest } = require_tdigest();
+    var TimeWindowQuantiles = class {
+      constructor(maxAgeSeconds, ageBuckets) {
+        this.maxAgeSeconds = maxAgeSeconds || 0;
+        this.ageBuckets = ageBuckets || 0;
+        this.shouldRotate = maxAgeSeconds && ageBuckets;
+        this.ringBuffer = Array(ageBuckets).fill(new TDigest());
+        this.currentBuffer = 0;
+        this.lastRotateTimestampMillis = Date.now();
+        this.durationBetweenRotatesMillis = maxAgeSeconds * 1e3 / ageBuckets || Infinity;
+      }
+      size() {
+        const bucket = rotate.call(this);
+        return bucket.size();
+      }
+      percentile(quantile) {
+        const bucket = rotate.call(this);
+        return bucket.percentile(quantile);
+      }
+      push(value) {
+        rotate.call(this);
+        this.ringBuffer.forEach((bucket) => {
+          bucket.push(value);
+        });
+      }
+      reset() {
+        this.ringBuffer.forEach((bucket) => {
+          bucket.reset();
+        });
+      }
+      compress() {
+        this.ringBuffer.forEach((bucket) => {
+          bucket.compress();
+        });
+      }
+    };
+    function rotate() {
+      let timeSinceLastRotateMillis = Date.now() - this.lastRotateTimestampMillis;
+      while (timeSinceLastRotateMillis > this.durationBetweenRotatesMillis && this.shouldRotate) {
+        this.ringBuffer[this.currentBuffer] = new TDigest();
+        if (++this.currentBuffer >= this.ringBuffer.length) {
+          this.currentBuffer = 0;
+        }
+        timeSinceLastRotateMillis -= this.durationBetweenRotatesMillis;
+        this.lastRotateTimestampMillis += this.durationBetweenRotatesMillis;
+      }
+      return this.ringBuffer[this.currentBuffer];
+    }
+    module.exports = TimeWindowQuantiles;
+  }
+});
+
+// node_modules/prom-client/lib/summary.js
+var require_summary = __commonJS({
+  "node_modules/prom-client/lib/summary.js"(exports, module) {
+    "use strict";
+    var util = require_util10();
+    var { getLabels, hashObject, removeLabels } = require_util9();
+    var { validateLabel } = require_validation();
+    var { Metric } = require_metric();
+    var timeWindowQuantiles = require_timeWindowQuantiles();
+    var DEFAULT_COMPRESS_COUNT = 1e3;
+    var Summary2 = class extends Metric {
+      constructor(config2) {
+        super(config2, {
+          percentiles: [0.01, 0.05, 0.5, 0.9, 0.95, 0.99, 0.999],
+          compressCount: DEFAULT_COMPRESS_COUNT,
+          hashMap: {}
+        });
+        this.type = "summary";
+        for (const label of this.labelNames) {
+          if (label === "quantile")
+            throw new Error("quantile is a reserved label keyword");
+        }
+        if (this.labelNames.length === 0) {
+          this.hashMap = {
+            [hashObject({})]: {
+              labels: {},
+              td: new timeWindowQuantiles(this.maxAgeSeconds, this.ageBuckets),
+              count: 0,
+              sum: 0
+            }
+          };
+        }
+      }
+      /**
+       * Observe a value
+       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
+       * @param {Number} value - Value to observe
+       * @returns {void}
+       */
+      observe(labels, value) {
+        observe2.call(this, labels === 0 ? 0 : labels || {})(value);
+      }
+      async get() {
+        if (this.collect) {
+          const v = this.collect();
+          if (v instanceof Promise) await v;
+        }
+        const hashKeys = Object.keys(this.hashMap);
+        const values = [];
+        hashKeys.forEach((hashKey) => {
+          const s = this.hashMap[hashKey];
+          if (s) {
+            if (this.pruneAgedBuckets && s.td.size() === 0) {
+              delete this.hashMap[hashKey];
+            } else {
+              extractSummariesForExport(s, this.percentiles).forEach((v) => {
+                values.push(v);
+              });
+              values.push(getSumForExport(s, this));
+              values.push(getCountForExport(s, this));
+            }
+          }
+        });
+        return {
+          name: this.name,
+          help: this.help,
+          type: this.type,
+          values,
+          aggregator: this.aggregator
+        };
+      }
+      reset() {
+        const data = Object.values(this.hashMap);
+        data.forEach((s) => {
+          s.td.reset();
+          s.count = 0;
+          s.sum = 0;
+        });
+      }
+      /**
+       * Start a timer that could be used to logging durations
+       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
+       * @returns {function} - Function to invoke when you want to stop the timer and observe the duration in seconds
+       * @example
+       * var end = summary.startTimer();
+       * makeExpensiveXHRRequest(function(err, res) {
+       *	end(); //Observe the duration of expensiveXHRRequest
+       * });
+       */
+      startTimer(labels) {
+        return startTimer.call(this, labels)();
+      }
+      labels(...args) {
+        const labels = getLabels(this.labelNames, args);
+        validateLabel(this.labelNames, labels);
+        return {
+          observe: observe2.call(this, labels),
+          startTimer: startTimer.call(this, labels)
+        };
+      }
+      remove(...args) {
+        const labels = getLabels(this.labelNames, args);
+        validateLabel(this.labelNames, labels);
+        removeLabels.call(this, this.hashMap, labels, this.sortedLabelNames);
+      }
+    };
+    function extractSummariesForExport(summaryOfLabels, percentiles) {
+      summaryOfLabels.td.compress();
+      return percentiles.map((percentile) => {
+        const percentileValue = summaryOfLabels.td.percentile(percentile);
+        return {
+          labels: Object.assign({ quantile: percentile }, summaryOfLabels.labels),
+          value: percentileValue ? percentileValue : 0
+        };
+      });
+    }
+    function getCountForExport(value, summary3) {
+      return {
+        metricName: `${summary3.name}_count`,
+        labels: value.labels,
+        value: value.count
+      };
+    }
+    function getSumForExport(value, summary3) {
+      return {
+        metricName: `${summary3.name}_sum`,
+        labels: value.labels,
+        value: value.sum
+      };
+    }
+    function startTimer(startLabels) {
+      return () => {
+        const start = process.hrtime();
+        return (endLabels) => {
+          const delta = process.hrtime(start);
+          const value = delta[0] + delta[1] / 1e9;
+          this.observe(Object.assign({}, startLabels, endLabels), value);
+          return value;
+        };
+      };
+    }
+    function observe2(labels) {
+      return (value) => {
+        const labelValuePair = convertLabelsAndValues(labels, value);
+        validateLabel(this.labelNames, labels);
+        if (!Number.isFinite(labelValuePair.value)) {
+          throw new TypeError(
+            `Value is not a valid number: ${util.format(labelValuePair.value)}`
+          );
+        }
+        const hash = hashObject(labelValuePair.labels, this.sortedLabelNames);
+        let summaryOfLabel = this.hashMap[hash];
+        if (!summaryOfLabel) {
+          summaryOfLabel = {
+            labels: labelValuePair.labels,
+            td: new timeWindowQuantiles(this.maxAgeSeconds, this.ageBuckets),
+            count: 0,
+            sum: 0
+          };
+        }
+        summaryOfLabel.td.push(labelValuePair.value);
+        summaryOfLabel.count++;
+        if (summaryOfLabel.count % this.compressCount === 0) {
+          summaryOfLabel.td.compress();
+        }
+        summaryOfLabel.sum += labelValuePair.value;
+        this.hashMap[hash] = summaryOfLabel;
+      };
+    }
+    function convertLabelsAndValues(labels, value) {
+      if (value === void 0) {
+        return {
+          value: labels,
+          labels: {}
+        };
+      }
+      return {
+        labels,
+        value
+      };
+    }
+    module.exports = Summary2;
+  }
+});
+
+// builtin:url
+var require_url = __commonJS({
+  "builtin:url"(exports, module) {
+    module.exports = __require("url");
+  }
+});
+
+// builtin:http
+var require_http = __commonJS({
+  "builtin:http"(exports, module) {
+    module.exports = __require("http");
+  }
+});
+
+// builtin:https
+var require_https = __commonJS({
+  "builtin:https"(exports, module) {
+    module.exports = __require("https");
+  }
+});
+
+// builtin:zlib
+var require_zlib = __commonJS({
+  "builtin:zlib"(exports, module) {
+    module.exports = __require("zlib");
+  }
+});
+
+// node_modules/prom-client/lib/pushgateway.js
+var require_pushgateway = __commonJS({
+  "node_modules/prom-client/lib/pushgateway.js"(exports, module) {
+    "use strict";
+    var url = require_url();
+    var http2 = require_http();
+    var https2 = require_https();
+    var { gzipSync } = require_zlib();
+    var { globalRegistry: globalRegistry2 } = require_registry();
+    var Pushgateway = class {
+      constructor(gatewayUrl, options, registry2) {
+        if (!registry2) {
+          registry2 = globalRegistry2;
+        }
+        this.registry = registry2;
+        this.gatewayUrl = gatewayUrl;
+        const { requireJobName, ...requestOptions } = {
+          requireJobName: true,
+          ...options
+        };
+        this.requireJobName = requireJobName;
+        this.requestOptions = requestOptions;
+      }
+      pushAdd(params = {}) {
+        if (this.requireJobName && !params.jobName) {
+          throw new Error("Missing jobName parameter");
+        }
+        return useGateway.call(this, "POST", params.jobName, params.groupings);
+      }
+      push(params = {}) {
+        if (this.requireJobName && !params.jobName) {
+          throw new Error("Missing jobName parameter");
+        }
+        return useGateway.call(this, "PUT", params.jobName, params.groupings);
+      }
+      delete(params = {}) {
+        if (this.requireJobName && !params.jobName) {
+          throw new Error("Missing jobName parameter");
+        }
+        return useGateway.call(this, "DELETE", params.jobName, params.groupings);
+      }
+    };
+    async function useGateway(method, job, groupings) {
+      const gatewayUrlParsed = url.parse(this.gatewayUrl);
+      const gatewayUrlPath = gatewayUrlParsed.pathname && gatewayUrlParsed.pathname !== "/" ? gatewayUrlParsed.pathname : "";
+      const jobPath = job ? `/job/${encodeURIComponent(job)}${generateGroupings(groupings)}` : "";
+      const path9 = `${gatewayUrlPath}/metrics${jobPath}`;
+      const target = url.resolve(this.gatewayUrl, path9);
+      const requestParams = url.parse(target);
+      const httpModule = isHttps(requestParams.href) ? https2 : http2;
+      const options = Object.assign(requestParams, this.requestOptions, {
+        method
+      });
+      return new Promise((resolve4, reject) => {
+        if (method === "DELETE" && options.headers) {
+          delete options.headers["Content-Encoding"];
+        }
+        const req = httpModule.request(options, (resp) => {
+          let body2 = "";
+          resp.setEncoding("utf8");
+          resp.on("data", (chunk) => {
+            body2 += chunk;
+          });
+          resp.on("end", () => {
+            if (resp.statusCode >= 400) {
+              reject(
+                new Error(`push failed with status ${resp.statusCode}, ${body2}`)
+              );
+            } else {
+              resolve4({ resp, body: body2 });
+            }
+          });
+        });
+        req.on("error", (err) => {
+          reject(err);
+        });
+        req.on("timeout", () => {
+          req.destroy(new Error("Pushgateway request timed out"));
+        });
+        if (method !== "DELETE") {
+          this.registry.metrics().then((metrics) => {
+            if (options.headers && options.headers["Content-Encoding"] === "gzip") {
+              metrics = gzipSync(metrics);
+            }
+            req.write(metrics);
+            req.end();
+          }).catch((err) => {
+            reject(err);
+          });
+        } else {
+          req.end();
+        }
+      });
+    }
+    function generateGroupings(groupings) {
+      if (!groupings) {
+        return "";
+      }
+      return Object.keys(groupings).map(
+        (key) => `/${encodeURIComponent(key)}/${encodeURIComponent(groupings[key])}`
+      ).join("");
+    }
+    function isHttps(href) {
+      return href.search(/^https/) !== -1;
+    }
+    module.exports = Pushgateway;
+  }
+});
+
+// node_modules/prom-client/lib/bucketGenerators.js
+var require_bucketGenerators = __commonJS({
+  "node_modules/prom-client/lib/bucketGenerators.js"(exports) {
+    "use strict";
+    exports.linearBuckets = (start, width, count) => {
+      if (count < 1) {
+        throw new Error("Linear buckets needs a positive count");
+      }
+      const buckets = new Array(count);
+      for (let i = 0; i < count; i++) {
+        buckets[i] = start + i * width;
+      }
+      return buckets;
+    };
+    exports.exponentialBuckets = (start, factor, count) => {
+      if (start <= 0) {
+        throw new Error("Exponential buckets needs a positive start");
+      }
+      if (count < 1) {
+        throw new Error("Exponential buckets needs a positive count");
+      }
+      if (factor <= 1) {
+        throw new Error("Exponential buckets needs a factor greater than 1");
+      }
+      const buckets = new Array(count);
+      for (let i = 0; i < count; i++) {
+        buckets[i] = start;
+        start *= factor;
+      }
+      return buckets;
+    };
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/diag/types.cjs
+var require_types2 = __commonJS({
+  "node_modules/@opentelemetry/api/dist/diag/types.cjs"(exports) {
+    var DiagLogLevel = /* @__PURE__ */ (function(DiagLogLevel2) {
+      DiagLogLevel2[DiagLogLevel2["NONE"] = 0] = "NONE";
+      DiagLogLevel2[DiagLogLevel2["ERROR"] = 30] = "ERROR";
+      DiagLogLevel2[DiagLogLevel2["WARN"] = 50] = "WARN";
+      DiagLogLevel2[DiagLogLevel2["INFO"] = 60] = "INFO";
+      DiagLogLevel2[DiagLogLevel2["DEBUG"] = 70] = "DEBUG";
+      DiagLogLevel2[DiagLogLevel2["VERBOSE"] = 80] = "VERBOSE";
+      DiagLogLevel2[DiagLogLevel2["ALL"] = 9999] = "ALL";
+      return DiagLogLevel2;
+    })({});
+    exports.DiagLogLevel = DiagLogLevel;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/version.cjs
+var require_version = __commonJS({
+  "node_modules/@opentelemetry/api/dist/version.cjs"(exports) {
+    var VERSION9 = "1.10.0";
+    exports.VERSION = VERSION9;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/internal/semver.cjs
+var require_semver = __commonJS({
+  "node_modules/@opentelemetry/api/dist/internal/semver.cjs"(exports) {
+    var require_version3 = require_version();
+    var re = /^(\d+)\.(\d+)\.(\d+)(-(.+))?$/;
+    function _makeCompatibilityCheck(ownVersion) {
+      const acceptedVersions = /* @__PURE__ */ new Set([ownVersion]);
+      const rejectedVersions = /* @__PURE__ */ new Set();
+      const myVersionMatch = ownVersion.match(re);
+      if (!myVersionMatch) return () => false;
+      const ownVersionParsed = {
+        major: +myVersionMatch[1],
+        minor: +myVersionMatch[2],
+        patch: +myVersionMatch[3],
+        prerelease: myVersionMatch[4]
+      };
+      if (ownVersionParsed.prerelease != null) return function isExactmatch(globalVersion) {
+        return globalVersion === ownVersion;
+      };
+      function _reject(v) {
+        rejectedVersions.add(v);
+        return false;
+      }
+      function _accept(v) {
+        acceptedVersions.add(v);
+        return true;
+      }
+      return function isCompatible2(globalVersion) {
+        if (acceptedVersions.has(globalVersion)) return true;
+        if (rejectedVersions.has(globalVersion)) return false;
+        const globalVersionMatch = globalVersion.match(re);
+        if (!globalVersionMatch) return _reject(globalVersion);
+        const globalVersionParsed = {
+          major: +globalVersionMatch[1],
+          minor: +globalVersionMatch[2],
+          patch: +globalVersionMatch[3],
+          prerelease: globalVersionMatch[4]
+        };
+        if (globalVersionParsed.prerelease != null) return _reject(globalVersion);
+        if (ownVersionParsed.major !== globalVersionParsed.major) return _reject(globalVersion);
+        if (ownVersionParsed.major === 0) {
+          if (ownVersionParsed.minor === globalVersionParsed.minor && ownVersionParsed.patch <= globalVersionParsed.patch) return _accept(globalVersion);
+          return _reject(globalVersion);
+        }
+        if (ownVersionParsed.minor <= globalVersionParsed.minor) return _accept(globalVersion);
+        return _reject(globalVersion);
+      };
+    }
+    var isCompatible = _makeCompatibilityCheck(require_version3.VERSION);
+    exports._makeCompatibilityCheck = _makeCompatibilityCheck;
+    exports.isCompatible = isCompatible;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/internal/global-utils.cjs
+var require_global_utils = __commonJS({
+  "node_modules/@opentelemetry/api/dist/internal/global-utils.cjs"(exports) {
+    var require_version3 = require_version();
+    var require_semver2 = require_semver();
+    var major = require_version3.VERSION.split(".")[0];
+    var GLOBAL_OPENTELEMETRY_API_KEY = /* @__PURE__ */ Symbol.for(`opentelemetry.js.api.${major}`);
+    var _global = typeof globalThis === "object" ? globalThis : typeof self === "object" ? self : typeof window === "object" ? window : typeof global === "object" ? global : {};
+    function _makeGlobalApi() {
+      return Object.defineProperty({}, "version", {
+        value: require_version3.VERSION,
+        enumerable: true,
+        writable: false,
+        configurable: false
+      });
+    }
+    function registerGlobal(type, instance, diag, allowOverride = false) {
+      var _global$GLOBAL_OPENTE;
+      const api = _global[GLOBAL_OPENTELEMETRY_API_KEY] = (_global$GLOBAL_OPENTE = _global[GLOBAL_OPENTELEMETRY_API_KEY]) !== null && _global$GLOBAL_OPENTE !== void 0 ? _global$GLOBAL_OPENTE : _makeGlobalApi();
+      if (!allowOverride && api[type]) {
+        const err = /* @__PURE__ */ new Error(`@opentelemetry/api: Attempted duplicate registration of API: ${type}`);
+        diag.error(err.stack || err.message);
+        return false;
+      }
+      if (api.version !== "1.10.0") {
+        const err = /* @__PURE__ */ new Error(`@opentelemetry/api: Registration of version v${api.version} for ${type} does not match previously registered API v${require_version3.VERSION}`);
+        diag.error(err.stack || err.message);
+        return false;
+      }
+      api[type] = instance;
+      diag.debug(`@opentelemetry/api: Registered a global for ${type} v${require_version3.VERSION}.`);
+      return true;
+    }
+    var _compatibleGlobalApi;
+    function getGlobal(type) {
+      const api = _global[GLOBAL_OPENTELEMETRY_API_KEY];
+      if (api == null) return;
+      if (api !== _compatibleGlobalApi) {
+        if (!api.version || !require_semver2.isCompatible(api.version)) return;
+        _compatibleGlobalApi = api;
+      }
+      return api[type];
+    }
+    function unregisterGlobal(type, diag) {
+      diag.debug(`@opentelemetry/api: Unregistering a global for ${type} v${require_version3.VERSION}.`);
+      const api = _global[GLOBAL_OPENTELEMETRY_API_KEY];
+      if (api) delete api[type];
+    }
+    exports.getGlobal = getGlobal;
+    exports.registerGlobal = registerGlobal;
+    exports.unregisterGlobal = unregisterGlobal;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/diag/ComponentLogger.cjs
+var require_ComponentLogger = __commonJS({
+  "node_modules/@opentelemetry/api/dist/diag/ComponentLogger.cjs"(exports) {
+    var require_global_utils2 = require_global_utils();
+    var DiagComponentLogger = class {
+      constructor(props) {
+        this._namespace = props.namespace || "DiagComponentLogger";
+      }
+      debug(...args) {
+        return logProxy("debug", this._namespace, args);
+      }
+      error(...args) {
+        return logProxy("error", this._namespace, args);
+      }
+      info(...args) {
+        return logProxy("info", this._namespace, args);
+      }
+      warn(...args) {
+        return logProxy("warn", this._namespace, args);
+      }
+      verbose(...args) {
+        return logProxy("verbose", this._namespace, args);
+      }
+    };
+    function logProxy(funcName, namespace, args) {
+      const logger = require_global_utils2.getGlobal("diag");
+      if (!logger) return;
+      return logger[funcName](namespace, ...args);
+    }
+    exports.DiagComponentLogger = DiagComponentLogger;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/diag/internal/logLevelLogger.cjs
+var require_logLevelLogger = __commonJS({
+  "node_modules/@opentelemetry/api/dist/diag/internal/logLevelLogger.cjs"(exports) {
+    require_types2();
+    function createLogLevelDiagLogger(maxLevel, logger) {
+      if (maxLevel < 0) maxLevel = 0;
+      else if (maxLevel > 9999) maxLevel = 9999;
+      logger = logger || {};
+      function _filterFunc(funcName, theLevel) {
+        const theFunc = logger[funcName];
+        if (typeof theFunc === "function" && maxLevel >= theLevel) return theFunc.bind(logger);
+        return function() {
+        };
+      }
+      return {
+        error: _filterFunc("error", 30),
+        warn: _filterFunc("warn", 50),
+        info: _filterFunc("info", 60),
+        debug: _filterFunc("debug", 70),
+        verbose: _filterFunc("verbose", 80)
+      };
+    }
+    exports.createLogLevelDiagLogger = createLogLevelDiagLogger;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/api/diag.cjs
+var require_diag = __commonJS({
+  "node_modules/@opentelemetry/api/dist/api/diag.cjs"(exports) {
+    var require_global_utils2 = require_global_utils();
+    var require_ComponentLogger2 = require_ComponentLogger();
+    require_types2();
+    var require_logLevelLogger2 = require_logLevelLogger();
+    var API_NAME = "diag";
+    var DiagAPI = class DiagAPI2 {
+      /** Get the singleton instance of the DiagAPI API */
+      static instance() {
+        if (!this._instance) this._instance = new DiagAPI2();
+        return this._instance;
+      }
+      /**
+      * Private internal constructor
+      * @private
+      */
+      constructor() {
+        function _logProxy(funcName) {
+          return function(...args) {
+            const logger = require_global_utils2.getGlobal("diag");
+            if (!logger) return;
+            return logger[funcName](...args);
+          };
+        }
+        const self2 = this;
+        const setLogger = (logger, optionsOrLogLevel = { logLevel: 60 }) => {
+          var _optionsOrLogLevel$lo;
+          if (logger === self2) {
+            var _err$stack;
+            const err = /* @__PURE__ */ new Error("Cannot use diag as the logger for itself. Please use a DiagLogger implementation like ConsoleDiagLogger or a custom implementation");
+            self2.error((_err$stack = err.stack) !== null && _err$stack !== void 0 ? _err$stack : err.message);
+            return false;
+          }
+          if (typeof optionsOrLogLevel === "number") optionsOrLogLevel = { logLevel: optionsOrLogLevel };
+          const oldLogger = require_global_utils2.getGlobal("diag");
+          const newLogger = require_logLevelLogger2.createLogLevelDiagLogger((_optionsOrLogLevel$lo = optionsOrLogLevel.logLevel) !== null && _optionsOrLogLevel$lo !== void 0 ? _optionsOrLogLevel$lo : 60, logger);
+          if (oldLogger && !optionsOrLogLevel.suppressOverrideMessage) {
+            var _Error$stack;
+            const stack = (_Error$stack = (/* @__PURE__ */ new Error()).stack) !== null && _Error$stack !== void 0 ? _Error$stack : "<failed to generate stacktrace>";
+            oldLogger.warn(`Current logger will be overwritten from ${stack}`);
+            newLogger.warn(`Current logger will overwrite one already registered from ${stack}`);
+          }
+          return require_global_utils2.registerGlobal("diag", newLogger, self2, true);
+        };
+        self2.setLogger = setLogger;
+        self2.disable = () => {
+          require_global_utils2.unregisterGlobal(API_NAME, self2);
+        };
+        self2.createComponentLogger = (options) => {
+          return new require_ComponentLogger2.DiagComponentLogger(options);
+        };
+        self2.verbose = _logProxy("verbose");
+        self2.debug = _logProxy("debug");
+        self2.info = _logProxy("info");
+        self2.warn = _logProxy("warn");
+        self2.error = _logProxy("error");
+      }
+    };
+    exports.DiagAPI = DiagAPI;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/baggage/internal/baggage-impl.cjs
+var require_baggage_impl = __commonJS({
+  "node_modules/@opentelemetry/api/dist/baggage/internal/baggage-impl.cjs"(exports) {
+    var BaggageImpl = class BaggageImpl2 {
+      constructor(entries) {
+        this._entries = entries ? new Map(entries) : /* @__PURE__ */ new Map();
+      }
+      getEntry(key) {
+        const entry = this._entries.get(key);
+        if (!entry) return;
+        return Object.assign({}, entry);
+      }
+      getAllEntries() {
+        return Array.from(this._entries.entries());
+      }
+      setEntry(key, entry) {
+        const newBaggage = new BaggageImpl2(this._entries);
+        newBaggage._entries.set(key, entry);
+        return newBaggage;
+      }
+      removeEntry(key) {
+        const newBaggage = new BaggageImpl2(this._entries);
+        newBaggage._entries.delete(key);
+        return newBaggage;
+      }
+      removeEntries(...keys) {
+        const newBaggage = new BaggageImpl2(this._entries);
+        for (const key of keys) newBaggage._entries.delete(key);
+        return newBaggage;
+      }
+      clear() {
+        return new BaggageImpl2();
+      }
+    };
+    exports.BaggageImpl = BaggageImpl;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/baggage/internal/symbol.cjs
+var require_symbol = __commonJS({
+  "node_modules/@opentelemetry/api/dist/baggage/internal/symbol.cjs"(exports) {
+    var baggageEntryMetadataSymbol = /* @__PURE__ */ Symbol("BaggageEntryMetadata");
+    exports.baggageEntryMetadataSymbol = baggageEntryMetadataSymbol;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/baggage/utils.cjs
+var require_utils2 = __commonJS({
+  "node_modules/@opentelemetry/api/dist/baggage/utils.cjs"(exports) {
+    var require_diag2 = require_diag();
+    var require_baggage_impl2 = require_baggage_impl();
+    var require_symbol2 = require_symbol();
+    var diag = require_diag2.DiagAPI.instance();
+    function createBaggage(entries = {}) {
+      return new require_baggage_impl2.BaggageImpl(new Map(Object.entries(entries)));
+    }
+    function baggageEntryMetadataFromString(str) {
+      if (typeof str !== "string") {
+        diag.error(`Cannot create baggage metadata from unknown type: ${typeof str}`);
+        str = "";
+      }
+      return {
+        __TYPE__: require_symbol2.baggageEntryMetadataSymbol,
+        toString() {
+          return str;
+        }
+      };
+    }
+    exports.baggageEntryMetadataFromString = baggageEntryMetadataFromString;
+    exports.createBaggage = createBaggage;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/context/context.cjs
+var require_context = __commonJS({
+  "node_modules/@opentelemetry/api/dist/context/context.cjs"(exports) {
+    function createContextKey(description) {
+      return Symbol.for(description);
+    }
+    var ROOT_CONTEXT = new class BaseContext {
+      /**
+      * Construct a new context which inherits values from an optional parent context.
+      *
+      * @param parentContext a context from which to inherit values
+      */
+      constructor(parentContext) {
+        const self2 = this;
+        self2._currentContext = parentContext ? new Map(parentContext) : /* @__PURE__ */ new Map();
+        self2.getValue = (key) => self2._currentContext.get(key);
+        self2.setValue = (key, value) => {
+          const context3 = new BaseContext(self2._currentContext);
+          context3._currentContext.set(key, value);
+          return context3;
+        };
+        self2.deleteValue = (key) => {
+          const context3 = new BaseContext(self2._currentContext);
+          context3._currentContext.delete(key);
+          return context3;
+        };
+      }
+    }();
+    exports.ROOT_CONTEXT = ROOT_CONTEXT;
+    exports.createContextKey = createContextKey;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/diag/consoleLogger.cjs
+var require_consoleLogger = __commonJS({
+  "node_modules/@opentelemetry/api/dist/diag/consoleLogger.cjs"(exports) {
+    var consoleMap = [
+      {
+        n: "error",
+        c: "error"
+      },
+      {
+        n: "warn",
+        c: "warn"
+      },
+      {
+        n: "info",
+        c: "info"
+      },
+      {
+        n: "debug",
+        c: "debug"
+      },
+      {
+        n: "verbose",
+        c: "trace"
+      }
+    ];
+    var _originalConsoleMethods = {};
+    if (typeof console !== "undefined") {
+      for (const key of [
+        "error",
+        "warn",
+        "info",
+        "debug",
+        "trace",
+        "log"
+      ]) if (typeof console[key] === "function") _originalConsoleMethods[key] = console[key];
+    }
+    var DiagConsoleLogger = class {
+      constructor() {
+        function _consoleFunc(funcName) {
+          return function(...args) {
+            let theFunc = _originalConsoleMethods[funcName];
+            if (typeof theFunc !== "function") theFunc = _originalConsoleMethods["log"];
+            if (typeof theFunc !== "function" && console) {
+              theFunc = console[funcName];
+              if (typeof theFunc !== "function") theFunc = console.log;
+            }
+            if (typeof theFunc === "function") return theFunc.apply(console, args);
+          };
+        }
+        for (let i = 0; i < consoleMap.length; i++) this[consoleMap[i].n] = _consoleFunc(consoleMap[i].c);
+      }
+    };
+    exports.DiagConsoleLogger = DiagConsoleLogger;
+    exports._originalConsoleMethods = _originalConsoleMethods;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/metrics/NoopMeter.cjs
+var require_NoopMeter = __commonJS({
+  "node_modules/@opentelemetry/api/dist/metrics/NoopMeter.cjs"(exports) {
+    var NoopMeter = class {
+      constructor() {
+      }
+      /**
+      * @see {@link Meter.createGauge}
+      */
+      createGauge(_name, _options) {
+        return NOOP_GAUGE_METRIC;
+      }
+      /**
+      * @see {@link Meter.createHistogram}
+      */
+      createHistogram(_name, _options) {
+        return NOOP_HISTOGRAM_METRIC;
+      }
+      /**
+      * @see {@link Meter.createCounter}
+      */
+      createCounter(_name, _options) {
+        return NOOP_COUNTER_METRIC;
+      }
+      /**
+      * @see {@link Meter.createUpDownCounter}
+      */
+      createUpDownCounter(_name, _options) {
+        return NOOP_UP_DOWN_COUNTER_METRIC;
+      }
+      /**
+      * @see {@link Meter.createObservableGauge}
+      */
+      createObservableGauge(_name, _options) {
+        return NOOP_OBSERVABLE_GAUGE_METRIC;
+      }
+      /**
+      * @see {@link Meter.createObservableCounter}
+      */
+      createObservableCounter(_name, _options) {
+        return NOOP_OBSERVABLE_COUNTER_METRIC;
+      }
+      /**
+      * @see {@link Meter.createObservableUpDownCounter}
+      */
+      createObservableUpDownCounter(_name, _options) {
+        return NOOP_OBSERVABLE_UP_DOWN_COUNTER_METRIC;
+      }
+      /**
+      * @see {@link Meter.addBatchObservableCallback}
+      */
+      addBatchObservableCallback(_callback, _observables) {
+      }
+      /**
+      * @see {@link Meter.removeBatchObservableCallback}
+      */
+      removeBatchObservableCallback(_callback) {
+      }
+    };
+    var NoopMetric = class {
+    };
+    var NoopCounterMetric = class extends NoopMetric {
+      add(_value, _attributes) {
+      }
+    };
+    var NoopUpDownCounterMetric = class extends NoopMetric {
+      add(_value, _attributes) {
+      }
+    };
+    var NoopGaugeMetric = class extends NoopMetric {
+      record(_value, _attributes) {
+      }
+    };
+    var NoopHistogramMetric = class extends NoopMetric {
+      record(_value, _attributes) {
+      }
+    };
+    var NoopObservableMetric = class {
+      addCallback(_callback) {
+      }
+      removeCallback(_callback) {
+      }
+    };
+    var NoopObservableCounterMetric = class extends NoopObservableMetric {
+    };
+    var NoopObservableGaugeMetric = class extends NoopObservableMetric {
+    };
+    var NoopObservableUpDownCounterMetric = class extends NoopObservableMetric {
+    };
+    var NOOP_METER = new NoopMeter();
+    var NOOP_COUNTER_METRIC = new NoopCounterMetric();
+    var NOOP_GAUGE_METRIC = new NoopGaugeMetric();
+    var NOOP_HISTOGRAM_METRIC = new NoopHistogramMetric();
+    var NOOP_UP_DOWN_COUNTER_METRIC = new NoopUpDownCounterMetric();
+    var NOOP_OBSERVABLE_COUNTER_METRIC = new NoopObservableCounterMetric();
+    var NOOP_OBSERVABLE_GAUGE_METRIC = new NoopObservableGaugeMetric();
+    var NOOP_OBSERVABLE_UP_DOWN_COUNTER_METRIC = new NoopObservableUpDownCounterMetric();
+    function createNoopMeter() {
+      return NOOP_METER;
+    }
+    exports.NOOP_COUNTER_METRIC = NOOP_COUNTER_METRIC;
+    exports.NOOP_GAUGE_METRIC = NOOP_GAUGE_METRIC;
+    exports.NOOP_HISTOGRAM_METRIC = NOOP_HISTOGRAM_METRIC;
+    exports.NOOP_METER = NOOP_METER;
+    exports.NOOP_OBSERVABLE_COUNTER_METRIC = NOOP_OBSERVABLE_COUNTER_METRIC;
+    exports.NOOP_OBSERVABLE_GAUGE_METRIC = NOOP_OBSERVABLE_GAUGE_METRIC;
+    exports.NOOP_OBSERVABLE_UP_DOWN_COUNTER_METRIC = NOOP_OBSERVABLE_UP_DOWN_COUNTER_METRIC;
+    exports.NOOP_UP_DOWN_COUNTER_METRIC = NOOP_UP_DOWN_COUNTER_METRIC;
+    exports.NoopCounterMetric = NoopCounterMetric;
+    exports.NoopGaugeMetric = NoopGaugeMetric;
+    exports.NoopHistogramMetric = NoopHistogramMetric;
+    exports.NoopMeter = NoopMeter;
+    exports.NoopMetric = NoopMetric;
+    exports.NoopObservableCounterMetric = NoopObservableCounterMetric;
+    exports.NoopObservableGaugeMetric = NoopObservableGaugeMetric;
+    exports.NoopObservableMetric = NoopObservableMetric;
+    exports.NoopObservableUpDownCounterMetric = NoopObservableUpDownCounterMetric;
+    exports.NoopUpDownCounterMetric = NoopUpDownCounterMetric;
+    exports.createNoopMeter = createNoopMeter;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/metrics/Metric.cjs
+var require_Metric = __commonJS({
+  "node_modules/@opentelemetry/api/dist/metrics/Metric.cjs"(exports) {
+    var ValueType = /* @__PURE__ */ (function(ValueType2) {
+      ValueType2[ValueType2["INT"] = 0] = "INT";
+      ValueType2[ValueType2["DOUBLE"] = 1] = "DOUBLE";
+      return ValueType2;
+    })({});
+    exports.ValueType = ValueType;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/logs/NoopLogger.cjs
+var require_NoopLogger = __commonJS({
+  "node_modules/@opentelemetry/api/dist/logs/NoopLogger.cjs"(exports) {
+    var NoopLogger = class {
+      emit(_logRecord) {
+      }
+      enabled() {
+        return false;
+      }
+    };
+    var NOOP_LOGGER = new NoopLogger();
+    function createNoopLogger() {
+      return NOOP_LOGGER;
+    }
+    exports.NOOP_LOGGER = NOOP_LOGGER;
+    exports.NoopLogger = NoopLogger;
+    exports.createNoopLogger = createNoopLogger;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/logs/LogRecord.cjs
+var require_LogRecord = __commonJS({
+  "node_modules/@opentelemetry/api/dist/logs/LogRecord.cjs"(exports) {
+    var SeverityNumber = /* @__PURE__ */ (function(SeverityNumber2) {
+      SeverityNumber2[SeverityNumber2["UNSPECIFIED"] = 0] = "UNSPECIFIED";
+      SeverityNumber2[SeverityNumber2["TRACE"] = 1] = "TRACE";
+      SeverityNumber2[SeverityNumber2["TRACE2"] = 2] = "TRACE2";
+      SeverityNumber2[SeverityNumber2["TRACE3"] = 3] = "TRACE3";
+      SeverityNumber2[SeverityNumber2["TRACE4"] = 4] = "TRACE4";
+      SeverityNumber2[SeverityNumber2["DEBUG"] = 5] = "DEBUG";
+      SeverityNumber2[SeverityNumber2["DEBUG2"] = 6] = "DEBUG2";
+      SeverityNumber2[SeverityNumber2["DEBUG3"] = 7] = "DEBUG3";
+      SeverityNumber2[SeverityNumber2["DEBUG4"] = 8] = "DEBUG4";
+      SeverityNumber2[SeverityNumber2["INFO"] = 9] = "INFO";
+      SeverityNumber2[SeverityNumber2["INFO2"] = 10] = "INFO2";
+      SeverityNumber2[SeverityNumber2["INFO3"] = 11] = "INFO3";
+      SeverityNumber2[SeverityNumber2["INFO4"] = 12] = "INFO4";
+      SeverityNumber2[SeverityNumber2["WARN"] = 13] = "WARN";
+      SeverityNumber2[SeverityNumber2["WARN2"] = 14] = "WARN2";
+      SeverityNumber2[SeverityNumber2["WARN3"] = 15] = "WARN3";
+      SeverityNumber2[SeverityNumber2["WARN4"] = 16] = "WARN4";
+      SeverityNumber2[SeverityNumber2["ERROR"] = 17] = "ERROR";
+      SeverityNumber2[SeverityNumber2["ERROR2"] = 18] = "ERROR2";
+      SeverityNumber2[SeverityNumber2["ERROR3"] = 19] = "ERROR3";
+      SeverityNumber2[SeverityNumber2["ERROR4"] = 20] = "ERROR4";
+      SeverityNumber2[SeverityNumber2["FATAL"] = 21] = "FATAL";
+      SeverityNumber2[SeverityNumber2["FATAL2"] = 22] = "FATAL2";
+      SeverityNumber2[SeverityNumber2["FATAL3"] = 23] = "FATAL3";
+      SeverityNumber2[SeverityNumber2["FATAL4"] = 24] = "FATAL4";
+      return SeverityNumber2;
+    })({});
+    exports.SeverityNumber = SeverityNumber;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/propagation/TextMapPropagator.cjs
+var require_TextMapPropagator = __commonJS({
+  "node_modules/@opentelemetry/api/dist/propagation/TextMapPropagator.cjs"(exports) {
+    var defaultTextMapGetter = {
+      get(carrier, key) {
+        if (carrier == null) return;
+        return carrier[key];
+      },
+      keys(carrier) {
+        if (carrier == null) return [];
+        return Object.keys(carrier);
+      }
+    };
+    var defaultTextMapSetter = { set(carrier, key, value) {
+      if (carrier == null) return;
+      carrier[key] = value;
+    } };
+    exports.defaultTextMapGetter = defaultTextMapGetter;
+    exports.defaultTextMapSetter = defaultTextMapSetter;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/trace_flags.cjs
+var require_trace_flags = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/trace_flags.cjs"(exports) {
+    var TraceFlags = /* @__PURE__ */ (function(TraceFlags2) {
+      TraceFlags2[TraceFlags2["NONE"] = 0] = "NONE";
+      TraceFlags2[TraceFlags2["SAMPLED"] = 1] = "SAMPLED";
+      return TraceFlags2;
+    })({});
+    exports.TraceFlags = TraceFlags;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/invalid-span-constants.cjs
+var require_invalid_span_constants = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/invalid-span-constants.cjs"(exports) {
+    require_trace_flags();
+    var INVALID_SPANID = "0000000000000000";
+    var INVALID_TRACEID = "00000000000000000000000000000000";
+    var INVALID_SPAN_CONTEXT = {
+      traceId: INVALID_TRACEID,
+      spanId: INVALID_SPANID,
+      traceFlags: 0
+    };
+    exports.INVALID_SPANID = INVALID_SPANID;
+    exports.INVALID_SPAN_CONTEXT = INVALID_SPAN_CONTEXT;
+    exports.INVALID_TRACEID = INVALID_TRACEID;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/NonRecordingSpan.cjs
+var require_NonRecordingSpan = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/NonRecordingSpan.cjs"(exports) {
+    var require_invalid_span_constants2 = require_invalid_span_constants();
+    var NonRecordingSpan = class {
+      constructor(spanContext = require_invalid_span_constants2.INVALID_SPAN_CONTEXT) {
+        this._spanContext = spanContext;
+      }
+      spanContext() {
+        return this._spanContext;
+      }
+      setAttribute(_key, _value) {
+        return this;
+      }
+      setAttributes(_attributes) {
+        return this;
+      }
+      addEvent(_name, _attributes) {
+        return this;
+      }
+      addLink(_link) {
+        return this;
+      }
+      addLinks(_links) {
+        return this;
+      }
+      setStatus(_status) {
+        return this;
+      }
+      updateName(_name) {
+        return this;
+      }
+      end(_endTime) {
+      }
+      isRecording() {
+        return false;
+      }
+      recordException(_exception, _time) {
+      }
+    };
+    exports.NonRecordingSpan = NonRecordingSpan;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/spancontext-utils.cjs
+var require_spancontext_utils = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/spancontext-utils.cjs"(exports) {
+    require_invalid_span_constants();
+    var require_NonRecordingSpan2 = require_NonRecordingSpan();
+    var isHex = new Uint8Array([
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      1,
+      1,
+      1,
+      1,
+      1,
+      1,
+      1,
+      1,
+      1,
+      1,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      1,
+      1,
+      1,
+      1,
+      1,
+      1,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      1,
+      1,
+      1,
+      1,
+      1,
+      1
+    ]);
+    function isValidHex(id, length) {
+      if (typeof id !== "string" || id.length !== length) return false;
+      let r = 0;
+      for (let i = 0; i < id.length; i += 4) r += (isHex[id.charCodeAt(i)] | 0) + (isHex[id.charCodeAt(i + 1)] | 0) + (isHex[id.charCodeAt(i + 2)] | 0) + (isHex[id.charCodeAt(i + 3)] | 0);
+      return r === length;
+    }
+    function isValidTraceId(traceId) {
+      return isValidHex(traceId, 32) && traceId !== "00000000000000000000000000000000";
+    }
+    function isValidSpanId(spanId) {
+      return isValidHex(spanId, 16) && spanId !== "0000000000000000";
+    }
+    function isSpanContextValid(spanContext) {
+      return isValidTraceId(spanContext.traceId) && isValidSpanId(spanContext.spanId);
+    }
+    function wrapSpanContext(spanContext) {
+      return new require_NonRecordingSpan2.NonRecordingSpan(spanContext);
+    }
+    exports.isSpanContextValid = isSpanContextValid;
+    exports.isValidSpanId = isValidSpanId;
+    exports.isValidTraceId = isValidTraceId;
+    exports.wrapSpanContext = wrapSpanContext;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/context/NoopContextManager.cjs
+var require_NoopContextManager = __commonJS({
+  "node_modules/@opentelemetry/api/dist/context/NoopContextManager.cjs"(exports) {
+    var require_context3 = require_context();
+    var NoopContextManager = class {
+      active() {
+        return require_context3.ROOT_CONTEXT;
+      }
+      with(_context, fn, thisArg, ...args) {
+        return fn.call(thisArg, ...args);
+      }
+      bind(_context, target) {
+        return target;
+      }
+      enable() {
+        return this;
+      }
+      disable() {
+        return this;
+      }
+      /** @experimental This API is experimental and may change in minor releases without prior notice. */
+      attach(_context) {
+        return { dispose() {
+        } };
+      }
+    };
+    exports.NoopContextManager = NoopContextManager;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/api/context.cjs
+var require_context2 = __commonJS({
+  "node_modules/@opentelemetry/api/dist/api/context.cjs"(exports) {
+    var require_global_utils2 = require_global_utils();
+    var require_diag2 = require_diag();
+    var require_NoopContextManager2 = require_NoopContextManager();
+    var API_NAME = "context";
+    var NOOP_CONTEXT_MANAGER = new require_NoopContextManager2.NoopContextManager();
+    var NOOP_TOKEN = Object.freeze({ dispose: () => {
+    } });
+    var ContextAPI = class ContextAPI2 {
+      /** Empty private constructor prevents end users from constructing a new instance of the API */
+      constructor() {
+        this._attachUnsupportedWarned = false;
+      }
+      /** Get the singleton instance of the Context API */
+      static getInstance() {
+        if (!this._instance) this._instance = new ContextAPI2();
+        return this._instance;
+      }
+      /**
+      * Set the current context manager.
+      *
+      * @returns true if the context manager was successfully registered, else false
+      */
+      setGlobalContextManager(contextManager) {
+        return require_global_utils2.registerGlobal(API_NAME, contextManager, require_diag2.DiagAPI.instance());
+      }
+      /**
+      * Get the currently active context
+      */
+      active() {
+        return this._getContextManager().active();
+      }
+      /**
+      * Execute a function with an active context
+      *
+      * @param context context to be active during function execution
+      * @param fn function to execute in a context
+      * @param thisArg optional receiver to be used for calling fn
+      * @param args optional arguments forwarded to fn
+      */
+      with(context3, fn, thisArg, ...args) {
+        return this._getContextManager().with(context3, fn, thisArg, ...args);
+      }
+      /**
+      * Bind a context to a target function or event emitter
+      *
+      * @param context context to bind to the event emitter or function. Defaults to the currently active context
+      * @param target function or event emitter to bind
+      */
+      bind(context3, target) {
+        return this._getContextManager().bind(context3, target);
+      }
+      /**
+      * Imperatively sets `context` as active, returning a {@link ContextManagementToken} whose
+      * {@link ContextManagementToken.dispose} restores the previous context.
+      *
+      * This is a delicate, low-level API - prefer {@link with}/{@link bind}, which
+      * restore context automatically. Use `attach` only to bridge callback
+      * boundaries that `with` cannot wrap. Call `token.dispose()` when the
+      * operation is done.
+      *
+      * **Caveat for async functions:** If called inside an async function before
+      * the first `await`, the context change may leak into the caller's context
+      * and remain active there. Prefer {@link with} for async code.
+      *
+      * Support is best-effort and varies by the active ContextManager (see
+      * {@link ContextManager.attach}); if it does not implement `attach`, this logs
+      * a warning and returns a no-op token.
+      *
+      * @param context The Context to attach
+      * @returns A {@link ContextManagementToken} whose dispose() restores the previous Context
+      * @since 1.10.0
+      * @experimental This API is experimental and may change in minor releases without prior notice.
+      */
+      attach(context3) {
+        const contextManager = this._getContextManager();
+        if (contextManager.attach) return contextManager.attach(context3);
+        if (!this._attachUnsupportedWarned) {
+          this._attachUnsupportedWarned = true;
+          require_diag2.DiagAPI.instance().warn("The current ContextManager does not implement attach(). The context will not be attached. Use a ContextManager that supports attach() (e.g. AsyncLocalStorageContextManager) or use with()/bind() instead.");
+        }
+        return NOOP_TOKEN;
+      }
+      _getContextManager() {
+        return require_global_utils2.getGlobal(API_NAME) || NOOP_CONTEXT_MANAGER;
+      }
+      /** Disable and remove the global context manager */
+      disable() {
+        this._getContextManager().disable();
+        require_global_utils2.unregisterGlobal(API_NAME, require_diag2.DiagAPI.instance());
+      }
+    };
+    exports.ContextAPI = ContextAPI;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/context-utils.cjs
+var require_context_utils = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/context-utils.cjs"(exports) {
+    var require_context3 = require_context();
+    var require_context$1 = require_context2();
+    var require_NonRecordingSpan2 = require_NonRecordingSpan();
+    var SPAN_KEY = require_context3.createContextKey("OpenTelemetry Context Key SPAN");
+    function getSpan(context3) {
+      return context3.getValue(SPAN_KEY) || void 0;
+    }
+    function getActiveSpan() {
+      return getSpan(require_context$1.ContextAPI.getInstance().active());
+    }
+    function setSpan(context3, span) {
+      return context3.setValue(SPAN_KEY, span);
+    }
+    function deleteSpan(context3) {
+      return context3.deleteValue(SPAN_KEY);
+    }
+    function setSpanContext(context3, spanContext) {
+      return setSpan(context3, new require_NonRecordingSpan2.NonRecordingSpan(spanContext));
+    }
+    function getSpanContext(context3) {
+      var _getSpan;
+      return (_getSpan = getSpan(context3)) === null || _getSpan === void 0 ? void 0 : _getSpan.spanContext();
+    }
+    exports.deleteSpan = deleteSpan;
+    exports.getActiveSpan = getActiveSpan;
+    exports.getSpan = getSpan;
+    exports.getSpanContext = getSpanContext;
+    exports.setSpan = setSpan;
+    exports.setSpanContext = setSpanContext;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/NoopTracer.cjs
+var require_NoopTracer = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/NoopTracer.cjs"(exports) {
+    var require_context3 = require_context2();
+    var require_NonRecordingSpan2 = require_NonRecordingSpan();
+    var require_context_utils2 = require_context_utils();
+    var require_spancontext_utils2 = require_spancontext_utils();
+    var contextApi = require_context3.ContextAPI.getInstance();
+    var NoopTracer = class {
+      startSpan(name2, options, context3 = contextApi.active()) {
+        if (Boolean(options === null || options === void 0 ? void 0 : options.root)) return new require_NonRecordingSpan2.NonRecordingSpan();
+        const parentFromContext = context3 && require_context_utils2.getSpanContext(context3);
+        if (isSpanContext(parentFromContext) && require_spancontext_utils2.isSpanContextValid(parentFromContext)) return new require_NonRecordingSpan2.NonRecordingSpan(parentFromContext);
+        else return new require_NonRecordingSpan2.NonRecordingSpan();
+      }
+      startActiveSpan(name2, arg2, arg3, arg4) {
+        var _ctx;
+        let opts;
+        let ctx;
+        let fn;
+        if (arguments.length < 2) return;
+        else if (arguments.length === 2) fn = arg2;
+        else if (arguments.length === 3) {
+          opts = arg2;
+          fn = arg3;
+        } else {
+          opts = arg2;
+          ctx = arg3;
+          fn = arg4;
+        }
+        const parentContext = (_ctx = ctx) !== null && _ctx !== void 0 ? _ctx : contextApi.active();
+        const span = this.startSpan(name2, opts, parentContext);
+        const contextWithSpanSet = require_context_utils2.setSpan(parentContext, span);
+        return contextApi.with(contextWithSpanSet, fn, void 0, span);
+      }
+    };
+    function isSpanContext(spanContext) {
+      return spanContext !== null && typeof spanContext === "object" && "spanId" in spanContext && typeof spanContext["spanId"] === "string" && "traceId" in spanContext && typeof spanContext["traceId"] === "string" && "traceFlags" in spanContext && typeof spanContext["traceFlags"] === "number";
+    }
+    exports.NoopTracer = NoopTracer;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/ProxyTracer.cjs
+var require_ProxyTracer = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/ProxyTracer.cjs"(exports) {
+    var NOOP_TRACER = new (require_NoopTracer()).NoopTracer();
+    var ProxyTracer = class {
+      constructor(provider, name2, version2, options) {
+        this._provider = provider;
+        this.name = name2;
+        this.version = version2;
+        this.options = options;
+      }
+      startSpan(name2, options, context3) {
+        return this._getTracer().startSpan(name2, options, context3);
+      }
+      startActiveSpan(_name, _options, _context, _fn) {
+        const tracer = this._getTracer();
+        return Reflect.apply(tracer.startActiveSpan, tracer, arguments);
+      }
+      /**
+      * Try to get a tracer from the proxy tracer provider.
+      * If the proxy tracer provider has no delegate, return a noop tracer.
+      */
+      _getTracer() {
+        if (this._delegate) return this._delegate;
+        const tracer = this._provider.getDelegateTracer(this.name, this.version, this.options);
+        if (!tracer) return NOOP_TRACER;
+        this._delegate = tracer;
+        return this._delegate;
+      }
+    };
+    exports.ProxyTracer = ProxyTracer;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/span_kind.cjs
+var require_span_kind = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/span_kind.cjs"(exports) {
+    var SpanKind = /* @__PURE__ */ (function(SpanKind2) {
+      SpanKind2[SpanKind2["INTERNAL"] = 0] = "INTERNAL";
+      SpanKind2[SpanKind2["SERVER"] = 1] = "SERVER";
+      SpanKind2[SpanKind2["CLIENT"] = 2] = "CLIENT";
+      SpanKind2[SpanKind2["PRODUCER"] = 3] = "PRODUCER";
+      SpanKind2[SpanKind2["CONSUMER"] = 4] = "CONSUMER";
+      return SpanKind2;
+    })({});
+    exports.SpanKind = SpanKind;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/status.cjs
+var require_status = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/status.cjs"(exports) {
+    var SpanStatusCode = /* @__PURE__ */ (function(SpanStatusCode2) {
+      SpanStatusCode2[SpanStatusCode2["UNSET"] = 0] = "UNSET";
+      SpanStatusCode2[SpanStatusCode2["OK"] = 1] = "OK";
+      SpanStatusCode2[SpanStatusCode2["ERROR"] = 2] = "ERROR";
+      return SpanStatusCode2;
+    })({});
+    exports.SpanStatusCode = SpanStatusCode;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/internal/tracestate-validators.cjs
+var require_tracestate_validators = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/internal/tracestate-validators.cjs"(exports) {
+    var VALID_KEY_CHAR_RANGE = "[_0-9a-z-*/]";
+    var VALID_KEY_REGEX = new RegExp(`^(?:${`[a-z]${VALID_KEY_CHAR_RANGE}{0,255}`}|${`[a-z0-9]${VALID_KEY_CHAR_RANGE}{0,240}@[a-z]${VALID_KEY_CHAR_RANGE}{0,13}`})$`);
+    var VALID_VALUE_BASE_REGEX = /^[ -~]{0,255}[!-~]$/;
+    var INVALID_VALUE_COMMA_EQUAL_REGEX = /,|=/;
+    function validateKey(key) {
+      return VALID_KEY_REGEX.test(key);
+    }
+    function validateValue(value) {
+      return VALID_VALUE_BASE_REGEX.test(value) && !INVALID_VALUE_COMMA_EQUAL_REGEX.test(value);
+    }
+    exports.validateKey = validateKey;
+    exports.validateValue = validateValue;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/internal/tracestate-impl.cjs
+var require_tracestate_impl = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/internal/tracestate-impl.cjs"(exports) {
+    var require_tracestate_validators2 = require_tracestate_validators();
+    var MAX_TRACE_STATE_ITEMS = 32;
+    var MAX_TRACE_STATE_LEN = 512;
+    var LIST_MEMBERS_SEPARATOR = ",";
+    var LIST_MEMBER_KEY_VALUE_SPLITTER = "=";
+    var TraceStateImpl = class TraceStateImpl2 {
+      constructor(rawTraceState) {
+        this._internalState = /* @__PURE__ */ new Map();
+        if (rawTraceState) this._parse(rawTraceState);
+      }
+      set(key, value) {
+        const currValue = this._internalState.get(key);
+        let newLength = this.serialize().length;
+        if (typeof currValue === "string") newLength += value.length - currValue.length;
+        else {
+          if (this._internalState.size >= MAX_TRACE_STATE_ITEMS) return this;
+          newLength += key.length + value.length + (this._internalState.size > 0 ? 2 : 1);
+        }
+        if (newLength > MAX_TRACE_STATE_LEN) return this;
+        const traceState = this._clone();
+        if (traceState._internalState.has(key)) traceState._internalState.delete(key);
+        traceState._internalState.set(key, value);
+        return traceState;
+      }
+      unset(key) {
+        const traceState = this._clone();
+        traceState._internalState.delete(key);
+        return traceState;
+      }
+      get(key) {
+        return this._internalState.get(key);
+      }
+      serialize() {
+        return Array.from(this._internalState.keys()).reduceRight((agg, key) => {
+          agg.push(key + LIST_MEMBER_KEY_VALUE_SPLITTER + this.get(key));
+          return agg;
+        }, []).join(LIST_MEMBERS_SEPARATOR);
+      }
+      _parse(rawTraceState) {
+        if (rawTraceState.length > MAX_TRACE_STATE_LEN) return;
+        this._internalState = rawTraceState.split(LIST_MEMBERS_SEPARATOR).reduceRight((agg, part) => {
+          const listMember = part.trim();
+          const i = listMember.indexOf(LIST_MEMBER_KEY_VALUE_SPLITTER);
+          if (i !== -1) {
+            const key = listMember.slice(0, i);
+            const value = listMember.slice(i + 1, part.length);
+            if (require_tracestate_validators2.validateKey(key) && require_tracestate_validators2.validateValue(value)) agg.set(key, value);
+          }
+          return agg;
+        }, /* @__PURE__ */ new Map());
+        if (this._internalState.size > MAX_TRACE_STATE_ITEMS) this._internalState = new Map(Array.from(this._internalState.entries()).reverse().slice(0, MAX_TRACE_STATE_ITEMS));
+      }
+      _keys() {
+        return Array.from(this._internalState.keys()).reverse();
+      }
+      _clone() {
+        const traceState = new TraceStateImpl2();
+        traceState._internalState = new Map(this._internalState);
+        return traceState;
+      }
+    };
+    exports.TraceStateImpl = TraceStateImpl;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/internal/utils.cjs
+var require_utils3 = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/internal/utils.cjs"(exports) {
+    var require_tracestate_impl2 = require_tracestate_impl();
+    function createTraceState(rawTraceState) {
+      return new require_tracestate_impl2.TraceStateImpl(rawTraceState);
+    }
+    exports.createTraceState = createTraceState;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/NoopTracerProvider.cjs
+var require_NoopTracerProvider = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/NoopTracerProvider.cjs"(exports) {
+    var require_NoopTracer2 = require_NoopTracer();
+    var NoopTracerProvider = class {
+      getTracer(_name, _version, _options) {
+        return new require_NoopTracer2.NoopTracer();
+      }
+    };
+    exports.NoopTracerProvider = NoopTracerProvider;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/ProxyTracerProvider.cjs
+var require_ProxyTracerProvider = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/ProxyTracerProvider.cjs"(exports) {
+    var require_ProxyTracer2 = require_ProxyTracer();
+    var NOOP_TRACER_PROVIDER = new (require_NoopTracerProvider()).NoopTracerProvider();
+    var ProxyTracerProvider = class {
+      /**
+      * Get a {@link ProxyTracer}
+      */
+      getTracer(name2, version2, options) {
+        var _this$getDelegateTrac;
+        return (_this$getDelegateTrac = this.getDelegateTracer(name2, version2, options)) !== null && _this$getDelegateTrac !== void 0 ? _this$getDelegateTrac : new require_ProxyTracer2.ProxyTracer(this, name2, version2, options);
+      }
+      getDelegate() {
+        var _this$_delegate;
+        return (_this$_delegate = this._delegate) !== null && _this$_delegate !== void 0 ? _this$_delegate : NOOP_TRACER_PROVIDER;
+      }
+      /**
+      * Set the delegate tracer provider
+      */
+      setDelegate(delegate) {
+        this._delegate = delegate;
+      }
+      getDelegateTracer(name2, version2, options) {
+        var _this$_delegate2;
+        return (_this$_delegate2 = this._delegate) === null || _this$_delegate2 === void 0 ? void 0 : _this$_delegate2.getTracer(name2, version2, options);
+      }
+    };
+    exports.ProxyTracerProvider = ProxyTracerProvider;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/SamplingResult.cjs
+var require_SamplingResult = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/SamplingResult.cjs"(exports) {
+    var SamplingDecision = /* @__PURE__ */ (function(SamplingDecision2) {
+      SamplingDecision2[SamplingDecision2["NOT_RECORD"] = 0] = "NOT_RECORD";
+      SamplingDecision2[SamplingDecision2["RECORD"] = 1] = "RECORD";
+      SamplingDecision2[SamplingDecision2["RECORD_AND_SAMPLED"] = 2] = "RECORD_AND_SAMPLED";
+      return SamplingDecision2;
+    })({});
+    exports.SamplingDecision = SamplingDecision;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/context-api.cjs
+var require_context_api = __commonJS({
+  "node_modules/@opentelemetry/api/dist/context-api.cjs"(exports) {
+    var context3 = require_context2().ContextAPI.getInstance();
+    exports.context = context3;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/diag-api.cjs
+var require_diag_api = __commonJS({
+  "node_modules/@opentelemetry/api/dist/diag-api.cjs"(exports) {
+    var diag = require_diag().DiagAPI.instance();
+    exports.diag = diag;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/logs/NoopLoggerProvider.cjs
+var require_NoopLoggerProvider = __commonJS({
+  "node_modules/@opentelemetry/api/dist/logs/NoopLoggerProvider.cjs"(exports) {
+    var require_NoopLogger2 = require_NoopLogger();
+    var NoopLoggerProvider = class {
+      getLogger(_name, _version, _options) {
+        return new require_NoopLogger2.NoopLogger();
+      }
+    };
+    var NOOP_LOGGER_PROVIDER = new NoopLoggerProvider();
+    exports.NOOP_LOGGER_PROVIDER = NOOP_LOGGER_PROVIDER;
+    exports.NoopLoggerProvider = NoopLoggerProvider;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/logs/ProxyLogger.cjs
+var require_ProxyLogger = __commonJS({
+  "node_modules/@opentelemetry/api/dist/logs/ProxyLogger.cjs"(exports) {
+    var require_NoopLogger2 = require_NoopLogger();
+    var ProxyLogger = class {
+      constructor(provider, name2, version2, options) {
+        this._provider = provider;
+        this.name = name2;
+        this.version = version2;
+        this.options = options;
+      }
+      /**
+      * Emit a log record. This method should only be used by log appenders.
+      *
+      * @param logRecord
+      */
+      emit(logRecord) {
+        this._getLogger().emit(logRecord);
+      }
+      enabled(options) {
+        return this._getLogger().enabled(options);
+      }
+      /**
+      * Try to get a logger from the proxy logger provider.
+      * If the proxy logger provider has no delegate, return a noop logger.
+      */
+      _getLogger() {
+        if (this._delegate) return this._delegate;
+        const logger = this._provider._getDelegateLogger(this.name, this.version, this.options);
+        if (!logger) return require_NoopLogger2.NOOP_LOGGER;
+        this._delegate = logger;
+        return this._delegate;
+      }
+    };
+    exports.ProxyLogger = ProxyLogger;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/logs/ProxyLoggerProvider.cjs
+var require_ProxyLoggerProvider = __commonJS({
+  "node_modules/@opentelemetry/api/dist/logs/ProxyLoggerProvider.cjs"(exports) {
+    var require_NoopLoggerProvider2 = require_NoopLoggerProvider();
+    var require_ProxyLogger2 = require_ProxyLogger();
+    var ProxyLoggerProvider = class {
+      getLogger(name2, version2, options) {
+        var _this$_getDelegateLog;
+        return (_this$_getDelegateLog = this._getDelegateLogger(name2, version2, options)) !== null && _this$_getDelegateLog !== void 0 ? _this$_getDelegateLog : new require_ProxyLogger2.ProxyLogger(this, name2, version2, options);
+      }
+      /**
+      * Get the delegate logger provider.
+      * Used by tests only.
+      * @internal
+      */
+      _getDelegate() {
+        var _this$_delegate;
+        return (_this$_delegate = this._delegate) !== null && _this$_delegate !== void 0 ? _this$_delegate : require_NoopLoggerProvider2.NOOP_LOGGER_PROVIDER;
+      }
+      /**
+      * Set the delegate logger provider
+      * @internal
+      */
+      _setDelegate(delegate) {
+        this._delegate = delegate;
+      }
+      /**
+      * @internal
+      */
+      _getDelegateLogger(name2, version2, options) {
+        var _this$_delegate2;
+        return (_this$_delegate2 = this._delegate) === null || _this$_delegate2 === void 0 ? void 0 : _this$_delegate2.getLogger(name2, version2, options);
+      }
+    };
+    exports.ProxyLoggerProvider = ProxyLoggerProvider;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/api/logs.cjs
+var require_logs = __commonJS({
+  "node_modules/@opentelemetry/api/dist/api/logs.cjs"(exports) {
+    var require_global_utils2 = require_global_utils();
+    var require_diag2 = require_diag();
+    var require_ProxyLoggerProvider2 = require_ProxyLoggerProvider();
+    var API_NAME = "logs";
+    var LogsAPI = class LogsAPI2 {
+      /** Empty private constructor prevents end users from constructing a new instance of the API */
+      constructor() {
+        this._proxyLoggerProvider = new require_ProxyLoggerProvider2.ProxyLoggerProvider();
+      }
+      /** Get the singleton instance of the Logs API */
+      static getInstance() {
+        if (!this._instance) this._instance = new LogsAPI2();
+        return this._instance;
+      }
+      setGlobalLoggerProvider(provider) {
+        const success = require_global_utils2.registerGlobal(API_NAME, provider, require_diag2.DiagAPI.instance());
+        if (success) this._proxyLoggerProvider._setDelegate(provider);
+        return success;
+      }
+      /**
+      * Returns the global logger provider.
+      *
+      * @returns LoggerProvider
+      */
+      getLoggerProvider() {
+        return require_global_utils2.getGlobal(API_NAME) || this._proxyLoggerProvider;
+      }
+      /**
+      * Returns a Logger, creating one if one with the given name, version,
+      * schemaUrl, and attributes is not already created.
+      *
+      * Getting a Logger may be expensive, especially when `attributes` are
+      * provided. Reuse Logger instances where possible instead of calling
+      * `getLogger()` on hot paths.
+      *
+      * @param name The name of the logger or instrumentation library.
+      * @param version The version of the logger or instrumentation library.
+      * @param options The options of the logger or instrumentation library.
+      * @returns {@link Logger}
+      */
+      getLogger(name2, version2, options) {
+        return this.getLoggerProvider().getLogger(name2, version2, options);
+      }
+      /** Remove the global logger provider */
+      disable() {
+        require_global_utils2.unregisterGlobal(API_NAME, require_diag2.DiagAPI.instance());
+        this._proxyLoggerProvider = new require_ProxyLoggerProvider2.ProxyLoggerProvider();
+      }
+    };
+    exports.LogsAPI = LogsAPI;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/logs-api.cjs
+var require_logs_api = __commonJS({
+  "node_modules/@opentelemetry/api/dist/logs-api.cjs"(exports) {
+    var logs = require_logs().LogsAPI.getInstance();
+    exports.logs = logs;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/metrics/NoopMeterProvider.cjs
+var require_NoopMeterProvider = __commonJS({
+  "node_modules/@opentelemetry/api/dist/metrics/NoopMeterProvider.cjs"(exports) {
+    var require_NoopMeter2 = require_NoopMeter();
+    var NoopMeterProvider = class {
+      getMeter(_name, _version, _options) {
+        return require_NoopMeter2.NOOP_METER;
+      }
+    };
+    var NOOP_METER_PROVIDER = new NoopMeterProvider();
+    exports.NOOP_METER_PROVIDER = NOOP_METER_PROVIDER;
+    exports.NoopMeterProvider = NoopMeterProvider;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/api/metrics.cjs
+var require_metrics = __commonJS({
+  "node_modules/@opentelemetry/api/dist/api/metrics.cjs"(exports) {
+    var require_global_utils2 = require_global_utils();
+    var require_diag2 = require_diag();
+    var require_NoopMeterProvider2 = require_NoopMeterProvider();
+    var API_NAME = "metrics";
+    var MetricsAPI = class MetricsAPI2 {
+      /** Empty private constructor prevents end users from constructing a new instance of the API */
+      constructor() {
+      }
+      /** Get the singleton instance of the Metrics API */
+      static getInstance() {
+        if (!this._instance) this._instance = new MetricsAPI2();
+        return this._instance;
+      }
+      /**
+      * Set the current global meter provider.
+      * Returns true if the meter provider was successfully registered, else false.
+      */
+      setGlobalMeterProvider(provider) {
+        return require_global_utils2.registerGlobal(API_NAME, provider, require_diag2.DiagAPI.instance());
+      }
+      /**
+      * Returns the global meter provider.
+      */
+      getMeterProvider() {
+        return require_global_utils2.getGlobal(API_NAME) || require_NoopMeterProvider2.NOOP_METER_PROVIDER;
+      }
+      /**
+      * Returns a meter from the global meter provider.
+      */
+      getMeter(name2, version2, options) {
+        return this.getMeterProvider().getMeter(name2, version2, options);
+      }
+      /** Remove the global meter provider */
+      disable() {
+        require_global_utils2.unregisterGlobal(API_NAME, require_diag2.DiagAPI.instance());
+      }
+    };
+    exports.MetricsAPI = MetricsAPI;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/metrics-api.cjs
+var require_metrics_api = __commonJS({
+  "node_modules/@opentelemetry/api/dist/metrics-api.cjs"(exports) {
+    var metrics = require_metrics().MetricsAPI.getInstance();
+    exports.metrics = metrics;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/propagation/NoopTextMapPropagator.cjs
+var require_NoopTextMapPropagator = __commonJS({
+  "node_modules/@opentelemetry/api/dist/propagation/NoopTextMapPropagator.cjs"(exports) {
+    var NoopTextMapPropagator = class {
+      /** Noop inject function does nothing */
+      inject(_context, _carrier) {
+      }
+      /** Noop extract function does nothing and returns the input context */
+      extract(context3, _carrier) {
+        return context3;
+      }
+      fields() {
+        return [];
+      }
+    };
+    exports.NoopTextMapPropagator = NoopTextMapPropagator;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/baggage/context-helpers.cjs
+var require_context_helpers = __commonJS({
+  "node_modules/@opentelemetry/api/dist/baggage/context-helpers.cjs"(exports) {
+    var require_context3 = require_context();
+    var require_context$1 = require_context2();
+    var BAGGAGE_KEY = require_context3.createContextKey("OpenTelemetry Baggage Key");
+    function getBaggage(context3) {
+      return context3.getValue(BAGGAGE_KEY) || void 0;
+    }
+    function getActiveBaggage() {
+      return getBaggage(require_context$1.ContextAPI.getInstance().active());
+    }
+    function setBaggage(context3, baggage) {
+      return context3.setValue(BAGGAGE_KEY, baggage);
+    }
+    function deleteBaggage(context3) {
+      return context3.deleteValue(BAGGAGE_KEY);
+    }
+    exports.deleteBaggage = deleteBaggage;
+    exports.getActiveBaggage = getActiveBaggage;
+    exports.getBaggage = getBaggage;
+    exports.setBaggage = setBaggage;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/api/propagation.cjs
+var require_propagation = __commonJS({
+  "node_modules/@opentelemetry/api/dist/api/propagation.cjs"(exports) {
+    var require_global_utils2 = require_global_utils();
+    var require_diag2 = require_diag();
+    var require_utils4 = require_utils2();
+    var require_TextMapPropagator2 = require_TextMapPropagator();
+    var require_NoopTextMapPropagator2 = require_NoopTextMapPropagator();
+    var require_context_helpers2 = require_context_helpers();
+    var API_NAME = "propagation";
+    var NOOP_TEXT_MAP_PROPAGATOR = new require_NoopTextMapPropagator2.NoopTextMapPropagator();
+    var PropagationAPI = class PropagationAPI2 {
+      /** Empty private constructor prevents end users from constructing a new instance of the API */
+      constructor() {
+        this.createBaggage = require_utils4.createBaggage;
+        this.getBaggage = require_context_helpers2.getBaggage;
+        this.getActiveBaggage = require_context_helpers2.getActiveBaggage;
+        this.setBaggage = require_context_helpers2.setBaggage;
+        this.deleteBaggage = require_context_helpers2.deleteBaggage;
+      }
+      /** Get the singleton instance of the Propagator API */
+      static getInstance() {
+        if (!this._instance) this._instance = new PropagationAPI2();
+        return this._instance;
+      }
+      /**
+      * Set the current propagator.
+      *
+      * @returns true if the propagator was successfully registered, else false
+      */
+      setGlobalPropagator(propagator) {
+        return require_global_utils2.registerGlobal(API_NAME, propagator, require_diag2.DiagAPI.instance());
+      }
+      /**
+      * Inject context into a carrier to be propagated inter-process
+      *
+      * @param context Context carrying tracing data to inject
+      * @param carrier carrier to inject context into
+      * @param setter Function used to set values on the carrier
+      */
+      inject(context3, carrier, setter = require_TextMapPropagator2.defaultTextMapSetter) {
+        return this._getGlobalPropagator().inject(context3, carrier, setter);
+      }
+      /**
+      * Extract context from a carrier
+      *
+      * @param context Context which the newly created context will inherit from
+      * @param carrier Carrier to extract context from
+      * @param getter Function used to extract keys from a carrier
+      */
+      extract(context3, carrier, getter = require_TextMapPropagator2.defaultTextMapGetter) {
+        return this._getGlobalPropagator().extract(context3, carrier, getter);
+      }
+      /**
+      * Return a list of all fields which may be used by the propagator.
+      */
+      fields() {
+        return this._getGlobalPropagator().fields();
+      }
+      /** Remove the global propagator */
+      disable() {
+        require_global_utils2.unregisterGlobal(API_NAME, require_diag2.DiagAPI.instance());
+      }
+      _getGlobalPropagator() {
+        return require_global_utils2.getGlobal(API_NAME) || NOOP_TEXT_MAP_PROPAGATOR;
+      }
+    };
+    exports.PropagationAPI = PropagationAPI;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/propagation-api.cjs
+var require_propagation_api = __commonJS({
+  "node_modules/@opentelemetry/api/dist/propagation-api.cjs"(exports) {
+    var propagation = require_propagation().PropagationAPI.getInstance();
+    exports.propagation = propagation;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/api/trace.cjs
+var require_trace = __commonJS({
+  "node_modules/@opentelemetry/api/dist/api/trace.cjs"(exports) {
+    var require_global_utils2 = require_global_utils();
+    var require_diag2 = require_diag();
+    var require_context_utils2 = require_context_utils();
+    var require_spancontext_utils2 = require_spancontext_utils();
+    var require_ProxyTracerProvider2 = require_ProxyTracerProvider();
+    var API_NAME = "trace";
+    var TraceAPI = class TraceAPI2 {
+      /** Empty private constructor prevents end users from constructing a new instance of the API */
+      constructor() {
+        this._proxyTracerProvider = new require_ProxyTracerProvider2.ProxyTracerProvider();
+        this.wrapSpanContext = require_spancontext_utils2.wrapSpanContext;
+        this.isSpanContextValid = require_spancontext_utils2.isSpanContextValid;
+        this.deleteSpan = require_context_utils2.deleteSpan;
+        this.getSpan = require_context_utils2.getSpan;
+        this.getActiveSpan = require_context_utils2.getActiveSpan;
+        this.getSpanContext = require_context_utils2.getSpanContext;
+        this.setSpan = require_context_utils2.setSpan;
+        this.setSpanContext = require_context_utils2.setSpanContext;
+      }
+      /** Get the singleton instance of the Trace API */
+      static getInstance() {
+        if (!this._instance) this._instance = new TraceAPI2();
+        return this._instance;
+      }
+      /**
+      * Set the current global tracer.
+      *
+      * @returns true if the tracer provider was successfully registered, else false
+      */
+      setGlobalTracerProvider(provider) {
+        const success = require_global_utils2.registerGlobal(API_NAME, this._proxyTracerProvider, require_diag2.DiagAPI.instance());
+        if (success) this._proxyTracerProvider.setDelegate(provider);
+        return success;
+      }
+      /**
+      * Returns the global tracer provider.
+      */
+      getTracerProvider() {
+        return require_global_utils2.getGlobal(API_NAME) || this._proxyTracerProvider;
+      }
+      /**
+      * Returns a tracer from the global tracer provider.
+      */
+      getTracer(name2, version2) {
+        return this.getTracerProvider().getTracer(name2, version2);
+      }
+      /** Remove the global tracer provider */
+      disable() {
+        require_global_utils2.unregisterGlobal(API_NAME, require_diag2.DiagAPI.instance());
+        this._proxyTracerProvider = new require_ProxyTracerProvider2.ProxyTracerProvider();
+      }
+    };
+    exports.TraceAPI = TraceAPI;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace-api.cjs
+var require_trace_api = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace-api.cjs"(exports) {
+    var trace = require_trace().TraceAPI.getInstance();
+    exports.trace = trace;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/index.cjs
+var require_dist2 = __commonJS({
+  "node_modules/@opentelemetry/api/dist/index.cjs"(exports) {
+    Object.defineProperties(exports, {
+      __esModule: { value: true },
+      [Symbol.toStringTag]: { value: "Module" }
+    });
+    var require_types3 = require_types2();
+    var require_utils4 = require_utils2();
+    var require_context3 = require_context();
+    var require_consoleLogger2 = require_consoleLogger();
+    var require_NoopMeter2 = require_NoopMeter();
+    var require_Metric2 = require_Metric();
+    var require_NoopLogger2 = require_NoopLogger();
+    var require_LogRecord2 = require_LogRecord();
+    var require_TextMapPropagator2 = require_TextMapPropagator();
+    var require_trace_flags2 = require_trace_flags();
+    var require_invalid_span_constants2 = require_invalid_span_constants();
+    var require_spancontext_utils2 = require_spancontext_utils();
+    var require_ProxyTracer2 = require_ProxyTracer();
+    var require_span_kind2 = require_span_kind();
+    var require_status2 = require_status();
+    var require_utils$1 = require_utils3();
+    var require_ProxyTracerProvider2 = require_ProxyTracerProvider();
+    var require_SamplingResult2 = require_SamplingResult();
+    var require_context_api2 = require_context_api();
+    var require_diag_api2 = require_diag_api();
+    var require_logs_api2 = require_logs_api();
+    var require_metrics_api2 = require_metrics_api();
+    var require_propagation_api2 = require_propagation_api();
+    var require_trace_api2 = require_trace_api();
+    var src_default = {
+      context: require_context_api2.context,
+      diag: require_diag_api2.diag,
+      logs: require_logs_api2.logs,
+      metrics: require_metrics_api2.metrics,
+      propagation: require_propagation_api2.propagation,
+      trace: require_trace_api2.trace
+    };
+    exports.DiagConsoleLogger = require_consoleLogger2.DiagConsoleLogger;
+    exports.DiagLogLevel = require_types3.DiagLogLevel;
+    exports.INVALID_SPANID = require_invalid_span_constants2.INVALID_SPANID;
+    exports.INVALID_SPAN_CONTEXT = require_invalid_span_constants2.INVALID_SPAN_CONTEXT;
+    exports.INVALID_TRACEID = require_invalid_span_constants2.INVALID_TRACEID;
+    exports.ProxyTracer = require_ProxyTracer2.ProxyTracer;
+    exports.ProxyTracerProvider = require_ProxyTracerProvider2.ProxyTracerProvider;
+    exports.ROOT_CONTEXT = require_context3.ROOT_CONTEXT;
+    exports.SamplingDecision = require_SamplingResult2.SamplingDecision;
+    exports.SeverityNumber = require_LogRecord2.SeverityNumber;
+    exports.SpanKind = require_span_kind2.SpanKind;
+    exports.SpanStatusCode = require_status2.SpanStatusCode;
+    exports.TraceFlags = require_trace_flags2.TraceFlags;
+    exports.ValueType = require_Metric2.ValueType;
+    exports.baggageEntryMetadataFromString = require_utils4.baggageEntryMetadataFromString;
+    exports.context = require_context_api2.context;
+    exports.createContextKey = require_context3.createContextKey;
+    exports.createNoopLogger = require_NoopLogger2.createNoopLogger;
+    exports.createNoopMeter = require_NoopMeter2.createNoopMeter;
+    exports.createTraceState = require_utils$1.createTraceState;
+    exports.default = src_default;
+    exports.defaultTextMapGetter = require_TextMapPropagator2.defaultTextMapGetter;
+    exports.defaultTextMapSetter = require_TextMapPropagator2.defaultTextMapSetter;
+    exports.diag = require_diag_api2.diag;
+    exports.isSpanContextValid = require_spancontext_utils2.isSpanContextValid;
+    exports.isValidSpanId = require_spancontext_utils2.isValidSpanId;
+    exports.isValidTraceId = require_spancontext_utils2.isValidTraceId;
+    exports.logs = require_logs_api2.logs;
+    exports.metrics = require_metrics_api2.metrics;
+    exports.propagation = require_propagation_api2.propagation;
+    exports.trace = require_trace_api2.trace;
+  }
+});
+
+// node_modules/prom-client/lib/metrics/processCpuTotal.js
+var require_processCpuTotal = __commonJS({
+  "node_modules/prom-client/lib/metrics/processCpuTotal.js"(exports, module) {
+    "use strict";
+    var OtelApi = require_dist2();
+    var Counter2 = require_counter();
+    var PROCESS_CPU_USER_SECONDS = "process_cpu_user_seconds_total";
+    var PROCESS_CPU_SYSTEM_SECONDS = "process_cpu_system_seconds_total";
+    var PROCESS_CPU_SECONDS = "process_cpu_seconds_total";
+    module.exports = (registry2, config2 = {}) => {
+      const registers = registry2 ? [registry2] : void 0;
+      const namePrefix = config2.prefix ? config2.prefix : "";
+      const labels = config2.labels ? config2.labels : {};
+      const exemplars = config2.enableExemplars ? config2.enableExemplars : false;
+      const labelNames = Object.keys(labels);
+      let lastCpuUsage = process.cpuUsage();
+      const cpuUserUsageCounter = new Counter2({
+        name: namePrefix + PROCESS_CPU_USER_SECONDS,
+        help: "Total user CPU time spent in seconds.",
+        enableExemplars: exemplars,
+        registers,
+        labelNames,
+        // Use this one metric's `collect` to set all metrics' values.
+        collect() {
+          const cpuUsage = process.cpuUsage();
+          const userUsageMicros = cpuUsage.user - lastCpuUsage.user;
+          const systemUsageMicros = cpuUsage.system - lastCpuUsage.system;
+          lastCpuUsage = cpuUsage;
+          if (this.enableExemplars) {
+            let exemplarLabels = {};
+            const currentSpan = OtelApi.trace.getSpan(OtelApi.context.active());
+            if (currentSpan) {
+              exemplarLabels = {
+                traceId: currentSpan.spanContext().traceId,
+                spanId: currentSpan.spanContext().spanId
+              };
+            }
+            cpuUserUsageCounter.inc({
+              labels,
+              value: userUsageMicros / 1e6,
+              exemplarLabels
+            });
+            cpuSystemUsageCounter.inc({
+              labels,
+              value: systemUsageMicros / 1e6,
+              exemplarLabels
+            });
+            cpuUsageCounter.inc({
+              labels,
+              value: (userUsageMicros + systemUsageMicros) / 1e6,
+              exemplarLabels
+            });
+          } else {
+            cpuUserUsageCounter.inc(labels, userUsageMicros / 1e6);
+            cpuSystemUsageCounter.inc(labels, systemUsageMicros / 1e6);
+            cpuUsageCounter.inc(
+              labels,
+              (userUsageMicros + systemUsageMicros) / 1e6
+            );
+          }
+        }
+      });
+      const cpuSystemUsageCounter = new Counter2({
+        name: namePrefix + PROCESS_CPU_SYSTEM_SECONDS,
+        help: "Total system CPU time spent in seconds.",
+        enableExemplars: exemplars,
+        registers,
+        labelNames
+      });
+      const cpuUsageCounter = new Counter2({
+        name: namePrefix + PROCESS_CPU_SECONDS,
+        help: "Total user and system CPU time spent in seconds.",
+        enableExemplars: exemplars,
+        registers,
+        labelNames
+      });
+    };
+    module.exports.metricNames = [
+      PROCESS_CPU_USER_SECONDS,
+      PROCESS_CPU_SYSTEM_SECONDS,
+      PROCESS_CPU_SECONDS
+    ];
+  }
+});
+
+// node_modules/prom-client/lib/metrics/processStartTime.js
+var require_processStartTime = __commonJS({
+  "node_modules/prom-client/lib/metrics/processStartTime.js"(exports, module) {
+    "use strict";
+    var Gauge2 = require_gauge();
+    var startInSeconds = Math.round(Date.now() / 1e3 - process.uptime());
+    var PROCESS_START_TIME = "process_start_time_seconds";
+    module.exports = (registry2, config2 = {}) => {
+      const namePrefix = config2.prefix ? config2.prefix : "";
+      const labels = config2.labels ? config2.labels : {};
+      const labelNames = Object.keys(labels);
+      new Gauge2({
+        name: namePrefix + PROCESS_START_TIME,
+        help: "Start time of the process since unix epoch in seconds.",
+        registers: registry2 ? [registry2] : void 0,
+        labelNames,
+        aggregator: "omit",
+        collect() {
+          this.set(labels, startInSeconds);
+        }
+      });
+    };
+    module.exports.metricNames = [PROCESS_START_TIME];
+  }
+});
+
+// builtin:fs
+var require_fs = __commonJS({
+  "builtin:fs"(exports, module) {
+    module.exports = __require("fs");
+  }
+});
+
+// node_modules/prom-client/lib/metrics/osMemoryHeapLinux.js
+var require_osMemoryHeapLinux = __commonJS({
+  "node_modules/prom-client/lib/metrics/osMemoryHeapLinux.js"(exports, module) {
+    "use strict";
+    var Gauge2 = require_gauge();
+    var fs3 = require_fs();
+    var values = ["VmSize", "VmRSS", "VmData"];
+    var PROCESS_RESIDENT_MEMORY = "process_resident_memory_bytes";
+    var PROCESS_VIRTUAL_MEMORY = "process_virtual_memory_bytes";
+    var PROCESS_HEAP = "process_heap_bytes";
+    function structureOutput(input) {
+      return input.split("\n").reduce((acc, string3) => {
+        if (!values.some((value2) => string3.startsWith(value2))) {
+          return acc;
+        }
+        const split = string3.split(":");
+        let value = split[1].trim();
+        value = value.substr(0, value.length - 3);
+        value = Number(value) * 1024;
+        acc[split[0]] = value;
+        return acc;
+      }, {});
+    }
+    module.exports = (registry2, config2 = {}) => {
+      const registers = registry2 ? [registry2] : void 0;
+      const namePrefix = config2.prefix ? config2.prefix : "";
+      const labels = config2.labels ? config2.labels : {};
+      const labelNames = Object.keys(labels);
+      const residentMemGauge = new Gauge2({
+        name: namePrefix + PROCESS_RESIDENT_MEMORY,
+        help: "Resident memory size in bytes.",
+        registers,
+        labelNames,
+        // Use this one metric's `collect` to set all metrics' values.
+        collect() {
+          try {
+            const stat3 = fs3.readFileSync("/proc/self/status", "utf8");
+            const structuredOutput = structureOutput(stat3);
+            residentMemGauge.set(labels, structuredOutput.VmRSS);
+            virtualMemGauge.set(labels, structuredOutput.VmSize);
+            heapSizeMemGauge.set(labels, structuredOutput.VmData);
+          } catch {
+          }
+        }
+      });
+      const virtualMemGauge = new Gauge2({
+        name: namePrefix + PROCESS_VIRTUAL_MEMORY,
+        help: "Virtual memory size in bytes.",
+        registers,
+        labelNames
+      });
+      const heapSizeMemGauge = new Gauge2({
+        name: namePrefix + PROCESS_HEAP,
+        help: "Process heap size in bytes.",
+        registers,
+        labelNames
+      });
+    };
+    module.exports.metricNames = [
+      PROCESS_RESIDENT_MEMORY,
+      PROCESS_VIRTUAL_MEMORY,
+      PROCESS_HEAP
+    ];
+  }
+});
+
+// node_modules/prom-client/lib/metrics/helpers/safeMemoryUsage.js
+var require_safeMemoryUsage = __commonJS({
+  "node_modules/prom-client/lib/metrics/helpers/safeMemoryUsage.js"(exports, module) {
+    "use strict";
+    function safeMemoryUsage() {
+      try {
+        return process.memoryUsage();
+      } catch {
+        return;
+      }
+    }
+    module.exports = safeMemoryUsage;
+  }
+});
+
+// node_modules/prom-client/lib/metrics/osMemoryHeap.js
+var require_osMemoryHeap = __commonJS({
+  "node_modules/prom-client/lib/metrics/osMemoryHeap.js"(exports, module) {
+    "use strict";
+    var Gauge2 = require_gauge();
+    var linuxVariant = require_osMemoryHeapLinux();
+    var safeMemoryUsage = require_safeMemoryUsage();
+    var PROCESS_RESIDENT_MEMORY = "process_resident_memory_bytes";
+    function notLinuxVariant(registry2, config2 = {}) {
+      const namePrefix = config2.prefix ? config2.prefix : "";
+      const labels = config2.labels ? config2.labels : {};
+      const labelNames = Object.keys(labels);
+      new Gauge2({
+        name: namePrefix + PROCESS_RESIDENT_MEMORY,
+        help: "Resident memory size in bytes.",
+        registers: registry2 ? [registry2] : void 0,
+        labelNames,
+        collect() {
+          const memUsage = safeMemoryUsage();
+          if (memUsage) {
+            this.set(labels, memUsage.rss);
+          }
+        }
+      });
+    }
+    module.exports = (registry2, config2) => process.platform === "linux" ? linuxVariant(registry2, config2) : notLinuxVariant(registry2, config2);
+    module.exports.metricNames = process.platform === "linux" ? linuxVariant.metricNames : [PROCESS_RESIDENT_MEMORY];
+  }
+});
+
+// node_modules/prom-client/lib/metrics/processOpenFileDescriptors.js
+var require_processOpenFileDescriptors = __commonJS({
+  "node_modules/prom-client/lib/metrics/processOpenFileDescriptors.js"(exports, module) {
+    "use strict";
+    var Gauge2 = require_gauge();
+    var fs3 = require_fs();
+    var process2 = require_process();
+    var PROCESS_OPEN_FDS = "process_open_fds";
+    module.exports = (registry2, config2 = {}) => {
+      if (process2.platform !== "linux") {
+        return;
+      }
+      const namePrefix = config2.prefix ? config2.prefix : "";
+      const labels = config2.labels ? config2.labels : {};
+      const labelNames = Object.keys(labels);
+      new Gauge2({
+        name: namePrefix + PROCESS_OPEN_FDS,
+        help: "Number of open file descriptors.",
+        registers: registry2 ? [registry2] : void 0,
+        labelNames,
+        collect() {
+          try {
+            const fds = fs3.readdirSync("/proc/self/fd");
+            this.set(labels, fds.length - 1);
+          } catch {
+          }
+        }
+      });
+    };
+    module.exports.metricNames = [PROCESS_OPEN_FDS];
+  }
+});
+
+// node_modules/prom-client/lib/metrics/processMaxFileDescriptors.js
+var require_processMaxFileDescriptors = __commonJS({
+  "node_modules/prom-client/lib/metrics/processMaxFileDescriptors.js"(exports, module) {
+    "use strict";
+    var Gauge2 = require_gauge();
+    var fs3 = require_fs();
+    var PROCESS_MAX_FDS = "process_max_fds";
+    var maxFds;
+    module.exports = (registry2, config2 = {}) => {
+      if (maxFds === void 0) {
+        try {
+          const limits = fs3.readFileSync("/proc/self/limits", "utf8");
+          const lines = limits.split("\n");
+          for (const line of lines) {
+            if (line.startsWith("Max open files")) {
+              const parts = line.split(/  +/);
+              maxFds = Number(parts[1]);
+              break;
+            }
+          }
+        } catch {
+          return;
+        }
+      }
+      if (maxFds === void 0) return;
+      const namePrefix = config2.prefix ? config2.prefix : "";
+      const labels = config2.labels ? config2.labels : {};
+      const labelNames = Object.keys(labels);
+      new Gauge2({
+        name: namePrefix + PROCESS_MAX_FDS,
+        help: "Maximum number of open file descriptors.",
+        registers: registry2 ? [registry2] : void 0,
+        labelNames,
+        collect() {
+          if (maxFds !== void 0) this.set(labels, maxFds);
+        }
+      });
+    };
+    module.exports.metricNames = [PROCESS_MAX_FDS];
+  }
+});
+
+// builtin:perf_hooks
+var require_perf_hooks = __commonJS({
+  "builtin:perf_hooks"(exports, module) {
+    module.exports = __require("perf_hooks");
+  }
+});
+
+// node_modules/prom-client/lib/metrics/eventLoopLag.js
+var require_eventLoopLag = __commonJS({
+  "node_modules/prom-client/lib/metrics/eventLoopLag.js"(exports, module) {
+    "use strict";
+    var Gauge2 = require_gauge();
+    var perf_hooks;
+    try {
+      perf_hooks = require_perf_hooks();
+    } catch {
+    }
+    var NODEJS_EVENTLOOP_LAG = "nodejs_eventloop_lag_seconds";
+    var NODEJS_EVENTLOOP_LAG_MIN = "nodejs_eventloop_lag_min_seconds";
+    var NODEJS_EVENTLOOP_LAG_MAX = "nodejs_eventloop_lag_max_seconds";
+    var NODEJS_EVENTLOOP_LAG_MEAN = "nodejs_eventloop_lag_mean_seconds";
+    var NODEJS_EVENTLOOP_LAG_STDDEV = "nodejs_eventloop_lag_stddev_seconds";
+    var NODEJS_EVENTLOOP_LAG_P50 = "nodejs_eventloop_lag_p50_seconds";
+    var NODEJS_EVENTLOOP_LAG_P90 = "nodejs_eventloop_lag_p90_seconds";
+    var NODEJS_EVENTLOOP_LAG_P99 = "nodejs_eventloop_lag_p99_seconds";
+    function reportEventloopLag(start, gauge, labels) {
+      const delta = process.hrtime(start);
+      const nanosec = delta[0] * 1e9 + delta[1];
+      const seconds = nanosec / 1e9;
+      gauge.set(labels, seconds);
+    }
+    module.exports = (registry2, config2 = {}) => {
+      const namePrefix = config2.prefix ? config2.prefix : "";
+      const labels = config2.labels ? config2.labels : {};
+      const labelNames = Object.keys(labels);
+      const registers = registry2 ? [registry2] : void 0;
+      let collect = () => {
+        const start = process.hrtime();
+        setImmediate(reportEventloopLag, start, lag, labels);
+      };
+      if (perf_hooks && perf_hooks.monitorEventLoopDelay) {
+        try {
+          const histogram = perf_hooks.monitorEventLoopDelay({
+            resolution: config2.eventLoopMonitoringPrecision
+          });
+          histogram.enable();
+          collect = () => {
+            const start = process.hrtime();
+            setImmediate(reportEventloopLag, start, lag, labels);
+            lagMin.set(labels, histogram.min / 1e9);
+            lagMax.set(labels, histogram.max / 1e9);
+            lagMean.set(labels, histogram.mean / 1e9);
+            lagStddev.set(labels, histogram.stddev / 1e9);
+            lagP50.set(labels, histogram.percentile(50) / 1e9);
+            lagP90.set(labels, histogram.percentile(90) / 1e9);
+            lagP99.set(labels, histogram.percentile(99) / 1e9);
+            histogram.reset();
+          };
+        } catch (e) {
+          if (e.code === "ERR_NOT_IMPLEMENTED") {
+            return;
+          }
+          throw e;
+        }
+      }
+      const lag = new Gauge2({
+        name: namePrefix + NODEJS_EVENTLOOP_LAG,
+        help: "Lag of event loop in seconds.",
+        registers,
+        labelNames,
+        aggregator: "average",
+        // Use this one metric's `collect` to set all metrics' values.
+        collect
+      });
+      const lagMin = new Gauge2({
+        name: namePrefix + NODEJS_EVENTLOOP_LAG_MIN,
+        help: "The minimum recorded event loop delay.",
+        registers,
+        labelNames,
+        aggregator: "min"
+      });
+      const lagMax = new Gauge2({
+        name: namePrefix + NODEJS_EVENTLOOP_LAG_MAX,
+        help: "The maximum recorded event loop delay.",
+        registers,
+        labelNames,
+        aggregator: "max"
+      });
+      const lagMean = new Gauge2({
+        name: namePrefix + NODEJS_EVENTLOOP_LAG_MEAN,
+        help: "The mean of the recorded event loop delays.",
+        registers,
+        labelNames,
+        aggregator: "average"
+      });
+      const lagStddev = new Gauge2({
+        name: namePrefix + NODEJS_EVENTLOOP_LAG_STDDEV,
+        help: "The standard deviation of the recorded event loop delays.",
+        registers,
+        labelNames,
+        aggregator: "average"
+      });
+      const lagP50 = new Gauge2({
+        name: namePrefix + NODEJS_EVENTLOOP_LAG_P50,
+        help: "The 50th percentile of the recorded event loop delays.",
+        registers,
+        labelNames,
+        aggregator: "average"
+      });
+      const lagP90 = new Gauge2({
+        name: namePrefix + NODEJS_EVENTLOOP_LAG_P90,
+        help: "The 90th percentile of the recorded event loop delays.",
+        registers,
+        labelNames,
+        aggregator: "average"
+      });
+      const lagP99 = new Gauge2({
+        name: namePrefix + NODEJS_EVENTLOOP_LAG_P99,
+        help: "The 99th percentile of the recorded event loop delays.",
+        registers,
+        labelNames,
+        aggregator: "average"
+      });
+    };
+    module.exports.metricNames = [
+      NODEJS_EVENTLOOP_LAG,
+      NODEJS_EVENTLOOP_LAG_MIN,
+      NODEJS_EVENTLOOP_LAG_MAX,
+      NODEJS_EVENTLOOP_LAG_MEAN,
+      NODEJS_EVENTLOOP_LAG_STDDEV,
+      NODEJS_EVENTLOOP_LAG_P50,
+      NODEJS_EVENTLOOP_LAG_P90,
+      NODEJS_EVENTLOOP_LAG_P99
+    ];
+  }
+});
+
+// node_modules/prom-client/lib/metrics/helpers/processMetricsHelpers.js
+var require_processMetricsHelpers = __commonJS({
+  "node_modules/prom-client/lib/metrics/helpers/processMetricsHelpers.js"(exports, module) {
+    "use strict";
+    function aggregateByObjectName(list) {
+      const data = {};
+      for (let i = 0; i < list.length; i++) {
+        const listElement = list[i];
+        if (!listElement || typeof listElement.constructor === "undefined") {
+          continue;
+        }
+        if (Object.hasOwnProperty.call(data, listElement.constructor.name)) {
+          data[listElement.constructor.name] += 1;
+        } else {
+          data[listElement.constructor.name] = 1;
+        }
+      }
+      return data;
+    }
+    function updateMetrics(gauge, data, labels) {
+      gauge.reset();
+      for (const key in data) {
+        gauge.set(Object.assign({ type: key }, labels || {}), data[key]);
+      }
+    }
+    module.exports = {
+      aggregateByObjectName,
+      updateMetrics
+    };
+  }
+});
+
+// node_modules/prom-client/lib/metrics/processHandles.js
+var require_processHandles = __commonJS({
+  "node_modules/prom-client/lib/metrics/processHandles.js"(exports, module) {
+    "use strict";
+    var { aggregateByObjectName } = require_processMetricsHelpers();
+    var { updateMetrics } = require_processMetricsHelpers();
+    var Gauge2 = require_gauge();
+    var NODEJS_ACTIVE_HANDLES = "nodejs_active_handles";
+    var NODEJS_ACTIVE_HANDLES_TOTAL = "nodejs_active_handles_total";
+    module.exports = (registry2, config2 = {}) => {
+      if (typeof process._getActiveHandles !== "function") {
+        return;
+      }
+      const registers = registry2 ? [registry2] : void 0;
+      const namePrefix = config2.prefix ? config2.prefix : "";
+      const labels = config2.labels ? config2.labels : {};
+      const labelNames = Object.keys(labels);
+      new Gauge2({
+        name: namePrefix + NODEJS_ACTIVE_HANDLES,
+        help: "Number of active libuv handles grouped by handle type. Every handle type is C++ class name.",
+        labelNames: ["type", ...labelNames],
+        registers,
+        collect() {
+          const handles = process._getActiveHandles();
+          updateMetrics(this, aggregateByObjectName(handles), labels);
+        }
+      });
+      new Gauge2({
+        name: namePrefix + NODEJS_ACTIVE_HANDLES_TOTAL,
+        help: "Total number of active handles.",
+        registers,
+        labelNames,
+        collect() {
+          const handles = process._getActiveHandles();
+          this.set(labels, handles.length);
+        }
+      });
+    };
+    module.exports.metricNames = [
+      NODEJS_ACTIVE_HANDLES,
+      NODEJS_ACTIVE_HANDLES_TOTAL
+    ];
+  }
+});
+
+// node_modules/prom-client/lib/metrics/processRequests.js
+var require_processRequests = __commonJS({
+  "node_modules/prom-client/lib/metrics/processRequests.js"(exports, module) {
+    "use strict";
+    var Gauge2 = require_gauge();
+    var { aggregateByObjectName } = require_processMetricsHelpers();
+    var { updateMetrics } = require_processMetricsHelpers();
+    var NODEJS_ACTIVE_REQUESTS = "nodejs_active_requests";
+    var NODEJS_ACTIVE_REQUESTS_TOTAL = "nodejs_active_requests_total";
+    module.exports = (registry2, config2 = {}) => {
+      if (typeof process._getActiveRequests !== "function") {
+        return;
+      }
+      const namePrefix = config2.prefix ? config2.prefix : "";
+      const labels = config2.labels ? config2.labels : {};
+      const labelNames = Object.keys(labels);
+      new Gauge2({
+        name: namePrefix + NODEJS_ACTIVE_REQUESTS,
+        help: "Number of active libuv requests grouped by request type. Every request type is C++ class name.",
+        labelNames: ["type", ...labelNames],
+        registers: registry2 ? [registry2] : void 0,
+        collect() {
+          const requests = process._getActiveRequests();
+          updateMetrics(this, aggregateByObjectName(requests), labels);
+        }
+      });
+      new Gauge2({
+        name: namePrefix + NODEJS_ACTIVE_REQUESTS_TOTAL,
+        help: "Total number of active requests.",
+        registers: registry2 ? [registry2] : void 0,
+        labelNames,
+        collect() {
+          const requests = process._getActiveRequests();
+          this.set(labels, requests.length);
+        }
+      });
+    };
+    module.exports.metricNames = [
+      NODEJS_ACTIVE_REQUESTS,
+      NODEJS_ACTIVE_REQUESTS_TOTAL
+    ];
+  }
+});
+
+// node_modules/prom-client/lib/metrics/processResources.js
+var require_processResources = __commonJS({
+  "node_modules/prom-client/lib/metrics/processResources.js"(exports, module) {
+    "use strict";
+    var Gauge2 = require_gauge();
+    var { updateMetrics } = require_processMetricsHelpers();
+    var NODEJS_ACTIVE_RESOURCES = "nodejs_active_resources";
+    var NODEJS_ACTIVE_RESOURCES_TOTAL = "nodejs_active_resources_total";
+    module.exports = (registry2, config2 = {}) => {
+      if (typeof process.getActiveResourcesInfo !== "function") {
+        return;
+      }
+      const namePrefix = config2.prefix ? config2.prefix : "";
+      const labels = config2.labels ? config2.labels : {};
+      const labelNames = Object.keys(labels);
+      new Gauge2({
+        name: namePrefix + NODEJS_ACTIVE_RESOURCES,
+        help: "Number of active resources that are currently keeping the event loop alive, grouped by async resource type.",
+        labelNames: ["type", ...labelNames],
+        registers: registry2 ? [registry2] : void 0,
+        collect() {
+          const resources = process.getActiveResourcesInfo();
+          const data = {};
+          for (let i = 0; i < resources.length; i++) {
+            const resource = resources[i];
+            if (Object.hasOwn(data, resource)) {
+              data[resource] += 1;
+            } else {
+              data[resource] = 1;
+            }
+          }
+          updateMetrics(this, data, labels);
+        }
+      });
+      new Gauge2({
+        name: namePrefix + NODEJS_ACTIVE_RESOURCES_TOTAL,
+        help: "Total number of active resources.",
+        registers: registry2 ? [registry2] : void 0,
+        labelNames,
+        collect() {
+          const resources = process.getActiveResourcesInfo();
+          this.set(labels, resources.length);
+        }
+      });
+    };
+    module.exports.metricNames = [
+      NODEJS_ACTIVE_RESOURCES,
+      NODEJS_ACTIVE_RESOURCES_TOTAL
+    ];
+  }
+});
+
+// node_modules/prom-client/lib/metrics/heapSizeAndUsed.js
+var require_heapSizeAndUsed = __commonJS({
+  "node_modules/prom-client/lib/metrics/heapSizeAndUsed.js"(exports, module) {
+    "use strict";
+    var Gauge2 = require_gauge();
+    var safeMemoryUsage = require_safeMemoryUsage();
+    var NODEJS_HEAP_SIZE_TOTAL = "nodejs_heap_size_total_bytes";
+    var NODEJS_HEAP_SIZE_USED = "nodejs_heap_size_used_bytes";
+    var NODEJS_EXTERNAL_MEMORY = "nodejs_external_memory_bytes";
+    module.exports = (registry2, config2 = {}) => {
+      if (typeof process.memoryUsage !== "function") {
+        return;
+      }
+      const labels = config2.labels ? config2.labels : {};
+      const labelNames = Object.keys(labels);
+      const registers = registry2 ? [registry2] : void 0;
+      const namePrefix = config2.prefix ? config2.prefix : "";
+      const collect = () => {
+        const memUsage = safeMemoryUsage();
+        if (memUsage) {
+          heapSizeTotal.set(labels, memUsage.heapTotal);
+          heapSizeUsed.set(labels, memUsage.heapUsed);
+          if (memUsage.external !== void 0) {
+            externalMemUsed.set(labels, memUsage.external);
+          }
+        }
+      };
+      const heapSizeTotal = new Gauge2({
+        name: namePrefix + NODEJS_HEAP_SIZE_TOTAL,
+        help: "Process heap size from Node.js in bytes.",
+        registers,
+        labelNames,
+        // Use this one metric's `collect` to set all metrics' values.
+        collect
+      });
+      const heapSizeUsed = new Gauge2({
+        name: namePrefix + NODEJS_HEAP_SIZE_USED,
+        help: "Process heap size used from Node.js in bytes.",
+        registers,
+        labelNames
+      });
+      const externalMemUsed = new Gauge2({
+        name: namePrefix + NODEJS_EXTERNAL_MEMORY,
+        help: "Node.js external memory size in bytes.",
+        registers,
+        labelNames
+      });
+    };
+    module.exports.metricNames = [
+      NODEJS_HEAP_SIZE_TOTAL,
+      NODEJS_HEAP_SIZE_USED,
+      NODEJS_EXTERNAL_MEMORY
+    ];
+  }
+});
+
+// node_modules/prom-client/lib/metrics/heapSpacesSizeAndUsed.js
+var require_heapSpacesSizeAndUsed = __commonJS({
+  "node_modules/prom-client/lib/metrics/heapSpacesSizeAndUsed.js"(exports, module) {
+    "use strict";
+    var Gauge2 = require_gauge();
+    var v8 = __require("v8");
+    var METRICS = ["total", "used", "available"];
+    var NODEJS_HEAP_SIZE = {};
+    METRICS.forEach((metricType) => {
+      NODEJS_HEAP_SIZE[metricType] = `nodejs_heap_space_size_${metricType}_bytes`;
+    });
+    module.exports = (registry2, config2 = {}) => {
+      try {
+        v8.getHeapSpaceStatistics();
+      } catch (e) {
+        if (e.code === "ERR_NOT_IMPLEMENTED") {
+          return;
+        }
+        throw e;
+      }
+      const registers = registry2 ? [registry2] : void 0;
+      const namePrefix = config2.prefix ? config2.prefix : "";
+      const labels = config2.labels ? config2.labels : {};
+      const labelNames = ["space", ...Object.keys(labels)];
+      const gauges = {};
+      METRICS.forEach((metricType) => {
+        gauges[metricType] = new Gauge2({
+          name: namePrefix + NODEJS_HEAP_SIZE[metricType],
+          help: `Process heap space size ${metricType} from Node.js in bytes.`,
+          labelNames,
+          registers
+        });
+      });
+      gauges.total.collect = () => {
+        for (const space of v8.getHeapSpaceStatistics()) {
+          const spaceName = space.space_name.substr(
+            0,
+            space.space_name.indexOf("_space")
+          );
+          gauges.total.set({ space: spaceName, ...labels }, space.space_size);
+          gauges.used.set({ space: spaceName, ...labels }, space.space_used_size);
+          gauges.available.set(
+            { space: spaceName, ...labels },
+            space.space_available_size
+          );
+        }
+      };
+    };
+    module.exports.metricNames = Object.values(NODEJS_HEAP_SIZE);
+  }
+});
+
+// node_modules/prom-client/lib/metrics/version.js
+var require_version2 = __commonJS({
+  "node_modules/prom-client/lib/metrics/version.js"(exports, module) {
+    "use strict";
+    var Gauge2 = require_gauge();
+    var version2 = process.version;
+    var versionSegments = version2.slice(1).split(".").map(Number);
+    var NODE_VERSION_INFO = "nodejs_version_info";
+    module.exports = (registry2, config2 = {}) => {
+      const namePrefix = config2.prefix ? config2.prefix : "";
+      const labels = config2.labels ? config2.labels : {};
+      const labelNames = Object.keys(labels);
+      new Gauge2({
+        name: namePrefix + NODE_VERSION_INFO,
+        help: "Node.js version info.",
+        labelNames: ["version", "major", "minor", "patch", ...labelNames],
+        registers: registry2 ? [registry2] : void 0,
+        aggregator: "first",
+        collect() {
+          this.labels(
+            version2,
+            versionSegments[0],
+            versionSegments[1],
+            versionSegments[2],
+            ...Object.values(labels)
+          ).set(1);
+        }
+      });
+    };
+    module.exports.metricNames = [NODE_VERSION_INFO];
+  }
+});
+
+// node_modules/prom-client/lib/metrics/gc.js
+var require_gc = __commonJS({
+  "node_modules/prom-client/lib/metrics/gc.js"(exports, module) {
+    "use strict";
+    var Histogram2 = require_histogram();
+    var perf_hooks;
+    try {
+      perf_hooks = require_perf_hooks();
+    } catch {
+    }
+    var NODEJS_GC_DURATION_SECONDS = "nodejs_gc_duration_seconds";
+    var DEFAULT_GC_DURATION_BUCKETS = [1e-3, 0.01, 0.1, 1, 2, 5];
+    var kinds = [];
+    if (perf_hooks && perf_hooks.constants) {
+      kinds[perf_hooks.constants.NODE_PERFORMANCE_GC_MAJOR] = "major";
+      kinds[perf_hooks.constants.NODE_PERFORMANCE_GC_MINOR] = "minor";
+      kinds[perf_hooks.constants.NODE_PERFORMANCE_GC_INCREMENTAL] = "incremental";
+      kinds[perf_hooks.constants.NODE_PERFORMANCE_GC_WEAKCB] = "weakcb";
+    }
+    module.exports = (registry2, config2 = {}) => {
+      if (!perf_hooks) {
+        return;
+      }
+      const namePrefix = config2.prefix ? config2.prefix : "";
+      const labels = config2.labels ? config2.labels : {};
+      const labelNames = Object.keys(labels);
+      const buckets = config2.gcDurationBuckets ? config2.gcDurationBuckets : DEFAULT_GC_DURATION_BUCKETS;
+      const gcHistogram = new Histogram2({
+        name: namePrefix + NODEJS_GC_DURATION_SECONDS,
+        help: "Garbage collection duration by kind, one of major, minor, incremental or weakcb.",
+        labelNames: ["kind", ...labelNames],
+        enableExemplars: false,
+        buckets,
+        registers: registry2 ? [registry2] : void 0
+      });
+      const obs = new perf_hooks.PerformanceObserver((list) => {
+        const entry = list.getEntries()[0];
+        const kind = entry.detail ? kinds[entry.detail.kind] : kinds[entry.kind];
+        gcHistogram.observe(Object.assign({ kind }, labels), entry.duration / 1e3);
+      });
+      obs.observe({ entryTypes: ["gc"] });
+    };
+    module.exports.metricNames = [NODEJS_GC_DURATION_SECONDS];
+  }
+});
+
+// node_modules/prom-client/lib/defaultMetrics.js
+var require_defaultMetrics = __commonJS({
+  "node_modules/prom-client/lib/defaultMetrics.js"(exports, module) {
+    "use strict";
+    var { isObject: isObject2 } = require_util9();
+    var processCpuTotal = require_processCpuTotal();
+    var processStartTime = require_processStartTime();
+    var osMemoryHeap = require_osMemoryHeap();
+    var processOpenFileDescriptors = require_processOpenFileDescriptors();
+    var processMaxFileDescriptors = require_processMaxFileDescriptors();
+    var eventLoopLag = require_eventLoopLag();
+    var processHandles = require_processHandles();
+    var processRequests = require_processRequests();
+    var processResources = require_processResources();
+    var heapSizeAndUsed = require_heapSizeAndUsed();
+    var heapSpacesSizeAndUsed = require_heapSpacesSizeAndUsed();
+    var version2 = require_version2();
+    var gc = require_gc();
+    var metrics = {
+      processCpuTotal,
+      processStartTime,
+      osMemoryHeap,
+      processOpenFileDescriptors,
+      processMaxFileDescriptors,
+      eventLoopLag,
+      ...typeof process.getActiveResourcesInfo === "function" ? { processResources } : {},
+      processHandles,
+      processRequests,
+      heapSizeAndUsed,
+      heapSpacesSizeAndUsed,
+      version: version2,
+      gc
+    };
+    var metricsList = Object.keys(metrics);
+    module.exports = function collectDefaultMetrics2(config2) {
+      if (config2 !== null && config2 !== void 0 && !isObject2(config2)) {
+        throw new TypeError("config must be null, undefined, or an object");
+      }
+      config2 = { eventLoopMonitoringPrecision: 10, ...config2 };
+      for (const metric of Object.values(metrics)) {
+        metric(config2.register, config2);
+      }
+    };
+    module.exports.metricsList = metricsList;
+  }
+});
+
+// node_modules/prom-client/lib/metricAggregators.js
+var require_metricAggregators = __commonJS({
+  "node_modules/prom-client/lib/metricAggregators.js"(exports) {
+    "use strict";
+    var { Grouper, hashObject } = require_util9();
+    function AggregatorFactory(aggregatorFn) {
+      return (metrics) => {
+        if (metrics.length === 0) return;
+        const result = {
+          help: metrics[0].help,
+          name: metrics[0].name,
+          type: metrics[0].type,
+          values: [],
+          aggregator: metrics[0].aggregator
+        };
+        const byLabels = new Grouper();
+        metrics.forEach((metric) => {
+          metric.values.forEach((value) => {
+            const key = hashObject(value.labels);
+            byLabels.add(`${value.metricName}_${key}`, value);
+          });
+        });
+        byLabels.forEach((values) => {
+          if (values.length === 0) return;
+          const valObj = {
+            value: aggregatorFn(values),
+            labels: values[0].labels
+          };
+          if (values[0].metricName) {
+            valObj.metricName = values[0].metricName;
+          }
+          result.values.push(valObj);
+        });
+        return result;
+      };
+    }
+    exports.AggregatorFactory = AggregatorFactory;
+    exports.aggregators = {
+      /**
+       * @return The sum of values.
+       */
+      sum: AggregatorFactory((v) => v.reduce((p, c) => p + c.value, 0)),
+      /**
+       * @return The first value.
+       */
+      first: AggregatorFactory((v) => v[0].value),
+      /**
+       * @return {undefined} Undefined; omits the metric.
+       */
+      omit: () => {
+      },
+      /**
+       * @return The arithmetic mean of the values.
+       */
+      average: AggregatorFactory(
+        (v) => v.reduce((p, c) => p + c.value, 0) / v.length
+      ),
+      /**
+       * @return The minimum of the values.
+       */
+      min: AggregatorFactory(
+        (v) => v.reduce((p, c) => Math.min(p, c.value), Infinity)
+      ),
+      /**
+       * @return The maximum of the values.
+       */
+      max: AggregatorFactory(
+        (v) => v.reduce((p, c) => Math.max(p, c.value), -Infinity)
+      )
+    };
+  }
+});
+
+// builtin:cluster
+var require_cluster = __commonJS({
+  "builtin:cluster"(exports, module) {
+    module.exports = __require("cluster");
+  }
+});
+
+// node_modules/prom-client/lib/cluster.js
+var require_cluster2 = __commonJS({
+  "node_modules/prom-client/lib/cluster.js"(exports, module) {
+    "use strict";
+    var Registry2 = require_registry();
+    var { Grouper } = require_util9();
+    var { aggregators } = require_metricAggregators();
+    var cluster = () => {
+      const data = require_cluster();
+      cluster = () => data;
+      return data;
+    };
+    var GET_METRICS_REQ = "prom-client:getMetricsReq";
+    var GET_METRICS_RES = "prom-client:getMetricsRes";
+    var registries = [Registry2.globalRegistry];
+    var requestCtr = 0;
+    var listenersAdded = false;
+    var requests = /* @__PURE__ */ new Map();
+    var AggregatorRegistry = class extends Registry2 {
+      constructor(regContentType = Registry2.PROMETHEUS_CONTENT_TYPE) {
+        super(regContentType);
+        addListeners();
+      }
+      /**
+       * Gets aggregated metrics for all workers. The optional callback and
+       * returned Promise resolve with the same value; either may be used.
+       * @return {Promise<string>} Promise that resolves with the aggregated
+       *   metrics.
+       */
+      clusterMetrics() {
+        const requestId = requestCtr++;
+        return new Promise((resolve4, reject) => {
+          let settled = false;
+          function done2(err, result) {
+            if (settled) return;
+            settled = true;
+            if (err) reject(err);
+            else resolve4(result);
+          }
+          const request2 = {
+            responses: [],
+            pending: 0,
+            done: done2,
+            errorTimeout: setTimeout(() => {
+              const err = new Error("Operation timed out.");
+              request2.done(err);
+            }, 5e3)
+          };
+          requests.set(requestId, request2);
+          const message = {
+            type: GET_METRICS_REQ,
+            requestId
+          };
+          for (const id in cluster().workers) {
+            if (cluster().workers[id].isConnected()) {
+              cluster().workers[id].send(message);
+              request2.pending++;
+            }
+          }
+          if (request2.pending === 0) {
+            clearTimeout(request2.errorTimeout);
+            process.nextTick(() => done2(null, ""));
+          }
+        });
+      }
+      get contentType() {
+        return super.contentType;
+      }
+      /**
+       * Creates a new Registry instance from an array of metrics that were
+       * created by `registry.getMetricsAsJSON()`. Metrics are aggregated using
+       * the method specified by their `aggregator` property, or by summation if
+       * `aggregator` is undefined.
+       * @param {Array} metricsArr Array of metrics, each of which created by
+       *   `registry.getMetricsAsJSON()`.
+       * @param {string} registryType content type of the new registry. Defaults
+       * to PROMETHEUS_CONTENT_TYPE.
+       * @return {Registry} aggregated registry.
+       */
+      static aggregate(metricsArr, registryType = Registry2.PROMETHEUS_CONTENT_TYPE) {
+        const aggregatedRegistry = new Registry2();
+        const metricsByName = new Grouper();
+        aggregatedRegistry.setContentType(registryType);
+        metricsArr.forEach((metrics) => {
+          metrics.forEach((metric) => {
+            metricsByName.add(metric.name, metric);
+          });
+        });
+        metricsByName.forEach((metrics) => {
+          const aggregatorName = metrics[0].aggregator;
+          const aggregatorFn = aggregators[aggregatorName];
+          if (typeof aggregatorFn !== "function") {
+            throw new Error(`'${aggregatorName}' is not a defined aggregator.`);
+          }
+          const aggregatedMetric = aggregatorFn(metrics);
+          if (aggregatedMetric) {
+            const aggregatedMetricWrapper = Object.assign(
+              {
+                get: () => aggregatedMetric
+              },
+              aggregatedMetric
+            );
+            aggregatedRegistry.registerMetric(aggregatedMetricWrapper);
+          }
+        });
+        return aggregatedRegistry;
+      }
+      /**
+       * Sets the registry or registries to be aggregated. Call from workers to
+       * use a registry/registries other than the default global registry.
+       * @param {Array<Registry>|Registry} regs Registry or registries to be
+       *   aggregated.
+       * @return {void}
+       */
+      static setRegistries(regs) {
+        if (!Array.isArray(regs)) regs = [regs];
+        regs.forEach((reg) => {
+          if (!(reg instanceof Registry2)) {
+            throw new TypeError(`Expected Registry, got ${typeof reg}`);
+          }
+        });
+        registries = regs;
+      }
+    };
+    function addListeners() {
+      if (listenersAdded) return;
+      listenersAdded = true;
+      if (cluster().isMaster) {
+        cluster().on("message", (worker, message) => {
+          if (message.type === GET_METRICS_RES) {
+            const request2 = requests.get(message.requestId);
+            if (message.error) {
+              request2.done(new Error(message.error));
+              return;
+            }
+            message.metrics.forEach((registry2) => request2.responses.push(registry2));
+            request2.pending--;
+            if (request2.pending === 0) {
+              requests.delete(message.requestId);
+              clearTimeout(request2.errorTimeout);
+              const registry2 = AggregatorRegistry.aggregate(request2.responses);
+              const promString = registry2.metrics();
+              request2.done(null, promString);
+            }
+          }
+        });
+      }
+      if (cluster().isWorker) {
+        process.on("message", (message) => {
+          if (message.type === GET_METRICS_REQ) {
+            Promise.all(registries.map((r) => r.getMetricsAsJSON())).then((metrics) => {
+              process.send({
+                type: GET_METRICS_RES,
+                requestId: message.requestId,
+                metrics
+              });
+            }).catch((error3) => {
+              process.send({
+                type: GET_METRICS_RES,
+                requestId: message.requestId,
+                error: error3.message
+              });
+            });
+          }
+        });
+      }
+    }
+    module.exports = AggregatorRegistry;
+  }
+});
+
+// node_modules/prom-client/index.js
+var require_prom_client = __commonJS({
+  "node_modules/prom-client/index.js"(exports) {
+    "use strict";
+    exports.register = require_registry().globalRegistry;
+    exports.Registry = require_registry();
+    Object.defineProperty(exports, "contentType", {
+      configurable: false,
+      enumerable: true,
+      get() {
+        return exports.register.contentType;
+      },
+      set(value) {
+        exports.register.setContentType(value);
+      }
+    });
+    exports.prometheusContentType = exports.Registry.PROMETHEUS_CONTENT_TYPE;
+    exports.openMetricsContentType = exports.Registry.OPENMETRICS_CONTENT_TYPE;
+    exports.validateMetricName = require_validation().validateMetricName;
+    exports.Counter = require_counter();
+    exports.Gauge = require_gauge();
+    exports.Histogram = require_histogram();
+    exports.Summary = require_summary();
+    exports.Pushgateway = require_pushgateway();
+    exports.linearBuckets = require_bucketGenerators().linearBuckets;
+    exports.exponentialBuckets = require_bucketGenerators().exponentialBuckets;
+    exports.collectDefaultMetrics = require_defaultMetrics();
+    exports.aggregators = require_metricAggregators().aggregators;
+    exports.AggregatorRegistry = require_cluster2();
+  }
+});
+
+// src/metrics/index.ts
+var metrics_exports = {};
+__export(metrics_exports, {
+  RUN_RESULTS: () => RUN_RESULTS,
+  createMetrics: () => createMetrics,
+  runResult: () => runResult
+});
+function runResult(outcome) {
+  switch (outcome.kind) {
+    case "invalid":
+      return "invalid";
+    case "refused":
+    case "failed":
+      return "failed";
+    case "validated":
+      return "success";
+    case "planned":
+      if (outcome.plan.errors.length > 0) return "failed";
+      return outcome.plan.guards.length > 0 ? "blocked" : "success";
+    case "applied": {
+      const { result, plan } = outcome;
+      if (result.blocked) return "blocked";
+      return result.failed > 0 || result.cancelled || plan.errors.length > 0 ? "failed" : "success";
+    }
+  }
+}
+function createMetrics(options) {
+  const registry2 = new import_prom_client.Registry();
+  if (options.processMetrics) (0, import_prom_client.collectDefaultMetrics)({ register: registry2 });
+  const m = defineMetrics(registry2);
+  for (const result of RUN_RESULTS) m.runs.inc({ result }, 0);
+  for (const kind of APPLY_ORDER) {
+    m.applied.inc({ kind }, 0);
+    m.failed.inc({ kind }, 0);
+  }
+  const scrub3 = options.scrub ?? ((text) => text);
+  return {
+    registry: registry2,
+    contentType: registry2.contentType,
+    record: (run3) => record2(m, run3),
+    text: async () => scrub3(await registry2.metrics())
+  };
+}
+function defineMetrics(registry2) {
+  const registers = [registry2];
+  const counter = (name2, help, labelNames = []) => new import_prom_client.Counter({ name: PREFIX + name2, help, labelNames, registers });
+  const gauge = (name2, help, labelNames = []) => new import_prom_client.Gauge({ name: PREFIX + name2, help, labelNames, registers });
+  return {
+    runs: counter("runs_total", "Sync runs by result: success, failed, blocked, invalid.", [
+      "result"
+    ]),
+    duration: new import_prom_client.Histogram({
+      name: `${PREFIX}run_duration_seconds`,
+      help: "Duration of sync runs.",
+      buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+      registers
+    }),
+    lastRun: gauge("last_run_timestamp_seconds", "When the last run started (Unix time)."),
+    lastSuccess: gauge(
+      "last_success_timestamp_seconds",
+      "When the last successful run started (Unix time); 0 until one succeeds."
+    ),
+    lastDuration: gauge("last_run_duration_seconds", "Duration of the last run."),
+    applied: counter("changes_applied_total", "Changes applied (or found already done), by kind.", [
+      "kind"
+    ]),
+    failed: counter("changes_failed_total", "Changes that failed, by kind.", ["kind"]),
+    planned: gauge("planned_changes", "Changes in the last run\u2019s plan, by kind.", ["kind"]),
+    pending: gauge(
+      "pending_people",
+      "People the config wants who have no Grafana account yet (last run)."
+    ),
+    heldBack: gauge(
+      "held_back_removals",
+      "Removals held back because an Okta group was empty or unreadable (last run)."
+    ),
+    requests: counter("requests_total", "HTTP requests sent, by service and endpoint.", [
+      "service",
+      "endpoint"
+    ]),
+    retries: counter("request_retries_total", "HTTP requests retried, by service and endpoint.", [
+      "service",
+      "endpoint"
+    ]),
+    requestFailures: counter(
+      "request_failures_total",
+      "HTTP requests that failed after their retries, by service and endpoint.",
+      ["service", "endpoint"]
+    )
+  };
+}
+function record2(m, run3) {
+  const { outcome, result } = run3;
+  const seconds = run3.durationMs / 1e3;
+  const startedAt = run3.startedAt.getTime() / 1e3;
+  m.runs.inc({ result });
+  m.duration.observe(seconds);
+  m.lastDuration.set(seconds);
+  m.lastRun.set(startedAt);
+  if (result === "success") m.lastSuccess.set(startedAt);
+  recordRequests(m, requestsOf2(outcome));
+  if (outcome.kind !== "planned" && outcome.kind !== "applied") return;
+  const { plan } = outcome;
+  m.planned.reset();
+  for (const kind of APPLY_ORDER) m.planned.set({ kind }, plan.counts[kind] ?? 0);
+  m.pending.set(plan.pending.length);
+  m.heldBack.set(plan.heldBack.reduce((sum, h) => sum + h.removals, 0));
+  if (outcome.kind === "applied") recordResults(m, outcome);
+}
+function recordResults(m, outcome) {
+  const kindOf = new Map(outcome.plan.changes.map((c) => [c.id, c.kind]));
+  for (const r of outcome.result.results) {
+    const kind = kindOf.get(r.id);
+    if (!kind) continue;
+    if (r.status === "applied" || r.status === "already-done") m.applied.inc({ kind });
+    if (r.status === "failed") m.failed.inc({ kind });
+  }
+}
+function recordRequests(m, stats) {
+  for (const s of stats) {
+    const labels = { service: s.service, endpoint: s.endpoint };
+    m.requests.inc(labels, s.requests);
+    m.retries.inc(labels, s.retries);
+    m.requestFailures.inc(labels, s.failures ?? 0);
+  }
+}
+function requestsOf2(outcome) {
+  switch (outcome.kind) {
+    case "failed":
+      return outcome.requests;
+    case "planned":
+      return outcome.plan.stats.requests;
+    case "applied":
+      return outcome.requests ?? outcome.plan.stats.requests;
+    default:
+      return [];
+  }
+}
+var import_prom_client, RUN_RESULTS, PREFIX;
+var init_metrics = __esm({
+  "src/metrics/index.ts"() {
+    "use strict";
+    import_prom_client = __toESM(require_prom_client(), 1);
+    init_model();
+    RUN_RESULTS = ["success", "failed", "blocked", "invalid"];
+    PREFIX = "grafana_team_sync_";
+  }
+});
+
+// src/serve/http.ts
+function createServiceServer(deps) {
+  const server = (0, import_node_http2.createServer)((req, res) => {
+    void answer2(deps, req, res).catch(() => {
+      if (!res.headersSent) send(res, 500, "text/plain; charset=utf-8", "internal error\n");
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 5e3;
+  server.requestTimeout = 1e4;
+  return server;
+}
+async function answer2(deps, req, res) {
+  const path9 = (req.url ?? "/").split("?")[0];
+  if (req.method !== "GET" && req.method !== "HEAD") return notFound(res);
+  switch (path9) {
+    case "/healthz":
+      return json(res, deps, deps.loop.stopping ? 503 : 200, {
+        status: deps.loop.stopping ? "stopping" : "alive",
+        running: deps.loop.running
+      });
+    case "/readyz": {
+      const readiness = deps.loop.readiness();
+      return json(res, deps, readiness.ready ? 200 : 503, readiness);
+    }
+    case "/metrics":
+      return send(res, 200, deps.metrics.contentType, await deps.metrics.text());
+    default:
+      return notFound(res);
+  }
+}
+function json(res, deps, status, body2) {
+  send(res, status, "application/json; charset=utf-8", `${deps.scrub(JSON.stringify(body2))}
+`);
+}
+function notFound(res) {
+  send(res, 404, "text/plain; charset=utf-8", "not found: try /healthz, /readyz or /metrics\n");
+}
+function send(res, status, type, body2) {
+  res.writeHead(status, {
+    "content-type": type,
+    "content-length": Buffer.byteLength(body2),
+    "cache-control": "no-store"
+  });
+  res.end(res.req.method === "HEAD" ? void 0 : body2);
+}
+var import_node_http2;
+var init_http2 = __esm({
+  "src/serve/http.ts"() {
+    "use strict";
+    import_node_http2 = __toESM(require_node_http(), 1);
+  }
+});
+
+// src/serve/logger.ts
+function parseLevel(value) {
+  const v = value?.trim().toLowerCase();
+  return v === "debug" || v === "warn" || v === "error" ? v : "info";
+}
+function createLogger(options) {
+  const now = options.now ?? (() => /* @__PURE__ */ new Date());
+  const least = RANK[options.level ?? "info"];
+  return {
+    log(level, msg, fields = {}) {
+      if (RANK[level] < least) return;
+      const time2 = now().toISOString();
+      const defined = Object.entries(fields).filter(([, v]) => v !== void 0);
+      const line = options.format === "json" ? JSON.stringify({ level, time: time2, msg, ...Object.fromEntries(defined) }) : [
+        time2,
+        level.padEnd(5),
+        oneLine(msg),
+        ...defined.map(([k, v]) => `${k}=${textValue(v)}`)
+      ].join(" ");
+      options.write(`${options.scrub(line)}
+`);
+    }
+  };
+}
+function oneLine(text) {
+  return text.replace(/\s*[\r\n]+\s*/g, " ");
+}
+function textValue(value) {
+  const text = String(value);
+  return /^[\w.:/@+-]+$/.test(text) ? text : JSON.stringify(oneLine(text));
+}
+var RANK;
+var init_logger = __esm({
+  "src/serve/logger.ts"() {
+    "use strict";
+    RANK = { debug: 0, info: 1, warn: 2, error: 3 };
+  }
+});
+
+// src/serve/loop.ts
+function describeRun(run3) {
+  return {
+    result: run3.result,
+    startedAt: run3.startedAt.toISOString(),
+    durationSeconds: Math.round(run3.durationMs) / 1e3
+  };
+}
+var SyncLoop;
+var init_loop = __esm({
+  "src/serve/loop.ts"() {
+    "use strict";
+    SyncLoop = class {
+      #intervalMs;
+      #runOnce;
+      #abort = new AbortController();
+      #inFlight;
+      #again = false;
+      #timer;
+      #stopping = false;
+      #last;
+      #lastSuccess;
+      constructor(intervalMs, runOnce) {
+        this.#intervalMs = intervalMs;
+        this.#runOnce = runOnce;
+      }
+      get running() {
+        return this.#inFlight !== void 0;
+      }
+      get stopping() {
+        return this.#stopping;
+      }
+      /** Starts a run now, or right after the one in flight. */
+      runNow() {
+        if (this.#stopping) return "stopping";
+        if (this.#inFlight) {
+          this.#again = true;
+          return "queued";
+        }
+        clearTimeout(this.#timer);
+        this.#inFlight = this.#run();
+        return "started";
+      }
+      /** Aborts the run in flight, waits for it at most `graceMs`; true when nothing was left running. */
+      async stop(graceMs) {
+        this.#stopping = true;
+        clearTimeout(this.#timer);
+        this.#abort.abort();
+        if (!this.#inFlight) return true;
+        let timer;
+        const gaveUp = new Promise((resolve4) => timer = setTimeout(resolve4, graceMs, false));
+        const finished = this.#inFlight.then(() => true);
+        const done2 = await Promise.race([finished, gaveUp]);
+        clearTimeout(timer);
+        return done2;
+      }
+      readiness(now = Date.now()) {
+        const last = this.#last;
+        const status = { ready: false };
+        if (last) status.lastRun = describeRun(last);
+        if (this.#lastSuccess) status.lastSuccess = this.#lastSuccess.startedAt.toISOString();
+        if (this.#stopping) return { ...status, reason: "the service is shutting down" };
+        if (!last) return { ...status, reason: "the first run has not finished yet" };
+        if (last.result !== "success") {
+          return {
+            ...status,
+            reason: `last run ${last.result}: ${last.reason ?? "no reason given"}`
+          };
+        }
+        const age = now - last.startedAt.getTime();
+        const limit2 = 2 * this.#intervalMs + last.durationMs;
+        if (age > limit2) {
+          const ago = Math.round(age / 1e3);
+          return {
+            ...status,
+            reason: `the last successful run started ${ago}s ago, more than 2 intervals and its duration (${Math.round(limit2 / 1e3)}s): runs are not finishing`
+          };
+        }
+        return { ...status, ready: true };
+      }
+      async #run() {
+        const startedAt = Date.now();
+        try {
+          const report4 = await this.#runOnce(this.#abort.signal).catch((error3) => ({
+            result: "failed",
+            startedAt: new Date(startedAt),
+            durationMs: Date.now() - startedAt,
+            reason: error3 instanceof Error ? error3.message : String(error3)
+          }));
+          this.#last = report4;
+          if (report4.result === "success") this.#lastSuccess = report4;
+        } finally {
+          this.#inFlight = void 0;
+          this.#next(startedAt);
+        }
+      }
+      #next(startedAt) {
+        if (this.#stopping) return;
+        if (this.#again) {
+          this.#again = false;
+          this.#inFlight = this.#run();
+          return;
+        }
+        const wait = Math.max(0, startedAt + this.#intervalMs - Date.now());
+        this.#timer = setTimeout(() => this.runNow(), wait);
+      }
+    };
+  }
+});
+
+// src/serve/run.ts
+async function syncOnce(deps, signal, run3) {
+  const { inputs, log, metrics } = deps;
+  const startedAt = /* @__PURE__ */ new Date();
+  log.log("info", "run started", { run: run3, mode: inputs.mode, config: inputs.configPath });
+  const outcome = await runEngine({
+    ...inputs,
+    force: false,
+    signal,
+    onProgress: (message) => log.log("debug", message, { run: run3 })
+  });
+  const durationMs = Date.now() - startedAt.getTime();
+  const result = runResult(outcome);
+  metrics.record({ outcome, result, startedAt, durationMs });
+  logOutcome(log, outcome, run3);
+  const reason = result === "success" ? void 0 : reasonOf(outcome);
+  log.log(result === "success" ? "info" : "error", "run finished", {
+    run: run3,
+    result,
+    durationSeconds: Math.round(durationMs) / 1e3,
+    ...appliedCounts(outcome),
+    reason
+  });
+  return { result, startedAt, durationMs, reason };
+}
+function logOutcome(log, outcome, run3) {
+  if (outcome.kind === "invalid") {
+    for (const p of outcome.problems)
+      log.log("error", "config problem", { run: run3, problem: formatProblem(p) });
+    return;
+  }
+  if (outcome.kind !== "planned" && outcome.kind !== "applied") return;
+  const { plan } = outcome;
+  log.log("info", "plan", {
+    run: run3,
+    changes: plan.changes.length,
+    pending: plan.pending.length,
+    heldBackRemovals: plan.heldBack.reduce((n, h) => n + h.removals, 0),
+    warnings: plan.warnings.length,
+    errors: plan.errors.length,
+    guards: plan.guards.length
+  });
+  for (const w of plan.warnings) log.log("warn", w.message, { run: run3, code: w.code });
+  for (const e of plan.errors) log.log("error", e.message, { run: run3, code: e.code });
+  if (outcome.kind !== "applied") return;
+  for (const r of outcome.result.results) {
+    if (r.status === "failed")
+      log.log("error", "change failed", { run: run3, change: r.id, detail: r.detail });
+  }
+}
+function appliedCounts(outcome) {
+  if (outcome.kind === "planned") return { changes: outcome.plan.changes.length };
+  if (outcome.kind !== "applied") return {};
+  const { applied, failed, skipped, cancelled } = outcome.result;
+  return { applied, failed, skipped, cancelled };
+}
+function reasonOf(outcome) {
+  switch (outcome.kind) {
+    case "invalid": {
+      const first = outcome.problems[0];
+      const more2 = outcome.problems.length > 1 ? ` (and ${outcome.problems.length - 1} more)` : "";
+      return `the config is invalid: ${first ? formatProblem(first) : "no details"}${more2}`;
+    }
+    case "refused":
+      return outcome.problems.join("; ");
+    case "failed":
+      return outcome.error;
+    case "validated":
+      return "validated only";
+    case "planned":
+    case "applied":
+      return planReason(outcome, runResult(outcome));
+  }
+}
+function planReason(outcome, result) {
+  const { plan } = outcome;
+  if (result === "blocked") {
+    const guards = plan.guards.map(
+      (g) => `${g.guard} (${g.scope}: ${g.removals} removals, limit ${g.limit})`
+    );
+    return `safety guard ${guards.join("; ")} tripped; nothing was written, the next run tries again`;
+  }
+  const parts = [];
+  if (outcome.kind === "applied" && outcome.result.cancelled) parts.push("cancelled");
+  if (outcome.kind === "applied" && outcome.result.failed) {
+    parts.push(`${outcome.result.failed} change(s) failed`);
+  }
+  if (plan.errors.length)
+    parts.push(`${plan.errors.length} plan error(s): ${plan.errors[0].message}`);
+  return parts.join("; ") || result;
+}
+var init_run = __esm({
+  "src/serve/run.ts"() {
+    "use strict";
+    init_format();
+    init_engine();
+    init_metrics();
+  }
+});
+
+// src/serve/secrets.ts
+function scrubberFor(env) {
+  return createScrubber(cliSecrets(env)).scrub;
+}
+var init_secrets3 = __esm({
+  "src/serve/secrets.ts"() {
+    "use strict";
+    init_secrets2();
+    init_secrets();
+  }
+});
+
+// src/serve/index.ts
+var serve_exports = {};
+__export(serve_exports, {
+  runServe: () => runServe
+});
+async function runServe(serve, inputs, io) {
+  const scrub3 = scrubberFor(io.env);
+  const log = createLogger({
+    format: serve.logFormat,
+    write: io.stderr,
+    scrub: scrub3,
+    level: parseLevel(io.env.LOG_LEVEL)
+  });
+  const metrics = createMetrics({ processMetrics: true, scrub: scrub3 });
+  const mode = serve.dryRun ? "plan" : "apply";
+  let runs = 0;
+  const loop = new SyncLoop(
+    serve.intervalMs,
+    (signal) => syncOnce({ inputs: { ...inputs, mode }, log, metrics }, signal, ++runs)
+  );
+  const server = createServiceServer({ loop, metrics, scrub: scrub3 });
+  try {
+    await listen(server, serve.listen.host, serve.listen.port);
+  } catch (error3) {
+    const { host, port } = serve.listen;
+    log.log("error", `cannot listen on ${host}:${port}: ${error3.message}`, {
+      fix: "choose another --listen address or free the port"
+    });
+    return 1;
+  }
+  const address = server.address();
+  log.log("info", "listening", {
+    address: `http://${hostForUrl(address.address)}:${address.port}`,
+    interval: `${serve.intervalMs / 1e3}s`,
+    mode
+  });
+  loop.runNow();
+  await untilStopped(loop, log);
+  const idle = await loop.stop(STOP_GRACE_MS);
+  server.close();
+  server.closeAllConnections();
+  log.log(idle ? "info" : "warn", "stopped", {
+    runs,
+    ...idle ? {} : { note: "a run was still reading; nothing more was written" }
+  });
+  return 0;
+}
+function listen(server, host, port) {
+  return new Promise((resolve4, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve4();
+    });
+  });
+}
+function untilStopped(loop, log) {
+  return new Promise((resolve4) => {
+    const hangUp = () => {
+      const how = loop.runNow();
+      log.log("info", "SIGHUP: run now", {
+        run: how === "queued" ? "after the one in flight" : how
+      });
+    };
+    const stop2 = (signal) => {
+      process.off("SIGHUP", hangUp);
+      process.off("SIGTERM", stop2);
+      process.off("SIGINT", stop2);
+      process.on("SIGTERM", ignore);
+      process.on("SIGINT", ignore);
+      log.log("info", `${signal}: stopping`, {
+        running: loop.running,
+        note: loop.running ? "no new write starts; writes in flight finish" : void 0
+      });
+      resolve4();
+    };
+    process.on("SIGHUP", hangUp);
+    process.on("SIGTERM", stop2);
+    process.on("SIGINT", stop2);
+  });
+}
+function ignore() {
+}
+function hostForUrl(address) {
+  return address.includes(":") ? `[${address}]` : address;
+}
+var STOP_GRACE_MS;
+var init_serve = __esm({
+  "src/serve/index.ts"() {
+    "use strict";
+    init_metrics();
+    init_http2();
+    init_logger();
+    init_loop();
+    init_run();
+    init_secrets3();
+    STOP_GRACE_MS = 4e3;
+  }
+});
+
+// src/metrics/file.ts
+var file_exports = {};
+__export(file_exports, {
+  writeMetricsFile: () => writeMetricsFile
+});
+async function writeMetricsFile(path9, text) {
+  const temp = (0, import_node_path5.join)((0, import_node_path5.dirname)(path9), `.${(0, import_node_path5.basename)(path9)}.${(0, import_node_crypto.randomBytes)(4).toString("hex")}.tmp`);
+  try {
+    await (0, import_promises3.writeFile)(temp, text, { mode: 420 });
+    await (0, import_promises3.rename)(temp, path9);
+  } catch (error3) {
+    await (0, import_promises3.rm)(temp, { force: true });
+    throw error3;
+  }
+}
+var import_node_crypto, import_promises3, import_node_path5;
+var init_file = __esm({
+  "src/metrics/file.ts"() {
+    "use strict";
+    import_node_crypto = __toESM(require_node_crypto(), 1);
+    import_promises3 = __toESM(require_promises(), 1);
+    import_node_path5 = __toESM(require_node_path(), 1);
   }
 });
 
@@ -40133,14 +47323,36 @@ function processIO() {
   return {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
+    writeFile: (path9, text) => (0, import_node_fs.writeFileSync)(path9, text),
     env: process.env,
     cwd: process.cwd()
   };
 }
-async function runCli(argv, io = processIO()) {
+async function runCli(argv, given = processIO()) {
+  const scrubber2 = createScrubber(cliSecrets(given.env));
+  const io = scrubbedIO(given, scrubber2);
+  try {
+    return await run(argv, io, scrubber2);
+  } catch (error3) {
+    io.stderr(
+      `grafana-team-sync: unexpected error: ${error3?.message ?? String(error3)}
+`
+    );
+    return EXIT_ERROR;
+  }
+}
+function scrubbedIO(io, scrubber2) {
+  return {
+    ...io,
+    stdout: (text) => io.stdout(scrubber2.scrub(text)),
+    stderr: (text) => io.stderr(scrubber2.scrub(text)),
+    writeFile: (path9, text) => io.writeFile(path9, scrubber2.scrub(text))
+  };
+}
+async function run(argv, io, scrubber2) {
   let args;
   try {
-    args = parseCliArgs(argv);
+    args = parseCliArgs(argv, io.env);
   } catch (error3) {
     if (!(error3 instanceof UsageError)) throw error3;
     io.stderr(`grafana-team-sync: ${error3.message}
@@ -40149,20 +47361,72 @@ Run "grafana-team-sync --help" for usage.
     return EXIT_ERROR;
   }
   if (args.command === "help") return io.stdout(USAGE), EXIT_OK;
-  if (args.command === "version") return io.stdout(`${package_default.version}
+  if (args.command === "version") return io.stdout(`${"0.1.0"}
 `), EXIT_OK;
-  const { inputs, missing } = engineInputs(args, io);
+  if (args.command === "export") return runExportCommand(args, io);
+  if (args.command === "serve") return runCommand(args, io, new AbortController().signal, scrubber2);
+  const cancellation = cancelOnInterrupt(io);
+  try {
+    const status = await runCommand(args, io, cancellation.signal, scrubber2);
+    if (cancellation.signal.aborted) exitCancelled(status);
+    return status;
+  } finally {
+    cancellation.dispose();
+  }
+}
+function cancelOnInterrupt(io) {
+  return cancelOnSignals({
+    onSignal: (name2) => io.stderr(
+      `grafana-team-sync: received ${name2}: cancelling; no new write starts, the ones in flight finish
+`
+    ),
+    onDeadline: (name2) => io.stderr(
+      `grafana-team-sync: cancelled (${name2}): the writes in flight did not finish within 5 seconds, so whether they took effect is unknown; run apply again to converge
+`
+    )
+  });
+}
+async function runCommand(args, io, signal, scrubber2) {
+  const { inputs, missing } = engineInputs(args, io, signal, scrubber2);
+  const show2 = (outcome2) => report(args, scrubber2.scrubDeep(outcome2), io);
   if (missing) {
-    const checked = await runEngine({ ...inputs, mode: "validate" });
-    if (checked.kind === "invalid") return report(args, checked, io);
+    const checked2 = await runEngine({ ...inputs, mode: "validate" });
+    if (checked2.kind === "invalid" && args.command !== "serve") return show2(checked2);
     return io.stderr(`grafana-team-sync: ${missing}
 `), EXIT_ERROR;
   }
-  return report(args, await runEngine(inputs), io);
+  if (args.serve) {
+    const { runServe: runServe2 } = await Promise.resolve().then(() => (init_serve(), serve_exports));
+    return runServe2(args.serve, inputs, io);
+  }
+  if (!args.metricsFile) return show2(await runEngine(inputs));
+  const startedAt = /* @__PURE__ */ new Date();
+  const outcome = await runEngine(inputs);
+  const status = show2(outcome);
+  const written = await writeRunMetrics(args.metricsFile, outcome, startedAt, io, scrubber2);
+  return written ? status : EXIT_ERROR;
 }
-function engineInputs(args, io) {
+async function writeRunMetrics(file, outcome, startedAt, io, scrubber2) {
+  const durationMs = Date.now() - startedAt.getTime();
+  const [{ createMetrics: createMetrics2, runResult: runResult2 }, { writeMetricsFile: writeMetricsFile2 }] = await Promise.all([
+    Promise.resolve().then(() => (init_metrics(), metrics_exports)),
+    Promise.resolve().then(() => (init_file(), file_exports))
+  ]);
+  const metrics = createMetrics2({ processMetrics: false, scrub: scrubber2.scrub });
+  metrics.record({ outcome, result: runResult2(outcome), startedAt, durationMs });
+  try {
+    await writeMetricsFile2((0, import_node_path6.resolve)(io.cwd, file), await metrics.text());
+    return true;
+  } catch (error3) {
+    const reason = error3.code ?? error3.message;
+    io.stderr(`error: cannot write --metrics-file ${file} (${reason})
+`);
+    return false;
+  }
+}
+function engineInputs(args, io, signal, scrubber2) {
   const { env } = io;
-  const mode = args.command;
+  const mode = args.command === "serve" ? "apply" : args.command;
   const inputs = {
     mode,
     configPath: args.config,
@@ -40171,14 +47435,22 @@ function engineInputs(args, io) {
     force: args.force,
     concurrency: args.concurrency,
     onProgress: (message) => io.stderr(`${message}
-`)
+`),
+    signal,
+    scrubber: scrubber2
   };
   if (env.OKTA_DOMAIN?.trim() && env.OKTA_API_TOKEN?.trim())
     inputs.okta = { domain: env.OKTA_DOMAIN, token: env.OKTA_API_TOKEN };
   if (mode === "validate") return { inputs };
   const url = env.GRAFANA_URL?.trim();
-  if (!url || !(env.GRAFANA_TOKEN?.trim() || hasBasicAuth2(url, env))) {
-    const missing = `${mode} reads Grafana: set GRAFANA_URL and GRAFANA_TOKEN, or GRAFANA_USERNAME and GRAFANA_PASSWORD.`;
+  const credentials = {
+    url: url ?? "",
+    token: env.GRAFANA_TOKEN,
+    username: env.GRAFANA_USERNAME,
+    password: env.GRAFANA_PASSWORD
+  };
+  if (!url || !hasGrafanaAuth(credentials)) {
+    const missing = `${args.command} reads Grafana: set GRAFANA_URL and GRAFANA_TOKEN, or GRAFANA_USERNAME and GRAFANA_PASSWORD.`;
     return { inputs, missing };
   }
   inputs.grafana = {
@@ -40189,25 +47461,20 @@ function engineInputs(args, io) {
   };
   return { inputs };
 }
-function hasBasicAuth2(url, env) {
-  let inUrl;
-  try {
-    inUrl = new URL(url);
-  } catch {
-    inUrl = void 0;
-  }
-  return Boolean(
-    (env.GRAFANA_USERNAME || inUrl?.username) && (env.GRAFANA_PASSWORD || inUrl?.password)
-  );
-}
-var init_run = __esm({
+var import_node_fs, import_node_path6;
+var init_run2 = __esm({
   "src/cli/run.ts"() {
     "use strict";
-    init_package();
+    import_node_fs = __toESM(require_node_fs(), 1);
+    import_node_path6 = __toESM(require_node_path(), 1);
     init_engine();
+    init_secrets();
+    init_secrets2();
     init_args();
     init_output2();
     init_usage();
+    init_signals();
+    init_export2();
   }
 });
 
@@ -40307,13 +47574,6 @@ var require_crypto = __commonJS({
   }
 });
 
-// builtin:fs
-var require_fs = __commonJS({
-  "builtin:fs"(exports, module) {
-    module.exports = __require("fs");
-  }
-});
-
 // node_modules/@actions/core/lib/file-command.js
 function issueFileCommand(command, message) {
   const filePath = process.env[`GITHUB_${command}`];
@@ -40352,20 +47612,6 @@ var init_file_command = __esm({
 var require_path = __commonJS({
   "builtin:path"(exports, module) {
     module.exports = __require("path");
-  }
-});
-
-// builtin:http
-var require_http = __commonJS({
-  "builtin:http"(exports, module) {
-    module.exports = __require("http");
-  }
-});
-
-// builtin:https
-var require_https = __commonJS({
-  "builtin:https"(exports, module) {
-    module.exports = __require("https");
   }
 });
 
@@ -40475,13 +47721,6 @@ var require_assert = __commonJS({
   }
 });
 
-// builtin:util
-var require_util9 = __commonJS({
-  "builtin:util"(exports, module) {
-    module.exports = __require("util");
-  }
-});
-
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({
   "node_modules/tunnel/lib/tunnel.js"(exports) {
@@ -40492,7 +47731,7 @@ var require_tunnel = __commonJS({
     var https2 = require_https();
     var events2 = require_events2();
     var assert2 = require_assert();
-    var util = require_util9();
+    var util = require_util10();
     exports.httpOverHttp = httpOverHttp2;
     exports.httpsOverHttp = httpsOverHttp2;
     exports.httpOverHttps = httpOverHttps2;
@@ -40730,11 +47969,11 @@ var init_lib = __esm({
     import_undici = __toESM(require_undici(), 1);
     __awaiter = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve3) {
-          resolve3(value);
+        return value instanceof P ? value : new P(function(resolve4) {
+          resolve4(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve3, reject) {
+      return new (P || (P = Promise))(function(resolve4, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -40750,7 +47989,7 @@ var init_lib = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -40820,26 +48059,26 @@ var init_lib = __esm({
       }
       readBody() {
         return __awaiter(this, void 0, void 0, function* () {
-          return new Promise((resolve3) => __awaiter(this, void 0, void 0, function* () {
+          return new Promise((resolve4) => __awaiter(this, void 0, void 0, function* () {
             let output = Buffer.alloc(0);
             this.message.on("data", (chunk) => {
               output = Buffer.concat([output, chunk]);
             });
             this.message.on("end", () => {
-              resolve3(output.toString());
+              resolve4(output.toString());
             });
           }));
         });
       }
       readBodyBuffer() {
         return __awaiter(this, void 0, void 0, function* () {
-          return new Promise((resolve3) => __awaiter(this, void 0, void 0, function* () {
+          return new Promise((resolve4) => __awaiter(this, void 0, void 0, function* () {
             const chunks = [];
             this.message.on("data", (chunk) => {
               chunks.push(chunk);
             });
             this.message.on("end", () => {
-              resolve3(Buffer.concat(chunks));
+              resolve4(Buffer.concat(chunks));
             });
           }));
         });
@@ -41042,14 +48281,14 @@ var init_lib = __esm({
        */
       requestRaw(info2, data) {
         return __awaiter(this, void 0, void 0, function* () {
-          return new Promise((resolve3, reject) => {
+          return new Promise((resolve4, reject) => {
             function callbackForResult(err, res) {
               if (err) {
                 reject(err);
               } else if (!res) {
                 reject(new Error("Unknown error"));
               } else {
-                resolve3(res);
+                resolve4(res);
               }
             }
             this.requestRawWithCallback(info2, data, callbackForResult);
@@ -41293,12 +48532,12 @@ var init_lib = __esm({
         return __awaiter(this, void 0, void 0, function* () {
           retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
           const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-          return new Promise((resolve3) => setTimeout(() => resolve3(), ms));
+          return new Promise((resolve4) => setTimeout(() => resolve4(), ms));
         });
       }
       _processResponse(res, options) {
         return __awaiter(this, void 0, void 0, function* () {
-          return new Promise((resolve3, reject) => __awaiter(this, void 0, void 0, function* () {
+          return new Promise((resolve4, reject) => __awaiter(this, void 0, void 0, function* () {
             const statusCode = res.message.statusCode || 0;
             const response = {
               statusCode,
@@ -41306,7 +48545,7 @@ var init_lib = __esm({
               headers: {}
             };
             if (statusCode === HttpCodes.NotFound) {
-              resolve3(response);
+              resolve4(response);
             }
             function dateTimeDeserializer(key, value) {
               if (typeof value === "string") {
@@ -41345,7 +48584,7 @@ var init_lib = __esm({
               err.result = response.result;
               reject(err);
             } else {
-              resolve3(response);
+              resolve4(response);
             }
           }));
         });
@@ -41361,11 +48600,11 @@ var init_auth = __esm({
   "node_modules/@actions/http-client/lib/auth.js"() {
     __awaiter2 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve3) {
-          resolve3(value);
+        return value instanceof P ? value : new P(function(resolve4) {
+          resolve4(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve3, reject) {
+      return new (P || (P = Promise))(function(resolve4, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -41381,7 +48620,7 @@ var init_auth = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -41420,11 +48659,11 @@ var init_oidc_utils = __esm({
     init_core3();
     __awaiter3 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve3) {
-          resolve3(value);
+        return value instanceof P ? value : new P(function(resolve4) {
+          resolve4(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve3, reject) {
+      return new (P || (P = Promise))(function(resolve4, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -41440,7 +48679,7 @@ var init_oidc_utils = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -41507,18 +48746,18 @@ var init_oidc_utils = __esm({
 });
 
 // node_modules/@actions/core/lib/summary.js
-var import_os, import_fs, __awaiter4, access, appendFile, writeFile, SUMMARY_ENV_VAR, Summary, _summary, markdownSummary, summary2;
+var import_os, import_fs, __awaiter4, access, appendFile, writeFile3, SUMMARY_ENV_VAR, Summary, _summary, markdownSummary, summary2;
 var init_summary2 = __esm({
   "node_modules/@actions/core/lib/summary.js"() {
     import_os = __toESM(require_os(), 1);
     import_fs = __toESM(require_fs(), 1);
     __awaiter4 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve3) {
-          resolve3(value);
+        return value instanceof P ? value : new P(function(resolve4) {
+          resolve4(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve3, reject) {
+      return new (P || (P = Promise))(function(resolve4, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -41534,12 +48773,12 @@ var init_summary2 = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
     };
-    ({ access, appendFile, writeFile } = import_fs.promises);
+    ({ access, appendFile, writeFile: writeFile3 } = import_fs.promises);
     SUMMARY_ENV_VAR = "GITHUB_STEP_SUMMARY";
     Summary = class {
       constructor() {
@@ -41596,7 +48835,7 @@ var init_summary2 = __esm({
         return __awaiter4(this, void 0, void 0, function* () {
           const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
           const filePath = yield this.filePath();
-          const writeFunc = overwrite ? writeFile : appendFile;
+          const writeFunc = overwrite ? writeFile3 : appendFile;
           yield writeFunc(filePath, this._buffer, { encoding: "utf8" });
           return this.emptyBuffer();
         });
@@ -41805,12 +49044,12 @@ function toWin32Path(pth) {
   return pth.replace(/[/]/g, "\\");
 }
 function toPlatformPath(pth) {
-  return pth.replace(/[/\\]/g, path3.sep);
+  return pth.replace(/[/\\]/g, path4.sep);
 }
-var path3;
+var path4;
 var init_path_utils = __esm({
   "node_modules/@actions/core/lib/path-utils.js"() {
-    path3 = __toESM(require_path(), 1);
+    path4 = __toESM(require_path(), 1);
   }
 });
 
@@ -41857,7 +49096,7 @@ function tryGetExecutablePath(filePath, extensions) {
     }
     if (stats && stats.isFile()) {
       if (IS_WINDOWS) {
-        const upperExt = path4.extname(filePath).toUpperCase();
+        const upperExt = path5.extname(filePath).toUpperCase();
         if (extensions.some((validExt) => validExt.toUpperCase() === upperExt)) {
           return filePath;
         }
@@ -41881,11 +49120,11 @@ function tryGetExecutablePath(filePath, extensions) {
       if (stats && stats.isFile()) {
         if (IS_WINDOWS) {
           try {
-            const directory = path4.dirname(filePath);
-            const upperName = path4.basename(filePath).toUpperCase();
-            for (const actualName of yield readdir2(directory)) {
+            const directory = path5.dirname(filePath);
+            const upperName = path5.basename(filePath).toUpperCase();
+            for (const actualName of yield readdir3(directory)) {
               if (upperName === actualName.toUpperCase()) {
-                filePath = path4.join(directory, actualName);
+                filePath = path5.join(directory, actualName);
                 break;
               }
             }
@@ -41914,18 +49153,18 @@ function normalizeSeparators(p) {
 function isUnixExecutable(stats) {
   return (stats.mode & 1) > 0 || (stats.mode & 8) > 0 && process.getgid !== void 0 && stats.gid === process.getgid() || (stats.mode & 64) > 0 && process.getuid !== void 0 && stats.uid === process.getuid();
 }
-var fs2, path4, __awaiter5, chmod, copyFile, lstat, mkdir, open3, readdir2, rename, rm, rmdir, stat2, symlink, unlink, IS_WINDOWS, READONLY;
+var fs2, path5, __awaiter5, chmod, copyFile, lstat, mkdir2, open3, readdir3, rename2, rm3, rmdir, stat2, symlink, unlink, IS_WINDOWS, READONLY;
 var init_io_util = __esm({
   "node_modules/@actions/io/lib/io-util.js"() {
     fs2 = __toESM(require_fs(), 1);
-    path4 = __toESM(require_path(), 1);
+    path5 = __toESM(require_path(), 1);
     __awaiter5 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve3) {
-          resolve3(value);
+        return value instanceof P ? value : new P(function(resolve4) {
+          resolve4(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve3, reject) {
+      return new (P || (P = Promise))(function(resolve4, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -41941,12 +49180,12 @@ var init_io_util = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
     };
-    ({ chmod, copyFile, lstat, mkdir, open: open3, readdir: readdir2, rename, rm, rmdir, stat: stat2, symlink, unlink } = fs2.promises);
+    ({ chmod, copyFile, lstat, mkdir: mkdir2, open: open3, readdir: readdir3, rename: rename2, rm: rm3, rmdir, stat: stat2, symlink, unlink } = fs2.promises);
     IS_WINDOWS = process.platform === "win32";
     READONLY = fs2.constants.O_RDONLY;
   }
@@ -41983,7 +49222,7 @@ function findInPath(tool) {
     }
     const extensions = [];
     if (IS_WINDOWS && process.env["PATHEXT"]) {
-      for (const extension of process.env["PATHEXT"].split(path5.delimiter)) {
+      for (const extension of process.env["PATHEXT"].split(path6.delimiter)) {
         if (extension) {
           extensions.push(extension);
         }
@@ -41996,12 +49235,12 @@ function findInPath(tool) {
       }
       return [];
     }
-    if (tool.includes(path5.sep)) {
+    if (tool.includes(path6.sep)) {
       return [];
     }
     const directories = [];
     if (process.env.PATH) {
-      for (const p of process.env.PATH.split(path5.delimiter)) {
+      for (const p of process.env.PATH.split(path6.delimiter)) {
         if (p) {
           directories.push(p);
         }
@@ -42009,7 +49248,7 @@ function findInPath(tool) {
     }
     const matches = [];
     for (const directory of directories) {
-      const filePath = yield tryGetExecutablePath(path5.join(directory, tool), extensions);
+      const filePath = yield tryGetExecutablePath(path6.join(directory, tool), extensions);
       if (filePath) {
         matches.push(filePath);
       }
@@ -42017,19 +49256,19 @@ function findInPath(tool) {
     return matches;
   });
 }
-var import_assert, path5, __awaiter6;
+var import_assert, path6, __awaiter6;
 var init_io = __esm({
   "node_modules/@actions/io/lib/io.js"() {
     import_assert = __toESM(require_assert(), 1);
-    path5 = __toESM(require_path(), 1);
+    path6 = __toESM(require_path(), 1);
     init_io_util();
     __awaiter6 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve3) {
-          resolve3(value);
+        return value instanceof P ? value : new P(function(resolve4) {
+          resolve4(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve3, reject) {
+      return new (P || (P = Promise))(function(resolve4, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -42045,7 +49284,7 @@ var init_io = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -42105,23 +49344,23 @@ function argStringToArray(argString) {
   }
   return args;
 }
-var os3, events, child, path6, import_timers, __awaiter7, IS_WINDOWS2, ToolRunner, ExecState;
+var os3, events, child, path7, import_timers, __awaiter7, IS_WINDOWS2, ToolRunner, ExecState;
 var init_toolrunner = __esm({
   "node_modules/@actions/exec/lib/toolrunner.js"() {
     os3 = __toESM(require_os(), 1);
     events = __toESM(require_events2(), 1);
     child = __toESM(require_child_process(), 1);
-    path6 = __toESM(require_path(), 1);
+    path7 = __toESM(require_path(), 1);
     init_io();
     init_io_util();
     import_timers = __toESM(require_timers2(), 1);
     __awaiter7 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve3) {
-          resolve3(value);
+        return value instanceof P ? value : new P(function(resolve4) {
+          resolve4(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve3, reject) {
+      return new (P || (P = Promise))(function(resolve4, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -42137,7 +49376,7 @@ var init_toolrunner = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -42353,10 +49592,10 @@ var init_toolrunner = __esm({
       exec() {
         return __awaiter7(this, void 0, void 0, function* () {
           if (!isRooted(this.toolPath) && (this.toolPath.includes("/") || IS_WINDOWS2 && this.toolPath.includes("\\"))) {
-            this.toolPath = path6.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+            this.toolPath = path7.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
           }
           this.toolPath = yield which(this.toolPath, true);
-          return new Promise((resolve3, reject) => __awaiter7(this, void 0, void 0, function* () {
+          return new Promise((resolve4, reject) => __awaiter7(this, void 0, void 0, function* () {
             this._debug(`exec tool: ${this.toolPath}`);
             this._debug("arguments:");
             for (const arg of this.args) {
@@ -42439,7 +49678,7 @@ var init_toolrunner = __esm({
               if (error3) {
                 reject(error3);
               } else {
-                resolve3(exitCode);
+                resolve4(exitCode);
               }
             });
             if (this.options.input) {
@@ -42569,11 +49808,11 @@ var init_exec = __esm({
     init_toolrunner();
     __awaiter8 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve3) {
-          resolve3(value);
+        return value instanceof P ? value : new P(function(resolve4) {
+          resolve4(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve3, reject) {
+      return new (P || (P = Promise))(function(resolve4, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -42589,7 +49828,7 @@ var init_exec = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -42625,11 +49864,11 @@ var init_platform = __esm({
     init_exec();
     __awaiter9 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve3) {
-          resolve3(value);
+        return value instanceof P ? value : new P(function(resolve4) {
+          resolve4(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve3, reject) {
+      return new (P || (P = Promise))(function(resolve4, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -42645,7 +49884,7 @@ var init_platform = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -42743,7 +49982,7 @@ function addPath(inputPath) {
   } else {
     issueCommand("add-path", {}, inputPath);
   }
-  process.env["PATH"] = `${inputPath}${path7.delimiter}${process.env["PATH"]}`;
+  process.env["PATH"] = `${inputPath}${path8.delimiter}${process.env["PATH"]}`;
 }
 function getInput(name2, options) {
   const val = process.env[`INPUT_${name2.replace(/ /g, "_").toUpperCase()}`] || "";
@@ -42839,14 +50078,14 @@ function getIDToken(aud) {
     return yield OidcClient.getIDToken(aud);
   });
 }
-var os5, path7, __awaiter10, ExitCode;
+var os5, path8, __awaiter10, ExitCode;
 var init_core3 = __esm({
   "node_modules/@actions/core/lib/core.js"() {
     init_command();
     init_file_command();
     init_utils();
     os5 = __toESM(require_os(), 1);
-    path7 = __toESM(require_path(), 1);
+    path8 = __toESM(require_path(), 1);
     init_oidc_utils();
     init_summary2();
     init_summary2();
@@ -42854,11 +50093,11 @@ var init_core3 = __esm({
     init_platform();
     __awaiter10 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve3) {
-          resolve3(value);
+        return value instanceof P ? value : new P(function(resolve4) {
+          resolve4(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve3, reject) {
+      return new (P || (P = Promise))(function(resolve4, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -42874,7 +50113,7 @@ var init_core3 = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -42903,8 +50142,8 @@ var init_context2 = __esm({
           if ((0, import_fs2.existsSync)(process.env.GITHUB_EVENT_PATH)) {
             this.payload = JSON.parse((0, import_fs2.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
           } else {
-            const path8 = process.env.GITHUB_EVENT_PATH;
-            process.stdout.write(`GITHUB_EVENT_PATH ${path8} does not exist${import_os3.EOL}`);
+            const path9 = process.env.GITHUB_EVENT_PATH;
+            process.stdout.write(`GITHUB_EVENT_PATH ${path9} does not exist${import_os3.EOL}`);
           }
         }
         this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -43066,11 +50305,11 @@ var require_lib = __commonJS({
     })();
     var __awaiter12 = exports && exports.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve3) {
-          resolve3(value);
+        return value instanceof P ? value : new P(function(resolve4) {
+          resolve4(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve3, reject) {
+      return new (P || (P = Promise))(function(resolve4, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -43086,7 +50325,7 @@ var require_lib = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -43173,26 +50412,26 @@ var require_lib = __commonJS({
       }
       readBody() {
         return __awaiter12(this, void 0, void 0, function* () {
-          return new Promise((resolve3) => __awaiter12(this, void 0, void 0, function* () {
+          return new Promise((resolve4) => __awaiter12(this, void 0, void 0, function* () {
             let output = Buffer.alloc(0);
             this.message.on("data", (chunk) => {
               output = Buffer.concat([output, chunk]);
             });
             this.message.on("end", () => {
-              resolve3(output.toString());
+              resolve4(output.toString());
             });
           }));
         });
       }
       readBodyBuffer() {
         return __awaiter12(this, void 0, void 0, function* () {
-          return new Promise((resolve3) => __awaiter12(this, void 0, void 0, function* () {
+          return new Promise((resolve4) => __awaiter12(this, void 0, void 0, function* () {
             const chunks = [];
             this.message.on("data", (chunk) => {
               chunks.push(chunk);
             });
             this.message.on("end", () => {
-              resolve3(Buffer.concat(chunks));
+              resolve4(Buffer.concat(chunks));
             });
           }));
         });
@@ -43400,14 +50639,14 @@ var require_lib = __commonJS({
        */
       requestRaw(info2, data) {
         return __awaiter12(this, void 0, void 0, function* () {
-          return new Promise((resolve3, reject) => {
+          return new Promise((resolve4, reject) => {
             function callbackForResult(err, res) {
               if (err) {
                 reject(err);
               } else if (!res) {
                 reject(new Error("Unknown error"));
               } else {
-                resolve3(res);
+                resolve4(res);
               }
             }
             this.requestRawWithCallback(info2, data, callbackForResult);
@@ -43651,12 +50890,12 @@ var require_lib = __commonJS({
         return __awaiter12(this, void 0, void 0, function* () {
           retryNumber = Math.min(ExponentialBackoffCeiling2, retryNumber);
           const ms = ExponentialBackoffTimeSlice2 * Math.pow(2, retryNumber);
-          return new Promise((resolve3) => setTimeout(() => resolve3(), ms));
+          return new Promise((resolve4) => setTimeout(() => resolve4(), ms));
         });
       }
       _processResponse(res, options) {
         return __awaiter12(this, void 0, void 0, function* () {
-          return new Promise((resolve3, reject) => __awaiter12(this, void 0, void 0, function* () {
+          return new Promise((resolve4, reject) => __awaiter12(this, void 0, void 0, function* () {
             const statusCode = res.message.statusCode || 0;
             const response = {
               statusCode,
@@ -43664,7 +50903,7 @@ var require_lib = __commonJS({
               headers: {}
             };
             if (statusCode === HttpCodes2.NotFound) {
-              resolve3(response);
+              resolve4(response);
             }
             function dateTimeDeserializer(key, value) {
               if (typeof value === "string") {
@@ -43703,7 +50942,7 @@ var require_lib = __commonJS({
               err.result = response.result;
               reject(err);
             } else {
-              resolve3(response);
+              resolve4(response);
             }
           }));
         });
@@ -43761,11 +51000,11 @@ var init_utils2 = __esm({
     import_undici2 = __toESM(require_undici(), 1);
     __awaiter11 = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve3) {
-          resolve3(value);
+        return value instanceof P ? value : new P(function(resolve4) {
+          resolve4(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve3, reject) {
+      return new (P || (P = Promise))(function(resolve4, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -43781,7 +51020,7 @@ var init_utils2 = __esm({
           }
         }
         function step(result) {
-          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -44117,7 +51356,7 @@ function expand(template, context3) {
   var operators = ["+", "#", ".", "/", ";", "?", "&"];
   template = template.replace(
     /\{([^\{\}]+)\}|([^\{\}]+)/g,
-    function(_, expression, literal) {
+    function(_, expression, literal2) {
       if (expression) {
         let operator = "";
         const values = [];
@@ -44141,7 +51380,7 @@ function expand(template, context3) {
           return values.join(",");
         }
       } else {
-        return encodeReserved(literal);
+        return encodeReserved(literal2);
       }
     }
   );
@@ -44218,22 +51457,22 @@ function endpointWithDefaults(defaults2, route, options) {
   return parse2(merge2(defaults2, route, options));
 }
 function withDefaults(oldDefaults, newDefaults) {
-  const DEFAULTS22 = merge2(oldDefaults, newDefaults);
-  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS22);
+  const DEFAULTS2 = merge2(oldDefaults, newDefaults);
+  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
   return Object.assign(endpoint2, {
-    DEFAULTS: DEFAULTS22,
-    defaults: withDefaults.bind(null, DEFAULTS22),
-    merge: merge2.bind(null, DEFAULTS22),
+    DEFAULTS: DEFAULTS2,
+    defaults: withDefaults.bind(null, DEFAULTS2),
+    merge: merge2.bind(null, DEFAULTS2),
     parse: parse2
   });
 }
-var VERSION, userAgent, DEFAULTS2, urlVariableRegex, endpoint;
+var VERSION, userAgent, DEFAULTS, urlVariableRegex, endpoint;
 var init_dist_bundle = __esm({
   "node_modules/@octokit/endpoint/dist-bundle/index.js"() {
     init_universal_user_agent();
     VERSION = "0.0.0-development";
     userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
-    DEFAULTS2 = {
+    DEFAULTS = {
       method: "GET",
       baseUrl: "https://api.github.com",
       headers: {
@@ -44245,12 +51484,12 @@ var init_dist_bundle = __esm({
       }
     };
     urlVariableRegex = /\{[^{}}]+\}/g;
-    endpoint = withDefaults(null, DEFAULTS2);
+    endpoint = withDefaults(null, DEFAULTS);
   }
 });
 
 // node_modules/@octokit/request/node_modules/content-type/dist/index.js
-var require_dist2 = __commonJS({
+var require_dist3 = __commonJS({
   "node_modules/@octokit/request/node_modules/content-type/dist/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
@@ -44950,7 +52189,7 @@ var init_dist_bundle2 = __esm({
   "node_modules/@octokit/request/dist-bundle/index.js"() {
     init_dist_bundle();
     init_universal_user_agent();
-    import_content_type = __toESM(require_dist2(), 1);
+    import_content_type = __toESM(require_dist3(), 1);
     init_json_with_bigint();
     init_dist_src();
     VERSION2 = "10.0.16";
@@ -45140,7 +52379,7 @@ var init_version = __esm({
 });
 
 // node_modules/@octokit/core/dist-src/index.js
-function createLogger(logger = {}) {
+function createLogger2(logger = {}) {
   if (typeof logger.debug !== "function") {
     logger.debug = noop2;
   }
@@ -45235,7 +52474,7 @@ var init_dist_src2 = __esm({
         }
         this.request = request.defaults(requestDefaults);
         this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
-        this.log = createLogger(options.log);
+        this.log = createLogger2(options.log);
         this.hook = hook2;
         if (!options.authStrategy) {
           if (!options.auth) {
@@ -48256,7 +55495,7 @@ var require_light = __commonJS({
           }
           return this.Events.trigger("scheduled", { args: this.args, options: this.options });
         }
-        async doExecute(chained, clearGlobalState, run2, free) {
+        async doExecute(chained, clearGlobalState, run3, free) {
           var error3, eventInfo, passed;
           if (this.retryCount === 0) {
             this._assertStatus("RUNNING");
@@ -48276,10 +55515,10 @@ var require_light = __commonJS({
             }
           } catch (error1) {
             error3 = error1;
-            return this._onFailure(error3, eventInfo, clearGlobalState, run2, free);
+            return this._onFailure(error3, eventInfo, clearGlobalState, run3, free);
           }
         }
-        doExpire(clearGlobalState, run2, free) {
+        doExpire(clearGlobalState, run3, free) {
           var error3, eventInfo;
           if (this._states.jobStatus(this.options.id === "RUNNING")) {
             this._states.next(this.options.id);
@@ -48287,9 +55526,9 @@ var require_light = __commonJS({
           this._assertStatus("EXECUTING");
           eventInfo = { args: this.args, options: this.options, retryCount: this.retryCount };
           error3 = new BottleneckError$1(`This job timed out after ${this.options.expiration} ms.`);
-          return this._onFailure(error3, eventInfo, clearGlobalState, run2, free);
+          return this._onFailure(error3, eventInfo, clearGlobalState, run3, free);
         }
-        async _onFailure(error3, eventInfo, clearGlobalState, run2, free) {
+        async _onFailure(error3, eventInfo, clearGlobalState, run3, free) {
           var retry2, retryAfter;
           if (clearGlobalState()) {
             retry2 = await this.Events.trigger("failed", error3, eventInfo);
@@ -48297,7 +55536,7 @@ var require_light = __commonJS({
               retryAfter = ~~retry2;
               this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
               this.retryCount++;
-              return run2(retryAfter);
+              return run3(retryAfter);
             } else {
               this.doDone(eventInfo);
               await free(this.options, eventInfo);
@@ -48369,8 +55608,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t = 0) {
-          return new this.Promise(function(resolve3, reject) {
-            return setTimeout(resolve3, t);
+          return new this.Promise(function(resolve4, reject) {
+            return setTimeout(resolve4, t);
           });
         }
         computePenalty() {
@@ -48581,15 +55820,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error3, reject, resolve3, returned, task;
+          var args, cb, error3, reject, resolve4, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve: resolve3, reject } = this._queue.shift());
+            ({ task, args, resolve: resolve4, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve3(returned);
+                  return resolve4(returned);
                 };
               } catch (error1) {
                 error3 = error1;
@@ -48604,13 +55843,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise, reject, resolve3;
-          resolve3 = reject = null;
+          var promise, reject, resolve4;
+          resolve4 = reject = null;
           promise = new this.Promise(function(_resolve, _reject) {
-            resolve3 = _resolve;
+            resolve4 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve: resolve3, reject });
+          this._queue.push({ task, args, resolve: resolve4, reject });
           this._tryToRun();
           return promise;
         }
@@ -48786,9 +56025,9 @@ var require_light = __commonJS({
             return this._resetPromise();
           }
           add(data) {
-            var ret;
+            var ret2;
             this._arr.push(data);
-            ret = this._promise;
+            ret2 = this._promise;
             if (this._arr.length === this.maxSize) {
               this._flush();
             } else if (this.maxTime != null && this._arr.length === 1) {
@@ -48796,7 +56035,7 @@ var require_light = __commonJS({
                 return this._flush();
               }, this.maxTime);
             }
-            return ret;
+            return ret2;
           }
         }
         Batcher2.prototype.defaults = {
@@ -48935,17 +56174,17 @@ var require_light = __commonJS({
             }
           }
           _run(index, job, wait) {
-            var clearGlobalState, free, run2;
+            var clearGlobalState, free, run3;
             job.doRun();
             clearGlobalState = this._clearGlobalState.bind(this, index);
-            run2 = this._run.bind(this, index, job);
+            run3 = this._run.bind(this, index, job);
             free = this._free.bind(this, index, job);
             return this._scheduled[index] = {
               timeout: setTimeout(() => {
-                return job.doExecute(this._limiter, clearGlobalState, run2, free);
+                return job.doExecute(this._limiter, clearGlobalState, run3, free);
               }, wait),
               expiration: job.options.expiration != null ? setTimeout(function() {
-                return job.doExpire(clearGlobalState, run2, free);
+                return job.doExpire(clearGlobalState, run3, free);
               }, wait + job.options.expiration) : void 0,
               job
             };
@@ -49011,14 +56250,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at;
               };
-              return new this.Promise((resolve3, reject) => {
+              return new this.Promise((resolve4, reject) => {
                 if (finished()) {
-                  return resolve3();
+                  return resolve4();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve3();
+                      return resolve4();
                     }
                   });
                 }
@@ -49111,9 +56350,9 @@ var require_light = __commonJS({
               options = parser$5.load(options, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve3, reject) {
+              return new this.Promise(function(resolve4, reject) {
                 return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve3)(args3);
+                  return (args3[0] != null ? reject : resolve4)(args3);
                 });
               });
             };
@@ -49370,7 +56609,7 @@ function isAuthRequest(method, pathname) {
 }
 function routeMatcher(paths) {
   const regexes = paths.map(
-    (path8) => path8.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+    (path9) => path9.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
   const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -49608,162 +56847,9 @@ var init_github2 = __esm({
   }
 });
 
-// src/action/comment.ts
-function normaliseConfigPath(configPath) {
-  const path8 = configPath.replace(/\\/g, "/").replace(/^(\.\/)+/, "").replace(/\/+$/, "");
-  return path8 || ".";
-}
-function planMarker(configPath) {
-  return `<!-- grafana-team-sync:plan ${JSON.stringify({ configPath: normaliseConfigPath(configPath) })} -->`;
-}
-function applyMarker(configPath, sha) {
-  const meta2 = { configPath: normaliseConfigPath(configPath), sha };
-  return `<!-- grafana-team-sync:apply ${JSON.stringify(meta2)} -->`;
-}
-function withMarker(body2, marker) {
-  return body2.includes(marker) ? body2 : `${marker}
-${body2}`;
-}
-async function tokenIdentity(client) {
-  try {
-    const { data } = await client.rest.users.getAuthenticated();
-    return data.login;
-  } catch (error3) {
-    if ([401, 403, 404].includes(statusOf2(error3) ?? 0)) return void 0;
-    throw error3;
-  }
-}
-function isOwnComment(comment, marker, identity) {
-  if (!comment.body?.includes(marker)) return false;
-  if (identity) return comment.user?.login === identity;
-  return comment.user?.type === "Bot" || Boolean(comment.user?.login?.endsWith("[bot]"));
-}
-function pickStickyComment(comments, marker, identity) {
-  return comments.filter((c) => isOwnComment(c, marker, identity)).reduce((newest, c) => !newest || c.id > newest.id ? c : newest, void 0);
-}
-async function upsertStickyComment(client, target, marker, body2) {
-  const text = withMarker(body2, marker);
-  const comments = await listAllComments(client, target);
-  const existing = pickStickyComment(comments, marker, await tokenIdentity(client));
-  if (existing && sameBody(existing.body, text)) return { id: existing.id, action: "unchanged" };
-  if (existing) {
-    const { data: data2 } = await client.rest.issues.updateComment({
-      ...repoOf(target),
-      comment_id: existing.id,
-      body: text
-    });
-    return { id: data2.id, action: "updated" };
-  }
-  const { data } = await client.rest.issues.createComment({
-    ...repoOf(target),
-    issue_number: target.issue,
-    body: text
-  });
-  return { id: data.id, action: "created" };
-}
-async function listAllComments(client, target) {
-  const all = [];
-  for (let page = 1; page <= 1e3; page++) {
-    const { data, headers } = await client.rest.issues.listComments({
-      ...repoOf(target),
-      issue_number: target.issue,
-      per_page: PAGE_SIZE,
-      page
-    });
-    all.push(...data);
-    const link = headers.link;
-    if (link ? !/rel="next"/.test(link) : data.length < PAGE_SIZE) break;
-  }
-  return all;
-}
-function sameBody(a, b) {
-  const norm = (text) => text.replace(/\r\n/g, "\n").trim();
-  return norm(a ?? "") === norm(b);
-}
-async function createComment(client, target, marker, body2) {
-  const text = withMarker(body2, marker);
-  const { data } = await client.rest.issues.createComment({
-    ...repoOf(target),
-    issue_number: target.issue,
-    body: text
-  });
-  return { id: data.id, action: "created" };
-}
-var PAGE_SIZE, repoOf;
-var init_comment = __esm({
-  "src/action/comment.ts"() {
-    "use strict";
-    init_github2();
-    PAGE_SIZE = 100;
-    repoOf = (target) => ({ owner: target.owner, repo: target.repo });
-  }
-});
-
-// src/action/merged-pr.ts
-async function findMergedPullRequest(client, repo, sha, delaysMs, sleep = (ms) => new Promise((resolve3) => setTimeout(resolve3, ms))) {
-  for (const delay of delaysMs) {
-    if (delay > 0) await sleep(delay);
-    const { data } = await client.rest.repos.listPullRequestsAssociatedWithCommit({
-      ...repoOf(repo),
-      commit_sha: sha
-    });
-    const merged = data.find((pr) => pr.merged_at && pr.merge_commit_sha === sha);
-    if (merged) return merged.number;
-  }
-  return void 0;
-}
-function lookupDelays(env) {
-  const custom = env.GRAFANA_TEAM_SYNC_PR_LOOKUP_DELAYS_MS;
-  const parsed = custom?.split(",").map((part) => Number(part.trim()));
-  if (parsed?.length && parsed.every((n) => Number.isFinite(n) && n >= 0)) return parsed;
-  return [0, 1e3, 2e3];
-}
-var init_merged_pr = __esm({
-  "src/action/merged-pr.ts"() {
-    "use strict";
-    init_comment();
-  }
-});
-
-// src/action/event.ts
-function readEvent(env, warn) {
-  const payload = readPayload(env.GITHUB_EVENT_PATH, warn);
-  return {
-    name: env.GITHUB_EVENT_NAME ?? "",
-    ref: env.GITHUB_REF || stringOf(payload.ref),
-    sha: env.GITHUB_SHA || stringOf(payload.after),
-    payload
-  };
-}
-function readPayload(path8, warn) {
-  if (!path8) return {};
-  try {
-    const parsed = JSON.parse((0, import_node_fs2.readFileSync)(path8, "utf8"));
-    return parsed && typeof parsed === "object" ? parsed : {};
-  } catch (error3) {
-    warn(`Could not read the event payload ${path8}: ${error3.message}`);
-    return {};
-  }
-}
-function pullRequestNumber(event) {
-  const number2 = event.payload.pull_request?.number ?? event.payload.number;
-  return typeof number2 === "number" ? number2 : void 0;
-}
-var import_node_fs2, stringOf;
-var init_event = __esm({
-  "src/action/event.ts"() {
-    "use strict";
-    import_node_fs2 = __toESM(require_node_fs(), 1);
-    stringOf = (value) => typeof value === "string" ? value : "";
-  }
-});
-
 // src/action/inputs.ts
 function readInput(env, name2) {
   return (env[`INPUT_${name2.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
-}
-function withoutUserInfo(value) {
-  return value.replace(/^((?:[a-z][a-z0-9+.-]*:)?\/\/)?[^/]*@/i, "$1***@");
 }
 function isHttpUrl(value) {
   try {
@@ -49802,18 +56888,19 @@ function parseInputs(env) {
   };
 }
 function hasGrafanaCredentials(inputs) {
-  if (!inputs.grafanaUrl) return false;
-  const url = new URL(inputs.grafanaUrl);
-  const username = inputs.grafanaUsername || url.username;
-  const password = inputs.grafanaPassword || url.password;
-  return Boolean(inputs.grafanaToken || username && password);
+  return hasGrafanaAuth({
+    url: inputs.grafanaUrl ?? "",
+    token: inputs.grafanaToken,
+    username: inputs.grafanaUsername,
+    password: inputs.grafanaPassword
+  });
 }
 var InputError, TRUE2, FALSE2, boolean3, optional2, schema;
 var init_inputs = __esm({
   "src/action/inputs.ts"() {
     "use strict";
     init_zod();
-    init_client();
+    init_secrets();
     InputError = class extends Error {
       name = "InputError";
     };
@@ -49838,7 +56925,10 @@ var init_inputs = __esm({
       ),
       "config-path": string2().transform((value) => value || "teams"),
       "grafana-url": optional2.transform((value) => value && withScheme(value)).refine((value) => value === void 0 || isHttpUrl(value), {
-        error: (issue3) => `input "grafana-url" must be an http(s) URL such as https://grafana.acme.example; got "${withoutUserInfo(String(issue3.input))}"`
+        error: (issue3) => (
+          // A rejected URL is echoed without any `user:password@` part.
+          `input "grafana-url" must be an http(s) URL such as https://grafana.acme.example; got "${withoutUserInfo(String(issue3.input))}"`
+        )
       }),
       "grafana-token": optional2,
       "grafana-username": optional2,
@@ -49860,41 +56950,321 @@ var init_inputs = __esm({
 // src/action/secrets.ts
 function secretInputs(env) {
   const input = (name2) => readInput(env, name2) || void 0;
-  const url = parseUrl2(input("grafana-url"));
-  const secrets = [
-    input("grafana-token"),
-    input("grafana-password"),
+  return unique([
+    ...grafanaSecrets({
+      url: input("grafana-url") ?? "",
+      token: input("grafana-token"),
+      username: input("grafana-username"),
+      password: input("grafana-password")
+    }),
     input("okta-api-token"),
-    input("github-token") ?? (env.GITHUB_TOKEN?.trim() || void 0)
+    input("github-token") ?? (env.GITHUB_TOKEN?.trim() || void 0),
+    ...secretLookingEnv(env)
+  ]);
+}
+function outputForms(form) {
+  return [
+    escapeMarkdown(form),
+    escapeMarkdown(`a${form}a`).slice(1, -1),
+    escapeMarkdown(` ${form} `).slice(1, -1),
+    commandEscaped(form),
+    commandEscaped(form).replace(/:/g, "%3A").replace(/,/g, "%2C")
   ];
-  if (url?.password) secrets.push(url.password, safeDecode2(url.password));
-  const username = input("grafana-username") || url && safeDecode2(url.username);
-  const password = input("grafana-password") || url && safeDecode2(url.password);
-  if (username && password) secrets.push(Buffer.from(`${username}:${password}`).toString("base64"));
-  return [...new Set(secrets.filter((s) => Boolean(s)))];
 }
-function parseUrl2(value) {
-  try {
-    return value ? new URL(withScheme(value)) : void 0;
-  } catch {
-    return void 0;
-  }
+function commandEscaped(text) {
+  return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 }
-function safeDecode2(value) {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
+function scrubWrites(stream, scrub3) {
+  const write = stream.write.bind(stream);
+  const scrubbed = (chunk, ...rest) => {
+    let args = rest;
+    let text = chunk;
+    if (chunk instanceof Uint8Array) {
+      text = Buffer.from(chunk).toString("utf8");
+      if (typeof rest[0] === "string") args = ["utf8", ...rest.slice(1)];
+    }
+    const plain2 = typeof args[0] !== "string" || /^utf-?8$/i.test(args[0]);
+    if (typeof text === "string" && plain2) text = scrub3(text);
+    return write(text, ...args);
+  };
+  stream.write = scrubbed;
+  return () => {
+    stream.write = write;
+  };
 }
-function withoutSecrets(env, text) {
-  return secretInputs(env).reduce((clean2, secret) => clean2.split(secret).join("***"), text);
-}
-var init_secrets = __esm({
+var init_secrets4 = __esm({
   "src/action/secrets.ts"() {
     "use strict";
-    init_client();
+    init_report();
+    init_secrets();
     init_inputs();
+  }
+});
+
+// src/action/publish.ts
+function guardOutputs(runScrubber) {
+  scrubber = runScrubber;
+  const clean2 = (text) => masking ? text : runScrubber.scrub(text);
+  const undo = [scrubWrites(process.stdout, clean2), scrubWrites(process.stderr, clean2)];
+  return () => {
+    for (const restore of undo) restore();
+    scrubber = createScrubber();
+  };
+}
+function scrub2(text) {
+  return scrubber.scrub(text);
+}
+function emptyOutputs(mode) {
+  return {
+    mode,
+    hasChanges: false,
+    changeCount: 0,
+    counts: {},
+    planFile: "",
+    applied: 0,
+    failed: 0,
+    commentId: ""
+  };
+}
+function outputsOf(mode, plan, result) {
+  return {
+    ...emptyOutputs(mode),
+    hasChanges: plan.changes.length > 0,
+    changeCount: plan.changes.length,
+    counts: plan.counts,
+    applied: result?.applied ?? 0,
+    failed: result?.failed ?? 0
+  };
+}
+function setOutputs(o) {
+  const set = (name2, value) => setOutput(name2, scrub2(value));
+  set("mode", o.mode);
+  set("has-changes", String(o.hasChanges));
+  set("change-count", String(o.changeCount));
+  set("counts", JSON.stringify(o.counts));
+  set("plan-file", o.planFile);
+  set("applied", String(o.applied));
+  set("failed", String(o.failed));
+  set("comment-id", o.commentId);
+}
+function writePlanFile(env, json2) {
+  const dir = env.RUNNER_TEMP || (0, import_node_os2.tmpdir)();
+  const path9 = (0, import_node_path7.join)(dir, "grafana-team-sync-plan.json");
+  try {
+    (0, import_node_fs2.mkdirSync)(dir, { recursive: true });
+    (0, import_node_fs2.writeFileSync)(path9, scrub2(json2.endsWith("\n") ? json2 : `${json2}
+`));
+    return path9;
+  } catch (error3) {
+    warning(`Could not write the plan file ${path9}: ${error3.message}`);
+    return "";
+  }
+}
+function annotateProblems(problems) {
+  const items = problems.map((p) => ({
+    message: problemMessage(p),
+    source: { file: p.file, line: p.line, col: p.col }
+  }));
+  annotate("error", items, MAX_ANNOTATIONS, "config problem");
+}
+function annotate(kind, items, max, noun = kind) {
+  for (const { message, source } of items.slice(0, max)) {
+    const at = source && { file: source.file, startLine: source.line, startColumn: source.col };
+    core_exports3[kind](message, at ?? {});
+  }
+  const rest = items.length - max;
+  if (rest > 0)
+    notice(`\u2026and ${rest} more ${noun}${rest === 1 ? "" : "s"}, listed in the job summary.`);
+}
+function problemMessage(p) {
+  return p.hint ? `${p.message} (${p.hint})` : p.message;
+}
+async function writeSummary(env, render) {
+  if (!env.GITHUB_STEP_SUMMARY) {
+    debug("GITHUB_STEP_SUMMARY is not set; no job summary written");
+    return;
+  }
+  let markdown = scrub2(render(9e5));
+  if (Buffer.byteLength(markdown) > SUMMARY_BYTES) markdown = scrub2(render(3e5));
+  try {
+    await summary2.addRaw(markdown, true).write();
+  } catch (error3) {
+    warning(`Could not write the job summary: ${error3.message}`);
+  }
+}
+function maskSecret(secret) {
+  masking = true;
+  try {
+    for (const line of secret.split(/\r?\n/)) if (line.trim()) setSecret(line);
+  } finally {
+    masking = false;
+  }
+}
+var import_node_fs2, import_node_os2, import_node_path7, MAX_ANNOTATIONS, SUMMARY_BYTES, scrubber, masking;
+var init_publish = __esm({
+  "src/action/publish.ts"() {
+    "use strict";
+    import_node_fs2 = __toESM(require_node_fs(), 1);
+    import_node_os2 = __toESM(require_node_os(), 1);
+    import_node_path7 = __toESM(require_node_path(), 1);
+    init_core3();
+    init_secrets();
+    init_secrets4();
+    MAX_ANNOTATIONS = 10;
+    SUMMARY_BYTES = 1e6;
+    scrubber = createScrubber();
+    masking = false;
+  }
+});
+
+// src/action/comment.ts
+function normaliseConfigPath(configPath) {
+  const path9 = configPath.replace(/\\/g, "/").replace(/^(\.\/)+/, "").replace(/\/+$/, "");
+  return path9 || ".";
+}
+function planMarker(configPath) {
+  return `<!-- grafana-team-sync:plan ${JSON.stringify({ configPath: normaliseConfigPath(configPath) })} -->`;
+}
+function applyMarker(configPath, sha) {
+  const meta2 = { configPath: normaliseConfigPath(configPath), sha };
+  return `<!-- grafana-team-sync:apply ${JSON.stringify(meta2)} -->`;
+}
+function withMarker(body2, marker) {
+  return body2.includes(marker) ? body2 : `${marker}
+${body2}`;
+}
+async function tokenIdentity(client) {
+  try {
+    const { data } = await client.rest.users.getAuthenticated();
+    return data.login;
+  } catch (error3) {
+    if ([401, 403, 404].includes(statusOf2(error3) ?? 0)) return void 0;
+    throw error3;
+  }
+}
+function isOwnComment(comment, marker, identity) {
+  if (!comment.body?.includes(marker)) return false;
+  if (identity) return comment.user?.login === identity;
+  return comment.user?.type === "Bot" || Boolean(comment.user?.login?.endsWith("[bot]"));
+}
+function pickStickyComment(comments, marker, identity) {
+  return comments.filter((c) => isOwnComment(c, marker, identity)).reduce((newest, c) => !newest || c.id > newest.id ? c : newest, void 0);
+}
+async function upsertStickyComment(client, target, marker, body2) {
+  const text = scrub2(withMarker(body2, marker));
+  const comments = await listAllComments(client, target);
+  const existing = pickStickyComment(comments, marker, await tokenIdentity(client));
+  if (existing && sameBody(existing.body, text)) return { id: existing.id, action: "unchanged" };
+  if (existing) {
+    const { data: data2 } = await client.rest.issues.updateComment({
+      ...repoOf(target),
+      comment_id: existing.id,
+      body: text
+    });
+    return { id: data2.id, action: "updated" };
+  }
+  const { data } = await client.rest.issues.createComment({
+    ...repoOf(target),
+    issue_number: target.issue,
+    body: text
+  });
+  return { id: data.id, action: "created" };
+}
+async function listAllComments(client, target) {
+  const all = [];
+  for (let page = 1; page <= 1e3; page++) {
+    const { data, headers } = await client.rest.issues.listComments({
+      ...repoOf(target),
+      issue_number: target.issue,
+      per_page: PAGE_SIZE,
+      page
+    });
+    all.push(...data);
+    const link = headers.link;
+    if (link ? !/rel="next"/.test(link) : data.length < PAGE_SIZE) break;
+  }
+  return all;
+}
+function sameBody(a, b) {
+  const norm = (text) => text.replace(/\r\n/g, "\n").trim();
+  return norm(a ?? "") === norm(b);
+}
+async function createComment(client, target, marker, body2) {
+  const text = scrub2(withMarker(body2, marker));
+  const { data } = await client.rest.issues.createComment({
+    ...repoOf(target),
+    issue_number: target.issue,
+    body: text
+  });
+  return { id: data.id, action: "created" };
+}
+var PAGE_SIZE, repoOf;
+var init_comment = __esm({
+  "src/action/comment.ts"() {
+    "use strict";
+    init_github2();
+    init_publish();
+    PAGE_SIZE = 100;
+    repoOf = (target) => ({ owner: target.owner, repo: target.repo });
+  }
+});
+
+// src/action/merged-pr.ts
+async function findMergedPullRequest(client, repo, sha, delaysMs, sleep = (ms) => new Promise((resolve4) => setTimeout(resolve4, ms))) {
+  for (const delay of delaysMs) {
+    if (delay > 0) await sleep(delay);
+    const { data } = await client.rest.repos.listPullRequestsAssociatedWithCommit({
+      ...repoOf(repo),
+      commit_sha: sha
+    });
+    const merged = data.find((pr) => pr.merged_at && pr.merge_commit_sha === sha);
+    if (merged) return merged.number;
+  }
+  return void 0;
+}
+function lookupDelays(env) {
+  const custom = env.GRAFANA_TEAM_SYNC_PR_LOOKUP_DELAYS_MS;
+  const parsed = custom?.split(",").map((part) => Number(part.trim()));
+  if (parsed?.length && parsed.every((n) => Number.isFinite(n) && n >= 0)) return parsed;
+  return [0, 1e3, 2e3];
+}
+var init_merged_pr = __esm({
+  "src/action/merged-pr.ts"() {
+    "use strict";
+    init_comment();
+  }
+});
+
+// src/action/event.ts
+function readEvent(env, warn) {
+  const payload = readPayload(env.GITHUB_EVENT_PATH, warn);
+  return {
+    name: env.GITHUB_EVENT_NAME ?? "",
+    ref: env.GITHUB_REF || stringOf(payload.ref),
+    sha: env.GITHUB_SHA || stringOf(payload.after),
+    payload
+  };
+}
+function readPayload(path9, warn) {
+  if (!path9) return {};
+  try {
+    const parsed = JSON.parse((0, import_node_fs3.readFileSync)(path9, "utf8"));
+    return parsed && typeof parsed === "object" ? parsed : {};
+  } catch (error3) {
+    warn(`Could not read the event payload ${path9}: ${error3.message}`);
+    return {};
+  }
+}
+function pullRequestNumber(event) {
+  const number2 = event.payload.pull_request?.number ?? event.payload.number;
+  return typeof number2 === "number" ? number2 : void 0;
+}
+var import_node_fs3, stringOf;
+var init_event = __esm({
+  "src/action/event.ts"() {
+    "use strict";
+    import_node_fs3 = __toESM(require_node_fs(), 1);
+    stringOf = (value) => typeof value === "string" ? value : "";
   }
 });
 
@@ -50036,18 +57406,18 @@ async function publishComment(ctx, render) {
     return String(write.id);
   } catch (error3) {
     const message = commentFailure(error3, repo, ctx.summaryUrl);
-    warning(withoutSecrets(ctx.env, message));
+    warning(message);
     return void 0;
   }
 }
 function fit(render, marker, summaryUrl2) {
-  const body2 = render(COMMENT_BUDGET2, marker);
-  if (body2.length <= COMMENT_BUDGET2) return body2;
+  const body2 = render(COMMENT_BUDGET, marker);
+  if (body2.length <= COMMENT_BUDGET) return body2;
   const link = `
 
 \u2026cut to fit a comment; the full report is in the [job summary](${summaryUrl2}).
 `;
-  return body2.slice(0, COMMENT_BUDGET2 - link.length - marker.length - 1) + link;
+  return body2.slice(0, COMMENT_BUDGET - link.length - marker.length - 1) + link;
 }
 function commentFailure(error3, repo, summaryUrl2) {
   const status = statusOf2(error3);
@@ -50055,7 +57425,6 @@ function commentFailure(error3, repo, summaryUrl2) {
   const fix = status === 403 || status === 404 ? " Give the job `permissions: pull-requests: write` (pull requests from forks get a read-only token)." : "";
   return `Could not comment on ${repo.owner}/${repo.repo} (${why}).${fix} The report is in the job summary: ${summaryUrl2}`;
 }
-var COMMENT_BUDGET2;
 var init_comment_target = __esm({
   "src/action/comment-target.ts"() {
     "use strict";
@@ -50064,115 +57433,14 @@ var init_comment_target = __esm({
     init_merged_pr();
     init_github2();
     init_event();
-    init_secrets();
     init_mode();
-    COMMENT_BUDGET2 = 6e4;
-  }
-});
-
-// builtin:node:os
-var require_node_os = __commonJS({
-  "builtin:node:os"(exports, module) {
-    module.exports = __require("node:os");
-  }
-});
-
-// src/action/publish.ts
-function emptyOutputs(mode) {
-  return {
-    mode,
-    hasChanges: false,
-    changeCount: 0,
-    counts: {},
-    planFile: "",
-    applied: 0,
-    failed: 0,
-    commentId: ""
-  };
-}
-function outputsOf(mode, plan, result) {
-  return {
-    ...emptyOutputs(mode),
-    hasChanges: plan.changes.length > 0,
-    changeCount: plan.changes.length,
-    counts: plan.counts,
-    applied: result?.applied ?? 0,
-    failed: result?.failed ?? 0
-  };
-}
-function setOutputs(o) {
-  setOutput("mode", o.mode);
-  setOutput("has-changes", String(o.hasChanges));
-  setOutput("change-count", String(o.changeCount));
-  setOutput("counts", JSON.stringify(o.counts));
-  setOutput("plan-file", o.planFile);
-  setOutput("applied", String(o.applied));
-  setOutput("failed", String(o.failed));
-  setOutput("comment-id", o.commentId);
-}
-function writePlanFile(env, json) {
-  const dir = env.RUNNER_TEMP || (0, import_node_os.tmpdir)();
-  const path8 = (0, import_node_path4.join)(dir, "grafana-team-sync-plan.json");
-  try {
-    (0, import_node_fs3.mkdirSync)(dir, { recursive: true });
-    (0, import_node_fs3.writeFileSync)(path8, json.endsWith("\n") ? json : `${json}
-`);
-    return path8;
-  } catch (error3) {
-    warning(`Could not write the plan file ${path8}: ${error3.message}`);
-    return "";
-  }
-}
-function annotateProblems(problems) {
-  const items = problems.map((p) => ({
-    message: problemMessage(p),
-    source: { file: p.file, line: p.line, col: p.col }
-  }));
-  annotate("error", items, MAX_ANNOTATIONS, "config problem");
-}
-function annotate(kind, items, max, noun = kind) {
-  for (const { message, source } of items.slice(0, max)) {
-    const at = source && { file: source.file, startLine: source.line, startColumn: source.col };
-    core_exports3[kind](message, at ?? {});
-  }
-  const rest = items.length - max;
-  if (rest > 0)
-    notice(`\u2026and ${rest} more ${noun}${rest === 1 ? "" : "s"}, listed in the job summary.`);
-}
-function problemMessage(p) {
-  return p.hint ? `${p.message} (${p.hint})` : p.message;
-}
-async function writeSummary(env, render) {
-  if (!env.GITHUB_STEP_SUMMARY) {
-    debug("GITHUB_STEP_SUMMARY is not set; no job summary written");
-    return;
-  }
-  let markdown = render(9e5);
-  if (Buffer.byteLength(markdown) > SUMMARY_BYTES) markdown = render(3e5);
-  try {
-    await summary2.addRaw(markdown, true).write();
-  } catch (error3) {
-    warning(`Could not write the job summary: ${error3.message}`);
-  }
-}
-function maskSecret(secret) {
-  for (const line of secret.split(/\r?\n/)) if (line.trim()) setSecret(line);
-}
-var import_node_fs3, import_node_os, import_node_path4, MAX_ANNOTATIONS, SUMMARY_BYTES;
-var init_publish = __esm({
-  "src/action/publish.ts"() {
-    "use strict";
-    import_node_fs3 = __toESM(require_node_fs(), 1);
-    import_node_os = __toESM(require_node_os(), 1);
-    import_node_path4 = __toESM(require_node_path(), 1);
-    init_core3();
-    MAX_ANNOTATIONS = 10;
-    SUMMARY_BYTES = 1e6;
+    init_report();
   }
 });
 
 // src/action/outcome.ts
-async function report2(ctx, outcome) {
+async function report3(ctx, given) {
+  const outcome = ctx.scrubber.scrubDeep(given);
   const { configPath } = ctx.inputs;
   const failures = [];
   let outputs = emptyOutputs(ctx.mode);
@@ -50194,9 +57462,10 @@ async function report2(ctx, outcome) {
       break;
     case "refused":
     case "failed": {
-      const problems = outcome.kind === "refused" ? outcome.problems : [outcome.error];
+      const problems = outcome.kind === "refused" ? refusedProblems(outcome) : [outcome.error];
+      const title = outcome.kind === "failed" && outcome.cancelled ? "cancelled" : outcome.kind;
       failures.push(...problems);
-      summary3 = () => failureMarkdown(`${ctx.mode} ${outcome.kind}`, problems);
+      summary3 = () => failureMarkdown(`${ctx.mode} ${title}`, problems);
       comment = summary3;
       if (outcome.kind === "failed") debug(`Requests: ${JSON.stringify(outcome.requests)}`);
       break;
@@ -50252,11 +57521,16 @@ function planFailures(ctx, outcome) {
       `Apply blocked by ${noun} ${guards}; ${writtenBeforeBlock(result)}. Review the plan in the job summary; set force: true to apply anyway.`
     );
   }
+  if (result.cancelled) failures.push(`${cancelledText(result, plan.changes.length)}.`);
   if (result.failed)
     failures.push(
       `${result.failed} change(s) failed and ${result.skipped} were skipped; see the job summary.`
     );
   return failures;
+}
+function refusedProblems(outcome) {
+  if (!outcome.setting) return outcome.problems;
+  return [describeSetting(outcome.setting, (setting) => `the \`${setting}\` input`)];
 }
 function describeGuard(g) {
   return `${g.guard} (${g.scope}: ${g.removals} removals, limit ${g.limit} allows ${g.allowed})`;
@@ -50278,6 +57552,7 @@ var init_outcome = __esm({
   "src/action/outcome.ts"() {
     "use strict";
     init_core3();
+    init_settings();
     init_report();
     init_comment_target();
     init_publish();
@@ -50291,9 +57566,6 @@ async function runPhases(ctx) {
     const outcome = await runEngine({ ...inputs, mode: "validate" });
     if (outcome.kind !== "validated") return outcome;
     info(describeSummary2(outcome.summary));
-    for (const user of outcome.config.users)
-      if (user.passwordEnv && ctx.env[user.passwordEnv])
-        maskSecret(ctx.env[user.passwordEnv]);
     return outcome;
   });
   if (validated.kind !== "validated" || ctx.mode === "validate") return validated;
@@ -50302,7 +57574,8 @@ async function runPhases(ctx) {
 function describeSummary2(s) {
   return `Valid: ${s.files} file(s), ${s.orgs.length} org(s), ${s.teams} team(s), ${s.oktaGroups.length} Okta group(s), ${s.people} people, ${s.users} local user(s).`;
 }
-function engineInputs2({ env, inputs, mode }) {
+function engineInputs2(ctx) {
+  const { env, inputs, mode, scrubber: scrubber2 } = ctx;
   const { grafanaUrl, grafanaToken, grafanaUsername, grafanaPassword, oktaDomain, oktaApiToken } = inputs;
   if (Boolean(oktaDomain) !== Boolean(oktaApiToken)) {
     warning("Okta is not used: set both okta-domain and okta-api-token.");
@@ -50321,7 +57594,9 @@ function engineInputs2({ env, inputs, mode }) {
     okta: oktaDomain && oktaApiToken ? { domain: oktaDomain, token: oktaApiToken } : void 0,
     force: inputs.force,
     concurrency: inputs.concurrency,
-    onProgress: (message) => info(message)
+    onProgress: (message) => info(message),
+    signal: ctx.signal,
+    scrubber: scrubber2
   };
 }
 function phaseTitle(mode) {
@@ -50332,7 +57607,6 @@ var init_phases = __esm({
     "use strict";
     init_core3();
     init_engine();
-    init_publish();
   }
 });
 
@@ -50342,10 +57616,20 @@ __export(run_exports2, {
   runAction: () => runAction
 });
 async function runAction(env = process.env) {
-  for (const secret of secretInputs(env)) maskSecret(secret);
-  const state = { mode: "" };
+  const scrubber2 = createScrubber(secretInputs(env), {
+    onAdd: maskSecret,
+    forms: outputForms
+  });
+  guardOutputs(scrubber2);
+  const state = { mode: "", reported: false };
+  const cancellation = cancelOnSignals({
+    onSignal: (name2) => warning(
+      `Received ${name2}: the run is cancelled. No new write starts; the ones in flight finish, then the summary and outputs are written.`
+    ),
+    onDeadline: (name2) => state.reported ? void 0 : reportUnfinished(env, state, name2)
+  });
   try {
-    await run(env, state);
+    await run2(env, state, cancellation.signal, scrubber2);
   } catch (error3) {
     const message = `grafana-team-sync failed: ${error3.message}`;
     debug(error3.stack ?? message);
@@ -50353,8 +57637,18 @@ async function runAction(env = process.env) {
     await writeSummary(env, () => failureMarkdown("failed", [message]));
     setFailed(message);
   }
+  state.reported = true;
+  cancellation.dispose();
+  if (cancellation.signal.aborted) exitCancelled(Number(process.exitCode ?? 0));
 }
-async function run(env, state) {
+async function reportUnfinished(env, state, name2) {
+  state.reported = true;
+  const message = `Cancelled (${name2}): the writes in flight did not finish within 5 seconds, so whether they took effect is unknown. A re-run plans against what Grafana then holds and converges.`;
+  setOutputs(emptyOutputs(state.mode));
+  await writeSummary(env, () => failureMarkdown("cancelled", [message]));
+  setFailed(message);
+}
+async function run2(env, state, signal, scrubber2) {
   let inputs;
   try {
     inputs = parseInputs(env);
@@ -50383,12 +57677,14 @@ async function run(env, state) {
     event,
     mode: decision.mode,
     notice: decision.notice,
-    summaryUrl: summaryUrl(env)
+    summaryUrl: summaryUrl(env),
+    signal,
+    scrubber: scrubber2
   };
   const branch = event.payload.repository?.default_branch ?? "unknown";
   debug(`event ${event.name}, ref ${event.ref}, sha ${event.sha}, default branch ${branch}`);
   const outcome = await runPhases(ctx);
-  await group("Report", () => report2(ctx, outcome));
+  await group("Report", () => report3(ctx, outcome));
 }
 async function stop(env, title, message) {
   setOutputs(emptyOutputs(""));
@@ -50399,17 +57695,19 @@ function summaryUrl(env) {
   const server = env.GITHUB_SERVER_URL || "https://github.com";
   return `${server}/${env.GITHUB_REPOSITORY ?? ""}/actions/runs/${env.GITHUB_RUN_ID ?? ""}`;
 }
-var init_run2 = __esm({
+var init_run3 = __esm({
   "src/action/run.ts"() {
     "use strict";
     init_core3();
     init_outcome();
     init_event();
     init_inputs();
-    init_secrets();
+    init_secrets4();
     init_mode();
     init_phases();
     init_publish();
+    init_signals();
+    init_secrets();
   }
 });
 
@@ -50418,12 +57716,12 @@ init_args();
 init_usage();
 async function main(argv, env) {
   if (isCliInvocation(argv)) {
-    const { runCli: runCli2 } = await Promise.resolve().then(() => (init_run(), run_exports));
+    const { runCli: runCli2 } = await Promise.resolve().then(() => (init_run2(), run_exports));
     process.exitCode = await runCli2(argv);
     return;
   }
   if (isActionRun(env)) {
-    const { runAction: runAction2 } = await Promise.resolve().then(() => (init_run2(), run_exports2));
+    const { runAction: runAction2 } = await Promise.resolve().then(() => (init_run3(), run_exports2));
     await runAction2(env);
     return;
   }

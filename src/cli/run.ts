@@ -177,7 +177,7 @@ function engineInputs(
     password: env.GRAFANA_PASSWORD,
   }
   if (!url || !hasGrafanaAuth(credentials)) {
-    const missing = `${mode} reads Grafana: set GRAFANA_URL and GRAFANA_TOKEN, or GRAFANA_USERNAME and GRAFANA_PASSWORD.`
+    const missing = `${args.command} reads Grafana: set GRAFANA_URL and GRAFANA_TOKEN, or GRAFANA_USERNAME and GRAFANA_PASSWORD.`
     return { inputs, missing }
   }
   inputs.grafana = {

@@ -671,6 +671,8 @@ describe('http service: bounded failures', () => {
       retryBaseMs: 1,
     })
     const hung = http.request('GET', '/api/teams/7/members', { about: 'team Platform' })
+    // Started later, so the hung request is the first to use up its retry on a loaded machine too.
+    await new Promise((resolve) => setTimeout(resolve, 50))
     const slow = http.request('GET', '/api/teams/8/members', { about: 'team Data' })
     const [first, inFlight] = await Promise.all([
       hung.catch((e: unknown) => e),
