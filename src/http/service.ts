@@ -27,6 +27,11 @@ export interface HttpServiceOptions {
   sleep?: (ms: number) => Promise<void>
   /** `okta`: X-Rate-Limit-* headers; `retry-after`: the Retry-After header. */
   rateLimitStyle?: 'okta' | 'retry-after'
+  /**
+   * Headers of one attempt, asked anew for each (e.g. an OAuth token renewed in between, a DPoP
+   * proof that is valid once). They win over `headers`. Errors it throws end the request.
+   */
+  authorize?: (method: string, url: URL) => Promise<Record<string, string>>
 }
 
 export type QueryValue = string | number | boolean | undefined | readonly (string | number)[]
@@ -35,6 +40,8 @@ export interface RequestOptions {
   query?: Record<string, QueryValue>
   /** Sent as JSON with `Content-Type: application/json`. */
   body?: unknown
+  /** Sent as `application/x-www-form-urlencoded` (an OAuth token request); not with `body`. */
+  form?: Record<string, string>
   headers?: Record<string, string>
   /** Non-2xx statuses answered as a response instead of an HttpError. */
   okStatuses?: readonly number[]
@@ -286,6 +293,9 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
     if (req.body !== undefined) {
       body = JSON.stringify(req.body)
       headers.set('Content-Type', 'application/json')
+    } else if (req.form !== undefined) {
+      body = new URLSearchParams(req.form).toString()
+      headers.set('Content-Type', 'application/x-www-form-urlencoded')
     }
     for (let attemptNo = 0; ; attemptNo++) {
       await waitForPause()
@@ -293,7 +303,7 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
         verb,
         url,
         endpoint,
-        { headers, body, pick: req.pick },
+        { headers: await attemptHeaders(headers, verb, url), body, pick: req.pick },
         req.okStatuses ?? [],
         attemptNo,
         req.noRetryStatuses ?? [],
@@ -303,6 +313,15 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
       counterFor(`${verb} ${endpoint}`).retries++
       if (!outcome.viaPause && outcome.waitMs > 0) await sleep(outcome.waitMs)
     }
+  }
+
+  async function attemptHeaders(headers: Headers, method: string, url: URL): Promise<Headers> {
+    if (!options.authorize) return headers
+    const merged = new Headers(headers)
+    for (const [key, value] of Object.entries(await options.authorize(method, url))) {
+      merged.set(key, value)
+    }
+    return merged
   }
 
   return {
