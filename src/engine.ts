@@ -21,7 +21,15 @@ import type {
 import { collectOktaRefs, observe, observeOrgsAgain } from './observe/index.ts'
 import { createOktaClient } from './okta/index.ts'
 import type { OktaClient } from './okta/types.ts'
-import { accessChanges, buildPlan, checkCapabilities, withChangesFirst } from './plan/index.ts'
+import { privateKeySecrets } from './okta/keys.ts'
+import {
+  accessChanges,
+  buildPlan,
+  checkCapabilities,
+  hasOktaCredentials,
+  oktaCredentialProblem,
+  withChangesFirst,
+} from './plan/index.ts'
 
 export interface EngineInputs {
   mode: 'validate' | 'plan' | 'apply'
@@ -29,10 +37,13 @@ export interface EngineInputs {
   cwd?: string
   env: Record<string, string | undefined>
   grafana?: { url: string; token?: string; username?: string; password?: string }
-  okta?: { domain: string; token: string }
+  /** An API token, or an API Services app's client id and private key (PEM PKCS#8 or JWK). */
+  okta?: { domain: string; token?: string; clientId?: string; privateKey?: string; keyId?: string }
   force: boolean
   concurrency: number
   onProgress?: (msg: string) => void
+  /** Learns each secret got during the run (Okta access tokens, assertions), e.g. to mask it. */
+  onSecret?: (secret: string) => void
 }
 
 export type EngineOutcome =
@@ -65,13 +76,17 @@ export async function runEngine(given: EngineInputs): Promise<EngineOutcome> {
   const problems = checkCapabilities(config, {
     token: Boolean(inputs.grafana?.token?.trim()),
     basic: hasBasicAuth(inputs.grafana),
-    okta: Boolean(inputs.okta?.domain.trim() && inputs.okta.token.trim()),
+    okta: hasOktaCredentials(inputs.okta),
+    oktaProblem: oktaCredentialProblem(inputs.okta),
   })
   if (problems.length > 0) return { kind: 'refused', problems }
 
   let clients: Clients
   try {
-    clients = createClients(config, inputs)
+    clients = createClients(config, inputs, (secret) => {
+      secrets.push(secret)
+      inputs.onSecret?.(secret)
+    })
   } catch (error) {
     return { kind: 'refused', problems: [scrub(messageOf(error), secrets)] }
   }
@@ -215,7 +230,11 @@ function unsetPasswords(config: DesiredConfig, plan: Plan, env: EngineInputs['en
   })
 }
 
-function createClients(config: DesiredConfig, inputs: EngineInputs): Clients {
+function createClients(
+  config: DesiredConfig,
+  inputs: EngineInputs,
+  onSecret: (secret: string) => void,
+): Clients {
   const { grafana, okta } = inputs
   if (!grafana?.url.trim()) {
     throw new Error('grafana-url is not set (CLI: GRAFANA_URL): it is needed to read Grafana')
@@ -231,9 +250,12 @@ function createClients(config: DesiredConfig, inputs: EngineInputs): Clients {
   }
   // Okta is asked only when the config names a group.
   if (okta && collectOktaRefs(config).length > 0) {
+    const { domain, token, clientId, privateKey, keyId } = okta
     clients.okta = createOktaClient({
-      domain: okta.domain,
-      token: okta.token,
+      domain,
+      ...(clientId?.trim()
+        ? { oauth: { clientId, privateKey: privateKey ?? '', keyId }, onSecret }
+        : { token }),
       concurrency: inputs.concurrency,
     })
   }
@@ -263,7 +285,8 @@ function requestsOf(clients: Clients): RequestStats[] {
 
 function secretsOf(inputs: EngineInputs): string[] {
   const values = [inputs.grafana?.token, inputs.grafana?.password, inputs.okta?.token]
-  return values.map((v) => v?.trim() ?? '').filter((v) => v.length >= 4)
+  const keys = privateKeySecrets(inputs.okta?.privateKey)
+  return [...values.map((v) => v?.trim() ?? ''), ...keys].filter((v) => v.length >= 4)
 }
 
 function scrub(text: string, secrets: string[]): string {

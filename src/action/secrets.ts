@@ -1,4 +1,5 @@
 import { withScheme } from '../grafana/client.ts'
+import { privateKeySecrets } from '../okta/keys.ts'
 import { readInput } from './inputs.ts'
 
 type Env = Record<string, string | undefined>
@@ -15,6 +16,7 @@ export function secretInputs(env: Env): string[] {
     input('grafana-password'),
     input('okta-api-token'),
     input('github-token') ?? (env.GITHUB_TOKEN?.trim() || undefined),
+    ...privateKeySecrets(input('okta-private-key')),
   ]
   if (url?.password) secrets.push(url.password, safeDecode(url.password))
   const username = input('grafana-username') || (url && safeDecode(url.username))
