@@ -12,7 +12,12 @@ import { parseArgs } from 'node:util'
 import { timeConfigLoad, writeLargeConfig } from '../src/config/bench.ts'
 import { bundle } from './build.mjs'
 import type { EngineRunReport, EngineRunRequest } from './bench/engine-run.ts'
-import { ADMIN_PASSWORD, OKTA_RATE_LIMIT, type HostMessage } from './bench/fake-host.ts'
+import {
+  ADMIN_PASSWORD,
+  OKTA_RATE_LIMIT,
+  type HostMessage,
+  type OktaApp,
+} from './bench/fake-host.ts'
 import {
   applyBound,
   minimumGrafanaReads,
@@ -88,6 +93,7 @@ interface Host {
   child: ChildProcess
   url: string
   token?: string
+  app?: OktaApp
   seedMs: number
   counts(): Promise<Extract<HostMessage, { type: 'counts' }>>
   reset(): Promise<void>
@@ -123,6 +129,7 @@ export async function startHost(kind: 'grafana' | 'okta', size: string, o: Optio
     child,
     url: ready.url,
     token: ready.token,
+    app: ready.app,
     seedMs: ready.seedMs,
     counts: () => {
       const answer = nextMessage<Extract<HostMessage, { type: 'counts' }>>(child, 'counts')
@@ -187,16 +194,24 @@ async function benchWorkload(name: string, o: Options): Promise<void> {
     }
     const read = readBound(shape, reads.grafana, reads.okta, o.concurrency, o.latency)
     const writes = minimumWrites(w)
-    const request = (mode: 'plan' | 'apply'): EngineRunRequest => ({
+    const sswsOkta = { domain: okta.url, token: okta.token! }
+    const app = okta.app!
+    const oauthOkta = { domain: okta.url, ...app }
+    const request = (mode: 'plan' | 'apply', oktaAuth: EngineRunRequest['okta']) => ({
       mode,
       configPath,
       concurrency: o.concurrency,
       grafana: { url: grafana.url, username: 'admin', password: ADMIN_PASSWORD },
-      okta: { domain: okta.url, token: okta.token! },
+      okta: oktaAuth,
     })
-    const measure = async (label: string, mode: 'plan' | 'apply', minimum: Phase['minimum']) => {
+    const measure = async (
+      label: string,
+      mode: 'plan' | 'apply',
+      minimum: Phase['minimum'],
+      oktaAuth: EngineRunRequest['okta'] = sswsOkta,
+    ) => {
       await Promise.all([grafana.reset(), okta.reset()])
-      const report = await runEngineChild(request(mode), o)
+      const report = await runEngineChild(request(mode, oktaAuth), o)
       const [g, k] = await Promise.all([grafana.counts(), okta.counts()])
       const bound =
         mode === 'apply' ? applyBound(read, writePhases(w), o.concurrency, o.latency) : read
@@ -214,6 +229,8 @@ async function benchWorkload(name: string, o: Options): Promise<void> {
     }
     const phases: Phase[] = [
       await measure('plan', 'plan', reads),
+      // The same plan as an API Services app with DPoP: a proof per request, tokens apart.
+      await measure('plan, OAuth+DPoP', 'plan', reads, oauthOkta),
       await measure('apply', 'apply', {
         grafana: { ...reads.grafana, ...writes },
         okta: reads.okta,
@@ -229,11 +246,16 @@ async function benchWorkload(name: string, o: Options): Promise<void> {
 }
 
 /** The runs must do the work the workload defines, or their figures mean nothing. */
-function check(w: Workload, [plan, apply, again]: Phase[]): void {
+function check(w: Workload, [plan, oauth, apply, again]: Phase[]): void {
   const expected = w.missing.length + w.extra.length
   const planned = total(plan!.report.changes)
   const problems: string[] = []
   if (planned !== expected) problems.push(`the plan has ${planned} changes, the drift ${expected}`)
+  if (JSON.stringify(oauth!.report.changes) !== JSON.stringify(plan!.report.changes)) {
+    problems.push('the OAuth plan differs from the API-token plan')
+  }
+  const reads = (p: Phase) => JSON.stringify(withoutTokenRequests(p.counts.okta))
+  if (reads(oauth!) !== reads(plan!)) problems.push('the OAuth plan made other Okta reads')
   if (apply!.report.applied !== expected || apply!.report.failed !== 0) {
     const why = apply!.report.error ? ` (${apply!.report.error})` : ''
     problems.push(`apply: ${apply!.report.applied} applied, ${apply!.report.failed} failed${why}`)
@@ -320,14 +342,34 @@ function printWorkload(w: Workload, o: Options, phases: Phase[], seedMs: number)
       )
     }
   }
-  const actual = (p: Phase) => total(p.counts.grafana) + total(p.counts.okta)
+  const actual = (p: Phase) => total(p.counts.grafana) + total(withoutTokenRequests(p.counts.okta))
   const minimum = (p: Phase) => total(p.minimum.grafana) + total(p.minimum.okta)
-  row('  total', (p) => `${fmt(actual(p))} / ${fmt(minimum(p))}`)
+  row('  total (token requests apart)', (p) => `${fmt(actual(p))} / ${fmt(minimum(p))}`)
   row('retries', (p) => fmt(p.retries))
   row('lower bound', (p) => `${seconds(p.bound.ms)} (${fmt(p.bound.rounds)} rounds)`)
   row('actual ÷ lower bound', (p) => (p.report.wallMs / p.bound.ms).toFixed(2))
   console.log(table(rows))
+  const [ssws, oauth] = phases
+  if (ssws && oauth) {
+    const extra = oauth.report.wallMs / ssws.report.wallMs - 1
+    const cpuExtra = oauth.report.cpuMs / ssws.report.cpuMs - 1
+    console.log(
+      `  OAuth + DPoP against the API token: wall ${seconds(oauth.report.wallMs)} vs ${seconds(ssws.report.wallMs)} ` +
+        `(${percent(extra)}), engine CPU ${percent(cpuExtra)}, ` +
+        `${fmt(oauth.counts.okta[TOKEN_ENDPOINT] ?? 0)} token request(s) apart from ` +
+        `${fmt(total(withoutTokenRequests(oauth.counts.okta)))} Okta reads (API token: ${fmt(total(ssws.counts.okta))})`,
+    )
+  }
   void o
+}
+
+const TOKEN_ENDPOINT = 'POST /oauth2/v1/token'
+const percent = (ratio: number) => `${ratio >= 0 ? '+' : ''}${(ratio * 100).toFixed(0)} %`
+
+function withoutTokenRequests(counts: Counts): Counts {
+  return Object.fromEntries(
+    Object.entries(counts).filter(([endpoint]) => endpoint !== TOKEN_ENDPOINT),
+  )
 }
 
 // ---------------------------------------------------------------- validation and cold start
