@@ -258,6 +258,9 @@ describe('Okta API Services app (OAuth 2.0)', () => {
     const masked = ran.stdout.split('\n').filter((l) => l.startsWith('::add-mask::'))
     const token = setup.okta.oauth!.issued[0]!.value
     expect(masked).toContain(`::add-mask::${token}`)
+    // The key is masked line by line, before anything is read.
+    const keyLine = keys.rsaPem.input.split('\n')[1]!
+    expect(masked).toContain(`::add-mask::${keyLine}`)
     const planFile = ran.outputs['plan-file']
     expectNoSecretIn(
       {
