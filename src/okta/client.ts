@@ -468,8 +468,12 @@ function explain(context: Context, err: unknown): Error {
     return clean === error.message ? error : new Error(clean)
   }
   // The token client already named the fix.
-  if (err.endpoint === TOKEN_PATH) return err
-  const message = context.auth ? oauthMessage(context.auth, err) : sswsMessage(err)
+  const message =
+    err.endpoint === TOKEN_PATH
+      ? err.message
+      : context.auth
+        ? oauthMessage(context.auth, err)
+        : sswsMessage(err)
   const serviceMessage = context.scrub(err.serviceMessage)
   return new HttpError({ ...err, serviceMessage }, context.scrub(message ?? err.message))
 }
