@@ -91,6 +91,16 @@ describe('OAuth token client', () => {
   })
 })
 
+describe('OAuth token client: nonce on API calls', () => {
+  it('answers a use_dpop_nonce challenge on an API call with the nonce, once', async () => {
+    const { okta, client, ids } = await world({ apiNonce: true }, 3)
+    for (const id of ids) await client.listMembers(id)
+    const api = okta.requests.filter((r) => r.path !== TOKEN_PATH)
+    expect(api.map((r) => r.status)).toEqual([401, 200, 200, 200])
+    expect(tokenAnswers(okta)).toEqual([400, 400, 200])
+  })
+})
+
 describe('okta-private-key', () => {
   it('takes PEM PKCS#8 (RSA and EC) and JWK JSON, with the kid of the JWK or okta-key-id', () => {
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 })

@@ -36,6 +36,11 @@ export interface FakeOktaOAuthOptions {
    * not run out (the client's clock is behind, or the token was revoked): drives the 401 renewal.
    */
   tokenMaxUses?: number
+  /**
+   * Ask for the nonce in the proofs of API calls too (401 `use_dpop_nonce` with `DPoP-Nonce`), as
+   * RFC 9449 §9 allows a resource server; Okta does not today.
+   */
+  apiNonce?: boolean
   /** Refuse assertions whose `iat`/`exp` disagree with this clock offset (ms) of the server. */
   clockOffsetMs?: number
 }
@@ -331,7 +336,10 @@ export function createOktaAuthServer(opts: FakeOktaOAuthOptions): FakeOktaAuthSe
       }
       const ath = createHash('sha256').update(value).digest('base64url')
       try {
-        const jkt = await verifyProof(proof, req.method, `${origin}${req.path}`, { ath })
+        const jkt = await verifyProof(proof, req.method, `${origin}${req.path}`, {
+          ath,
+          nonce: opts.apiNonce,
+        })
         if (jkt !== t.jkt) {
           return oauthError(
             400,
@@ -340,8 +348,16 @@ export function createOktaAuthServer(opts: FakeOktaOAuthOptions): FakeOktaAuthSe
           )
         }
       } catch (err) {
-        if (err instanceof Refusal) return err.reply
-        throw err
+        if (!(err instanceof Refusal)) throw err
+        if ((err.reply.body as { error?: string }).error !== 'use_dpop_nonce') return err.reply
+        return {
+          status: 401,
+          headers: {
+            'www-authenticate':
+              'DPoP error="use_dpop_nonce", error_description="Resource server requires nonce in DPoP proof"',
+            'dpop-nonce': nonce,
+          },
+        }
       }
     } else if (scheme.toLowerCase() !== 'bearer') {
       return invalidToken(origin)
