@@ -19,9 +19,8 @@ import type {
   RequestStats,
 } from './model.ts'
 import { collectOktaRefs, observe, observeOrgsAgain } from './observe/index.ts'
-import { createOktaClient } from './okta/index.ts'
+import { createOktaClient, privateKeySecrets } from './okta/index.ts'
 import type { OktaClient } from './okta/types.ts'
-import { privateKeySecrets } from './okta/keys.ts'
 import {
   accessChanges,
   buildPlan,

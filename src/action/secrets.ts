@@ -1,5 +1,5 @@
 import { withScheme } from '../grafana/client.ts'
-import { privateKeySecrets } from '../okta/keys.ts'
+import { privateKeySecrets } from '../okta/index.ts'
 import { readInput } from './inputs.ts'
 
 type Env = Record<string, string | undefined>
