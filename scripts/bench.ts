@@ -15,7 +15,12 @@ import { writeLargeConfig } from '../test/fixtures/large-config.ts'
 import { bundle } from './build.mjs'
 import type { EngineRunReport, EngineRunRequest } from './bench/engine-run.ts'
 import { benchSoak } from './bench/soak.ts'
-import { ADMIN_PASSWORD, OKTA_RATE_LIMIT, type HostMessage } from './bench/fake-host.ts'
+import {
+  ADMIN_PASSWORD,
+  OKTA_RATE_LIMIT,
+  type HostMessage,
+  type OktaApp,
+} from './bench/fake-host.ts'
 import {
   applyBound,
   minimumGrafanaReads,
@@ -97,6 +102,7 @@ interface Host {
   child: ChildProcess
   url: string
   token?: string
+  app?: OktaApp
   seedMs: number
   counts(): Promise<Extract<HostMessage, { type: 'counts' }>>
   reset(): Promise<void>
@@ -132,6 +138,7 @@ export async function startHost(kind: 'grafana' | 'okta', size: string, o: Optio
     child,
     url: ready.url,
     token: ready.token,
+    app: ready.app,
     seedMs: ready.seedMs,
     counts: () => {
       const answer = nextMessage<Extract<HostMessage, { type: 'counts' }>>(child, 'counts')
@@ -196,21 +203,28 @@ async function benchWorkload(name: string, o: Options): Promise<void> {
     }
     const read = readBound(shape, reads.grafana, reads.okta, o.concurrency, o.latency)
     const writes = minimumWrites(w)
-    const request = (mode: EngineRunRequest['mode'], config = configPath): EngineRunRequest => ({
+    const sswsOkta = { domain: okta.url, token: okta.token! }
+    const app = okta.app!
+    const oauthOkta = { domain: okta.url, ...app }
+    const request = (
+      mode: EngineRunRequest['mode'],
+      config: string,
+      oktaAuth: EngineRunRequest['okta'],
+    ): EngineRunRequest => ({
       mode,
       configPath: config,
       concurrency: o.concurrency,
       grafana: { url: grafana.url, username: 'admin', password: ADMIN_PASSWORD },
-      okta: { domain: okta.url, token: okta.token! },
+      okta: oktaAuth,
     })
     const measure = async (
       label: string,
       mode: EngineRunRequest['mode'],
       minimum: Phase['minimum'],
-      config = configPath,
+      { config = configPath, oktaAuth = sswsOkta }: MeasureOptions = {},
     ) => {
       await Promise.all([grafana.reset(), okta.reset()])
-      const report = await runEngineChild(request(mode, config), o)
+      const report = await runEngineChild(request(mode, config, oktaAuth), o)
       const [g, k] = await Promise.all([grafana.counts(), okta.counts()])
       const bound =
         mode === 'apply'
@@ -238,6 +252,8 @@ async function benchWorkload(name: string, o: Options): Promise<void> {
     }
     const phases: Phase[] = [
       await measure('plan', 'plan', reads),
+      // The same plan as an API Services app with DPoP: a proof per request, tokens apart.
+      await measure('plan, OAuth+DPoP', 'plan', reads, { oktaAuth: oauthOkta }),
       await measure('apply', 'apply', {
         grafana: { ...reads.grafana, ...writes },
         okta: reads.okta,
@@ -261,8 +277,8 @@ async function benchWorkload(name: string, o: Options): Promise<void> {
       okta: {},
     }
     phases.push(
-      await measure('export', 'export', exportReads, exported),
-      await measure('plan of export', 'plan', planOfExportReads, exported),
+      await measure('export', 'export', exportReads, { config: exported }),
+      await measure('plan of export', 'plan', planOfExportReads, { config: exported }),
     )
     // --- end export
     printWorkload(w, o, phases, Math.max(grafana.seedMs, okta.seedMs))
@@ -271,6 +287,12 @@ async function benchWorkload(name: string, o: Options): Promise<void> {
     await Promise.all([grafana.close(), okta.close()])
   }
   console.log(`  (${name}: ${seconds(performance.now() - started)} in all)\n`)
+}
+
+/** Where a measured run reads its config, and how it reaches Okta. */
+interface MeasureOptions {
+  config?: string
+  oktaAuth?: EngineRunRequest['okta']
 }
 
 // --- export
@@ -290,11 +312,16 @@ function exportReadShape(
 // --- end export
 
 /** The runs must do the work the workload defines, or their figures mean nothing. */
-function check(w: Workload, [plan, apply, again, exported, planOfExport]: Phase[]): void {
+function check(w: Workload, [plan, oauth, apply, again, exported, planOfExport]: Phase[]): void {
   const expected = w.missing.length + w.extra.length
   const planned = total(plan!.report.changes)
   const problems: string[] = []
   if (planned !== expected) problems.push(`the plan has ${planned} changes, the drift ${expected}`)
+  if (JSON.stringify(oauth!.report.changes) !== JSON.stringify(plan!.report.changes)) {
+    problems.push('the OAuth plan differs from the API-token plan')
+  }
+  const reads = (p: Phase) => JSON.stringify(withoutTokenRequests(p.counts.okta))
+  if (reads(oauth!) !== reads(plan!)) problems.push('the OAuth plan made other Okta reads')
   if (apply!.report.applied !== expected || apply!.report.failed !== 0) {
     const why = apply!.report.error ? ` (${apply!.report.error})` : ''
     problems.push(`apply: ${apply!.report.applied} applied, ${apply!.report.failed} failed${why}`)
@@ -386,14 +413,34 @@ function printWorkload(w: Workload, o: Options, phases: Phase[], seedMs: number)
       )
     }
   }
-  const actual = (p: Phase) => total(p.counts.grafana) + total(p.counts.okta)
+  const actual = (p: Phase) => total(p.counts.grafana) + total(withoutTokenRequests(p.counts.okta))
   const minimum = (p: Phase) => total(p.minimum.grafana) + total(p.minimum.okta)
-  row('  total', (p) => `${fmt(actual(p))} / ${fmt(minimum(p))}`)
+  row('  total (token requests apart)', (p) => `${fmt(actual(p))} / ${fmt(minimum(p))}`)
   row('retries', (p) => fmt(p.retries))
   row('lower bound', (p) => `${seconds(p.bound.ms)} (${fmt(p.bound.rounds)} rounds)`)
   row('actual ÷ lower bound', (p) => (p.report.wallMs / p.bound.ms).toFixed(2))
   console.log(table(rows))
+  const [ssws, oauth] = phases
+  if (ssws && oauth) {
+    const extra = oauth.report.wallMs / ssws.report.wallMs - 1
+    const cpuExtra = oauth.report.cpuMs / ssws.report.cpuMs - 1
+    console.log(
+      `  OAuth + DPoP against the API token: wall ${seconds(oauth.report.wallMs)} vs ${seconds(ssws.report.wallMs)} ` +
+        `(${percent(extra)}), engine CPU ${percent(cpuExtra)}, ` +
+        `${fmt(oauth.counts.okta[TOKEN_ENDPOINT] ?? 0)} token request(s) apart from ` +
+        `${fmt(total(withoutTokenRequests(oauth.counts.okta)))} Okta reads (API token: ${fmt(total(ssws.counts.okta))})`,
+    )
+  }
   void o
+}
+
+const TOKEN_ENDPOINT = 'POST /oauth2/v1/token'
+const percent = (ratio: number) => `${ratio >= 0 ? '+' : ''}${(ratio * 100).toFixed(0)} %`
+
+function withoutTokenRequests(counts: Counts): Counts {
+  return Object.fromEntries(
+    Object.entries(counts).filter(([endpoint]) => endpoint !== TOKEN_ENDPOINT),
+  )
 }
 
 // ---------------------------------------------------------------- validation and cold start

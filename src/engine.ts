@@ -21,9 +21,16 @@ import type {
 } from './model.ts'
 import { messageOf } from './model.ts'
 import { collectOktaRefs, observe, observeOrgsAgain } from './observe/index.ts'
-import { createOktaClient } from './okta/index.ts'
+import { createOktaClient, privateKeySecrets } from './okta/index.ts'
 import type { OktaClient } from './okta/types.ts'
-import { accessChanges, buildPlan, checkCapabilities, withChangesFirst } from './plan/index.ts'
+import {
+  accessChanges,
+  buildPlan,
+  checkCapabilities,
+  hasOktaCredentials,
+  oktaCredentialProblem,
+  withChangesFirst,
+} from './plan/index.ts'
 import { SettingError, type SettingProblem } from './settings.ts'
 import { createScrubber, grafanaAuth, grafanaSecrets, type Scrubber } from './secrets/index.ts'
 
@@ -33,7 +40,8 @@ export interface EngineInputs {
   cwd?: string
   env: Record<string, string | undefined>
   grafana?: { url: string; token?: string; username?: string; password?: string }
-  okta?: { domain: string; token: string }
+  /** An API token, or an API Services app's client id and private key (PEM PKCS#8 or JWK). */
+  okta?: { domain: string; token?: string; clientId?: string; privateKey?: string; keyId?: string }
   force: boolean
   concurrency: number
   onProgress?: (msg: string) => void
@@ -44,6 +52,8 @@ export interface EngineInputs {
   signal?: AbortSignal
   /** The run's scrubber: the engine teaches it the credentials and local users' passwords. */
   scrubber?: Scrubber
+  /** Learns each secret got during the run (Okta access tokens, assertions), e.g. to mask it. */
+  onSecret?: (secret: string) => void
 }
 
 export type EngineOutcome =
@@ -99,13 +109,17 @@ export async function runEngine(given: EngineInputs): Promise<EngineOutcome> {
   const problems = checkCapabilities(config, {
     token: Boolean(inputs.grafana?.token?.trim()),
     basic: Boolean(inputs.grafana && grafanaAuth(inputs.grafana)?.basic),
-    okta: Boolean(inputs.okta?.domain.trim() && inputs.okta.token.trim()),
+    okta: hasOktaCredentials(inputs.okta),
+    oktaProblem: oktaCredentialProblem(inputs.okta),
   })
   if (problems.length > 0) return { kind: 'refused', problems }
 
   let clients: Clients
   try {
-    clients = createClients(config, inputs)
+    clients = createClients(config, inputs, (secret) => {
+      scrubber.add(secret)
+      inputs.onSecret?.(secret)
+    })
   } catch (error) {
     const problems = [scrubber.scrub(messageOf(error))]
     return error instanceof SettingError
@@ -309,7 +323,11 @@ function requestTimeoutMs(env: EngineInputs['env']): number | undefined {
   return Number.isInteger(ms) && ms > 0 ? ms : undefined
 }
 
-function createClients(config: DesiredConfig, inputs: EngineInputs): Clients {
+function createClients(
+  config: DesiredConfig,
+  inputs: EngineInputs,
+  onSecret: (secret: string) => void,
+): Clients {
   const { grafana, okta } = inputs
   const http = { timeoutMs: requestTimeoutMs(inputs.env), onRetry: inputs.onProgress }
   if (!grafana?.url.trim()) {
@@ -331,9 +349,12 @@ function createClients(config: DesiredConfig, inputs: EngineInputs): Clients {
   }
   // Okta is asked only when the config names a group.
   if (okta && collectOktaRefs(config).length > 0) {
+    const { domain, token, clientId, privateKey, keyId } = okta
     clients.okta = createOktaClient({
-      domain: okta.domain,
-      token: okta.token,
+      domain,
+      ...(clientId?.trim()
+        ? { oauth: { clientId, privateKey: privateKey ?? '', keyId }, onSecret }
+        : { token }),
       concurrency: inputs.concurrency,
       ...http,
     })
@@ -352,4 +373,5 @@ function requestsOf(clients: Clients): RequestStats[] {
 function learnCredentials(scrubber: Scrubber, inputs: EngineInputs): void {
   if (inputs.grafana) for (const secret of grafanaSecrets(inputs.grafana)) scrubber.add(secret)
   scrubber.add(inputs.okta?.token)
+  for (const secret of privateKeySecrets(inputs.okta?.privateKey)) scrubber.add(secret)
 }

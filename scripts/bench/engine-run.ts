@@ -12,7 +12,8 @@ export interface EngineRunRequest {
   configPath: string
   concurrency: number
   grafana: { url: string; username: string; password: string }
-  okta: { domain: string; token: string }
+  /** An API token, or an API Services app (client id and private key). */
+  okta: { domain: string; token?: string; clientId?: string; privateKey?: string; keyId?: string }
 }
 
 export interface EngineRunReport {

@@ -1,6 +1,7 @@
 // One fake (Grafana or Okta) in its own process, seeded with a benchmark workload, so its CPU
 // never competes with the engine's or the other fake's. Driven by the bench over IPC:
 //   node scripts/bench/fake-host.ts <grafana|okta> <size> <seed> <latencyMs>
+import { generateKeyPairSync } from 'node:crypto'
 import { endpointOf } from '../../src/http/endpoint.ts'
 import { startFakeGrafana, type FakeGrafana } from '../../test/fakes/grafana.ts'
 import { startFakeOkta, type FakeOkta } from '../../test/fakes/okta.ts'
@@ -18,9 +19,20 @@ export const ADMIN_PASSWORD = 'bench-admin-password'
 /** Okta's default groups bucket is 500–600 requests a minute; the bench measures the engine, not the quota. */
 export const OKTA_RATE_LIMIT = 1_000_000
 
+/** The fake Okta's API Services app (DPoP required, as for new apps): its key pair is made per run. */
+export const OKTA_CLIENT_ID = '0oabenchserviceapp1'
+const OKTA_KEY_ID = 'bench-es256'
+
+export interface OktaApp {
+  clientId: string
+  keyId: string
+  /** PEM PKCS#8, for the engine run; never leaves the bench's processes. */
+  privateKey: string
+}
+
 export type HostRequest = { type: 'counts' } | { type: 'reset' } | { type: 'close' }
 export type HostMessage =
-  | { type: 'ready'; url: string; token?: string; seedMs: number }
+  | { type: 'ready'; url: string; token?: string; app?: OktaApp; seedMs: number }
   | { type: 'counts'; counts: Record<string, number>; retryable: number; cpuMs: number }
   | { type: 'reset' }
 
@@ -73,8 +85,28 @@ async function seedGrafana(w: Workload, latencyMs: number): Promise<FakeGrafana>
   return grafana
 }
 
-async function seedOkta(w: Workload, latencyMs: number): Promise<FakeOkta> {
-  const okta = await startFakeOkta({ latencyMs, rateLimit: OKTA_RATE_LIMIT })
+function oktaApp(): { app: OktaApp; publicJwk: Record<string, unknown> } {
+  const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  const privateKey = pair.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()
+  const publicJwk = { ...pair.publicKey.export({ format: 'jwk' }), kid: OKTA_KEY_ID }
+  return { app: { clientId: OKTA_CLIENT_ID, keyId: OKTA_KEY_ID, privateKey }, publicJwk }
+}
+
+async function seedOkta(w: Workload, latencyMs: number, app: ReturnType<typeof oktaApp>) {
+  const okta = await startFakeOkta({
+    latencyMs,
+    rateLimit: OKTA_RATE_LIMIT,
+    oauth: {
+      apps: [
+        {
+          clientId: app.app.clientId,
+          publicKeys: [app.publicJwk],
+          grantedScopes: ['okta.groups.read', 'okta.users.read'],
+          requireDpop: true,
+        },
+      ],
+    },
+  })
   for (const person of w.people) {
     okta.addUser({
       id: person.oktaId,
@@ -89,7 +121,7 @@ async function seedOkta(w: Workload, latencyMs: number): Promise<FakeOkta> {
     okta.addGroup({ id: group.id, name: group.name })
     for (const p of group.members) okta.addMember(group.id, w.people[p]!.oktaId)
   }
-  return okta
+  return okta satisfies FakeOkta
 }
 
 /** Requests per endpoint, and how many answers asked the client to retry (429, 5xx, dropped). */
@@ -113,10 +145,10 @@ async function main(): Promise<void> {
   const start = performance.now()
   const workload = generateWorkload(size, Number(seed))
   const latencyMs = Number(latency)
-  const fake: Recorder & { url: string; token?: string } =
-    kind === 'grafana'
-      ? await seedGrafana(workload, latencyMs)
-      : await seedOkta(workload, latencyMs)
+  const app = kind === 'okta' ? oktaApp() : undefined
+  const fake: Recorder & { url: string; token?: string } = app
+    ? await seedOkta(workload, latencyMs, app)
+    : await seedGrafana(workload, latencyMs)
   fake.serialiseListings()
   const send = (message: HostMessage) => process.send?.(message)
   let cpu = process.cpuUsage()
@@ -134,6 +166,7 @@ async function main(): Promise<void> {
     type: 'ready',
     url: fake.url,
     ...(fake.token ? { token: fake.token } : {}),
+    ...(app ? { app: app.app } : {}),
     seedMs: performance.now() - start,
   })
 }

@@ -10,6 +10,10 @@ export interface ActionInputs {
   grafanaPassword?: string
   oktaDomain?: string
   oktaApiToken?: string
+  /** An API Services app instead of an API token: its Client ID, private key and key id. */
+  oktaClientId?: string
+  oktaPrivateKey?: string
+  oktaKeyId?: string
   githubToken?: string
   comment: boolean
   dryRun: boolean
@@ -70,6 +74,9 @@ const schema = z.object({
   'grafana-password': optional,
   'okta-domain': optional,
   'okta-api-token': optional,
+  'okta-client-id': optional,
+  'okta-private-key': optional,
+  'okta-key-id': optional,
   'github-token': optional,
   comment: boolean('comment', true),
   'dry-run': boolean('dry-run', false),
@@ -120,6 +127,9 @@ export function parseInputs(env: Env): ActionInputs {
     grafanaPassword: v['grafana-password'],
     oktaDomain: v['okta-domain'],
     oktaApiToken: v['okta-api-token'],
+    oktaClientId: v['okta-client-id'],
+    oktaPrivateKey: v['okta-private-key'],
+    oktaKeyId: v['okta-key-id'],
     githubToken: v['github-token'] ?? (env.GITHUB_TOKEN?.trim() || undefined),
     comment: v.comment,
     dryRun: v['dry-run'],

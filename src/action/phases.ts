@@ -25,8 +25,11 @@ function engineInputs(ctx: ActionRun): EngineInputs {
   const { env, inputs, mode, scrubber } = ctx
   const { grafanaUrl, grafanaToken, grafanaUsername, grafanaPassword, oktaDomain, oktaApiToken } =
     inputs
-  if (Boolean(oktaDomain) !== Boolean(oktaApiToken)) {
-    core.warning('Okta is not used: set both okta-domain and okta-api-token.')
+  const oktaCredential = oktaApiToken ?? inputs.oktaClientId ?? inputs.oktaPrivateKey
+  if (Boolean(oktaDomain) !== Boolean(oktaCredential)) {
+    core.warning(
+      'Okta is not used: set okta-domain and either okta-api-token or okta-client-id with okta-private-key.',
+    )
   }
   return {
     mode,
@@ -41,7 +44,16 @@ function engineInputs(ctx: ActionRun): EngineInputs {
           password: grafanaPassword,
         }
       : undefined,
-    okta: oktaDomain && oktaApiToken ? { domain: oktaDomain, token: oktaApiToken } : undefined,
+    okta:
+      oktaDomain && oktaCredential
+        ? {
+            domain: oktaDomain,
+            token: oktaApiToken,
+            clientId: inputs.oktaClientId,
+            privateKey: inputs.oktaPrivateKey,
+            keyId: inputs.oktaKeyId,
+          }
+        : undefined,
     force: inputs.force,
     concurrency: inputs.concurrency,
     onProgress: (message) => core.info(message),

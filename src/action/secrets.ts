@@ -1,5 +1,6 @@
 import { escapeMarkdown } from '../report/index.ts'
 import { grafanaSecrets, secretLookingEnv, unique } from '../secrets/index.ts'
+import { privateKeySecrets } from '../okta/index.ts'
 import { readInput } from './inputs.ts'
 
 type Env = Record<string, string | undefined>
@@ -20,6 +21,7 @@ export function secretInputs(env: Env): string[] {
     }),
     input('okta-api-token'),
     input('github-token') ?? (env.GITHUB_TOKEN?.trim() || undefined),
+    ...privateKeySecrets(input('okta-private-key')),
     ...secretLookingEnv(env),
   ])
 }

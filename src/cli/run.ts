@@ -166,8 +166,16 @@ function engineInputs(
     signal,
     scrubber,
   }
-  if (env.OKTA_DOMAIN?.trim() && env.OKTA_API_TOKEN?.trim())
-    inputs.okta = { domain: env.OKTA_DOMAIN, token: env.OKTA_API_TOKEN }
+  const oktaCredential = env.OKTA_API_TOKEN || env.OKTA_CLIENT_ID || env.OKTA_PRIVATE_KEY
+  if (env.OKTA_DOMAIN?.trim() && oktaCredential?.trim()) {
+    inputs.okta = {
+      domain: env.OKTA_DOMAIN,
+      token: env.OKTA_API_TOKEN?.trim() || undefined,
+      clientId: env.OKTA_CLIENT_ID?.trim() || undefined,
+      privateKey: env.OKTA_PRIVATE_KEY?.trim() || undefined,
+      keyId: env.OKTA_KEY_ID?.trim() || undefined,
+    }
+  }
   if (mode === 'validate') return { inputs }
   const url = env.GRAFANA_URL?.trim()
   const credentials = {

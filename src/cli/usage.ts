@@ -49,6 +49,8 @@ Environment (credentials: plan, apply, serve and export; validate needs none):
   GRAFANA_USERNAME, GRAFANA_PASSWORD    basic auth of a server admin (orgs, local users)
   OKTA_DOMAIN, OKTA_API_TOKEN           Okta org and API token, for Okta groups: a host such as
                                         acme.okta.com (https) or an https:// URL
+  OKTA_CLIENT_ID, OKTA_PRIVATE_KEY      instead of a token, an Okta API Services app: its Client ID
+  OKTA_KEY_ID                           and private key (PEM PKCS#8 or JWK JSON), optional key id
   \${VAR} in the config and each local user's password variable come from the environment too.
 
 Exit status:

@@ -44,12 +44,19 @@ export interface HttpServiceOptions {
   rateLimitStyle?: RateLimitStyle
   /** Told once per retry what is retried and why (a progress line). */
   onRetry?: (line: string) => void
+  /**
+   * Headers of one attempt, asked anew for each (e.g. an OAuth token renewed in between, a DPoP
+   * proof that is valid once). They win over `headers`. Errors it throws end the request.
+   */
+  authorize?: (method: string, url: URL) => Promise<Record<string, string>>
 }
 
 export interface RequestOptions {
   query?: Record<string, QueryValue>
   /** Sent as JSON with `Content-Type: application/json`. */
   body?: unknown
+  /** Sent as `application/x-www-form-urlencoded` (an OAuth token request); not with `body`. */
+  form?: Record<string, string>
   headers?: Record<string, string>
   /** Non-2xx statuses answered as a response instead of an HttpError. */
   okStatuses?: readonly number[]
@@ -145,6 +152,9 @@ function prepare(
   if (req.body !== undefined) {
     body = JSON.stringify(req.body)
     headers.set('Content-Type', 'application/json')
+  } else if (req.form !== undefined) {
+    body = new URLSearchParams(req.form).toString()
+    headers.set('Content-Type', 'application/x-www-form-urlencoded')
   }
   return {
     method,
@@ -188,7 +198,7 @@ class RequestRun {
     let timeouts = 0
     for (let attemptNo = 0; ; attemptNo++) {
       await this.#pause.wait(this.#sleep)
-      const outcome = await attemptOnce(this.#ctx, req)
+      const outcome = await attemptOnce(this.#ctx, await this.#authorized(req))
       if (outcome.kind === 'answered') {
         this.#notePause(exhaustedQuotaWaitMs(outcome.res, this.#style, this.#maxWait))
         return outcome.answer
@@ -202,6 +212,16 @@ class RequestRun {
         throw timedOut ? this.#halt(req, this.#noAnswer(outcome, timeouts)) : outcome.error
       await this.#waitBeforeRetry(req, path, outcome, attemptNo, timedOut)
     }
+  }
+
+  async #authorized(req: PreparedRequest): Promise<PreparedRequest> {
+    const authorize = this.#settings.authorize
+    if (!authorize) return req
+    const headers = new Headers(req.headers)
+    for (const [key, value] of Object.entries(await authorize(req.method, req.url))) {
+      headers.set(key, value)
+    }
+    return { ...req, headers }
   }
 
   /** The first such failure halts the service; one that comes after it points at it. */

@@ -2,20 +2,35 @@ import { withoutUserInfo, withScheme } from '../secrets/index.ts'
 import {
   HttpError,
   createHttpService,
+  endpointOf,
   type HttpResponse,
   type HttpService,
+  type HttpServiceOptions,
   type Pick,
+  type RequestOptions,
 } from '../http/index.ts'
 import type { OktaMember } from '../model.ts'
 import { rejectedCredentialMessage } from '../rejected-credential.ts'
+import { privateKeySecrets } from './keys.ts'
 import { nextLink } from './link.ts'
+import {
+  createOktaAuth,
+  oauthForbiddenHint,
+  TOKEN_PATH,
+  type OktaAuth,
+  type OktaOAuthOptions,
+} from './oauth.ts'
 import type { OktaClient, OktaGroup } from './types.ts'
 
 export interface OktaClientOptions {
   /** `acme.okta.com` (https assumed) or a full URL such as `https://acme.okta.com`. */
   domain: string
-  /** SSWS API token. */
-  token: string
+  /** SSWS API token; or `oauth`, never both. */
+  token?: string
+  /** An API Services app: client credentials with a private_key_jwt assertion (and DPoP). */
+  oauth?: OktaOAuthOptions
+  /** Learns each secret got at run time (assertions, access tokens), e.g. to mask it. */
+  onSecret?: (secret: string) => void
   concurrency?: number
   timeoutMs?: number
   retries?: number
@@ -82,20 +97,15 @@ function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(hostname)
 }
 
+/** A signed JWT (assertion, DPoP proof, JWT access token) wherever it appears in a text. */
+const JWT_SHAPE = /eyJ[\w-]{4,}\.eyJ[\w-]{4,}\.[\w-]{8,}/g
+
 export function createOktaClient(opts: OktaClientOptions): OktaClient {
-  // A value copied with its scheme (`SSWS 00Q…`) would be sent as `SSWS SSWS 00Q…`.
-  const token = opts.token.trim().replace(/^ssws\s+/i, '')
-  if (token === '') throw new Error('okta-api-token is empty')
   const origin = oktaOrigin(opts.domain)
-  const http = createHttpService({
+  const common: HttpServiceOptions = {
     service: 'okta',
     baseUrl: origin,
-    headers: {
-      Authorization: `SSWS ${token}`,
-      Accept: 'application/json',
-      'User-Agent': USER_AGENT,
-    },
-    secrets: [token, opts.token],
+    headers: { Accept: 'application/json', 'User-Agent': USER_AGENT },
     rateLimitStyle: 'okta',
     concurrency: opts.concurrency ?? 4,
     timeoutMs: opts.timeoutMs,
@@ -103,20 +113,140 @@ export function createOktaClient(opts: OktaClientOptions): OktaClient {
     retryBaseMs: opts.retryBaseMs,
     sleep: opts.sleep,
     onRetry: opts.onRetry,
-  })
+  }
+  const learnt: string[] = []
+  const onSecret = (secret: string) => {
+    learnt.push(secret)
+    opts.onSecret?.(secret)
+  }
+  const { http, auth } = opts.oauth
+    ? oauthService(common, opts.oauth, opts.token, onSecret)
+    : { http: sswsService(common, opts.token ?? ''), auth: undefined }
+  const scrub = (text: string) => {
+    let clean = http.scrub(text).replace(JWT_SHAPE, '***')
+    for (const secret of learnt) clean = clean.split(secret).join('***')
+    return clean
+  }
+  const context: Context = { http, auth, scrub }
 
   const members = new MemberPool()
   return {
-    findGroups: (refs) => findGroups(http, refs),
-    listMembers: (groupId, about) => listMembers(http, groupId, members, about),
+    findGroups: (refs) => findGroups(context, refs),
+    listMembers: (groupId, about) => listMembers(context, groupId, members, about),
     stats: () => http.stats(),
   }
 }
 
+interface Context {
+  http: HttpService
+  /** Set for an API Services app; an API token otherwise. */
+  auth: OktaAuth | undefined
+  /** Removes every secret of the client, those got at run time too. */
+  scrub: (text: string) => string
+}
+
+function sswsService(common: HttpServiceOptions, given: string): HttpService {
+  // A value copied with its scheme (`SSWS 00Q…`) would be sent as `SSWS SSWS 00Q…`.
+  const token = given.trim().replace(/^ssws\s+/i, '')
+  if (token === '') throw new Error('okta-api-token is empty')
+  return createHttpService({
+    ...common,
+    headers: { ...common.headers, Authorization: `SSWS ${token}` },
+    secrets: [token, given],
+  })
+}
+
+function oauthService(
+  common: HttpServiceOptions,
+  oauth: OktaOAuthOptions,
+  token: string | undefined,
+  onSecret: (secret: string) => void,
+): { http: HttpService; auth: OktaAuth } {
+  if (token?.trim()) {
+    throw new Error(
+      'okta-api-token (OKTA_API_TOKEN) and okta-client-id (OKTA_CLIENT_ID) are both set: use one way into Okta, an API token or an API Services app',
+    )
+  }
+  const secrets = privateKeySecrets(oauth.privateKey)
+  // The token endpoint is on the same origin and gets no Authorization header of its own.
+  const tokens = createHttpService({ ...common, secrets })
+  const auth = createOktaAuth(tokens, oauth, onSecret)
+  const api = createHttpService({
+    ...common,
+    secrets,
+    authorize: (method, url) => auth.authorize(method, url),
+  })
+  return {
+    auth,
+    http: {
+      ...api,
+      request: renewingOnRejection(api, auth),
+      // Token requests are counted apart, under their own endpoint.
+      stats: () => [...api.stats(), ...tokens.stats()],
+    },
+  }
+}
+
+/**
+ * An API call answered 401 is made once more: with the nonce Okta asked for (`use_dpop_nonce`), or
+ * with a renewed token (`invalid_token`). A 403 becomes an error naming the missing grant.
+ */
+function renewingOnRejection(api: HttpService, auth: OktaAuth): HttpService['request'] {
+  return async function request<T>(
+    method: string,
+    pathOrUrl: string,
+    opts: RequestOptions = {},
+  ): Promise<HttpResponse<T>> {
+    const given = opts.okStatuses ?? []
+    const seen = await auth.generation()
+    const first = await api.request<T>(method, pathOrUrl, {
+      ...opts,
+      okStatuses: [...given, 401, 403],
+    })
+    if (first.status === 403 && !given.includes(403)) throw forbidden(first, method, pathOrUrl)
+    if (first.status !== 401 || given.includes(401)) return first
+    const nonce = first.headers.get('dpop-nonce')
+    if (nonce && /use_dpop_nonce/.test(first.headers.get('www-authenticate') ?? '')) {
+      auth.useNonce(nonce)
+    } else {
+      await auth.renew(seen)
+    }
+    const again = await api.request<T>(method, pathOrUrl, { ...opts, okStatuses: [...given, 403] })
+    if (again.status === 403 && !given.includes(403)) throw forbidden(again, method, pathOrUrl)
+    return again
+  }
+}
+
+function forbidden(res: HttpResponse<unknown>, method: string, pathOrUrl: string): HttpError {
+  const body = (res.body ?? {}) as { errorCode?: unknown; errorSummary?: unknown }
+  const challenge = res.headers.get('www-authenticate') ?? ''
+  const insufficientScope = /insufficient_scope/.test(challenge)
+  const code = insufficientScope
+    ? 'insufficient_scope'
+    : typeof body.errorCode === 'string' && body.errorCode
+      ? body.errorCode
+      : undefined
+  const summary =
+    typeof body.errorSummary === 'string'
+      ? body.errorSummary
+      : insufficientScope
+        ? 'insufficient_scope'
+        : 'Forbidden'
+  return new HttpError({
+    service: 'okta',
+    method: method.toUpperCase(),
+    endpoint: endpointOf(new URL(pathOrUrl, 'http://x').pathname),
+    status: 403,
+    serviceMessage: code && code !== summary ? `${summary} (${code})` : summary,
+    code,
+  })
+}
+
 async function findGroups(
-  http: HttpService,
+  context: Context,
   refs: string[],
 ): Promise<Map<string, OktaGroup | undefined | Error>> {
+  const { http } = context
   const result = new Map<string, OktaGroup | undefined | Error>()
   const names: string[] = []
   for (const ref of new Set(refs)) {
@@ -134,7 +264,7 @@ async function findGroups(
         const groups = await searchGroups(http, batch)
         for (const name of batch) result.set(name, exactMatch(name, groups))
       } catch (err) {
-        const error = explain(http, err)
+        const error = explain(context, err)
         for (const name of batch) result.set(name, error)
       }
     }),
@@ -228,14 +358,14 @@ class MemberPool {
 }
 
 async function listMembers(
-  http: HttpService,
+  context: Context,
   groupId: string,
   pool: MemberPool,
   about = `group id:${groupId}`,
 ): Promise<OktaMember[]> {
   try {
     return await readAllPages(
-      http,
+      context.http,
       `/api/v1/groups/${encodeURIComponent(groupId)}/users`,
       { limit: MEMBERS_PAGE },
       (u: WireUser) => pool.of(u),
@@ -245,7 +375,7 @@ async function listMembers(
     if (err instanceof HttpError && err.status === 404) {
       throw new HttpError(err, `Okta group id:${groupId} not found (${err.serviceMessage})`)
     }
-    throw explain(http, err)
+    throw explain(context, err)
   }
 }
 
@@ -346,21 +476,62 @@ interface PageOptions {
   about?: string
 }
 
-/** Turns auth failures into messages that say which input to fix. */
-function explain(http: HttpService, err: unknown): Error {
-  if (!(err instanceof HttpError)) return err instanceof Error ? err : new Error(String(err))
+/** Turns auth failures into messages that say which input to fix; never with a secret. */
+function explain(context: Context, err: unknown): Error {
+  if (!(err instanceof HttpError)) {
+    const error = err instanceof Error ? err : new Error(String(err))
+    const clean = context.scrub(error.message)
+    return clean === error.message ? error : new Error(clean)
+  }
   if (err.unsent) return err
-  const detail = `(${err.serviceMessage})`
-  let message: string | undefined
-  if (err.status === 401) {
+  if (err.status === 401 && !context.auth) {
     const credential = 'okta-api-token'
-    return new HttpError({ ...err, credential }, rejectedCredentialMessage(err, credential))
-  } else if (err.status === 403 && err.code === 'E0000005') {
-    message = `Okta received no credentials ${detail}: set okta-api-token (OKTA_API_TOKEN).`
-  } else if (err.status === 403) {
-    message =
+    return new HttpError(
+      { ...err, credential, serviceMessage: context.scrub(err.serviceMessage) },
+      context.scrub(rejectedCredentialMessage(err, credential)),
+    )
+  }
+  // The token client already named the fix.
+  const message =
+    err.endpoint === TOKEN_PATH
+      ? err.message
+      : context.auth
+        ? oauthMessage(context.auth, err)
+        : sswsMessage(err)
+  const serviceMessage = context.scrub(err.serviceMessage)
+  return new HttpError({ ...err, serviceMessage }, context.scrub(message ?? err.message))
+}
+
+function sswsMessage(err: HttpError): string | undefined {
+  const detail = `(${err.serviceMessage})`
+  if (err.status === 403 && err.code === 'E0000005') {
+    return `Okta received no credentials ${detail}: set okta-api-token (OKTA_API_TOKEN).`
+  }
+  if (err.status === 403) {
+    return (
       `The admin behind okta-api-token may not read groups ${detail}: ` +
       'create the token as an admin with at least the Read-Only Administrator role.'
+    )
   }
-  return message === undefined ? err : new HttpError(err, http.scrub(message))
+  return undefined
+}
+
+function oauthMessage(auth: OktaAuth, err: HttpError): string | undefined {
+  const detail = `(${err.serviceMessage})`
+  if (err.status === 401) {
+    return (
+      `Okta rejected the access token of okta-client-id ${auth.clientId} ${detail} even after renewing it once: ` +
+      'check that the API Services app is active and this machine’s clock is right.'
+    )
+  }
+  if (err.status === 403) {
+    return `Okta ${err.method} ${err.endpoint} was refused ${detail}: ${oauthForbiddenHint(auth.clientId, err.code === 'insufficient_scope')}.`
+  }
+  if (err.status === 400 && /dpop/i.test(err.serviceMessage)) {
+    return (
+      `Okta refused the DPoP proof of ${err.method} ${err.endpoint} ${detail}: check this machine’s clock, ` +
+      'and that nothing between this machine and Okta rewrites the request URL.'
+    )
+  }
+  return undefined
 }

@@ -1,3 +1,6 @@
 export { createOktaClient, oktaOrigin } from './client.ts'
 export type { OktaClientOptions } from './client.ts'
+export { privateKeySecrets } from './keys.ts'
+export { OKTA_SCOPES } from './oauth.ts'
+export type { OktaOAuthOptions } from './oauth.ts'
 export type { OktaClient, OktaGroup } from './types.ts'

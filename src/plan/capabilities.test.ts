@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { config, localUser, org, team } from '../../test/fixtures/plan.ts'
-import { checkCapabilities } from './index.ts'
+import { checkCapabilities, hasOktaCredentials, oktaCredentialProblem } from './index.ts'
 
 const token = { token: true, basic: false, okta: true }
 const basic = { token: false, basic: true, okta: true }
@@ -51,7 +51,7 @@ describe('checkCapabilities', () => {
   it('asks for Okta credentials when a group is referenced, naming the group and its line', () => {
     const cfg = config({ teams: [team('A', { members: ['ana'], adminGroups: ['Leads'] })] })
     expect(checkCapabilities(cfg, { ...token, okta: false })).toEqual([
-      'Okta group "Leads" is referenced (teams/a.yaml:3) but Okta credentials are missing: set the `okta-domain` and `okta-api-token` inputs (CLI: OKTA_DOMAIN and OKTA_API_TOKEN)',
+      'Okta group "Leads" is referenced (teams/a.yaml:3) but Okta credentials are missing: set the `okta-domain` input and either `okta-api-token` or `okta-client-id` with `okta-private-key` of an API Services app (CLI: OKTA_DOMAIN and OKTA_API_TOKEN, or OKTA_CLIENT_ID and OKTA_PRIVATE_KEY)',
     ])
     const byOrg = config({ orgs: [org('Main Org.', { viewerGroups: ['Everyone'] })] })
     expect(checkCapabilities(byOrg, { ...basic, okta: false })[0]).toContain('"Everyone"')
@@ -72,5 +72,37 @@ describe('checkCapabilities', () => {
     expect(problems).toHaveLength(1)
     expect(problems[0]).toContain('`grafana-url` and `grafana-token`')
     expect(problems[0]).toContain('GRAFANA_URL and GRAFANA_TOKEN')
+  })
+})
+
+describe('Okta credentials', () => {
+  const oktaTeam = () => config({ teams: [team('A', { memberGroups: ['Eng'] })] })
+
+  it('accepts an API token or an app client id with its key', () => {
+    const domain = 'acme.okta.com'
+    expect(hasOktaCredentials({ domain, token: 't' })).toBe(true)
+    expect(hasOktaCredentials({ domain, clientId: '0oa1', privateKey: 'k' })).toBe(true)
+    expect(hasOktaCredentials({ domain, clientId: '0oa1' })).toBe(false)
+    expect(hasOktaCredentials({ token: 't' })).toBe(false)
+  })
+
+  it.each([
+    [
+      { token: 't', clientId: '0oa1', privateKey: 'k' },
+      '`okta-api-token` (OKTA_API_TOKEN) and `okta-client-id`',
+    ],
+    [{ clientId: '0oa1' }, 'set without `okta-private-key` (OKTA_PRIVATE_KEY)'],
+    [{ privateKey: 'k' }, 'set without `okta-client-id` (OKTA_CLIENT_ID)'],
+  ])('names the inputs of contradicting or half-set credentials: %j', (okta, message) => {
+    const oktaProblem = oktaCredentialProblem({ domain: 'acme.okta.com', ...okta })
+    expect(oktaProblem).toContain(message)
+    const problems = checkCapabilities(oktaTeam(), { ...token, okta: false, oktaProblem })
+    expect(problems).toEqual([oktaProblem])
+  })
+
+  it('names both ways in when an Okta group has no credentials', () => {
+    const [problem] = checkCapabilities(oktaTeam(), { ...token, okta: false })
+    expect(problem).toContain('`okta-api-token`')
+    expect(problem).toContain('OKTA_CLIENT_ID and OKTA_PRIVATE_KEY')
   })
 })

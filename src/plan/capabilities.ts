@@ -11,9 +11,10 @@ const BASIC_AUTH =
  */
 export function checkCapabilities(
   config: DesiredConfig,
-  auth: { token: boolean; basic: boolean; okta: boolean },
+  auth: { token: boolean; basic: boolean; okta: boolean; oktaProblem?: string },
 ): string[] {
   const problems: string[] = []
+  if (auth.oktaProblem) problems.push(auth.oktaProblem)
   if (!auth.token && !auth.basic) {
     problems.push(
       'No Grafana credentials: set the `grafana-url` and `grafana-token` inputs (CLI: GRAFANA_URL and GRAFANA_TOKEN), or `grafana-username`/`grafana-password` (GRAFANA_USERNAME/GRAFANA_PASSWORD) for basic auth',
@@ -22,12 +23,43 @@ export function checkCapabilities(
     problems.push(...needsBasicAuth(config))
   }
   const group = firstOktaGroup(config)
-  if (group && !auth.okta) {
+  if (group && !auth.okta && !auth.oktaProblem) {
     problems.push(
-      `Okta group "${group.value}" is referenced (${where(group.source)}) but Okta credentials are missing: set the \`okta-domain\` and \`okta-api-token\` inputs (CLI: OKTA_DOMAIN and OKTA_API_TOKEN)`,
+      `Okta group "${group.value}" is referenced (${where(group.source)}) but Okta credentials are missing: set the \`okta-domain\` input and either \`okta-api-token\` or \`okta-client-id\` with \`okta-private-key\` of an API Services app (CLI: OKTA_DOMAIN and OKTA_API_TOKEN, or OKTA_CLIENT_ID and OKTA_PRIVATE_KEY)`,
     )
   }
   return problems
+}
+
+export interface OktaCredentials {
+  domain?: string
+  token?: string
+  clientId?: string
+  privateKey?: string
+  keyId?: string
+}
+
+/** Whether the Okta credentials are complete: an API token, or an app's client id and key. */
+export function hasOktaCredentials(okta: OktaCredentials | undefined): boolean {
+  if (!okta?.domain?.trim()) return false
+  return Boolean(okta.token?.trim() || (okta.clientId?.trim() && okta.privateKey?.trim()))
+}
+
+/** Okta credentials that contradict or half-fill each other, whatever the config asks. */
+export function oktaCredentialProblem(okta: OktaCredentials | undefined): string | undefined {
+  const token = Boolean(okta?.token?.trim())
+  const clientId = Boolean(okta?.clientId?.trim())
+  const key = Boolean(okta?.privateKey?.trim())
+  if (token && (clientId || key)) {
+    return '`okta-api-token` (OKTA_API_TOKEN) and `okta-client-id`/`okta-private-key` (OKTA_CLIENT_ID/OKTA_PRIVATE_KEY) are both set: Okta is reached one way, an API token or an API Services app; remove one'
+  }
+  if (clientId && !key) {
+    return '`okta-client-id` (OKTA_CLIENT_ID) is set without `okta-private-key` (OKTA_PRIVATE_KEY): give the private key whose public key is registered on the API Services app'
+  }
+  if (key && !clientId) {
+    return '`okta-private-key` (OKTA_PRIVATE_KEY) is set without `okta-client-id` (OKTA_CLIENT_ID): give the Client ID of the API Services app'
+  }
+  return undefined
 }
 
 function needsBasicAuth(config: DesiredConfig): string[] {

@@ -1,4 +1,5 @@
 export { buildPlan } from './build.ts'
-export { checkCapabilities } from './capabilities.ts'
+export { checkCapabilities, hasOktaCredentials, oktaCredentialProblem } from './capabilities.ts'
+export type { OktaCredentials } from './capabilities.ts'
 export { ALWAYS_ALLOWED, allowedRemovals, removalsOf } from './guards.ts'
 export { accessChanges, withChangesFirst } from './access.ts'

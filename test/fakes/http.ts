@@ -58,7 +58,7 @@ export interface FakeServerOptions {
   jsonContentType?: string
   /** Keep `requests` (default true); a long benchmark may turn it off to save memory. */
   record?: boolean
-  handle(req: FakeRequest): Reply
+  handle(req: FakeRequest): Reply | Promise<Reply>
   faultReply(rule: FaultRule, status: number, req: FakeRequest): Reply
 }
 
@@ -132,7 +132,8 @@ export async function startFakeServer(opts: FakeServerOptions): Promise<FakeServ
     const status = rule ? faultStatus(rule) : undefined
     let reply: Reply
     try {
-      reply = status !== undefined ? opts.faultReply(rule!, status, request) : opts.handle(request)
+      reply =
+        status !== undefined ? opts.faultReply(rule!, status, request) : await opts.handle(request)
     } catch (err) {
       reply = internalError(err)
     }

@@ -3,6 +3,11 @@
 // lines, rate-limit headers, SSWS auth failures and Okta's error bodies.
 import type { FaultControl, FaultRule } from './faults.ts'
 import {
+  createOktaAuthServer,
+  type FakeOktaAuthServer,
+  type FakeOktaOAuthOptions,
+} from './okta-oauth.ts'
+import {
   ALPHANUMERIC,
   intParam,
   JsonArrayBytes,
@@ -60,6 +65,8 @@ export interface FakeOktaOptions {
   timeoutAboveLimit?: number
   /** Keep `requests` (default true). */
   recordRequests?: boolean
+  /** An org authorization server for API Services apps (test/fakes/okta-oauth.ts). */
+  oauth?: FakeOktaOAuthOptions
 }
 
 export interface FakeOktaUserInput {
@@ -101,6 +108,8 @@ export interface FakeOkta {
    */
   serialiseListings(): void
   faults: FaultControl
+  /** Set when started with `oauth`. */
+  oauth: FakeOktaAuthServer | undefined
   close(): Promise<void>
 }
 
@@ -425,6 +434,7 @@ export async function startFakeOkta(opts: FakeOktaOptions = {}): Promise<FakeOkt
   let usersById: User[] | undefined
   const buckets = new Map<string, { remaining: number; resetAt: number }>()
   let origin = ''
+  const oauth = opts.oauth ? createOktaAuthServer(opts.oauth) : undefined
 
   const linkOrigin = () => (opts.nextLinkOrigin ?? origin).replace(/\/+$/, '')
   const touchGroups = () => (sortedGroups = undefined)
@@ -677,10 +687,11 @@ export async function startFakeOkta(opts: FakeOktaOptions = {}): Promise<FakeOkt
     return sub === 'users' ? listMembers(req, groupId) : getGroup(req, groupId)
   }
 
-  function authenticate(req: FakeRequest): Reply | undefined {
+  async function authenticate(req: FakeRequest): Promise<Reply | undefined> {
     const header = req.headers.authorization
     if (!header) return oktaError(403, 'E0000005')
     const [scheme = '', ...rest] = header.trim().split(/\s+/)
+    if (oauth?.handles(scheme)) return oauth.authenticate(req, origin, 'okta.groups.read')
     const credential = rest.join(' ')
     if (scheme.toLowerCase() === 'ssws' && credential === token) return undefined
     if (scheme.toLowerCase() === 'ssws' && opts.tokensWithoutGroupAccess?.includes(credential)) {
@@ -696,11 +707,12 @@ export async function startFakeOkta(opts: FakeOktaOptions = {}): Promise<FakeOkt
     return reply
   }
 
-  function handle(req: FakeRequest): Reply {
+  async function handle(req: FakeRequest): Promise<Reply> {
+    if (oauth && req.path === '/oauth2/v1/token') return oauth.token(req, origin)
     const segments = pathSegments(req.path) ?? []
     const { headers: rate, exhausted } = spend(bucketOf(segments))
     const reply =
-      authenticate(req) ??
+      (await authenticate(req)) ??
       (opts.enforceRateLimit && exhausted ? oktaError(429, 'E0000047') : route(req, segments))
     reply.headers = { ...reply.headers, ...rate, 'x-okta-request-id': requestId() }
     return reply
@@ -845,6 +857,7 @@ export async function startFakeOkta(opts: FakeOktaOptions = {}): Promise<FakeOkt
     },
     clearRequests: () => void server.requests.splice(0),
     faults: server.faults,
+    oauth,
     close: () => server.close(),
   }
 }
