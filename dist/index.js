@@ -241,7 +241,7 @@ function putProp(target, key, value) {
   else
     target[key] = value;
 }
-function mirrorShape(target, source, keys, wrap) {
+function mirrorShape(target, source, keys, wrap2) {
   const raw = sourceShape(source);
   for (const key of keys) {
     const desc = Object.getOwnPropertyDescriptor(raw, key);
@@ -250,10 +250,10 @@ function mirrorShape(target, source, keys, wrap) {
     if (desc.get) {
       deferProp(target, key, () => {
         const value = source._zod.def.shape[key];
-        return wrap ? wrap(value, key) : value;
+        return wrap2 ? wrap2(value, key) : value;
       });
     } else
-      putProp(target, key, wrap ? wrap(desc.value, key) : desc.value);
+      putProp(target, key, wrap2 ? wrap2(desc.value, key) : desc.value);
   }
 }
 function mirrorProps(target, source) {
@@ -548,8 +548,8 @@ function prefixIssues(path9, issues) {
     return iss;
   });
 }
-function unwrapMessage(message) {
-  return typeof message === "string" ? message : message?.message;
+function unwrapMessage(message2) {
+  return typeof message2 === "string" ? message2 : message2?.message;
 }
 function sizeCaps(defChecks) {
   const caps = [];
@@ -579,7 +579,7 @@ function finalizeIssue(iss, ctx, config2) {
       iss.schema = iss.inst;
   }
   const schemaError = iss.schema !== iss.inst ? iss.schema?._zod.def?.error : void 0;
-  const message = iss.message ? iss.message : unwrapMessage(iss.inst?._zod.def?.error?.(iss)) ?? unwrapMessage(schemaError?.(iss)) ?? unwrapMessage(ctx?.error?.(iss)) ?? unwrapMessage(config2.customError?.(iss)) ?? unwrapMessage(config2.localeError?.(iss)) ?? "Invalid input";
+  const message2 = iss.message ? iss.message : unwrapMessage(iss.inst?._zod.def?.error?.(iss)) ?? unwrapMessage(schemaError?.(iss)) ?? unwrapMessage(ctx?.error?.(iss)) ?? unwrapMessage(config2.customError?.(iss)) ?? unwrapMessage(config2.localeError?.(iss)) ?? "Invalid input";
   const full = {};
   for (const k of Object.keys(iss)) {
     if (k === "inst" || k === "schema" || k === "continue" || k === "input" || k === "__proto__")
@@ -587,7 +587,7 @@ function finalizeIssue(iss, ctx, config2) {
     full[k] = iss[k];
   }
   full.path ?? (full.path = []);
-  full.message = message;
+  full.message = message2;
   if (ctx?.reportInput) {
     full.input = iss.input;
   }
@@ -697,9 +697,9 @@ function hexToUint8Array(hex2) {
 function uint8ArrayToHex(bytes) {
   return Array.from(bytes).map((b) => b.toString(16).padStart(2, "0")).join("");
 }
-function members(proto, table2) {
-  for (const key in table2) {
-    const desc = Object.getOwnPropertyDescriptor(table2, key);
+function members(proto, table3) {
+  for (const key in table3) {
+    const desc = Object.getOwnPropertyDescriptor(table3, key);
     if (desc.get)
       Object.defineProperty(proto, key, { ...desc, enumerable: false });
     else
@@ -714,10 +714,10 @@ function hide(inst, key, value) {
   return own(inst, key, value, false);
 }
 // @__NO_SIDE_EFFECTS__
-function derived(computes, table2) {
+function derived(computes, table3) {
   for (const key in computes) {
     const compute = computes[key];
-    Object.defineProperty(table2, key, {
+    Object.defineProperty(table3, key, {
       configurable: true,
       enumerable: true,
       get() {
@@ -728,7 +728,7 @@ function derived(computes, table2) {
       }
     });
   }
-  return table2;
+  return table3;
 }
 function defineBound(proto, key, fn) {
   Object.defineProperty(proto, key, {
@@ -2835,7 +2835,7 @@ var init_schemas = __esm({
         }
         return propValues;
       });
-      const isObject2 = isObject;
+      const isObject3 = isObject;
       const catchall = def.catchall;
       let value;
       const memo2 = globalConfig.memoizer;
@@ -2843,7 +2843,7 @@ var init_schemas = __esm({
       inst._zod.parse = (payload, ctx) => {
         value ?? (value = _normalized.value);
         const input = payload.value;
-        if (!isObject2(input)) {
+        if (!isObject3(input)) {
           payload.issues.push({
             expected: "object",
             code: "invalid_type",
@@ -2979,7 +2979,7 @@ var init_schemas = __esm({
         return doc.compile();
       };
       let fastpass;
-      const isObject2 = isObject;
+      const isObject3 = isObject;
       const jit = !globalConfig.jitless;
       const allowsEval2 = allowsEval;
       const fastEnabled = jit && allowsEval2.value;
@@ -2988,7 +2988,7 @@ var init_schemas = __esm({
       inst._zod.parse = (payload, ctx) => {
         value ?? (value = _normalized.value);
         const input = payload.value;
-        if (!isObject2(input)) {
+        if (!isObject3(input)) {
           payload.issues.push({
             expected: "object",
             code: "invalid_type",
@@ -4458,12 +4458,12 @@ function initializeContext(params) {
     external: params?.external ?? void 0
   };
 }
-function handleUnrepresentable(schema2, ctx, json2, params, message) {
-  const result = typeof ctx.unrepresentable === "function" ? ctx.unrepresentable({ zodSchema: schema2, path: params.path, message }) : ctx.unrepresentable;
+function handleUnrepresentable(schema2, ctx, json2, params, message2) {
+  const result = typeof ctx.unrepresentable === "function" ? ctx.unrepresentable({ zodSchema: schema2, path: params.path, message: message2 }) : ctx.unrepresentable;
   if (result === "any")
     return false;
   if (result === void 0 || result === "throw")
-    throw new Error(message);
+    throw new Error(message2);
   Object.assign(json2, result);
   return true;
 }
@@ -6953,26 +6953,26 @@ var init_issues = __esm({
 });
 
 // src/serve/options.ts
-function parseDuration(text) {
-  const value = text.trim();
+function parseDuration(text2) {
+  const value = text2.trim();
   const parts = [...value.matchAll(/(\d+)(ms|s|m|h)/g)];
   const whole = parts.map((p) => p[0]).join("");
   if (parts.length === 0 || whole !== value) {
-    throw new Error(`"${text}" is not a duration: write e.g. 30s, 5m, 1h or 1h30m`);
+    throw new Error(`"${text2}" is not a duration: write e.g. 30s, 5m, 1h or 1h30m`);
   }
   const ms = parts.reduce((sum, p) => sum + Number(p[1]) * UNIT_MS[p[2]], 0);
   if (ms < MIN_INTERVAL_MS || ms > MAX_INTERVAL_MS) {
-    throw new Error(`the interval must be from 1s to 24h; got "${text}"`);
+    throw new Error(`the interval must be from 1s to 24h; got "${text2}"`);
   }
   return ms;
 }
-function parseListen(text) {
-  const value = text.trim();
+function parseListen(text2) {
+  const value = text2.trim();
   const match = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value);
   const port = Number(match?.[3]);
   if (!match || port > 65535) {
     throw new Error(
-      `"${text}" is not a listen address: write host:port, e.g. 127.0.0.1:9469 or 0.0.0.0:9469`
+      `"${text2}" is not a listen address: write host:port, e.g. 127.0.0.1:9469 or 0.0.0.0:9469`
     );
   }
   return { host: match[1] ?? (match[2] || "0.0.0.0"), port };
@@ -7190,6 +7190,8 @@ Environment (credentials: plan, apply, serve and export; validate needs none):
   GRAFANA_USERNAME, GRAFANA_PASSWORD    basic auth of a server admin (orgs, local users)
   OKTA_DOMAIN, OKTA_API_TOKEN           Okta org and API token, for Okta groups: a host such as
                                         acme.okta.com (https) or an https:// URL
+  OKTA_CLIENT_ID, OKTA_PRIVATE_KEY      instead of a token, an Okta API Services app: its Client ID
+  OKTA_KEY_ID                           and private key (PEM PKCS#8 or JWK JSON), optional key id
   \${VAR} in the config and each local user's password variable come from the environment too.
 
 Exit status:
@@ -8198,11 +8200,11 @@ var init_output = __esm({
       changes() {
         return this.#changes.values();
       }
-      warn(code2, message, at = {}) {
-        this.warnings.push({ code: code2, message, ...at });
+      warn(code2, message2, at = {}) {
+        this.warnings.push({ code: code2, message: message2, ...at });
       }
-      error(code2, message, at = {}) {
-        this.errors.push({ code: code2, message, ...at });
+      error(code2, message2, at = {}) {
+        this.errors.push({ code: code2, message: message2, ...at });
       }
       pending(identity, org, team, want) {
         const key = `${org}\0${team ?? ""}\0${identity}`;
@@ -8836,6 +8838,7 @@ var init_build = __esm({
 // src/plan/capabilities.ts
 function checkCapabilities(config2, auth2) {
   const problems = [];
+  if (auth2.oktaProblem) problems.push(auth2.oktaProblem);
   if (!auth2.token && !auth2.basic) {
     problems.push(
       "No Grafana credentials: set the `grafana-url` and `grafana-token` inputs (CLI: GRAFANA_URL and GRAFANA_TOKEN), or `grafana-username`/`grafana-password` (GRAFANA_USERNAME/GRAFANA_PASSWORD) for basic auth"
@@ -8844,12 +8847,31 @@ function checkCapabilities(config2, auth2) {
     problems.push(...needsBasicAuth(config2));
   }
   const group2 = firstOktaGroup(config2);
-  if (group2 && !auth2.okta) {
+  if (group2 && !auth2.okta && !auth2.oktaProblem) {
     problems.push(
-      `Okta group "${group2.value}" is referenced (${where(group2.source)}) but Okta credentials are missing: set the \`okta-domain\` and \`okta-api-token\` inputs (CLI: OKTA_DOMAIN and OKTA_API_TOKEN)`
+      `Okta group "${group2.value}" is referenced (${where(group2.source)}) but Okta credentials are missing: set the \`okta-domain\` input and either \`okta-api-token\` or \`okta-client-id\` with \`okta-private-key\` of an API Services app (CLI: OKTA_DOMAIN and OKTA_API_TOKEN, or OKTA_CLIENT_ID and OKTA_PRIVATE_KEY)`
     );
   }
   return problems;
+}
+function hasOktaCredentials(okta) {
+  if (!okta?.domain?.trim()) return false;
+  return Boolean(okta.token?.trim() || okta.clientId?.trim() && okta.privateKey?.trim());
+}
+function oktaCredentialProblem(okta) {
+  const token = Boolean(okta?.token?.trim());
+  const clientId = Boolean(okta?.clientId?.trim());
+  const key = Boolean(okta?.privateKey?.trim());
+  if (token && (clientId || key)) {
+    return "`okta-api-token` (OKTA_API_TOKEN) and `okta-client-id`/`okta-private-key` (OKTA_CLIENT_ID/OKTA_PRIVATE_KEY) are both set: Okta is reached one way, an API token or an API Services app; remove one";
+  }
+  if (clientId && !key) {
+    return "`okta-client-id` (OKTA_CLIENT_ID) is set without `okta-private-key` (OKTA_PRIVATE_KEY): give the private key whose public key is registered on the API Services app";
+  }
+  if (key && !clientId) {
+    return "`okta-private-key` (OKTA_PRIVATE_KEY) is set without `okta-client-id` (OKTA_CLIENT_ID): give the Client ID of the API Services app";
+  }
+  return void 0;
 }
 function needsBasicAuth(config2) {
   const problems = [];
@@ -9297,9 +9319,9 @@ async function settleCreator(ctx, change, orgId, teamId) {
       );
     }
   } catch (error3) {
-    const message = error3 instanceof Error ? error3.message : String(error3);
+    const message2 = error3 instanceof Error ? error3.message : String(error3);
     throw new ApplyError(
-      `${where2} was created, but correcting the membership Grafana gave its creator ${who2} failed: ${message}`
+      `${where2} was created, but correcting the membership Grafana gave its creator ${who2} failed: ${message2}`
     );
   }
   ctx.creatorSettled.add(key);
@@ -9347,7 +9369,7 @@ function createScrubber(secrets = [], options = {}) {
     if (needles.size !== before) pattern = alternation(needles);
   };
   for (const secret of secrets) add(secret);
-  const scrub3 = (text) => pattern ? text.replace(pattern, REDACTED) : text;
+  const scrub3 = (text2) => pattern ? text2.replace(pattern, REDACTED) : text2;
   return {
     add,
     scrub: scrub3,
@@ -9402,8 +9424,8 @@ function encodedForms(secret) {
   for (const form of base64Forms(secret)) forms.add(form);
   return [...forms].filter((form) => form.length >= MIN_SCRUBBED_LENGTH);
 }
-function jsonEscaped(text) {
-  return JSON.stringify(text).slice(1, -1);
+function jsonEscaped(text2) {
+  return JSON.stringify(text2).slice(1, -1);
 }
 function goJsonEscaped(json2) {
   return json2.replace(
@@ -9749,8 +9771,8 @@ async function attempt(ctx, change) {
     return { status: "failed", detail: scrub(ctx, messageOf(error3)) };
   }
 }
-function scrub(ctx, text) {
-  return createScrubber(ctx.secrets).scrub(text);
+function scrub(ctx, text2) {
+  return createScrubber(ctx.secrets).scrub(text2);
 }
 var init_apply = __esm({
   "src/apply/index.ts"() {
@@ -9880,8 +9902,8 @@ function sourceOf(file, path9) {
 function place(ref) {
   return `${ref.file}:${ref.line}:${ref.col}`;
 }
-function problemAt(ref, message, hint) {
-  return { ...ref, message, hint };
+function problemAt(ref, message2, hint) {
+  return { ...ref, message: message2, hint };
 }
 function mergeSettings(files, problems) {
   const merged = {};
@@ -10169,8 +10191,8 @@ function substituteEnv(value, ctx, path9 = []) {
   }
   return value;
 }
-function substituteString(text, env, problems, path9) {
-  return text.replace(REFERENCE, (match, name2, closed) => {
+function substituteString(text2, env, problems, path9) {
+  return text2.replace(REFERENCE, (match, name2, closed) => {
     if (match === "$${") return "${";
     if (!closed) {
       problems.push({
@@ -10571,12 +10593,12 @@ var require_directives = __commonJS({
        * Given a fully resolved tag, returns its printable string form,
        * taking into account current tag prefixes and defaults.
        */
-      tagString(tag) {
+      tagString(tag2) {
         for (const [handle, prefix] of Object.entries(this.tags)) {
-          if (tag.startsWith(prefix))
-            return handle + escapeTagName(tag.substring(prefix.length));
+          if (tag2.startsWith(prefix))
+            return handle + escapeTagName(tag2.substring(prefix.length));
         }
-        return tag[0] === "!" ? tag : `!<${tag}>`;
+        return tag2[0] === "!" ? tag2 : `!<${tag2}>`;
       }
       toString(doc) {
         const lines = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
@@ -11187,14 +11209,14 @@ var require_foldFlowLines = __commonJS({
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
-        return text;
+        return text2;
       if (lineWidth < minContentWidth)
         minContentWidth = 0;
       const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text.length <= endStep)
-        return text;
+      if (text2.length <= endStep)
+        return text2;
       const folds = [];
       const escapedFolds = {};
       let end = lineWidth - indent.length;
@@ -11211,14 +11233,14 @@ var require_foldFlowLines = __commonJS({
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text, i, indent.length);
+        i = consumeMoreIndentedLines(text2, i, indent.length);
         if (i !== -1)
           end = i + endStep;
       }
-      for (let ch; ch = text[i += 1]; ) {
+      for (let ch; ch = text2[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
           escStart = i;
-          switch (text[i + 1]) {
+          switch (text2[i + 1]) {
             case "x":
               i += 3;
               break;
@@ -11235,12 +11257,12 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text, i, indent.length);
+            i = consumeMoreIndentedLines(text2, i, indent.length);
           end = i + indent.length + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text[i + 1];
+            const next = text2[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
               split = i;
           }
@@ -11252,12 +11274,12 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text[i += 1];
+                ch = text2[i += 1];
                 overflow = true;
               }
               const j = i > escEnd + 1 ? i - 2 : escStart - 1;
               if (escapedFolds[j])
-                return text;
+                return text2;
               folds.push(j);
               escapedFolds[j] = true;
               end = j + endStep;
@@ -11272,39 +11294,39 @@ var require_foldFlowLines = __commonJS({
       if (overflow && onOverflow)
         onOverflow();
       if (folds.length === 0)
-        return text;
+        return text2;
       if (onFold)
         onFold();
-      let res = text.slice(0, folds[0]);
+      let res = text2.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
         const fold = folds[i2];
-        const end2 = folds[i2 + 1] || text.length;
+        const end2 = folds[i2 + 1] || text2.length;
         if (fold === 0)
           res = `
-${indent}${text.slice(0, end2)}`;
+${indent}${text2.slice(0, end2)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold])
-            res += `${text[fold]}\\`;
+            res += `${text2[fold]}\\`;
           res += `
-${indent}${text.slice(fold + 1, end2)}`;
+${indent}${text2.slice(fold + 1, end2)}`;
         }
       }
       return res;
     }
-    function consumeMoreIndentedLines(text, i, indent) {
+    function consumeMoreIndentedLines(text2, i, indent) {
       let end = i;
       let start = i + 1;
-      let ch = text[start];
+      let ch = text2[start];
       while (ch === " " || ch === "	") {
         if (i < start + indent) {
-          ch = text[++i];
+          ch = text2[++i];
         } else {
           do {
-            ch = text[++i];
+            ch = text2[++i];
           } while (ch && ch !== "\n");
           end = i;
           start = i + 1;
-          ch = text[start];
+          ch = text2[start];
         }
       }
       return end;
@@ -11555,7 +11577,7 @@ ${indent}${start}${value}${end}`;
       const str = value.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
-        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str);
+        const test = (tag2) => tag2.default && tag2.tag !== "tag:yaml.org,2002:str" && tag2.test?.test(str);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
@@ -11685,9 +11707,9 @@ var require_stringify = __commonJS({
         anchors$1.add(anchor2);
         props.push(`&${anchor2}`);
       }
-      const tag = node2.tag ?? (tagObj.default ? null : tagObj.tag);
-      if (tag)
-        props.push(doc.directives.tagString(tag));
+      const tag2 = node2.tag ?? (tagObj.default ? null : tagObj.tag);
+      if (tag2)
+        props.push(doc.directives.tagString(tag2));
       return props.join(" ");
     }
     function stringify(item, ctx, onComment, onChompKeep) {
@@ -11895,7 +11917,7 @@ var require_merge = __commonJS({
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey = (ctx, key) => (merge3.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge3.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge3.tag && tag.default);
+    var isMergeKey = (ctx, key) => (merge3.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge3.identify(key.value)) && ctx?.doc.schema.tags.some((tag2) => tag2.tag === merge3.tag && tag2.default);
     function addMergeToJSMap(ctx, map, value) {
       const source = resolveAliasValue(ctx, value);
       if (identity.isSeq(source))
@@ -12562,14 +12584,14 @@ var require_bool = __commonJS({
 var require_stringifyNumber = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
     "use strict";
-    function stringifyNumber({ format, minFractionDigits, tag, value }) {
+    function stringifyNumber({ format, minFractionDigits, tag: tag2, value }) {
       if (typeof value === "bigint")
         return String(value);
       const num = typeof value === "number" ? value : Number(value);
       if (!isFinite(num))
         return isNaN(num) ? ".nan" : num < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
-      if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
+      if (!format && minFractionDigits && (!tag2 || tag2 === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i = n.indexOf(".");
         if (i < 0) {
           i = n.length;
@@ -13451,17 +13473,17 @@ var require_tags = __commonJS({
         }
       }
       if (Array.isArray(customTags)) {
-        for (const tag of customTags)
-          tags = tags.concat(tag);
+        for (const tag2 of customTags)
+          tags = tags.concat(tag2);
       } else if (typeof customTags === "function") {
         tags = customTags(tags.slice());
       }
       if (addMergeTag)
         tags = tags.concat(merge3.merge);
-      return tags.reduce((tags2, tag) => {
-        const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
+      return tags.reduce((tags2, tag2) => {
+        const tagObj = typeof tag2 === "string" ? tagsByName[tag2] : tag2;
         if (!tagObj) {
-          const tagName = JSON.stringify(tag);
+          const tagName = JSON.stringify(tag2);
           const keys = Object.keys(tagsByName).map((key) => JSON.stringify(key)).join(", ");
           throw new Error(`Unknown custom tag ${tagName}; use one of ${keys}`);
         }
@@ -13701,7 +13723,7 @@ var require_Document = __commonJS({
           options = replacer;
           replacer = void 0;
         }
-        const { aliasDuplicateObjects, anchorPrefix, flow, keepUndefined, onTagObj, tag } = options ?? {};
+        const { aliasDuplicateObjects, anchorPrefix, flow, keepUndefined, onTagObj, tag: tag2 } = options ?? {};
         const { onAnchor, setAnchors, sourceObjects } = anchors.createNodeAnchors(
           this,
           // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
@@ -13716,7 +13738,7 @@ var require_Document = __commonJS({
           schema: this.schema,
           sourceObjects
         };
-        const node2 = createNode.createNode(value, tag, ctx);
+        const node2 = createNode.createNode(value, tag2, ctx);
         if (flow && identity.isCollection(node2))
           node2.flow = true;
         setAnchors();
@@ -13901,22 +13923,22 @@ var require_errors = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
-      constructor(name2, pos, code2, message) {
+      constructor(name2, pos, code2, message2) {
         super();
         this.name = name2;
         this.code = code2;
-        this.message = message;
+        this.message = message2;
         this.pos = pos;
       }
     };
     var YAMLParseError = class extends YAMLError {
-      constructor(pos, code2, message) {
-        super("YAMLParseError", pos, code2, message);
+      constructor(pos, code2, message2) {
+        super("YAMLParseError", pos, code2, message2);
       }
     };
     var YAMLWarning = class extends YAMLError {
-      constructor(pos, code2, message) {
-        super("YAMLWarning", pos, code2, message);
+      constructor(pos, code2, message2) {
+        super("YAMLWarning", pos, code2, message2);
       }
     };
     var prettifyError2 = (src, lc) => (error3) => {
@@ -13975,7 +13997,7 @@ var require_resolve_props = __commonJS({
       let reqSpace = false;
       let tab = null;
       let anchor2 = null;
-      let tag = null;
+      let tag2 = null;
       let newlineAfterProp = null;
       let comma = null;
       let found = null;
@@ -14021,7 +14043,7 @@ var require_resolve_props = __commonJS({
               commentSep += token.source;
             atNewline = true;
             hasNewline = true;
-            if (anchor2 || tag)
+            if (anchor2 || tag2)
               newlineAfterProp = token;
             hasSpace = true;
             break;
@@ -14037,9 +14059,9 @@ var require_resolve_props = __commonJS({
             reqSpace = true;
             break;
           case "tag": {
-            if (tag)
+            if (tag2)
               onError(token, "MULTIPLE_TAGS", "A node can have at most one tag");
-            tag = token;
+            tag2 = token;
             start ?? (start = token.offset);
             atNewline = false;
             hasSpace = false;
@@ -14047,7 +14069,7 @@ var require_resolve_props = __commonJS({
             break;
           }
           case indicator:
-            if (anchor2 || tag)
+            if (anchor2 || tag2)
               onError(token, "BAD_PROP_ORDER", `Anchors and tags must be after the ${token.source} indicator`);
             if (found)
               onError(token, "UNEXPECTED_TOKEN", `Unexpected ${token.source} in ${flow ?? "collection"}`);
@@ -14085,7 +14107,7 @@ var require_resolve_props = __commonJS({
         comment,
         hasNewline,
         anchor: anchor2,
-        tag,
+        tag: tag2,
         newlineAfterProp,
         end,
         start: start ?? end
@@ -14182,8 +14204,8 @@ var require_resolve_block_map = __commonJS({
     var utilFlowIndentCheck = require_util_flow_indent_check();
     var utilMapIncludes = require_util_map_includes();
     var startColMsg = "All mapping items must start at the same column";
-    function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
-      const NodeClass = tag?.nodeClass ?? YAMLMap.YAMLMap;
+    function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag2) {
+      const NodeClass = tag2?.nodeClass ?? YAMLMap.YAMLMap;
       const map = new NodeClass(ctx.schema);
       if (ctx.atRoot)
         ctx.atRoot = false;
@@ -14286,8 +14308,8 @@ var require_resolve_block_seq = __commonJS({
     var YAMLSeq = require_YAMLSeq();
     var resolveProps = require_resolve_props();
     var utilFlowIndentCheck = require_util_flow_indent_check();
-    function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
-      const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
+    function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag2) {
+      const NodeClass = tag2?.nodeClass ?? YAMLSeq.YAMLSeq;
       const seq = new NodeClass(ctx.schema);
       if (ctx.atRoot)
         ctx.atRoot = false;
@@ -14387,10 +14409,10 @@ var require_resolve_flow_collection = __commonJS({
     var utilMapIncludes = require_util_map_includes();
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
-    function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
+    function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag2) {
       const isMap2 = fc.start.source === "{";
       const fcName = isMap2 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap2 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const NodeClass = tag2?.nodeClass ?? (isMap2 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -14578,8 +14600,8 @@ var require_compose_collection = __commonJS({
     var resolveBlockMap = require_resolve_block_map();
     var resolveBlockSeq = require_resolve_block_seq();
     var resolveFlowCollection = require_resolve_flow_collection();
-    function resolveCollection(CN, ctx, token, onError, tagName, tag) {
-      const coll = token.type === "block-map" ? resolveBlockMap.resolveBlockMap(CN, ctx, token, onError, tag) : token.type === "block-seq" ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token, onError, tag) : resolveFlowCollection.resolveFlowCollection(CN, ctx, token, onError, tag);
+    function resolveCollection(CN, ctx, token, onError, tagName, tag2) {
+      const coll = token.type === "block-map" ? resolveBlockMap.resolveBlockMap(CN, ctx, token, onError, tag2) : token.type === "block-seq" ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token, onError, tag2) : resolveFlowCollection.resolveFlowCollection(CN, ctx, token, onError, tag2);
       const Coll = coll.constructor;
       if (tagName === "!" || tagName === Coll.tagName) {
         coll.tag = Coll.tagName;
@@ -14596,20 +14618,20 @@ var require_compose_collection = __commonJS({
         const { anchor: anchor2, newlineAfterProp: nl } = props;
         const lastProp = anchor2 && tagToken ? anchor2.offset > tagToken.offset ? anchor2 : tagToken : anchor2 ?? tagToken;
         if (lastProp && (!nl || nl.offset < lastProp.offset)) {
-          const message = "Missing newline after block sequence props";
-          onError(lastProp, "MISSING_CHAR", message);
+          const message2 = "Missing newline after block sequence props";
+          onError(lastProp, "MISSING_CHAR", message2);
         }
       }
       const expType = token.type === "block-map" ? "map" : token.type === "block-seq" ? "seq" : token.start.source === "{" ? "map" : "seq";
       if (!tagToken || !tagName || tagName === "!" || tagName === YAMLMap.YAMLMap.tagName && expType === "map" || tagName === YAMLSeq.YAMLSeq.tagName && expType === "seq") {
         return resolveCollection(CN, ctx, token, onError, tagName);
       }
-      let tag = ctx.schema.tags.find((t) => t.tag === tagName && t.collection === expType);
-      if (!tag) {
+      let tag2 = ctx.schema.tags.find((t) => t.tag === tagName && t.collection === expType);
+      if (!tag2) {
         const kt = ctx.schema.knownTags[tagName];
         if (kt?.collection === expType) {
           ctx.schema.tags.push(Object.assign({}, kt, { default: false }));
-          tag = kt;
+          tag2 = kt;
         } else {
           if (kt) {
             onError(tagToken, "BAD_COLLECTION_TYPE", `${kt.tag} used for ${expType} collection, but expects ${kt.collection ?? "scalar"}`, true);
@@ -14619,13 +14641,13 @@ var require_compose_collection = __commonJS({
           return resolveCollection(CN, ctx, token, onError, tagName);
         }
       }
-      const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
-      const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
+      const coll = resolveCollection(CN, ctx, token, onError, tagName, tag2);
+      const res = tag2.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
       const node2 = identity.isNode(res) ? res : new Scalar.Scalar(res);
       node2.range = coll.range;
       node2.tag = tagName;
-      if (tag?.format)
-        node2.format = tag.format;
+      if (tag2?.format)
+        node2.format = tag2.format;
       return node2;
     }
     exports.composeCollection = composeCollection;
@@ -14669,15 +14691,15 @@ var require_resolve_block_scalar = __commonJS({
             trimIndent = indent.length;
         } else {
           if (indent.length < trimIndent) {
-            const message = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
-            onError(offset + indent.length, "MISSING_CHAR", message);
+            const message2 = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
+            onError(offset + indent.length, "MISSING_CHAR", message2);
           }
           if (header.indent === 0)
             trimIndent = indent.length;
           contentStart = i;
           if (trimIndent === 0 && !ctx.atRoot) {
-            const message = "Block scalar values in collections must be indented";
-            onError(offset, "BAD_INDENT", message);
+            const message2 = "Block scalar values in collections must be indented";
+            onError(offset, "BAD_INDENT", message2);
           }
           break;
         }
@@ -14700,8 +14722,8 @@ var require_resolve_block_scalar = __commonJS({
           content = content.slice(0, -1);
         if (content && indent.length < trimIndent) {
           const src = header.indent ? "explicit indentation indicator" : "first line";
-          const message = `Block scalar lines must not be less indented than their ${src}`;
-          onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message);
+          const message2 = `Block scalar lines must not be less indented than their ${src}`;
+          onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message2);
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
@@ -14779,8 +14801,8 @@ var require_resolve_block_scalar = __commonJS({
             break;
           case "comment":
             if (strict && !hasSpace) {
-              const message = "Comments must be separated from other tokens by white space characters";
-              onError(token, "MISSING_CHAR", message);
+              const message2 = "Comments must be separated from other tokens by white space characters";
+              onError(token, "MISSING_CHAR", message2);
             }
             length += token.source.length;
             comment = token.source.substring(1);
@@ -14791,8 +14813,8 @@ var require_resolve_block_scalar = __commonJS({
             break;
           /* istanbul ignore next should not happen */
           default: {
-            const message = `Unexpected token in block scalar header: ${token.type}`;
-            onError(token, "UNEXPECTED_TOKEN", message);
+            const message2 = `Unexpected token in block scalar header: ${token.type}`;
+            onError(token, "UNEXPECTED_TOKEN", message2);
             const ts = token.source;
             if (ts && typeof ts === "string")
               length += ts.length;
@@ -15047,18 +15069,18 @@ var require_compose_scalar = __commonJS({
     function composeScalar(ctx, token, tagToken, onError) {
       const { value, type, comment, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
       const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
-      let tag;
+      let tag2;
       if (ctx.options.stringKeys && ctx.atKey) {
-        tag = ctx.schema[identity.SCALAR];
+        tag2 = ctx.schema[identity.SCALAR];
       } else if (tagName)
-        tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
+        tag2 = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
       else if (token.type === "scalar")
-        tag = findScalarTagByTest(ctx, value, token, onError);
+        tag2 = findScalarTagByTest(ctx, value, token, onError);
       else
-        tag = ctx.schema[identity.SCALAR];
+        tag2 = ctx.schema[identity.SCALAR];
       let scalar;
       try {
-        const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
+        const res = tag2.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
         scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
       } catch (error3) {
         const msg = error3 instanceof Error ? error3.message : String(error3);
@@ -15071,8 +15093,8 @@ var require_compose_scalar = __commonJS({
         scalar.type = type;
       if (tagName)
         scalar.tag = tagName;
-      if (tag.format)
-        scalar.format = tag.format;
+      if (tag2.format)
+        scalar.format = tag2.format;
       if (comment)
         scalar.comment = comment;
       return scalar;
@@ -15081,17 +15103,17 @@ var require_compose_scalar = __commonJS({
       if (tagName === "!")
         return schema2[identity.SCALAR];
       const matchWithTest = [];
-      for (const tag of schema2.tags) {
-        if (!tag.collection && tag.tag === tagName) {
-          if (tag.default && tag.test)
-            matchWithTest.push(tag);
+      for (const tag2 of schema2.tags) {
+        if (!tag2.collection && tag2.tag === tagName) {
+          if (tag2.default && tag2.test)
+            matchWithTest.push(tag2);
           else
-            return tag;
+            return tag2;
         }
       }
-      for (const tag of matchWithTest)
-        if (tag.test?.test(value))
-          return tag;
+      for (const tag2 of matchWithTest)
+        if (tag2.test?.test(value))
+          return tag2;
       const kt = schema2.knownTags[tagName];
       if (kt && !kt.collection) {
         schema2.tags.push(Object.assign({}, kt, { default: false, test: void 0 }));
@@ -15101,17 +15123,17 @@ var require_compose_scalar = __commonJS({
       return schema2[identity.SCALAR];
     }
     function findScalarTagByTest({ atKey, directives, schema: schema2 }, value, token, onError) {
-      const tag = schema2.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema2[identity.SCALAR];
+      const tag2 = schema2.tags.find((tag3) => (tag3.default === true || atKey && tag3.default === "key") && tag3.test?.test(value)) || schema2[identity.SCALAR];
       if (schema2.compat) {
-        const compat = schema2.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema2[identity.SCALAR];
-        if (tag.tag !== compat.tag) {
-          const ts = directives.tagString(tag.tag);
+        const compat = schema2.compat.find((tag3) => tag3.default && tag3.test?.test(value)) ?? schema2[identity.SCALAR];
+        if (tag2.tag !== compat.tag) {
+          const ts = directives.tagString(tag2.tag);
           const cs = directives.tagString(compat.tag);
           const msg = `Value may be parsed as either ${ts} or ${cs}`;
           onError(token, "TAG_RESOLVE_FAILED", msg, true);
         }
       }
-      return tag;
+      return tag2;
     }
     exports.composeScalar = composeScalar;
   }
@@ -15160,20 +15182,20 @@ var require_compose_node = __commonJS({
     var CN = { composeNode, composeEmptyNode };
     function composeNode(ctx, token, props, onError) {
       const atKey = ctx.atKey;
-      const { spaceBefore, comment, anchor: anchor2, tag } = props;
+      const { spaceBefore, comment, anchor: anchor2, tag: tag2 } = props;
       let node2;
       let isSrcToken = true;
       switch (token.type) {
         case "alias":
           node2 = composeAlias(ctx, token, onError);
-          if (anchor2 || tag)
+          if (anchor2 || tag2)
             onError(token, "ALIAS_PROPS", "An alias node must not specify any properties");
           break;
         case "scalar":
         case "single-quoted-scalar":
         case "double-quoted-scalar":
         case "block-scalar":
-          node2 = composeScalar.composeScalar(ctx, token, tag, onError);
+          node2 = composeScalar.composeScalar(ctx, token, tag2, onError);
           if (anchor2)
             node2.anchor = anchor2.source.substring(1);
           break;
@@ -15185,13 +15207,13 @@ var require_compose_node = __commonJS({
             if (anchor2)
               node2.anchor = anchor2.source.substring(1);
           } catch (error3) {
-            const message = error3 instanceof Error ? error3.message : String(error3);
-            onError(token, "RESOURCE_EXHAUSTION", message);
+            const message2 = error3 instanceof Error ? error3.message : String(error3);
+            onError(token, "RESOURCE_EXHAUSTION", message2);
           }
           break;
         default: {
-          const message = token.type === "error" ? token.message : `Unsupported token (type: ${token.type})`;
-          onError(token, "UNEXPECTED_TOKEN", message);
+          const message2 = token.type === "error" ? token.message : `Unsupported token (type: ${token.type})`;
+          onError(token, "UNEXPECTED_TOKEN", message2);
           isSrcToken = false;
         }
       }
@@ -15200,7 +15222,7 @@ var require_compose_node = __commonJS({
         onError(anchor2, "BAD_ALIAS", "Anchor cannot be an empty string");
       if (atKey && ctx.options.stringKeys && (!identity.isScalar(node2) || typeof node2.value !== "string" || node2.tag && node2.tag !== "tag:yaml.org,2002:str")) {
         const msg = "With stringKeys, all keys must be strings";
-        onError(tag ?? token, "NON_STRING_KEY", msg);
+        onError(tag2 ?? token, "NON_STRING_KEY", msg);
       }
       if (spaceBefore)
         node2.spaceBefore = true;
@@ -15214,14 +15236,14 @@ var require_compose_node = __commonJS({
         node2.srcToken = token;
       return node2;
     }
-    function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment, anchor: anchor2, tag, end }, onError) {
+    function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment, anchor: anchor2, tag: tag2, end }, onError) {
       const token = {
         type: "scalar",
         offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before, pos),
         indent: -1,
         source: ""
       };
-      const node2 = composeScalar.composeScalar(ctx, token, tag, onError);
+      const node2 = composeScalar.composeScalar(ctx, token, tag2, onError);
       if (anchor2) {
         node2.anchor = anchor2.source.substring(1);
         if (node2.anchor === "")
@@ -15347,12 +15369,12 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code2, message, warning2) => {
+        this.onError = (source, code2, message2, warning2) => {
           const pos = getErrorPos(source);
           if (warning2)
-            this.warnings.push(new errors.YAMLWarning(pos, code2, message));
+            this.warnings.push(new errors.YAMLWarning(pos, code2, message2));
           else
-            this.errors.push(new errors.YAMLParseError(pos, code2, message));
+            this.errors.push(new errors.YAMLParseError(pos, code2, message2));
         };
         this.directives = new directives.Directives({ version: options.version || "1.2" });
         this.options = options;
@@ -15422,10 +15444,10 @@ ${cb}` : comment;
           console.dir(token, { depth: null });
         switch (token.type) {
           case "directive":
-            this.directives.add(token.source, (offset, message, warning2) => {
+            this.directives.add(token.source, (offset, message2, warning2) => {
               const pos = getErrorPos(token);
               pos[0] += offset;
-              this.onError(pos, "BAD_DIRECTIVE", message, warning2);
+              this.onError(pos, "BAD_DIRECTIVE", message2, warning2);
             });
             this.prelude.push(token.source);
             this.atDirectives = true;
@@ -15514,12 +15536,12 @@ var require_cst_scalar = __commonJS({
     var stringifyString = require_stringifyString();
     function resolveAsScalar(token, strict = true, onError) {
       if (token) {
-        const _onError = (pos, code2, message) => {
+        const _onError = (pos, code2, message2) => {
           const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
           if (onError)
-            onError(offset, code2, message);
+            onError(offset, code2, message2);
           else
-            throw new errors.YAMLParseError([offset, offset + 1], code2, message);
+            throw new errors.YAMLParseError([offset, offset + 1], code2, message2);
         };
         switch (token.type) {
           case "scalar":
@@ -16679,8 +16701,8 @@ var require_parser = __commonJS({
         }
         const type = cst.tokenType(source);
         if (!type) {
-          const message = `Not a YAML token: ${source}`;
-          yield* this.pop({ type: "error", offset: this.offset, message, source });
+          const message2 = `Not a YAML token: ${source}`;
+          yield* this.pop({ type: "error", offset: this.offset, message: message2, source });
           this.offset += source.length;
         } else if (type === "scalar") {
           this.atNewLine = false;
@@ -16770,8 +16792,8 @@ var require_parser = __commonJS({
       *pop(error3) {
         const token = error3 ?? this.stack.pop();
         if (!token) {
-          const message = "Tried to pop an empty stack";
-          yield { type: "error", offset: this.offset, source: "", message };
+          const message2 = "Tried to pop an empty stack";
+          yield { type: "error", offset: this.offset, source: "", message: message2 };
         } else if (this.stack.length === 0) {
           yield token;
         } else {
@@ -17558,9 +17580,9 @@ var require_dist = __commonJS({
 });
 
 // src/config/simple-yaml.ts
-function parseSimpleYaml(text) {
+function parseSimpleYaml(text2) {
   try {
-    const lines = splitLines(text);
+    const lines = splitLines(text2);
     if (lines.length === 0) return void 0;
     const builder = new TreeBuilder(lines);
     const value = builder.document();
@@ -17573,14 +17595,14 @@ function parseSimpleYaml(text) {
 function notSimple() {
   throw NOT_SIMPLE;
 }
-function splitLines(text) {
-  if (UNUSUAL_CHARACTER.test(text)) notSimple();
+function splitLines(text2) {
+  if (UNUSUAL_CHARACTER.test(text2)) notSimple();
   const lines = [];
   let lineStart = 0;
-  for (let line = 1; lineStart < text.length; line++) {
-    let lineEnd = text.indexOf("\n", lineStart);
-    if (lineEnd === -1) lineEnd = text.length;
-    const tokens = new LineScanner(text, lineStart, lineEnd, line).tokens();
+  for (let line = 1; lineStart < text2.length; line++) {
+    let lineEnd = text2.indexOf("\n", lineStart);
+    if (lineEnd === -1) lineEnd = text2.length;
+    const tokens = new LineScanner(text2, lineStart, lineEnd, line).tokens();
     if (tokens.length > 0) lines.push({ indent: tokens[0].pos.col, tokens });
     lineStart = lineEnd + 1;
   }
@@ -17589,26 +17611,26 @@ function splitLines(text) {
 function isScalar(token) {
   return token !== void 0 && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar");
 }
-function tagOf(text, atKey) {
+function tagOf(text2, atKey) {
   if (!plainTags) {
     const tags = new import_yaml.Schema({}).tags.filter(
-      (tag) => !tag.collection && tag.test !== void 0 && tag.default !== false
+      (tag2) => !tag2.collection && tag2.test !== void 0 && tag2.default !== false
     );
-    const any = tags.every((tag) => tag.test.flags === "") ? new RegExp(tags.map((tag) => `(?:${tag.test.source})`).join("|")) : /(?:)/;
+    const any = tags.every((tag2) => tag2.test.flags === "") ? new RegExp(tags.map((tag2) => `(?:${tag2.test.source})`).join("|")) : /(?:)/;
     plainTags = { tags, any };
   }
-  if (!plainTags.any.test(text)) return void 0;
+  if (!plainTags.any.test(text2)) return void 0;
   return plainTags.tags.find(
-    (tag) => (tag.default === true || atKey && tag.default === "key") && tag.test.test(text)
+    (tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test.test(text2)
   );
 }
 function scalarValue(token) {
-  const text = scalarText(token);
-  if (token.type !== "scalar") return text;
-  const tag = tagOf(text, false);
-  if (!tag) return text;
+  const text2 = scalarText(token);
+  if (token.type !== "scalar") return text2;
+  const tag2 = tagOf(text2, false);
+  if (!tag2) return text2;
   let failed = false;
-  const resolved = tag.resolve(text, () => failed = true, {});
+  const resolved = tag2.resolve(text2, () => failed = true, {});
   if (failed) notSimple();
   return (0, import_yaml.isScalar)(resolved) ? resolved.value : resolved;
 }
@@ -17627,10 +17649,10 @@ function scalarText(token) {
 function keyText(token) {
   if (token.source.length > MAX_KEY_LENGTH) notSimple();
   if (token.type === "scalar") {
-    const text = scalarText(token);
-    if (tagOf(text, true)) notSimple();
-    if (text === "<<") notSimple();
-    return text;
+    const text2 = scalarText(token);
+    if (tagOf(text2, true)) notSimple();
+    if (text2 === "<<") notSimple();
+    return text2;
   }
   return scalarText(token);
 }
@@ -17682,20 +17704,20 @@ var init_simple_yaml = __esm({
       #at;
       #flow = false;
       #tokens = [];
-      constructor(text, start, end, line) {
-        this.#text = text;
+      constructor(text2, start, end, line) {
+        this.#text = text2;
         this.#start = start;
         this.#end = end;
         this.#line = line;
         this.#at = start;
       }
       tokens() {
-        const text = this.#text;
-        const rest = text.slice(this.#start, this.#start + 3);
+        const text2 = this.#text;
+        const rest = text2.slice(this.#start, this.#start + 3);
         if (rest === "---" || rest === "..." || rest[0] === "%") notSimple();
         let separated = true;
         while (this.#at < this.#end) {
-          const char = text[this.#at];
+          const char = text2[this.#at];
           if (char === " ") {
             this.#at++;
             separated = true;
@@ -17755,18 +17777,18 @@ var init_simple_yaml = __esm({
       }
       /** A quoted scalar that closes on this line; double-quoted ones without escapes. */
       #quoted(quote2) {
-        const text = this.#text;
+        const text2 = this.#text;
         let at = this.#at + 1;
         for (; ; ) {
-          const close = text.indexOf(quote2, at);
+          const close = text2.indexOf(quote2, at);
           if (close === -1 || close >= this.#end) notSimple();
-          if (quote2 === "'" && text[close + 1] === "'") {
+          if (quote2 === "'" && text2[close + 1] === "'") {
             at = close + 2;
             continue;
           }
-          if (quote2 === '"' && text.slice(this.#at, close).includes("\\")) notSimple();
+          if (quote2 === '"' && text2.slice(this.#at, close).includes("\\")) notSimple();
           this.#push(quote2 === '"' ? "double-quoted-scalar" : "single-quoted-scalar", close + 1);
-          const after = text[this.#at];
+          const after = text2[this.#at];
           if (this.#at < this.#end && after !== " " && after !== ":" && !(this.#flow && FLOW_INDICATORS.has(after))) {
             notSimple();
           }
@@ -17778,17 +17800,17 @@ var init_simple_yaml = __esm({
        * `,`, `]` or `}`), without trailing spaces. Anything unusual inside leaves the fast path.
        */
       #plain() {
-        const text = this.#text;
+        const text2 = this.#text;
         let at = this.#at + 1;
         let end = at;
         while (at < this.#end) {
-          const char = text[at];
+          const char = text2[at];
           if (char === " ") {
             at++;
             continue;
           }
           if (char === "#") {
-            if (text[at - 1] === " ") break;
+            if (text2[at - 1] === " ") break;
             notSimple();
           }
           if (char === ":") {
@@ -17946,15 +17968,15 @@ var init_simple_yaml = __esm({
 });
 
 // src/config/yaml.ts
-function parseYaml(text) {
-  const simple = parseSimpleYaml(text);
+function parseYaml(text2) {
+  const simple = parseSimpleYaml(text2);
   if (simple) return { ok: true, ...simple };
-  return parseFullYaml(text);
+  return parseFullYaml(text2);
 }
-function parseFullYaml(text) {
+function parseFullYaml(text2) {
   const lineCounter = new import_yaml2.LineCounter();
   const at = (offset) => lineCounter.linePos(offset);
-  const doc = (0, import_yaml2.parseDocument)(text, {
+  const doc = (0, import_yaml2.parseDocument)(text2, {
     lineCounter,
     prettyErrors: false,
     uniqueKeys: true
@@ -17993,7 +18015,7 @@ function syntaxProblems(errors, at) {
   });
   return shown2;
 }
-function describeSyntaxError(code2, message) {
+function describeSyntaxError(code2, message2) {
   if (code2 === "DUPLICATE_KEY") {
     return {
       message: "duplicate key: a key may appear only once in a mapping",
@@ -18013,13 +18035,13 @@ function describeSyntaxError(code2, message) {
     };
   }
   return {
-    message: `YAML syntax error: ${message}`,
+    message: `YAML syntax error: ${message2}`,
     hint: "Check indentation, colons and quotes on this line and the one before it."
   };
 }
 function aliasProblem(error3, pos) {
-  const text = error3 instanceof Error ? error3.message : String(error3);
-  if (/excessive alias count/i.test(text)) {
+  const text2 = error3 instanceof Error ? error3.message : String(error3);
+  if (/excessive alias count/i.test(text2)) {
     return {
       ...pos,
       message: `YAML aliases expand too much (over ${MAX_ALIAS_COUNT} alias expansions); refusing a possible alias bomb`,
@@ -18028,7 +18050,7 @@ function aliasProblem(error3, pos) {
   }
   return {
     ...pos,
-    message: `YAML alias error: ${text}`,
+    message: `YAML alias error: ${text2}`,
     hint: "Define each anchor (`&name`) before the aliases (`*name`) that use it."
   };
 }
@@ -18094,10 +18116,10 @@ var init_yaml = __esm({
       }
       #checkTag(node2, pos) {
         if (!node2.tag) return;
-        const tag = node2.tag.replace(/^tag:yaml\.org,2002:/, "!!");
+        const tag2 = node2.tag.replace(/^tag:yaml\.org,2002:/, "!!");
         this.problems.push({
           ...pos,
-          message: `YAML tag \`${tag}\` is not supported in config files`,
+          message: `YAML tag \`${tag2}\` is not supported in config files`,
           hint: "Remove the tag; write plain strings, numbers, booleans, lists and mappings (quote a value to keep it text)."
         });
       }
@@ -18326,8 +18348,8 @@ var init_errors3 = __esm({
       reason;
       credential;
       unsent;
-      constructor(fields, message) {
-        super(message ?? defaultMessage(fields));
+      constructor(fields, message2) {
+        super(message2 ?? defaultMessage(fields));
         this.name = "HttpError";
         this.service = fields.service;
         this.method = fields.method;
@@ -18347,12 +18369,12 @@ var init_errors3 = __esm({
 // src/http/json.ts
 function parseJsonBody(raw) {
   const start = raw[0] === 239 && raw[1] === 187 && raw[2] === 191 ? 3 : 0;
-  const text = raw.toString("utf8", start);
-  if (text === "") return { text, body: void 0 };
+  const text2 = raw.toString("utf8", start);
+  if (text2 === "") return { text: text2, body: void 0 };
   try {
-    return { text, body: JSON.parse(text) };
+    return { text: text2, body: JSON.parse(text2) };
   } catch {
-    return { text, body: text };
+    return { text: text2, body: text2 };
   }
 }
 var init_json = __esm({
@@ -18362,7 +18384,7 @@ var init_json = __esm({
 });
 
 // src/http/messages.ts
-function serviceMessageOf(service, body2, text, res) {
+function serviceMessageOf(service, body2, text2, res) {
   if (res.status >= 300 && res.status < 400) {
     const location = res.headers.get("location");
     const target = location ? ` to ${location.split(/[?#]/)[0]}` : "";
@@ -18376,7 +18398,7 @@ function serviceMessageOf(service, body2, text, res) {
       return { message: o.message, code: code2 };
     }
   }
-  const plain2 = text.replace(/\s+/g, " ").trim();
+  const plain2 = text2.replace(/\s+/g, " ").trim();
   if (plain2 !== "" && plain2.length <= 200 && !plain2.startsWith("<")) return { message: plain2 };
   return { message: res.statusText || "no message" };
 }
@@ -18699,15 +18721,15 @@ function classify(ctx, req, res) {
   const raw = res.body;
   const success = res.status >= 200 && res.status < 300;
   const picked = success && req.pick ? pickFromArray(raw, req.pick) : void 0;
-  const { text, body: body2 } = picked ? { text: void 0, body: picked } : parseJsonBody(raw);
+  const { text: text2, body: body2 } = picked ? { text: void 0, body: picked } : parseJsonBody(raw);
   if (success || req.okStatuses.includes(res.status)) {
     return { kind: "answered", answer: { status: res.status, body: body2, headers: res.headers }, res };
   }
-  const { message, code: code2 } = serviceMessageOf(ctx.service, body2, text ?? raw.toString("utf8"), res);
+  const { message: message2, code: code2 } = serviceMessageOf(ctx.service, body2, text2 ?? raw.toString("utf8"), res);
   const error3 = new HttpError({
     ...errorBase(ctx, req),
     status: res.status,
-    serviceMessage: ctx.scrub(message),
+    serviceMessage: ctx.scrub(message2),
     code: code2,
     ...res.status === 401 ? { reason: "credential-rejected" } : {}
   });
@@ -19068,8 +19090,8 @@ var require_errors2 = __commonJS({
     "use strict";
     var kUndiciError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR");
     var UndiciError = class extends Error {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "UndiciError";
         this.code = "UND_ERR";
       }
@@ -19080,10 +19102,10 @@ var require_errors2 = __commonJS({
     };
     var kConnectTimeoutError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_CONNECT_TIMEOUT");
     var ConnectTimeoutError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "ConnectTimeoutError";
-        this.message = message || "Connect Timeout Error";
+        this.message = message2 || "Connect Timeout Error";
         this.code = "UND_ERR_CONNECT_TIMEOUT";
       }
       static [Symbol.hasInstance](instance) {
@@ -19093,10 +19115,10 @@ var require_errors2 = __commonJS({
     };
     var kHeadersTimeoutError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_HEADERS_TIMEOUT");
     var HeadersTimeoutError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "HeadersTimeoutError";
-        this.message = message || "Headers Timeout Error";
+        this.message = message2 || "Headers Timeout Error";
         this.code = "UND_ERR_HEADERS_TIMEOUT";
       }
       static [Symbol.hasInstance](instance) {
@@ -19106,10 +19128,10 @@ var require_errors2 = __commonJS({
     };
     var kHeadersOverflowError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_HEADERS_OVERFLOW");
     var HeadersOverflowError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "HeadersOverflowError";
-        this.message = message || "Headers Overflow Error";
+        this.message = message2 || "Headers Overflow Error";
         this.code = "UND_ERR_HEADERS_OVERFLOW";
       }
       static [Symbol.hasInstance](instance) {
@@ -19119,10 +19141,10 @@ var require_errors2 = __commonJS({
     };
     var kBodyTimeoutError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_BODY_TIMEOUT");
     var BodyTimeoutError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "BodyTimeoutError";
-        this.message = message || "Body Timeout Error";
+        this.message = message2 || "Body Timeout Error";
         this.code = "UND_ERR_BODY_TIMEOUT";
       }
       static [Symbol.hasInstance](instance) {
@@ -19132,10 +19154,10 @@ var require_errors2 = __commonJS({
     };
     var kResponseStatusCodeError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RESPONSE_STATUS_CODE");
     var ResponseStatusCodeError = class extends UndiciError {
-      constructor(message, statusCode, headers, body2) {
-        super(message);
+      constructor(message2, statusCode, headers, body2) {
+        super(message2);
         this.name = "ResponseStatusCodeError";
-        this.message = message || "Response Status Code Error";
+        this.message = message2 || "Response Status Code Error";
         this.code = "UND_ERR_RESPONSE_STATUS_CODE";
         this.body = body2;
         this.status = statusCode;
@@ -19149,10 +19171,10 @@ var require_errors2 = __commonJS({
     };
     var kInvalidArgumentError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_INVALID_ARG");
     var InvalidArgumentError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "InvalidArgumentError";
-        this.message = message || "Invalid Argument Error";
+        this.message = message2 || "Invalid Argument Error";
         this.code = "UND_ERR_INVALID_ARG";
       }
       static [Symbol.hasInstance](instance) {
@@ -19162,10 +19184,10 @@ var require_errors2 = __commonJS({
     };
     var kInvalidReturnValueError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_INVALID_RETURN_VALUE");
     var InvalidReturnValueError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "InvalidReturnValueError";
-        this.message = message || "Invalid Return Value Error";
+        this.message = message2 || "Invalid Return Value Error";
         this.code = "UND_ERR_INVALID_RETURN_VALUE";
       }
       static [Symbol.hasInstance](instance) {
@@ -19175,10 +19197,10 @@ var require_errors2 = __commonJS({
     };
     var kAbortError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_ABORT");
     var AbortError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "AbortError";
-        this.message = message || "The operation was aborted";
+        this.message = message2 || "The operation was aborted";
         this.code = "UND_ERR_ABORT";
       }
       static [Symbol.hasInstance](instance) {
@@ -19188,10 +19210,10 @@ var require_errors2 = __commonJS({
     };
     var kRequestAbortedError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_ABORTED");
     var RequestAbortedError = class extends AbortError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "AbortError";
-        this.message = message || "Request aborted";
+        this.message = message2 || "Request aborted";
         this.code = "UND_ERR_ABORTED";
       }
       static [Symbol.hasInstance](instance) {
@@ -19201,10 +19223,10 @@ var require_errors2 = __commonJS({
     };
     var kInformationalError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_INFO");
     var InformationalError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "InformationalError";
-        this.message = message || "Request information";
+        this.message = message2 || "Request information";
         this.code = "UND_ERR_INFO";
       }
       static [Symbol.hasInstance](instance) {
@@ -19214,10 +19236,10 @@ var require_errors2 = __commonJS({
     };
     var kRequestContentLengthMismatchError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_REQ_CONTENT_LENGTH_MISMATCH");
     var RequestContentLengthMismatchError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "RequestContentLengthMismatchError";
-        this.message = message || "Request body length does not match content-length header";
+        this.message = message2 || "Request body length does not match content-length header";
         this.code = "UND_ERR_REQ_CONTENT_LENGTH_MISMATCH";
       }
       static [Symbol.hasInstance](instance) {
@@ -19227,10 +19249,10 @@ var require_errors2 = __commonJS({
     };
     var kResponseContentLengthMismatchError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RES_CONTENT_LENGTH_MISMATCH");
     var ResponseContentLengthMismatchError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "ResponseContentLengthMismatchError";
-        this.message = message || "Response body length does not match content-length header";
+        this.message = message2 || "Response body length does not match content-length header";
         this.code = "UND_ERR_RES_CONTENT_LENGTH_MISMATCH";
       }
       static [Symbol.hasInstance](instance) {
@@ -19240,10 +19262,10 @@ var require_errors2 = __commonJS({
     };
     var kClientDestroyedError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_DESTROYED");
     var ClientDestroyedError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "ClientDestroyedError";
-        this.message = message || "The client is destroyed";
+        this.message = message2 || "The client is destroyed";
         this.code = "UND_ERR_DESTROYED";
       }
       static [Symbol.hasInstance](instance) {
@@ -19253,10 +19275,10 @@ var require_errors2 = __commonJS({
     };
     var kClientClosedError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_CLOSED");
     var ClientClosedError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "ClientClosedError";
-        this.message = message || "The client is closed";
+        this.message = message2 || "The client is closed";
         this.code = "UND_ERR_CLOSED";
       }
       static [Symbol.hasInstance](instance) {
@@ -19266,10 +19288,10 @@ var require_errors2 = __commonJS({
     };
     var kSocketError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_SOCKET");
     var SocketError = class extends UndiciError {
-      constructor(message, socket) {
-        super(message);
+      constructor(message2, socket) {
+        super(message2);
         this.name = "SocketError";
-        this.message = message || "Socket error";
+        this.message = message2 || "Socket error";
         this.code = "UND_ERR_SOCKET";
         this.socket = socket;
       }
@@ -19280,10 +19302,10 @@ var require_errors2 = __commonJS({
     };
     var kNotSupportedError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_NOT_SUPPORTED");
     var NotSupportedError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "NotSupportedError";
-        this.message = message || "Not supported error";
+        this.message = message2 || "Not supported error";
         this.code = "UND_ERR_NOT_SUPPORTED";
       }
       static [Symbol.hasInstance](instance) {
@@ -19293,10 +19315,10 @@ var require_errors2 = __commonJS({
     };
     var kBalancedPoolMissingUpstreamError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_BPL_MISSING_UPSTREAM");
     var BalancedPoolMissingUpstreamError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "MissingUpstreamError";
-        this.message = message || "No upstream has been added to the BalancedPool";
+        this.message = message2 || "No upstream has been added to the BalancedPool";
         this.code = "UND_ERR_BPL_MISSING_UPSTREAM";
       }
       static [Symbol.hasInstance](instance) {
@@ -19306,8 +19328,8 @@ var require_errors2 = __commonJS({
     };
     var kHTTPParserError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_HTTP_PARSER");
     var HTTPParserError = class extends Error {
-      constructor(message, code2, data) {
-        super(message);
+      constructor(message2, code2, data) {
+        super(message2);
         this.name = "HTTPParserError";
         this.code = code2 ? `HPE_${code2}` : void 0;
         this.data = data ? data.toString() : void 0;
@@ -19319,10 +19341,10 @@ var require_errors2 = __commonJS({
     };
     var kResponseExceededMaxSizeError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RES_EXCEEDED_MAX_SIZE");
     var ResponseExceededMaxSizeError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "ResponseExceededMaxSizeError";
-        this.message = message || "Response content exceeded max size";
+        this.message = message2 || "Response content exceeded max size";
         this.code = "UND_ERR_RES_EXCEEDED_MAX_SIZE";
       }
       static [Symbol.hasInstance](instance) {
@@ -19332,10 +19354,10 @@ var require_errors2 = __commonJS({
     };
     var kRequestRetryError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_REQ_RETRY");
     var RequestRetryError = class extends UndiciError {
-      constructor(message, code2, { headers, data }) {
-        super(message);
+      constructor(message2, code2, { headers, data }) {
+        super(message2);
         this.name = "RequestRetryError";
-        this.message = message || "Request retry error";
+        this.message = message2 || "Request retry error";
         this.code = "UND_ERR_REQ_RETRY";
         this.statusCode = code2;
         this.data = data;
@@ -19348,10 +19370,10 @@ var require_errors2 = __commonJS({
     };
     var kResponseError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RESPONSE");
     var ResponseError = class extends UndiciError {
-      constructor(message, code2, { headers, data }) {
-        super(message);
+      constructor(message2, code2, { headers, data }) {
+        super(message2);
         this.name = "ResponseError";
-        this.message = message || "Response error";
+        this.message = message2 || "Response error";
         this.code = "UND_ERR_RESPONSE";
         this.statusCode = code2;
         this.data = data;
@@ -19364,10 +19386,10 @@ var require_errors2 = __commonJS({
     };
     var kSecureProxyConnectionError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_PRX_TLS");
     var SecureProxyConnectionError = class extends UndiciError {
-      constructor(cause, message, options) {
-        super(message, { cause, ...options ?? {} });
+      constructor(cause, message2, options) {
+        super(message2, { cause, ...options ?? {} });
         this.name = "SecureProxyConnectionError";
-        this.message = message || "Secure Proxy Connection failed";
+        this.message = message2 || "Secure Proxy Connection failed";
         this.code = "UND_ERR_PRX_TLS";
         this.cause = cause;
       }
@@ -19378,10 +19400,10 @@ var require_errors2 = __commonJS({
     };
     var kMessageSizeExceededError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_WS_MESSAGE_SIZE_EXCEEDED");
     var MessageSizeExceededError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "MessageSizeExceededError";
-        this.message = message || "Max decompressed message size exceeded";
+        this.message = message2 || "Max decompressed message size exceeded";
         this.code = "UND_ERR_WS_MESSAGE_SIZE_EXCEEDED";
       }
       static [Symbol.hasInstance](instance) {
@@ -21406,14 +21428,14 @@ var require_connect = __commonJS({
       if (socket == null) {
         return;
       }
-      let message = "Connect Timeout Error";
+      let message2 = "Connect Timeout Error";
       if (Array.isArray(socket.autoSelectFamilyAttemptedAddresses)) {
-        message += ` (attempted addresses: ${socket.autoSelectFamilyAttemptedAddresses.join(", ")},`;
+        message2 += ` (attempted addresses: ${socket.autoSelectFamilyAttemptedAddresses.join(", ")},`;
       } else {
-        message += ` (attempted address: ${opts.hostname}:${opts.port},`;
+        message2 += ` (attempted address: ${opts.hostname}:${opts.port},`;
       }
-      message += ` timeout: ${opts.timeout}ms)`;
-      util.destroy(socket, new ConnectTimeoutError(message));
+      message2 += ` timeout: ${opts.timeout}ms)`;
+      util.destroy(socket, new ConnectTimeoutError(message2));
     }
     module.exports = buildConnector;
   }
@@ -22037,7 +22059,7 @@ var require_data_url = __commonJS({
   "node_modules/undici/lib/web/fetch/data-url.js"(exports, module) {
     "use strict";
     var assert2 = require_node_assert();
-    var encoder = new TextEncoder();
+    var encoder2 = new TextEncoder();
     var HTTP_TOKEN_CODEPOINTS = /^[!#$%&'*+\-.^_|~A-Za-z0-9]+$/;
     var HTTP_WHITESPACE_REGEX = /[\u000A\u000D\u0009\u0020]/;
     var ASCII_WHITESPACE_REPLACE_REGEX = /[\u0009\u000A\u000C\u000D\u0020]/g;
@@ -22110,7 +22132,7 @@ var require_data_url = __commonJS({
       return input.slice(start, position.position);
     }
     function stringPercentDecode(input) {
-      const bytes = encoder.encode(input);
+      const bytes = encoder2.encode(input);
       return percentDecode(bytes);
     }
     function isHexCharByte(byte) {
@@ -22416,15 +22438,15 @@ var require_webidl = __commonJS({
     webidl.converters = {};
     webidl.util = {};
     webidl.errors = {};
-    webidl.errors.exception = function(message) {
-      return new TypeError(`${message.header}: ${message.message}`);
+    webidl.errors.exception = function(message2) {
+      return new TypeError(`${message2.header}: ${message2.message}`);
     };
     webidl.errors.conversionFailed = function(context3) {
       const plural2 = context3.types.length === 1 ? "" : " one of";
-      const message = `${context3.argument} could not be converted to${plural2}: ${context3.types.join(", ")}.`;
+      const message2 = `${context3.argument} could not be converted to${plural2}: ${context3.types.join(", ")}.`;
       return webidl.errors.exception({
         header: context3.prefix,
-        message
+        message: message2
       });
     };
     webidl.errors.invalidArgument = function(context3) {
@@ -24756,12 +24778,12 @@ var require_client_h1 = __commonJS({
           return new ResponseContentLengthMismatchError();
         }
         const ptr = llhttp.llhttp_get_error_reason(this.ptr);
-        let message = "";
+        let message2 = "";
         if (ptr) {
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
-          message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
+          message2 = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants3.ERROR[ret2], data);
+        return new HTTPParserError(message2, constants3.ERROR[ret2], data);
       }
       destroy() {
         assert2(this.ptr != null);
@@ -28526,9 +28548,9 @@ var require_util3 = __commonJS({
         chunks = [];
         length = 0;
       }
-      const message = `Response status code ${statusCode}${statusMessage ? `: ${statusMessage}` : ""}`;
+      const message2 = `Response status code ${statusCode}${statusMessage ? `: ${statusMessage}` : ""}`;
       if (statusCode === 204 || !contentType || !length) {
-        queueMicrotask(() => callback(new ResponseStatusCodeError(message, statusCode, headers)));
+        queueMicrotask(() => callback(new ResponseStatusCodeError(message2, statusCode, headers)));
         return;
       }
       const stackTraceLimit = Error.stackTraceLimit;
@@ -28544,7 +28566,7 @@ var require_util3 = __commonJS({
       } finally {
         Error.stackTraceLimit = stackTraceLimit;
       }
-      queueMicrotask(() => callback(new ResponseStatusCodeError(message, statusCode, headers, payload)));
+      queueMicrotask(() => callback(new ResponseStatusCodeError(message2, statusCode, headers, payload)));
     }
     var isContentTypeApplicationJson = (contentType) => {
       return contentType.length > 15 && contentType[11] === "/" && contentType[0] === "a" && contentType[1] === "p" && contentType[2] === "p" && contentType[3] === "l" && contentType[4] === "i" && contentType[5] === "c" && contentType[6] === "a" && contentType[7] === "t" && contentType[8] === "i" && contentType[9] === "o" && contentType[10] === "n" && contentType[12] === "j" && contentType[13] === "s" && contentType[14] === "o" && contentType[15] === "n";
@@ -29378,11 +29400,11 @@ var require_mock_errors = __commonJS({
     var { UndiciError } = require_errors2();
     var kMockNotMatchedError = /* @__PURE__ */ Symbol.for("undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED");
     var MockNotMatchedError = class _MockNotMatchedError extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         Error.captureStackTrace(this, _MockNotMatchedError);
         this.name = "MockNotMatchedError";
-        this.message = message || "The request does not match any registered mock dispatches";
+        this.message = message2 || "The request does not match any registered mock dispatches";
         this.code = "UND_MOCK_ERR_MOCK_NOT_MATCHED";
       }
       static [Symbol.hasInstance](instance) {
@@ -33839,11 +33861,11 @@ var require_util4 = __commonJS({
             dataURL += serializeAMimeType(parsed);
           }
           dataURL += ";base64,";
-          const decoder = new StringDecoder2("latin1");
+          const decoder2 = new StringDecoder2("latin1");
           for (const chunk of bytes) {
-            dataURL += btoa2(decoder.write(chunk));
+            dataURL += btoa2(decoder2.write(chunk));
           }
-          dataURL += btoa2(decoder.end());
+          dataURL += btoa2(decoder2.end());
           return dataURL;
         }
         case "Text": {
@@ -33860,7 +33882,7 @@ var require_util4 = __commonJS({
           if (encoding === "failure") {
             encoding = "UTF-8";
           }
-          return decode2(bytes, encoding);
+          return decode3(bytes, encoding);
         }
         case "ArrayBuffer": {
           const sequence = combineByteSequences(bytes);
@@ -33868,16 +33890,16 @@ var require_util4 = __commonJS({
         }
         case "BinaryString": {
           let binaryString = "";
-          const decoder = new StringDecoder2("latin1");
+          const decoder2 = new StringDecoder2("latin1");
           for (const chunk of bytes) {
-            binaryString += decoder.write(chunk);
+            binaryString += decoder2.write(chunk);
           }
-          binaryString += decoder.end();
+          binaryString += decoder2.end();
           return binaryString;
         }
       }
     }
-    function decode2(ioQueue, encoding) {
+    function decode3(ioQueue, encoding) {
       const bytes = combineByteSequences(ioQueue);
       const BOMEncoding = BOMSniffing(bytes);
       let slice = 0;
@@ -34552,8 +34574,8 @@ var require_cache = __commonJS({
        * @returns {requestResponseList}
        */
       #batchCacheOperations(operations) {
-        const cache = this.#relevantRequestResponseList;
-        const backupCache = [...cache];
+        const cache2 = this.#relevantRequestResponseList;
+        const backupCache = [...cache2];
         const addedItems = [];
         const resultList2 = [];
         try {
@@ -34580,9 +34602,9 @@ var require_cache = __commonJS({
                 return [];
               }
               for (const requestResponse of requestResponses) {
-                const idx = cache.indexOf(requestResponse);
+                const idx = cache2.indexOf(requestResponse);
                 assert2(idx !== -1);
-                cache.splice(idx, 1);
+                cache2.splice(idx, 1);
               }
             } else if (operation.type === "put") {
               if (operation.response == null) {
@@ -34612,11 +34634,11 @@ var require_cache = __commonJS({
               }
               requestResponses = this.#queryCache(operation.request);
               for (const requestResponse of requestResponses) {
-                const idx = cache.indexOf(requestResponse);
+                const idx = cache2.indexOf(requestResponse);
                 assert2(idx !== -1);
-                cache.splice(idx, 1);
+                cache2.splice(idx, 1);
               }
-              cache.push([operation.request, operation.response]);
+              cache2.push([operation.request, operation.response]);
               addedItems.push([operation.request, operation.response]);
             }
             resultList2.push([operation.request, operation.response]);
@@ -34790,13 +34812,13 @@ var require_cachestorage = __commonJS({
         if (options.cacheName != null) {
           if (this.#caches.has(options.cacheName)) {
             const cacheList = this.#caches.get(options.cacheName);
-            const cache = new Cache(kConstruct, cacheList);
-            return await cache.match(request2, options);
+            const cache2 = new Cache(kConstruct, cacheList);
+            return await cache2.match(request2, options);
           }
         } else {
           for (const cacheList of this.#caches.values()) {
-            const cache = new Cache(kConstruct, cacheList);
-            const response = await cache.match(request2, options);
+            const cache2 = new Cache(kConstruct, cacheList);
+            const response = await cache2.match(request2, options);
             if (response !== void 0) {
               return response;
             }
@@ -34826,12 +34848,12 @@ var require_cachestorage = __commonJS({
         webidl.argumentLengthCheck(arguments, 1, prefix);
         cacheName = webidl.converters.DOMString(cacheName, prefix, "cacheName");
         if (this.#caches.has(cacheName)) {
-          const cache2 = this.#caches.get(cacheName);
-          return new Cache(kConstruct, cache2);
+          const cache3 = this.#caches.get(cacheName);
+          return new Cache(kConstruct, cache3);
         }
-        const cache = [];
-        this.#caches.set(cacheName, cache);
-        return new Cache(kConstruct, cache);
+        const cache2 = [];
+        this.#caches.set(cacheName, cache2);
+        return new Cache(kConstruct, cache2);
       }
       /**
        * @see https://w3c.github.io/ServiceWorker/#cache-storage-delete
@@ -37052,15 +37074,15 @@ var require_websocket = __commonJS({
       this.ws[kResponse].socket.resume();
     }
     function onParserError(err) {
-      let message;
+      let message2;
       let code2;
       if (err instanceof CloseEvent) {
-        message = err.reason;
+        message2 = err.reason;
         code2 = err.code;
       } else {
-        message = err.message;
+        message2 = err.message;
       }
-      fireEvent("error", this, () => new ErrorEvent("error", { error: err, message }));
+      fireEvent("error", this, () => new ErrorEvent("error", { error: err, message: message2 }));
       closeWebSocketConnection(this, code2);
     }
     module.exports = {
@@ -38098,6 +38120,9 @@ function prepare(method, url, endpoint2, baseHeaders, req) {
   if (req.body !== void 0) {
     body2 = JSON.stringify(req.body);
     headers.set("Content-Type", "application/json");
+  } else if (req.form !== void 0) {
+    body2 = new URLSearchParams(req.form).toString();
+    headers.set("Content-Type", "application/x-www-form-urlencoded");
   }
   return {
     method,
@@ -38163,7 +38188,7 @@ var init_service = __esm({
         let timeouts = 0;
         for (let attemptNo = 0; ; attemptNo++) {
           await this.#pause.wait(this.#sleep);
-          const outcome = await attemptOnce(this.#ctx, req);
+          const outcome = await attemptOnce(this.#ctx, await this.#authorized(req));
           if (outcome.kind === "answered") {
             this.#notePause(exhaustedQuotaWaitMs(outcome.res, this.#style, this.#maxWait));
             return outcome.answer;
@@ -38177,6 +38202,15 @@ var init_service = __esm({
             throw timedOut ? this.#halt(req, this.#noAnswer(outcome, timeouts)) : outcome.error;
           await this.#waitBeforeRetry(req, path9, outcome, attemptNo, timedOut);
         }
+      }
+      async #authorized(req) {
+        const authorize = this.#settings.authorize;
+        if (!authorize) return req;
+        const headers = new Headers(req.headers);
+        for (const [key, value] of Object.entries(await authorize(req.method, req.url))) {
+          headers.set(key, value);
+        }
+        return { ...req, headers };
       }
       /** The first such failure halts the service; one that comes after it points at it. */
       #halt(req, error3) {
@@ -38470,15 +38504,15 @@ var init_client = __esm({
           okStatuses: [alreadyDone.status]
         });
         if (res.status >= 200 && res.status < 300) return "done";
-        const message = typeof res.body?.message === "string" ? res.body.message : "";
-        if (!alreadyDone.message || alreadyDone.message.test(message)) return "already-done";
+        const message2 = typeof res.body?.message === "string" ? res.body.message : "";
+        if (!alreadyDone.message || alreadyDone.message.test(message2)) return "already-done";
         throw this.#explain(
           new HttpError({
             service: "grafana",
             method,
             endpoint: endpointOf(path9.split("?")[0] ?? path9),
             status: res.status,
-            serviceMessage: this.#http.scrub(message || "no message")
+            serviceMessage: this.#http.scrub(message2 || "no message")
           })
         );
       }
@@ -38728,14 +38762,14 @@ var init_client = __esm({
       async updateUser(userId, fields) {
         const path9 = `/api/users/${userId}`;
         const res = await this.#call("PUT", path9, { body: fields });
-        const message = typeof res.body?.message === "string" ? res.body.message : "";
-        if (/verification/i.test(message)) {
+        const message2 = typeof res.body?.message === "string" ? res.body.message : "";
+        if (/verification/i.test(message2)) {
           throw new HttpError({
             service: "grafana",
             method: "PUT",
             endpoint: endpointOf(path9),
             status: res.status,
-            serviceMessage: `${message}: Grafana (verify_email_enabled) changes the email to ${fields.email} only once that address is confirmed from the mail it just sent; until then the user keeps the old email`
+            serviceMessage: `${message2}: Grafana (verify_email_enabled) changes the email to ${fields.email} only once that address is confirmed from the mail it just sent; until then the user keeps the old email`
           });
         }
       }
@@ -39175,6 +39209,132 @@ var init_observe = __esm({
   }
 });
 
+// src/okta/keys.ts
+function normalisedPem(raw) {
+  return raw.trim().replace(/\\n/g, "\n").replace(/\r\n/g, "\n");
+}
+function readSigningKey(raw, keyId) {
+  const text2 = raw.trim();
+  if (text2 === "") throw new Error("okta-private-key (OKTA_PRIVATE_KEY) is empty");
+  const kid = keyId?.trim() || void 0;
+  if (text2.startsWith("{")) return readJwk(text2, kid);
+  const pem = normalisedPem(text2);
+  if (/-----BEGIN (RSA|EC) PRIVATE KEY-----/.test(pem)) {
+    throw new Error(
+      `okta-private-key (OKTA_PRIVATE_KEY) is a PKCS#1/SEC1 PEM ("BEGIN RSA/EC PRIVATE KEY"); a PKCS#8 key ("BEGIN PRIVATE KEY") is needed: ${TO_PKCS8}`
+    );
+  }
+  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----/.test(pem)) {
+    throw new Error(
+      "okta-private-key (OKTA_PRIVATE_KEY) is encrypted; give the unencrypted PKCS#8 key (keep it in a secret): `openssl pkcs8 -topk8 -nocrypt -in encrypted.pem -out key.pem`"
+    );
+  }
+  if (!pem.includes("-----BEGIN PRIVATE KEY-----")) {
+    throw new Error(
+      'okta-private-key (OKTA_PRIVATE_KEY) is neither a PEM PKCS#8 private key ("-----BEGIN PRIVATE KEY-----") nor a JWK as JSON ("{...}")'
+    );
+  }
+  let key;
+  try {
+    key = (0, import_node_crypto.createPrivateKey)({ key: pem, format: "pem" });
+  } catch {
+    throw new Error(
+      "okta-private-key (OKTA_PRIVATE_KEY) could not be read as a PEM PKCS#8 private key: check it was copied whole, with its BEGIN and END lines"
+    );
+  }
+  return { alg: algOfKeyObject(key), kid, pem };
+}
+function algOfKeyObject(key) {
+  if (key.asymmetricKeyType === "rsa") return "RS256";
+  if (key.asymmetricKeyType === "ec") {
+    const alg = CURVE_ALGS[key.asymmetricKeyDetails?.namedCurve ?? ""];
+    if (alg) return alg;
+  }
+  throw new Error(
+    `okta-private-key (OKTA_PRIVATE_KEY) is a ${key.asymmetricKeyType ?? "unknown"} key; Okta accepts RSA or EC (P-256, P-384, P-521) keys`
+  );
+}
+function readJwk(text2, keyId) {
+  let jwk;
+  try {
+    jwk = JSON.parse(text2);
+  } catch {
+    throw new Error('okta-private-key (OKTA_PRIVATE_KEY) starts with "{" but is not valid JSON');
+  }
+  if (Array.isArray(jwk.keys)) {
+    throw new Error(
+      "okta-private-key (OKTA_PRIVATE_KEY) is a JWK set; give the one private JWK of the app"
+    );
+  }
+  if (typeof jwk.d !== "string") {
+    throw new Error(
+      'okta-private-key (OKTA_PRIVATE_KEY) is a public JWK; the private one (with "d") is needed \u2014 the public one goes to Okta'
+    );
+  }
+  const kid = keyId ?? (typeof jwk.kid === "string" && jwk.kid ? jwk.kid : void 0);
+  return { alg: algOfJwk(jwk), kid, jwk };
+}
+function algOfJwk(jwk) {
+  if (jwk.kty === "RSA") {
+    if (jwk.alg !== void 0 && jwk.alg !== "RS256") {
+      throw new Error(
+        `okta-private-key (OKTA_PRIVATE_KEY) is an RSA JWK for ${text(jwk.alg)}; RS256 is used: remove "alg" or set it to RS256`
+      );
+    }
+    return "RS256";
+  }
+  if (jwk.kty === "EC") {
+    const alg = CURVE_ALGS[text(jwk.crv)];
+    if (alg) return alg;
+  }
+  throw new Error(
+    `okta-private-key (OKTA_PRIVATE_KEY) is a JWK of type ${text(jwk.kty)}${jwk.crv ? `/${text(jwk.crv)}` : ""}; Okta accepts RSA or EC (P-256, P-384, P-521) keys`
+  );
+}
+function privateKeySecrets(raw) {
+  const text2 = raw?.trim() ?? "";
+  if (text2 === "") return [];
+  const secrets = /* @__PURE__ */ new Set([text2]);
+  if (text2.startsWith("{")) {
+    try {
+      const jwk = JSON.parse(text2);
+      for (const name2 of PRIVATE_JWK_MEMBERS) {
+        const value = jwk[name2];
+        if (typeof value === "string" && value.length >= 8) secrets.add(value);
+      }
+    } catch {
+    }
+  } else {
+    const pem = normalisedPem(text2);
+    secrets.add(pem);
+    for (const line of pem.split("\n")) {
+      const body2 = line.trim();
+      if (body2.length >= 16 && !body2.startsWith("-----")) secrets.add(body2);
+    }
+  }
+  return [...secrets];
+}
+function text(value) {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+var import_node_crypto, PRIVATE_JWK_MEMBERS, CURVE_ALGS, TO_PKCS8;
+var init_keys = __esm({
+  "src/okta/keys.ts"() {
+    "use strict";
+    import_node_crypto = __toESM(require_node_crypto(), 1);
+    PRIVATE_JWK_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "k"];
+    CURVE_ALGS = {
+      "P-256": "ES256",
+      "P-384": "ES384",
+      "P-521": "ES512",
+      prime256v1: "ES256",
+      secp384r1: "ES384",
+      secp521r1: "ES512"
+    };
+    TO_PKCS8 = "convert it with `openssl pkcs8 -topk8 -nocrypt -in key.pem -out key-pkcs8.pem` and use key-pkcs8.pem";
+  }
+});
+
 // src/okta/link.ts
 function nextLink(header) {
   if (!header) return void 0;
@@ -39190,6 +39350,1149 @@ function nextLink(header) {
 var init_link = __esm({
   "src/okta/link.ts"() {
     "use strict";
+  }
+});
+
+// node_modules/jose/dist/webapi/lib/buffer_utils.js
+function concat(...buffers) {
+  const size = buffers.reduce((acc, { length }) => acc + length, 0), buf = new Uint8Array(size);
+  let i = 0;
+  for (const buffer of buffers)
+    buf.set(buffer, i), i += buffer.length;
+  return buf;
+}
+function encode2(string3) {
+  if (typeof string3 == "string" && string3.length >= 128) {
+    if (NON_ASCII.test(string3))
+      throw new TypeError("non-ASCII string encountered in encode()");
+    return encoder.encode(string3);
+  }
+  const bytes = new Uint8Array(string3.length);
+  for (let i = 0; i < string3.length; i++) {
+    const code2 = string3.charCodeAt(i);
+    if (code2 > 127)
+      throw new TypeError("non-ASCII string encountered in encode()");
+    bytes[i] = code2;
+  }
+  return bytes;
+}
+function encodeBase64(input, url = false) {
+  if (Uint8Array.prototype.toBase64)
+    return input.toBase64({ alphabet: url ? "base64url" : "base64", omitPadding: url });
+  const CHUNK_SIZE = 32768, arr = [];
+  for (let i = 0; i < input.length; i += CHUNK_SIZE)
+    arr.push(String.fromCharCode.apply(null, input.subarray(i, i + CHUNK_SIZE)));
+  const encoded = btoa(arr.join(""));
+  return url ? encoded.replace(/=/g, "").replace(/\+/g, "-").replace(/\//g, "_") : encoded;
+}
+function decodeBase64(encoded, url = false) {
+  if (Uint8Array.fromBase64)
+    return Uint8Array.fromBase64(encoded, { alphabet: url ? "base64url" : "base64" });
+  if (url) {
+    if (encoded.includes("+") || encoded.includes("/"))
+      throw new TypeError("Invalid base64url");
+    encoded = encoded.replace(/-/g, "+").replace(/_/g, "/");
+  }
+  const binary = atob(encoded), bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++)
+    bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+var encoder, decoder, strictDecoder, UINT32_RANGE, NON_ASCII;
+var init_buffer_utils = __esm({
+  "node_modules/jose/dist/webapi/lib/buffer_utils.js"() {
+    encoder = new TextEncoder();
+    decoder = new TextDecoder();
+    strictDecoder = new TextDecoder("utf-8", { fatal: true });
+    UINT32_RANGE = 2 ** 32;
+    NON_ASCII = /[^\x00-\x7f]/;
+  }
+});
+
+// node_modules/jose/dist/webapi/util/errors.js
+var JOSEError, JOSENotSupported, JWSInvalid, JWTInvalid;
+var init_errors4 = __esm({
+  "node_modules/jose/dist/webapi/util/errors.js"() {
+    JOSEError = class extends Error {
+      static code = "ERR_JOSE_GENERIC";
+      code = "ERR_JOSE_GENERIC";
+      constructor(message2, options) {
+        super(message2, options), this.name = this.constructor.name, Error.captureStackTrace?.(this, this.constructor);
+      }
+    };
+    JOSENotSupported = class extends JOSEError {
+      static code = "ERR_JOSE_NOT_SUPPORTED";
+      code = "ERR_JOSE_NOT_SUPPORTED";
+    };
+    JWSInvalid = class extends JOSEError {
+      static code = "ERR_JWS_INVALID";
+      code = "ERR_JWS_INVALID";
+    };
+    JWTInvalid = class extends JOSEError {
+      static code = "ERR_JWT_INVALID";
+      code = "ERR_JWT_INVALID";
+    };
+  }
+});
+
+// node_modules/jose/dist/webapi/util/base64url.js
+function decode2(input) {
+  try {
+    return decodeBase64(typeof input == "string" ? input : decoder.decode(input), true);
+  } catch (cause) {
+    throw new TypeError(invalid, { cause });
+  }
+}
+function encode3(input) {
+  return encodeBase64(typeof input == "string" ? encoder.encode(input) : input, true);
+}
+var invalid;
+var init_base64url = __esm({
+  "node_modules/jose/dist/webapi/util/base64url.js"() {
+    init_buffer_utils();
+    invalid = "The input to be decoded is not correctly encoded.";
+  }
+});
+
+// node_modules/jose/dist/webapi/lib/validate.js
+function isObject2(input) {
+  if (typeof input != "object" || input === null || Object.prototype.toString.call(input) !== "[object Object]")
+    return false;
+  const prototype = Object.getPrototypeOf(input);
+  return prototype === null || Object.getPrototypeOf(prototype) === null;
+}
+function isDisjoint(...headers) {
+  const parameters = /* @__PURE__ */ new Set();
+  for (const header of headers)
+    if (header)
+      for (const parameter of Object.keys(header)) {
+        if (parameters.has(parameter))
+          return false;
+        parameters.add(parameter);
+      }
+  return true;
+}
+function assertNotSet(value, name2) {
+  if (value !== void 0)
+    throw new TypeError(`${name2} can only be called once`);
+}
+function validateCritDuplicates(Err, protectedHeader) {
+  const { crit } = protectedHeader ?? {};
+  if (Array.isArray(crit) && new Set(crit).size !== crit.length)
+    throw new Err('"crit" (Critical) Header Parameter MUST NOT contain duplicate values');
+}
+function validateCrit(Err, recognizedDefault, recognizedOption, protectedHeader, joseHeader) {
+  if (joseHeader.crit !== void 0 && protectedHeader?.crit === void 0)
+    throw new Err('"crit" (Critical) Header Parameter MUST be integrity protected');
+  if (!protectedHeader || protectedHeader.crit === void 0)
+    return [];
+  if (!Array.isArray(protectedHeader.crit) || protectedHeader.crit.length === 0 || protectedHeader.crit.some((input) => typeof input != "string" || input.length === 0))
+    throw new Err('"crit" (Critical) Header Parameter MUST be an array of non-empty strings when present');
+  const recognized = recognizedOption === void 0 ? recognizedDefault : { __proto__: null, ...recognizedOption, ...recognizedDefault };
+  for (const parameter of protectedHeader.crit) {
+    if (!(parameter in recognized))
+      throw new JOSENotSupported(`Extension Header Parameter "${parameter}" is not recognized`);
+    if (!Object.hasOwn(joseHeader, parameter) || joseHeader[parameter] === void 0)
+      throw new Err(`Extension Header Parameter "${parameter}" is missing`);
+    if (recognized[parameter] && (!Object.hasOwn(protectedHeader, parameter) || protectedHeader[parameter] === void 0))
+      throw new Err(`Extension Header Parameter "${parameter}" MUST be integrity protected`);
+  }
+  return protectedHeader.crit;
+}
+function validateB64(protectedHeader, extensions) {
+  if (extensions.includes("b64")) {
+    const b64 = protectedHeader.b64;
+    if (typeof b64 != "boolean")
+      throw new JWSInvalid('The "b64" (base64url-encode payload) Header Parameter must be a boolean');
+    return b64;
+  }
+  return true;
+}
+function serializeJoseHeader(Err, header) {
+  let serialized, parsed;
+  try {
+    serialized = JSON.stringify(header), parsed = JSON.parse(serialized);
+  } catch (cause) {
+    throw new Err("JOSE Header is not valid JSON", { cause });
+  }
+  if (!isObject2(parsed))
+    throw new Err("JOSE Header is not a JSON object");
+  return [parsed, serialized];
+}
+var JWS_RECOGNIZED;
+var init_validate = __esm({
+  "node_modules/jose/dist/webapi/lib/validate.js"() {
+    init_errors4();
+    JWS_RECOGNIZED = { __proto__: null, b64: true };
+  }
+});
+
+// node_modules/jose/dist/webapi/lib/key.js
+async function prepareKey(entry, key, usage) {
+  const { alg, secret } = entry, requiresPrivateKey = usage === "decrypt" || usage === "sign";
+  if (secret && key instanceof Uint8Array)
+    return key;
+  let normalized, keyObject;
+  if (isObject2(key)) {
+    if (normalized = normalizeJwk(key), typeof normalized.kty != "string")
+      throw invalidKeyType(alg, key, secret);
+    if (!(secret ? normalized.kty === "oct" && typeof normalized.k == "string" : normalized.kty !== "oct" && (requiresPrivateKey ? normalized.kty === "AKP" && typeof normalized.priv == "string" || typeof normalized.d == "string" : normalized.d === void 0 && normalized.priv === void 0)))
+      throw new TypeError(secret ? 'JSON Web Key for symmetric algorithms must have JWK "kty" (Key Type) equal to "oct" and the JWK "k" (Key Value) present' : `JSON Web Key for this operation must be a ${requiresPrivateKey ? "private" : "public"} JWK`);
+    if (jwkMatchesOp(entry, normalized, usage), normalized.kty === "oct")
+      return decode2(normalized.k);
+    if (!Object.isFrozen(key)) {
+      const { key_ops } = key;
+      Array.isArray(key_ops) && Object.freeze(key_ops), Object.freeze(key);
+    }
+  } else {
+    if (!isKeyLike(key))
+      throw invalidKeyType(alg, key, secret);
+    const expectedType = secret ? "secret" : requiresPrivateKey ? "private" : "public";
+    if (key.type !== expectedType && (secret || ["secret", "public", "private"].includes(key.type)))
+      throw new TypeError(`${tag(key)} instances must be of type "${expectedType}" for the ${alg} algorithm`);
+    if (isCryptoKey(key))
+      return key;
+    if (keyObject = key, keyObject.type === "secret")
+      return keyObject.export();
+  }
+  cache ||= /* @__PURE__ */ new WeakMap();
+  const cacheKey = key;
+  let cached2 = cache.get(cacheKey);
+  if (cached2?.[alg])
+    return cached2[alg];
+  if (cached2 || cache.set(cacheKey, cached2 = {}), keyObject && typeof keyObject.toCryptoKey == "function") {
+    const isPublic = keyObject.type === "public", crv = nist[keyObject.asymmetricKeyDetails?.namedCurve], params = entry.resolve?.({ crv, asymmetricKeyType: keyObject.asymmetricKeyType }) ?? entry.subtle;
+    return cached2[alg] = keyObject.toCryptoKey(params, isPublic, entry.usages[isPublic ? 0 : 1]);
+  }
+  return normalized ??= keyObject.export({ format: "jwk" }), normalized.alg = alg, cached2[alg] = await jwkToKey(entry, normalized);
+}
+function message(msg, actual, ...types) {
+  if (types.length > 2) {
+    const last = types.pop();
+    msg += `one of type ${types.join(", ")}, or ${last}.`;
+  } else types.length === 2 ? msg += `one of type ${types[0]} or ${types[1]}.` : msg += `of type ${types[0]}.`;
+  return actual == null ? msg += ` Received ${actual}` : typeof actual == "function" && actual.name ? msg += ` Received function ${actual.name}` : typeof actual == "object" && actual != null && actual.constructor?.name && (msg += ` Received an instance of ${actual.constructor.name}`), msg;
+}
+function invalidKeyType(alg, actual, secret) {
+  const types = ["CryptoKey", "KeyObject", "JSON Web Key"];
+  return secret && types.push("Uint8Array"), new TypeError(message(`Key for the ${alg} algorithm must be `, actual, ...types));
+}
+function checkUsage(key, usage) {
+  if (usage && !key.usages.includes(usage))
+    throw new TypeError(`CryptoKey does not support this operation, its usages must include ${usage}.`);
+}
+function checkModulusLength(alg, key) {
+  const { modulusLength } = key.algorithm;
+  if (typeof modulusLength != "number" || modulusLength < 2048)
+    throw new TypeError(`${alg} requires key modulusLength to be 2048 bits or larger`);
+}
+function checkCryptoKey(key, expected, usage) {
+  const algorithm = key.algorithm;
+  if (algorithm.name !== expected.name)
+    throw unusable(expected.name);
+  if (expected.hash && algorithm.hash?.name !== expected.hash)
+    throw unusable(expected.hash, "algorithm.hash");
+  if (expected.namedCurve && algorithm.namedCurve !== expected.namedCurve)
+    throw unusable(expected.namedCurve, "algorithm.namedCurve");
+  if (expected.length !== void 0 && algorithm.length !== expected.length)
+    throw unusable(expected.length, "algorithm.length");
+  checkUsage(key, usage);
+}
+function snapshotJwk(jwk) {
+  return { __proto__: null, ...jwk };
+}
+function normalizeJwk(jwk) {
+  const normalized = snapshotJwk(jwk);
+  if (normalized.ext !== void 0 && typeof normalized.ext != "boolean")
+    throw new TypeError('"ext" (Extractable) Parameter must be a boolean');
+  if (normalized.key_ops !== void 0) {
+    const value = normalized.key_ops, keyOps = Array.isArray(value) ? [...value] : void 0;
+    if (!keyOps || keyOps.some((operation) => typeof operation != "string") || new Set(keyOps).size !== keyOps.length)
+      throw new TypeError('"key_ops" (Key Operations) Parameter must be an array of unique strings');
+    normalized.key_ops = keyOps;
+  }
+  return normalized;
+}
+function validateExtractableOption(extractable) {
+  if (extractable !== void 0 && typeof extractable != "boolean")
+    throw new TypeError('"extractable" option must be a boolean');
+  return extractable;
+}
+async function jwkToKey(entry, jwk, extractable) {
+  if (!entry.kty.includes(jwk.kty))
+    throw new JOSENotSupported('Invalid or unsupported JWK "alg" (Algorithm) Parameter value');
+  const algorithm = entry.resolve?.({ kty: jwk.kty, crv: jwk.crv }) ?? entry.subtle, isPrivate = !!(jwk.d || jwk.priv), keyData = { ...jwk, ext: extractable ?? jwk.ext };
+  return keyData.kty !== "AKP" && delete keyData.alg, delete keyData.use, crypto.subtle.importKey("jwk", keyData, algorithm, keyData.ext ?? !isPrivate, jwk.key_ops ?? entry.usages[isPrivate ? 1 : 0]);
+}
+async function rawKey(key, expected, usage, extractable = false) {
+  return key instanceof Uint8Array && (key = await crypto.subtle.importKey("raw", key, expected, extractable, [usage])), checkCryptoKey(key, expected, usage), key;
+}
+var tag, jwkMatchesOp, cache, nist, isCryptoKey, isKeyObject, isKeyLike, invalidKeyInput, unusable;
+var init_key = __esm({
+  "node_modules/jose/dist/webapi/lib/key.js"() {
+    init_validate();
+    init_base64url();
+    init_errors4();
+    tag = (key) => key[Symbol.toStringTag];
+    jwkMatchesOp = (entry, key, usage) => {
+      const { alg } = entry;
+      if (key.use !== void 0) {
+        const expected = usage === "sign" || usage === "verify" ? "sig" : "enc";
+        if (key.use !== expected)
+          throw new TypeError(`Invalid key for this operation, its "use" must be "${expected}" when present`);
+      }
+      if (key.kty === "AKP" && key.alg === void 0)
+        throw new TypeError('missing "alg" (Algorithm) Parameter value');
+      if (key.alg !== void 0 && key.alg !== alg)
+        throw new TypeError(`Invalid key for this operation, its "alg" must be "${alg}" when present`);
+      if (Array.isArray(key.key_ops)) {
+        const expectedKeyOp = usage === "encrypt" || usage === "decrypt" ? entry.ops?.[usage === "encrypt" ? 0 : 1] : usage;
+        if (expectedKeyOp && !key.key_ops.includes(expectedKeyOp))
+          throw new TypeError(`Invalid key for this operation, its "key_ops" must include "${expectedKeyOp}" when present`);
+      }
+    };
+    nist = {
+      __proto__: null,
+      prime256v1: "P-256",
+      secp384r1: "P-384",
+      secp521r1: "P-521"
+    };
+    isCryptoKey = (key) => {
+      if (key?.[Symbol.toStringTag] === "CryptoKey")
+        return true;
+      try {
+        return key instanceof CryptoKey;
+      } catch {
+        return false;
+      }
+    };
+    isKeyObject = (key) => key?.[Symbol.toStringTag] === "KeyObject";
+    isKeyLike = (key) => isCryptoKey(key) || isKeyObject(key);
+    invalidKeyInput = (actual, ...types) => message("Key must be ", actual, ...types);
+    unusable = (name2, prop = "algorithm.name") => new TypeError(`CryptoKey does not support this operation, its ${prop} must be ${name2}`);
+  }
+});
+
+// node_modules/jose/dist/webapi/lib/key_descriptor.js
+function table(entries) {
+  const out = { __proto__: null };
+  for (const alg in entries)
+    out[alg] = { ...entries[alg], alg };
+  return out;
+}
+var init_key_descriptor = __esm({
+  "node_modules/jose/dist/webapi/lib/key_descriptor.js"() {
+  }
+});
+
+// node_modules/jose/dist/webapi/lib/jwe_algorithms.js
+function rsaes(bits) {
+  return {
+    kty: ["RSA"],
+    mode: "key-encryption",
+    subtle: { name: "RSA-OAEP", hash: `SHA-${bits}` },
+    usages: wrap,
+    ops: ["wrapKey", "unwrapKey"]
+  };
+}
+function ecdh(mode) {
+  return {
+    kty: ["EC", "OKP"],
+    mode,
+    subtle: { name: "ECDH" },
+    resolve: ({ kty, crv, asymmetricKeyType }) => {
+      if (crv === "X25519" || asymmetricKeyType === "x25519")
+        return { name: "X25519" };
+      if (kty === "OKP")
+        throw new JOSENotSupported('Invalid or unsupported JWK "alg" (Algorithm) Parameter value');
+      return { name: "ECDH", namedCurve: crv };
+    },
+    usages: derive,
+    ops: [void 0, "deriveBits"]
+  };
+}
+function aeskw(bits, gcm = false) {
+  return {
+    kty: ["oct"],
+    mode: "key-wrapping",
+    secret: true,
+    subtle: { name: gcm ? "AES-GCM" : "AES-KW", length: bits },
+    usages: none,
+    ops: gcm ? ["encrypt", "decrypt"] : ["wrapKey", "unwrapKey"]
+  };
+}
+function pbes2() {
+  return {
+    kty: ["oct"],
+    mode: "key-wrapping",
+    secret: true,
+    subtle: { name: "PBKDF2" },
+    usages: none,
+    ops: ["deriveBits", "deriveBits"]
+  };
+}
+function contentEncryption(bits, cbc = false) {
+  return {
+    kty: ["oct"],
+    secret: true,
+    subtle: { name: cbc ? "AES-CBC" : "AES-GCM", length: bits },
+    usages: none,
+    ops: contentOps,
+    cekBits: bits,
+    ivBits: cbc ? 128 : 96,
+    cbc
+  };
+}
+var wrap, derive, none, JWE, contentOps, ENC;
+var init_jwe_algorithms = __esm({
+  "node_modules/jose/dist/webapi/lib/jwe_algorithms.js"() {
+    init_errors4();
+    init_key_descriptor();
+    wrap = [
+      ["encrypt", "wrapKey"],
+      ["decrypt", "unwrapKey"]
+    ];
+    derive = [[], ["deriveBits"]];
+    none = [[], []];
+    JWE = table({
+      dir: {
+        kty: ["oct"],
+        mode: "direct-encryption",
+        secret: true,
+        subtle: { name: "AES-GCM" },
+        usages: none,
+        ops: ["encrypt", "decrypt"]
+      },
+      "RSA-OAEP": rsaes(1),
+      "RSA-OAEP-256": rsaes(256),
+      "RSA-OAEP-384": rsaes(384),
+      "RSA-OAEP-512": rsaes(512),
+      "ECDH-ES": ecdh("direct-key-agreement"),
+      "ECDH-ES+A128KW": ecdh("key-agreement-with-key-wrapping"),
+      "ECDH-ES+A192KW": ecdh("key-agreement-with-key-wrapping"),
+      "ECDH-ES+A256KW": ecdh("key-agreement-with-key-wrapping"),
+      A128KW: aeskw(128),
+      A192KW: aeskw(192),
+      A256KW: aeskw(256),
+      A128GCMKW: aeskw(128, true),
+      A192GCMKW: aeskw(192, true),
+      A256GCMKW: aeskw(256, true),
+      "PBES2-HS256+A128KW": pbes2(),
+      "PBES2-HS384+A192KW": pbes2(),
+      "PBES2-HS512+A256KW": pbes2()
+    });
+    contentOps = ["encrypt", "decrypt"];
+    ENC = table({
+      A128GCM: contentEncryption(128),
+      A192GCM: contentEncryption(192),
+      A256GCM: contentEncryption(256),
+      "A128CBC-HS256": contentEncryption(256, true),
+      "A192CBC-HS384": contentEncryption(384, true),
+      "A256CBC-HS512": contentEncryption(512, true)
+    });
+  }
+});
+
+// node_modules/jose/dist/webapi/lib/jws_algorithms.js
+function hmac(bits) {
+  const subtle = { name: "HMAC", hash: `SHA-${bits}` };
+  return { kty: ["oct"], secret: true, subtle, signing: subtle, usages: sig };
+}
+function rsa(bits, saltLength) {
+  const subtle = { name: saltLength ? "RSA-PSS" : "RSASSA-PKCS1-v1_5", hash: `SHA-${bits}` };
+  return {
+    kty: ["RSA"],
+    subtle,
+    signing: saltLength ? { ...subtle, saltLength } : subtle,
+    usages: sig,
+    minRsaBits: 2048
+  };
+}
+function ecdsa(crv, bits) {
+  return {
+    kty: ["EC"],
+    crv,
+    subtle: { name: "ECDSA", namedCurve: crv },
+    signing: { name: "ECDSA", hash: `SHA-${bits}` },
+    usages: sig
+  };
+}
+function eddsa() {
+  const subtle = { name: "Ed25519" };
+  return {
+    kty: ["OKP"],
+    crv: "Ed25519",
+    subtle,
+    signing: subtle,
+    usages: sig
+  };
+}
+function mldsa(parameterSet) {
+  const subtle = { name: `ML-DSA-${parameterSet}` };
+  return {
+    kty: ["AKP"],
+    subtle,
+    signing: subtle,
+    usages: sig
+  };
+}
+function jwsAlgorithm(alg) {
+  const entry = typeof alg == "string" ? JWS[alg] : void 0;
+  if (!entry)
+    throw new JOSENotSupported(`alg ${alg} is not supported either by JOSE or your javascript runtime`);
+  return entry;
+}
+var sig, JWS;
+var init_jws_algorithms = __esm({
+  "node_modules/jose/dist/webapi/lib/jws_algorithms.js"() {
+    init_errors4();
+    init_key_descriptor();
+    sig = [["verify"], ["sign"]];
+    JWS = table({
+      HS256: hmac(256),
+      HS384: hmac(384),
+      HS512: hmac(512),
+      RS256: rsa(256),
+      RS384: rsa(384),
+      RS512: rsa(512),
+      PS256: rsa(256, 32),
+      PS384: rsa(384, 48),
+      PS512: rsa(512, 64),
+      ES256: ecdsa("P-256", 256),
+      ES384: ecdsa("P-384", 384),
+      ES512: ecdsa("P-521", 512),
+      EdDSA: eddsa(),
+      Ed25519: eddsa(),
+      "ML-DSA-44": mldsa(44),
+      "ML-DSA-65": mldsa(65),
+      "ML-DSA-87": mldsa(87)
+    });
+  }
+});
+
+// node_modules/jose/dist/webapi/lib/jwt_claims_set.js
+function invalidDuration() {
+  throw new TypeError("Invalid time period format");
+}
+function secs(str) {
+  typeof str != "string" && invalidDuration();
+  const matched = REGEX.exec(str);
+  (!matched || matched[4] && matched[1]) && invalidDuration();
+  const value = parseFloat(matched[2]), durationSeconds = Math.round(value * multipliers[matched[3][0].toLowerCase()]);
+  return Number.isFinite(durationSeconds) || invalidDuration(), matched[1] === "-" || matched[4]?.toLowerCase() === "ago" ? -durationSeconds : durationSeconds;
+}
+function validateInput(label, input) {
+  if (!Number.isFinite(input))
+    throw new TypeError(`Invalid ${label} input`);
+  return input;
+}
+function validateStringClaim(claim3, value) {
+  if (typeof value != "string")
+    throw new TypeError(`"${claim3}" claim must be a string`);
+}
+function validateAudienceClaim(value) {
+  if (typeof value != "string" && (!Array.isArray(value) || Array.from(value).some((member) => typeof member != "string")))
+    throw new TypeError('"aud" claim must be a string or an array of strings');
+}
+function numericDate(value, label) {
+  return typeof value == "number" ? validateInput(label, value) : value instanceof Date ? validateInput(label, epoch(value)) : epoch(/* @__PURE__ */ new Date()) + secs(value);
+}
+function producerClaimsSet(producer) {
+  return producerClaimsSets.get(producer);
+}
+function jwtClaimsSetBytes(producer) {
+  const claimsSet = producerClaimsSet(producer);
+  for (const claim3 of ["iat", "nbf", "exp"]) {
+    const value = claimsSet[claim3];
+    if (typeof value == "number" && !Number.isFinite(value))
+      throw new TypeError(`"${claim3}" claim must be a finite number`);
+  }
+  return encoder.encode(JSON.stringify(claimsSet));
+}
+var epoch, multipliers, REGEX, producerClaimsSets, JWTClaimsBuilder;
+var init_jwt_claims_set = __esm({
+  "node_modules/jose/dist/webapi/lib/jwt_claims_set.js"() {
+    init_buffer_utils();
+    init_validate();
+    epoch = (date2) => Math.floor(date2.getTime() / 1e3);
+    multipliers = {
+      s: 1,
+      m: 60,
+      h: 3600,
+      d: 86400,
+      w: 604800,
+      y: 31557600
+    };
+    REGEX = /^(\+|\-)? ?(\d+|\d+\.\d+) ?(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)(?: (ago|from now))?$/i;
+    JWTClaimsBuilder = class {
+      constructor(claimsSet = {}) {
+        if (!isObject2(claimsSet))
+          throw new TypeError("JWT Claims Set MUST be an object");
+        (producerClaimsSets ||= /* @__PURE__ */ new WeakMap()).set(this, structuredClone(claimsSet));
+      }
+      setIssuer(value) {
+        return validateStringClaim("iss", value), producerClaimsSet(this).iss = value, this;
+      }
+      setSubject(value) {
+        return validateStringClaim("sub", value), producerClaimsSet(this).sub = value, this;
+      }
+      setAudience(value) {
+        return validateAudienceClaim(value), producerClaimsSet(this).aud = value, this;
+      }
+      setJti(value) {
+        return validateStringClaim("jti", value), producerClaimsSet(this).jti = value, this;
+      }
+      setNotBefore(value) {
+        return producerClaimsSet(this).nbf = numericDate(value, "setNotBefore"), this;
+      }
+      setExpirationTime(value) {
+        return producerClaimsSet(this).exp = numericDate(value, "setExpirationTime"), this;
+      }
+      setIssuedAt(value) {
+        const claimsSet = producerClaimsSet(this);
+        return value === void 0 ? claimsSet.iat = epoch(/* @__PURE__ */ new Date()) : typeof value == "string" ? claimsSet.iat = validateInput("setIssuedAt", epoch(/* @__PURE__ */ new Date()) + secs(value)) : claimsSet.iat = numericDate(value, "setIssuedAt"), this;
+      }
+    };
+  }
+});
+
+// node_modules/jose/dist/webapi/lib/jws_sign.js
+async function createSignature(input, key, rejectUnencoded) {
+  let [payload, protectedHeader, unprotectedHeader, crit] = input, encodedProtectedHeader = "";
+  if (protectedHeader !== void 0) {
+    const normalized = serializeJoseHeader(JWSInvalid, protectedHeader);
+    protectedHeader = normalized[0], encodedProtectedHeader = encode3(normalized[1]);
+  }
+  if (unprotectedHeader !== void 0 && (unprotectedHeader = serializeJoseHeader(JWSInvalid, unprotectedHeader)[0]), !protectedHeader && !unprotectedHeader)
+    throw new JWSInvalid("either setProtectedHeader or setUnprotectedHeader must be called before #sign()");
+  if (!isDisjoint(protectedHeader, unprotectedHeader))
+    throw new JWSInvalid("JWS Protected and JWS Unprotected Header Parameter names must be disjoint");
+  const joseHeader = { ...protectedHeader, ...unprotectedHeader };
+  validateCritDuplicates(JWSInvalid, protectedHeader);
+  const b64 = validateB64(protectedHeader, validateCrit(JWSInvalid, JWS_RECOGNIZED, crit, protectedHeader, joseHeader));
+  b64 || rejectUnencoded?.();
+  const { alg } = joseHeader;
+  if (typeof alg != "string" || !alg)
+    throw new JWSInvalid('JWS "alg" (Algorithm) Header Parameter missing or invalid');
+  const entry = jwsAlgorithm(alg);
+  let encodedPayload = "", signingPayload = payload, signingInput;
+  if (b64) {
+    const encodedPayloadCache = input[4];
+    encodedPayloadCache ? (encodedPayload = encodedPayloadCache[0] ??= encode3(payload), signingPayload = encodedPayloadCache[1] ??= encode2(encodedPayload)) : (encodedPayload = encode3(payload), signingInput = encoder.encode(`${encodedProtectedHeader}.${encodedPayload}`));
+  }
+  signingInput ??= concat(encode2(encodedProtectedHeader), encode2("."), signingPayload);
+  const signingKey = await rawKey(await prepareKey(entry, key, "sign"), entry.subtle, "sign");
+  entry.minRsaBits && checkModulusLength(entry.alg, signingKey);
+  const jws = {
+    signature: encode3(new Uint8Array(await crypto.subtle.sign(entry.signing, signingKey, signingInput))),
+    payload: encodedPayload
+  };
+  return protectedHeader && (jws.protected = encodedProtectedHeader), unprotectedHeader && (jws.header = unprotectedHeader), [jws, b64];
+}
+async function createCompactSignature(payload, protectedHeader, crit, key, rejectUnencoded) {
+  const [jws] = await createSignature([payload, protectedHeader, void 0, crit], key, rejectUnencoded);
+  return `${jws.protected}.${jws.payload}.${jws.signature}`;
+}
+var init_jws_sign = __esm({
+  "node_modules/jose/dist/webapi/lib/jws_sign.js"() {
+    init_base64url();
+    init_jws_algorithms();
+    init_validate();
+    init_errors4();
+    init_buffer_utils();
+    init_key();
+  }
+});
+
+// node_modules/jose/dist/webapi/jwt/sign.js
+var SignJWT_base, SignJWT;
+var init_sign = __esm({
+  "node_modules/jose/dist/webapi/jwt/sign.js"() {
+    init_jws_sign();
+    init_errors4();
+    init_jwt_claims_set();
+    init_validate();
+    SignJWT_base = JWTClaimsBuilder;
+    SignJWT = class extends SignJWT_base {
+      #protectedHeader;
+      setProtectedHeader(protectedHeader) {
+        return assertNotSet(this.#protectedHeader, "setProtectedHeader"), this.#protectedHeader = protectedHeader, this;
+      }
+      async sign(key, options) {
+        return createCompactSignature(jwtClaimsSetBytes(this), this.#protectedHeader, options?.crit, key, () => {
+          throw new JWTInvalid("JWTs MUST NOT use unencoded payload");
+        });
+      }
+    };
+  }
+});
+
+// node_modules/jose/dist/webapi/lib/key_algorithm.js
+function unsupportedAlg(source = 'JWK "alg" (Algorithm) Parameter') {
+  throw new JOSENotSupported(`Invalid or unsupported ${source} value`);
+}
+function keyAlgorithm(alg, source) {
+  return (typeof alg == "string" ? JWS[alg] ?? JWE[alg] : void 0) ?? unsupportedAlg(source);
+}
+var algArgument;
+var init_key_algorithm = __esm({
+  "node_modules/jose/dist/webapi/lib/key_algorithm.js"() {
+    init_errors4();
+    init_jws_algorithms();
+    init_jwe_algorithms();
+    algArgument = '"alg" (Algorithm)';
+  }
+});
+
+// node_modules/jose/dist/webapi/lib/asn1.js
+function parseKeyHeader(state, keyFormat) {
+  if (expectTag(state, 48, `Invalid ${keyFormat === "spki" ? "SPKI" : "PKCS#8"} structure`), parseLength(state), keyFormat === "pkcs8") {
+    expectTag(state, 2, "Expected version field");
+    const length = parseLength(state);
+    state.pos += length;
+  }
+  expectTag(state, 48, "Expected algorithm identifier"), parseLength(state);
+}
+var bytesEqual, createASN1State, readByte, parseLength, expectTag, getSubarray, parseAlgorithmOID, parseECAlgorithmIdentifier, genericImport, processPEMData, fromPKCS8;
+var init_asn1 = __esm({
+  "node_modules/jose/dist/webapi/lib/asn1.js"() {
+    init_key();
+    init_buffer_utils();
+    init_errors4();
+    init_key_algorithm();
+    bytesEqual = (a, b) => {
+      if (a.byteLength !== b.length)
+        return false;
+      for (let i = 0; i < a.byteLength; i++)
+        if (a[i] !== b[i])
+          return false;
+      return true;
+    };
+    createASN1State = (data) => ({ data, pos: 0 });
+    readByte = (state) => {
+      const byte = state.data[state.pos++];
+      if (byte === void 0)
+        throw new Error("Unexpected end of ASN.1 input");
+      return byte;
+    };
+    parseLength = (state) => {
+      const first = readByte(state);
+      if (first & 128) {
+        const lengthOfLen = first & 127;
+        let length = 0;
+        for (let i = 0; i < lengthOfLen; i++)
+          length = length << 8 | readByte(state);
+        return length;
+      }
+      return first;
+    };
+    expectTag = (state, expectedTag, errorMessage) => {
+      if (readByte(state) !== expectedTag)
+        throw new Error(errorMessage);
+    };
+    getSubarray = (state, length) => {
+      if (length < 0 || state.pos + length > state.data.length)
+        throw new Error("Unexpected end of ASN.1 input");
+      const result = state.data.subarray(state.pos, state.pos + length);
+      return state.pos += length, result;
+    };
+    parseAlgorithmOID = (state) => {
+      expectTag(state, 6, "Expected algorithm OID");
+      const oidLen = parseLength(state);
+      return getSubarray(state, oidLen);
+    };
+    parseECAlgorithmIdentifier = (state) => {
+      const algOid = parseAlgorithmOID(state);
+      if (bytesEqual(algOid, [43, 101, 110]))
+        return "X25519";
+      if (!bytesEqual(algOid, [42, 134, 72, 206, 61, 2, 1]))
+        throw new Error("Unsupported key algorithm");
+      expectTag(state, 6, "Expected curve OID");
+      const curveOidLen = parseLength(state), curveOid = getSubarray(state, curveOidLen);
+      if (bytesEqual(curveOid, [42, 134, 72, 206, 61, 3, 1, 7]))
+        return "P-256";
+      if (bytesEqual(curveOid, [43, 129, 4, 0, 34]))
+        return "P-384";
+      if (bytesEqual(curveOid, [43, 129, 4, 0, 35]))
+        return "P-521";
+      throw new Error("Unsupported named curve");
+    };
+    genericImport = async (keyFormat, keyData, alg, options) => {
+      const extractable = validateExtractableOption(options?.extractable), entry = keyAlgorithm(alg, algArgument);
+      entry.secret && unsupportedAlg(algArgument);
+      const isPublic = keyFormat === "spki";
+      let algorithm;
+      if (entry.resolve)
+        try {
+          const state = createASN1State(keyData);
+          parseKeyHeader(state, keyFormat), algorithm = entry.resolve({ crv: parseECAlgorithmIdentifier(state) });
+        } catch (cause) {
+          throw new JOSENotSupported("Invalid or unsupported key format", { cause });
+        }
+      else
+        algorithm = entry.subtle;
+      return crypto.subtle.importKey(keyFormat, keyData, algorithm, extractable ?? isPublic, entry.usages[isPublic ? 0 : 1]);
+    };
+    processPEMData = (pem, pattern) => decodeBase64(pem.replace(pattern, ""));
+    fromPKCS8 = (pem, alg, options) => {
+      const keyData = processPEMData(pem, /(?:-----(?:BEGIN|END) PRIVATE KEY-----|\s)/g);
+      return genericImport("pkcs8", keyData, alg, options);
+    };
+  }
+});
+
+// node_modules/jose/dist/webapi/key/export.js
+async function exportJWK(key) {
+  if (isKeyObject(key))
+    if (key.type === "secret")
+      key = key.export();
+    else
+      return key.export({ format: "jwk" });
+  if (key instanceof Uint8Array)
+    return {
+      kty: "oct",
+      k: encode3(key)
+    };
+  if (!isCryptoKey(key))
+    throw new TypeError(invalidKeyInput(key, "CryptoKey", "KeyObject", "Uint8Array"));
+  if (!key.extractable)
+    throw new TypeError("non-extractable CryptoKey cannot be exported as a JWK");
+  const jwk = await crypto.subtle.exportKey("jwk", key);
+  delete jwk.ext, delete jwk.key_ops, delete jwk.use, jwk.kty !== "AKP" && delete jwk.alg;
+  for (const parameter of Object.keys(jwk))
+    jwk[parameter] === void 0 && delete jwk[parameter];
+  return jwk;
+}
+var init_export = __esm({
+  "node_modules/jose/dist/webapi/key/export.js"() {
+    init_key();
+    init_base64url();
+  }
+});
+
+// node_modules/jose/dist/webapi/key/import.js
+async function importPKCS8(pkcs8, alg, options) {
+  if (typeof pkcs8 != "string" || pkcs8.indexOf("-----BEGIN PRIVATE KEY-----") !== 0)
+    throw new TypeError('"pkcs8" must be PKCS#8 formatted string');
+  return fromPKCS8(pkcs8, alg, options);
+}
+async function importJWK(jwk, alg, options) {
+  if (!isObject2(jwk))
+    throw new TypeError("JWK must be an object");
+  const normalized = normalizeJwk(jwk), extractable = validateExtractableOption(options?.extractable), { alg: jwkAlg } = normalized;
+  if (alg ??= jwkAlg, normalized.kty !== "oct" && !alg)
+    throw new TypeError('"alg" argument is required when "jwk.alg" is not present');
+  switch (normalized.kty) {
+    case "oct":
+      if (typeof normalized.k != "string")
+        throw new TypeError('missing "k" (Key Value) Parameter value');
+      return decode2(normalized.k);
+    case "AKP": {
+      if (typeof jwkAlg != "string" || !jwkAlg)
+        throw new TypeError('missing "alg" (Algorithm) Parameter value');
+      if (alg !== jwkAlg)
+        throw new TypeError("JWK alg and alg option value mismatch");
+      return jwkToKey(keyAlgorithm(alg), normalized, extractable);
+    }
+    case "RSA":
+    case "EC":
+    case "OKP":
+      return jwkToKey(keyAlgorithm(alg), normalized, extractable);
+    default:
+      throw new JOSENotSupported('Unsupported "kty" (Key Type) Parameter value');
+  }
+}
+var init_import = __esm({
+  "node_modules/jose/dist/webapi/key/import.js"() {
+    init_base64url();
+    init_asn1();
+    init_key();
+    init_key_algorithm();
+    init_errors4();
+    init_validate();
+  }
+});
+
+// node_modules/jose/dist/webapi/key/generate_key_pair.js
+function getModulusLengthOption(options) {
+  const modulusLength = options?.modulusLength ?? 2048;
+  if (typeof modulusLength != "number" || !Number.isInteger(modulusLength) || modulusLength < 2048)
+    throw new JOSENotSupported("Invalid or unsupported modulusLength option provided, 2048 bits or larger keys must be used");
+  return modulusLength;
+}
+async function generateKeyPair(alg, options) {
+  const extractable = validateExtractableOption(options?.extractable), entry = keyAlgorithm(alg, algArgument);
+  entry.secret && unsupportedAlg(algArgument);
+  let algorithm;
+  if (entry.resolve) {
+    const crv = options?.crv ?? "P-256";
+    if (!["P-256", "P-384", "P-521", "X25519"].includes(crv))
+      throw new JOSENotSupported("Invalid or unsupported crv option provided, supported values are P-256, P-384, P-521, and X25519");
+    algorithm = entry.resolve({ crv });
+  } else {
+    if (entry.crv !== void 0 && options?.crv !== void 0 && options.crv !== entry.crv)
+      throw new JOSENotSupported(`Invalid or unsupported crv option provided, the only supported value for ${alg} is ${entry.crv}`);
+    algorithm = entry.kty[0] === "RSA" ? {
+      ...entry.subtle,
+      publicExponent: Uint8Array.of(1, 0, 1),
+      modulusLength: getModulusLengthOption(options)
+    } : entry.subtle;
+  }
+  return crypto.subtle.generateKey(algorithm, extractable ?? false, [
+    ...entry.usages[1],
+    ...entry.usages[0]
+  ]);
+}
+var init_generate_key_pair = __esm({
+  "node_modules/jose/dist/webapi/key/generate_key_pair.js"() {
+    init_errors4();
+    init_key();
+    init_key_algorithm();
+  }
+});
+
+// node_modules/jose/dist/webapi/index.js
+var init_webapi = __esm({
+  "node_modules/jose/dist/webapi/index.js"() {
+    init_sign();
+    init_export();
+    init_import();
+    init_generate_key_pair();
+  }
+});
+
+// src/okta/jose.ts
+var jose_exports = {};
+__export(jose_exports, {
+  SignJWT: () => SignJWT,
+  exportJWK: () => exportJWK,
+  generateKeyPair: () => generateKeyPair,
+  importJWK: () => importJWK,
+  importPKCS8: () => importPKCS8
+});
+var init_jose = __esm({
+  "src/okta/jose.ts"() {
+    "use strict";
+    init_webapi();
+  }
+});
+
+// src/okta/oauth.ts
+function createOktaAuth(http2, options, onSecret) {
+  const clientId = options.clientId.trim();
+  if (clientId === "") throw new Error("okta-client-id (OKTA_CLIENT_ID) is empty");
+  const keyInput = readSigningKey(options.privateKey, options.keyId);
+  const tokenUrl = `${http2.origin}${TOKEN_PATH}`;
+  let signingKey;
+  let dpopKey;
+  let dpop = false;
+  let tokenNonce;
+  let apiNonce;
+  const key = () => signingKey ??= importSigningKey(keyInput);
+  const ephemeral = () => dpopKey ??= newDpopKey();
+  async function assertion() {
+    const { SignJWT: SignJWT2 } = await loadJose();
+    const now = Math.floor(Date.now() / 1e3);
+    const signed = await new SignJWT2({}).setProtectedHeader({
+      alg: keyInput.alg,
+      typ: "JWT",
+      ...keyInput.kid && { kid: keyInput.kid }
+    }).setIssuer(clientId).setSubject(clientId).setAudience(tokenUrl).setIssuedAt(now).setExpirationTime(now + ASSERTION_LIFETIME_S).setJti((0, import_node_crypto2.randomUUID)()).sign(await key());
+    onSecret(signed);
+    return signed;
+  }
+  async function proof(method, url, extra) {
+    const [{ SignJWT: SignJWT2 }, { privateKey, jwk }] = await Promise.all([loadJose(), ephemeral()]);
+    return new SignJWT2({
+      htm: method,
+      htu: url,
+      jti: (0, import_node_crypto2.randomUUID)(),
+      ...extra.ath && { ath: extra.ath },
+      ...extra.nonce && { nonce: extra.nonce }
+    }).setProtectedHeader({ typ: "dpop+jwt", alg: "ES256", jwk }).setIssuedAt().sign(privateKey);
+  }
+  async function requestToken() {
+    for (let attempt2 = 1; ; attempt2++) {
+      const headers = {};
+      if (dpop) headers.DPoP = await proof("POST", tokenUrl, { nonce: tokenNonce });
+      const res = await http2.request("POST", TOKEN_PATH, {
+        form: {
+          grant_type: "client_credentials",
+          scope: OKTA_SCOPES.join(" "),
+          client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+          client_assertion: await assertion()
+        },
+        headers,
+        okStatuses: [400, 401, 403]
+      });
+      if (res.status === 200) return tokenOf(res);
+      const error3 = textOf(res.body?.error);
+      const description = textOf(res.body?.error_description);
+      const nonce = res.headers.get("dpop-nonce");
+      const more2 = attempt2 < MAX_TOKEN_ATTEMPTS;
+      if (more2 && error3 === "use_dpop_nonce" && nonce) {
+        dpop = true;
+        tokenNonce = nonce;
+        continue;
+      }
+      if (more2 && !dpop && error3 === "invalid_dpop_proof" && /missing/i.test(description)) {
+        dpop = true;
+        continue;
+      }
+      throw tokenError(res, error3, description);
+    }
+  }
+  function tokenOf(res) {
+    const { access_token: value, token_type: type, expires_in: expiresIn } = res.body ?? {};
+    if (typeof value !== "string" || value === "") {
+      throw tokenFailure(res, "Okta answered the token request without an access_token");
+    }
+    onSecret(value);
+    const scheme = textOf(type).toLowerCase() === "dpop" ? "DPoP" : "Bearer";
+    if (scheme === "DPoP" && !dpop) {
+      throw tokenFailure(res, "Okta issued a DPoP-bound token to a request without a DPoP proof");
+    }
+    const lifetimeMs = (Number(expiresIn) > 0 ? Number(expiresIn) : 3600) * 1e3;
+    const renewAt = Date.now() + lifetimeMs - Math.min(RENEW_BEFORE_MS, lifetimeMs / 4);
+    const ath = (0, import_node_crypto2.createHash)("sha256").update(value).digest("base64url");
+    return { value, scheme, renewAt, ath };
+  }
+  function tokenFailure(res, message2) {
+    return new HttpError(
+      {
+        service: "okta",
+        method: "POST",
+        endpoint: TOKEN_PATH,
+        status: res.status,
+        serviceMessage: message2
+      },
+      message2
+    );
+  }
+  function tokenError(res, error3, description) {
+    const said = description ? `${error3}: ${description}` : error3 || `HTTP ${res.status}`;
+    const fields = {
+      service: "okta",
+      method: "POST",
+      endpoint: TOKEN_PATH,
+      status: res.status,
+      serviceMessage: http2.scrub(said),
+      code: error3 || void 0
+    };
+    return new HttpError(
+      fields,
+      http2.scrub(explainTokenError(error3, description, said, clientId, keyInput, res))
+    );
+  }
+  let held;
+  let pending;
+  let generation = 0;
+  function fetchToken() {
+    pending ??= requestToken().then((t) => {
+      held = t;
+      generation++;
+      return t;
+    }).finally(() => pending = void 0);
+    return pending;
+  }
+  async function current() {
+    if (held && Date.now() < held.renewAt) return held;
+    return fetchToken();
+  }
+  return {
+    clientId,
+    async generation() {
+      await current();
+      return generation;
+    },
+    async renew(seen) {
+      if (seen === generation) held = void 0;
+      if (held && pending === void 0) return;
+      await fetchToken();
+    },
+    useNonce(nonce) {
+      apiNonce = nonce;
+    },
+    async authorize(method, url) {
+      const t = await current();
+      if (t.scheme === "Bearer") return { Authorization: `Bearer ${t.value}` };
+      const htu = `${url.origin}${url.pathname}`;
+      return {
+        Authorization: `DPoP ${t.value}`,
+        DPoP: await proof(method.toUpperCase(), htu, { ath: t.ath, nonce: apiNonce })
+      };
+    }
+  };
+}
+async function importSigningKey(input) {
+  const { importJWK: importJWK2, importPKCS8: importPKCS82 } = await loadJose();
+  try {
+    if (input.jwk) return await importJWK2(input.jwk, input.alg);
+    return await importPKCS82(input.pem ?? "", input.alg);
+  } catch {
+    throw new Error(
+      `okta-private-key (OKTA_PRIVATE_KEY) could not be used to sign ${input.alg}: check it is the whole private key`
+    );
+  }
+}
+async function newDpopKey() {
+  const { generateKeyPair: generateKeyPair2, exportJWK: exportJWK2 } = await loadJose();
+  const pair = await generateKeyPair2("ES256");
+  const { kty, crv, x, y } = await exportJWK2(pair.publicKey);
+  return { privateKey: pair.privateKey, jwk: { kty, crv, x, y } };
+}
+function explainTokenError(error3, description, said, clientId, key, res) {
+  const head2 = `Okta refused a token for okta-client-id ${clientId} (${said})`;
+  if (/expire|future|issued|\biat\b|five minutes/i.test(description)) {
+    return `${head2}: ${clockHint(res)}`;
+  }
+  if (error3 === "invalid_client") {
+    const kid = key.kid ? `kid ${key.kid}` : "no kid (set okta-key-id to the key ID Okta shows)";
+    return `${head2}: in ${CONSOLE_APP} \u2192 General, check that okta-client-id is the app's Client ID, that Client authentication is "Public key / Private key", and that the public key of okta-private-key (${key.alg}, ${kid}) is added under PUBLIC KEYS and Active`;
+  }
+  if (error3 === "invalid_scope" || error3 === "consent_required") {
+    return `${head2}: ${SCOPES_FIX}`;
+  }
+  if (error3 === "invalid_dpop_proof") {
+    return `${head2}: the DPoP proof was refused; ${clockHint(res)}, and that nothing between this machine and Okta rewrites the request URL`;
+  }
+  if (error3 === "unsupported_grant_type" || error3 === "unauthorized_client") {
+    return `${head2}: the app must be an API Services app allowing the Client Credentials grant (${CONSOLE_APP} \u2192 General)`;
+  }
+  return head2;
+}
+function clockHint(res) {
+  const okta = Date.parse(res.headers.get("date") ?? "");
+  const skew = Number.isFinite(okta) ? Date.now() - okta : 0;
+  if (Math.abs(skew) >= SKEW_WORTH_NAMING_MS) {
+    const ahead = skew > 0 ? "ahead of" : "behind";
+    return `this machine's clock is ${Math.round(Math.abs(skew) / 1e3)} s ${ahead} Okta's: synchronise it (NTP)`;
+  }
+  return "check this machine's clock (assertions and proofs carry its time; Okta allows little skew)";
+}
+function oauthForbiddenHint(clientId, insufficientScope) {
+  if (insufficientScope) {
+    return `the access token of okta-client-id ${clientId} lacks the scope okta.groups.read: ${SCOPES_FIX}`;
+  }
+  return `the API Services app okta-client-id ${clientId} may not read groups: assign it the Read-only Administrator role in ${CONSOLE_APP} \u2192 Admin roles tab (scopes say what it may do, the role on which resources), and ${SCOPES_FIX}`;
+}
+var import_node_crypto2, jose, loadJose, OKTA_SCOPES, TOKEN_PATH, ASSERTION_LIFETIME_S, RENEW_BEFORE_MS, MAX_TOKEN_ATTEMPTS, SKEW_WORTH_NAMING_MS, CONSOLE_APP, SCOPES_FIX, textOf;
+var init_oauth = __esm({
+  "src/okta/oauth.ts"() {
+    "use strict";
+    import_node_crypto2 = __toESM(require_node_crypto(), 1);
+    init_http();
+    init_keys();
+    loadJose = () => jose ??= Promise.resolve().then(() => (init_jose(), jose_exports));
+    OKTA_SCOPES = ["okta.groups.read", "okta.users.read"];
+    TOKEN_PATH = "/oauth2/v1/token";
+    ASSERTION_LIFETIME_S = 300;
+    RENEW_BEFORE_MS = 5 * 6e4;
+    MAX_TOKEN_ATTEMPTS = 4;
+    SKEW_WORTH_NAMING_MS = 3e4;
+    CONSOLE_APP = "Okta Admin Console \u2192 Applications \u2192 Applications \u2192 your API Services app";
+    SCOPES_FIX = `grant ${OKTA_SCOPES.join(" and ")} in ${CONSOLE_APP} \u2192 Okta API Scopes tab (a Super Admin must grant them)`;
+    textOf = (value) => typeof value === "string" ? value : "";
   }
 });
 
@@ -39221,18 +40524,11 @@ function isLoopback(hostname2) {
   return hostname2 === "localhost" || hostname2 === "[::1]" || /^127(?:\.\d{1,3}){3}$/.test(hostname2);
 }
 function createOktaClient(opts) {
-  const token = opts.token.trim().replace(/^ssws\s+/i, "");
-  if (token === "") throw new Error("okta-api-token is empty");
   const origin = oktaOrigin(opts.domain);
-  const http2 = createHttpService({
+  const common = {
     service: "okta",
     baseUrl: origin,
-    headers: {
-      Authorization: `SSWS ${token}`,
-      Accept: "application/json",
-      "User-Agent": USER_AGENT2
-    },
-    secrets: [token, opts.token],
+    headers: { Accept: "application/json", "User-Agent": USER_AGENT2 },
     rateLimitStyle: "okta",
     concurrency: opts.concurrency ?? 4,
     timeoutMs: opts.timeoutMs,
@@ -39240,15 +40536,97 @@ function createOktaClient(opts) {
     retryBaseMs: opts.retryBaseMs,
     sleep: opts.sleep,
     onRetry: opts.onRetry
-  });
+  };
+  const learnt = [];
+  const onSecret = (secret) => {
+    learnt.push(secret);
+    opts.onSecret?.(secret);
+  };
+  const { http: http2, auth: auth2 } = opts.oauth ? oauthService(common, opts.oauth, opts.token, onSecret) : { http: sswsService(common, opts.token ?? ""), auth: void 0 };
+  const scrub3 = (text2) => {
+    let clean2 = http2.scrub(text2).replace(JWT_SHAPE, "***");
+    for (const secret of learnt) clean2 = clean2.split(secret).join("***");
+    return clean2;
+  };
+  const context3 = { http: http2, auth: auth2, scrub: scrub3 };
   const members2 = new MemberPool();
   return {
-    findGroups: (refs) => findGroups(http2, refs),
-    listMembers: (groupId, about) => listMembers(http2, groupId, members2, about),
+    findGroups: (refs) => findGroups(context3, refs),
+    listMembers: (groupId, about) => listMembers(context3, groupId, members2, about),
     stats: () => http2.stats()
   };
 }
-async function findGroups(http2, refs) {
+function sswsService(common, given) {
+  const token = given.trim().replace(/^ssws\s+/i, "");
+  if (token === "") throw new Error("okta-api-token is empty");
+  return createHttpService({
+    ...common,
+    headers: { ...common.headers, Authorization: `SSWS ${token}` },
+    secrets: [token, given]
+  });
+}
+function oauthService(common, oauth, token, onSecret) {
+  if (token?.trim()) {
+    throw new Error(
+      "okta-api-token (OKTA_API_TOKEN) and okta-client-id (OKTA_CLIENT_ID) are both set: use one way into Okta, an API token or an API Services app"
+    );
+  }
+  const secrets = privateKeySecrets(oauth.privateKey);
+  const tokens = createHttpService({ ...common, secrets });
+  const auth2 = createOktaAuth(tokens, oauth, onSecret);
+  const api = createHttpService({
+    ...common,
+    secrets,
+    authorize: (method, url) => auth2.authorize(method, url)
+  });
+  return {
+    auth: auth2,
+    http: {
+      ...api,
+      request: renewingOnRejection(api, auth2),
+      // Token requests are counted apart, under their own endpoint.
+      stats: () => [...api.stats(), ...tokens.stats()]
+    }
+  };
+}
+function renewingOnRejection(api, auth2) {
+  return async function request2(method, pathOrUrl, opts = {}) {
+    const given = opts.okStatuses ?? [];
+    const seen = await auth2.generation();
+    const first = await api.request(method, pathOrUrl, {
+      ...opts,
+      okStatuses: [...given, 401, 403]
+    });
+    if (first.status === 403 && !given.includes(403)) throw forbidden(first, method, pathOrUrl);
+    if (first.status !== 401 || given.includes(401)) return first;
+    const nonce = first.headers.get("dpop-nonce");
+    if (nonce && /use_dpop_nonce/.test(first.headers.get("www-authenticate") ?? "")) {
+      auth2.useNonce(nonce);
+    } else {
+      await auth2.renew(seen);
+    }
+    const again = await api.request(method, pathOrUrl, { ...opts, okStatuses: [...given, 403] });
+    if (again.status === 403 && !given.includes(403)) throw forbidden(again, method, pathOrUrl);
+    return again;
+  };
+}
+function forbidden(res, method, pathOrUrl) {
+  const body2 = res.body ?? {};
+  const challenge = res.headers.get("www-authenticate") ?? "";
+  const insufficientScope = /insufficient_scope/.test(challenge);
+  const code2 = insufficientScope ? "insufficient_scope" : typeof body2.errorCode === "string" && body2.errorCode ? body2.errorCode : void 0;
+  const summary3 = typeof body2.errorSummary === "string" ? body2.errorSummary : insufficientScope ? "insufficient_scope" : "Forbidden";
+  return new HttpError({
+    service: "okta",
+    method: method.toUpperCase(),
+    endpoint: endpointOf(new URL(pathOrUrl, "http://x").pathname),
+    status: 403,
+    serviceMessage: code2 && code2 !== summary3 ? `${summary3} (${code2})` : summary3,
+    code: code2
+  });
+}
+async function findGroups(context3, refs) {
+  const { http: http2 } = context3;
   const result = /* @__PURE__ */ new Map();
   const names = [];
   for (const ref of new Set(refs)) {
@@ -39265,7 +40643,7 @@ async function findGroups(http2, refs) {
         const groups2 = await searchGroups(http2, batch);
         for (const name2 of batch) result.set(name2, exactMatch(name2, groups2));
       } catch (err) {
-        const error3 = explain(http2, err);
+        const error3 = explain(context3, err);
         for (const name2 of batch) result.set(name2, error3);
       }
     })
@@ -39327,10 +40705,10 @@ function exactMatch(name2, groups2) {
     `Okta group name "${name2}" is ambiguous: ${matches.length} groups have it: ${list}; name the group as id:<id> instead`
   );
 }
-async function listMembers(http2, groupId, pool, about = `group id:${groupId}`) {
+async function listMembers(context3, groupId, pool, about = `group id:${groupId}`) {
   try {
     return await readAllPages(
-      http2,
+      context3.http,
       `/api/v1/groups/${encodeURIComponent(groupId)}/users`,
       { limit: MEMBERS_PAGE },
       (u) => pool.of(u),
@@ -39340,7 +40718,7 @@ async function listMembers(http2, groupId, pool, about = `group id:${groupId}`) 
     if (err instanceof HttpError && err.status === 404) {
       throw new HttpError(err, `Okta group id:${groupId} not found (${err.serviceMessage})`);
     }
-    throw explain(http2, err);
+    throw explain(context3, err);
   }
 }
 async function readAllPages(http2, path9, query, map, page = {}) {
@@ -39394,29 +40772,57 @@ async function getPage(http2, url, page) {
     return http2.request("GET", smaller.href, page);
   }
 }
-function explain(http2, err) {
-  if (!(err instanceof HttpError)) return err instanceof Error ? err : new Error(String(err));
-  if (err.unsent) return err;
-  const detail = `(${err.serviceMessage})`;
-  let message;
-  if (err.status === 401) {
-    const credential = "okta-api-token";
-    return new HttpError({ ...err, credential }, rejectedCredentialMessage(err, credential));
-  } else if (err.status === 403 && err.code === "E0000005") {
-    message = `Okta received no credentials ${detail}: set okta-api-token (OKTA_API_TOKEN).`;
-  } else if (err.status === 403) {
-    message = `The admin behind okta-api-token may not read groups ${detail}: create the token as an admin with at least the Read-Only Administrator role.`;
+function explain(context3, err) {
+  if (!(err instanceof HttpError)) {
+    const error3 = err instanceof Error ? err : new Error(String(err));
+    const clean2 = context3.scrub(error3.message);
+    return clean2 === error3.message ? error3 : new Error(clean2);
   }
-  return message === void 0 ? err : new HttpError(err, http2.scrub(message));
+  if (err.unsent) return err;
+  if (err.status === 401 && !context3.auth) {
+    const credential = "okta-api-token";
+    return new HttpError(
+      { ...err, credential, serviceMessage: context3.scrub(err.serviceMessage) },
+      context3.scrub(rejectedCredentialMessage(err, credential))
+    );
+  }
+  const message2 = err.endpoint === TOKEN_PATH ? err.message : context3.auth ? oauthMessage(context3.auth, err) : sswsMessage(err);
+  const serviceMessage = context3.scrub(err.serviceMessage);
+  return new HttpError({ ...err, serviceMessage }, context3.scrub(message2 ?? err.message));
 }
-var MEMBERS_PAGE, GROUPS_PAGE, SAFE_PAGE, MAX_URL_LENGTH, USER_AGENT2, ID_PREFIX, MEMBER_FIELDS, MemberPool;
+function sswsMessage(err) {
+  const detail = `(${err.serviceMessage})`;
+  if (err.status === 403 && err.code === "E0000005") {
+    return `Okta received no credentials ${detail}: set okta-api-token (OKTA_API_TOKEN).`;
+  }
+  if (err.status === 403) {
+    return `The admin behind okta-api-token may not read groups ${detail}: create the token as an admin with at least the Read-Only Administrator role.`;
+  }
+  return void 0;
+}
+function oauthMessage(auth2, err) {
+  const detail = `(${err.serviceMessage})`;
+  if (err.status === 401) {
+    return `Okta rejected the access token of okta-client-id ${auth2.clientId} ${detail} even after renewing it once: check that the API Services app is active and this machine\u2019s clock is right.`;
+  }
+  if (err.status === 403) {
+    return `Okta ${err.method} ${err.endpoint} was refused ${detail}: ${oauthForbiddenHint(auth2.clientId, err.code === "insufficient_scope")}.`;
+  }
+  if (err.status === 400 && /dpop/i.test(err.serviceMessage)) {
+    return `Okta refused the DPoP proof of ${err.method} ${err.endpoint} ${detail}: check this machine\u2019s clock, and that nothing between this machine and Okta rewrites the request URL.`;
+  }
+  return void 0;
+}
+var MEMBERS_PAGE, GROUPS_PAGE, SAFE_PAGE, MAX_URL_LENGTH, USER_AGENT2, ID_PREFIX, MEMBER_FIELDS, JWT_SHAPE, MemberPool;
 var init_client2 = __esm({
   "src/okta/client.ts"() {
     "use strict";
     init_secrets();
     init_http();
     init_rejected_credential();
+    init_keys();
     init_link();
+    init_oauth();
     MEMBERS_PAGE = 1e3;
     GROUPS_PAGE = 200;
     SAFE_PAGE = 200;
@@ -39424,6 +40830,7 @@ var init_client2 = __esm({
     USER_AGENT2 = "grafana-team-sync";
     ID_PREFIX = "id:";
     MEMBER_FIELDS = { id: true, status: true, profile: { login: true, email: true } };
+    JWT_SHAPE = /eyJ[\w-]{4,}\.eyJ[\w-]{4,}\.[\w-]{8,}/g;
     MemberPool = class {
       #byId = /* @__PURE__ */ new Map();
       of(u) {
@@ -39447,6 +40854,8 @@ var init_okta3 = __esm({
   "src/okta/index.ts"() {
     "use strict";
     init_client2();
+    init_keys();
+    init_oauth();
   }
 });
 
@@ -39465,12 +40874,16 @@ async function runEngine(given) {
   const problems = checkCapabilities(config2, {
     token: Boolean(inputs.grafana?.token?.trim()),
     basic: Boolean(inputs.grafana && grafanaAuth(inputs.grafana)?.basic),
-    okta: Boolean(inputs.okta?.domain.trim() && inputs.okta.token.trim())
+    okta: hasOktaCredentials(inputs.okta),
+    oktaProblem: oktaCredentialProblem(inputs.okta)
   });
   if (problems.length > 0) return { kind: "refused", problems };
   let clients;
   try {
-    clients = createClients(config2, inputs);
+    clients = createClients(config2, inputs, (secret) => {
+      scrubber2.add(secret);
+      inputs.onSecret?.(secret);
+    });
   } catch (error3) {
     const problems2 = [scrubber2.scrub(messageOf(error3))];
     return error3 instanceof SettingError ? { kind: "refused", problems: problems2, setting: error3.problem } : { kind: "refused", problems: problems2 };
@@ -39612,7 +41025,7 @@ function requestTimeoutMs(env) {
   const ms = Number(env.GRAFANA_TEAM_SYNC_HTTP_TIMEOUT_MS);
   return Number.isInteger(ms) && ms > 0 ? ms : void 0;
 }
-function createClients(config2, inputs) {
+function createClients(config2, inputs, onSecret) {
   const { grafana, okta } = inputs;
   const http2 = { timeoutMs: requestTimeoutMs(inputs.env), onRetry: inputs.onProgress };
   if (!grafana?.url.trim()) {
@@ -39633,9 +41046,10 @@ function createClients(config2, inputs) {
     })
   };
   if (okta && collectOktaRefs(config2).length > 0) {
+    const { domain: domain2, token, clientId, privateKey, keyId } = okta;
     clients.okta = createOktaClient({
-      domain: okta.domain,
-      token: okta.token,
+      domain: domain2,
+      ...clientId?.trim() ? { oauth: { clientId, privateKey: privateKey ?? "", keyId }, onSecret } : { token },
       concurrency: inputs.concurrency,
       ...http2
     });
@@ -39651,6 +41065,7 @@ function requestsOf(clients) {
 function learnCredentials(scrubber2, inputs) {
   if (inputs.grafana) for (const secret of grafanaSecrets(inputs.grafana)) scrubber2.add(secret);
   scrubber2.add(inputs.okta?.token);
+  for (const secret of privateKeySecrets(inputs.okta?.privateKey)) scrubber2.add(secret);
 }
 var DEFAULT_CONCURRENCY, Cancelled;
 var init_engine = __esm({
@@ -39698,15 +41113,15 @@ var init_secrets2 = __esm({
 });
 
 // src/report/escape.ts
-function clean(text) {
-  return text.replace(LINE_BREAKS, " ").replace(INVISIBLE, "");
+function clean(text2) {
+  return text2.replace(LINE_BREAKS, " ").replace(INVISIBLE, "");
 }
-function truncate(text, max) {
-  if (text.length <= max) return text;
+function truncate(text2, max) {
+  if (text2.length <= max) return text2;
   let end = Math.max(0, max - 1);
-  const last = text.charCodeAt(end - 1);
+  const last = text2.charCodeAt(end - 1);
   if (last >= 55296 && last <= 56319) end -= 1;
-  return `${text.slice(0, end)}\u2026`;
+  return `${text2.slice(0, end)}\u2026`;
 }
 function neutralise(hazard) {
   const entity = ENTITIES[hazard];
@@ -39715,8 +41130,8 @@ function neutralise(hazard) {
   if (hazard.length > 1) return `${hazard.slice(0, -1)}${ZWSP}.`;
   return `${hazard}${ZWSP}`;
 }
-function escapeMarkdown(text) {
-  const escaped = clean(text).replace(HAZARD, neutralise);
+function escapeMarkdown(text2) {
+  const escaped = clean(text2).replace(HAZARD, neutralise);
   return escaped.replace(BLOCK_START, (marker) => {
     const last = marker.charCodeAt(marker.length - 1);
     return `${marker.slice(0, -1)}&#${last};`;
@@ -39876,9 +41291,9 @@ function userTraits(change) {
 }
 function groupItems(change) {
   const sign = SIGN[EFFECT[change.kind]];
-  const item = (text, provenance = "") => ({
+  const item = (text2, provenance = "") => ({
     sign,
-    text: clean(text),
+    text: clean(text2),
     provenance: clean(provenance)
   });
   switch (change.kind) {
@@ -40109,8 +41524,8 @@ var init_describe = __esm({
 function renderMarkdown(input, opts) {
   const view = makeView(input, opts.summaryUrl);
   for (const level of DETAIL_LEVELS) {
-    const text = renderMarkdownAt(view, level);
-    if (text.length <= opts.budget) return text;
+    const text2 = renderMarkdownAt(view, level);
+    if (text2.length <= opts.budget) return text2;
   }
   return fitTotals(view, opts.budget);
 }
@@ -40143,8 +41558,8 @@ function fitTotals(view, budget) {
     room -= cost;
   }
   const omitted = blocks.length - kept.length;
-  const text = join([...top, shortenedNote(view, "totals", omitted), ...kept]);
-  if (text.length <= budget) return text;
+  const text2 = join([...top, shortenedNote(view, "totals", omitted), ...kept]);
+  if (text2.length <= budget) return text2;
   const marker = view.input.marker ? `${view.input.marker}
 ` : "";
   const line = `grafana-team-sync ${view.input.mode}: ${tallyText(tally(view.input.plan.changes))}`;
@@ -40181,7 +41596,7 @@ ${content}
 
 </details>`;
 }
-function table(header, align, rows) {
+function table2(header, align, rows) {
   const line = (cells) => `| ${cells.join(" | ")} |`;
   const rule = align.map((a) => a === "r" ? "---:" : "---");
   return [line(header), line(rule), ...rows.map(line)].join("\n");
@@ -40212,8 +41627,8 @@ function summaryLine(view) {
   return `**${planned}**`;
 }
 function noChangesLine(plan) {
-  const text = noChangesText(plan);
-  return plan.errors.length || plan.heldBack.length ? `**${text}**` : text;
+  const text2 = noChangesText(plan);
+  return plan.errors.length || plan.heldBack.length ? `**${text2}**` : text2;
 }
 function removalBanner(view) {
   if (view.applied) return "";
@@ -40228,7 +41643,7 @@ function kindTable(view) {
   const counts = kindCounts(view.input.plan.changes);
   if (!counts.length) return "";
   if (!view.applied) {
-    return table(
+    return table2(
       ["Change", "Count"],
       ["l", "r"],
       counts.map(([kind, n]) => [KIND_LABEL[kind], String(n)])
@@ -40243,7 +41658,7 @@ function kindTable(view) {
     byKind.set(change.kind, row);
   }
   const statuses = Object.keys(STATUS_LABEL);
-  return table(
+  return table2(
     ["Change", "Planned", ...statuses.map((s) => capitalise(STATUS_LABEL[s]))],
     ["l", "r", "r", "r", "r", "r"],
     counts.map(([kind, n]) => {
@@ -40252,8 +41667,8 @@ function kindTable(view) {
     })
   );
 }
-function capitalise(text) {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+function capitalise(text2) {
+  return text2.charAt(0).toUpperCase() + text2.slice(1);
 }
 function body(view, level) {
   const { plan } = view.input;
@@ -40400,7 +41815,7 @@ function statsBlock(stats, level) {
   ]);
   return details(
     line,
-    table(["Service", "Endpoint", "Requests", "Retries", "KiB"], ["l", "l", "r", "r", "r"], rows)
+    table2(["Service", "Endpoint", "Requests", "Retries", "KiB"], ["l", "l", "r", "r", "r"], rows)
   );
 }
 function changesBlocks(view, level) {
@@ -40501,7 +41916,7 @@ function countsTable(view) {
   return [
     "### Changes by team",
     "",
-    table(header, ["l", "l", "r", "r", "r", "r"].slice(0, header.length), rows)
+    table2(header, ["l", "l", "r", "r", "r", "r"].slice(0, header.length), rows)
   ].join("\n");
 }
 var COMMENT_BUDGET, SUMMARY_BUDGET, DETAIL_LEVELS, LIMITS, HELD_BACK_NAMES, COLLAPSE_OVER, OPEN_UP_TO, LINE_TEXT, REMOVAL_WORDS;
@@ -40795,8 +42210,8 @@ function describeSummary(configPath, s) {
   const count = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
   return `${configPath} is valid: ${count(s.files, "file")}, ${count(s.orgs.length, "org")}, ${count(s.teams, "team")}, ${count(s.oktaGroups.length, "Okta group")}, ${count(s.people, "person", "people")}, ${count(s.users, "local user")}.`;
 }
-function withNewline(text) {
-  return text.endsWith("\n") ? text : `${text}
+function withNewline(text2) {
+  return text2.endsWith("\n") ? text2 : `${text2}
 `;
 }
 var init_format = __esm({
@@ -40807,12 +42222,12 @@ var init_format = __esm({
 
 // src/cli/output.ts
 function report(args, outcome, io) {
-  const err = (text) => io.stderr(withNewline(text));
+  const err = (text2) => io.stderr(withNewline(text2));
   let unwritten = false;
-  const emit = (json2, text, textTo = io.stdout) => {
+  const emit = (json2, text2, textTo = io.stdout) => {
     if (args.out) unwritten = !writeOut(args.out, json2, io);
     if (args.json) io.stdout(withNewline(json2));
-    if (!args.json || textTo !== io.stdout) textTo(withNewline(text));
+    if (!args.json || textTo !== io.stdout) textTo(withNewline(text2));
   };
   const status = outcomeStatus(args, outcome, emit, err);
   return unwritten ? EXIT_ERROR : status;
@@ -40980,8 +42395,8 @@ var init_names = __esm({
 });
 
 // src/export/build.ts
-function literal(text) {
-  return text.replaceAll("${", () => "$${");
+function literal(text2) {
+  return text2.replaceAll("${", () => "$${");
 }
 function buildExport(observed, options) {
   const identity = chooseIdentity(observed);
@@ -41513,7 +42928,7 @@ function publicUrl(url) {
 }
 async function runExport(inputs) {
   const secrets = [inputs.grafana.token, inputs.grafana.password, inputs.okta?.token].map((s) => s?.trim() ?? "").filter((s) => s.length >= 4);
-  const scrub3 = (text) => secrets.reduce((t, s) => t.split(s).join("***"), text);
+  const scrub3 = (text2) => secrets.reduce((t, s) => t.split(s).join("***"), text2);
   if (inputs.oktaGroups && !inputs.okta) {
     return {
       kind: "refused",
@@ -41575,7 +42990,7 @@ function createClients2(inputs) {
 function messageOf2(error3) {
   return error3 instanceof Error ? error3.message || error3.name : String(error3);
 }
-var init_export = __esm({
+var init_export2 = __esm({
   "src/export/index.ts"() {
     "use strict";
     init_grafana();
@@ -41591,7 +43006,7 @@ var init_export = __esm({
 
 // src/cli/export.ts
 async function runExportCommand(args, io) {
-  const err = (text) => io.stderr(`${text}
+  const err = (text2) => io.stderr(`${text2}
 `);
   const { env } = io;
   const options = args.export ?? { out: "teams", orgs: [], oktaGroups: false };
@@ -41620,7 +43035,7 @@ async function runExportCommand(args, io) {
   return report2(await runExport(inputs), options.out, io);
 }
 function report2(outcome, out, io) {
-  const err = (text) => io.stderr(`${text}
+  const err = (text2) => io.stderr(`${text2}
 `);
   switch (outcome.kind) {
     case "refused":
@@ -41694,10 +43109,10 @@ function hasBasicAuth(url, username, password) {
   return Boolean((username || inUrl?.username) && (password || inUrl?.password));
 }
 var MAX_SHOWN;
-var init_export2 = __esm({
+var init_export3 = __esm({
   "src/cli/export.ts"() {
     "use strict";
-    init_export();
+    init_export2();
     init_format();
     init_output2();
     MAX_SHOWN = 50;
@@ -41783,7 +43198,7 @@ var require_util9 = __commonJS({
       return fastHashObject(keys, labels);
     }
     exports.hashObject = hashObject;
-    exports.isObject = function isObject2(obj) {
+    exports.isObject = function isObject3(obj) {
       return obj !== null && typeof obj === "object";
     };
     exports.nowTimestamp = function nowTimestamp() {
@@ -42036,11 +43451,11 @@ var require_metric = __commonJS({
   "node_modules/prom-client/lib/metric.js"(exports, module) {
     "use strict";
     var Registry2 = require_registry();
-    var { isObject: isObject2 } = require_util9();
+    var { isObject: isObject3 } = require_util9();
     var { validateMetricName, validateLabelName } = require_validation();
     var Metric = class {
       constructor(config2, defaults2 = {}) {
-        if (!isObject2(config2)) {
+        if (!isObject3(config2)) {
           throw new TypeError("constructor expected a config object");
         }
         Object.assign(
@@ -42134,7 +43549,7 @@ var require_counter = __commonJS({
     var util = require_util10();
     var {
       hashObject,
-      isObject: isObject2,
+      isObject: isObject3,
       getLabels,
       removeLabels,
       nowTimestamp
@@ -42165,7 +43580,7 @@ var require_counter = __commonJS({
        */
       incWithoutExemplar(labels, value) {
         let hash = "";
-        if (isObject2(labels)) {
+        if (isObject3(labels)) {
           hash = hashObject(labels, this.sortedLabelNames);
           validateLabel(this.labelNames, labels);
         } else {
@@ -42206,7 +43621,7 @@ var require_counter = __commonJS({
       }
       updateExemplar(exemplarLabels, value, hash) {
         if (exemplarLabels === this.defaultExemplarLabelSet) return;
-        if (!isObject2(this.hashMap[hash].exemplar)) {
+        if (!isObject3(this.hashMap[hash].exemplar)) {
           this.hashMap[hash].exemplar = new Exemplar();
         }
         this.hashMap[hash].exemplar.validateExemplarLabelSet(exemplarLabels);
@@ -42271,7 +43686,7 @@ var require_gauge = __commonJS({
       setValueDelta,
       getLabels,
       hashObject,
-      isObject: isObject2,
+      isObject: isObject3,
       removeLabels
     } = require_util9();
     var { validateLabel } = require_validation();
@@ -42408,10 +43823,10 @@ var require_gauge = __commonJS({
       setValueDelta(gauge.hashMap, delta, labels, hash);
     }
     function getLabelArg(labels) {
-      return isObject2(labels) ? labels : {};
+      return isObject3(labels) ? labels : {};
     }
     function getValueArg(labels, value) {
-      return isObject2(labels) ? value : labels;
+      return isObject3(labels) ? value : labels;
     }
     module.exports = Gauge2;
   }
@@ -42425,7 +43840,7 @@ var require_histogram = __commonJS({
     var {
       getLabels,
       hashObject,
-      isObject: isObject2,
+      isObject: isObject3,
       removeLabels,
       nowTimestamp
     } = require_util9();
@@ -42497,7 +43912,7 @@ var require_histogram = __commonJS({
         const bound = findBound(this.upperBounds, value);
         const { bucketExemplars } = this.hashMap[hash];
         let exemplar = bucketExemplars[bound];
-        if (!isObject2(exemplar)) {
+        if (!isObject3(exemplar)) {
           exemplar = new Exemplar();
           bucketExemplars[bound] = exemplar;
         }
@@ -42659,7 +44074,7 @@ var require_histogram = __commonJS({
       return result;
     }
     function convertLabelsAndValues(labels, value) {
-      return isObject2(labels) ? {
+      return isObject3(labels) ? {
         labels,
         value
       } : {
@@ -46398,7 +47813,7 @@ var require_gc = __commonJS({
 var require_defaultMetrics = __commonJS({
   "node_modules/prom-client/lib/defaultMetrics.js"(exports, module) {
     "use strict";
-    var { isObject: isObject2 } = require_util9();
+    var { isObject: isObject3 } = require_util9();
     var processCpuTotal = require_processCpuTotal();
     var processStartTime = require_processStartTime();
     var osMemoryHeap = require_osMemoryHeap();
@@ -46429,7 +47844,7 @@ var require_defaultMetrics = __commonJS({
     };
     var metricsList = Object.keys(metrics);
     module.exports = function collectDefaultMetrics2(config2) {
-      if (config2 !== null && config2 !== void 0 && !isObject2(config2)) {
+      if (config2 !== null && config2 !== void 0 && !isObject3(config2)) {
         throw new TypeError("config must be null, undefined, or an object");
       }
       config2 = { eventLoopMonitoringPrecision: 10, ...config2 };
@@ -46570,13 +47985,13 @@ var require_cluster2 = __commonJS({
             }, 5e3)
           };
           requests.set(requestId, request2);
-          const message = {
+          const message2 = {
             type: GET_METRICS_REQ,
             requestId
           };
           for (const id in cluster().workers) {
             if (cluster().workers[id].isConnected()) {
-              cluster().workers[id].send(message);
+              cluster().workers[id].send(message2);
               request2.pending++;
             }
           }
@@ -46649,17 +48064,17 @@ var require_cluster2 = __commonJS({
       if (listenersAdded) return;
       listenersAdded = true;
       if (cluster().isMaster) {
-        cluster().on("message", (worker, message) => {
-          if (message.type === GET_METRICS_RES) {
-            const request2 = requests.get(message.requestId);
-            if (message.error) {
-              request2.done(new Error(message.error));
+        cluster().on("message", (worker, message2) => {
+          if (message2.type === GET_METRICS_RES) {
+            const request2 = requests.get(message2.requestId);
+            if (message2.error) {
+              request2.done(new Error(message2.error));
               return;
             }
-            message.metrics.forEach((registry2) => request2.responses.push(registry2));
+            message2.metrics.forEach((registry2) => request2.responses.push(registry2));
             request2.pending--;
             if (request2.pending === 0) {
-              requests.delete(message.requestId);
+              requests.delete(message2.requestId);
               clearTimeout(request2.errorTimeout);
               const registry2 = AggregatorRegistry.aggregate(request2.responses);
               const promString = registry2.metrics();
@@ -46669,18 +48084,18 @@ var require_cluster2 = __commonJS({
         });
       }
       if (cluster().isWorker) {
-        process.on("message", (message) => {
-          if (message.type === GET_METRICS_REQ) {
+        process.on("message", (message2) => {
+          if (message2.type === GET_METRICS_REQ) {
             Promise.all(registries.map((r) => r.getMetricsAsJSON())).then((metrics) => {
               process.send({
                 type: GET_METRICS_RES,
-                requestId: message.requestId,
+                requestId: message2.requestId,
                 metrics
               });
             }).catch((error3) => {
               process.send({
                 type: GET_METRICS_RES,
-                requestId: message.requestId,
+                requestId: message2.requestId,
                 error: error3.message
               });
             });
@@ -46759,7 +48174,7 @@ function createMetrics(options) {
     m.applied.inc({ kind }, 0);
     m.failed.inc({ kind }, 0);
   }
-  const scrub3 = options.scrub ?? ((text) => text);
+  const scrub3 = options.scrub ?? ((text2) => text2);
   return {
     registry: registry2,
     contentType: registry2.contentType,
@@ -46951,12 +48366,12 @@ function createLogger(options) {
     }
   };
 }
-function oneLine(text) {
-  return text.replace(/\s*[\r\n]+\s*/g, " ");
+function oneLine(text2) {
+  return text2.replace(/\s*[\r\n]+\s*/g, " ");
 }
 function textValue(value) {
-  const text = String(value);
-  return /^[\w.:/@+-]+$/.test(text) ? text : JSON.stringify(oneLine(text));
+  const text2 = String(value);
+  return /^[\w.:/@+-]+$/.test(text2) ? text2 : JSON.stringify(oneLine(text2));
 }
 var RANK;
 var init_logger = __esm({
@@ -47085,7 +48500,7 @@ async function syncOnce(deps, signal, run3) {
     ...inputs,
     force: false,
     signal,
-    onProgress: (message) => log.log("debug", message, { run: run3 })
+    onProgress: (message2) => log.log("debug", message2, { run: run3 })
   });
   const durationMs = Date.now() - startedAt.getTime();
   const result = runResult(outcome);
@@ -47293,21 +48708,21 @@ var file_exports = {};
 __export(file_exports, {
   writeMetricsFile: () => writeMetricsFile
 });
-async function writeMetricsFile(path9, text) {
-  const temp = (0, import_node_path5.join)((0, import_node_path5.dirname)(path9), `.${(0, import_node_path5.basename)(path9)}.${(0, import_node_crypto.randomBytes)(4).toString("hex")}.tmp`);
+async function writeMetricsFile(path9, text2) {
+  const temp = (0, import_node_path5.join)((0, import_node_path5.dirname)(path9), `.${(0, import_node_path5.basename)(path9)}.${(0, import_node_crypto3.randomBytes)(4).toString("hex")}.tmp`);
   try {
-    await (0, import_promises3.writeFile)(temp, text, { mode: 420 });
+    await (0, import_promises3.writeFile)(temp, text2, { mode: 420 });
     await (0, import_promises3.rename)(temp, path9);
   } catch (error3) {
     await (0, import_promises3.rm)(temp, { force: true });
     throw error3;
   }
 }
-var import_node_crypto, import_promises3, import_node_path5;
+var import_node_crypto3, import_promises3, import_node_path5;
 var init_file = __esm({
   "src/metrics/file.ts"() {
     "use strict";
-    import_node_crypto = __toESM(require_node_crypto(), 1);
+    import_node_crypto3 = __toESM(require_node_crypto(), 1);
     import_promises3 = __toESM(require_promises(), 1);
     import_node_path5 = __toESM(require_node_path(), 1);
   }
@@ -47321,9 +48736,9 @@ __export(run_exports, {
 });
 function processIO() {
   return {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-    writeFile: (path9, text) => (0, import_node_fs.writeFileSync)(path9, text),
+    stdout: (text2) => process.stdout.write(text2),
+    stderr: (text2) => process.stderr.write(text2),
+    writeFile: (path9, text2) => (0, import_node_fs.writeFileSync)(path9, text2),
     env: process.env,
     cwd: process.cwd()
   };
@@ -47344,9 +48759,9 @@ async function runCli(argv, given = processIO()) {
 function scrubbedIO(io, scrubber2) {
   return {
     ...io,
-    stdout: (text) => io.stdout(scrubber2.scrub(text)),
-    stderr: (text) => io.stderr(scrubber2.scrub(text)),
-    writeFile: (path9, text) => io.writeFile(path9, scrubber2.scrub(text))
+    stdout: (text2) => io.stdout(scrubber2.scrub(text2)),
+    stderr: (text2) => io.stderr(scrubber2.scrub(text2)),
+    writeFile: (path9, text2) => io.writeFile(path9, scrubber2.scrub(text2))
   };
 }
 async function run(argv, io, scrubber2) {
@@ -47434,13 +48849,21 @@ function engineInputs(args, io, signal, scrubber2) {
     env,
     force: args.force,
     concurrency: args.concurrency,
-    onProgress: (message) => io.stderr(`${message}
+    onProgress: (message2) => io.stderr(`${message2}
 `),
     signal,
     scrubber: scrubber2
   };
-  if (env.OKTA_DOMAIN?.trim() && env.OKTA_API_TOKEN?.trim())
-    inputs.okta = { domain: env.OKTA_DOMAIN, token: env.OKTA_API_TOKEN };
+  const oktaCredential = env.OKTA_API_TOKEN || env.OKTA_CLIENT_ID || env.OKTA_PRIVATE_KEY;
+  if (env.OKTA_DOMAIN?.trim() && oktaCredential?.trim()) {
+    inputs.okta = {
+      domain: env.OKTA_DOMAIN,
+      token: env.OKTA_API_TOKEN?.trim() || void 0,
+      clientId: env.OKTA_CLIENT_ID?.trim() || void 0,
+      privateKey: env.OKTA_PRIVATE_KEY?.trim() || void 0,
+      keyId: env.OKTA_KEY_ID?.trim() || void 0
+    };
+  }
   if (mode === "validate") return { inputs };
   const url = env.GRAFANA_URL?.trim();
   const credentials = {
@@ -47474,7 +48897,7 @@ var init_run2 = __esm({
     init_output2();
     init_usage();
     init_signals();
-    init_export2();
+    init_export3();
   }
 });
 
@@ -47513,12 +48936,12 @@ var init_utils = __esm({
 });
 
 // node_modules/@actions/core/lib/command.js
-function issueCommand(command, properties, message) {
-  const cmd = new Command(command, properties, message);
+function issueCommand(command, properties, message2) {
+  const cmd = new Command(command, properties, message2);
   process.stdout.write(cmd.toString() + os.EOL);
 }
-function issue2(name2, message = "") {
-  issueCommand(name2, {}, message);
+function issue2(name2, message2 = "") {
+  issueCommand(name2, {}, message2);
 }
 function escapeData(s) {
   return toCommandValue(s).replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
@@ -47533,13 +48956,13 @@ var init_command = __esm({
     init_utils();
     CMD_STRING = "::";
     Command = class {
-      constructor(command, properties, message) {
+      constructor(command, properties, message2) {
         if (!command) {
           command = "missing.command";
         }
         this.command = command;
         this.properties = properties;
-        this.message = message;
+        this.message = message2;
       }
       toString() {
         let cmdStr = CMD_STRING + this.command;
@@ -47575,7 +48998,7 @@ var require_crypto = __commonJS({
 });
 
 // node_modules/@actions/core/lib/file-command.js
-function issueFileCommand(command, message) {
+function issueFileCommand(command, message2) {
   const filePath = process.env[`GITHUB_${command}`];
   if (!filePath) {
     throw new Error(`Unable to find environment variable for file command ${command}`);
@@ -47583,7 +49006,7 @@ function issueFileCommand(command, message) {
   if (!fs.existsSync(filePath)) {
     throw new Error(`Missing file at path: ${filePath}`);
   }
-  fs.appendFileSync(filePath, `${toCommandValue(message)}${os2.EOL}`, {
+  fs.appendFileSync(filePath, `${toCommandValue(message2)}${os2.EOL}`, {
     encoding: "utf8"
   });
 }
@@ -48046,16 +49469,16 @@ var init_lib = __esm({
     ExponentialBackoffCeiling = 10;
     ExponentialBackoffTimeSlice = 5;
     HttpClientError = class _HttpClientError extends Error {
-      constructor(message, statusCode) {
-        super(message);
+      constructor(message2, statusCode) {
+        super(message2);
         this.name = "HttpClientError";
         this.statusCode = statusCode;
         Object.setPrototypeOf(this, _HttpClientError.prototype);
       }
     };
     HttpClientResponse = class {
-      constructor(message) {
-        this.message = message;
+      constructor(message2) {
+        this.message = message2;
       }
       readBody() {
         return __awaiter(this, void 0, void 0, function* () {
@@ -48817,12 +50240,12 @@ var init_summary2 = __esm({
        *
        * @returns {string} content wrapped in HTML element
        */
-      wrap(tag, content, attrs = {}) {
+      wrap(tag2, content, attrs = {}) {
         const htmlAttrs = Object.entries(attrs).map(([key, value]) => ` ${key}="${value}"`).join("");
         if (!content) {
-          return `<${tag}${htmlAttrs}>`;
+          return `<${tag2}${htmlAttrs}>`;
         }
-        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
+        return `<${tag2}${htmlAttrs}>${content}</${tag2}>`;
       }
       /**
        * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
@@ -48883,8 +50306,8 @@ var init_summary2 = __esm({
        *
        * @returns {Summary} summary instance
        */
-      addRaw(text, addEOL = false) {
-        this._buffer += text;
+      addRaw(text2, addEOL = false) {
+        this._buffer += text2;
         return addEOL ? this.addEOL() : this;
       }
       /**
@@ -48917,9 +50340,9 @@ var init_summary2 = __esm({
        * @returns {Summary} summary instance
        */
       addList(items, ordered = false) {
-        const tag = ordered ? "ol" : "ul";
+        const tag2 = ordered ? "ol" : "ul";
         const listItems = items.map((item) => this.wrap("li", item)).join("");
-        const element = this.wrap(tag, listItems);
+        const element = this.wrap(tag2, listItems);
         return this.addRaw(element).addEOL();
       }
       /**
@@ -48936,9 +50359,9 @@ var init_summary2 = __esm({
               return this.wrap("td", cell);
             }
             const { header, data, colspan, rowspan } = cell;
-            const tag = header ? "th" : "td";
+            const tag2 = header ? "th" : "td";
             const attrs = Object.assign(Object.assign({}, colspan && { colspan }), rowspan && { rowspan });
-            return this.wrap(tag, data, attrs);
+            return this.wrap(tag2, data, attrs);
           }).join("");
           return this.wrap("tr", cells);
         }).join("");
@@ -48980,10 +50403,10 @@ var init_summary2 = __esm({
        *
        * @returns {Summary} summary instance
        */
-      addHeading(text, level) {
-        const tag = `h${level}`;
-        const allowedTag = ["h1", "h2", "h3", "h4", "h5", "h6"].includes(tag) ? tag : "h1";
-        const element = this.wrap(allowedTag, text);
+      addHeading(text2, level) {
+        const tag2 = `h${level}`;
+        const allowedTag = ["h1", "h2", "h3", "h4", "h5", "h6"].includes(tag2) ? tag2 : "h1";
+        const element = this.wrap(allowedTag, text2);
         return this.addRaw(element).addEOL();
       }
       /**
@@ -49012,9 +50435,9 @@ var init_summary2 = __esm({
        *
        * @returns {Summary} summary instance
        */
-      addQuote(text, cite) {
+      addQuote(text2, cite) {
         const attrs = Object.assign({}, cite && { cite });
-        const element = this.wrap("blockquote", text, attrs);
+        const element = this.wrap("blockquote", text2, attrs);
         return this.addRaw(element).addEOL();
       }
       /**
@@ -49025,8 +50448,8 @@ var init_summary2 = __esm({
        *
        * @returns {Summary} summary instance
        */
-      addLink(text, href) {
-        const element = this.wrap("a", text, { href });
+      addLink(text2, href) {
+        const element = this.wrap("a", text2, { href });
         return this.addRaw(element).addEOL();
       }
     };
@@ -49392,9 +50815,9 @@ var init_toolrunner = __esm({
         this.args = args || [];
         this.options = options || {};
       }
-      _debug(message) {
+      _debug(message2) {
         if (this.options.listeners && this.options.listeners.debug) {
-          this.options.listeners.debug(message);
+          this.options.listeners.debug(message2);
         }
       }
       _getCommandString(options, noPrefix) {
@@ -49606,8 +51029,8 @@ var init_toolrunner = __esm({
               optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + os3.EOL);
             }
             const state = new ExecState(optionsNonNull, this.toolPath);
-            state.on("debug", (message) => {
-              this._debug(message);
+            state.on("debug", (message2) => {
+              this._debug(message2);
             });
             if (this.options.cwd && !(yield exists2(this.options.cwd))) {
               return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
@@ -49721,8 +51144,8 @@ var init_toolrunner = __esm({
           this.timeout = (0, import_timers.setTimeout)(_ExecState.HandleTimeout, this.delay, this);
         }
       }
-      _debug(message) {
-        this.emit("debug", message);
+      _debug(message2) {
+        this.emit("debug", message2);
       }
       _setResult() {
         let error3;
@@ -49747,8 +51170,8 @@ var init_toolrunner = __esm({
           return;
         }
         if (!state.processClosed && state.processExited) {
-          const message = `The STDIO streams did not close within ${state.delay / 1e3} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
-          state._debug(message);
+          const message2 = `The STDIO streams did not close within ${state.delay / 1e3} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
+          state._debug(message2);
         }
         state._setResult();
       }
@@ -50023,27 +51446,27 @@ function setOutput(name2, value) {
 function setCommandEcho(enabled) {
   issue2("echo", enabled ? "on" : "off");
 }
-function setFailed(message) {
+function setFailed(message2) {
   process.exitCode = ExitCode.Failure;
-  error2(message);
+  error2(message2);
 }
 function isDebug() {
   return process.env["RUNNER_DEBUG"] === "1";
 }
-function debug(message) {
-  issueCommand("debug", {}, message);
+function debug(message2) {
+  issueCommand("debug", {}, message2);
 }
-function error2(message, properties = {}) {
-  issueCommand("error", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+function error2(message2, properties = {}) {
+  issueCommand("error", toCommandProperties(properties), message2 instanceof Error ? message2.toString() : message2);
 }
-function warning(message, properties = {}) {
-  issueCommand("warning", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+function warning(message2, properties = {}) {
+  issueCommand("warning", toCommandProperties(properties), message2 instanceof Error ? message2.toString() : message2);
 }
-function notice(message, properties = {}) {
-  issueCommand("notice", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+function notice(message2, properties = {}) {
+  issueCommand("notice", toCommandProperties(properties), message2 instanceof Error ? message2.toString() : message2);
 }
-function info(message) {
-  process.stdout.write(message + os5.EOL);
+function info(message2) {
+  process.stdout.write(message2 + os5.EOL);
 }
 function startGroup(name2) {
   issue2("group", name2);
@@ -50398,8 +51821,8 @@ var require_lib = __commonJS({
     var ExponentialBackoffCeiling2 = 10;
     var ExponentialBackoffTimeSlice2 = 5;
     var HttpClientError2 = class _HttpClientError extends Error {
-      constructor(message, statusCode) {
-        super(message);
+      constructor(message2, statusCode) {
+        super(message2);
         this.name = "HttpClientError";
         this.statusCode = statusCode;
         Object.setPrototypeOf(this, _HttpClientError.prototype);
@@ -50407,8 +51830,8 @@ var require_lib = __commonJS({
     };
     exports.HttpClientError = HttpClientError2;
     var HttpClientResponse2 = class {
-      constructor(message) {
-        this.message = message;
+      constructor(message2) {
+        this.message = message2;
       }
       readBody() {
         return __awaiter12(this, void 0, void 0, function* () {
@@ -50985,11 +52408,11 @@ function getUserAgentWithOrchestrationId(baseUserAgent) {
   const orchId = (_a3 = process.env["ACTIONS_ORCHESTRATION_ID"]) === null || _a3 === void 0 ? void 0 : _a3.trim();
   if (orchId) {
     const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, "_");
-    const tag = `actions_orchestration_id/${sanitizedId}`;
-    if (baseUserAgent === null || baseUserAgent === void 0 ? void 0 : baseUserAgent.includes(tag))
+    const tag2 = `actions_orchestration_id/${sanitizedId}`;
+    if (baseUserAgent === null || baseUserAgent === void 0 ? void 0 : baseUserAgent.includes(tag2))
       return baseUserAgent;
     const ua = baseUserAgent ? `${baseUserAgent} ` : "";
-    return `${ua}${tag}`;
+    return `${ua}${tag2}`;
   }
   return baseUserAgent;
 }
@@ -51650,8 +53073,8 @@ var init_json_with_bigint = __esm({
       const isFunctionReplacer = typeof replacer === "function";
       const propertyList = Array.isArray(replacer) ? new Set(replacer.map(String)) : null;
       const prepareVal = (parent, key, val) => {
-        const isObject2 = val !== null && typeof val === "object";
-        const hasToJSON = isObject2 && typeof val.toJSON === "function";
+        const isObject3 = val !== null && typeof val === "object";
+        const hasToJSON = isObject3 && typeof val.toJSON === "function";
         if (hasToJSON) {
           val = val.toJSON(key);
         }
@@ -51872,8 +53295,8 @@ var init_json_with_bigint = __esm({
       if (!hasUserReviver) return value;
       return userReviver(key, value, context3);
     };
-    JSONParseV2 = (text, reviver) => {
-      return JSON.parse(text, (key, value, context3) => {
+    JSONParseV2 = (text2, reviver) => {
+      return JSON.parse(text2, (key, value, context3) => {
         const isNumber = typeof value === "number";
         const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
         const isBigNumber = isNumber && isOutOfBounds;
@@ -51931,8 +53354,8 @@ var init_json_with_bigint = __esm({
       }
       return rootHolder[""];
     };
-    serializeBigInts = (text) => {
-      return text.replace(
+    serializeBigInts = (text2) => {
+      return text2.replace(
         stringsOrLargeNumbers,
         (match, digits, fractional, exponential) => {
           const isString = match[0] === '"';
@@ -51946,18 +53369,18 @@ var init_json_with_bigint = __esm({
         }
       );
     };
-    JSONParse = (text, reviver) => {
-      if (!text) return originalParse(text, reviver);
+    JSONParse = (text2, reviver) => {
+      if (!text2) return originalParse(text2, reviver);
       try {
-        if (isContextSourceSupported()) return JSONParseV2(text, reviver);
-        const serializedData = serializeBigInts(text);
+        if (isContextSourceSupported()) return JSONParseV2(text2, reviver);
+        const serializedData = serializeBigInts(text2);
         return originalParse(
           serializedData,
           (key, value, context3) => convertMarkedBigIntsReviver(key, value, context3, reviver)
         );
       } catch (error3) {
         if (error3 instanceof RangeError) {
-          const serializedData = serializeBigInts(text);
+          const serializedData = serializeBigInts(text2);
           const parsed = originalParse(serializedData);
           return applyReviverIteratively(parsed, reviver);
         }
@@ -51985,8 +53408,8 @@ var init_dist_src = __esm({
        * Response object if a response was received
        */
       response;
-      constructor(message, statusCode, options) {
-        super(message, { cause: options.cause });
+      constructor(message2, statusCode, options) {
+        super(message2, { cause: options.cause });
         this.name = "HttpError";
         this.status = Number.parseInt(statusCode);
         if (Number.isNaN(this.status)) {
@@ -52049,22 +53472,22 @@ async function fetchWrapper(requestOptions) {
       ...requestOptions.body && { duplex: "half" }
     });
   } catch (error3) {
-    let message = "Unknown Error";
+    let message2 = "Unknown Error";
     if (error3 instanceof Error) {
       if (error3.name === "AbortError") {
         error3.status = 500;
         throw error3;
       }
-      message = error3.message;
+      message2 = error3.message;
       if (error3.name === "TypeError" && "cause" in error3) {
         if (error3.cause instanceof Error) {
-          message = error3.cause.message;
+          message2 = error3.cause.message;
         } else if (typeof error3.cause === "string") {
-          message = error3.cause;
+          message2 = error3.cause;
         }
       }
     }
-    const requestError = new RequestError(message, 500, {
+    const requestError = new RequestError(message2, 500, {
       request: requestOptions
     });
     requestError.cause = error3;
@@ -52125,12 +53548,12 @@ async function getResponseData(response) {
   }
   const mimetype = (0, import_content_type.parse)(contentType);
   if (isJSONResponse(mimetype)) {
-    let text = "";
+    let text2 = "";
     try {
-      text = await response.text();
-      return JSONParse(text);
+      text2 = await response.text();
+      return JSONParse(text2);
     } catch (err) {
-      return text;
+      return text2;
     }
   } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
   // (RFC 2046) and must never be decoded as text, even when the response
@@ -54931,9 +56354,9 @@ var init_endpoints_to_methods = __esm({
       set(target, methodName, value) {
         return target.cache[methodName] = value;
       },
-      get({ octokit, scope, cache }, methodName) {
-        if (cache[methodName]) {
-          return cache[methodName];
+      get({ octokit, scope, cache: cache2 }, methodName) {
+        if (cache2[methodName]) {
+          return cache2[methodName];
         }
         const method = endpointMethodsMap.get(scope).get(methodName);
         if (!method) {
@@ -54941,7 +56364,7 @@ var init_endpoints_to_methods = __esm({
         }
         const { endpointDefaults, decorations } = method;
         if (decorations) {
-          cache[methodName] = decorate(
+          cache2[methodName] = decorate(
             octokit,
             scope,
             methodName,
@@ -54949,9 +56372,9 @@ var init_endpoints_to_methods = __esm({
             decorations
           );
         } else {
-          cache[methodName] = octokit.request.defaults(endpointDefaults);
+          cache2[methodName] = octokit.request.defaults(endpointDefaults);
         }
-        return cache[methodName];
+        return cache2[methodName];
       }
     };
   }
@@ -55459,10 +56882,10 @@ var require_light = __commonJS({
         _randomIndex() {
           return Math.random().toString(36).slice(2);
         }
-        doDrop({ error: error3, message = "This job has been dropped by Bottleneck" } = {}) {
+        doDrop({ error: error3, message: message2 = "This job has been dropped by Bottleneck" } = {}) {
           if (this._states.remove(this.options.id)) {
             if (this.rejectOnDrop) {
-              this._reject(error3 != null ? error3 : new BottleneckError$1(message));
+              this._reject(error3 != null ? error3 : new BottleneckError$1(message2));
             }
             this.Events.trigger("dropped", { args: this.args, options: this.options, task: this.task, promise: this.promise });
             return true;
@@ -55598,9 +57021,9 @@ var require_light = __commonJS({
             return clearInterval(this.heartbeat);
           }
         }
-        async __publish__(message) {
+        async __publish__(message2) {
           await this.yieldLoop();
-          return this.instance.Events.trigger("message", message.toString());
+          return this.instance.Events.trigger("message", message2.toString());
         }
         async __disconnect__(flush) {
           await this.yieldLoop();
@@ -56061,10 +57484,10 @@ var require_light = __commonJS({
       Sync$1 = Sync_1;
       Bottleneck2 = (function() {
         class Bottleneck3 {
-          constructor(options = {}, ...invalid) {
+          constructor(options = {}, ...invalid2) {
             var storeInstanceOptions, storeOptions;
             this._addToQueue = this._addToQueue.bind(this);
-            this._validateOptions(options, invalid);
+            this._validateOptions(options, invalid2);
             parser$5.load(options, this.instanceDefaults, this);
             this._queues = new Queues$1(NUM_PRIORITIES$1);
             this._scheduled = {};
@@ -56094,8 +57517,8 @@ var require_light = __commonJS({
               return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
             });
           }
-          _validateOptions(options, invalid) {
-            if (!(options != null && typeof options === "object" && invalid.length === 0)) {
+          _validateOptions(options, invalid2) {
+            if (!(options != null && typeof options === "object" && invalid2.length === 0)) {
               throw new Bottleneck3.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
             }
           }
@@ -56111,8 +57534,8 @@ var require_light = __commonJS({
           channel_client() {
             return `b_${this.id}_${this._store.clientId}`;
           }
-          publish(message) {
-            return this._store.__publish__(message);
+          publish(message2) {
+            return this._store.__publish__(message2);
           }
           disconnect(flush = true) {
             return this._store.__disconnect__(flush);
@@ -56235,9 +57658,9 @@ var require_light = __commonJS({
               return this.Events.trigger("error", e);
             });
           }
-          _dropAllQueued(message) {
+          _dropAllQueued(message2) {
             return this._queues.shiftAll(function(job) {
-              return job.doDrop({ message });
+              return job.doDrop({ message: message2 });
             });
           }
           stop(options = {}) {
@@ -56879,6 +58302,9 @@ function parseInputs(env) {
     grafanaPassword: v["grafana-password"],
     oktaDomain: v["okta-domain"],
     oktaApiToken: v["okta-api-token"],
+    oktaClientId: v["okta-client-id"],
+    oktaPrivateKey: v["okta-private-key"],
+    oktaKeyId: v["okta-key-id"],
     githubToken: v["github-token"] ?? (env.GITHUB_TOKEN?.trim() || void 0),
     comment: v.comment,
     dryRun: v["dry-run"],
@@ -56935,6 +58361,9 @@ var init_inputs = __esm({
       "grafana-password": optional2,
       "okta-domain": optional2,
       "okta-api-token": optional2,
+      "okta-client-id": optional2,
+      "okta-private-key": optional2,
+      "okta-key-id": optional2,
       "github-token": optional2,
       comment: boolean3("comment", true),
       "dry-run": boolean3("dry-run", false),
@@ -56959,6 +58388,7 @@ function secretInputs(env) {
     }),
     input("okta-api-token"),
     input("github-token") ?? (env.GITHUB_TOKEN?.trim() || void 0),
+    ...privateKeySecrets(input("okta-private-key")),
     ...secretLookingEnv(env)
   ]);
 }
@@ -56971,21 +58401,21 @@ function outputForms(form) {
     commandEscaped(form).replace(/:/g, "%3A").replace(/,/g, "%2C")
   ];
 }
-function commandEscaped(text) {
-  return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+function commandEscaped(text2) {
+  return text2.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 }
 function scrubWrites(stream, scrub3) {
   const write = stream.write.bind(stream);
   const scrubbed = (chunk, ...rest) => {
     let args = rest;
-    let text = chunk;
+    let text2 = chunk;
     if (chunk instanceof Uint8Array) {
-      text = Buffer.from(chunk).toString("utf8");
+      text2 = Buffer.from(chunk).toString("utf8");
       if (typeof rest[0] === "string") args = ["utf8", ...rest.slice(1)];
     }
     const plain2 = typeof args[0] !== "string" || /^utf-?8$/i.test(args[0]);
-    if (typeof text === "string" && plain2) text = scrub3(text);
-    return write(text, ...args);
+    if (typeof text2 === "string" && plain2) text2 = scrub3(text2);
+    return write(text2, ...args);
   };
   stream.write = scrubbed;
   return () => {
@@ -56997,6 +58427,7 @@ var init_secrets4 = __esm({
     "use strict";
     init_report();
     init_secrets();
+    init_okta3();
     init_inputs();
   }
 });
@@ -57004,15 +58435,15 @@ var init_secrets4 = __esm({
 // src/action/publish.ts
 function guardOutputs(runScrubber) {
   scrubber = runScrubber;
-  const clean2 = (text) => masking ? text : runScrubber.scrub(text);
+  const clean2 = (text2) => masking ? text2 : runScrubber.scrub(text2);
   const undo = [scrubWrites(process.stdout, clean2), scrubWrites(process.stderr, clean2)];
   return () => {
     for (const restore of undo) restore();
     scrubber = createScrubber();
   };
 }
-function scrub2(text) {
-  return scrubber.scrub(text);
+function scrub2(text2) {
+  return scrubber.scrub(text2);
 }
 function emptyOutputs(mode) {
   return {
@@ -57068,9 +58499,9 @@ function annotateProblems(problems) {
   annotate("error", items, MAX_ANNOTATIONS, "config problem");
 }
 function annotate(kind, items, max, noun = kind) {
-  for (const { message, source } of items.slice(0, max)) {
+  for (const { message: message2, source } of items.slice(0, max)) {
     const at = source && { file: source.file, startLine: source.line, startColumn: source.col };
-    core_exports3[kind](message, at ?? {});
+    core_exports3[kind](message2, at ?? {});
   }
   const rest = items.length - max;
   if (rest > 0)
@@ -57151,22 +58582,22 @@ function pickStickyComment(comments, marker, identity) {
   return comments.filter((c) => isOwnComment(c, marker, identity)).reduce((newest, c) => !newest || c.id > newest.id ? c : newest, void 0);
 }
 async function upsertStickyComment(client, target, marker, body2) {
-  const text = scrub2(withMarker(body2, marker));
+  const text2 = scrub2(withMarker(body2, marker));
   const comments = await listAllComments(client, target);
   const existing = pickStickyComment(comments, marker, await tokenIdentity(client));
-  if (existing && sameBody(existing.body, text)) return { id: existing.id, action: "unchanged" };
+  if (existing && sameBody(existing.body, text2)) return { id: existing.id, action: "unchanged" };
   if (existing) {
     const { data: data2 } = await client.rest.issues.updateComment({
       ...repoOf(target),
       comment_id: existing.id,
-      body: text
+      body: text2
     });
     return { id: data2.id, action: "updated" };
   }
   const { data } = await client.rest.issues.createComment({
     ...repoOf(target),
     issue_number: target.issue,
-    body: text
+    body: text2
   });
   return { id: data.id, action: "created" };
 }
@@ -57186,15 +58617,15 @@ async function listAllComments(client, target) {
   return all;
 }
 function sameBody(a, b) {
-  const norm = (text) => text.replace(/\r\n/g, "\n").trim();
+  const norm = (text2) => text2.replace(/\r\n/g, "\n").trim();
   return norm(a ?? "") === norm(b);
 }
 async function createComment(client, target, marker, body2) {
-  const text = scrub2(withMarker(body2, marker));
+  const text2 = scrub2(withMarker(body2, marker));
   const { data } = await client.rest.issues.createComment({
     ...repoOf(target),
     issue_number: target.issue,
-    body: text
+    body: text2
   });
   return { id: data.id, action: "created" };
 }
@@ -57405,8 +58836,8 @@ async function publishComment(ctx, render) {
     info(`Apply result commented on pull request #${issue3} (comment ${write.id}).`);
     return String(write.id);
   } catch (error3) {
-    const message = commentFailure(error3, repo, ctx.summaryUrl);
-    warning(message);
+    const message2 = commentFailure(error3, repo, ctx.summaryUrl);
+    warning(message2);
     return void 0;
   }
 }
@@ -57577,8 +59008,11 @@ function describeSummary2(s) {
 function engineInputs2(ctx) {
   const { env, inputs, mode, scrubber: scrubber2 } = ctx;
   const { grafanaUrl, grafanaToken, grafanaUsername, grafanaPassword, oktaDomain, oktaApiToken } = inputs;
-  if (Boolean(oktaDomain) !== Boolean(oktaApiToken)) {
-    warning("Okta is not used: set both okta-domain and okta-api-token.");
+  const oktaCredential = oktaApiToken ?? inputs.oktaClientId ?? inputs.oktaPrivateKey;
+  if (Boolean(oktaDomain) !== Boolean(oktaCredential)) {
+    warning(
+      "Okta is not used: set okta-domain and either okta-api-token or okta-client-id with okta-private-key."
+    );
   }
   return {
     mode,
@@ -57591,10 +59025,16 @@ function engineInputs2(ctx) {
       username: grafanaUsername,
       password: grafanaPassword
     } : void 0,
-    okta: oktaDomain && oktaApiToken ? { domain: oktaDomain, token: oktaApiToken } : void 0,
+    okta: oktaDomain && oktaCredential ? {
+      domain: oktaDomain,
+      token: oktaApiToken,
+      clientId: inputs.oktaClientId,
+      privateKey: inputs.oktaPrivateKey,
+      keyId: inputs.oktaKeyId
+    } : void 0,
     force: inputs.force,
     concurrency: inputs.concurrency,
-    onProgress: (message) => info(message),
+    onProgress: (message2) => info(message2),
     signal: ctx.signal,
     scrubber: scrubber2
   };
@@ -57631,11 +59071,11 @@ async function runAction(env = process.env) {
   try {
     await run2(env, state, cancellation.signal, scrubber2);
   } catch (error3) {
-    const message = `grafana-team-sync failed: ${error3.message}`;
-    debug(error3.stack ?? message);
+    const message2 = `grafana-team-sync failed: ${error3.message}`;
+    debug(error3.stack ?? message2);
     setOutputs(emptyOutputs(state.mode));
-    await writeSummary(env, () => failureMarkdown("failed", [message]));
-    setFailed(message);
+    await writeSummary(env, () => failureMarkdown("failed", [message2]));
+    setFailed(message2);
   }
   state.reported = true;
   cancellation.dispose();
@@ -57643,10 +59083,10 @@ async function runAction(env = process.env) {
 }
 async function reportUnfinished(env, state, name2) {
   state.reported = true;
-  const message = `Cancelled (${name2}): the writes in flight did not finish within 5 seconds, so whether they took effect is unknown. A re-run plans against what Grafana then holds and converges.`;
+  const message2 = `Cancelled (${name2}): the writes in flight did not finish within 5 seconds, so whether they took effect is unknown. A re-run plans against what Grafana then holds and converges.`;
   setOutputs(emptyOutputs(state.mode));
-  await writeSummary(env, () => failureMarkdown("cancelled", [message]));
-  setFailed(message);
+  await writeSummary(env, () => failureMarkdown("cancelled", [message2]));
+  setFailed(message2);
 }
 async function run2(env, state, signal, scrubber2) {
   let inputs;
@@ -57686,10 +59126,10 @@ async function run2(env, state, signal, scrubber2) {
   const outcome = await runPhases(ctx);
   await group("Report", () => report3(ctx, outcome));
 }
-async function stop(env, title, message) {
+async function stop(env, title, message2) {
   setOutputs(emptyOutputs(""));
-  await writeSummary(env, () => failureMarkdown(title, [message]));
-  setFailed(message);
+  await writeSummary(env, () => failureMarkdown(title, [message2]));
+  setFailed(message2);
 }
 function summaryUrl(env) {
   const server = env.GITHUB_SERVER_URL || "https://github.com";

@@ -1,4 +1,5 @@
 import { grafanaSecrets, secretLookingEnv, unique } from '../secrets/index.ts'
+import { privateKeySecrets } from '../okta/index.ts'
 import type { CliIO } from './run.ts'
 
 /** The credentials of the environment, and whatever else in it is named like a secret. */
@@ -12,6 +13,7 @@ export function cliSecrets(env: CliIO['env']): string[] {
     }),
     env.OKTA_API_TOKEN,
     env.OKTA_API_TOKEN?.trim(),
+    ...privateKeySecrets(env.OKTA_PRIVATE_KEY),
     ...secretLookingEnv(env),
   ])
 }
