@@ -41102,6 +41102,7 @@ function cliSecrets(env) {
     }),
     env.OKTA_API_TOKEN,
     env.OKTA_API_TOKEN?.trim(),
+    ...privateKeySecrets(env.OKTA_PRIVATE_KEY),
     ...secretLookingEnv(env)
   ]);
 }
@@ -41109,6 +41110,7 @@ var init_secrets2 = __esm({
   "src/cli/secrets.ts"() {
     "use strict";
     init_secrets();
+    init_okta3();
   }
 });
 
