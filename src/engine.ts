@@ -6,9 +6,14 @@ import {
   type ConfigProblem,
   type ConfigSummary,
 } from './config/index.ts'
-import { createGrafanaClient } from './grafana/index.ts'
+import {
+  createClients,
+  requestTimeoutMs,
+  type Clients,
+  type GrafanaCredentials,
+  type OktaCredentials,
+} from './clients.ts'
 import { isCredentialRejected, type ServiceName } from './http/index.ts'
-import type { GrafanaClient } from './grafana/types.ts'
 import type {
   ApplyResult,
   Change,
@@ -20,18 +25,27 @@ import type {
   RequestStats,
 } from './model.ts'
 import { collectOktaRefs, observe, observeOrgsAgain } from './observe/index.ts'
-import { createOktaClient } from './okta/index.ts'
-import type { OktaClient } from './okta/types.ts'
-import { accessChanges, buildPlan, checkCapabilities, withChangesFirst } from './plan/index.ts'
+import {
+  accessChanges,
+  buildPlan,
+  checkCapabilities,
+  withChangesFirst,
+  type Capabilities,
+} from './plan/index.ts'
 import { SettingError, type SettingProblem } from './settings.ts'
 
 export interface EngineInputs {
   mode: 'validate' | 'plan' | 'apply'
   configPath: string
+  /** The config as an earlier validate run loaded it: used as is, `configPath` is not read again. */
+  config?: DesiredConfig
   cwd?: string
   env: Record<string, string | undefined>
-  grafana?: { url: string; token?: string; username?: string; password?: string }
-  okta?: { domain: string; token: string }
+  /** Credentials the engine makes its clients from (src/clients.ts), unless `clients` are given. */
+  grafana?: GrafanaCredentials
+  okta?: OktaCredentials
+  /** The clients to read and write with; `grafana`/`okta` credentials are then not used. */
+  clients?: Clients
   force: boolean
   concurrency: number
   onProgress?: (msg: string) => void
@@ -66,33 +80,27 @@ export type EngineOutcome =
   | { kind: 'planned'; config: DesiredConfig; plan: Plan }
   | { kind: 'applied'; config: DesiredConfig; plan: Plan; result: ApplyResult }
 
-interface Clients {
-  grafana: GrafanaClient
-  okta?: OktaClient
-}
-
 const DEFAULT_CONCURRENCY = 8
 
 export async function runEngine(given: EngineInputs): Promise<EngineOutcome> {
   const inputs = { ...given, concurrency: validConcurrency(given.concurrency) }
   const secrets = secretsOf(inputs)
-  const loaded = await loadConfig(inputs.configPath, { env: inputs.env, cwd: inputs.cwd })
-  if (!loaded.ok) return { kind: 'invalid', problems: loaded.problems }
-  const { config } = loaded
+  let config = inputs.config
+  if (!config) {
+    const loaded = await loadConfig(inputs.configPath, { env: inputs.env, cwd: inputs.cwd })
+    if (!loaded.ok) return { kind: 'invalid', problems: loaded.problems }
+    config = loaded.config
+  }
   if (inputs.mode === 'validate') {
     return { kind: 'validated', config, summary: describeConfig(config) }
   }
 
-  const problems = checkCapabilities(config, {
-    token: Boolean(inputs.grafana?.token?.trim()),
-    basic: hasBasicAuth(inputs.grafana),
-    okta: Boolean(inputs.okta?.domain.trim() && inputs.okta.token.trim()),
-  })
+  const problems = checkCapabilities(config, capabilitiesOf(inputs))
   if (problems.length > 0) return { kind: 'refused', problems }
 
   let clients: Clients
   try {
-    clients = createClients(config, inputs)
+    clients = inputs.clients ?? clientsFor(config, inputs)
   } catch (error) {
     const problems = [scrub(messageOf(error), secrets)]
     return error instanceof SettingError
@@ -290,42 +298,31 @@ function unsetPasswords(config: DesiredConfig, plan: Plan, env: EngineInputs['en
   })
 }
 
-/** Tests shorten one attempt's limit (default 30 s) with `GRAFANA_TEAM_SYNC_HTTP_TIMEOUT_MS`. */
-function requestTimeoutMs(env: EngineInputs['env']): number | undefined {
-  const ms = Number(env.GRAFANA_TEAM_SYNC_HTTP_TIMEOUT_MS)
-  return Number.isInteger(ms) && ms > 0 ? ms : undefined
+/** Okta is asked only when the config names a group. */
+function clientsFor(config: DesiredConfig, inputs: EngineInputs): Clients {
+  const okta = collectOktaRefs(config).length > 0 ? inputs.okta : undefined
+  return createClients(
+    { grafana: inputs.grafana, okta },
+    {
+      concurrency: inputs.concurrency,
+      timeoutMs: requestTimeoutMs(inputs.env),
+      onRetry: inputs.onProgress,
+    },
+  )
 }
 
-function createClients(config: DesiredConfig, inputs: EngineInputs): Clients {
-  const { grafana, okta } = inputs
-  const http = { timeoutMs: requestTimeoutMs(inputs.env), onRetry: inputs.onProgress }
-  if (!grafana?.url.trim()) {
-    throw new SettingError({
-      code: 'setting-unset',
-      setting: 'grafana-url',
-      neededFor: 'to read Grafana',
-    })
+/** What the run can do: from the given clients, else from the credentials. */
+function capabilitiesOf(inputs: EngineInputs): Capabilities {
+  const { clients, grafana, okta } = inputs
+  if (clients) {
+    const { auth } = clients.grafana
+    return { token: auth === 'token', basic: auth === 'basic', okta: Boolean(clients.okta) }
   }
-  const clients: Clients = {
-    grafana: createGrafanaClient({
-      url: grafana.url,
-      token: grafana.token || undefined,
-      username: grafana.username || undefined,
-      password: grafana.password || undefined,
-      concurrency: inputs.concurrency,
-      ...http,
-    }),
+  return {
+    token: Boolean(grafana?.token?.trim()),
+    basic: hasBasicAuth(grafana),
+    okta: Boolean(okta?.domain.trim() && okta.token.trim()),
   }
-  // Okta is asked only when the config names a group.
-  if (okta && collectOktaRefs(config).length > 0) {
-    clients.okta = createOktaClient({
-      domain: okta.domain,
-      token: okta.token,
-      concurrency: inputs.concurrency,
-      ...http,
-    })
-  }
-  return clients
 }
 
 function validConcurrency(value: number): number {

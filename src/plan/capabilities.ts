@@ -5,14 +5,18 @@ import { where } from './wants.ts'
 const BASIC_AUTH =
   'set the `grafana-username` and `grafana-password` inputs (CLI: GRAFANA_USERNAME and GRAFANA_PASSWORD) to the basic auth of a Grafana server admin'
 
+/** The kinds of credential a run has. */
+export interface Capabilities {
+  token: boolean
+  basic: boolean
+  okta: boolean
+}
+
 /**
  * Problems the credentials make certain before any request: what the config asks for needs basic auth
  * of a server admin, or Okta credentials, that the run does not have.
  */
-export function checkCapabilities(
-  config: DesiredConfig,
-  auth: { token: boolean; basic: boolean; okta: boolean },
-): string[] {
+export function checkCapabilities(config: DesiredConfig, auth: Capabilities): string[] {
   const problems: string[] = []
   if (!auth.token && !auth.basic) {
     problems.push(

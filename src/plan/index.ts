@@ -1,4 +1,4 @@
 export { buildPlan } from './build.ts'
-export { checkCapabilities } from './capabilities.ts'
+export { checkCapabilities, type Capabilities } from './capabilities.ts'
 export { ALWAYS_ALLOWED, allowedRemovals, removalsOf } from './guards.ts'
 export { accessChanges, withChangesFirst } from './access.ts'
