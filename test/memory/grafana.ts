@@ -173,6 +173,10 @@ export class MemoryGrafana {
     return user !== undefined && user.password === password
   }
 
+  clearRequests(): void {
+    this.calls.length = 0
+  }
+
   /** The calls that changed (or tried to change) something. */
   writes(): MemoryCall[] {
     return this.calls.filter((c) => !READS.has(c.method))
@@ -514,12 +518,19 @@ class MemoryGrafanaClient implements GrafanaClient {
   async updateUser(userId: number, fields: { login: string; email: string; name: string }) {
     const s = this.#begin('updateUser', [userId, fields])
     this.#serverAdmin(s, 'PUT', '/api/users/:id')
-    const u = this.#user(userId, 'PUT', '/api/users/:id')
-    Object.assign(u, {
-      login: fields.login.toLowerCase(),
-      email: fields.email.toLowerCase(),
-      name: fields.name,
-    })
+    const u = this.#user(userId, 'PUT', '/api/users/:id', 500)
+    const email = fields.email.trim().toLowerCase()
+    const login = (fields.login.trim() || email).toLowerCase()
+    const name = fields.name.trim()
+    const byLogin = this.#store.findUser(login)
+    const byEmail = email === '' ? undefined : this.#store.findUser(email)
+    if ((byLogin && byLogin !== u) || (byEmail && byEmail !== u)) {
+      throw httpError('PUT', '/api/users/:id', 409, 'Update would result in user login conflict')
+    }
+    // Grafana keeps the email and name when the update leaves them empty.
+    u.login = login
+    if (email !== '') u.email = email
+    if (name !== '') u.name = name
   }
 
   async setServerAdmin(userId: number, isGrafanaAdmin: boolean): Promise<void> {
