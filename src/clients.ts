@@ -44,7 +44,7 @@ export function createClients(credentials: Credentials, options: ClientOptions):
   if (!grafana?.url.trim()) {
     throw new SettingError({
       code: 'setting-unset',
-      setting: 'grafana-url',
+      setting: 'grafanaUrl',
       neededFor: 'to read Grafana',
     })
   }

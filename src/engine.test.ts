@@ -105,7 +105,10 @@ describe('runEngine', () => {
     const outcome = await runEngine(inputs(g, cwd, { mode: 'apply', auth: { token } }))
     expect(outcome.kind).toBe('refused')
     if (outcome.kind !== 'refused') return
-    expect(outcome.problems.join('\n')).toContain('grafana-username')
+    expect(outcome.settings).toEqual([expect.objectContaining({ code: 'basic-auth-needed' })])
+    expect(outcome.problems).toEqual([
+      expect.stringContaining('`orgs:` is declared (teams/a.yaml:2)'),
+    ])
     expect(outcome.problems.join('\n')).not.toContain(token)
     expect(g.calls).toEqual([])
   })
@@ -122,7 +125,8 @@ describe('runEngine', () => {
     })
     expect(outcome).toMatchObject({
       kind: 'refused',
-      problems: [expect.stringContaining('grafana-token')],
+      problems: [expect.stringContaining('No Grafana credentials')],
+      settings: [{ code: 'grafana-credentials-missing' }],
     })
   })
 

@@ -32,7 +32,7 @@ import {
   withChangesFirst,
   type Capabilities,
 } from './plan/index.ts'
-import { SettingError, type SettingProblem } from './settings.ts'
+import { describeSetting, SettingError, type SettingProblem } from './settings.ts'
 
 export interface EngineInputs {
   mode: 'validate' | 'plan' | 'apply'
@@ -60,10 +60,11 @@ export type EngineOutcome =
   | { kind: 'invalid'; problems: ConfigProblem[] }
   | { kind: 'validated'; config: DesiredConfig; summary: ConfigSummary }
   /**
-   * The credentials cannot do what the config asks: nothing was read or written. `setting`: the
-   * problem is one setting, for the adapter to word with its own name for it (problems[0] is neutral).
+   * The credentials cannot do what the config asks: nothing was read or written. `settings`: the
+   * problems as codes, one per line of `problems` (the neutral wording), for each adapter to word with
+   * its own names for the settings; `setting`: the problem when it is one setting.
    */
-  | { kind: 'refused'; problems: string[]; setting?: SettingProblem }
+  | { kind: 'refused'; problems: string[]; setting?: SettingProblem; settings?: SettingProblem[] }
   /**
    * A read failed, or the run was cancelled while reading: nothing was written.
    * `credential-rejected` (a 401, with the service that answered it): the error names the input and
@@ -95,8 +96,10 @@ export async function runEngine(given: EngineInputs): Promise<EngineOutcome> {
     return { kind: 'validated', config, summary: describeConfig(config) }
   }
 
-  const problems = checkCapabilities(config, capabilitiesOf(inputs))
-  if (problems.length > 0) return { kind: 'refused', problems }
+  const unmet = checkCapabilities(config, capabilitiesOf(inputs))
+  if (unmet.length > 0) {
+    return { kind: 'refused', problems: unmet.map((p) => describeSetting(p)), settings: unmet }
+  }
 
   let clients: Clients
   try {
@@ -104,7 +107,7 @@ export async function runEngine(given: EngineInputs): Promise<EngineOutcome> {
   } catch (error) {
     const problems = [scrub(messageOf(error), secrets)]
     return error instanceof SettingError
-      ? { kind: 'refused', problems, setting: error.problem }
+      ? { kind: 'refused', problems, setting: error.problem, settings: [error.problem] }
       : { kind: 'refused', problems }
   }
 

@@ -1,27 +1,59 @@
-// A problem with one setting of the run, as a code and fields: the Action calls the setting an input
-// (`grafana-url`), the CLI an environment variable (GRAFANA_URL). Each adapter words it with its own name.
+// A problem with the run's settings, as a code and fields. Lower layers name a setting by what it is
+// (`grafanaToken`); each adapter names it its own way: the Action as an input (`grafana-token`), the
+// CLI as an environment variable (GRAFANA_TOKEN). No layer below the adapters knows those names.
 
-export type Setting = 'grafana-url'
+export type Setting =
+  'grafanaUrl' | 'grafanaToken' | 'grafanaUsername' | 'grafanaPassword' | 'oktaDomain' | 'oktaToken'
 
 export type SettingProblem =
   | { code: 'setting-unset'; setting: Setting; neededFor: string }
   | { code: 'setting-invalid'; setting: Setting; expected: string }
+  /** Neither a token nor basic auth for Grafana. */
+  | { code: 'grafana-credentials-missing' }
+  /** `because`: what in the config a service-account token cannot do, with its position. */
+  | { code: 'basic-auth-needed'; because: string }
+  /** An Okta group is referenced (at `where`, e.g. `teams/a.yaml:3`) but Okta credentials are missing. */
+  | { code: 'okta-credentials-missing'; group: string; where: string }
 
-/** How an adapter names a setting, e.g. "`grafana-url`" or "GRAFANA_URL". */
-export type SettingName = (setting: Setting) => string
+/** How an adapter names one or more settings in a sentence, e.g. "the `a` and `b` inputs" or "A and B". */
+export type SettingNames = (settings: Setting[]) => string
 
-/** The wording when no adapter names the setting: the input, with the CLI's variable beside it. */
-const BOTH_NAMES: SettingName = (setting) => `${setting} (CLI: ${SETTING_ENV[setting]})`
+/** The wording when no adapter names the settings: what they are, without any adapter's name. */
+const WHAT: Record<Setting, string> = {
+  grafanaUrl: 'the Grafana URL',
+  grafanaToken: 'the service-account token',
+  grafanaUsername: 'the username',
+  grafanaPassword: 'the password',
+  oktaDomain: 'the Okta domain',
+  oktaToken: 'the Okta API token',
+}
 
-/** The CLI's environment variable for each setting. */
-export const SETTING_ENV: Record<Setting, string> = { 'grafana-url': 'GRAFANA_URL' }
+export const NEUTRAL_NAMES: SettingNames = (settings) => and(settings.map((s) => WHAT[s]))
 
-export function describeSetting(problem: SettingProblem, name: SettingName = BOTH_NAMES): string {
+/** `a`, `a and b`, `a, b and c`. */
+export function and(words: string[]): string {
+  return words.length <= 1
+    ? (words[0] ?? '')
+    : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`
+}
+
+const BASIC: Setting[] = ['grafanaUsername', 'grafanaPassword']
+
+export function describeSetting(
+  problem: SettingProblem,
+  names: SettingNames = NEUTRAL_NAMES,
+): string {
   switch (problem.code) {
     case 'setting-unset':
-      return `${name(problem.setting)} is not set: it is needed ${problem.neededFor}`
+      return `${names([problem.setting])} is not set: it is needed ${problem.neededFor}`
     case 'setting-invalid':
-      return `${name(problem.setting)} is not a valid URL (expected e.g. ${problem.expected})`
+      return `${names([problem.setting])} is not a valid URL (expected e.g. ${problem.expected})`
+    case 'grafana-credentials-missing':
+      return `No Grafana credentials: set ${names(['grafanaUrl', 'grafanaToken'])}, or ${names(BASIC)} for basic auth`
+    case 'basic-auth-needed':
+      return `${problem.because}; set ${names(BASIC)} to the basic auth of a Grafana server admin`
+    case 'okta-credentials-missing':
+      return `Okta group "${problem.group}" is referenced (${problem.where}) but Okta credentials are missing: set ${names(['oktaDomain', 'oktaToken'])}`
   }
 }
 

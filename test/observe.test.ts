@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createGrafanaClient } from '../src/grafana/index.ts'
 import type { DesiredConfig, DesiredOrg, DesiredTeam, Principals, SourceRef } from '../src/model.ts'
-import { observe, observeOrgsAgain } from '../src/observe/index.ts'
+import { OKTA_NOT_CONFIGURED, observe, observeOrgsAgain } from '../src/observe/index.ts'
 import { createOktaClient } from '../src/okta/index.ts'
 import { batchNames } from '../src/okta/client.ts'
 import { startFakeGrafana, type FakeGrafana } from './fakes/grafana.ts'
@@ -283,8 +283,8 @@ describe('observe', () => {
     ]
     const observed = await observe(desired({ teams }), { grafana: basicClient(g) })
     expect(observed.oktaGroups).toEqual({
-      Engineering: { ref: 'Engineering', ok: false, error: 'okta-domain/okta-api-token not set' },
-      'id:00gabc': { ref: 'id:00gabc', ok: false, error: 'okta-domain/okta-api-token not set' },
+      Engineering: { ref: 'Engineering', ok: false, error: OKTA_NOT_CONFIGURED },
+      'id:00gabc': { ref: 'id:00gabc', ok: false, error: OKTA_NOT_CONFIGURED },
     })
   })
 

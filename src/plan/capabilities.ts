@@ -1,9 +1,7 @@
 import type { DesiredConfig } from '../model.ts'
+import type { SettingProblem } from '../settings.ts'
 import { lower } from './people.ts'
 import { where } from './wants.ts'
-
-const BASIC_AUTH =
-  'set the `grafana-username` and `grafana-password` inputs (CLI: GRAFANA_USERNAME and GRAFANA_PASSWORD) to the basic auth of a Grafana server admin'
 
 /** The kinds of credential a run has. */
 export interface Capabilities {
@@ -16,41 +14,44 @@ export interface Capabilities {
  * Problems the credentials make certain before any request: what the config asks for needs basic auth
  * of a server admin, or Okta credentials, that the run does not have.
  */
-export function checkCapabilities(config: DesiredConfig, auth: Capabilities): string[] {
-  const problems: string[] = []
+export function checkCapabilities(config: DesiredConfig, auth: Capabilities): SettingProblem[] {
+  const problems: SettingProblem[] = []
   if (!auth.token && !auth.basic) {
-    problems.push(
-      'No Grafana credentials: set the `grafana-url` and `grafana-token` inputs (CLI: GRAFANA_URL and GRAFANA_TOKEN), or `grafana-username`/`grafana-password` (GRAFANA_USERNAME/GRAFANA_PASSWORD) for basic auth',
-    )
+    problems.push({ code: 'grafana-credentials-missing' })
   } else if (!auth.basic) {
-    problems.push(...needsBasicAuth(config))
+    problems.push(
+      ...needsBasicAuth(config).map((because) => ({ code: 'basic-auth-needed' as const, because })),
+    )
   }
   const group = firstOktaGroup(config)
   if (group && !auth.okta) {
-    problems.push(
-      `Okta group "${group.value}" is referenced (${where(group.source)}) but Okta credentials are missing: set the \`okta-domain\` and \`okta-api-token\` inputs (CLI: OKTA_DOMAIN and OKTA_API_TOKEN)`,
-    )
+    problems.push({
+      code: 'okta-credentials-missing',
+      group: group.value,
+      where: where(group.source),
+    })
   }
   return problems
 }
 
+/** What the config asks that a service-account token cannot do. */
 function needsBasicAuth(config: DesiredConfig): string[] {
   const problems: string[] = []
   const [org] = config.orgs
   if (org) {
     problems.push(
-      `\`orgs:\` is declared (${where(org.source)}): creating, renaming and binding roles in orgs needs basic auth, a service-account token cannot; ${BASIC_AUTH}`,
+      `\`orgs:\` is declared (${where(org.source)}): creating, renaming and binding roles in orgs needs basic auth, a service-account token cannot`,
     )
   }
   const [user] = config.users
   if (user) {
     problems.push(
-      `\`users:\` is declared (${where(user.source)}): managing Grafana accounts needs basic auth, a service-account token cannot; ${BASIC_AUTH}`,
+      `\`users:\` is declared (${where(user.source)}): managing Grafana accounts needs basic auth, a service-account token cannot`,
     )
   }
   if (config.settings.missingUsers === 'create') {
     problems.push(
-      `settings.missingUsers is "create": creating Grafana accounts needs basic auth, a service-account token cannot; ${BASIC_AUTH}`,
+      `settings.missingUsers is "create": creating Grafana accounts needs basic auth, a service-account token cannot`,
     )
   }
   const orgNames = new Map<string, string>()
@@ -60,7 +61,7 @@ function needsBasicAuth(config: DesiredConfig): string[] {
   if (!org && orgNames.size > 1) {
     const names = [...orgNames.values()].sort().map((n) => `"${n}"`)
     problems.push(
-      `teams and roles are in ${orgNames.size} orgs (${names.join(', ')}), but a service-account token works in its own org only; ${BASIC_AUTH}`,
+      `teams and roles are in ${orgNames.size} orgs (${names.join(', ')}), but a service-account token works in its own org only`,
     )
   }
   return problems

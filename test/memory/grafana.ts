@@ -320,8 +320,12 @@ class MemoryGrafanaClient implements GrafanaClient {
     return this.#grafana.store
   }
 
-  /** Records the call, applies the test's faults, and signs in as the service would per request. */
-  #begin(method: string, args: unknown[]): Session {
+  /**
+   * Records the call, applies the test's faults, and signs in as the service would per request; after
+   * a turn of the event loop, as calls in flight interleave with a real service.
+   */
+  async #begin(method: string, args: unknown[]): Promise<Session> {
+    await Promise.resolve()
     this.#requests++
     this.#grafana.record(method, args)
     return this.#grafana.signIn(this.#credentials)
@@ -367,7 +371,7 @@ class MemoryGrafanaClient implements GrafanaClient {
   }
 
   async whoami(): Promise<Caller> {
-    const s = this.#begin('whoami', [])
+    const s = await this.#begin('whoami', [])
     if (s.auth === 'token') return { auth: 'token', isServerAdmin: false, orgId: s.orgId }
     const user = s.user!
     return {
@@ -381,7 +385,7 @@ class MemoryGrafanaClient implements GrafanaClient {
   }
 
   async listOrgs(): Promise<{ id: number; name: string }[]> {
-    const s = this.#begin('listOrgs', [])
+    const s = await this.#begin('listOrgs', [])
     const orgs = [...this.#store.orgs.values()].map(({ id, name }) => ({ id, name }))
     if (s.user?.isGrafanaAdmin) return orgs
     if (s.auth === 'token') return orgs.filter((o) => o.id === s.orgId)
@@ -389,7 +393,7 @@ class MemoryGrafanaClient implements GrafanaClient {
   }
 
   async listUsers(): Promise<GrafanaUser[]> {
-    const s = this.#begin('listUsers', [])
+    const s = await this.#begin('listUsers', [])
     this.#serverAdmin(s, 'GET', '/api/users/search')
     return [...this.#store.users.values()].map((u) => ({
       id: u.id,
@@ -402,7 +406,7 @@ class MemoryGrafanaClient implements GrafanaClient {
   }
 
   async listOrgUsers(orgId: number): Promise<OrgMember[]> {
-    const s = this.#begin('listOrgUsers', [orgId])
+    const s = await this.#begin('listOrgUsers', [orgId])
     this.#orgAdmin(s, orgId, 'GET', '/api/orgs/:id/users')
     const members = this.#store.orgUsers.get(orgId) ?? new Map<number, LiveRole>()
     return [...members].flatMap(([userId, role]) => {
@@ -414,7 +418,7 @@ class MemoryGrafanaClient implements GrafanaClient {
   }
 
   async listTeams(orgId: number): Promise<GrafanaTeamSummary[]> {
-    const s = this.#begin('listTeams', [orgId])
+    const s = await this.#begin('listTeams', [orgId])
     const { role } = this.#inOrg(s, orgId)
     const inOrg = [...this.#store.teams.values()].filter((t) => t.orgId === orgId)
     const mine = inOrg.filter((t) => s.user && t.members.has(s.user.id))
@@ -426,7 +430,7 @@ class MemoryGrafanaClient implements GrafanaClient {
   }
 
   async listTeamMembers(orgId: number, teamId: number): Promise<TeamMember[]> {
-    const s = this.#begin('listTeamMembers', [orgId, teamId])
+    const s = await this.#begin('listTeamMembers', [orgId, teamId])
     const team = this.#team(s, orgId, teamId, 'members-read', 'GET', '/api/teams/:id/members')
     return [...(team?.members ?? [])].flatMap(([userId, m]): TeamMember[] => {
       const u = this.#store.users.get(userId)
@@ -437,7 +441,7 @@ class MemoryGrafanaClient implements GrafanaClient {
   }
 
   async getTeamPreferences(orgId: number, teamId: number): Promise<TeamPreferences> {
-    const s = this.#begin('getTeamPreferences', [orgId, teamId])
+    const s = await this.#begin('getTeamPreferences', [orgId, teamId])
     const team = this.#team(s, orgId, teamId, 'read', 'GET', '/api/teams/:id/preferences')
     const prefs: Record<string, string> = {}
     for (const [key, value] of Object.entries(team?.prefs ?? {})) {
@@ -447,7 +451,7 @@ class MemoryGrafanaClient implements GrafanaClient {
   }
 
   async createOrg(name: string): Promise<{ orgId: number } | 'already-done'> {
-    const s = this.#begin('createOrg', [name])
+    const s = await this.#begin('createOrg', [name])
     this.#serverAdmin(s, 'POST', '/api/orgs')
     if ([...this.#store.orgs.values()].some((o) => o.name === name)) return 'already-done'
     const orgId = this.#store.addOrg(name)
@@ -456,7 +460,7 @@ class MemoryGrafanaClient implements GrafanaClient {
   }
 
   async renameOrg(orgId: number, name: string): Promise<void> {
-    const s = this.#begin('renameOrg', [orgId, name])
+    const s = await this.#begin('renameOrg', [orgId, name])
     this.#orgAdmin(s, orgId, 'PUT', '/api/orgs/:id')
     const org = this.#store.orgs.get(orgId)
     if (!org) throw httpError('PUT', '/api/orgs/:id', 500, 'Failed to update organization')
@@ -468,7 +472,7 @@ class MemoryGrafanaClient implements GrafanaClient {
   }
 
   async findOrg(name: string): Promise<{ id: number; name: string } | undefined> {
-    const s = this.#begin('findOrg', [name])
+    const s = await this.#begin('findOrg', [name])
     const orgs = [...this.#store.orgs.values()].filter(
       (o) => s.auth !== 'token' || o.id === s.orgId,
     )
@@ -483,7 +487,7 @@ class MemoryGrafanaClient implements GrafanaClient {
     password: string
     orgId?: number
   }): Promise<{ id: number } | 'already-done'> {
-    const s = this.#begin('createUser', [user.login])
+    const s = await this.#begin('createUser', [user.login])
     this.#serverAdmin(s, 'POST', '/api/admin/users')
     const login = user.login || user.email
     if (this.#store.findUser(login) || (user.email && this.#store.findUser(user.email))) {
@@ -503,7 +507,7 @@ class MemoryGrafanaClient implements GrafanaClient {
   }
 
   async findUser(loginOrEmail: string): Promise<GrafanaUser | undefined> {
-    const s = this.#begin('findUser', [loginOrEmail])
+    const s = await this.#begin('findUser', [loginOrEmail])
     const u = this.#store.findUser(loginOrEmail)
     if (!u) return undefined
     if (s.auth === 'token' && s.role(s.orgId) !== undefined) {
@@ -516,7 +520,7 @@ class MemoryGrafanaClient implements GrafanaClient {
   }
 
   async updateUser(userId: number, fields: { login: string; email: string; name: string }) {
-    const s = this.#begin('updateUser', [userId, fields])
+    const s = await this.#begin('updateUser', [userId, fields])
     this.#serverAdmin(s, 'PUT', '/api/users/:id')
     const u = this.#user(userId, 'PUT', '/api/users/:id', 500)
     const email = fields.email.trim().toLowerCase()
@@ -534,7 +538,7 @@ class MemoryGrafanaClient implements GrafanaClient {
   }
 
   async setServerAdmin(userId: number, isGrafanaAdmin: boolean): Promise<void> {
-    const s = this.#begin('setServerAdmin', [userId, isGrafanaAdmin])
+    const s = await this.#begin('setServerAdmin', [userId, isGrafanaAdmin])
     const endpoint = '/api/admin/users/:id/permissions'
     this.#serverAdmin(s, 'PUT', endpoint)
     const u = this.#user(userId, 'PUT', endpoint)
@@ -546,14 +550,14 @@ class MemoryGrafanaClient implements GrafanaClient {
   }
 
   async setDisabled(userId: number, disabled: boolean): Promise<void> {
-    const s = this.#begin('setDisabled', [userId, disabled])
+    const s = await this.#begin('setDisabled', [userId, disabled])
     const endpoint = `/api/admin/users/:id/${disabled ? 'disable' : 'enable'}`
     this.#serverAdmin(s, 'POST', endpoint)
     this.#user(userId, 'POST', endpoint).isDisabled = disabled
   }
 
   async addOrgUser(orgId: number, loginOrEmail: string, role: OrgRole) {
-    const s = this.#begin('addOrgUser', [orgId, loginOrEmail, role])
+    const s = await this.#begin('addOrgUser', [orgId, loginOrEmail, role])
     const endpoint = '/api/orgs/:id/users'
     this.#orgAdmin(s, orgId, 'POST', endpoint)
     this.#mayGive(s, orgId, role, 'POST', endpoint)
@@ -567,7 +571,7 @@ class MemoryGrafanaClient implements GrafanaClient {
   }
 
   async setOrgRole(orgId: number, userId: number, role: OrgRole): Promise<void> {
-    const s = this.#begin('setOrgRole', [orgId, userId, role])
+    const s = await this.#begin('setOrgRole', [orgId, userId, role])
     const endpoint = '/api/orgs/:id/users/:id'
     this.#orgAdmin(s, orgId, 'PATCH', endpoint)
     this.#mayGive(s, orgId, role, 'PATCH', endpoint)
@@ -588,7 +592,7 @@ class MemoryGrafanaClient implements GrafanaClient {
   }
 
   async removeOrgUser(orgId: number, userId: number) {
-    const s = this.#begin('removeOrgUser', [orgId, userId])
+    const s = await this.#begin('removeOrgUser', [orgId, userId])
     const endpoint = '/api/orgs/:id/users/:id'
     this.#orgAdmin(s, orgId, 'DELETE', endpoint)
     this.#user(userId, 'DELETE', endpoint, 500)
@@ -602,7 +606,7 @@ class MemoryGrafanaClient implements GrafanaClient {
   }
 
   async createTeam(orgId: number, name: string, email?: string) {
-    const s = this.#begin('createTeam', [orgId, name, email])
+    const s = await this.#begin('createTeam', [orgId, name, email])
     const { role } = this.#inOrg(s, orgId)
     if (role !== 'Admin') throw denied('POST', '/api/teams')
     const taken = [...this.#store.teams.values()].some((t) => t.orgId === orgId && t.name === name)
@@ -614,7 +618,7 @@ class MemoryGrafanaClient implements GrafanaClient {
   }
 
   async findTeam(orgId: number, name: string): Promise<GrafanaTeamSummary | undefined> {
-    const s = this.#begin('findTeam', [orgId, name])
+    const s = await this.#begin('findTeam', [orgId, name])
     const { role } = this.#inOrg(s, orgId)
     if (role === undefined) throw denied('GET', '/api/teams/search')
     const team = [...this.#store.teams.values()].find((t) => t.orgId === orgId && t.name === name)
@@ -622,7 +626,7 @@ class MemoryGrafanaClient implements GrafanaClient {
   }
 
   async updateTeam(orgId: number, teamId: number, fields: { name: string; email: string }) {
-    const s = this.#begin('updateTeam', [orgId, teamId, fields])
+    const s = await this.#begin('updateTeam', [orgId, teamId, fields])
     const endpoint = '/api/teams/:id'
     const team = this.#team(s, orgId, teamId, 'write', 'PUT', endpoint)
     if (!team) throw httpError('PUT', endpoint, 404, 'Team not found')
@@ -635,7 +639,7 @@ class MemoryGrafanaClient implements GrafanaClient {
   }
 
   async deleteTeam(orgId: number, teamId: number) {
-    const s = this.#begin('deleteTeam', [orgId, teamId])
+    const s = await this.#begin('deleteTeam', [orgId, teamId])
     const team = this.#team(s, orgId, teamId, 'write', 'DELETE', '/api/teams/:id')
     if (!team) return 'already-done' as const
     this.#store.teams.delete(team.id)
@@ -643,7 +647,7 @@ class MemoryGrafanaClient implements GrafanaClient {
   }
 
   async setTeamPreferences(orgId: number, teamId: number, prefs: TeamPreferences) {
-    const s = this.#begin('setTeamPreferences', [orgId, teamId, prefs])
+    const s = await this.#begin('setTeamPreferences', [orgId, teamId, prefs])
     const endpoint = '/api/teams/:id/preferences'
     const team = this.#team(s, orgId, teamId, 'write', 'PUT', endpoint)
     if (!team) throw httpError('PUT', endpoint, 404, 'Team not found')
@@ -654,7 +658,7 @@ class MemoryGrafanaClient implements GrafanaClient {
   }
 
   async addTeamMember(orgId: number, teamId: number, userId: number) {
-    const s = this.#begin('addTeamMember', [orgId, teamId, userId])
+    const s = await this.#begin('addTeamMember', [orgId, teamId, userId])
     const endpoint = '/api/teams/:id/members'
     const team = this.#team(s, orgId, teamId, 'write', 'POST', endpoint)
     if (!team) throw httpError('POST', endpoint, 404, 'Team not found')
@@ -665,7 +669,7 @@ class MemoryGrafanaClient implements GrafanaClient {
   }
 
   async setTeamPermission(orgId: number, teamId: number, userId: number, permission: string) {
-    const s = this.#begin('setTeamPermission', [orgId, teamId, userId, permission])
+    const s = await this.#begin('setTeamPermission', [orgId, teamId, userId, permission])
     const endpoint = '/api/teams/:id/members/:id'
     const team = this.#team(s, orgId, teamId, 'write', 'PUT', endpoint)
     const member = team?.members.get(userId)
@@ -674,7 +678,7 @@ class MemoryGrafanaClient implements GrafanaClient {
   }
 
   async removeTeamMember(orgId: number, teamId: number, userId: number) {
-    const s = this.#begin('removeTeamMember', [orgId, teamId, userId])
+    const s = await this.#begin('removeTeamMember', [orgId, teamId, userId])
     const endpoint = '/api/teams/:id/members/:id'
     const team = this.#team(s, orgId, teamId, 'write', 'DELETE', endpoint)
     if (!team) throw httpError('DELETE', endpoint, 404, 'Team not found')

@@ -39,17 +39,18 @@ export class MemoryOkta {
 
   client(): OktaClient {
     let requests = 0
-    const count = (call: string) => {
+    const count = async (call: string) => {
+      await Promise.resolve()
       requests++
       this.calls.push(call)
     }
     return {
       findGroups: async (refs) => {
-        count(`findGroups ${refs.join(', ')}`)
+        await count(`findGroups ${refs.join(', ')}`)
         return new Map(refs.map((ref) => [ref, this.#find(ref)]))
       },
       listMembers: async (groupId) => {
-        count(`listMembers ${groupId}`)
+        await count(`listMembers ${groupId}`)
         const group = this.#groups.get(groupId)
         if (!group) {
           const endpoint = '/api/v1/groups/:id/users'
