@@ -87,6 +87,7 @@ export class MemoryGrafana {
       isGrafanaAdmin: true,
     })
     this.#orgUsers.get(main)!.set(admin.id, 'Admin')
+    admin.activeOrgId = main
   }
 
   // ------------------------------------------------------------ seeding, as the HTTP fake offers it
