@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { ADMIN, TestBed, applied, inputs, planned } from '../test/apply-support.ts'
+import { ADMIN, TestBed, applied, inputs, planned, view } from '../test/apply-support.ts'
 import { startFakeOkta, type FakeOkta } from '../test/fakes/okta.ts'
 import { MemoryOkta } from '../test/memory/okta.ts'
 import { loadConfig } from './config/index.ts'
 import { runEngine } from './engine.ts'
+import { withSharedReads } from './okta/index.ts'
 
 const bed = new TestBed()
 const oktas: FakeOkta[] = []
@@ -220,6 +221,23 @@ describe('runEngine', () => {
       }),
     )
     expect(plan.changes.map((c) => c.id)).toContain('create-team:Main Org./Platform')
+  })
+
+  it('runs once per Grafana with its own client, reading each Okta group once for all of them', async () => {
+    const okta = new MemoryOkta()
+    const leads = okta.addGroup({ name: 'Leads' })
+    okta.addMember(leads, okta.addUser({ login: 'lee@acme.example' }))
+    const shared = withSharedReads(okta.client())
+    const cwd = await bed.config({ 'a.yaml': `${TEAMS}    admins: { oktaGroups: [Leads] }\n` })
+    const instances = [bed.memory(), bed.memory()]
+    for (const g of instances)
+      g.addUser({ login: 'lee', email: 'lee@acme.example', orgs: { 1: 'Viewer' } })
+    for (const g of instances) {
+      const clients = { grafana: g.client(ADMIN), okta: shared }
+      applied(await runEngine({ ...inputs(g, cwd), clients }))
+      expect(view(g).team('Main Org.', 'Platform')).toEqual({ lee: 'Admin' })
+    }
+    expect(okta.calls).toEqual(['findGroups Leads', `listMembers ${leads}`])
   })
 
   it('makes its clients from credentials when given no clients, and keeps secrets out of progress', async () => {
