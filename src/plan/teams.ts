@@ -133,7 +133,7 @@ function missingOrgMessage(ctx: PlanContext, team: DesiredTeam): string {
   const base = `team "${team.name}" (${where(team.source)}) is in org "${team.org}", which does not exist in Grafana and is not declared under orgs:`
   const tokenOrg = orgs.find((o) => o.id === caller.orgId)
   if (caller.auth === 'token' && tokenOrg) {
-    return `${base} the service-account token can only see org "${tokenOrg.name}"; use basic auth (grafana-username/grafana-password) for other orgs`
+    return `${base} the service-account token can only see org "${tokenOrg.name}"; use the basic auth of a Grafana server admin for other orgs`
   }
   return `${base} declare it under orgs: to create it, or correct the team's org`
 }
