@@ -151,6 +151,14 @@ function libraryMessage(message: string): string {
   return excerpt(shortened, MAX_LIBRARY_MESSAGE)
 }
 
+/** As `yaml` names object keys: a null key is the empty string, other scalars their text. */
+function keyName(value: unknown): string {
+  if (typeof value === 'string') return value
+  const scalar =
+    typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint'
+  return scalar ? String(value) : ''
+}
+
 interface Anchor {
   value: unknown
   /** Values the anchored node holds, itself included, with its aliases expanded. */
@@ -227,8 +235,7 @@ class Walker {
       this.#checkTag(keyNode, keyPos)
       if (keyNode.anchor)
         this.#anchors.set(keyNode.anchor, { value: keyNode.value, size: 1, done: true })
-      // As `yaml` names object keys: a null key is the empty string.
-      const name = keyNode.value === null ? '' : String(keyNode.value as string | number | boolean)
+      const name = keyName(keyNode.value)
       if (names.has(name)) {
         this.problems.push({ ...keyPos, ...describeSyntaxError('DUPLICATE_KEY', '') })
         continue
