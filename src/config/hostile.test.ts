@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { seededRandom } from '../../test/random.ts'
 import { configFixture, type ConfigFixture } from './test-fixture.ts'
 
 let fixture: ConfigFixture | undefined
@@ -246,5 +247,72 @@ describe('`${VAR}` unquoted in a flow collection', () => {
       'ana',
       'bob',
     ])
+  })
+})
+
+describe('generated hostile files', () => {
+  /** Pieces of YAML and not-YAML that parsers trip over, glued at random. */
+  const PIECES = [
+    'teams:\n',
+    '  - name: ',
+    '[',
+    ']',
+    '{',
+    '}',
+    ', ',
+    ': ',
+    '&a ',
+    '*a',
+    '*b',
+    '&b [*a, *a, *a, *a]',
+    '!tag ',
+    '"',
+    "'",
+    '\\x',
+    '${',
+    '${A}',
+    '}',
+    '\n',
+    '\n    ',
+    '- ',
+    '? ',
+    '|',
+    '>-',
+    '---\n',
+    '#',
+    `OKTA_API_TOKEN=${MARK}\n`,
+    MARK,
+    '\t',
+    '\r',
+    '\u2028',
+    '\uFEFF',
+    '\u00e9',
+  ]
+
+  function hostileText(random: () => number): string {
+    const parts: string[] = []
+    const count = 1 + Math.floor(random() * 200)
+    for (let i = 0; i < count; i++) {
+      const piece = PIECES[Math.floor(random() * PIECES.length)]!
+      parts.push(random() < 0.05 ? piece.repeat(1 + Math.floor(random() * 500)) : piece)
+    }
+    return parts.join('')
+  }
+
+  it('never crash, never hang and never quote more than a short excerpt', async () => {
+    const random = seededRandom(11)
+    const files: Record<string, string> = {}
+    for (let i = 0; i < 80; i++) files[`f${String(i).padStart(3, '0')}.yaml`] = hostileText(random)
+    const started = performance.now()
+    fixture = await configFixture(files)
+    const result = await fixture.load({ A: MARK })
+    expect(performance.now() - started).toBeLessThan(20_000)
+    const problems = result.ok ? [] : result.problems
+    expect(problems.length).toBeGreaterThan(50)
+    for (const problem of problems) {
+      expect(problem.file).toMatch(/^teams\/f\d{3}\.yaml$/)
+      expect(problem.line).toBeGreaterThanOrEqual(1)
+      expect(longestQuote(JSON.stringify(problem))).toBeLessThanOrEqual(40)
+    }
   })
 })
