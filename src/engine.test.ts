@@ -91,7 +91,7 @@ describe('runEngine', () => {
       {
         code: 'user-password-unset',
         message:
-          'user tv (teams/a.yaml:2) is to be created, but its password variable TV_PASSWORD is not set or is empty: set it for the apply, e.g. from a secret',
+          'user tv is to be created, but its password variable TV_PASSWORD is not set or is empty: set it for the apply, e.g. from a secret',
         source: { file: 'teams/a.yaml', line: 2, col: 5 },
       },
     ])

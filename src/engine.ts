@@ -308,11 +308,10 @@ function unsetPasswords(config: DesiredConfig, plan: Plan, env: EngineInputs['en
   return config.users.flatMap((user): Message[] => {
     const name = user.passwordEnv
     if (!name || env[name] || !created.has(user.login.toLowerCase())) return []
-    const { file, line } = user.source
     return [
       {
         code: 'user-password-unset',
-        message: `user ${user.login} (${file}:${line}) is to be created, but its password variable ${name} is not set or is empty: set it for the apply, e.g. from a secret`,
+        message: `user ${user.login} is to be created, but its password variable ${name} is not set or is empty: set it for the apply, e.g. from a secret`,
         source: user.source,
       },
     ]
