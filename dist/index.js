@@ -8325,7 +8325,7 @@ function missingOrgMessage(ctx, team) {
   const base = `team "${team.name}" (${where(team.source)}) is in org "${team.org}", which does not exist in Grafana and is not declared under orgs:`;
   const tokenOrg = orgs.find((o) => o.id === caller.orgId);
   if (caller.auth === "token" && tokenOrg) {
-    return `${base} the service-account token can only see org "${tokenOrg.name}"; use basic auth (grafana-username/grafana-password) for other orgs`;
+    return `${base} the service-account token can only see org "${tokenOrg.name}"; use the basic auth of a Grafana server admin for other orgs`;
   }
   return `${base} declare it under orgs: to create it, or correct the team's org`;
 }
@@ -8818,7 +8818,7 @@ function requireServerAdmin(ctx, config2) {
   if (needs.length === 0) return;
   ctx.out.error(
     "not-server-admin",
-    `grafana-username "${caller.login ?? ""}" is not a Grafana server admin, but the config uses ${needs.join(", ")}: set grafana-username/grafana-password (CLI: GRAFANA_USERNAME/GRAFANA_PASSWORD) to a server admin, or grant this user the server admin flag`
+    `the sync's user "${caller.login ?? ""}" is not a Grafana server admin, but the config uses ${needs.join(", ")}: sync with the basic auth of a server admin, or grant this user the server admin flag`
   );
 }
 var init_build = __esm({
@@ -8840,17 +8840,19 @@ function checkCapabilities(config2, auth2) {
   const problems = [];
   if (auth2.oktaProblem) problems.push(auth2.oktaProblem);
   if (!auth2.token && !auth2.basic) {
-    problems.push(
-      "No Grafana credentials: set the `grafana-url` and `grafana-token` inputs (CLI: GRAFANA_URL and GRAFANA_TOKEN), or `grafana-username`/`grafana-password` (GRAFANA_USERNAME/GRAFANA_PASSWORD) for basic auth"
-    );
+    problems.push({ code: "grafana-credentials-missing" });
   } else if (!auth2.basic) {
-    problems.push(...needsBasicAuth(config2));
+    problems.push(
+      ...needsBasicAuth(config2).map((because) => ({ code: "basic-auth-needed", because }))
+    );
   }
   const group2 = firstOktaGroup(config2);
   if (group2 && !auth2.okta && !auth2.oktaProblem) {
-    problems.push(
-      `Okta group "${group2.value}" is referenced (${where(group2.source)}) but Okta credentials are missing: set the \`okta-domain\` input and either \`okta-api-token\` or \`okta-client-id\` with \`okta-private-key\` of an API Services app (CLI: OKTA_DOMAIN and OKTA_API_TOKEN, or OKTA_CLIENT_ID and OKTA_PRIVATE_KEY)`
-    );
+    problems.push({
+      code: "okta-credentials-missing",
+      group: group2.value,
+      where: where(group2.source)
+    });
   }
   return problems;
 }
@@ -8862,14 +8864,12 @@ function oktaCredentialProblem(okta) {
   const token = Boolean(okta?.token?.trim());
   const clientId = Boolean(okta?.clientId?.trim());
   const key = Boolean(okta?.privateKey?.trim());
-  if (token && (clientId || key)) {
-    return "`okta-api-token` (OKTA_API_TOKEN) and `okta-client-id`/`okta-private-key` (OKTA_CLIENT_ID/OKTA_PRIVATE_KEY) are both set: Okta is reached one way, an API token or an API Services app; remove one";
-  }
+  if (token && (clientId || key)) return { code: "okta-credentials-conflict" };
   if (clientId && !key) {
-    return "`okta-client-id` (OKTA_CLIENT_ID) is set without `okta-private-key` (OKTA_PRIVATE_KEY): give the private key whose public key is registered on the API Services app";
+    return { code: "okta-app-incomplete", given: "oktaClientId", missing: "oktaPrivateKey" };
   }
   if (key && !clientId) {
-    return "`okta-private-key` (OKTA_PRIVATE_KEY) is set without `okta-client-id` (OKTA_CLIENT_ID): give the Client ID of the API Services app";
+    return { code: "okta-app-incomplete", given: "oktaPrivateKey", missing: "oktaClientId" };
   }
   return void 0;
 }
@@ -8878,18 +8878,18 @@ function needsBasicAuth(config2) {
   const [org] = config2.orgs;
   if (org) {
     problems.push(
-      `\`orgs:\` is declared (${where(org.source)}): creating, renaming and binding roles in orgs needs basic auth, a service-account token cannot; ${BASIC_AUTH}`
+      `\`orgs:\` is declared (${where(org.source)}): creating, renaming and binding roles in orgs needs basic auth, a service-account token cannot`
     );
   }
   const [user] = config2.users;
   if (user) {
     problems.push(
-      `\`users:\` is declared (${where(user.source)}): managing Grafana accounts needs basic auth, a service-account token cannot; ${BASIC_AUTH}`
+      `\`users:\` is declared (${where(user.source)}): managing Grafana accounts needs basic auth, a service-account token cannot`
     );
   }
   if (config2.settings.missingUsers === "create") {
     problems.push(
-      `settings.missingUsers is "create": creating Grafana accounts needs basic auth, a service-account token cannot; ${BASIC_AUTH}`
+      `settings.missingUsers is "create": creating Grafana accounts needs basic auth, a service-account token cannot`
     );
   }
   const orgNames = /* @__PURE__ */ new Map();
@@ -8899,7 +8899,7 @@ function needsBasicAuth(config2) {
   if (!org && orgNames.size > 1) {
     const names = [...orgNames.values()].sort().map((n) => `"${n}"`);
     problems.push(
-      `teams and roles are in ${orgNames.size} orgs (${names.join(", ")}), but a service-account token works in its own org only; ${BASIC_AUTH}`
+      `teams and roles are in ${orgNames.size} orgs (${names.join(", ")}), but a service-account token works in its own org only`
     );
   }
   return problems;
@@ -8915,13 +8915,11 @@ function firstOktaGroup(config2) {
   }
   return void 0;
 }
-var BASIC_AUTH;
 var init_capabilities = __esm({
   "src/plan/capabilities.ts"() {
     "use strict";
     init_people();
     init_wants();
-    BASIC_AUTH = "set the `grafana-username` and `grafana-password` inputs (CLI: GRAFANA_USERNAME and GRAFANA_PASSWORD) to the basic auth of a Grafana server admin";
   }
 });
 
@@ -38298,20 +38296,43 @@ var init_rejected_credential = __esm({
 });
 
 // src/settings.ts
-function describeSetting(problem, name2 = BOTH_NAMES) {
+function and(words) {
+  return words.length <= 1 ? words[0] ?? "" : `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}`;
+}
+function describeSetting(problem, names = NEUTRAL_NAMES) {
   switch (problem.code) {
     case "setting-unset":
-      return `${name2(problem.setting)} is not set: it is needed ${problem.neededFor}`;
+      return `${names([problem.setting])} is not set: it is needed ${problem.neededFor}`;
     case "setting-invalid":
-      return `${name2(problem.setting)} is not a valid URL (expected e.g. ${problem.expected})`;
+      return `${names([problem.setting])} is not a valid URL (expected e.g. ${problem.expected})`;
+    case "grafana-credentials-missing":
+      return `No Grafana credentials: set ${names(["grafanaUrl", "grafanaToken"])}, or ${names(BASIC)} for basic auth`;
+    case "basic-auth-needed":
+      return `${problem.because}; set ${names(BASIC)} to the basic auth of a Grafana server admin`;
+    case "okta-credentials-missing":
+      return `Okta group "${problem.group}" is referenced (${problem.where}) but Okta credentials are missing: set ${names(["oktaDomain", "oktaToken"])}, or ${names(["oktaDomain", "oktaClientId", "oktaPrivateKey"])} of an API Services app`;
+    case "okta-credentials-conflict":
+      return `${names(["oktaToken"])} and ${names(["oktaClientId", "oktaPrivateKey"])} are both set: Okta is reached one way, an API token or an API Services app; remove one`;
+    case "okta-app-incomplete":
+      return problem.missing === "oktaPrivateKey" ? `${names([problem.given])} is set without ${names([problem.missing])}: give the private key whose public key is registered on the API Services app` : `${names([problem.given])} is set without ${names([problem.missing])}: give the Client ID of the API Services app`;
   }
 }
-var BOTH_NAMES, SETTING_ENV, SettingError;
+var WHAT, NEUTRAL_NAMES, BASIC, SettingError;
 var init_settings = __esm({
   "src/settings.ts"() {
     "use strict";
-    BOTH_NAMES = (setting) => `${setting} (CLI: ${SETTING_ENV[setting]})`;
-    SETTING_ENV = { "grafana-url": "GRAFANA_URL" };
+    WHAT = {
+      grafanaUrl: "the Grafana URL",
+      grafanaToken: "the service-account token",
+      grafanaUsername: "the username",
+      grafanaPassword: "the password",
+      oktaDomain: "the Okta domain",
+      oktaToken: "the Okta API token",
+      oktaClientId: "the Okta client id",
+      oktaPrivateKey: "the Okta private key"
+    };
+    NEUTRAL_NAMES = (settings) => and(settings.map((s) => WHAT[s]));
+    BASIC = ["grafanaUsername", "grafanaPassword"];
     SettingError = class extends Error {
       problem;
       constructor(problem) {
@@ -38335,9 +38356,7 @@ function resolveAuth(opts, auth2) {
   }
   if (auth2.token)
     return { kind: "token", header: `Bearer ${auth2.token}`, secrets: grafanaSecrets(opts) };
-  throw new Error(
-    "Grafana credentials missing: set grafana-token (GRAFANA_TOKEN) or grafana-username and grafana-password (GRAFANA_USERNAME/GRAFANA_PASSWORD)"
-  );
+  throw new SettingError({ code: "grafana-credentials-missing" });
 }
 function orgRole(role) {
   return ORG_ROLES.includes(role) ? role : "None";
@@ -38393,7 +38412,7 @@ function createGrafanaClient(opts) {
   if (!parsed) {
     throw new SettingError({
       code: "setting-invalid",
-      setting: "grafana-url",
+      setting: "grafanaUrl",
       expected: "https://grafana.example.com"
     });
   }
@@ -38493,7 +38512,7 @@ var init_client = __esm({
           method: "GET",
           endpoint: endpointOf(path9),
           status: res.status,
-          serviceMessage: `answered with ${what} instead of JSON: grafana-url must be the address Grafana is served at, including any sub-path (e.g. https://example.com/grafana), and not a login page in front of it`
+          serviceMessage: `answered with ${what} instead of JSON: the Grafana URL must be the address Grafana is served at, including any sub-path (e.g. https://example.com/grafana), and not a login page in front of it`
         });
       }
       /** Maps an "already done" answer to 'already-done'; any other non-2xx becomes an HttpError. */
@@ -38522,7 +38541,7 @@ var init_client = __esm({
           return new HttpError(
             err,
             this.#http.scrub(
-              `${err.message} \u2014 grafana-url must be the address Grafana is served at, including any sub-path (e.g. https://example.com/grafana)`
+              `${err.message} \u2014 the Grafana URL must be the address Grafana is served at, including any sub-path (e.g. https://example.com/grafana)`
             )
           );
         }
@@ -38532,7 +38551,7 @@ var init_client = __esm({
           return new HttpError({ ...err, credential }, rejectedCredentialMessage(err, credential));
         }
         if (err.status !== 403) return err;
-        const hint = this.auth === "token" ? "the service account behind grafana-token lacks permission: give it the Admin role in its org; organizations and users need grafana-username/grafana-password of a Grafana server admin instead" : `grafana-username "${this.#authInfo.username ?? ""}" lacks permission: it must be a Grafana server admin and an Admin of every org it manages`;
+        const hint = this.auth === "token" ? "the service account behind the token lacks permission: give it the Admin role in its org; organizations and users need the basic auth of a Grafana server admin instead" : `the user "${this.#authInfo.username ?? ""}" lacks permission: it must be a Grafana server admin and an Admin of every org it manages`;
         return new HttpError(err, this.#http.scrub(`${err.message} \u2014 ${hint}`));
       }
       #missingId(method, path9, what) {
@@ -38552,7 +38571,7 @@ var init_client = __esm({
         const own2 = await this.#tokenOrgInfo();
         if (own2.id !== orgId) {
           throw new Error(
-            `grafana-token belongs to org ${own2.id} ("${own2.name}") and cannot act in org ${orgId}; use grafana-username/grafana-password of a Grafana server admin to manage several orgs`
+            `the service-account token belongs to org ${own2.id} ("${own2.name}") and cannot act in org ${orgId}; use the basic auth of a Grafana server admin to manage several orgs`
           );
         }
       }
@@ -38867,345 +38886,6 @@ var init_grafana = __esm({
   "src/grafana/index.ts"() {
     "use strict";
     init_client();
-  }
-});
-
-// src/observe/grafana.ts
-function referencedOrgNames(config2) {
-  const names = /* @__PURE__ */ new Set();
-  for (const org of config2.orgs) names.add(org.name);
-  for (const team of config2.teams) names.add(team.org);
-  for (const user of config2.users) for (const binding of user.orgRoles) names.add(binding.org);
-  return [...names];
-}
-function findByName2(items, name2) {
-  const exact = items.filter((i) => i.name === name2);
-  if (exact.length > 0) return exact;
-  const lower4 = name2.toLowerCase();
-  return items.filter((i) => i.name.toLowerCase() === lower4);
-}
-function matchOrgs(config2, live) {
-  const renamedFrom = new Map(config2.orgs.map((o) => [o.name, o.renamedFrom]));
-  const matches = /* @__PURE__ */ new Map();
-  for (const name2 of referencedOrgNames(config2)) {
-    let found = findByName2(live, name2);
-    const previous = renamedFrom.get(name2);
-    if (found.length === 0 && previous !== void 0) found = findByName2(live, previous);
-    if (found.length > 0) matches.set(name2, found);
-  }
-  return matches;
-}
-function toGrafanaUser(m) {
-  const user = { id: m.userId, login: m.login, email: m.email, name: m.name ?? "" };
-  if (m.isDisabled !== void 0) user.isDisabled = m.isDisabled;
-  return user;
-}
-function hasPreferences(team) {
-  return team.preferences !== void 0 && Object.keys(team.preferences).length > 0;
-}
-async function readOrg(grafana, caller, org, declaredTeams, pruned, progress) {
-  const listed2 = settle2(grafana.listTeams(org.id, aboutOrg(org)));
-  const [users, teams, observed] = await Promise.all([
-    settle2(grafana.listOrgUsers(org.id, aboutOrg(org))),
-    listed2,
-    settle2(
-      listed2.then(
-        (teams2) => teams2.status === "fulfilled" ? readTeams(grafana, org, teams2.value, declaredTeams, pruned, progress) : []
-      )
-    )
-  ]);
-  if (users.status === "rejected") throw users.reason;
-  const role = users.value.find((u) => u.userId === caller.userId)?.role;
-  const mayJoin = caller.auth === "basic" && caller.isServerAdmin && role !== "Admin";
-  if (teams.status === "rejected") {
-    if (refused(teams.reason) && mayJoin) return orgRead(org, users.value, [], true);
-    if (refused(teams.reason) && caller.auth === "basic" && role === void 0) {
-      throw new Error(
-        `grafana-username "${caller.login ?? ""}" is not a member of org "${org.name}" (id ${org.id}), so its teams cannot be read: add that user to the org as Admin in Grafana, or use a Grafana server admin, which the sync makes an Admin of the orgs it manages`
-      );
-    }
-    throw teams.reason;
-  }
-  if (observed.status === "fulfilled") return orgRead(org, users.value, observed.value);
-  if (mayJoin && refused(observed.reason)) return orgRead(org, users.value, [], true);
-  throw observed.reason;
-}
-async function readTeams(grafana, org, teams, declaredTeams, pruned, progress) {
-  const wanted = /* @__PURE__ */ new Map();
-  for (const declared of declaredTeams) {
-    for (const team of findByName2(teams, declared.name)) {
-      const want = wanted.get(team.id) ?? { members: true, preferences: false };
-      want.preferences ||= hasPreferences(declared);
-      wanted.set(team.id, want);
-    }
-  }
-  if (pruned) {
-    for (const team of teams)
-      if (!wanted.has(team.id)) wanted.set(team.id, { members: true, preferences: false });
-  }
-  progress.teams.total += wanted.size;
-  return Promise.all(
-    teams.map(async (summary3) => {
-      const team = { ...summary3 };
-      const want = wanted.get(summary3.id);
-      if (!want) return team;
-      const about = aboutTeam(org, summary3);
-      const [members2, preferences] = await Promise.all([
-        grafana.listTeamMembers(org.id, summary3.id, about),
-        want.preferences ? grafana.getTeamPreferences(org.id, summary3.id, about) : void 0
-      ]);
-      team.members = members2;
-      if (preferences !== void 0) team.preferences = preferences;
-      progress.teams.done++;
-      return team;
-    })
-  );
-}
-function orgRead(org, users, observed, teamsUnread = false) {
-  const orgUsers = users.map((u) => ({
-    userId: u.userId,
-    login: u.login,
-    email: u.email,
-    role: u.role
-  }));
-  return {
-    org: {
-      id: org.id,
-      name: org.name,
-      users: orgUsers,
-      teams: observed,
-      ...teamsUnread ? { teamsUnread } : {}
-    },
-    people: users.map(toGrafanaUser)
-  };
-}
-async function readGrafana(config2, grafana, progress) {
-  const caller = await grafana.whoami();
-  const globalUsers = caller.auth === "basic" && caller.isServerAdmin ? grafana.listUsers() : void 0;
-  globalUsers?.catch(() => void 0);
-  const live = await grafana.listOrgs();
-  const reads = await Promise.all(
-    [...selectOrgs(config2, caller, live)].map(
-      ({ org, teams, pruned }) => readOrg(grafana, caller, org, teams, pruned, progress)
-    )
-  );
-  const orgs = reads.map((r) => r.org).sort((a, b) => a.id - b.id);
-  const read = new Set(orgs.map((o) => o.id));
-  const otherOrgs = live.filter((o) => !read.has(o.id)).map((o) => ({ id: o.id, name: o.name })).sort((a, b) => a.id - b.id);
-  let users;
-  if (globalUsers) {
-    users = await globalUsers;
-  } else {
-    const byId = /* @__PURE__ */ new Map();
-    for (const read2 of reads) for (const person2 of read2.people) byId.set(person2.id, person2);
-    users = [...byId.values()].sort((a, b) => a.id - b.id);
-  }
-  return { caller, orgs, otherOrgs, users };
-}
-async function rereadOrgs(config2, grafana, observed, orgIds, progress) {
-  const reads = await Promise.all(
-    [...selectOrgs(config2, observed.caller, observed.orgs)].filter(({ org }) => orgIds.has(org.id)).map(
-      ({ org, teams, pruned }) => readOrg(grafana, observed.caller, org, teams, pruned, progress)
-    )
-  );
-  const fresh = new Map(reads.map((r) => [r.org.id, r.org]));
-  return observed.orgs.map((org) => fresh.get(org.id) ?? org);
-}
-function selectOrgs(config2, caller, live) {
-  const teamsByOrgName = /* @__PURE__ */ new Map();
-  for (const team of config2.teams) {
-    teamsByOrgName.set(team.org, [...teamsByOrgName.get(team.org) ?? [], team]);
-  }
-  const declared = new Set(config2.orgs.map((o) => o.name));
-  const selected = /* @__PURE__ */ new Map();
-  const select = (org, teams, pruned) => {
-    const entry = selected.get(org.id) ?? {
-      org: { id: org.id, name: org.name },
-      teams: [],
-      pruned: false
-    };
-    entry.teams.push(...teams);
-    entry.pruned ||= pruned;
-    selected.set(org.id, entry);
-  };
-  for (const [name2, orgs] of matchOrgs(config2, live)) {
-    const pruned = config2.settings.prune.teams && declared.has(name2);
-    for (const org of orgs) select(org, teamsByOrgName.get(name2) ?? [], pruned);
-  }
-  if (caller.auth === "token") for (const org of live) select(org, [], false);
-  return selected.values();
-}
-var refused, aboutOrg, aboutTeam, settle2;
-var init_grafana2 = __esm({
-  "src/observe/grafana.ts"() {
-    "use strict";
-    init_http();
-    refused = (error3) => error3 instanceof HttpError && [401, 403].includes(error3.status) && !isCredentialRejected(error3);
-    aboutOrg = (org) => `org ${org.name}`;
-    aboutTeam = (org, team) => `team ${team.name} in org ${org.name}`;
-    settle2 = (promise) => promise.then(
-      (value) => ({ status: "fulfilled", value }),
-      (reason) => ({ status: "rejected", reason })
-    );
-  }
-});
-
-// src/observe/okta.ts
-function collectOktaRefs(config2) {
-  const refs = /* @__PURE__ */ new Set();
-  for (const team of config2.teams) {
-    for (const p of [...team.members.oktaGroups, ...team.admins.oktaGroups]) refs.add(p.value);
-  }
-  for (const org of config2.orgs) {
-    for (const p of [
-      ...org.admins.oktaGroups,
-      ...org.editors.oktaGroups,
-      ...org.viewers.oktaGroups
-    ]) {
-      refs.add(p.value);
-    }
-  }
-  return [...refs];
-}
-function aboutGroup(group2) {
-  if (!group2) return void 0;
-  return group2.name && group2.name !== group2.id ? `group ${group2.name}` : `group id:${group2.id}`;
-}
-async function readOktaGroups(refs, okta, progress) {
-  const reads = {};
-  if (refs.length === 0) return reads;
-  if (!okta) {
-    for (const ref of refs) reads[ref] = { ref, ok: false, error: OKTA_NOT_CONFIGURED };
-    return reads;
-  }
-  let found;
-  try {
-    found = await okta.findGroups(refs);
-  } catch (err) {
-    if (isCredentialRejected(err)) throw err;
-    for (const ref of refs) reads[ref] = { ref, ok: false, error: messageOf(err) };
-    return reads;
-  }
-  const rejected = firstAnswered([...found.values()].filter(isCredentialRejected));
-  if (rejected) throw rejected;
-  const byId = /* @__PURE__ */ new Map();
-  for (const group2 of found.values()) {
-    if (!group2 || group2 instanceof Error) continue;
-    const known = byId.get(group2.id);
-    if (!known || known.name === known.id && group2.name !== group2.id) byId.set(group2.id, group2);
-  }
-  progress.groups.total = byId.size;
-  const members2 = /* @__PURE__ */ new Map();
-  for (const id of byId.keys()) {
-    members2.set(
-      id,
-      okta.listMembers(id, aboutGroup(byId.get(id))).then(
-        (list) => list,
-        (err) => err instanceof Error ? err : new Error(String(err))
-      ).finally(() => progress.groups.done++)
-    );
-  }
-  const lists = await Promise.all(members2.values());
-  const refused3 = firstAnswered(lists.filter(isCredentialRejected));
-  if (refused3) throw refused3;
-  await Promise.all(
-    refs.map(async (ref) => {
-      const group2 = found.get(ref);
-      if (group2 instanceof Error) {
-        reads[ref] = { ref, ok: false, error: group2.message };
-        return;
-      }
-      if (!group2) {
-        reads[ref] = { ref, ok: false, error: `Okta group "${ref}" not found` };
-        return;
-      }
-      const list = await members2.get(group2.id);
-      const name2 = byId.get(group2.id)?.name ?? group2.name;
-      reads[ref] = list === void 0 || list instanceof Error ? { ref, ok: false, error: list?.message ?? `Okta group ${ref} was not read` } : { ref, ok: true, id: group2.id, name: name2, members: list };
-    })
-  );
-  return Object.fromEntries(refs.map((ref) => [ref, reads[ref]]));
-}
-var OKTA_NOT_CONFIGURED;
-var init_okta2 = __esm({
-  "src/observe/okta.ts"() {
-    "use strict";
-    init_http();
-    init_model();
-    OKTA_NOT_CONFIGURED = "okta-domain/okta-api-token not set";
-  }
-});
-
-// src/observe/progress.ts
-function progressLine(p) {
-  return `read ${p.teams.done}/${p.teams.total} teams, ${p.groups.done}/${p.groups.total} Okta groups`;
-}
-function startProgress(onProgress, intervalMs) {
-  const progress = {
-    teams: { done: 0, total: 0 },
-    groups: { done: 0, total: 0 },
-    stop: () => void 0
-  };
-  if (!onProgress) return progress;
-  let last = "";
-  const timer = setInterval(() => {
-    const line = progressLine(progress);
-    if (line !== last) onProgress(line);
-    last = line;
-  }, intervalMs);
-  timer.unref();
-  progress.stop = () => clearInterval(timer);
-  return progress;
-}
-var init_progress = __esm({
-  "src/observe/progress.ts"() {
-    "use strict";
-  }
-});
-
-// src/observe/index.ts
-async function observe(config2, clients, opts = {}) {
-  const refs = collectOktaRefs(config2);
-  const progress = startProgress(opts.onProgress, opts.progressIntervalMs ?? 3e3);
-  opts.onProgress?.(
-    `reading Grafana${refs.length > 0 ? ` and ${refs.length} Okta group reference(s)` : ""}`
-  );
-  try {
-    const [grafana, oktaGroups] = await Promise.all([
-      readGrafana(config2, clients.grafana, progress),
-      readOktaGroups(refs, clients.okta, progress)
-    ]);
-    opts.onProgress?.(
-      `${progressLine(progress)}; ${grafana.orgs.length} org(s), ${grafana.users.length} user(s)`
-    );
-    return {
-      caller: grafana.caller,
-      orgs: grafana.orgs,
-      otherOrgs: grafana.otherOrgs,
-      users: grafana.users,
-      oktaGroups
-    };
-  } finally {
-    progress.stop();
-  }
-}
-async function observeOrgsAgain(config2, grafana, observed, orgIds, opts = {}) {
-  const progress = startProgress(opts.onProgress, opts.progressIntervalMs ?? 3e3);
-  opts.onProgress?.(`reading ${orgIds.size} org(s) again`);
-  try {
-    return { ...observed, orgs: await rereadOrgs(config2, grafana, observed, orgIds, progress) };
-  } finally {
-    progress.stop();
-  }
-}
-var init_observe = __esm({
-  "src/observe/index.ts"() {
-    "use strict";
-    init_grafana2();
-    init_okta2();
-    init_progress();
-    init_okta2();
-    init_grafana2();
   }
 });
 
@@ -40849,13 +40529,400 @@ var init_client2 = __esm({
   }
 });
 
+// src/okta/shared.ts
+var init_shared = __esm({
+  "src/okta/shared.ts"() {
+    "use strict";
+  }
+});
+
 // src/okta/index.ts
-var init_okta3 = __esm({
+var init_okta2 = __esm({
   "src/okta/index.ts"() {
     "use strict";
     init_client2();
+    init_shared();
     init_keys();
     init_oauth();
+  }
+});
+
+// src/clients.ts
+function createClients(credentials, options) {
+  const { grafana, okta } = credentials;
+  const { onSecret, ...http2 } = options;
+  if (!grafana?.url.trim()) {
+    throw new SettingError({
+      code: "setting-unset",
+      setting: "grafanaUrl",
+      neededFor: "to read Grafana"
+    });
+  }
+  const clients = {
+    grafana: createGrafanaClient({
+      url: grafana.url,
+      token: grafana.token || void 0,
+      username: grafana.username || void 0,
+      password: grafana.password || void 0,
+      ...http2
+    })
+  };
+  if (okta) clients.okta = oktaClient(okta, http2, onSecret);
+  return clients;
+}
+function requestTimeoutMs(env) {
+  const ms = Number(env.GRAFANA_TEAM_SYNC_HTTP_TIMEOUT_MS);
+  return Number.isInteger(ms) && ms > 0 ? ms : void 0;
+}
+function oktaClient({ domain: domain2, token, clientId, privateKey, keyId }, http2, onSecret) {
+  const auth2 = clientId?.trim() ? { oauth: { clientId, privateKey: privateKey ?? "", keyId }, onSecret } : { token };
+  return createOktaClient({ domain: domain2, ...auth2, ...http2 });
+}
+var init_clients = __esm({
+  "src/clients.ts"() {
+    "use strict";
+    init_grafana();
+    init_okta2();
+    init_settings();
+  }
+});
+
+// src/observe/grafana.ts
+function referencedOrgNames(config2) {
+  const names = /* @__PURE__ */ new Set();
+  for (const org of config2.orgs) names.add(org.name);
+  for (const team of config2.teams) names.add(team.org);
+  for (const user of config2.users) for (const binding of user.orgRoles) names.add(binding.org);
+  return [...names];
+}
+function findByName2(items, name2) {
+  const exact = items.filter((i) => i.name === name2);
+  if (exact.length > 0) return exact;
+  const lower4 = name2.toLowerCase();
+  return items.filter((i) => i.name.toLowerCase() === lower4);
+}
+function matchOrgs(config2, live) {
+  const renamedFrom = new Map(config2.orgs.map((o) => [o.name, o.renamedFrom]));
+  const matches = /* @__PURE__ */ new Map();
+  for (const name2 of referencedOrgNames(config2)) {
+    let found = findByName2(live, name2);
+    const previous = renamedFrom.get(name2);
+    if (found.length === 0 && previous !== void 0) found = findByName2(live, previous);
+    if (found.length > 0) matches.set(name2, found);
+  }
+  return matches;
+}
+function toGrafanaUser(m) {
+  const user = { id: m.userId, login: m.login, email: m.email, name: m.name ?? "" };
+  if (m.isDisabled !== void 0) user.isDisabled = m.isDisabled;
+  return user;
+}
+function hasPreferences(team) {
+  return team.preferences !== void 0 && Object.keys(team.preferences).length > 0;
+}
+async function readOrg(grafana, caller, org, declaredTeams, pruned, progress) {
+  const listed2 = settle2(grafana.listTeams(org.id, aboutOrg(org)));
+  const [users, teams, observed] = await Promise.all([
+    settle2(grafana.listOrgUsers(org.id, aboutOrg(org))),
+    listed2,
+    settle2(
+      listed2.then(
+        (teams2) => teams2.status === "fulfilled" ? readTeams(grafana, org, teams2.value, declaredTeams, pruned, progress) : []
+      )
+    )
+  ]);
+  if (users.status === "rejected") throw users.reason;
+  const role = users.value.find((u) => u.userId === caller.userId)?.role;
+  const mayJoin = caller.auth === "basic" && caller.isServerAdmin && role !== "Admin";
+  if (teams.status === "rejected") {
+    if (refused(teams.reason) && mayJoin) return orgRead(org, users.value, [], true);
+    if (refused(teams.reason) && caller.auth === "basic" && role === void 0) {
+      throw new Error(
+        `the sync's user "${caller.login ?? ""}" is not a member of org "${org.name}" (id ${org.id}), so its teams cannot be read: add that user to the org as Admin in Grafana, or use a Grafana server admin, which the sync makes an Admin of the orgs it manages`
+      );
+    }
+    throw teams.reason;
+  }
+  if (observed.status === "fulfilled") return orgRead(org, users.value, observed.value);
+  if (mayJoin && refused(observed.reason)) return orgRead(org, users.value, [], true);
+  throw observed.reason;
+}
+async function readTeams(grafana, org, teams, declaredTeams, pruned, progress) {
+  const wanted = /* @__PURE__ */ new Map();
+  for (const declared of declaredTeams) {
+    for (const team of findByName2(teams, declared.name)) {
+      const want = wanted.get(team.id) ?? { members: true, preferences: false };
+      want.preferences ||= hasPreferences(declared);
+      wanted.set(team.id, want);
+    }
+  }
+  if (pruned) {
+    for (const team of teams)
+      if (!wanted.has(team.id)) wanted.set(team.id, { members: true, preferences: false });
+  }
+  progress.teams.total += wanted.size;
+  return Promise.all(
+    teams.map(async (summary3) => {
+      const team = { ...summary3 };
+      const want = wanted.get(summary3.id);
+      if (!want) return team;
+      const about = aboutTeam(org, summary3);
+      const [members2, preferences] = await Promise.all([
+        grafana.listTeamMembers(org.id, summary3.id, about),
+        want.preferences ? grafana.getTeamPreferences(org.id, summary3.id, about) : void 0
+      ]);
+      team.members = members2;
+      if (preferences !== void 0) team.preferences = preferences;
+      progress.teams.done++;
+      return team;
+    })
+  );
+}
+function orgRead(org, users, observed, teamsUnread = false) {
+  const orgUsers = users.map((u) => ({
+    userId: u.userId,
+    login: u.login,
+    email: u.email,
+    role: u.role
+  }));
+  return {
+    org: {
+      id: org.id,
+      name: org.name,
+      users: orgUsers,
+      teams: observed,
+      ...teamsUnread ? { teamsUnread } : {}
+    },
+    people: users.map(toGrafanaUser)
+  };
+}
+async function readGrafana(config2, grafana, progress) {
+  const caller = await grafana.whoami();
+  const globalUsers = caller.auth === "basic" && caller.isServerAdmin ? grafana.listUsers() : void 0;
+  globalUsers?.catch(() => void 0);
+  const live = await grafana.listOrgs();
+  const reads = await Promise.all(
+    [...selectOrgs(config2, caller, live)].map(
+      ({ org, teams, pruned }) => readOrg(grafana, caller, org, teams, pruned, progress)
+    )
+  );
+  const orgs = reads.map((r) => r.org).sort((a, b) => a.id - b.id);
+  const read = new Set(orgs.map((o) => o.id));
+  const otherOrgs = live.filter((o) => !read.has(o.id)).map((o) => ({ id: o.id, name: o.name })).sort((a, b) => a.id - b.id);
+  let users;
+  if (globalUsers) {
+    users = await globalUsers;
+  } else {
+    const byId = /* @__PURE__ */ new Map();
+    for (const read2 of reads) for (const person2 of read2.people) byId.set(person2.id, person2);
+    users = [...byId.values()].sort((a, b) => a.id - b.id);
+  }
+  return { caller, orgs, otherOrgs, users };
+}
+async function rereadOrgs(config2, grafana, observed, orgIds, progress) {
+  const reads = await Promise.all(
+    [...selectOrgs(config2, observed.caller, observed.orgs)].filter(({ org }) => orgIds.has(org.id)).map(
+      ({ org, teams, pruned }) => readOrg(grafana, observed.caller, org, teams, pruned, progress)
+    )
+  );
+  const fresh = new Map(reads.map((r) => [r.org.id, r.org]));
+  return observed.orgs.map((org) => fresh.get(org.id) ?? org);
+}
+function selectOrgs(config2, caller, live) {
+  const teamsByOrgName = /* @__PURE__ */ new Map();
+  for (const team of config2.teams) {
+    teamsByOrgName.set(team.org, [...teamsByOrgName.get(team.org) ?? [], team]);
+  }
+  const declared = new Set(config2.orgs.map((o) => o.name));
+  const selected = /* @__PURE__ */ new Map();
+  const select = (org, teams, pruned) => {
+    const entry = selected.get(org.id) ?? {
+      org: { id: org.id, name: org.name },
+      teams: [],
+      pruned: false
+    };
+    entry.teams.push(...teams);
+    entry.pruned ||= pruned;
+    selected.set(org.id, entry);
+  };
+  for (const [name2, orgs] of matchOrgs(config2, live)) {
+    const pruned = config2.settings.prune.teams && declared.has(name2);
+    for (const org of orgs) select(org, teamsByOrgName.get(name2) ?? [], pruned);
+  }
+  if (caller.auth === "token") for (const org of live) select(org, [], false);
+  return selected.values();
+}
+var refused, aboutOrg, aboutTeam, settle2;
+var init_grafana2 = __esm({
+  "src/observe/grafana.ts"() {
+    "use strict";
+    init_http();
+    refused = (error3) => error3 instanceof HttpError && [401, 403].includes(error3.status) && !isCredentialRejected(error3);
+    aboutOrg = (org) => `org ${org.name}`;
+    aboutTeam = (org, team) => `team ${team.name} in org ${org.name}`;
+    settle2 = (promise) => promise.then(
+      (value) => ({ status: "fulfilled", value }),
+      (reason) => ({ status: "rejected", reason })
+    );
+  }
+});
+
+// src/observe/okta.ts
+function collectOktaRefs(config2) {
+  const refs = /* @__PURE__ */ new Set();
+  for (const team of config2.teams) {
+    for (const p of [...team.members.oktaGroups, ...team.admins.oktaGroups]) refs.add(p.value);
+  }
+  for (const org of config2.orgs) {
+    for (const p of [
+      ...org.admins.oktaGroups,
+      ...org.editors.oktaGroups,
+      ...org.viewers.oktaGroups
+    ]) {
+      refs.add(p.value);
+    }
+  }
+  return [...refs];
+}
+function aboutGroup(group2) {
+  if (!group2) return void 0;
+  return group2.name && group2.name !== group2.id ? `group ${group2.name}` : `group id:${group2.id}`;
+}
+async function readOktaGroups(refs, okta, progress) {
+  const reads = {};
+  if (refs.length === 0) return reads;
+  if (!okta) {
+    for (const ref of refs) reads[ref] = { ref, ok: false, error: OKTA_NOT_CONFIGURED };
+    return reads;
+  }
+  let found;
+  try {
+    found = await okta.findGroups(refs);
+  } catch (err) {
+    if (isCredentialRejected(err)) throw err;
+    for (const ref of refs) reads[ref] = { ref, ok: false, error: messageOf(err) };
+    return reads;
+  }
+  const rejected = firstAnswered([...found.values()].filter(isCredentialRejected));
+  if (rejected) throw rejected;
+  const byId = /* @__PURE__ */ new Map();
+  for (const group2 of found.values()) {
+    if (!group2 || group2 instanceof Error) continue;
+    const known = byId.get(group2.id);
+    if (!known || known.name === known.id && group2.name !== group2.id) byId.set(group2.id, group2);
+  }
+  progress.groups.total = byId.size;
+  const members2 = /* @__PURE__ */ new Map();
+  for (const id of byId.keys()) {
+    members2.set(
+      id,
+      okta.listMembers(id, aboutGroup(byId.get(id))).then(
+        (list) => list,
+        (err) => err instanceof Error ? err : new Error(String(err))
+      ).finally(() => progress.groups.done++)
+    );
+  }
+  const lists = await Promise.all(members2.values());
+  const refused3 = firstAnswered(lists.filter(isCredentialRejected));
+  if (refused3) throw refused3;
+  await Promise.all(
+    refs.map(async (ref) => {
+      const group2 = found.get(ref);
+      if (group2 instanceof Error) {
+        reads[ref] = { ref, ok: false, error: group2.message };
+        return;
+      }
+      if (!group2) {
+        reads[ref] = { ref, ok: false, error: `Okta group "${ref}" not found` };
+        return;
+      }
+      const list = await members2.get(group2.id);
+      const name2 = byId.get(group2.id)?.name ?? group2.name;
+      reads[ref] = list === void 0 || list instanceof Error ? { ref, ok: false, error: list?.message ?? `Okta group ${ref} was not read` } : { ref, ok: true, id: group2.id, name: name2, members: list };
+    })
+  );
+  return Object.fromEntries(refs.map((ref) => [ref, reads[ref]]));
+}
+var OKTA_NOT_CONFIGURED;
+var init_okta3 = __esm({
+  "src/observe/okta.ts"() {
+    "use strict";
+    init_http();
+    init_model();
+    OKTA_NOT_CONFIGURED = "Okta is not configured: no Okta domain and API token were given";
+  }
+});
+
+// src/observe/progress.ts
+function progressLine(p) {
+  return `read ${p.teams.done}/${p.teams.total} teams, ${p.groups.done}/${p.groups.total} Okta groups`;
+}
+function startProgress(onProgress, intervalMs) {
+  const progress = {
+    teams: { done: 0, total: 0 },
+    groups: { done: 0, total: 0 },
+    stop: () => void 0
+  };
+  if (!onProgress) return progress;
+  let last = "";
+  const timer = setInterval(() => {
+    const line = progressLine(progress);
+    if (line !== last) onProgress(line);
+    last = line;
+  }, intervalMs);
+  timer.unref();
+  progress.stop = () => clearInterval(timer);
+  return progress;
+}
+var init_progress = __esm({
+  "src/observe/progress.ts"() {
+    "use strict";
+  }
+});
+
+// src/observe/index.ts
+async function observe(config2, clients, opts = {}) {
+  const refs = collectOktaRefs(config2);
+  const progress = startProgress(opts.onProgress, opts.progressIntervalMs ?? 3e3);
+  opts.onProgress?.(
+    `reading Grafana${refs.length > 0 ? ` and ${refs.length} Okta group reference(s)` : ""}`
+  );
+  try {
+    const [grafana, oktaGroups] = await Promise.all([
+      readGrafana(config2, clients.grafana, progress),
+      readOktaGroups(refs, clients.okta, progress)
+    ]);
+    opts.onProgress?.(
+      `${progressLine(progress)}; ${grafana.orgs.length} org(s), ${grafana.users.length} user(s)`
+    );
+    return {
+      caller: grafana.caller,
+      orgs: grafana.orgs,
+      otherOrgs: grafana.otherOrgs,
+      users: grafana.users,
+      oktaGroups
+    };
+  } finally {
+    progress.stop();
+  }
+}
+async function observeOrgsAgain(config2, grafana, observed, orgIds, opts = {}) {
+  const progress = startProgress(opts.onProgress, opts.progressIntervalMs ?? 3e3);
+  opts.onProgress?.(`reading ${orgIds.size} org(s) again`);
+  try {
+    return { ...observed, orgs: await rereadOrgs(config2, grafana, observed, orgIds, progress) };
+  } finally {
+    progress.stop();
+  }
+}
+var init_observe = __esm({
+  "src/observe/index.ts"() {
+    "use strict";
+    init_grafana2();
+    init_okta3();
+    init_progress();
+    init_okta3();
+    init_grafana2();
   }
 });
 
@@ -40864,29 +40931,26 @@ async function runEngine(given) {
   const inputs = { ...given, concurrency: validConcurrency(given.concurrency) };
   const scrubber2 = given.scrubber ?? createScrubber();
   learnCredentials(scrubber2, inputs);
-  const loaded = await loadConfig(inputs.configPath, { env: inputs.env, cwd: inputs.cwd });
-  if (!loaded.ok) return { kind: "invalid", problems: loaded.problems };
-  const { config: config2 } = loaded;
+  let config2 = inputs.config;
+  if (!config2) {
+    const loaded = await loadConfig(inputs.configPath, { env: inputs.env, cwd: inputs.cwd });
+    if (!loaded.ok) return { kind: "invalid", problems: loaded.problems };
+    config2 = loaded.config;
+  }
   for (const user of config2.users) if (user.passwordEnv) scrubber2.add(inputs.env[user.passwordEnv]);
   if (inputs.mode === "validate") {
     return { kind: "validated", config: config2, summary: describeConfig(config2) };
   }
-  const problems = checkCapabilities(config2, {
-    token: Boolean(inputs.grafana?.token?.trim()),
-    basic: Boolean(inputs.grafana && grafanaAuth(inputs.grafana)?.basic),
-    okta: hasOktaCredentials(inputs.okta),
-    oktaProblem: oktaCredentialProblem(inputs.okta)
-  });
-  if (problems.length > 0) return { kind: "refused", problems };
+  const unmet = checkCapabilities(config2, capabilitiesOf(inputs));
+  if (unmet.length > 0) {
+    return { kind: "refused", problems: unmet.map((p) => describeSetting(p)), settings: unmet };
+  }
   let clients;
   try {
-    clients = createClients(config2, inputs, (secret) => {
-      scrubber2.add(secret);
-      inputs.onSecret?.(secret);
-    });
+    clients = inputs.clients ?? clientsFor(config2, inputs, scrubber2);
   } catch (error3) {
-    const problems2 = [scrubber2.scrub(messageOf(error3))];
-    return error3 instanceof SettingError ? { kind: "refused", problems: problems2, setting: error3.problem } : { kind: "refused", problems: problems2 };
+    const problems = [scrubber2.scrub(messageOf(error3))];
+    return error3 instanceof SettingError ? { kind: "refused", problems, setting: error3.problem, settings: [error3.problem] } : { kind: "refused", problems };
   }
   let plan;
   let observed;
@@ -41021,40 +41085,33 @@ function unsetPasswords(config2, plan, env) {
     ];
   });
 }
-function requestTimeoutMs(env) {
-  const ms = Number(env.GRAFANA_TEAM_SYNC_HTTP_TIMEOUT_MS);
-  return Number.isInteger(ms) && ms > 0 ? ms : void 0;
+function clientsFor(config2, inputs, scrubber2) {
+  const okta = collectOktaRefs(config2).length > 0 ? inputs.okta : void 0;
+  return createClients(
+    { grafana: inputs.grafana, okta },
+    {
+      concurrency: inputs.concurrency,
+      timeoutMs: requestTimeoutMs(inputs.env),
+      onRetry: inputs.onProgress,
+      onSecret: (secret) => {
+        scrubber2.add(secret);
+        inputs.onSecret?.(secret);
+      }
+    }
+  );
 }
-function createClients(config2, inputs, onSecret) {
-  const { grafana, okta } = inputs;
-  const http2 = { timeoutMs: requestTimeoutMs(inputs.env), onRetry: inputs.onProgress };
-  if (!grafana?.url.trim()) {
-    throw new SettingError({
-      code: "setting-unset",
-      setting: "grafana-url",
-      neededFor: "to read Grafana"
-    });
+function capabilitiesOf(inputs) {
+  const { clients, grafana, okta } = inputs;
+  if (clients) {
+    const { auth: auth2 } = clients.grafana;
+    return { token: auth2 === "token", basic: auth2 === "basic", okta: Boolean(clients.okta) };
   }
-  const clients = {
-    grafana: createGrafanaClient({
-      url: grafana.url,
-      token: grafana.token || void 0,
-      username: grafana.username || void 0,
-      password: grafana.password || void 0,
-      concurrency: inputs.concurrency,
-      ...http2
-    })
+  return {
+    token: Boolean(grafana?.token?.trim()),
+    basic: Boolean(grafana && grafanaAuth(grafana)?.basic),
+    okta: hasOktaCredentials(okta),
+    oktaProblem: oktaCredentialProblem(okta)
   };
-  if (okta && collectOktaRefs(config2).length > 0) {
-    const { domain: domain2, token, clientId, privateKey, keyId } = okta;
-    clients.okta = createOktaClient({
-      domain: domain2,
-      ...clientId?.trim() ? { oauth: { clientId, privateKey: privateKey ?? "", keyId }, onSecret } : { token },
-      concurrency: inputs.concurrency,
-      ...http2
-    });
-  }
-  return clients;
 }
 function validConcurrency(value) {
   return Number.isFinite(value) && value >= 1 ? Math.floor(value) : DEFAULT_CONCURRENCY;
@@ -41073,12 +41130,12 @@ var init_engine = __esm({
     "use strict";
     init_apply();
     init_config();
-    init_grafana();
+    init_clients();
     init_http();
     init_model();
     init_observe();
-    init_okta3();
     init_plan();
+    init_okta2();
     init_settings();
     init_secrets();
     DEFAULT_CONCURRENCY = 8;
@@ -41102,6 +41159,7 @@ function cliSecrets(env) {
     }),
     env.OKTA_API_TOKEN,
     env.OKTA_API_TOKEN?.trim(),
+    ...privateKeySecrets(env.OKTA_PRIVATE_KEY),
     ...secretLookingEnv(env)
   ]);
 }
@@ -41109,6 +41167,7 @@ var init_secrets2 = __esm({
   "src/cli/secrets.ts"() {
     "use strict";
     init_secrets();
+    init_okta2();
   }
 });
 
@@ -42202,6 +42261,26 @@ var init_report = __esm({
   }
 });
 
+// src/cli/settings.ts
+var SETTING_ENV, variableNames;
+var init_settings2 = __esm({
+  "src/cli/settings.ts"() {
+    "use strict";
+    init_settings();
+    SETTING_ENV = {
+      grafanaUrl: "GRAFANA_URL",
+      grafanaToken: "GRAFANA_TOKEN",
+      grafanaUsername: "GRAFANA_USERNAME",
+      grafanaPassword: "GRAFANA_PASSWORD",
+      oktaDomain: "OKTA_DOMAIN",
+      oktaToken: "OKTA_API_TOKEN",
+      oktaClientId: "OKTA_CLIENT_ID",
+      oktaPrivateKey: "OKTA_PRIVATE_KEY"
+    };
+    variableNames = (settings) => and(settings.map((s) => SETTING_ENV[s]));
+  }
+});
+
 // src/cli/format.ts
 function formatProblem(p) {
   return `${p.file}:${p.line}:${p.col}: ${p.message}${p.hint ? ` (${p.hint})` : ""}`;
@@ -42248,7 +42327,7 @@ function outcomeStatus(args, outcome, emit, err) {
       );
       return EXIT_OK;
     case "refused": {
-      const problems = outcome.setting ? [describeSetting(outcome.setting, (setting) => SETTING_ENV[setting])] : outcome.problems;
+      const problems = outcome.settings?.map((p) => describeSetting(p, variableNames)) ?? outcome.problems;
       err(problems.map((p) => `error: ${p}`).join("\n"));
       return EXIT_ERROR;
     }
@@ -42321,6 +42400,7 @@ var init_output2 = __esm({
     import_node_path3 = __toESM(require_node_path(), 1);
     init_report();
     init_settings();
+    init_settings2();
     init_format();
     EXIT_OK = 0;
     EXIT_ERROR = 1;
@@ -42842,7 +42922,7 @@ var init_read = __esm({
   "src/export/read.ts"() {
     "use strict";
     init_http();
-    init_okta2();
+    init_okta3();
     init_progress();
     ExportReadError = class extends Error {
       name = "ExportReadError";
@@ -42994,7 +43074,7 @@ var init_export2 = __esm({
   "src/export/index.ts"() {
     "use strict";
     init_grafana();
-    init_okta3();
+    init_okta2();
     init_build2();
     init_read();
     init_write();
@@ -48872,7 +48952,7 @@ function engineInputs(args, io, signal, scrubber2) {
     username: env.GRAFANA_USERNAME,
     password: env.GRAFANA_PASSWORD
   };
-  if (!url || !hasGrafanaAuth(credentials)) {
+  if (!url || !(credentials.token?.trim() || hasGrafanaAuth(credentials))) {
     const missing = `${args.command} reads Grafana: set GRAFANA_URL and GRAFANA_TOKEN, or GRAFANA_USERNAME and GRAFANA_PASSWORD.`;
     return { inputs, missing };
   }
@@ -51545,6 +51625,29 @@ var init_core3 = __esm({
       ExitCode2[ExitCode2["Success"] = 0] = "Success";
       ExitCode2[ExitCode2["Failure"] = 1] = "Failure";
     })(ExitCode || (ExitCode = {}));
+  }
+});
+
+// src/action/settings.ts
+var SETTING_INPUTS, inputNames;
+var init_settings3 = __esm({
+  "src/action/settings.ts"() {
+    "use strict";
+    init_settings();
+    SETTING_INPUTS = {
+      grafanaUrl: "grafana-url",
+      grafanaToken: "grafana-token",
+      grafanaUsername: "grafana-username",
+      grafanaPassword: "grafana-password",
+      oktaDomain: "okta-domain",
+      oktaToken: "okta-api-token",
+      oktaClientId: "okta-client-id",
+      oktaPrivateKey: "okta-private-key"
+    };
+    inputNames = (settings) => {
+      const names = and(settings.map((s) => `\`${SETTING_INPUTS[s]}\``));
+      return `the ${names} input${settings.length > 1 ? "s" : ""}`;
+    };
   }
 });
 
@@ -58427,7 +58530,7 @@ var init_secrets4 = __esm({
     "use strict";
     init_report();
     init_secrets();
-    init_okta3();
+    init_okta2();
     init_inputs();
   }
 });
@@ -58960,8 +59063,7 @@ function planFailures(ctx, outcome) {
   return failures;
 }
 function refusedProblems(outcome) {
-  if (!outcome.setting) return outcome.problems;
-  return [describeSetting(outcome.setting, (setting) => `the \`${setting}\` input`)];
+  return outcome.settings?.map((p) => describeSetting(p, inputNames)) ?? outcome.problems;
 }
 function describeGuard(g) {
   return `${g.guard} (${g.scope}: ${g.removals} removals, limit ${g.limit} allows ${g.allowed})`;
@@ -58984,6 +59086,7 @@ var init_outcome = __esm({
     "use strict";
     init_core3();
     init_settings();
+    init_settings3();
     init_report();
     init_comment_target();
     init_publish();
@@ -59000,7 +59103,7 @@ async function runPhases(ctx) {
     return outcome;
   });
   if (validated.kind !== "validated" || ctx.mode === "validate") return validated;
-  return group(phaseTitle(ctx.mode), () => runEngine(inputs));
+  return group(phaseTitle(ctx.mode), () => runEngine({ ...inputs, config: validated.config }));
 }
 function describeSummary2(s) {
   return `Valid: ${s.files} file(s), ${s.orgs.length} org(s), ${s.teams} team(s), ${s.oktaGroups.length} Okta group(s), ${s.people} people, ${s.users} local user(s).`;

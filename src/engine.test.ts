@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { ADMIN, TestBed, applied, inputs, planned } from '../test/apply-support.ts'
+import { ADMIN, TestBed, applied, inputs, planned, view } from '../test/apply-support.ts'
 import { startFakeOkta, type FakeOkta } from '../test/fakes/okta.ts'
+import { MemoryOkta } from '../test/memory/okta.ts'
+import { loadConfig } from './config/index.ts'
 import { runEngine } from './engine.ts'
+import { withSharedReads } from './okta/index.ts'
 
 const bed = new TestBed()
 const oktas: FakeOkta[] = []
@@ -24,8 +27,8 @@ teams:
 
 describe('runEngine', () => {
   it('validates offline: a summary and not one request', async () => {
-    const g = await bed.grafana()
-    const o = await okta()
+    const g = bed.memory()
+    const o = new MemoryOkta()
     const cwd = await bed.config({
       'a.yaml': `${TEAMS}    admins: { oktaGroups: [Leads] }\n`,
     })
@@ -34,15 +37,15 @@ describe('runEngine', () => {
       kind: 'validated',
       summary: { files: 1, teams: 1, orgs: ['Main Org.'], oktaGroups: ['Leads'], people: 1 },
     })
-    expect(g.requests).toEqual([])
-    expect(o.requests).toEqual([])
+    expect(g.calls).toEqual([])
+    expect(o.calls).toEqual([])
   })
 
   it.each(['plan', 'apply'] as const)(
     'reads and writes nothing in %s mode when the config is invalid',
     async (mode) => {
-      const g = await bed.grafana()
-      const o = await okta()
+      const g = bed.memory()
+      const o = new MemoryOkta()
       const cwd = await bed.config({
         'a.yaml': `${TEAMS}    admins: { oktaGroups: [Leads] }\n    colour: blue\n`,
       })
@@ -52,8 +55,8 @@ describe('runEngine', () => {
       expect(outcome.problems).toEqual([
         expect.objectContaining({ file: 'teams/a.yaml', line: 6, col: 5 }),
       ])
-      expect(g.requests).toEqual([])
-      expect(o.requests).toEqual([])
+      expect(g.calls).toEqual([])
+      expect(o.calls).toEqual([])
     },
   )
 
@@ -73,7 +76,7 @@ describe('runEngine', () => {
   })
 
   it('warns in the plan when a user to create has no password variable, and only then', async () => {
-    const g = await bed.grafana()
+    const g = bed.memory()
     g.addUser({ login: 'kiosk', email: 'kiosk@acme.example', orgs: { 1: 'Viewer' } })
     const cwd = await bed.config({
       'a.yaml': `users:
@@ -88,7 +91,7 @@ describe('runEngine', () => {
       {
         code: 'user-password-unset',
         message:
-          'user tv (teams/a.yaml:2) is to be created, but its password variable TV_PASSWORD is not set or is empty: set it for the apply, e.g. from a secret',
+          'user tv is to be created, but its password variable TV_PASSWORD is not set or is empty: set it for the apply, e.g. from a secret',
         source: { file: 'teams/a.yaml', line: 2, col: 5 },
       },
     ])
@@ -97,15 +100,18 @@ describe('runEngine', () => {
   })
 
   it('refuses before any request when a token cannot do what the config asks', async () => {
-    const g = await bed.grafana()
+    const g = bed.memory()
     const token = g.addServiceAccountToken(1, 'Admin')
     const cwd = await bed.config({ 'a.yaml': 'orgs:\n  - name: Ops\n' })
     const outcome = await runEngine(inputs(g, cwd, { mode: 'apply', auth: { token } }))
     expect(outcome.kind).toBe('refused')
     if (outcome.kind !== 'refused') return
-    expect(outcome.problems.join('\n')).toContain('grafana-username')
+    expect(outcome.settings).toEqual([expect.objectContaining({ code: 'basic-auth-needed' })])
+    expect(outcome.problems).toEqual([
+      expect.stringContaining('`orgs:` is declared (teams/a.yaml:2)'),
+    ])
     expect(outcome.problems.join('\n')).not.toContain(token)
-    expect(g.requests).toEqual([])
+    expect(g.calls).toEqual([])
   })
 
   it('refuses without Grafana credentials', async () => {
@@ -120,7 +126,8 @@ describe('runEngine', () => {
     })
     expect(outcome).toMatchObject({
       kind: 'refused',
-      problems: [expect.stringContaining('grafana-token')],
+      problems: [expect.stringContaining('No Grafana credentials')],
+      settings: [{ code: 'grafana-credentials-missing' }],
     })
   })
 
@@ -155,7 +162,7 @@ describe('runEngine', () => {
   })
 
   it('plans without writing and reports every request it made', async () => {
-    const g = await bed.grafana()
+    const g = bed.memory()
     g.addUser({ login: 'ana', email: 'ana@acme.example', orgs: { 1: 'Viewer' } })
     const cwd = await bed.config({ 'a.yaml': TEAMS })
     const plan = planned(await runEngine(inputs(g, cwd, { mode: 'plan' })))
@@ -165,13 +172,13 @@ describe('runEngine', () => {
     ])
     expect(g.writes()).toEqual([])
     const counted = plan.stats.requests.reduce((n, s) => n + s.requests, 0)
-    expect(counted).toBe(g.requests.length)
+    expect(counted).toBe(g.calls.length)
     expect(plan.stats.requests.every((s) => s.service === 'grafana')).toBe(true)
   })
 
   it('asks Okta only when the config names a group, and applies group members', async () => {
-    const g = await bed.grafana()
-    const o = await okta()
+    const g = bed.memory()
+    const o = new MemoryOkta()
     g.addUser({ login: 'ana', email: 'ana@acme.example', orgs: { 1: 'Viewer' } })
     g.addUser({ login: 'lee', email: 'lee@acme.example', orgs: { 1: 'Viewer' } })
     const leads = o.addGroup({ name: 'Leads' })
@@ -179,7 +186,7 @@ describe('runEngine', () => {
 
     const plain = await bed.config({ 'a.yaml': TEAMS })
     planned(await runEngine(inputs(g, plain, { mode: 'plan', okta: o })))
-    expect(o.requests).toEqual([])
+    expect(o.calls).toEqual([])
 
     const withGroup = await bed.config({
       'a.yaml': `${TEAMS}    admins: { oktaGroups: [Leads] }\n`,
@@ -192,12 +199,66 @@ describe('runEngine', () => {
       }),
     )
     expect(out.result).toMatchObject({ failed: 0, skipped: 0 })
-    expect(o.requests.length).toBeGreaterThan(0)
+    expect(o.calls.length).toBeGreaterThan(0)
     expect(out.plan.stats.requests.some((s) => s.service === 'okta')).toBe(true)
     const platform = g.snapshot().teams.find((t) => t.name === 'Platform')!
     const members = g.snapshot().teamMembers.filter((m) => m.teamId === platform.id)
     expect(members.map((m) => m.permission).sort()).toEqual([0, 4])
     expect(progress.length).toBeGreaterThan(0)
+  })
+
+  it('runs the config it is given without reading the config files again', async () => {
+    const g = bed.memory()
+    g.addUser({ login: 'ana', email: 'ana@acme.example', orgs: { 1: 'Viewer' } })
+    const cwd = await bed.config({ 'a.yaml': TEAMS })
+    const loaded = await loadConfig('teams', { cwd, env: {} })
+    if (!loaded.ok) throw new Error('the test config is invalid')
+    const plan = planned(
+      await runEngine({
+        ...inputs(g, cwd, { mode: 'plan' }),
+        configPath: 'no-such-folder',
+        config: loaded.config,
+      }),
+    )
+    expect(plan.changes.map((c) => c.id)).toContain('create-team:Main Org./Platform')
+  })
+
+  it('runs once per Grafana with its own client, reading each Okta group once for all of them', async () => {
+    const okta = new MemoryOkta()
+    const leads = okta.addGroup({ name: 'Leads' })
+    okta.addMember(leads, okta.addUser({ login: 'lee@acme.example' }))
+    const shared = withSharedReads(okta.client())
+    const cwd = await bed.config({ 'a.yaml': `${TEAMS}    admins: { oktaGroups: [Leads] }\n` })
+    const instances = [bed.memory(), bed.memory()]
+    for (const g of instances)
+      g.addUser({ login: 'lee', email: 'lee@acme.example', orgs: { 1: 'Viewer' } })
+    for (const g of instances) {
+      const clients = { grafana: g.client(ADMIN), okta: shared }
+      applied(await runEngine({ ...inputs(g, cwd), clients }))
+      expect(view(g).team('Main Org.', 'Platform')).toEqual({ lee: 'Admin' })
+    }
+    expect(okta.calls).toEqual(['findGroups Leads', `listMembers ${leads}`])
+  })
+
+  it('makes its clients from credentials when given no clients, and keeps secrets out of progress', async () => {
+    const g = await bed.grafana()
+    const o = await okta()
+    g.addUser({ login: 'lee', email: 'lee@acme.example', orgs: { 1: 'Viewer' } })
+    const leads = o.addGroup({ name: 'Leads' })
+    o.addMember(leads, o.addUser({ login: 'lee@acme.example', email: 'lee@acme.example' }))
+    const cwd = await bed.config({ 'a.yaml': `${TEAMS}    admins: { oktaGroups: [Leads] }\n` })
+    const progress: string[] = []
+    const plan = planned(
+      await runEngine({
+        ...inputs(g, cwd, { mode: 'plan', okta: o }),
+        onProgress: (m) => progress.push(m),
+      }),
+    )
+    const counted = (service: string) =>
+      plan.stats.requests.filter((s) => s.service === service).reduce((n, s) => n + s.requests, 0)
+    expect(counted('grafana')).toBe(g.requests.length)
+    expect(counted('okta')).toBe(o.requests.length)
+    expect(o.requests.length).toBeGreaterThan(0)
     expect(progress.join('\n')).not.toContain(o.token)
     expect(progress.join('\n')).not.toContain(ADMIN.password)
   })

@@ -6,9 +6,14 @@ import {
   type ConfigProblem,
   type ConfigSummary,
 } from './config/index.ts'
-import { createGrafanaClient } from './grafana/index.ts'
+import {
+  createClients,
+  requestTimeoutMs,
+  type Clients,
+  type GrafanaCredentials,
+  type OktaCredentials,
+} from './clients.ts'
 import { isCredentialRejected, type ServiceName } from './http/index.ts'
-import type { GrafanaClient } from './grafana/types.ts'
 import type {
   ApplyResult,
   Change,
@@ -21,8 +26,6 @@ import type {
 } from './model.ts'
 import { messageOf } from './model.ts'
 import { collectOktaRefs, observe, observeOrgsAgain } from './observe/index.ts'
-import { createOktaClient, privateKeySecrets } from './okta/index.ts'
-import type { OktaClient } from './okta/types.ts'
 import {
   accessChanges,
   buildPlan,
@@ -30,18 +33,24 @@ import {
   hasOktaCredentials,
   oktaCredentialProblem,
   withChangesFirst,
+  type Capabilities,
 } from './plan/index.ts'
-import { SettingError, type SettingProblem } from './settings.ts'
+import { privateKeySecrets } from './okta/index.ts'
+import { describeSetting, SettingError, type SettingProblem } from './settings.ts'
 import { createScrubber, grafanaAuth, grafanaSecrets, type Scrubber } from './secrets/index.ts'
 
 export interface EngineInputs {
   mode: 'validate' | 'plan' | 'apply'
   configPath: string
+  /** The config as an earlier validate run loaded it: used as is, `configPath` is not read again. */
+  config?: DesiredConfig
   cwd?: string
   env: Record<string, string | undefined>
-  grafana?: { url: string; token?: string; username?: string; password?: string }
-  /** An API token, or an API Services app's client id and private key (PEM PKCS#8 or JWK). */
-  okta?: { domain: string; token?: string; clientId?: string; privateKey?: string; keyId?: string }
+  /** Credentials the engine makes its clients from (src/clients.ts), unless `clients` are given. */
+  grafana?: GrafanaCredentials
+  okta?: OktaCredentials
+  /** The clients to read and write with; `grafana`/`okta` credentials are then not used. */
+  clients?: Clients
   force: boolean
   concurrency: number
   onProgress?: (msg: string) => void
@@ -60,10 +69,11 @@ export type EngineOutcome =
   | { kind: 'invalid'; problems: ConfigProblem[] }
   | { kind: 'validated'; config: DesiredConfig; summary: ConfigSummary }
   /**
-   * The credentials cannot do what the config asks: nothing was read or written. `setting`: the
-   * problem is one setting, for the adapter to word with its own name for it (problems[0] is neutral).
+   * The credentials cannot do what the config asks: nothing was read or written. `settings`: the
+   * problems as codes, one per line of `problems` (the neutral wording), for each adapter to word with
+   * its own names for the settings; `setting`: the problem when it is one setting.
    */
-  | { kind: 'refused'; problems: string[]; setting?: SettingProblem }
+  | { kind: 'refused'; problems: string[]; setting?: SettingProblem; settings?: SettingProblem[] }
   /**
    * A read failed, or the run was cancelled while reading: nothing was written.
    * `credential-rejected` (a 401, with the service that answered it): the error names the input and
@@ -87,43 +97,35 @@ export type EngineOutcome =
       requests?: RequestStats[]
     }
 
-interface Clients {
-  grafana: GrafanaClient
-  okta?: OktaClient
-}
-
 const DEFAULT_CONCURRENCY = 8
 
 export async function runEngine(given: EngineInputs): Promise<EngineOutcome> {
   const inputs = { ...given, concurrency: validConcurrency(given.concurrency) }
   const scrubber = given.scrubber ?? createScrubber()
   learnCredentials(scrubber, inputs)
-  const loaded = await loadConfig(inputs.configPath, { env: inputs.env, cwd: inputs.cwd })
-  if (!loaded.ok) return { kind: 'invalid', problems: loaded.problems }
-  const { config } = loaded
+  let config = inputs.config
+  if (!config) {
+    const loaded = await loadConfig(inputs.configPath, { env: inputs.env, cwd: inputs.cwd })
+    if (!loaded.ok) return { kind: 'invalid', problems: loaded.problems }
+    config = loaded.config
+  }
   for (const user of config.users) if (user.passwordEnv) scrubber.add(inputs.env[user.passwordEnv])
   if (inputs.mode === 'validate') {
     return { kind: 'validated', config, summary: describeConfig(config) }
   }
 
-  const problems = checkCapabilities(config, {
-    token: Boolean(inputs.grafana?.token?.trim()),
-    basic: Boolean(inputs.grafana && grafanaAuth(inputs.grafana)?.basic),
-    okta: hasOktaCredentials(inputs.okta),
-    oktaProblem: oktaCredentialProblem(inputs.okta),
-  })
-  if (problems.length > 0) return { kind: 'refused', problems }
+  const unmet = checkCapabilities(config, capabilitiesOf(inputs))
+  if (unmet.length > 0) {
+    return { kind: 'refused', problems: unmet.map((p) => describeSetting(p)), settings: unmet }
+  }
 
   let clients: Clients
   try {
-    clients = createClients(config, inputs, (secret) => {
-      scrubber.add(secret)
-      inputs.onSecret?.(secret)
-    })
+    clients = inputs.clients ?? clientsFor(config, inputs, scrubber)
   } catch (error) {
     const problems = [scrubber.scrub(messageOf(error))]
     return error instanceof SettingError
-      ? { kind: 'refused', problems, setting: error.problem }
+      ? { kind: 'refused', problems, setting: error.problem, settings: [error.problem] }
       : { kind: 'refused', problems }
   }
 
@@ -306,60 +308,46 @@ function unsetPasswords(config: DesiredConfig, plan: Plan, env: EngineInputs['en
   return config.users.flatMap((user): Message[] => {
     const name = user.passwordEnv
     if (!name || env[name] || !created.has(user.login.toLowerCase())) return []
-    const { file, line } = user.source
     return [
       {
         code: 'user-password-unset',
-        message: `user ${user.login} (${file}:${line}) is to be created, but its password variable ${name} is not set or is empty: set it for the apply, e.g. from a secret`,
+        message: `user ${user.login} is to be created, but its password variable ${name} is not set or is empty: set it for the apply, e.g. from a secret`,
         source: user.source,
       },
     ]
   })
 }
 
-/** Tests shorten one attempt's limit (default 30 s) with `GRAFANA_TEAM_SYNC_HTTP_TIMEOUT_MS`. */
-function requestTimeoutMs(env: EngineInputs['env']): number | undefined {
-  const ms = Number(env.GRAFANA_TEAM_SYNC_HTTP_TIMEOUT_MS)
-  return Number.isInteger(ms) && ms > 0 ? ms : undefined
+/** Okta is asked only when the config names a group. */
+function clientsFor(config: DesiredConfig, inputs: EngineInputs, scrubber: Scrubber): Clients {
+  const okta = collectOktaRefs(config).length > 0 ? inputs.okta : undefined
+  return createClients(
+    { grafana: inputs.grafana, okta },
+    {
+      concurrency: inputs.concurrency,
+      timeoutMs: requestTimeoutMs(inputs.env),
+      onRetry: inputs.onProgress,
+      onSecret: (secret) => {
+        scrubber.add(secret)
+        inputs.onSecret?.(secret)
+      },
+    },
+  )
 }
 
-function createClients(
-  config: DesiredConfig,
-  inputs: EngineInputs,
-  onSecret: (secret: string) => void,
-): Clients {
-  const { grafana, okta } = inputs
-  const http = { timeoutMs: requestTimeoutMs(inputs.env), onRetry: inputs.onProgress }
-  if (!grafana?.url.trim()) {
-    throw new SettingError({
-      code: 'setting-unset',
-      setting: 'grafana-url',
-      neededFor: 'to read Grafana',
-    })
+/** What the run can do: from the given clients, else from the credentials. */
+function capabilitiesOf(inputs: EngineInputs): Capabilities {
+  const { clients, grafana, okta } = inputs
+  if (clients) {
+    const { auth } = clients.grafana
+    return { token: auth === 'token', basic: auth === 'basic', okta: Boolean(clients.okta) }
   }
-  const clients: Clients = {
-    grafana: createGrafanaClient({
-      url: grafana.url,
-      token: grafana.token || undefined,
-      username: grafana.username || undefined,
-      password: grafana.password || undefined,
-      concurrency: inputs.concurrency,
-      ...http,
-    }),
+  return {
+    token: Boolean(grafana?.token?.trim()),
+    basic: Boolean(grafana && grafanaAuth(grafana)?.basic),
+    okta: hasOktaCredentials(okta),
+    oktaProblem: oktaCredentialProblem(okta),
   }
-  // Okta is asked only when the config names a group.
-  if (okta && collectOktaRefs(config).length > 0) {
-    const { domain, token, clientId, privateKey, keyId } = okta
-    clients.okta = createOktaClient({
-      domain,
-      ...(clientId?.trim()
-        ? { oauth: { clientId, privateKey: privateKey ?? '', keyId }, onSecret }
-        : { token }),
-      concurrency: inputs.concurrency,
-      ...http,
-    })
-  }
-  return clients
 }
 
 function validConcurrency(value: number): number {

@@ -426,3 +426,28 @@ export function compareText(a: string, b: string): number {
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message || error.name : String(error)
 }
+
+/** A problem with the run's settings, as a code and fields; adapters word it (src/settings.ts). */
+export type Setting =
+  | 'grafanaUrl'
+  | 'grafanaToken'
+  | 'grafanaUsername'
+  | 'grafanaPassword'
+  | 'oktaDomain'
+  | 'oktaToken'
+  | 'oktaClientId'
+  | 'oktaPrivateKey'
+
+export type SettingProblem =
+  | { code: 'setting-unset'; setting: Setting; neededFor: string }
+  | { code: 'setting-invalid'; setting: Setting; expected: string }
+  /** Neither a token nor basic auth for Grafana. */
+  | { code: 'grafana-credentials-missing' }
+  /** `because`: what in the config a service-account token cannot do, with its position. */
+  | { code: 'basic-auth-needed'; because: string }
+  /** An Okta group is referenced (at `where`, e.g. `teams/a.yaml:3`) but Okta credentials are missing. */
+  | { code: 'okta-credentials-missing'; group: string; where: string }
+  /** An Okta API token and an API Services app are both given: Okta is reached one way. */
+  | { code: 'okta-credentials-conflict' }
+  /** One half of an API Services app's credentials without the other. */
+  | { code: 'okta-app-incomplete'; given: Setting; missing: Setting }

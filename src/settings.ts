@@ -1,27 +1,57 @@
-// A problem with one setting of the run, as a code and fields: the Action calls the setting an input
-// (`grafana-url`), the CLI an environment variable (GRAFANA_URL). Each adapter words it with its own name.
+// A problem with the run's settings, as a code and fields. Lower layers name a setting by what it is
+// (`grafanaToken`); each adapter names it its own way: the Action as an input (`grafana-token`), the
+// CLI as an environment variable (GRAFANA_TOKEN). No layer below the adapters knows those names.
 
-export type Setting = 'grafana-url'
+export type { Setting, SettingProblem } from './model.ts'
+import type { Setting, SettingProblem } from './model.ts'
 
-export type SettingProblem =
-  | { code: 'setting-unset'; setting: Setting; neededFor: string }
-  | { code: 'setting-invalid'; setting: Setting; expected: string }
+/** How an adapter names one or more settings in a sentence, e.g. "the `a` and `b` inputs" or "A and B". */
+export type SettingNames = (settings: Setting[]) => string
 
-/** How an adapter names a setting, e.g. "`grafana-url`" or "GRAFANA_URL". */
-export type SettingName = (setting: Setting) => string
+/** The wording when no adapter names the settings: what they are, without any adapter's name. */
+const WHAT: Record<Setting, string> = {
+  grafanaUrl: 'the Grafana URL',
+  grafanaToken: 'the service-account token',
+  grafanaUsername: 'the username',
+  grafanaPassword: 'the password',
+  oktaDomain: 'the Okta domain',
+  oktaToken: 'the Okta API token',
+  oktaClientId: 'the Okta client id',
+  oktaPrivateKey: 'the Okta private key',
+}
 
-/** The wording when no adapter names the setting: the input, with the CLI's variable beside it. */
-const BOTH_NAMES: SettingName = (setting) => `${setting} (CLI: ${SETTING_ENV[setting]})`
+export const NEUTRAL_NAMES: SettingNames = (settings) => and(settings.map((s) => WHAT[s]))
 
-/** The CLI's environment variable for each setting. */
-export const SETTING_ENV: Record<Setting, string> = { 'grafana-url': 'GRAFANA_URL' }
+/** `a`, `a and b`, `a, b and c`. */
+export function and(words: string[]): string {
+  return words.length <= 1
+    ? (words[0] ?? '')
+    : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`
+}
 
-export function describeSetting(problem: SettingProblem, name: SettingName = BOTH_NAMES): string {
+const BASIC: Setting[] = ['grafanaUsername', 'grafanaPassword']
+
+export function describeSetting(
+  problem: SettingProblem,
+  names: SettingNames = NEUTRAL_NAMES,
+): string {
   switch (problem.code) {
     case 'setting-unset':
-      return `${name(problem.setting)} is not set: it is needed ${problem.neededFor}`
+      return `${names([problem.setting])} is not set: it is needed ${problem.neededFor}`
     case 'setting-invalid':
-      return `${name(problem.setting)} is not a valid URL (expected e.g. ${problem.expected})`
+      return `${names([problem.setting])} is not a valid URL (expected e.g. ${problem.expected})`
+    case 'grafana-credentials-missing':
+      return `No Grafana credentials: set ${names(['grafanaUrl', 'grafanaToken'])}, or ${names(BASIC)} for basic auth`
+    case 'basic-auth-needed':
+      return `${problem.because}; set ${names(BASIC)} to the basic auth of a Grafana server admin`
+    case 'okta-credentials-missing':
+      return `Okta group "${problem.group}" is referenced (${problem.where}) but Okta credentials are missing: set ${names(['oktaDomain', 'oktaToken'])}, or ${names(['oktaDomain', 'oktaClientId', 'oktaPrivateKey'])} of an API Services app`
+    case 'okta-credentials-conflict':
+      return `${names(['oktaToken'])} and ${names(['oktaClientId', 'oktaPrivateKey'])} are both set: Okta is reached one way, an API token or an API Services app; remove one`
+    case 'okta-app-incomplete':
+      return problem.missing === 'oktaPrivateKey'
+        ? `${names([problem.given])} is set without ${names([problem.missing])}: give the private key whose public key is registered on the API Services app`
+        : `${names([problem.given])} is set without ${names([problem.missing])}: give the Client ID of the API Services app`
   }
 }
 

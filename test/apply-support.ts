@@ -5,7 +5,14 @@ import path from 'node:path'
 import { loadConfig } from '../src/config/index.ts'
 import { runEngine, type EngineInputs, type EngineOutcome } from '../src/engine.ts'
 import type { ApplyResult, DesiredConfig, Plan } from '../src/model.ts'
-import { startFakeGrafana, type FakeGrafana, type FakeGrafanaOptions } from './fakes/grafana.ts'
+import {
+  startFakeGrafana,
+  type FakeGrafana,
+  type FakeGrafanaOptions,
+  type FakeGrafanaSnapshot,
+} from './fakes/grafana.ts'
+import { MemoryGrafana } from './memory/grafana.ts'
+import { MemoryOkta } from './memory/okta.ts'
 
 export const ADMIN = { username: 'admin', password: 'admin-secret-pw' }
 
@@ -21,6 +28,11 @@ export class TestBed {
     })
     this.#closers.push(() => g.close())
     return g
+  }
+
+  /** An in-memory Grafana (no HTTP) for tests of the engine's logic; its admin is ADMIN. */
+  memory(): MemoryGrafana {
+    return new MemoryGrafana({ adminLogin: ADMIN.username, adminPassword: ADMIN.password })
   }
 
   /** Writes `teams/<name>` files into a fresh temp dir; returns the dir (the engine's cwd). */
@@ -55,25 +67,39 @@ export interface RunOptions {
   env?: Record<string, string>
   force?: boolean
   concurrency?: number
-  okta?: { url: string; token: string }
+  okta?: { url: string; token: string } | MemoryOkta
 }
 
-export function inputs(g: FakeGrafana, cwd: string, opts: RunOptions = {}): EngineInputs {
+/** Engine inputs: credentials of an HTTP fake, or the clients of an in-memory Grafana (and Okta). */
+export function inputs(
+  g: FakeGrafana | MemoryGrafana,
+  cwd: string,
+  opts: RunOptions = {},
+): EngineInputs {
   const auth = opts.auth ?? 'basic'
-  return {
+  const common = {
     mode: opts.mode ?? 'apply',
     configPath: 'teams',
     cwd,
     env: opts.env ?? {},
-    grafana: auth === 'basic' ? { url: g.url, ...ADMIN } : { url: g.url, token: auth.token },
-    ...(opts.okta ? { okta: { domain: opts.okta.url, token: opts.okta.token } } : {}),
     force: opts.force ?? false,
     concurrency: opts.concurrency ?? 8,
+  }
+  if (g instanceof MemoryGrafana) {
+    const grafana = g.client(auth === 'basic' ? ADMIN : auth)
+    const okta = opts.okta instanceof MemoryOkta ? opts.okta.client() : undefined
+    return { ...common, clients: { grafana, ...(okta ? { okta } : {}) } }
+  }
+  const okta = opts.okta instanceof MemoryOkta ? undefined : opts.okta
+  return {
+    ...common,
+    grafana: auth === 'basic' ? { url: g.url, ...ADMIN } : { url: g.url, token: auth.token },
+    ...(okta ? { okta: { domain: okta.url, token: okta.token } } : {}),
   }
 }
 
 export async function run(
-  g: FakeGrafana,
+  g: FakeGrafana | MemoryGrafana,
   cwd: string,
   opts: RunOptions = {},
 ): Promise<EngineOutcome> {
@@ -93,7 +119,7 @@ export function planned(outcome: EngineOutcome): Plan {
 }
 
 /** Readable views of the fake's state. */
-export function view(g: FakeGrafana) {
+export function view(g: { snapshot(): FakeGrafanaSnapshot }) {
   const s = g.snapshot()
   const userById = new Map(s.users.map((u) => [u.id, u]))
   const orgById = new Map(s.orgs.map((o) => [o.id, o]))

@@ -5,12 +5,17 @@ import { ADMIN, TestBed, applied, asAdmin, planned, run, view } from './apply-su
 import { applyPlan } from '../src/apply/index.ts'
 import { createGrafanaClient } from '../src/grafana/index.ts'
 import type { FakeGrafana } from './fakes/grafana.ts'
+import type { MemoryGrafana } from './memory/grafana.ts'
 
 const bed = new TestBed()
 afterEach(() => bed.cleanUp())
 
 /** A second apply must plan nothing and send no write at all. */
-async function expectConverged(g: FakeGrafana, cwd: string, env: Record<string, string> = {}) {
+async function expectConverged(
+  g: FakeGrafana | MemoryGrafana,
+  cwd: string,
+  env: Record<string, string> = {},
+) {
   g.clearRequests()
   const again = applied(await run(g, cwd, { env }))
   expect(again.plan.changes).toEqual([])
@@ -18,7 +23,7 @@ async function expectConverged(g: FakeGrafana, cwd: string, env: Record<string, 
   expect(g.writes()).toEqual([])
 }
 
-function seedPeople(g: FakeGrafana) {
+function seedPeople(g: FakeGrafana | MemoryGrafana) {
   const ids: Record<string, number> = {}
   for (const login of ['ana', 'bob', 'carl', 'dan', 'eve']) {
     ids[login] = g.addUser({ login, email: `${login}@acme.example`, name: login.toUpperCase() })
@@ -47,7 +52,7 @@ users:
   const env = { TV_PASSWORD: 'tv-initial-pw' }
 
   it('builds the declared state from an empty Grafana; a second apply writes nothing', async () => {
-    const g = await bed.grafana()
+    const g = bed.memory()
     seedPeople(g)
     const cwd = await bed.config({ 'a.yaml': config })
 
@@ -76,7 +81,7 @@ users:
   })
 
   it('corrects a drifted Grafana and leaves what it does not manage alone', async () => {
-    const g = await bed.grafana()
+    const g = bed.memory()
     const id = seedPeople(g)
     const frank = g.addUser({ login: 'frank', email: 'frank@acme.example', orgs: { 1: 'Viewer' } })
     const bystander = g.addUser({ login: 'bystander', orgs: { 1: 'Editor' } })
@@ -145,7 +150,7 @@ users:
   })
 
   it('changes only the declared fields: a new email keeps the name, a team matched in another case keeps its name', async () => {
-    const g = await bed.grafana()
+    const g = bed.memory()
     g.addUser({
       login: 'office-tv',
       email: 'old-tv@acme.example',
@@ -173,7 +178,7 @@ teams:
   })
 
   it('converges with a service-account token in its own org, where Grafana adds no team creator', async () => {
-    const g = await bed.grafana()
+    const g = bed.memory()
     // A token sees only its own org's users: the people are members already.
     g.addUser({ login: 'ana', email: 'ana@acme.example', orgs: { 1: 'Viewer' } })
     g.addUser({ login: 'bob', email: 'bob@acme.example', orgs: { 1: 'Viewer' } })
@@ -198,7 +203,7 @@ teams:
 
 describe("the team creator's membership (basic auth)", () => {
   it('is removed when the config does not list the caller, set to Member or kept as Admin when it does', async () => {
-    const g = await bed.grafana()
+    const g = bed.memory()
     seedPeople(g)
     const cwd = await bed.config({
       'a.yaml': `
@@ -304,7 +309,7 @@ teams:
 
 describe('local users and their passwords', () => {
   it('creates a local user who can log in with the password from the environment, which appears nowhere', async () => {
-    const g = await bed.grafana()
+    const g = bed.memory()
     const password = 'Tv-Pass-7f3a9c'
     const progress: string[] = []
     const cwd = await bed.config({
@@ -587,7 +592,7 @@ teams:
 
 describe('prune.teams', () => {
   it('deletes undeclared teams of a declared org, except one holding a protected or synced member', async () => {
-    const g = await bed.grafana()
+    const g = bed.memory()
     const id = seedPeople(g)
     g.addTeam(1, 'Old', { members: [{ userId: id.ana! }] })
     g.addTeam(1, 'Kept', { members: [{ userId: id.bob! }] })
@@ -645,7 +650,7 @@ orgs:
 
 describe('org roles and local-user flags against the fake', () => {
   it('binds the highest role, prunes undeclared users but never the caller or a protected user, keeps the last Admin', async () => {
-    const g = await bed.grafana()
+    const g = bed.memory()
     const id = seedPeople(g)
     g.addUser({ login: 'keeper', email: 'keeper@acme.example', orgs: { 1: 'Editor' } })
     // Lab: someone else's org, its only Admin undeclared; the sync manages no team there.
@@ -685,7 +690,7 @@ orgs:
   })
 
   it('leaves undeclared org users alone with prune.orgUsers off', async () => {
-    const g = await bed.grafana()
+    const g = bed.memory()
     seedPeople(g)
     g.addUser({ login: 'extra', email: 'extra@acme.example', orgs: { 1: 'Editor' } })
     const cwd = await bed.config({
@@ -702,7 +707,7 @@ orgs:
   })
 
   it('converges isGrafanaAdmin and disabled; never disables or un-admins the caller or a protected user', async () => {
-    const g = await bed.grafana()
+    const g = bed.memory()
     g.addUser({ login: 'ops', email: 'ops@acme.example', orgs: { 1: 'Viewer' } })
     g.addUser({ login: 'kiosk', email: 'kiosk@acme.example', orgs: { 1: 'Viewer' } })
     g.addUser({ login: 'root2', isGrafanaAdmin: true, orgs: { 1: 'Viewer' } })

@@ -317,7 +317,7 @@ describe('clients against the fakes', () => {
       .catch((e: unknown) => e)) as HttpError
     expect(err.message).toBe(
       'grafana GET /api/user failed: 200 answered with a non-JSON body (text/html) instead of JSON: ' +
-        'grafana-url must be the address Grafana is served at, including any sub-path (e.g. https://example.com/grafana), ' +
+        'the Grafana URL must be the address Grafana is served at, including any sub-path (e.g. https://example.com/grafana), ' +
         'and not a login page in front of it',
     )
   })

@@ -1,11 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createGrafanaClient } from '../src/grafana/index.ts'
 import type { DesiredConfig, DesiredOrg, DesiredTeam, Principals, SourceRef } from '../src/model.ts'
-import { observe, observeOrgsAgain } from '../src/observe/index.ts'
+import { OKTA_NOT_CONFIGURED, observe, observeOrgsAgain } from '../src/observe/index.ts'
 import { createOktaClient } from '../src/okta/index.ts'
 import { batchNames } from '../src/okta/client.ts'
 import { startFakeGrafana, type FakeGrafana } from './fakes/grafana.ts'
 import { startFakeOkta, type FakeOkta } from './fakes/okta.ts'
+import { MemoryGrafana, type MemoryCall } from './memory/grafana.ts'
+import { MemoryOkta } from './memory/okta.ts'
 
 const at: SourceRef = { file: 'teams/a.yaml', line: 1, col: 1 }
 const principals = (users: string[] = [], oktaGroups: string[] = []): Principals => ({
@@ -87,6 +89,11 @@ const basicClient = (g: FakeGrafana) =>
   })
 const oktaClient = (o: FakeOkta) =>
   createOktaClient({ domain: o.url, token: o.token, retryBaseMs: 1 })
+
+/** The in-memory Grafana's admin, as the HTTP fake's: admin/admin. */
+const memoryAdmin = (g: MemoryGrafana) => g.client({ username: 'admin', password: 'admin' })
+const callsOf = (g: MemoryGrafana, method: string): MemoryCall[] =>
+  g.calls.filter((c) => c.method === method)
 
 function countByEndpoint(requests: { method: string; path: string }[]): Record<string, number> {
   const counts: Record<string, number> = {}
@@ -256,14 +263,14 @@ describe('observe', () => {
   })
 
   it('reports an unreadable group as a failed read without failing the others', async () => {
-    const g = await grafanaFake()
-    const o = await oktaFake()
+    const g = new MemoryGrafana()
+    const o = new MemoryOkta()
     const ok = o.addGroup({ name: 'Fine' })
     o.addMember(ok, o.addUser({ login: 'a@acme.example', email: 'a@acme.example' }))
     const teams = [team('A', { members: principals([], ['Fine', 'id:00gDoesNotExist0000']) })]
     const observed = await observe(desired({ teams }), {
-      grafana: basicClient(g),
-      okta: oktaClient(o),
+      grafana: memoryAdmin(g),
+      okta: o.client(),
     })
     expect(observed.oktaGroups.Fine).toMatchObject({ ok: true })
     const missing = observed.oktaGroups['id:00gDoesNotExist0000']
@@ -274,17 +281,17 @@ describe('observe', () => {
   })
 
   it('marks every group unreadable when Okta is not configured', async () => {
-    const g = await grafanaFake()
+    const g = new MemoryGrafana()
     const teams = [
       team('A', {
         members: principals([], ['Engineering']),
         admins: principals([], ['id:00gabc']),
       }),
     ]
-    const observed = await observe(desired({ teams }), { grafana: basicClient(g) })
+    const observed = await observe(desired({ teams }), { grafana: memoryAdmin(g) })
     expect(observed.oktaGroups).toEqual({
-      Engineering: { ref: 'Engineering', ok: false, error: 'okta-domain/okta-api-token not set' },
-      'id:00gabc': { ref: 'id:00gabc', ok: false, error: 'okta-domain/okta-api-token not set' },
+      Engineering: { ref: 'Engineering', ok: false, error: OKTA_NOT_CONFIGURED },
+      'id:00gabc': { ref: 'id:00gabc', ok: false, error: OKTA_NOT_CONFIGURED },
     })
   })
 
@@ -322,57 +329,57 @@ describe('observe', () => {
   })
 
   it('finds a renamed org by renamedFrom and reads only referenced orgs', async () => {
-    const g = await grafanaFake()
+    const g = new MemoryGrafana()
     const old = g.addOrg('Old Name')
     g.addOrg('Unrelated')
     g.addTeam(old, 'T')
     // A server admin reads an org's teams only as a member of that org.
-    await basicClient(g).addOrgUser(old, 'admin', 'Admin')
+    await memoryAdmin(g).addOrgUser(old, 'admin', 'Admin')
     g.clearRequests()
     const config = desired({
       orgs: [org('New Name', { renamedFrom: 'Old Name' })],
       teams: [team('T', { org: 'New Name' })],
     })
-    const observed = await observe(config, { grafana: basicClient(g) })
+    const observed = await observe(config, { grafana: memoryAdmin(g) })
     expect(observed.orgs.map((o) => [o.id, o.name])).toEqual([[old, 'Old Name']])
     expect(observed.orgs[0]?.teams.find((t) => t.name === 'T')?.members).toEqual([])
-    expect(g.requests.some((r) => r.path === '/api/orgs/1/users')).toBe(false)
+    expect(callsOf(g, 'listOrgUsers').map((c) => c.args[0])).toEqual([old])
   })
 
   it('leaves the teams unread when the server admin is only a Viewer there: Grafana lists them but refuses their members', async () => {
-    const g = await grafanaFake()
+    const g = new MemoryGrafana()
     const lab = g.addOrg('Lab')
-    g.addTeam(lab, 'T')
-    const grafana = basicClient(g)
+    const t = g.addTeam(lab, 'T')
+    const grafana = memoryAdmin(g)
     await grafana.addOrgUser(lab, 'admin', 'Viewer')
     const observed = await observe(desired({ teams: [team('T', { org: 'Lab' })] }), { grafana })
     expect(observed.orgs[0]).toMatchObject({ name: 'Lab', teams: [], teamsUnread: true })
-    expect(g.requests.filter((r) => r.path.endsWith('/members')).map((r) => r.status)).toEqual([
-      403,
-    ])
+    expect(callsOf(g, 'listTeams').map((c) => c.args)).toEqual([[lab]])
+    expect(callsOf(g, 'listTeamMembers').map((c) => c.args)).toEqual([[lab, t]])
+    await expect(grafana.listTeamMembers(lab, t)).rejects.toMatchObject({ status: 403 })
   })
 
   it('leaves the teams of an org unread while the server admin is no Admin of it, and reads them once it is', async () => {
-    const g = await grafanaFake()
+    const g = new MemoryGrafana()
     const elsewhere = g.addOrg('Elsewhere')
-    g.addTeam(elsewhere, 'T')
+    const t = g.addTeam(elsewhere, 'T')
     const config = desired({ teams: [team('T', { org: 'Elsewhere' })] })
-    const grafana = basicClient(g)
+    const grafana = memoryAdmin(g)
     const first = await observe(config, { grafana })
     expect(first.orgs).toEqual([
       { id: elsewhere, name: 'Elsewhere', users: [], teams: [], teamsUnread: true },
     ])
-    expect(g.requests.some((r) => r.path.includes('/members'))).toBe(false)
+    expect(callsOf(g, 'listTeamMembers')).toEqual([])
 
     await grafana.addOrgUser(elsewhere, 'admin', 'Admin')
     g.clearRequests()
     const again = await observeOrgsAgain(config, grafana, first, new Set([elsewhere]))
     expect(again.orgs[0]).toMatchObject({ id: elsewhere, teams: [{ name: 'T', members: [] }] })
     expect(again.orgs[0]).not.toHaveProperty('teamsUnread')
-    expect(g.requests.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
-      `GET /api/orgs/${elsewhere}/users`,
-      'GET /api/teams/1/members',
-      'GET /api/teams/search',
+    expect(g.calls.map((c) => `${c.method} ${c.args.join(',')}`).sort()).toEqual([
+      `listOrgUsers ${elsewhere}`,
+      `listTeamMembers ${elsewhere},${t}`,
+      `listTeams ${elsewhere}`,
     ])
   })
 })

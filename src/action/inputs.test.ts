@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest'
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
 import { hasGrafanaCredentials, InputError, parseInputs, readInput } from './inputs.ts'
 import { secretInputs } from './secrets.ts'
 
@@ -156,5 +159,58 @@ describe('credentials and secrets', () => {
         Buffer.from('admin:hunter2').toString('base64'),
       ]),
     )
+  })
+})
+
+describe('config-path stays inside the workspace', () => {
+  const dirs: string[] = []
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+  })
+
+  function workspace(): { base: string; repo: string } {
+    const base = mkdtempSync(path.join(os.tmpdir(), 'gts-inputs-'))
+    dirs.push(base)
+    const repo = path.join(base, 'repo')
+    mkdirSync(path.join(repo, 'teams'), { recursive: true })
+    mkdirSync(path.join(base, 'outside'))
+    return { base, repo }
+  }
+
+  const configPath = (repo: string, value: string) =>
+    parseInputs({ GITHUB_WORKSPACE: repo, 'INPUT_CONFIG-PATH': value })
+
+  it('accepts a folder inside, a missing one (the loader reports it) and an inside link', () => {
+    const { repo } = workspace()
+    symlinkSync('teams', path.join(repo, 'linked'))
+    expect(configPath(repo, 'teams').configPath).toBe('teams')
+    expect(configPath(repo, './grafana/../teams').configPath).toBe('./grafana/../teams')
+    expect(configPath(repo, 'not-yet').configPath).toBe('not-yet')
+    expect(configPath(repo, 'linked').configPath).toBe('linked')
+    expect(configPath(repo, path.join(repo, 'teams')).configPath).toBe(path.join(repo, 'teams'))
+  })
+
+  it.each([
+    ['../outside', 'is outside it'],
+    ['/etc', 'is outside it'],
+    ['teams/../../outside', 'is outside it'],
+  ])('refuses %s before anything is read', (value, why) => {
+    const { repo } = workspace()
+    expect(() => configPath(repo, value)).toThrow(
+      new InputError(
+        `Invalid action input: input "config-path" must be a folder or file inside the workspace (GITHUB_WORKSPACE); "${value}" ${why}. Fix the step's "with:" block.`,
+      ),
+    )
+  })
+
+  it('refuses a linked folder, or a folder inside one, that leads outside', () => {
+    const { base, repo } = workspace()
+    symlinkSync(path.join(base, 'outside'), path.join(repo, 'config'))
+    mkdirSync(path.join(base, 'outside', 'teams'))
+    for (const value of ['config', 'config/teams']) {
+      expect(() => configPath(repo, value)).toThrow(
+        `"${value}" is a link, or lies in a linked folder, that leads outside it`,
+      )
+    }
   })
 })

@@ -1,5 +1,8 @@
+import { realpathSync } from 'node:fs'
+import path from 'node:path'
 import * as z from 'zod'
 import { hasGrafanaAuth, withoutUserInfo, withScheme } from '../secrets/index.ts'
+import { isInside } from '../config/files.ts'
 
 export interface ActionInputs {
   mode: 'auto' | 'validate' | 'plan' | 'apply'
@@ -111,8 +114,12 @@ export function parseInputs(env: Env): ActionInputs {
   const names = Object.keys(schema.shape) as InputName[]
   const raw = Object.fromEntries(names.map((name) => [name, readInput(env, name)]))
   const parsed = schema.safeParse(raw)
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => issue.message)
+  const configPathProblem = outsideWorkspace(raw['config-path'] || 'teams', env)
+  if (!parsed.success || configPathProblem) {
+    const problems = [
+      ...(parsed.error?.issues.map((issue) => issue.message) ?? []),
+      ...(configPathProblem ? [configPathProblem] : []),
+    ]
     throw new InputError(
       `Invalid action input: ${problems.join('; ')}. Fix the step's "with:" block.`,
     )
@@ -137,6 +144,30 @@ export function parseInputs(env: Env): ActionInputs {
     failOnChanges: v['fail-on-changes'],
     concurrency: v.concurrency,
   }
+}
+
+/**
+ * The config is part of the checked-out repository: a `config-path` that leads out of the workspace,
+ * as written or through a linked folder, would let a workflow or pull request read files elsewhere
+ * on the runner. Checked before any request; a path that does not exist is left to the loader.
+ */
+function outsideWorkspace(configPath: string, env: Env): string | undefined {
+  const workspace = path.resolve(env.GITHUB_WORKSPACE || process.cwd())
+  const target = path.resolve(workspace, configPath)
+  const problem = `input "config-path" must be a folder or file inside the workspace (GITHUB_WORKSPACE); "${configPath}"`
+  if (!isInside(target, workspace)) return `${problem} is outside it`
+  const real = (file: string) => {
+    try {
+      return realpathSync(file)
+    } catch {
+      return undefined
+    }
+  }
+  const realTarget = real(target)
+  if (realTarget !== undefined && !isInside(realTarget, real(workspace) ?? workspace)) {
+    return `${problem} is a link, or lies in a linked folder, that leads outside it`
+  }
+  return undefined
 }
 
 /** A run can read Grafana with a URL and either a token or a username and password (also in the URL). */

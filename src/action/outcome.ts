@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import type { EngineOutcome } from '../engine.ts'
 import type { GuardViolation } from '../model.ts'
 import { describeSetting } from '../settings.ts'
+import { inputNames } from './settings.ts'
 import {
   cancelledText,
   escapeMarkdown,
@@ -120,10 +121,9 @@ function planFailures(
   return failures
 }
 
-/** A problem with one setting names it as the action's input. */
+/** Problems with settings name them as the action's inputs. */
 function refusedProblems(outcome: Extract<EngineOutcome, { kind: 'refused' }>): string[] {
-  if (!outcome.setting) return outcome.problems
-  return [describeSetting(outcome.setting, (setting) => `the \`${setting}\` input`)]
+  return outcome.settings?.map((p) => describeSetting(p, inputNames)) ?? outcome.problems
 }
 
 function describeGuard(g: GuardViolation): string {

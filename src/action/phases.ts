@@ -14,7 +14,8 @@ export async function runPhases(ctx: ActionRun): Promise<EngineOutcome> {
     return outcome
   })
   if (validated.kind !== 'validated' || ctx.mode === 'validate') return validated
-  return core.group(phaseTitle(ctx.mode), () => runEngine(inputs))
+  // The config validated above is the one run: the files are read once.
+  return core.group(phaseTitle(ctx.mode), () => runEngine({ ...inputs, config: validated.config }))
 }
 
 function describeSummary(s: ConfigSummary): string {

@@ -3,7 +3,8 @@
 import { resolve } from 'node:path'
 import type { EngineOutcome } from '../engine.ts'
 import { cancelledText, renderJson, renderText, writtenBeforeBlock } from '../report/index.ts'
-import { describeSetting, SETTING_ENV } from '../settings.ts'
+import { describeSetting } from '../settings.ts'
+import { variableNames } from './settings.ts'
 import type { CliArgs } from './args.ts'
 import { describeSummary, formatProblem, withNewline } from './format.ts'
 import type { CliIO } from './run.ts'
@@ -51,10 +52,9 @@ function outcomeStatus(
       )
       return EXIT_OK
     case 'refused': {
-      // A problem with one setting names the variable the CLI reads it from.
-      const problems = outcome.setting
-        ? [describeSetting(outcome.setting, (setting) => SETTING_ENV[setting])]
-        : outcome.problems
+      // Problems with settings name the variables the CLI reads them from.
+      const problems =
+        outcome.settings?.map((p) => describeSetting(p, variableNames)) ?? outcome.problems
       err(problems.map((p) => `error: ${p}`).join('\n'))
       return EXIT_ERROR
     }

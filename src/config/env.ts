@@ -1,6 +1,7 @@
 // `${VAR}` in string values, replaced from the environment; `$${` writes a literal `${`.
 // A local user's `password: { env: NAME }` is not read here: it is needed only to create the
 // user, so validating (offline, without secrets, e.g. on a fork's pull request) never requires it.
+import { inCode } from './excerpt.ts'
 import type { PathProblem } from './issues.ts'
 import { pathKey, type Path } from './positions.ts'
 
@@ -79,18 +80,19 @@ function substituteString(
       problems.push({
         path,
         at: 'value',
-        message: `\`${match}\` is not a valid variable reference`,
+        message: `\`${inCode(match)}\` is not a valid variable reference`,
         hint: 'A variable name has letters, digits and underscores, e.g. `${GRAFANA_ORG}`; write `$${` for a literal `${`.',
       })
       return match
     }
     const resolved = env[name]
     if (resolved === undefined) {
+      const shown = inCode(name)
       problems.push({
         path,
         at: 'value',
-        message: `environment variable \`${name}\` is not set`,
-        hint: `Set ${name} in the environment of the run (e.g. the workflow's \`env:\`), or write \`$\${${name}}\` for a literal \`\${${name}}\`.`,
+        message: `environment variable \`${shown}\` is not set`,
+        hint: `Set ${shown} in the environment of the run (e.g. the workflow's \`env:\`), or write \`$\${${shown}}\` for a literal \`\${${shown}}\`.`,
       })
       return match
     }

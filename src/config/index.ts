@@ -21,19 +21,30 @@ export async function loadConfig(configPath: string, opts: LoadOptions = {}): Pr
   const files = []
   for (const ref of found.files) files.push(await parseConfigFile(ref, env))
   const merged = mergeFiles(files)
-  const problems = [...files.flatMap((f) => f.problems), ...merged.problems]
-  if (problems.length > 0) return { ok: false, problems: sortProblems(problems, found.files) }
+  const refused = found.problems.map(({ display, message, hint }) => ({
+    file: display,
+    line: 1,
+    col: 1,
+    message,
+    hint,
+  }))
+  const problems = [...refused, ...files.flatMap((f) => f.problems), ...merged.problems]
+  if (problems.length > 0) {
+    const places = [...found.problems, ...found.files].map((f) => f.display)
+    return { ok: false, problems: sortProblems(problems, places.sort(byCodeUnit)) }
+  }
   return { ok: true, config: { ...merged.config, files: found.files.map((f) => f.display) } }
 }
 
 /** In file order, then by position; problems at one place keep the order they were found in. */
-function sortProblems(
-  problems: ConfigProblem[],
-  files: readonly { display: string }[],
-): ConfigProblem[] {
-  const order = new Map(files.map((f, i) => [f.display, i]))
+function sortProblems(problems: ConfigProblem[], files: readonly string[]): ConfigProblem[] {
+  const order = new Map(files.map((file, i) => [file, i]))
   return problems.sort(
     (a, b) =>
       (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0) || a.line - b.line || a.col - b.col,
   )
+}
+
+function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
 }

@@ -1,6 +1,7 @@
 // zod issues → problems a person can act on: where (key or value), what is wrong, how to fix it.
 import type { z } from 'zod'
 import { configFileSchema, VALUE } from './schema.ts'
+import { inCode, quoted } from './excerpt.ts'
 import { pathKey, type Path } from './positions.ts'
 
 export interface PathProblem {
@@ -40,8 +41,9 @@ export function describePath(path: Path): string {
   let out = ''
   for (const segment of path) {
     if (typeof segment === 'number') out += `[${segment}]`
-    else if (/^[A-Za-z_][\w-]*$/.test(String(segment))) out += `${out ? '.' : ''}${String(segment)}`
-    else out += `[${JSON.stringify(String(segment))}]`
+    else if (/^[A-Za-z_][\w-]{0,39}$/.test(String(segment)))
+      out += `${out ? '.' : ''}${String(segment)}`
+    else out += `[${quoted(String(segment))}]`
   }
   return out || 'the file'
 }
@@ -50,9 +52,7 @@ export function describeValue(value: unknown): string {
   if (value === null || value === undefined) return 'empty'
   if (Array.isArray(value)) return 'a list'
   if (typeof value === 'object') return 'a mapping'
-  if (typeof value === 'string') {
-    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value)
-  }
+  if (typeof value === 'string') return quoted(value)
   if (typeof value === 'number' || typeof value === 'boolean') return String(value)
   return typeof value
 }
@@ -79,7 +79,8 @@ export function issueToProblems(
   const hint = FIELD_HINTS[field]
   const template = templates.get(pathKey(path))
   const input = (issue as { input?: unknown }).input
-  const shown = template !== undefined ? `the value of \`${template}\`` : describeValue(input)
+  const shown =
+    template !== undefined ? `the value of \`${inCode(template)}\`` : describeValue(input)
 
   if (LIMIT_FIELDS.has(field)) {
     return [
@@ -233,7 +234,7 @@ function unknownKeyProblem(path: Path, key: string): PathProblem {
   return {
     path: [...path, key],
     at: 'key',
-    message: `unknown key \`${key}\` ${where}`,
+    message: `unknown key \`${inCode(key)}\` ${where}`,
     hint:
       (suggestion !== undefined ? `Did you mean \`${suggestion}\`? ` : '') +
       `Allowed here: ${allowed.join(', ')}.`,

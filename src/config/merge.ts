@@ -13,6 +13,7 @@ import type {
 } from '../model.ts'
 import type { ParsedFile } from './parse-file.ts'
 import type { PrincipalsInput, SettingsInput } from './schema.ts'
+import { quoted } from './excerpt.ts'
 import type { ConfigProblem } from './types.ts'
 import type { Path } from './positions.ts'
 
@@ -163,7 +164,7 @@ function collectOrgs(files: readonly ParsedFile[], problems: ConfigProblem[]): D
       const path = ['orgs', index]
       const source = sourceOf(file, path)
       const at = sourceOf(file, [...path, 'name'])
-      const what = `org ${JSON.stringify(identity.name)}`
+      const what = `org ${quoted(identity.name)}`
       if (!claim(seen, orgName(identity.name), source, at, what, problems) || !value) continue
       const org: DesiredOrg = {
         name: value.name,
@@ -195,12 +196,12 @@ function checkRenames(
     if (old === orgName(org.name)) continue
     const at = renamedFromAt.get(org) ?? org.source
     const first = renamedBy.get(old)
-    const oldName = JSON.stringify(org.renamedFrom)
+    const oldName = quoted(org.renamedFrom)
     if (first) {
       problems.push(
         problemAt(
           at,
-          `org ${JSON.stringify(org.name)} is renamed from ${oldName}, and so is org ${JSON.stringify(first.name)} at ${place(first.source)}`,
+          `org ${quoted(org.name)} is renamed from ${oldName}, and so is org ${quoted(first.name)} at ${place(first.source)}`,
           'Only one org can take over an old name: remove one of the two renamedFrom.',
         ),
       )
@@ -212,7 +213,7 @@ function checkRenames(
       problems.push(
         problemAt(
           at,
-          `org ${JSON.stringify(org.name)} is renamed from ${oldName}, which is also declared as an org at ${place(other)}`,
+          `org ${quoted(org.name)} is renamed from ${oldName}, which is also declared as an org at ${place(other)}`,
           `Remove renamedFrom to keep both orgs, or remove the org ${oldName} to rename it.`,
         ),
       )
@@ -230,12 +231,12 @@ function collectUsers(files: readonly ParsedFile[], problems: ConfigProblem[]): 
       const path = ['users', index]
       const source = sourceOf(file, path)
       const at = sourceOf(file, [...path, 'login'])
-      const what = `user ${JSON.stringify(identity.login)}`
+      const what = `user ${quoted(identity.login)}`
       const key = identity.login.toLowerCase()
       if (!claim(seen, key, source, at, what, problems) || !value) continue
       if (value.email !== undefined) {
         const emailAt = sourceOf(file, [...path, 'email'])
-        const email = `email ${JSON.stringify(value.email)}`
+        const email = `email ${quoted(value.email)}`
         claim(emails, value.email.toLowerCase(), emailAt, emailAt, email, problems)
       }
       const passwordEnv = value.password?.env
@@ -267,8 +268,7 @@ function collectTeams(
   problems: ConfigProblem[],
 ): DesiredTeam[] {
   const teamKey = (org: string, name: string) => `${orgKey(org)}\u0000${name}`
-  const describe = (org: string, name: string) =>
-    `team ${JSON.stringify(name)} in org ${JSON.stringify(org)}`
+  const describe = (org: string, name: string) => `team ${quoted(name)} in org ${quoted(org)}`
   const seen = new Map<string, SourceRef>()
   const teams: DesiredTeam[] = []
   for (const file of files) {
@@ -302,7 +302,7 @@ function collectTeams(
           problemAt(
             sourceOf(file, [...path, 'grafana_team']),
             `${describe(defaultOrg, mapping.grafana_team)} is in \`mappings\` and also declared under \`teams\` at ${place(declared)}`,
-            `Declare it once: add ${JSON.stringify(mapping.okta_group)} to that team's members.oktaGroups and remove this mapping.`,
+            `Declare it once: add ${quoted(mapping.okta_group)} to that team's members.oktaGroups and remove this mapping.`,
           ),
         )
         continue

@@ -110,7 +110,7 @@ describe('grafana client: identity and org context', () => {
     expect(await client.listOrgUsers(4)).toHaveLength(1)
     await client.listTeams(4)
     await expect(client.listTeams(5)).rejects.toThrow(
-      /grafana-token belongs to org 4 .*cannot act in org 5/,
+      /token belongs to org 4 .*cannot act in org 5/,
     )
     expect(g.seen.map((s) => s.path)).toEqual(['/api/org', '/api/org/users', '/api/teams/search'])
     expect(g.seen.every((s) => s.headers.authorization === `Bearer ${TOKEN}`)).toBe(true)
@@ -463,13 +463,13 @@ describe('grafana client: answers other than the usual', () => {
 })
 
 describe('grafana client: configuration', () => {
-  it('names grafana-url when the first call finds no Grafana API there', async () => {
+  it('names the Grafana URL when the first call finds no Grafana API there', async () => {
     const g = await grafana({})
     await expect(basic(`${g.url}/wrong`).whoami()).rejects.toThrow(
-      'grafana GET /api/user failed: 404 Not found — grafana-url must be the address Grafana is served at, including any sub-path (e.g. https://example.com/grafana)',
+      'grafana GET /api/user failed: 404 Not found — the Grafana URL must be the address Grafana is served at, including any sub-path (e.g. https://example.com/grafana)',
     )
     await expect(token(g.url).whoami()).rejects.toThrow(
-      /GET \/api\/org failed: 404 Not found — grafana-url/,
+      /GET \/api\/org failed: 404 Not found — the Grafana URL/,
     )
   })
 

@@ -127,9 +127,7 @@ function resolveAuth(opts: GrafanaClientOptions, auth: GrafanaAuth): Auth {
   }
   if (auth.token)
     return { kind: 'token', header: `Bearer ${auth.token}`, secrets: grafanaSecrets(opts) }
-  throw new Error(
-    'Grafana credentials missing: set grafana-token (GRAFANA_TOKEN) or grafana-username and grafana-password (GRAFANA_USERNAME/GRAFANA_PASSWORD)',
-  )
+  throw new SettingError({ code: 'grafana-credentials-missing' })
 }
 
 // ---------------------------------------------------------------- mapping
@@ -208,7 +206,7 @@ export function createGrafanaClient(opts: GrafanaClientOptions): GrafanaClient {
   if (!parsed) {
     throw new SettingError({
       code: 'setting-invalid',
-      setting: 'grafana-url',
+      setting: 'grafanaUrl',
       expected: 'https://grafana.example.com',
     })
   }
@@ -286,7 +284,7 @@ class Client implements GrafanaClient {
       endpoint: endpointOf(path),
       status: res.status,
       serviceMessage:
-        `answered with ${what} instead of JSON: grafana-url must be the address Grafana is served at, ` +
+        `answered with ${what} instead of JSON: the Grafana URL must be the address Grafana is served at, ` +
         'including any sub-path (e.g. https://example.com/grafana), and not a login page in front of it',
     })
   }
@@ -327,7 +325,7 @@ class Client implements GrafanaClient {
       return new HttpError(
         err,
         this.#http.scrub(
-          `${err.message} — grafana-url must be the address Grafana is served at, including any sub-path (e.g. https://example.com/grafana)`,
+          `${err.message} — the Grafana URL must be the address Grafana is served at, including any sub-path (e.g. https://example.com/grafana)`,
         ),
       )
     }
@@ -339,8 +337,8 @@ class Client implements GrafanaClient {
     if (err.status !== 403) return err
     const hint =
       this.auth === 'token'
-        ? 'the service account behind grafana-token lacks permission: give it the Admin role in its org; organizations and users need grafana-username/grafana-password of a Grafana server admin instead'
-        : `grafana-username "${this.#authInfo.username ?? ''}" lacks permission: it must be a Grafana server admin and an Admin of every org it manages`
+        ? 'the service account behind the token lacks permission: give it the Admin role in its org; organizations and users need the basic auth of a Grafana server admin instead'
+        : `the user "${this.#authInfo.username ?? ''}" lacks permission: it must be a Grafana server admin and an Admin of every org it manages`
     return new HttpError(err, this.#http.scrub(`${err.message} — ${hint}`))
   }
 
@@ -363,8 +361,8 @@ class Client implements GrafanaClient {
     const own = await this.#tokenOrgInfo()
     if (own.id !== orgId) {
       throw new Error(
-        `grafana-token belongs to org ${own.id} ("${own.name}") and cannot act in org ${orgId}; ` +
-          'use grafana-username/grafana-password of a Grafana server admin to manage several orgs',
+        `the service-account token belongs to org ${own.id} ("${own.name}") and cannot act in org ${orgId}; ` +
+          'use the basic auth of a Grafana server admin to manage several orgs',
       )
     }
   }

@@ -111,7 +111,7 @@ async function readOrg(
     if (refused(teams.reason) && mayJoin) return orgRead(org, users.value, [], true)
     if (refused(teams.reason) && caller.auth === 'basic' && role === undefined) {
       throw new Error(
-        `grafana-username "${caller.login ?? ''}" is not a member of org "${org.name}" (id ${org.id}), so its teams cannot be read: ` +
+        `the sync's user "${caller.login ?? ''}" is not a member of org "${org.name}" (id ${org.id}), so its teams cannot be read: ` +
           'add that user to the org as Admin in Grafana, or use a Grafana server admin, which the sync makes an Admin of the orgs it manages',
       )
     }

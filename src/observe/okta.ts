@@ -3,7 +3,7 @@ import { messageOf, type DesiredConfig, type OktaGroupRead, type OktaMember } fr
 import type { OktaClient, OktaGroup } from '../okta/types.ts'
 import type { Progress } from './progress.ts'
 
-export const OKTA_NOT_CONFIGURED = 'okta-domain/okta-api-token not set'
+export const OKTA_NOT_CONFIGURED = 'Okta is not configured: no Okta domain and API token were given'
 
 /** Every Okta group reference in the config, as written, each once, in config order. */
 export function collectOktaRefs(config: DesiredConfig): string[] {

@@ -1,4 +1,5 @@
 export { createOktaClient, oktaOrigin } from './client.ts'
+export { withSharedReads } from './shared.ts'
 export type { OktaClientOptions } from './client.ts'
 export { privateKeySecrets } from './keys.ts'
 export { OKTA_SCOPES } from './oauth.ts'

@@ -65,7 +65,7 @@ function requireServerAdmin(ctx: PlanContext, config: DesiredConfig): void {
   if (needs.length === 0) return
   ctx.out.error(
     'not-server-admin',
-    `grafana-username "${caller.login ?? ''}" is not a Grafana server admin, but the config uses ${needs.join(', ')}: ` +
-      'set grafana-username/grafana-password (CLI: GRAFANA_USERNAME/GRAFANA_PASSWORD) to a server admin, or grant this user the server admin flag',
+    `the sync's user "${caller.login ?? ''}" is not a Grafana server admin, but the config uses ${needs.join(', ')}: ` +
+      'sync with the basic auth of a server admin, or grant this user the server admin flag',
   )
 }

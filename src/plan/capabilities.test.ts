@@ -33,10 +33,9 @@ describe('checkCapabilities', () => {
     },
   ])('asks for basic auth when $what needs it and only a token is set', ({ cfg, mention }) => {
     const problems = checkCapabilities(cfg, token)
-    expect(problems).toHaveLength(1)
-    expect(problems[0]).toContain(mention)
-    expect(problems[0]).toContain('`grafana-username` and `grafana-password`')
-    expect(problems[0]).toContain('GRAFANA_USERNAME and GRAFANA_PASSWORD')
+    expect(problems).toEqual([
+      { code: 'basic-auth-needed', because: expect.stringContaining(mention) as string },
+    ])
     expect(checkCapabilities(cfg, basic)).toEqual([])
     expect(checkCapabilities(cfg, { ...basic, token: true })).toEqual([])
   })
@@ -45,16 +44,20 @@ describe('checkCapabilities', () => {
     const cfg = config({ teams: [team('A')], users: [] })
     cfg.users = [localUser('kiosk', { orgRoles: { Other: 'Viewer' } })]
     const problems = checkCapabilities(cfg, token)
-    expect(problems.some((p) => p.includes('2 orgs'))).toBe(true)
+    expect(
+      problems.some((p) => p.code === 'basic-auth-needed' && p.because.includes('2 orgs')),
+    ).toBe(true)
   })
 
   it('asks for Okta credentials when a group is referenced, naming the group and its line', () => {
     const cfg = config({ teams: [team('A', { members: ['ana'], adminGroups: ['Leads'] })] })
     expect(checkCapabilities(cfg, { ...token, okta: false })).toEqual([
-      'Okta group "Leads" is referenced (teams/a.yaml:3) but Okta credentials are missing: set the `okta-domain` input and either `okta-api-token` or `okta-client-id` with `okta-private-key` of an API Services app (CLI: OKTA_DOMAIN and OKTA_API_TOKEN, or OKTA_CLIENT_ID and OKTA_PRIVATE_KEY)',
+      { code: 'okta-credentials-missing', group: 'Leads', where: 'teams/a.yaml:3' },
     ])
     const byOrg = config({ orgs: [org('Main Org.', { viewerGroups: ['Everyone'] })] })
-    expect(checkCapabilities(byOrg, { ...basic, okta: false })[0]).toContain('"Everyone"')
+    expect(checkCapabilities(byOrg, { ...basic, okta: false })).toEqual([
+      expect.objectContaining({ code: 'okta-credentials-missing', group: 'Everyone' }),
+    ])
     expect(
       checkCapabilities(config({ teams: [team('A', { members: ['ana'] })] }), {
         ...token,
@@ -63,15 +66,13 @@ describe('checkCapabilities', () => {
     ).toEqual([])
   })
 
-  it('names the Grafana inputs when there are no Grafana credentials at all', () => {
+  it('asks for Grafana credentials when there are none at all', () => {
     const problems = checkCapabilities(config({ orgs: [org('Research')] }), {
       token: false,
       basic: false,
       okta: false,
     })
-    expect(problems).toHaveLength(1)
-    expect(problems[0]).toContain('`grafana-url` and `grafana-token`')
-    expect(problems[0]).toContain('GRAFANA_URL and GRAFANA_TOKEN')
+    expect(problems).toEqual([{ code: 'grafana-credentials-missing' }])
   })
 })
 
@@ -87,22 +88,24 @@ describe('Okta credentials', () => {
   })
 
   it.each([
+    [{ token: 't', clientId: '0oa1', privateKey: 'k' }, { code: 'okta-credentials-conflict' }],
     [
-      { token: 't', clientId: '0oa1', privateKey: 'k' },
-      '`okta-api-token` (OKTA_API_TOKEN) and `okta-client-id`',
+      { clientId: '0oa1' },
+      { code: 'okta-app-incomplete', given: 'oktaClientId', missing: 'oktaPrivateKey' },
     ],
-    [{ clientId: '0oa1' }, 'set without `okta-private-key` (OKTA_PRIVATE_KEY)'],
-    [{ privateKey: 'k' }, 'set without `okta-client-id` (OKTA_CLIENT_ID)'],
-  ])('names the inputs of contradicting or half-set credentials: %j', (okta, message) => {
+    [
+      { privateKey: 'k' },
+      { code: 'okta-app-incomplete', given: 'oktaPrivateKey', missing: 'oktaClientId' },
+    ],
+  ])('refuses contradicting or half-set credentials: %j', (okta, expected) => {
     const oktaProblem = oktaCredentialProblem({ domain: 'acme.okta.com', ...okta })
-    expect(oktaProblem).toContain(message)
+    expect(oktaProblem).toEqual(expected)
     const problems = checkCapabilities(oktaTeam(), { ...token, okta: false, oktaProblem })
-    expect(problems).toEqual([oktaProblem])
+    expect(problems).toEqual([expected])
   })
 
-  it('names both ways in when an Okta group has no credentials', () => {
+  it('names the group and its place when an Okta group has no credentials', () => {
     const [problem] = checkCapabilities(oktaTeam(), { ...token, okta: false })
-    expect(problem).toContain('`okta-api-token`')
-    expect(problem).toContain('OKTA_CLIENT_ID and OKTA_PRIVATE_KEY')
+    expect(problem).toMatchObject({ code: 'okta-credentials-missing', group: 'Eng' })
   })
 })

@@ -2,7 +2,7 @@ import type { Observed, Principals, Settings, SourceRef } from '../model.ts'
 import { groupView, type GroupView } from './okta.ts'
 import { lower, userRef, type People, type Person } from './people.ts'
 import type { PlanOutput } from './output.ts'
-import { addWant, where, type Want } from './wants.ts'
+import { addWant, type Want } from './wants.ts'
 
 /** Everything the planning steps share for one run. */
 export interface PlanContext {
@@ -140,13 +140,13 @@ export function reportUntrusted(
   if (view.state === 'unreadable') {
     ctx.out.error(
       'okta-group-unreadable',
-      `Okta group "${view.name}" (${where(source)}) could not be read: ${view.error}; ${kept}`,
+      `Okta group "${view.name}" could not be read: ${view.error}; ${kept}`,
       at,
     )
   } else {
     ctx.out.warn(
       'okta-group-empty',
-      `Okta group "${view.name}" (${where(source)}) has no members with an accepted status (settings.okta.memberStatuses); ${kept}`,
+      `Okta group "${view.name}" has no members with an accepted status (settings.okta.memberStatuses); ${kept}`,
       at,
     )
   }

@@ -555,7 +555,7 @@ describe('org references', () => {
     )
     const error = plan.errors.find((e) => e.code === 'not-server-admin')
     expect(error?.message).toContain('uses `orgs:`, `users:`')
-    expect(error?.message).toContain('grafana-username/grafana-password')
+    expect(error?.message).toContain('sync with the basic auth of a server admin')
   })
 
   it('fails a user org role in an org that neither exists nor is declared', () => {

@@ -20,7 +20,7 @@ import {
 } from './context.ts'
 import { ImpliedMembers } from './implied.ts'
 import { lower, userRef, type Person } from './people.ts'
-import { notDeclared, provenanceOf, where, type Want } from './wants.ts'
+import { notDeclared, provenanceOf, type Want } from './wants.ts'
 
 /** One org the config refers to, and what the plan does in it. */
 export interface OrgState {
@@ -197,7 +197,7 @@ function warnRenameLeftOver(ctx: PlanContext, declared: DesiredOrg, live: Observ
   if (!old || old.id === live.id) return
   ctx.out.warn(
     'rename-both-exist',
-    `org "${declared.name}" exists, and so does org "${old.name}" (id ${old.id}) named by renamedFrom (${where(declared.source)}): ` +
+    `org "${declared.name}" exists, and so does org "${old.name}" (id ${old.id}) named by renamedFrom: ` +
       `the sync manages "${declared.name}" and leaves "${old.name}" as it is; move what is left in it and delete it in Grafana, then remove renamedFrom`,
     { org: declared.name, source: declared.source },
   )

@@ -570,7 +570,9 @@ describe('untrusted Okta groups', () => {
       source: desired.admins.oktaGroups[0]!.source,
     })
     expect(error!.message).toContain('"Leads"')
-    expect(error!.message).toContain('teams/platform.yaml:9')
+    // The line is in `source`; the renderers show it once, after the message.
+    expect(error!.source).toMatchObject({ file: 'teams/platform.yaml', line: 9 })
+    expect(error!.message).not.toContain('teams/platform.yaml')
     expect(error!.message).toContain('Okta answered 500')
   })
 
@@ -675,7 +677,8 @@ describe('teams in orgs', () => {
       source: lost.source,
     })
     expect(plan.errors[0]!.message).toContain('"Nowhere"')
-    expect(plan.errors[0]!.message).toContain('teams/lost.yaml:12')
+    expect(plan.errors[0]!.source).toMatchObject({ file: 'teams/lost.yaml', line: 12 })
+    expect(plan.errors[0]!.message).not.toContain('teams/lost.yaml')
     expect(plan.errors[0]!.message).toContain('token can only see org "Main Org."')
   })
 

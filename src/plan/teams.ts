@@ -22,7 +22,7 @@ import { addOrgChange, exists, findTeam, personOf, type OrgState, type Orgs } fr
 import { groupView, type GroupView } from './okta.ts'
 import { userRef, type Person } from './people.ts'
 import type { TeamTally } from './tally.ts'
-import { notDeclared, provenanceOf, sourceKey, where, type Want } from './wants.ts'
+import { notDeclared, provenanceOf, sourceKey, type Want } from './wants.ts'
 
 const PERMISSION_RANK: Record<TeamPermission, number> = { Member: 1, Admin: 2 }
 
@@ -130,10 +130,10 @@ function teamWant(
 
 function missingOrgMessage(ctx: PlanContext, team: DesiredTeam): string {
   const { caller, orgs } = ctx.observed
-  const base = `team "${team.name}" (${where(team.source)}) is in org "${team.org}", which does not exist in Grafana and is not declared under orgs:`
+  const base = `team "${team.name}" is in org "${team.org}", which does not exist in Grafana and is not declared under orgs:`
   const tokenOrg = orgs.find((o) => o.id === caller.orgId)
   if (caller.auth === 'token' && tokenOrg) {
-    return `${base} the service-account token can only see org "${tokenOrg.name}"; use basic auth (grafana-username/grafana-password) for other orgs`
+    return `${base} the service-account token can only see org "${tokenOrg.name}"; use the basic auth of a Grafana server admin for other orgs`
   }
   return `${base} declare it under orgs: to create it, or correct the team's org`
 }

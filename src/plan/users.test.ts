@@ -87,9 +87,7 @@ describe('local users', () => {
     expect(plan.errors).toEqual([
       {
         code: 'user-no-password',
-        message: expect.stringContaining(
-          'user kiosk (teams/users.yaml:3) does not exist and has no password',
-        ),
+        message: expect.stringContaining('user kiosk does not exist and has no password'),
         source: kiosk.source,
       },
     ])

@@ -2,7 +2,7 @@ import { ORG_ROLE_RANK, type DesiredUser, type GrafanaUser } from '../model.ts'
 import { isCaller, isProtected, type PlanContext } from './context.ts'
 import { exists, type Orgs } from './orgs.ts'
 import { lower, userRef, type Person } from './people.ts'
-import { addWant, where } from './wants.ts'
+import { addWant } from './wants.ts'
 
 type UserFields = { name?: string; email?: string; isGrafanaAdmin?: boolean; disabled?: boolean }
 
@@ -18,7 +18,7 @@ export function planLocalUsers(ctx: PlanContext, orgs: Orgs, users: DesiredUser[
       if (!org || !exists(org)) {
         ctx.out.error(
           'org-missing',
-          `user ${declared.login} (${where(binding.source)}) has a role in org "${binding.org}", which does not exist in Grafana and is not declared under orgs:`,
+          `user ${declared.login} has a role in org "${binding.org}", which does not exist in Grafana and is not declared under orgs:`,
           { source: binding.source, org: binding.org },
         )
         continue
@@ -35,7 +35,7 @@ function planUserCreate(ctx: PlanContext, person: Person, declared: DesiredUser)
     person.blocked = true
     ctx.out.error(
       'user-no-password',
-      `user ${declared.login} (${where(declared.source)}) does not exist and has no password: add password: { env: VARIABLE } to create it`,
+      `user ${declared.login} does not exist and has no password: add password: { env: VARIABLE } to create it`,
       { source: declared.source },
     )
     return
