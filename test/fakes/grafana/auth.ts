@@ -10,21 +10,16 @@ import type { OrgRole } from './types.ts'
 // ------------------------------------------------------------------ authentication
 
 const LOCK_MS = 5 * 60_000
+const MAX_ATTEMPTS = 5
 
-/** Failed basic-auth attempts per login: past the maximum, the login is locked for 5 minutes. */
+/** Failed basic-auth attempts per login: after 5 within 5 minutes, the login is locked (§1.3). */
 export class Logins {
   readonly #failed = new Map<string, number[]>()
-  readonly #maxAttempts: number
-
-  constructor(maxAttempts: number) {
-    this.#maxAttempts = maxAttempts
-  }
 
   lockedOut(login: string): boolean {
-    if (this.#maxAttempts <= 0) return false
     const recent = (this.#failed.get(login) ?? []).filter((t) => Date.now() - t < LOCK_MS)
     this.#failed.set(login, recent)
-    return recent.length >= this.#maxAttempts
+    return recent.length >= MAX_ATTEMPTS
   }
 
   failed(login: string): void {

@@ -25,9 +25,9 @@ const VERSION_RANK: Record<GrafanaVersion, number> = { '11.0': 110, '11.1': 111,
 export async function startFakeGrafana(opts: FakeGrafanaOptions = {}): Promise<FakeGrafana> {
   const version = opts.version ?? '12.0'
   const fake: Fake = {
-    store: new Store(opts.caseInsensitiveNames ?? false),
+    store: new Store(),
     opts,
-    logins: new Logins(opts.bruteForceMaxAttempts ?? 5),
+    logins: new Logins(),
     atLeast: (v) => VERSION_RANK[version] >= VERSION_RANK[v],
   }
   addServerAdmin(fake)

@@ -127,12 +127,6 @@ export class Store {
   #nextTeamId = 1
   #version = 0
   #cache = new Map<string, { version: number; value: unknown }>()
-  readonly nameKey: (name: string) => string
-
-  constructor(caseInsensitiveNames: boolean) {
-    this.nameKey = caseInsensitiveNames ? (n) => n.toLowerCase() : (n) => n
-  }
-
   changed(): void {
     this.#version++
   }
@@ -150,19 +144,19 @@ export class Store {
   createOrg(name: string): Org {
     const org = { id: this.#nextOrgId++, name }
     this.orgs.set(org.id, org)
-    this.orgsByName.set(this.nameKey(name), org)
+    this.orgsByName.set(name, org)
     this.orgMembers.set(org.id, new Map())
     this.teamsByOrgName.set(org.id, new Map())
     this.changed()
     return org
   }
   orgByName(name: string): Org | undefined {
-    return this.orgsByName.get(this.nameKey(name))
+    return this.orgsByName.get(name)
   }
   renameOrg(org: Org, name: string): void {
-    this.orgsByName.delete(this.nameKey(org.name))
+    this.orgsByName.delete(org.name)
     org.name = name
-    this.orgsByName.set(this.nameKey(name), org)
+    this.orgsByName.set(name, org)
     this.changed()
   }
   deleteOrg(org: Org): void {
@@ -172,7 +166,7 @@ export class Store {
     for (const team of [...(this.teamsByOrgName.get(org.id)?.values() ?? [])]) this.deleteTeam(team)
     for (const [token, t] of this.tokens) if (t.orgId === org.id) this.tokens.delete(token)
     this.orgs.delete(org.id)
-    this.orgsByName.delete(this.nameKey(org.name))
+    this.orgsByName.delete(org.name)
     this.orgMembers.delete(org.id)
     this.teamsByOrgName.delete(org.id)
     this.dashboards.delete(org.id)
@@ -320,26 +314,26 @@ export class Store {
     }
     this.teams.set(team.id, team)
     this.teamsByUid.set(team.uid, team)
-    this.teamsByOrgName.get(orgId)?.set(this.nameKey(name), team)
+    this.teamsByOrgName.get(orgId)?.set(name, team)
     this.changed()
     return team
   }
   teamByName(orgId: number, name: string): Team | undefined {
-    return this.teamsByOrgName.get(orgId)?.get(this.nameKey(name))
+    return this.teamsByOrgName.get(orgId)?.get(name)
   }
   renameTeam(team: Team, name: string): void {
     const byName = this.teamsByOrgName.get(team.orgId)
-    byName?.delete(this.nameKey(team.name))
+    byName?.delete(team.name)
     team.name = name
     team.avatarUrl = avatarOf(team.email, name)
-    byName?.set(this.nameKey(name), team)
+    byName?.set(name, team)
     this.changed()
   }
   deleteTeam(team: Team): void {
     for (const userId of team.members.keys()) this.userTeams.get(userId)?.delete(team)
     this.teams.delete(team.id)
     this.teamsByUid.delete(team.uid)
-    this.teamsByOrgName.get(team.orgId)?.delete(this.nameKey(team.name))
+    this.teamsByOrgName.get(team.orgId)?.delete(team.name)
     this.changed()
   }
   setTeamMember(team: Team, userId: number, permission: TeamPermission, labels?: string[]): void {

@@ -14,14 +14,11 @@ export interface FakeGrafanaOptions {
   /** Server admin, user id 1, Admin of org 1; default admin/admin. */
   adminLogin?: string
   adminPassword?: string
-  /** `[users] auto_assign_org` (default true), `auto_assign_org_id` (1), `auto_assign_org_role` (Viewer). */
+  /**
+   * `[users] auto_assign_org` (default true): new users join org 1 as Viewer; off, each gets a
+   * personal org of which they are Admin.
+   */
   autoAssignOrg?: boolean
-  autoAssignOrgId?: number
-  autoAssignOrgRole?: OrgRole
-  /** Failed basic-auth attempts per login before it is locked for 5 minutes; default 5, 0 = off. */
-  bruteForceMaxAttempts?: number
-  /** Team and org names compared case-insensitively (MySQL collation); default false (SQLite). */
-  caseInsensitiveNames?: boolean
   /** Check `homeDashboardUID`/`homeDashboardId` against `addDashboard` (404 Dashboard not found); default false. */
   validateDashboards?: boolean
   /** Keep `requests` (default true). */

@@ -19,9 +19,7 @@ function listOrgs({ fake, req }: Ctx): Reply {
   const orgs = store
     .cached('orgs', () => [...store.orgs.values()].sort((a, b) => a.id - b.id))
     .filter(
-      (o) =>
-        (q === '' || o.name.toLowerCase().startsWith(q)) &&
-        (name === null || store.nameKey(o.name) === store.nameKey(name)),
+      (o) => (q === '' || o.name.toLowerCase().startsWith(q)) && (name === null || o.name === name),
     )
   const offset = perPage * page
   return ok(orgs.slice(offset, offset + perPage).map((o) => ({ id: o.id, name: o.name })))

@@ -31,7 +31,7 @@ function searchTeams(ctx: Ctx): Reply {
       (t) =>
         (seesAll || teamAllows(store, caller, t, 'teams:read')) &&
         (q === '' || t.name.toLowerCase().includes(q)) &&
-        (exact === null || store.nameKey(t.name) === store.nameKey(exact)) &&
+        (exact === null || t.name === exact) &&
         (ids.size === 0 || ids.has(t.id)),
     )
   if (sorters.length > 0) {

@@ -58,7 +58,7 @@ function createUser({ fake, body }: Ctx): Reply {
   let orgId = 0
   const requested = int(body, 'orgId')
   if (autoAssignOrg) {
-    orgId = requested !== 0 ? requested : (opts.autoAssignOrgId ?? 1)
+    orgId = requested !== 0 ? requested : 1
     if (!store.orgs.has(orgId)) return traced(400, 'organization not found')
   }
   if (email === '') email = login
@@ -67,7 +67,7 @@ function createUser({ fake, body }: Ctx): Reply {
   }
   const weak = passwordWeakness(opts, password)
   if (weak) return weak
-  let role: OrgRole = opts.autoAssignOrgRole ?? 'Viewer'
+  let role: OrgRole = 'Viewer'
   if (!autoAssignOrg) {
     const personal = email || login
     orgId = (store.orgByName(personal) ?? store.createOrg(personal)).id
