@@ -25,10 +25,6 @@ export class Logins {
   failed(login: string): void {
     this.#failed.set(login, [...(this.#failed.get(login) ?? []), Date.now()])
   }
-
-  forget(login: string): void {
-    this.#failed.delete(login)
-  }
 }
 
 export function passwordMatches(
@@ -186,15 +182,14 @@ export const anyTeamReadable: Authorize = ({ fake, caller }) => {
   return denied('teams:read')
 }
 
-/** Resolves the path's team (id or UID) in the current org into `ctx.team`, then checks the action. */
+/** Resolves the path's team in the current org into `ctx.team`, then checks the action. */
 export const onTeam =
   (action: TeamAction): Authorize =>
   (ctx) => {
     const { store } = ctx.fake
     const ref = ctx.params.teamId ?? ''
-    const numeric = /^\d+$/.test(ref)
-    const found = numeric ? store.teams.get(Number(ref)) : store.teamsByUid.get(ref)
-    if (!numeric && !found) return notFoundRoute()
+    if (!/^\d+$/.test(ref)) return notFoundRoute()
+    const found = store.teams.get(Number(ref))
     const team = found && found.orgId === ctx.caller.orgId ? found : undefined
     if (team) {
       ctx.team = team

@@ -42,7 +42,6 @@ export interface RouteDef {
   pattern: string
   authorize: Authorize
   bind?: Schema
-  minVersion?: GrafanaVersion
   handler: Handler
 }
 
@@ -51,7 +50,7 @@ export const route = (
   pattern: string,
   authorize: Authorize,
   handler: Handler,
-  extra: { bind?: Schema; minVersion?: GrafanaVersion } = {},
+  extra: { bind?: Schema } = {},
 ): RouteDef => ({ method, pattern, authorize, handler, ...extra })
 
 export const currentOrg = (ctx: Ctx): number => ctx.caller.orgId

@@ -1,5 +1,5 @@
-// One request through the fake: the sub-path, the route (404 Not found, also for routes newer than
-// the version played), authentication, the route's guard, body binding, then the handler.
+// One request through the fake: the sub-path, the route (404 Not found), authentication, the route's
+// guard, body binding, then the handler.
 import { STATUS_CODES } from 'node:http'
 import type { FaultRule } from '../faults.ts'
 import { pathSegments, Router, type FakeRequest, type Reply } from '../http.ts'
@@ -36,9 +36,7 @@ export function handle(fake: Fake, basePath: string, req: FakeRequest): Reply {
   }
   const segments = pathSegments(req.path)
   const found = segments && router.match(req.method, segments)
-  if (!found || (found.handler.minVersion && !fake.atLeast(found.handler.minVersion))) {
-    return notFoundRoute()
-  }
+  if (!found) return notFoundRoute()
   const caller = authenticate(fake, req)
   if ('status' in caller) return caller
   const ctx: Ctx = { fake, req, caller, params: found.params, body: {} }

@@ -26,7 +26,7 @@ export const userProfile = (u: User) => ({
   email: u.email,
   name: u.name,
   login: u.login,
-  theme: u.theme,
+  theme: '',
   orgId: u.activeOrgId,
   isGrafanaAdmin: u.isAdmin,
   isDisabled: u.isDisabled,

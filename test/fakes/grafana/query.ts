@@ -1,8 +1,7 @@
 // How requests' parameters are read: the paging of searches, the user search match, and path
-// parameters that name a user by id or UID.
+// parameters that name a user.
 import { intParam, type Reply } from '../http.ts'
 import type { Ctx, Fake } from './context.ts'
-import { plain } from './replies.ts'
 import type { User } from './store.ts'
 
 const DEFAULT_PERPAGE = 1000
@@ -35,25 +34,19 @@ export const totalCountJson = ({ opts }: Fake, totalCount: number): string =>
 export const matchesUserQuery = (u: User, q: string) =>
   q === '' || u.login.includes(q) || u.email.includes(q) || u.name.toLowerCase().includes(q)
 
-/** `:id` path parameters that accept a numeric id or a user UID. */
-export function userParam(
-  { store }: Fake,
-  value: string | undefined,
-): { user?: User; uidMissing?: boolean } {
+/** A `:id` path parameter naming a user by numeric id. */
+export function userParam({ store }: Fake, value: string | undefined): User | undefined {
   const ref = value ?? ''
-  if (/^\d+$/.test(ref)) return { user: store.users.get(Number(ref)) }
-  const user = store.usersByUid.get(ref)
-  return user ? { user } : { uidMissing: true }
+  return /^\d+$/.test(ref) ? store.users.get(Number(ref)) : undefined
 }
 
-/** The path's user to `then`; an unknown UID is 404 User not found, an unknown id `missing()`. */
+/** The path's user to `then`, else `missing()`. */
 export function withUser(
   ctx: Ctx,
   key: string,
   missing: () => Reply,
   then: (u: User) => Reply,
 ): Reply {
-  const { user, uidMissing } = userParam(ctx.fake, ctx.params[key])
-  if (uidMissing) return plain(404, 'User not found')
+  const user = userParam(ctx.fake, ctx.params[key])
   return user ? then(user) : missing()
 }

@@ -14,7 +14,6 @@ export interface User {
   isAdmin: boolean
   isDisabled: boolean
   activeOrgId: number
-  theme: string
   avatarUrl: string
   created: string
   updated: string
@@ -111,13 +110,11 @@ export class Store {
   users = new Map<number, User>()
   usersByLogin = new Map<string, User>()
   usersByEmail = new Map<string, User>()
-  usersByUid = new Map<string, User>()
   orgs = new Map<number, Org>()
   orgsByName = new Map<string, Org>()
   orgMembers = new Map<number, Map<number, OrgRole>>()
   userOrgs = new Map<number, Map<number, OrgRole>>()
   teams = new Map<number, Team>()
-  teamsByUid = new Map<string, Team>()
   teamsByOrgName = new Map<number, Map<string, Team>>()
   userTeams = new Map<number, Set<Team>>()
   tokens = new Map<string, Token>()
@@ -159,19 +156,6 @@ export class Store {
     this.orgsByName.set(name, org)
     this.changed()
   }
-  deleteOrg(org: Org): void {
-    for (const userId of [...(this.orgMembers.get(org.id)?.keys() ?? [])]) {
-      this.removeOrgMember(org.id, userId)
-    }
-    for (const team of [...(this.teamsByOrgName.get(org.id)?.values() ?? [])]) this.deleteTeam(team)
-    for (const [token, t] of this.tokens) if (t.orgId === org.id) this.tokens.delete(token)
-    this.orgs.delete(org.id)
-    this.orgsByName.delete(org.name)
-    this.orgMembers.delete(org.id)
-    this.teamsByOrgName.delete(org.id)
-    this.dashboards.delete(org.id)
-    this.changed()
-  }
   adminCount(orgId: number): number {
     let n = 0
     for (const role of this.orgMembers.get(orgId)?.values() ?? []) if (role === 'Admin') n++
@@ -203,7 +187,6 @@ export class Store {
       isAdmin: u.isAdmin,
       isDisabled: u.isDisabled,
       activeOrgId: 0,
-      theme: '',
       avatarUrl: avatarOf(email, login),
       created: at,
       updated: at,
@@ -214,7 +197,6 @@ export class Store {
     this.users.set(user.id, user)
     this.usersByLogin.set(login, user)
     this.usersByEmail.set(email, user)
-    this.usersByUid.set(user.uid, user)
     this.userOrgs.set(user.id, new Map())
     this.userTeams.set(user.id, new Set())
     this.changed()
@@ -259,7 +241,6 @@ export class Store {
     this.users.delete(user.id)
     this.usersByLogin.delete(user.login)
     this.usersByEmail.delete(user.email)
-    this.usersByUid.delete(user.uid)
     this.userOrgs.delete(user.id)
     this.userTeams.delete(user.id)
     this.changed()
@@ -313,7 +294,6 @@ export class Store {
       memberPrefix: undefined,
     }
     this.teams.set(team.id, team)
-    this.teamsByUid.set(team.uid, team)
     this.teamsByOrgName.get(orgId)?.set(name, team)
     this.changed()
     return team
@@ -332,7 +312,6 @@ export class Store {
   deleteTeam(team: Team): void {
     for (const userId of team.members.keys()) this.userTeams.get(userId)?.delete(team)
     this.teams.delete(team.id)
-    this.teamsByUid.delete(team.uid)
     this.teamsByOrgName.get(team.orgId)?.delete(team.name)
     this.changed()
   }

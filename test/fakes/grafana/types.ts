@@ -3,11 +3,11 @@ import type { FaultControl } from '../faults.ts'
 import type { RecordedRequest } from '../http.ts'
 
 export type OrgRole = 'Viewer' | 'Editor' | 'Admin' | 'None'
-export type GrafanaVersion = '11.0' | '11.1' | '12.0'
+export type GrafanaVersion = '11.1' | '12.0'
 export type TeamPermission = 0 | 4
 
 export interface FakeGrafanaOptions {
-  /** Default '12.0'. 11.0 lacks the bulk `PUT /api/teams/:id/members` route (404 Not found). */
+  /** Default '12.0'; 11.1 answers an unknown team on update (500) and delete as 11.x does. */
   version?: GrafanaVersion
   /** Added to every response. */
   latencyMs?: number
@@ -19,7 +19,7 @@ export interface FakeGrafanaOptions {
    * personal org of which they are Admin.
    */
   autoAssignOrg?: boolean
-  /** Check `homeDashboardUID`/`homeDashboardId` against `addDashboard` (404 Dashboard not found); default false. */
+  /** Check `homeDashboardUID` against `addDashboard` (404 Dashboard not found); default false. */
   validateDashboards?: boolean
   /** Keep `requests` (default true). */
   recordRequests?: boolean

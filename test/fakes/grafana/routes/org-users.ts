@@ -1,6 +1,6 @@
 // Org users (§5), under the current org (`/api/org/users`) and under a path org
-// (`/api/orgs/:orgId/users`): list, search, look up, add by login or email, change the role, remove.
-import { intParam, JsonArrayBytes, type Reply } from '../../http.ts'
+// (`/api/orgs/:orgId/users`): list, add by login or email, change the role, remove.
+import { intParam, JsonArrayBytes } from '../../http.ts'
 import { callerRank, inOrg, inPathOrg } from '../auth.ts'
 import { parseRole, str, type Schema } from '../binding.ts'
 import {
@@ -13,7 +13,7 @@ import {
   type RouteDef,
 } from '../context.ts'
 import { orgUsersJson } from '../listings.ts'
-import { matchesUserQuery, page1, totalCountJson, userParam } from '../query.ts'
+import { matchesUserQuery, userParam } from '../query.ts'
 import { badRequestData, ok, plain, traced } from '../replies.ts'
 import { ROLE_RANK } from '../store.ts'
 
@@ -33,37 +33,6 @@ function listOrgUsersBare(orgIdOf: OrgOf, withParams: boolean): Handler {
     const slice = limit > 0 ? rows.slice(0, limit) : rows
     return { status: 200, json: orgUsersJson(orgId, slice, new JsonArrayBytes()) }
   }
-}
-
-function searchOrgUsers(orgIdOf: OrgOf): Handler {
-  return (ctx) => {
-    const { fake } = ctx
-    const orgId = orgIdOf(ctx)
-    const rows = orgUsers(fake, orgId, (ctx.req.query.get('query') ?? '').toLowerCase())
-    const { page, perPage, offset } = page1(fake, ctx.req.query)
-    const body = new JsonArrayBytes(
-      `{${totalCountJson(fake, rows.length)}"orgUsers":`,
-      `,"page":${page},"perPage":${perPage}}`,
-    )
-    return { status: 200, json: orgUsersJson(orgId, rows.slice(offset, offset + perPage), body) }
-  }
-}
-
-function lookupOrgUsers(ctx: Ctx): Reply {
-  const limit = intParam(ctx.req.query, 'limit') ?? 0
-  const rows = orgUsers(
-    ctx.fake,
-    ctx.caller.orgId,
-    (ctx.req.query.get('query') ?? '').toLowerCase(),
-  )
-  return ok(
-    (limit > 0 ? rows.slice(0, limit) : rows).map((m) => ({
-      userId: m.user.id,
-      uid: m.user.uid,
-      login: m.user.login,
-      avatarUrl: m.user.avatarUrl,
-    })),
-  )
 }
 
 function addOrgUser(orgIdOf: OrgOf): Handler {
@@ -98,7 +67,7 @@ function updateOrgUser(orgIdOf: OrgOf): Handler {
     if (ROLE_RANK[role] > callerRank(store, ctx.caller, orgId)) {
       return plain(403, "Cannot assign a role higher than user's role")
     }
-    const { user } = userParam(ctx.fake, ctx.params.userId)
+    const user = userParam(ctx.fake, ctx.params.userId)
     const current = user ? store.roleOf(orgId, user.id) : undefined
     if (!user || current === undefined) return traced(500, 'Failed update org user')
     if (current === 'Admin' && role !== 'Admin' && store.adminCount(orgId) <= 1) {
@@ -114,8 +83,7 @@ function removeOrgUser(orgIdOf: OrgOf, deleteOrphan: boolean): Handler {
   return (ctx) => {
     const { store } = ctx.fake
     const orgId = orgIdOf(ctx)
-    const { user, uidMissing } = userParam(ctx.fake, ctx.params.userId)
-    if (uidMissing) return plain(404, 'User not found')
+    const user = userParam(ctx.fake, ctx.params.userId)
     if (!user) return traced(500, 'Failed to remove user from organization')
     const role = store.roleOf(orgId, user.id)
     if (role === 'Admin' && store.adminCount(orgId) <= 1) {
@@ -138,8 +106,6 @@ const ADD_ORG_USER_SCHEMA: Schema = {
 
 export const ORG_USER_ROUTES: RouteDef[] = [
   route('GET', '/api/org/users', inOrg('org.users:read'), listOrgUsersBare(currentOrg, true)),
-  route('GET', '/api/org/users/search', inOrg('org.users:read'), searchOrgUsers(currentOrg)),
-  route('GET', '/api/org/users/lookup', inOrg('org.users:read'), lookupOrgUsers),
   route('POST', '/api/org/users', inOrg('org.users:add'), addOrgUser(currentOrg), {
     bind: ADD_ORG_USER_SCHEMA,
   }),
@@ -157,12 +123,6 @@ export const ORG_USER_ROUTES: RouteDef[] = [
     '/api/orgs/:orgId/users',
     inPathOrg('org.users:read'),
     listOrgUsersBare(pathOrg, false),
-  ),
-  route(
-    'GET',
-    '/api/orgs/:orgId/users/search',
-    inPathOrg('org.users:read'),
-    searchOrgUsers(pathOrg),
   ),
   route('POST', '/api/orgs/:orgId/users', inPathOrg('org.users:add'), addOrgUser(pathOrg), {
     bind: ADD_ORG_USER_SCHEMA,

@@ -5,7 +5,7 @@ import { str, type Schema } from '../binding.ts'
 import { route, type Ctx, type Fake, type RouteDef } from '../context.ts'
 import { orgDetails } from '../dto.ts'
 import { perPageOf } from '../query.ts'
-import { ok, plain, traced } from '../replies.ts'
+import { ok, traced } from '../replies.ts'
 
 const orgNotFound = () => traced(404, 'Organization not found')
 
@@ -27,11 +27,6 @@ function listOrgs({ fake, req }: Ctx): Reply {
 
 function currentOrgDetails({ fake, caller }: Ctx): Reply {
   return ok(orgDetails(fake.store.orgs.get(caller.orgId)!))
-}
-
-function getOrg({ fake, params }: Ctx): Reply {
-  const org = fake.store.orgs.get(Number(params.orgId))
-  return org ? ok(orgDetails(org)) : orgNotFound()
 }
 
 function getOrgByName({ fake, params }: Ctx): Reply {
@@ -56,21 +51,6 @@ function renameOrg({ store }: Fake, orgId: number, name: string): Reply {
   return ok({ message: 'Organization updated' })
 }
 
-function deleteOrg({ fake, caller, params }: Ctx): Reply {
-  const org = fake.store.orgs.get(Number(params.orgId))
-  if (!org) return plain(404, 'Failed to delete organization. ID not found')
-  if (org.id === caller.orgId) {
-    return plain(
-      400,
-      fake.atLeast('12.0')
-        ? 'Cannot delete your active organization'
-        : 'Can not delete org for current user',
-    )
-  }
-  fake.store.deleteOrg(org)
-  return ok({ message: 'Organization deleted' })
-}
-
 const ORG_NAME_SCHEMA: Schema = { name: { type: 'string', required: true } }
 
 export const ORG_ROUTES: RouteDef[] = [
@@ -85,7 +65,6 @@ export const ORG_ROUTES: RouteDef[] = [
   route('GET', '/api/orgs', global('orgs:read'), listOrgs),
   route('POST', '/api/orgs', global('orgs:create'), createOrg, { bind: ORG_NAME_SCHEMA }),
   route('GET', '/api/orgs/name/:name', global('orgs:read'), getOrgByName),
-  route('GET', '/api/orgs/:orgId', inPathOrg('orgs:read'), getOrg),
   route(
     'PUT',
     '/api/orgs/:orgId',
@@ -93,5 +72,4 @@ export const ORG_ROUTES: RouteDef[] = [
     ({ fake, params, body }) => renameOrg(fake, Number(params.orgId), str(body, 'name')),
     { bind: ORG_NAME_SCHEMA },
   ),
-  route('DELETE', '/api/orgs/:orgId', global('orgs:delete'), deleteOrg),
 ]

@@ -1,7 +1,7 @@
 // Team preferences (§2.11): read the keys that are set; PUT replaces them all.
 import type { Reply } from '../../http.ts'
 import { onTeam } from '../auth.ts'
-import { int, isZero, str, type Schema } from '../binding.ts'
+import { isZero, str, type Schema } from '../binding.ts'
 import { route, type Ctx, type RouteDef } from '../context.ts'
 import { ok, plain } from '../replies.ts'
 
@@ -10,7 +10,6 @@ const THEMES = new Set(['', 'light', 'dark', 'system'])
 const PREFERENCE_SCHEMA: Schema = {
   theme: { type: 'string' },
   homeDashboardUID: { type: 'string' },
-  homeDashboardId: { type: 'int' },
   timezone: { type: 'string' },
   weekStart: { type: 'string' },
   language: { type: 'string' },
@@ -30,17 +29,9 @@ function putPreferences({ fake, team, caller, body }: Ctx): Reply {
   if (!THEMES.has(theme)) return plain(400, 'Invalid theme')
   const orgId = team?.orgId ?? caller.orgId
   const boards = fake.store.dashboards.get(orgId)
-  let homeDashboardUID = str(body, 'homeDashboardUID')
-  const homeDashboardId = int(body, 'homeDashboardId')
-  if (fake.opts.validateDashboards) {
-    if (homeDashboardUID !== '' && !boards?.has(homeDashboardUID)) {
-      return plain(404, 'Dashboard not found')
-    }
-    if (homeDashboardId !== 0 && homeDashboardUID === '') {
-      const uid = [...(boards ?? [])].find(([, id]) => id === homeDashboardId)?.[0]
-      if (uid === undefined && fake.atLeast('12.0')) return plain(404, 'Dashboard not found')
-      homeDashboardUID = uid ?? ''
-    }
+  const homeDashboardUID = str(body, 'homeDashboardUID')
+  if (fake.opts.validateDashboards && homeDashboardUID !== '' && !boards?.has(homeDashboardUID)) {
+    return plain(404, 'Dashboard not found')
   }
   if (!team) return ok({ message: 'Preferences updated' })
   const prefs: Record<string, unknown> = {}

@@ -1,4 +1,4 @@
-// The signed-in caller (§1.4): who they are, their orgs, and switching their active org.
+// The signed-in caller (§1.4): who they are and their orgs.
 import type { Reply } from '../../http.ts'
 import { signedIn } from '../auth.ts'
 import { route, type Ctx, type Handler, type RouteDef } from '../context.ts'
@@ -38,17 +38,7 @@ const usersOnly = (then: (u: User, ctx: Ctx) => Reply): Handler => {
 
 const myOrgs = usersOnly((u, { fake }) => ok(userOrgList(fake.store, u)))
 
-const switchOrg = usersOnly((u, { fake, params }) => {
-  const orgId = Number(params.orgId)
-  if (!Number.isInteger(orgId)) return plain(400, 'id is invalid')
-  if (fake.store.roleOf(orgId, u.id) === undefined) return plain(401, 'Not a valid organization')
-  u.activeOrgId = orgId
-  fake.store.changed()
-  return ok({ message: 'Active organization changed' })
-})
-
 export const SIGNED_IN_ROUTES: RouteDef[] = [
   route('GET', '/api/user', signedIn, currentUser),
   route('GET', '/api/user/orgs', signedIn, myOrgs),
-  route('POST', '/api/user/using/:orgId', signedIn, switchOrg),
 ]

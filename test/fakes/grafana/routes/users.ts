@@ -1,14 +1,13 @@
-// Users, for a Grafana server admin (§3): look up, search, read, create, update, server-admin flag,
-// disable and enable, password, delete, and a user's orgs and teams.
+// Users, for a Grafana server admin (§3): look up, search, create, update, the server-admin flag,
+// disable and enable.
 import { JsonArrayBytes, type Reply } from '../../http.ts'
 import { global } from '../auth.ts'
 import { int, str } from '../binding.ts'
 import { route, type Ctx, type Handler, type RouteDef } from '../context.ts'
-import { teamDto, userOrgList, userProfile } from '../dto.ts'
+import { userProfile } from '../dto.ts'
 import { hitJson } from '../listings.ts'
 import { matchesUserQuery, page1, totalCountJson, withUser } from '../query.ts'
 import { ok, plain, structured, traced } from '../replies.ts'
-import { compare } from '../store.ts'
 import type { FakeGrafanaOptions, OrgRole } from '../types.ts'
 
 const userNotFound = () => plain(404, 'user not found')
@@ -20,25 +19,17 @@ function lookupUser({ fake, req }: Ctx): Reply {
   return ok({ ...userProfile(u), authLabels: null, avatarUrl: '' })
 }
 
-function getUser(ctx: Ctx): Reply {
-  return withUser(ctx, 'id', userNotFound, (u) => ok(userProfile(u)))
-}
-
-function searchUsers(withEnvelope: boolean): Handler {
-  return ({ fake, req }) => {
-    const q = (req.query.get('query') ?? '').toLowerCase()
-    const all = fake.store.usersSorted()
-    const hits = q === '' ? all : all.filter((u) => matchesUserQuery(u, q))
-    const { page, perPage, offset } = page1(fake, req.query)
-    const total = totalCountJson(fake, hits.length)
-    const body = withEnvelope
-      ? new JsonArrayBytes(`{${total}"users":`, `,"page":${page},"perPage":${perPage}}`)
-      : new JsonArrayBytes()
-    for (const u of hits.slice(offset, offset + perPage)) {
-      body.item(hitJson(u))
-    }
-    return { status: 200, json: body }
+function searchUsers({ fake, req }: Ctx): Reply {
+  const q = (req.query.get('query') ?? '').toLowerCase()
+  const all = fake.store.usersSorted()
+  const hits = q === '' ? all : all.filter((u) => matchesUserQuery(u, q))
+  const { page, perPage, offset } = page1(fake, req.query)
+  const total = totalCountJson(fake, hits.length)
+  const body = new JsonArrayBytes(`{${total}"users":`, `,"page":${page},"perPage":${perPage}}`)
+  for (const u of hits.slice(offset, offset + perPage)) {
+    body.item(hitJson(u))
   }
+  return { status: 200, json: body }
 }
 
 function createUser({ fake, body }: Ctx): Reply {
@@ -132,8 +123,6 @@ function updateUser(ctx: Ctx): Reply {
         ...(email !== '' ? { email } : {}),
         ...(name !== '' ? { name } : {}),
       })
-      const theme = str(body, 'theme').trim()
-      if (theme !== '') u.theme = theme
       return ok({ message: 'User updated' })
     },
   )
@@ -161,55 +150,16 @@ function setDisabled(disabled: boolean): Handler {
     })
 }
 
-function setPassword(ctx: Ctx): Reply {
-  return withUser(ctx, 'id', userNotFound, (u) => {
-    const password = str(ctx.body, 'password')
-    if (password.length < 4) return traced(500, 'Failed to update user password')
-    u.password = password
-    ctx.fake.logins.forget(u.login)
-    ctx.fake.logins.forget(u.email)
-    return ok({ message: 'User password updated' })
-  })
-}
-
-function deleteUser(ctx: Ctx): Reply {
-  return withUser(ctx, 'id', userNotFound, (u) => {
-    ctx.fake.store.deleteUser(u)
-    return ok({ message: 'User deleted' })
-  })
-}
-
-function userOrgs(ctx: Ctx): Reply {
-  return withUser(ctx, 'id', userNotFound, (u) => ok(userOrgList(ctx.fake.store, u)))
-}
-
-function userTeams(ctx: Ctx): Reply {
-  const { fake } = ctx
-  return withUser(ctx, 'id', userNotFound, (u) =>
-    ok(
-      [...(fake.store.userTeams.get(u.id) ?? [])]
-        .filter((t) => t.orgId === ctx.caller.orgId)
-        .sort((a, b) => compare(a.name, b.name))
-        .map((t) => teamDto(fake, t)),
-    ),
-  )
-}
-
 export const USER_ROUTES: RouteDef[] = [
   route('GET', '/api/users/lookup', global('users:read'), lookupUser),
-  route('GET', '/api/users/search', global('users:read'), searchUsers(true)),
-  route('GET', '/api/users', global('users:read'), searchUsers(false)),
-  route('GET', '/api/users/:id', global('users:read'), getUser),
+  route('GET', '/api/users/search', global('users:read'), searchUsers),
   route('PUT', '/api/users/:id', global('users:write'), updateUser, {
     bind: {
       email: { type: 'string' },
       login: { type: 'string' },
       name: { type: 'string' },
-      theme: { type: 'string' },
     },
   }),
-  route('GET', '/api/users/:id/orgs', global('users:read'), userOrgs),
-  route('GET', '/api/users/:id/teams', global('users:read'), userTeams),
   route('POST', '/api/admin/users', global('users:create'), createUser, {
     bind: {
       login: { type: 'string' },
@@ -228,8 +178,4 @@ export const USER_ROUTES: RouteDef[] = [
   ),
   route('POST', '/api/admin/users/:id/disable', global('users:disable'), setDisabled(true)),
   route('POST', '/api/admin/users/:id/enable', global('users:enable'), setDisabled(false)),
-  route('PUT', '/api/admin/users/:id/password', global('users.password:write'), setPassword, {
-    bind: { password: { type: 'string', required: true } },
-  }),
-  route('DELETE', '/api/admin/users/:id', global('users:delete'), deleteUser),
 ]
