@@ -205,7 +205,14 @@ interface ChangeBase {
   id: string
   /** Ids of changes that must succeed first. */
   dependsOn: string[]
+  /**
+   * On a pull request whose base config was read: `pull-request` when only this PR's config wants it,
+   * `pending` when an apply of the base would make it too (drift, Okta membership moves). SPEC §11.
+   */
+  origin?: ChangeOrigin
 }
+
+export type ChangeOrigin = 'pull-request' | 'pending'
 
 export type Change = ChangeBase &
   (
@@ -386,6 +393,52 @@ export interface Plan {
   guards: GuardViolation[]
   counts: Partial<Record<ChangeKind, number>>
   stats: { requests: RequestStats[] }
+  /** Present when the plan was compared with the base commit's config (SPEC §11). */
+  review?: Review
+}
+
+// ---------------------------------------------------------------- review (pull requests)
+
+/** What the base config was and whether it could be read; the changes carry their origin when it was. */
+export type ReviewBase =
+  | { ref: string; read: true }
+  /** The base could not be read (403/404, truncated tree, invalid config): one list, no origins. */
+  | { ref: string; read: false; reason: string }
+
+/** One pull-request change as kept in the comment marker: its id and a digest of its content. */
+export interface ReviewedChange {
+  id: string
+  digest: string
+}
+
+/** The pull-request part as a reviewer saw it: its fingerprint and, when small enough, its changes. */
+export interface ReviewedPart {
+  fingerprint: string
+  /** Absent when the part was too large to keep in the marker. */
+  changes?: ReviewedChange[]
+  /** The head commit that was planned. */
+  sha?: string
+}
+
+/** The pull-request part at merge compared with the one reviewed. */
+export interface SinceReview {
+  reviewed: string
+  current: string
+  changed: boolean
+  /** Ids of pull-request changes not in the reviewed part, or changed in content. */
+  added: string[]
+  /** Ids of reviewed changes no longer planned; unknown when the reviewed list was not kept. */
+  removed: string[] | 'unknown'
+  /** `fail`: nothing was written because the part changed. */
+  onChanged: 'warn' | 'fail'
+}
+
+export interface Review {
+  base: ReviewBase
+  /** Of the pull-request part; only when the base was read. */
+  fingerprint?: string
+  /** At merge, when a reviewed fingerprint was found. */
+  sinceReview?: SinceReview
 }
 
 // ---------------------------------------------------------------- apply
@@ -402,6 +455,11 @@ export interface ChangeResult {
 export interface ApplyResult {
   /** True when a safety guard stopped the run before any write. */
   blocked: boolean
+  /**
+   * The pull-request part changed since review and `on-plan-changed` is `fail`: nothing was written,
+   * every change is skipped.
+   */
+  changedSinceReview?: boolean
   results: ChangeResult[]
   applied: number
   failed: number
