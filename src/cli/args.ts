@@ -13,6 +13,8 @@ export interface CliArgs {
   force: boolean
   detailedExitcode: boolean
   concurrency: number
+  /** plan: the base branch's config folder; changes are marked as this change's or already pending. */
+  baseConfig?: string
 }
 
 export class UsageError extends Error {
@@ -26,6 +28,7 @@ const OPTIONS = {
   force: { type: 'boolean', default: false },
   'detailed-exitcode': { type: 'boolean', default: false },
   concurrency: { type: 'string', default: '8' },
+  'base-config': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
 } as const
@@ -56,6 +59,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     force: values.force,
     detailedExitcode: values['detailed-exitcode'],
     concurrency,
+    ...(values['base-config'] !== undefined ? { baseConfig: values['base-config'] } : {}),
   }
   if (values.help || positionals[0] === 'help') return { ...base, command: 'help' }
   if (values.version) return { ...base, command: 'version' }
@@ -68,6 +72,11 @@ export function parseCliArgs(argv: string[]): CliArgs {
   }
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`)
   if (values.config.trim() === '') throw new UsageError('--config must name a folder or file')
+  if (base.baseConfig !== undefined && (command !== 'plan' || base.baseConfig.trim() === '')) {
+    throw new UsageError(
+      "--base-config goes with plan and names the base branch's config folder, e.g. plan --base-config ../main/teams",
+    )
+  }
   return { ...base, command: command as Command }
 }
 

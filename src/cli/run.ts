@@ -86,6 +86,8 @@ function engineInputs(
     onProgress: (message) => io.stderr(`${message}\n`),
     signal,
   }
+  if (args.baseConfig)
+    inputs.base = { ref: args.baseConfig, configPath: args.baseConfig, cwd: io.cwd }
   if (env.OKTA_DOMAIN?.trim() && env.OKTA_API_TOKEN?.trim())
     inputs.okta = { domain: env.OKTA_DOMAIN, token: env.OKTA_API_TOKEN }
   if (mode === 'validate') return { inputs }

@@ -17,6 +17,8 @@ Options:
       --force             apply even when a safety guard (maxRemovals, maxRemovalsPerTeam) trips
       --detailed-exitcode plan: exit 2 when changes are pending
       --concurrency <n>   concurrent requests per service, 1-64 (default: 8)
+      --base-config <dir> plan: the base branch's config; each change is marked as from this
+                          change or already pending (an apply of the base would make it too)
   -h, --help              show this help
   -v, --version           print the version
 
