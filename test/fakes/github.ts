@@ -1,4 +1,5 @@
 // A small, stateful fake of the GitHub REST API endpoints the action uses, on 127.0.0.1.
+import { createHash } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { faultStatus, Faults, type FaultControl, type FaultRule } from './faults.ts'
 import { listenOnLoopback } from './http.ts'
@@ -21,6 +22,19 @@ export interface FakeGitHubOptions {
   pathPrefix?: string
   /** Omit `Link` headers from comment listings (some proxies strip them). */
   noLinkHeaders?: boolean
+  /** The token may read repository contents (`contents: read`); false: git endpoints answer 403. */
+  contentsRead?: boolean
+}
+
+/** A file of a commit: its text, or a symbolic link (tree mode 120000) to a target path. */
+export type FakeFile = string | { symlink: string }
+
+export interface FakeCommit {
+  sha: string
+  files: Record<string, FakeFile>
+  parents?: string[]
+  /** The recursive tree listing is cut short (`truncated: true`), as GitHub does past its limits. */
+  truncated?: boolean
 }
 
 export interface FakeComment {
@@ -65,6 +79,9 @@ export interface FakeGitHub {
   comments(repo: string, issue: number): FakeComment[]
   /** `visibleAfterCalls`: the association is missing from the first N lookups (GitHub indexes it late). */
   addPullRequest(repo: string, pr: FakePullRequest, opts?: { visibleAfterCalls?: number }): void
+  /** A commit whose tree and blobs the git endpoints serve, and whose parents the commits endpoint names. */
+  addCommit(repo: string, commit: FakeCommit): void
+  contentsRead: boolean
   requests: RecordedRequest[]
   clearRequests(): void
   writes(): RecordedRequest[]
@@ -73,6 +90,15 @@ export interface FakeGitHub {
 }
 
 const MAX_BODY = 65_536
+
+/** Git's object id of a blob: SHA-1 over `blob <size>\0` and the bytes. */
+function blobSha(bytes: Buffer): string {
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex')
+}
+
+function treeSha(seed: string): string {
+  return createHash('sha1').update(`tree ${seed}`).digest('hex')
+}
 const DOCS = 'https://docs.github.com/rest'
 
 interface Reply {
@@ -85,6 +111,8 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
   const comments = new Map<string, FakeComment[]>()
   const pulls = new Map<string, { pr: FakePullRequest; hiddenFor: number }[]>()
   const userIds = new Map<string, number>()
+  const commits = new Map<string, FakeCommit>()
+  const blobs = new Map<string, Buffer>()
   let nextCommentId = 1_000_001
   let clock = Date.parse('2026-11-01T12:00:00Z')
   const requests: RecordedRequest[] = []
@@ -119,6 +147,14 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
       list.push({ pr, hiddenFor: o.visibleAfterCalls ?? 0 })
       pulls.set(repo.toLowerCase(), list)
     },
+    addCommit(repo, commit) {
+      commits.set(`${repo.toLowerCase()}@${commit.sha}`, commit)
+      for (const file of Object.values(commit.files)) {
+        const bytes = Buffer.from(typeof file === 'string' ? file : file.symlink)
+        blobs.set(blobSha(bytes), bytes)
+      }
+    },
+    contentsRead: opts.contentsRead ?? true,
     requests,
     clearRequests: () => void requests.splice(0),
     writes: () => requests.filter((r) => r.method !== 'GET'),
@@ -192,6 +228,80 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     return { status: 200, body: found }
   }
 
+  /** GET /repos/{owner}/{repo}/git/trees/{sha}: blobs and their folders; `recursive` lists every level. */
+  function tree(repo: string, sha: string, query: Record<string, string>): Reply {
+    const commit = commits.get(`${repo.toLowerCase()}@${sha}`)
+    if (!commit) return error(404, 'Not Found', 'git/trees#get-a-tree')
+    const recursive = query.recursive !== undefined && query.recursive !== ''
+    const entries = new Map<string, object>()
+    for (const [path, file] of Object.entries(commit.files).sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const parts = path.split('/')
+      for (let i = 1; i < parts.length; i++) {
+        const folder = parts.slice(0, i).join('/')
+        if (!entries.has(folder))
+          entries.set(folder, { path: folder, mode: '040000', type: 'tree', sha: treeSha(folder) })
+      }
+      const bytes = Buffer.from(typeof file === 'string' ? file : file.symlink)
+      const mode = typeof file === 'string' ? '100644' : '120000'
+      const blob = blobSha(bytes)
+      entries.set(path, {
+        path,
+        mode,
+        type: 'blob',
+        sha: blob,
+        size: bytes.length,
+        url: `${fake.url}/repos/${repo}/git/blobs/${blob}`,
+      })
+    }
+    const listed = [...entries.values()].filter(
+      (e) => recursive || !(e as { path: string }).path.includes('/'),
+    )
+    return {
+      status: 200,
+      body: {
+        sha: treeSha(sha),
+        url: `${fake.url}/repos/${repo}/git/trees/${treeSha(sha)}`,
+        tree: commit.truncated ? listed.slice(0, Math.ceil(listed.length / 2)) : listed,
+        truncated: commit.truncated ?? false,
+      },
+    }
+  }
+
+  /** GET /repos/{owner}/{repo}/git/blobs/{sha}: base64 content in 60-character lines, as GitHub sends it. */
+  function blob(repo: string, sha: string): Reply {
+    const bytes = blobs.get(sha)
+    if (!bytes) return error(404, 'Not Found', 'git/blobs#get-a-blob')
+    const content = (bytes.toString('base64').match(/.{1,60}/g) ?? []).join('\n')
+    return {
+      status: 200,
+      body: {
+        sha,
+        node_id: `B_${sha.slice(0, 12)}`,
+        size: bytes.length,
+        url: `${fake.url}/repos/${repo}/git/blobs/${sha}`,
+        content: content ? `${content}\n` : '',
+        encoding: 'base64',
+      },
+    }
+  }
+
+  /** GET /repos/{owner}/{repo}/commits/{ref}: the commit and its parents. */
+  function commitOf(repo: string, sha: string): Reply {
+    const commit = commits.get(`${repo.toLowerCase()}@${sha}`)
+    if (!commit)
+      return error(422, `No commit found for SHA: ${sha}`, 'commits/commits#get-a-commit')
+    return {
+      status: 200,
+      body: {
+        sha,
+        parents: (commit.parents ?? []).map((p) => ({
+          sha: p,
+          url: `${fake.url}/repos/${repo}/commits/${p}`,
+        })),
+      },
+    }
+  }
+
   function route(
     method: string,
     path: string,
@@ -236,6 +346,13 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     }
     m = /^\/repos\/([^/]+\/[^/]+)\/commits\/([^/]+)\/pulls$/.exec(path)
     if (m && method === 'GET') return pullsForCommit(m[1]!, m[2]!)
+    m = /^\/repos\/([^/]+\/[^/]+)\/(git\/trees|git\/blobs|commits)\/([^/]+)$/.exec(path)
+    if (m && method === 'GET') {
+      if (!fake.contentsRead) return forbidden(m[2] === 'commits' ? 'commits/commits' : m[2]!)
+      if (m[2] === 'git/trees') return tree(m[1]!, m[3]!, query)
+      if (m[2] === 'git/blobs') return blob(m[1]!, m[3]!)
+      return commitOf(m[1]!, m[3]!)
+    }
     return notFound()
   }
 
