@@ -1,6 +1,8 @@
 import * as core from '@actions/core'
 import type { EngineOutcome } from '../engine.ts'
-import type { GuardViolation } from '../model.ts'
+import type { GuardViolation, ReviewedPart } from '../model.ts'
+import { reviewedPartOf } from '../plan/review.ts'
+import { pullRequestHeadSha } from './review.ts'
 import { describeSetting } from '../settings.ts'
 import {
   cancelledText,
@@ -21,6 +23,7 @@ export async function report(ctx: ActionRun, outcome: EngineOutcome): Promise<vo
   let outputs = publish.emptyOutputs(ctx.mode)
   let summary: (budget: number) => string
   let comment: CommentTarget['render'] | undefined
+  let reviewed: ReviewedPart | undefined
   switch (outcome.kind) {
     case 'invalid': {
       publish.annotateProblems(outcome.problems)
@@ -69,12 +72,13 @@ export async function report(ctx: ActionRun, outcome: EngineOutcome): Promise<vo
       comment = (budget, marker) =>
         renderMarkdown({ ...steady, marker }, { budget, summaryUrl: ctx.summaryUrl })
       failures.push(...planFailures(ctx, outcome))
+      reviewed = reviewedPartOf(outcome.plan, pullRequestHeadSha(ctx))
       core.debug(`Requests: ${JSON.stringify(outcome.plan.stats.requests)}`)
       break
     }
   }
   await publish.writeSummary(ctx.env, summary)
-  if (comment) outputs.commentId = (await publishComment(ctx, comment)) ?? ''
+  if (comment) outputs.commentId = (await publishComment(ctx, comment, reviewed)) ?? ''
   publish.setOutputs(outputs)
   if (failures.length) core.setFailed(failures.join('\n'))
 }
@@ -103,6 +107,15 @@ function planFailures(
     return failures
   }
   const { result } = outcome
+  const since = plan.review?.sinceReview
+  if (result.changedSinceReview)
+    failures.push(
+      "The merged pull request's changes differ from the plan reviewed on it; nothing was written (on-plan-changed: fail). See the job summary.",
+    )
+  else if (since?.changed)
+    core.warning(
+      "The merged pull request's changes differ from the plan reviewed on it; applied anyway (on-plan-changed: warn). See the job summary.",
+    )
   if (result.blocked) {
     const guards = plan.guards.map(describeGuard).join('; ')
     const noun = plan.guards.length === 1 ? 'safety guard' : 'safety guards'

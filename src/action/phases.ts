@@ -3,6 +3,7 @@ import { runEngine, type EngineInputs, type EngineOutcome } from '../engine.ts'
 import type { ConfigSummary } from '../config/index.ts'
 import type { Mode } from './mode.ts'
 import * as publish from './publish.ts'
+import { reviewInputs } from './review.ts'
 import type { ActionRun } from './run.ts'
 
 /** Validation first in its own log group, so config problems are not buried under the reads. */
@@ -19,7 +20,9 @@ export async function runPhases(ctx: ActionRun): Promise<EngineOutcome> {
     return outcome
   })
   if (validated.kind !== 'validated' || ctx.mode === 'validate') return validated
-  return core.group(phaseTitle(ctx.mode), () => runEngine(inputs))
+  return core.group(phaseTitle(ctx.mode), async () =>
+    runEngine({ ...inputs, ...(await reviewInputs(ctx)) }),
+  )
 }
 
 function describeSummary(s: ConfigSummary): string {

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import * as core from '@actions/core'
 import type { ConfigProblem } from '../config/index.ts'
 import type { ApplyResult, Plan } from '../model.ts'
+import { pullRequestChanges } from '../plan/review.ts'
 
 export const MAX_ANNOTATIONS = 10
 const SUMMARY_BYTES = 1_000_000
@@ -12,6 +13,8 @@ export interface Outputs {
   mode: string
   hasChanges: boolean
   changeCount: number
+  /** This pull request's changes when the base was read; else every change. */
+  prChangeCount: number
   counts: Plan['counts']
   planFile: string
   applied: number
@@ -24,6 +27,7 @@ export function emptyOutputs(mode: string): Outputs {
     mode,
     hasChanges: false,
     changeCount: 0,
+    prChangeCount: 0,
     counts: {},
     planFile: '',
     applied: 0,
@@ -37,6 +41,7 @@ export function outputsOf(mode: string, plan: Plan, result?: ApplyResult): Outpu
     ...emptyOutputs(mode),
     hasChanges: plan.changes.length > 0,
     changeCount: plan.changes.length,
+    prChangeCount: pullRequestChanges(plan).length,
     counts: plan.counts,
     applied: result?.applied ?? 0,
     failed: result?.failed ?? 0,
@@ -47,6 +52,7 @@ export function setOutputs(o: Outputs): void {
   core.setOutput('mode', o.mode)
   core.setOutput('has-changes', String(o.hasChanges))
   core.setOutput('change-count', String(o.changeCount))
+  core.setOutput('pr-change-count', String(o.prChangeCount))
   core.setOutput('counts', JSON.stringify(o.counts))
   core.setOutput('plan-file', o.planFile)
   core.setOutput('applied', String(o.applied))

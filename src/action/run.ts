@@ -19,6 +19,8 @@ export interface ActionRun {
   summaryUrl: string
   /** Aborts when the workflow is cancelled (SIGINT/SIGTERM). */
   signal?: AbortSignal
+  /** The pull request this push merged, once looked up (null: none found). */
+  mergedPullRequest?: number | null
 }
 
 /** The action: inputs → mode → engine → job summary, annotations, outputs and PR comment. */

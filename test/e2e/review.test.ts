@@ -1,0 +1,186 @@
+// Pull-request review (SPEC §11): this PR's changes apart from those already pending, read from the
+// base commit through the GitHub fake's trees and blobs, with the built bundle.
+import { readFileSync } from 'node:fs'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { planMarkerKey } from '../../src/action/comment.ts'
+import { REPOSITORY, requireBuild, runAction, type ActionRan } from './harness.ts'
+import {
+  expectNoSecrets,
+  GITHUB_TOKEN,
+  PLATFORM_YAML,
+  repoPayload,
+  startWorld,
+  type World,
+} from './world.ts'
+
+let world: World
+beforeAll(requireBuild)
+afterEach(async () => {
+  await world?.close()
+})
+
+const BASE_SHA = 'b45e0000000000000000000000000000000000b1'
+const HEAD_SHA = 'f00d000000000000000000000000000000000f01'
+const PR = 12
+
+/** PLATFORM_YAML with mallory added as a member: the one change this pull request makes. */
+const WITH_MALLORY = PLATFORM_YAML.replace(
+  'users: [carol@acme.example]',
+  'users: [carol@acme.example, mallory@acme.example]',
+)
+
+/** Grafana holds bob (admin) and carol; Okta's group holds dave and erin: two adds are pending anyway. */
+async function reviewWorld(head: string, opts: Parameters<typeof startWorld>[1] = {}) {
+  const w = await startWorld({ 'teams/platform.yaml': head }, opts)
+  w.grafana.addTeam(1, 'Platform', {
+    email: 'platform@acme.example',
+    members: [
+      { userId: w.users.bob, permission: 4 },
+      { userId: w.users.carol, permission: 0 },
+    ],
+  })
+  w.github.addCommit(REPOSITORY, {
+    sha: BASE_SHA,
+    files: { 'teams/platform.yaml': PLATFORM_YAML, 'README.md': '# access\n' },
+  })
+  return w
+}
+
+function planOnPullRequest(w: World): Promise<ActionRan> {
+  return runAction(w.ws, {
+    githubToken: GITHUB_TOKEN,
+    apiUrl: w.github.url,
+    event: 'pull_request',
+    ref: `refs/pull/${PR}/merge`,
+    payload: {
+      action: 'synchronize',
+      number: PR,
+      pull_request: {
+        number: PR,
+        head: { ref: 'feature', sha: HEAD_SHA, repo: { full_name: REPOSITORY } },
+        base: { ref: 'main', sha: BASE_SHA, repo: { full_name: REPOSITORY } },
+      },
+      repository: repoPayload,
+    },
+    inputs: w.credentials,
+  })
+}
+
+interface PlanFile {
+  plan: { changes: { id: string; origin?: string }[]; review?: { base: { read: boolean } } }
+}
+
+function planFile(ran: ActionRan): PlanFile {
+  return JSON.parse(readFileSync(ran.outputs['plan-file']!, 'utf8')) as PlanFile
+}
+
+function comment(w: World): string {
+  const comments = w.github.comments(REPOSITORY, PR)
+  expect(comments).toHaveLength(1)
+  return comments[0]!.body
+}
+
+describe('a pull request plan against its base commit', () => {
+  it('shows the one member this PR adds apart from the two adds Okta drift makes anyway', async () => {
+    world = await reviewWorld(WITH_MALLORY)
+    const ran = await planOnPullRequest(world)
+    expect(ran.code).toBe(0)
+    expect(ran.outputs).toMatchObject({ 'change-count': '3', 'pr-change-count': '1' })
+    const origins = planFile(ran).plan.changes.map((c) => [c.id, c.origin])
+    expect(origins).toEqual([
+      ['add-team-member:Main Org./Platform/dave@acme.example', 'pending'],
+      ['add-team-member:Main Org./Platform/erin@acme.example', 'pending'],
+      ['add-team-member:Main Org./Platform/mallory@acme.example', 'pull-request'],
+    ])
+    const body = comment(world)
+    expect(body).toContain('**This pull request: 1 to add.** Already pending: 2 to add')
+    // The PR's own change comes before the collapsed pending section.
+    const own = body.indexOf('+ mallory@acme.example')
+    const pending = body.indexOf('### Already pending: 2 changes')
+    expect(own).toBeGreaterThan(0)
+    expect(pending).toBeGreaterThan(own)
+    expect(body.indexOf('+ dave@acme.example')).toBeGreaterThan(pending)
+    const treeReads = world.github.requests.filter((r) => r.path.includes('/git/trees/'))
+    expect(treeReads.map((r) => [r.path, r.query.recursive])).toEqual([
+      [`/repos/${REPOSITORY}/git/trees/${BASE_SHA}`, '1'],
+    ])
+    // One read of Grafana and Okta serves both plans.
+    const groupReads = world.okta.requests.filter((r) => r.path.endsWith('/users'))
+    expect(groupReads).toHaveLength(1)
+    expectNoSecrets(world, ran)
+    await expect(body).toMatchFileSnapshot('__snapshots__/review-one-pr-change.md.txt')
+  })
+
+  it('counts a PR that only edits a YAML comment as no change of its own', async () => {
+    const edited = `# Owners: the platform team\n${PLATFORM_YAML.replace('teams:', 'teams: # reviewed weekly')}`
+    world = await reviewWorld(edited)
+    const ran = await planOnPullRequest(world)
+    expect(ran.code).toBe(0)
+    expect(ran.outputs).toMatchObject({ 'change-count': '2', 'pr-change-count': '0' })
+    const body = comment(world)
+    expect(body).toContain(
+      '**This pull request changes nothing in Grafana.** Already pending: 2 to add',
+    )
+    expect(body).not.toContain('removes access')
+    await expect(body).toMatchFileSnapshot('__snapshots__/review-comment-only.md.txt')
+  })
+
+  it('says in one line that the base could not be read (403) and shows one list', async () => {
+    world = await reviewWorld(WITH_MALLORY, { github: { contentsRead: false } })
+    const ran = await planOnPullRequest(world)
+    expect(ran.code).toBe(0)
+    expect(ran.outputs).toMatchObject({ 'change-count': '3', 'pr-change-count': '3' })
+    expect(planFile(ran).plan.changes.every((c) => c.origin === undefined)).toBe(true)
+    expect(planFile(ran).plan.review?.base.read).toBe(false)
+    const body = comment(world)
+    const notices = body.split('\n').filter((line) => line.includes('could not be read'))
+    expect(notices).toEqual([
+      expect.stringMatching(
+        /^> The base config \(<code>b45e000<\/code>\) could not be read \(GitHub answered 403.*contents: read\)/,
+      ),
+    ])
+    expect(body).not.toContain('Already pending')
+    expect(body).toContain('**3 to add, 0 to change, 0 to remove**')
+    await expect(body).toMatchFileSnapshot('__snapshots__/review-base-unreadable.md.txt')
+  })
+
+  it('refuses a symbolic link in the base tree like on disk, and shows one list', async () => {
+    world = await reviewWorld(WITH_MALLORY)
+    world.github.addCommit(REPOSITORY, {
+      sha: BASE_SHA,
+      files: { 'teams/platform.yaml': { symlink: '/etc/passwd.yaml' } },
+    })
+    const ran = await planOnPullRequest(world)
+    expect(ran.outputs['pr-change-count']).toBe('3')
+    expect(comment(world)).toContain(
+      '(teams/platform.yaml is a symbolic link; config files must be regular files)',
+    )
+    expect(world.github.requests.filter((r) => r.path.includes('/git/blobs/'))).toEqual([])
+  })
+
+  it('degrades to one list when GitHub truncates the tree', async () => {
+    world = await reviewWorld(WITH_MALLORY)
+    world.github.addCommit(REPOSITORY, {
+      sha: BASE_SHA,
+      files: { 'teams/platform.yaml': PLATFORM_YAML },
+      truncated: true,
+    })
+    const ran = await planOnPullRequest(world)
+    expect(ran.outputs['pr-change-count']).toBe('3')
+    expect(comment(world)).toContain('too large for GitHub to return whole')
+  })
+
+  it('finds and updates a comment written with the marker before fingerprints', async () => {
+    world = await reviewWorld(WITH_MALLORY)
+    const old = world.github.addComment(REPOSITORY, PR, {
+      body: '<!-- grafana-team-sync:plan {"configPath":"teams"} -->\nold plan',
+      login: 'github-actions[bot]',
+      type: 'Bot',
+    })
+    const ran = await planOnPullRequest(world)
+    expect(ran.outputs['comment-id']).toBe(String(old))
+    const body = comment(world)
+    expect(body.startsWith(planMarkerKey('teams'))).toBe(true)
+    expect(body).toMatch(/"fingerprint":"[0-9a-f]{16}"/)
+  })
+})
