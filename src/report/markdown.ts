@@ -217,6 +217,13 @@ function shortSha(ref: string): string {
   return /^[0-9a-f]{40}$/i.test(ref) ? ref.slice(0, 7) : ref
 }
 
+/** A change id (`add-team-member:Org/Team/who`) in words, for changes no longer in the plan. */
+function idText(id: string): string {
+  const colon = id.indexOf(':')
+  const label = KIND_LABEL[id.slice(0, colon) as ChangeKind]
+  return label && colon > 0 ? `${label} ${id.slice(colon + 1)}` : id
+}
+
 function changeLabel(view: View, id: string): string {
   const change = view.changes.get(id)
   return plain(change ? changeSummary(change) : id, LINE_TEXT)
@@ -241,7 +248,7 @@ function sinceReviewBlock(view: View): string {
     lines.push(
       ...since.removed
         .slice(0, max)
-        .map((id) => `- reviewed, no longer planned: ${plain(id, LINE_TEXT)}`),
+        .map((id) => `- reviewed, no longer planned: ${plain(idText(id), LINE_TEXT)}`),
     )
     if (since.removed.length > max)
       lines.push(`- …and ${since.removed.length - max} more reviewed changes no longer planned`)
@@ -394,9 +401,11 @@ function skippedBlock(view: View, level: DetailLevel): string {
     skipped.map((r) => `- ${describeResult(view, r, level)}`),
     LIMITS[level].items,
   ).join('\n')
-  const intro = view.input.result?.cancelled
-    ? 'Not started: the run was cancelled, or a change they depend on failed.'
-    : 'Not attempted because a change they depend on failed.'
+  const intro = view.input.result?.changedSinceReview
+    ? 'Not attempted: the pull-request part changed since review.'
+    : view.input.result?.cancelled
+      ? 'Not started: the run was cancelled, or a change they depend on failed.'
+      : 'Not attempted because a change they depend on failed.'
   return [
     `### Skipped: ${plural(skipped.length, 'change')}`,
     '',
@@ -562,9 +571,12 @@ function pendingChangesBlock(view: View, level: DetailLevel): string {
   const changes = view.pendingGroups.flatMap((g) => g.changes)
   if (!changes.length) return ''
   const counts = tallyText(tally(changes), true)
-  const title = `### Already pending: ${plural(changes.length, 'change')} this pull request does not cause`
-  const intro =
-    'Drift and Okta membership moves: an apply of the base branch would make them too, with or without this pull request.'
+  const title = view.applied
+    ? `### Not from this pull request: ${plural(changes.length, 'change')}`
+    : `### Already pending: ${plural(changes.length, 'change')} this pull request does not cause`
+  const intro = view.applied
+    ? 'Drift and Okta membership moves that an apply of the commit before the merge would have made too.'
+    : 'Drift and Okta membership moves: an apply of the base branch would make them too, with or without this pull request.'
   if (level === 'totals') return [title, '', `${intro} ${capitalise(counts)}.`].join('\n')
   const inner = groupBlocks(view, view.pendingGroups, level, false).join('\n\n')
   return [

@@ -184,3 +184,96 @@ describe('a pull request plan against its base commit', () => {
     expect(body).toMatch(/"fingerprint":"[0-9a-f]{16}"/)
   })
 })
+
+const OTHER_SHA = '07e40000000000000000000000000000000000c2'
+const MERGE_SHA = '3e7e0000000000000000000000000000000000d3'
+
+/** Another pull request, merged first, made mallory an admin of Platform. */
+const MALLORY_ADMIN = PLATFORM_YAML.replace(
+  'users: [bob@acme.example]',
+  'users: [bob@acme.example, mallory@acme.example]',
+)
+const BOTH_MERGED = MALLORY_ADMIN.replace(
+  'users: [carol@acme.example]',
+  'users: [carol@acme.example, mallory@acme.example]',
+)
+
+function applyOnMerge(w: World, inputs: Record<string, string> = {}): Promise<ActionRan> {
+  return runAction(w.ws, {
+    githubToken: GITHUB_TOKEN,
+    apiUrl: w.github.url,
+    event: 'push',
+    ref: 'refs/heads/main',
+    sha: MERGE_SHA,
+    payload: {
+      ref: 'refs/heads/main',
+      before: OTHER_SHA,
+      after: MERGE_SHA,
+      repository: repoPayload,
+    },
+    inputs: { ...w.credentials, ...inputs },
+  })
+}
+
+/** The plan of PR 12 is reviewed; then it merges, after the other pull request or alone. */
+async function reviewedThenMerged(mergedConfig: string, before: string): Promise<World> {
+  const w = await reviewWorld(WITH_MALLORY)
+  expect((await planOnPullRequest(w)).outputs['pr-change-count']).toBe('1')
+  w.github.addCommit(REPOSITORY, { sha: OTHER_SHA, files: { 'teams/platform.yaml': before } })
+  w.github.addPullRequest(REPOSITORY, {
+    number: PR,
+    mergedAt: '2026-12-04T10:00:00Z',
+    mergeCommitSha: MERGE_SHA,
+  })
+  w.ws.write('teams/platform.yaml', mergedConfig)
+  w.grafana.clearRequests()
+  return w
+}
+
+function applyComment(w: World): string {
+  const bodies = w.github.comments(REPOSITORY, PR).map((c) => c.body)
+  const applied = bodies.filter((b) => b.startsWith('<!-- grafana-team-sync:apply'))
+  expect(applied).toHaveLength(1)
+  return applied[0]!
+}
+
+describe('at merge, the pull-request part compared with the one reviewed', () => {
+  it('says it is unchanged when the PR merges alone', async () => {
+    world = await reviewedThenMerged(WITH_MALLORY, PLATFORM_YAML)
+    const ran = await applyOnMerge(world)
+    expect(ran.code).toBe(0)
+    const body = applyComment(world)
+    expect(body).toContain('Unchanged since review')
+    expect(ran.summary).toContain('Unchanged since review')
+  })
+
+  it('reports the difference when another PR merged first, and applies with warn', async () => {
+    world = await reviewedThenMerged(BOTH_MERGED, MALLORY_ADMIN)
+    const ran = await applyOnMerge(world)
+    expect(ran.code).toBe(0)
+    expect(ran.stdout).toMatch(/::warning::The merged pull request's changes differ/)
+    const body = applyComment(world)
+    expect(body).toContain('**Changed since review:**')
+    expect(body).toContain(
+      'reviewed, no longer planned: add team member Main Org./Platform/mallory@acme.example',
+    )
+    expect(ran.summary).toContain('**Changed since review:**')
+    expect(world.grafana.writes().length).toBeGreaterThan(0)
+    await expect(body).toMatchFileSnapshot('__snapshots__/review-changed-at-merge.md.txt')
+  })
+
+  it('writes nothing with on-plan-changed: fail', async () => {
+    world = await reviewedThenMerged(BOTH_MERGED, MALLORY_ADMIN)
+    const ran = await applyOnMerge(world, { 'on-plan-changed': 'fail' })
+    expect(ran.code).toBe(1)
+    expect(world.grafana.writes()).toEqual([])
+    expect(ran.outputs).toMatchObject({ applied: '0', failed: '0' })
+    const body = applyComment(world)
+    expect(body).toContain(
+      '**Not applied: the pull-request part changed since review; nothing was written.**',
+    )
+    expect(body).toContain('**Changed since review: nothing was written**')
+    expectNoSecrets(world, ran)
+    await expect(body).toMatchFileSnapshot('__snapshots__/review-changed-at-merge-fail.md.txt')
+  })
+})
