@@ -52,6 +52,8 @@ export interface TeamPreferences {
 
 export interface DesiredTeam {
   name: string
+  /** The team's current name in the same org: renamed in place (same id), not created anew. */
+  renamedFrom?: string
   org: string
   email?: string
   preferences?: TeamPreferences
@@ -266,6 +268,17 @@ export type Change = ChangeBase &
         source: SourceRef
       }
     | {
+        /** PUT /api/teams/:id with the new name: the id, permissions and preferences stay. */
+        kind: 'rename-team'
+        org: string
+        orgId: number
+        team: string
+        teamId: number
+        from: string
+        /** Grafana writes the email with every update (omitting it clears it): the one to keep or set. */
+        email: string
+      }
+    | {
         kind: 'update-team'
         org: string
         orgId: number
@@ -336,6 +349,7 @@ export const APPLY_ORDER: ChangeKind[] = [
   'add-org-user',
   'set-org-role',
   'create-team',
+  'rename-team',
   'update-team',
   'set-team-preferences',
   'add-team-member',

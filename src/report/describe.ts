@@ -35,6 +35,7 @@ export const EFFECT: Record<ChangeKind, Effect> = {
   'add-org-user': 'add',
   'set-org-role': 'change',
   'create-team': 'add',
+  'rename-team': 'change',
   'update-team': 'change',
   'set-team-preferences': 'change',
   'add-team-member': 'add',
@@ -54,6 +55,7 @@ export const KIND_LABEL: Record<ChangeKind, string> = {
   'add-org-user': 'add org user',
   'set-org-role': 'change org role',
   'create-team': 'create team',
+  'rename-team': 'rename team',
   'update-team': 'update team',
   'set-team-preferences': 'set team preferences',
   'add-team-member': 'add team member',
@@ -134,6 +136,7 @@ function subjectOf(change: Change): string {
     case 'rename-org':
       return change.org
     case 'create-team':
+    case 'rename-team':
     case 'update-team':
     case 'delete-team':
     case 'set-team-preferences':
@@ -279,6 +282,8 @@ export function groupItems(change: Change): Item[] {
           `${change.source.file}:${change.source.line}`,
         ),
       ]
+    case 'rename-team':
+      return [item(`rename team ${change.from} → ${change.team} (same id ${change.teamId})`)]
     case 'update-team':
       return fieldChanges(change.from, change.to).map((field) => item(field))
     case 'delete-team':
@@ -342,6 +347,8 @@ export function changeSummary(change: Change): string {
       )
     case 'create-team':
       return clean(`create team ${teamPath}${change.email ? ` (email ${change.email})` : ''}`)
+    case 'rename-team':
+      return clean(`rename team ${change.org}/${change.from} → ${change.team}`)
     case 'update-team':
       return clean(`update team ${teamPath}: ${fieldChanges(change.from, change.to).join(', ')}`)
     case 'delete-team':
