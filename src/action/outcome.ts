@@ -13,6 +13,7 @@ import {
   writtenBeforeBlock,
 } from '../report/index.ts'
 import { publishComment, type CommentTarget } from './comment-target.ts'
+import { syncFailureIssue } from './failure-issue.ts'
 import * as publish from './publish.ts'
 import type { ActionRun } from './run.ts'
 
@@ -79,6 +80,7 @@ export async function report(ctx: ActionRun, outcome: EngineOutcome): Promise<vo
   }
   await publish.writeSummary(ctx.env, summary)
   if (comment) outputs.commentId = (await publishComment(ctx, comment, reviewed)) ?? ''
+  await syncFailureIssue(ctx, failures.length > 0 || outcome.kind === 'invalid', summary)
   publish.setOutputs(outputs)
   if (failures.length) core.setFailed(failures.join('\n'))
 }

@@ -45,6 +45,19 @@ export interface FakeComment {
   updated_at: string
 }
 
+export interface FakeIssue {
+  number: number
+  title: string
+  body: string
+  state: 'open' | 'closed'
+  state_reason: 'completed' | 'not_planned' | 'reopened' | null
+  user: { login: string; id: number; type: 'Bot' | 'User' }
+  labels: { name: string }[]
+  created_at: string
+  updated_at: string
+  closed_at: string | null
+}
+
 export interface FakePullRequest {
   number: number
   state?: 'open' | 'closed'
@@ -81,6 +94,9 @@ export interface FakeGitHub {
   addPullRequest(repo: string, pr: FakePullRequest, opts?: { visibleAfterCalls?: number }): void
   /** A commit whose tree and blobs the git endpoints serve, and whose parents the commits endpoint names. */
   addCommit(repo: string, commit: FakeCommit): void
+  /** An issue opened by someone (default octocat); numbers are shared with pull requests. */
+  addIssue(repo: string, issue: { title: string; body: string } & Partial<GitHubIdentity>): number
+  issues(repo: string): FakeIssue[]
   contentsRead: boolean
   requests: RecordedRequest[]
   clearRequests(): void
@@ -112,6 +128,8 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
   const pulls = new Map<string, { pr: FakePullRequest; hiddenFor: number }[]>()
   const userIds = new Map<string, number>()
   const commits = new Map<string, FakeCommit>()
+  const issues = new Map<string, FakeIssue[]>()
+  let nextIssueNumber = 500
   const blobs = new Map<string, Buffer>()
   let nextCommentId = 1_000_001
   let clock = Date.parse('2026-11-01T12:00:00Z')
@@ -154,6 +172,11 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
         blobs.set(blobSha(bytes), bytes)
       }
     },
+    addIssue(repo, issue) {
+      const user = userOf({ login: issue.login ?? 'octocat', type: issue.type ?? 'User' })
+      return openIssue(repo, issue.title, issue.body, user).number
+    },
+    issues: (repo) => (issues.get(repo.toLowerCase()) ?? []).map((i) => ({ ...i })),
     contentsRead: opts.contentsRead ?? true,
     requests,
     clearRequests: () => void requests.splice(0),
@@ -302,6 +325,101 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     }
   }
 
+  function openIssue(repo: string, title: string, body: string, user: FakeIssue['user']) {
+    const at = tick()
+    const issue: FakeIssue = {
+      number: nextIssueNumber++,
+      title,
+      body,
+      state: 'open',
+      state_reason: null,
+      user,
+      labels: [],
+      created_at: at,
+      updated_at: at,
+      closed_at: null,
+    }
+    const list = issues.get(repo.toLowerCase()) ?? []
+    list.push(issue)
+    issues.set(repo.toLowerCase(), list)
+    return issue
+  }
+
+  const issueJson = (repo: string, issue: FakeIssue) => ({
+    id: 7_000_000 + issue.number,
+    ...issue,
+    html_url: `https://github.com/${repo}/issues/${issue.number}`,
+  })
+
+  /** GET /repos/{owner}/{repo}/issues: open by default, newest first, paged like comments. */
+  function listIssues(repo: string, query: Record<string, string>, path: string): Reply {
+    const state = query.state ?? 'open'
+    const all = (issues.get(repo.toLowerCase()) ?? [])
+      .filter((i) => state === 'all' || i.state === state)
+      .filter((i) => !query.creator || i.user.login === query.creator)
+      .sort((a, b) => b.number - a.number)
+    const perPage = Math.min(Math.max(Number(query.per_page ?? 30) || 30, 1), 100)
+    const page = Math.max(Number(query.page ?? 1) || 1, 1)
+    const last = Math.max(Math.ceil(all.length / perPage), 1)
+    const headers: Record<string, string> =
+      page < last && !opts.noLinkHeaders
+        ? {
+            link: `<${fake.url}${path}?state=${state}&per_page=${perPage}&page=${page + 1}>; rel="next"`,
+          }
+        : {}
+    const body = all.slice((page - 1) * perPage, page * perPage).map((i) => issueJson(repo, i))
+    return { status: 200, body, headers }
+  }
+
+  function issueRoute(
+    method: string,
+    repo: string,
+    number: number | undefined,
+    body: unknown,
+    query: Record<string, string>,
+    path: string,
+  ): Reply {
+    const fields = (body ?? {}) as {
+      title?: unknown
+      body?: unknown
+      state?: unknown
+      state_reason?: unknown
+    }
+    if (number === undefined && method === 'GET') return listIssues(repo, query, path)
+    if (number === undefined && method === 'POST') {
+      if (fake.readOnly) return forbidden('issues/issues#create-an-issue')
+      if (typeof fields.title !== 'string' || !fields.title)
+        return error(422, 'Validation Failed', 'issues/issues#create-an-issue', {
+          errors: [{ resource: 'Issue', code: 'missing_field', field: 'title' }],
+        })
+      const text = typeof fields.body === 'string' ? fields.body : ''
+      if (text.length > MAX_BODY)
+        return error(422, 'Validation Failed', 'issues/issues#create-an-issue')
+      return {
+        status: 201,
+        body: issueJson(repo, openIssue(repo, fields.title, text, userOf(fake.identity))),
+      }
+    }
+    const issue = (issues.get(repo.toLowerCase()) ?? []).find((i) => i.number === number)
+    if (!issue) return notFound()
+    if (method === 'GET') return { status: 200, body: issueJson(repo, issue) }
+    if (method !== 'PATCH') return notFound()
+    if (fake.readOnly) return forbidden('issues/issues#update-an-issue')
+    if (typeof fields.title === 'string') issue.title = fields.title
+    if (typeof fields.body === 'string') issue.body = fields.body
+    if (fields.state === 'closed' && issue.state === 'open') {
+      issue.state = 'closed'
+      issue.closed_at = tick()
+      issue.state_reason = fields.state_reason === 'not_planned' ? 'not_planned' : 'completed'
+    } else if (fields.state === 'open' && issue.state === 'closed') {
+      issue.state = 'open'
+      issue.closed_at = null
+      issue.state_reason = 'reopened'
+    }
+    issue.updated_at = tick()
+    return { status: 200, body: issueJson(repo, issue) }
+  }
+
   function route(
     method: string,
     path: string,
@@ -311,6 +429,11 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     if (method === 'GET' && path === '/user') {
       if (fake.installationToken) return forbidden('users/users#get-the-authenticated-user')
       return { status: 200, body: userOf(fake.identity) }
+    }
+    const issuePath = /^\/repos\/([^/]+\/[^/]+)\/issues(?:\/(\d+))?$/.exec(path)
+    if (issuePath) {
+      const number = issuePath[2] === undefined ? undefined : Number(issuePath[2])
+      return issueRoute(method, issuePath[1]!, number, body, query, path)
     }
     let m = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/comments$/.exec(path)
     if (m && method === 'GET') return listComments(m[1]!, Number(m[2]), query, path)
