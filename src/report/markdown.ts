@@ -34,6 +34,7 @@ import {
   writtenBeforeBlock,
 } from './describe.ts'
 import { code, codeBlock, plain, safeUrl, truncate } from './escape.ts'
+import { removalsOf } from '../plan/guards.ts'
 import { pullRequestChanges } from '../plan/review.ts'
 
 /** GitHub rejects comment bodies over 65,536 characters; the rest is headroom. */
@@ -305,11 +306,22 @@ function removalBanner(view: View): string {
   const changes = view.groups.flatMap((g) => g.changes)
   const parts = kindCounts(changes).flatMap(([kind, n]) => {
     const words = REMOVAL_WORDS[kind]
-    return words ? [`${words[0]} ${plural(n, words[1])}`] : []
+    if (!words) return []
+    const members =
+      kind === 'delete-team'
+        ? ` (${plural(
+            changes.reduce((sum, c) => sum + (c.kind === kind ? c.memberCount : 0), 0),
+            'member',
+          )})`
+        : ''
+    return [`${words[0]} ${plural(n, words[1])}${members}`]
   })
   if (!parts.length) return ''
+  // The safety guards count memberships: a deleted team's members each count as one removal.
+  const removals = changes.reduce((sum, c) => sum + removalsOf(c), 0)
   const what = view.split ? 'This pull request removes access' : 'This plan removes access'
-  return quote(['[!WARNING]', `**${what}:** it ${parts.join(', ')}.`])
+  const unit = `${plural(removals, 'removal')} as the safety guards count them`
+  return quote(['[!WARNING]', `**${what}:** ${unit}: it ${parts.join(', ')}.`])
 }
 
 function kindTable(view: View): string {
@@ -367,13 +379,20 @@ function body(view: View, level: DetailLevel): string[] {
     skippedBlock(view, level),
     guardsBlock(view, plan.guards, level),
     heldBackBlock(view, plan.heldBack, level),
-    messagesBlock(view, 'Errors', plan.errors, level, 'The run fails after applying the rest.'),
+    messagesBlock(view, 'Errors', plan.errors, level, errorsIntro(view)),
     messagesBlock(view, 'Warnings', plan.warnings, level),
     pendingBlock(view, plan.pending, level),
     ...changesBlocks(view, level),
     extraBlock(view, level),
     statsBlock(plan.stats.requests, level),
   ]
+}
+
+/** A plan run fails for its errors only when it applies: on a pull request it says what apply does. */
+function errorsIntro(view: View): string {
+  return view.input.mode === 'apply'
+    ? 'The run fails after applying the rest.'
+    : 'An apply makes the other changes, then fails on these.'
 }
 
 function describeResult(view: View, r: ChangeResult, level: DetailLevel): string {

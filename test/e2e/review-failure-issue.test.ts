@@ -32,6 +32,8 @@ describe('the failure issue of unattended applies', () => {
     refuseMemberAdds(world)
     const first = await schedule(world)
     expect(first.code).toBe(1)
+    // Progress lines use the report's words for a kind of change.
+    expect(first.stdout).toContain('applying 4 × add team member')
     let issues = world.github.issues(REPOSITORY)
     expect(issues).toHaveLength(1)
     const issue = issues[0]!
