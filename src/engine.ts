@@ -24,7 +24,13 @@ import { collectOktaRefs, observe, observeOrgsAgain } from './observe/index.ts'
 import { createOktaClient } from './okta/index.ts'
 import type { OktaClient } from './okta/types.ts'
 import { accessChanges, buildPlan, checkCapabilities, withChangesFirst } from './plan/index.ts'
-import { compareWithReview, markOrigins, observationConfig, withUnreadBase } from './plan/review.ts'
+import {
+  compareWithReview,
+  markOrigins,
+  observationConfig,
+  withFormerSources,
+  withUnreadBase,
+} from './plan/review.ts'
 import { SettingError, type SettingProblem } from './settings.ts'
 
 export interface EngineInputs {
@@ -172,7 +178,11 @@ function reviewed(
   if (!base) return plan
   if (!base.config)
     return withUnreadBase(plan, { ref: base.ref, read: false, reason: base.unreadable ?? '' })
-  const marked = markOrigins(plan, buildPlan(base.config, observed), base.ref)
+  const marked = withFormerSources(
+    markOrigins(plan, buildPlan(base.config, observed), base.ref),
+    base.config,
+    observed,
+  )
   if (!inputs.reviewed) return marked
   const { part, onChanged } = inputs.reviewed
   return {

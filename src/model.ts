@@ -200,6 +200,8 @@ export interface Provenance {
   oktaGroups: string[]
   yaml: SourceRef[]
   notDeclared?: boolean
+  /** A removal on a pull request: what wanted the person in the base config, no longer declared. */
+  was?: { oktaGroups: string[]; yaml: SourceRef[] }
 }
 
 interface ChangeBase {

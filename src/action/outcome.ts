@@ -54,10 +54,12 @@ export async function report(ctx: ActionRun, outcome: EngineOutcome): Promise<vo
     }
     case 'planned':
     case 'applied': {
+      const commit = pullRequestHeadSha(ctx) ?? ctx.event.sha
       const input = {
         mode: ctx.mode === 'apply' ? ('apply' as const) : ('plan' as const),
         configPath,
         plan: outcome.plan,
+        ...(commit ? { commit } : {}),
       }
       const full = outcome.kind === 'applied' ? { ...input, result: outcome.result } : input
       outputs = publish.outputsOf(

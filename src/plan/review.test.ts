@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { config, gUser, group, liveOrg, liveTeam, observed, oktaMember, team } from './fixtures.ts'
+import { provenanceText } from '../report/describe.ts'
 import { buildPlan } from './index.ts'
 import {
   compareWithReview,
@@ -8,6 +9,7 @@ import {
   observationConfig,
   pullRequestChanges,
   reviewedPartOf,
+  withFormerSources,
 } from './review.ts'
 
 const ana = gUser(2, 'ana')
@@ -139,5 +141,31 @@ describe('observationConfig', () => {
     ])
     expect(union.settings.prune.teams).toBe(true)
     expect(union.settings.identity).toBe(pr.settings.identity)
+  })
+})
+
+describe('withFormerSources', () => {
+  it('names the Okta group a removed member came from when the PR takes it off the team', () => {
+    const live = observed({
+      users: [ana, ben],
+      orgs: [liveOrg(1, 'Main Org.', [ana, ben], [liveTeam(10, 'Platform', [ana, ben])])],
+      groups: [group('Platform-Leads', [oktaMember('ben@acme.example')])],
+    })
+    const base = config({
+      teams: [
+        team('Platform', { members: ['ana@acme.example'], memberGroups: ['Platform-Leads'] }),
+      ],
+    })
+    const pr = config({ teams: [team('Platform', { members: ['ana@acme.example'] })] })
+    const marked = markOrigins(buildPlan(pr, live), buildPlan(base, live), 'abc')
+    const [removal] = withFormerSources(marked, base, live).changes
+    expect(removal).toMatchObject({
+      kind: 'remove-team-member',
+      origin: 'pull-request',
+      provenance: { notDeclared: true, was: { oktaGroups: ['Platform-Leads'], yaml: [] } },
+    })
+    expect(
+      provenanceText(removal!.kind === 'remove-team-member' ? removal!.provenance : undefined),
+    ).toBe('no longer in any declared source (was: okta Platform-Leads)')
   })
 })

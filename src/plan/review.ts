@@ -4,7 +4,10 @@ import { createHash } from 'node:crypto'
 import type {
   Change,
   DesiredConfig,
+  Observed,
   Plan,
+  Principals,
+  Provenance,
   ReviewBase,
   ReviewedChange,
   ReviewedPart,
@@ -142,4 +145,51 @@ export function observationConfig(pr: DesiredConfig, base: DesiredConfig): Desir
     teams: [...pr.teams, ...base.teams.filter((t) => !teamKeys.has(teamKey(t)))],
     users: [...pr.users, ...base.users.filter((u) => !logins.has(u.login.toLowerCase()))],
   }
+}
+
+type Removal = Extract<Change, { kind: 'remove-team-member' | 'remove-org-user' }>
+
+/**
+ * The pull request's removals of people no source declares any more, with what wanted them in the
+ * base config (an Okta group taken off the team, a YAML line deleted): "no longer in any declared
+ * source (was: okta Platform-Leads)" says more to a reviewer than "not declared".
+ */
+export function withFormerSources(plan: Plan, base: DesiredConfig, observed: Observed): Plan {
+  const changes = plan.changes.map((change): Change => {
+    if (change.origin !== 'pull-request') return change
+    if (change.kind !== 'remove-team-member' && change.kind !== 'remove-org-user') return change
+    if (!change.provenance.notDeclared) return change
+    const was = formerSources(change, base, observed)
+    return was ? { ...change, provenance: { ...change.provenance, was } } : change
+  })
+  return { ...plan, changes }
+}
+
+function formerSources(
+  change: Removal,
+  base: DesiredConfig,
+  observed: Observed,
+): Provenance['was'] | undefined {
+  const lists: Principals[] = []
+  if (change.kind === 'remove-team-member') {
+    const team = base.teams.find((t) => t.org === change.org && t.name === change.team)
+    if (team) lists.push(team.members, team.admins)
+  } else {
+    const org = base.orgs.find((o) => o.name === change.org)
+    if (org) lists.push(org.admins, org.editors, org.viewers)
+  }
+  const names = [change.user.email, change.user.login].map((v) => v.toLowerCase()).filter(Boolean)
+  const matches = (value: string) => names.includes(value.toLowerCase())
+  const oktaGroups = new Set<string>()
+  const yaml = []
+  for (const list of lists) {
+    for (const p of list.users) if (matches(p.value)) yaml.push(p.source)
+    for (const p of list.oktaGroups) {
+      const read = observed.oktaGroups[p.value]
+      if (read?.ok && read.members.some((m) => matches(m.email) || matches(m.login)))
+        oktaGroups.add(read.name)
+    }
+  }
+  if (!oktaGroups.size && !yaml.length) return undefined
+  return { oktaGroups: [...oktaGroups].sort(), yaml }
 }

@@ -22,6 +22,8 @@ export interface ReportInput {
   result?: ApplyResult
   /** Hidden HTML comment the action finds its sticky comment by; emitted verbatim first. */
   marker?: string
+  /** The commit whose config was planned (a pull request's head), named under the title. */
+  commit?: string
 }
 
 export type Effect = 'add' | 'change' | 'remove'
@@ -190,11 +192,19 @@ export function who(user: UserRef): string {
 
 export function provenanceText(provenance: Provenance | undefined): string {
   if (!provenance) return ''
+  if (provenance.notDeclared && provenance.was) {
+    const was = sourcesText(provenance.was, 'okta ')
+    return `no longer in any declared source${was ? ` (was: ${was})` : ''}`
+  }
   if (provenance.notDeclared) return 'not declared'
+  return sourcesText(provenance, 'okta: ')
+}
+
+function sourcesText(sources: Pick<Provenance, 'oktaGroups' | 'yaml'>, okta: string): string {
   const parts: string[] = []
-  if (provenance.oktaGroups.length) parts.push(`okta: ${provenance.oktaGroups.join(', ')}`)
-  if (provenance.yaml.length)
-    parts.push(provenance.yaml.map((ref) => `${ref.file}:${ref.line}`).join(', '))
+  if (sources.oktaGroups.length) parts.push(`${okta}${sources.oktaGroups.join(', ')}`)
+  if (sources.yaml.length)
+    parts.push(sources.yaml.map((ref) => `${ref.file}:${ref.line}`).join(', '))
   return parts.join('; ')
 }
 

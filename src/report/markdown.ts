@@ -199,12 +199,24 @@ function head(view: View): string[] {
   return [
     input.marker ?? '',
     `## grafana-team-sync ${title} for ${code(input.configPath)}`,
+    provenanceLine(view),
     summaryLine(view),
     baseNotice(view),
     sinceReviewBlock(view),
     removalBanner(view),
     kindTable(view),
   ]
+}
+
+/** Which commit was planned, and the run that did it (the job summary is the run's page). */
+function provenanceLine(view: View): string {
+  const { commit } = view.input
+  const run = view.summaryUrl && /\/runs\/(\d+)/.exec(view.summaryUrl)?.[1]
+  const link = view.summaryUrl ? `[run${run ? ` ${run}` : ''}](${view.summaryUrl})` : ''
+  if (!commit && !link) return ''
+  const what = view.applied ? 'Applied' : 'Planned'
+  const at = commit ? ` at commit ${code(shortSha(commit))}` : ''
+  return `${what}${at}${link ? ` in ${link}` : ''}.`
 }
 
 /** The base could not be read: one line, and the list is the whole plan. */

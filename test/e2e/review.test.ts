@@ -93,6 +93,9 @@ describe('a pull request plan against its base commit', () => {
       ['add-team-member:Main Org./Platform/mallory@acme.example', 'pull-request'],
     ])
     const body = comment(world)
+    expect(body).toContain(
+      'Planned at commit <code>f00d000</code> in [run 4242](https://github.com/acme/grafana-access/actions/runs/4242).',
+    )
     expect(body).toContain('**This pull request: 1 to add.** Already pending: 2 to add')
     // The PR's own change comes before the collapsed pending section.
     const own = body.indexOf('+ mallory@acme.example')
