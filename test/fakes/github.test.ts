@@ -120,7 +120,8 @@ describe('fake GitHub git trees and blobs', () => {
 
   it('lists every level with recursive=1, only the top without, with git blob ids and modes', async () => {
     const top = await call('GET', '/repos/acme/app/git/trees/c0ffee')
-    expect(top.body.tree.map((e: { path: string }) => e.path)).toEqual(['teams'])
+    const topTree = (top.body as { tree: { path: string }[] }).tree
+    expect(topTree.map((e) => e.path)).toEqual(['teams'])
     const all = await call('GET', '/repos/acme/app/git/trees/c0ffee?recursive=1')
     expect(all.body.truncated).toBe(false)
     expect(all.body.tree).toEqual([
@@ -144,7 +145,8 @@ describe('fake GitHub git trees and blobs', () => {
     )!.sha
     const blob = await call('GET', `/repos/acme/app/git/blobs/${sha}`)
     expect(blob.body.encoding).toBe('base64')
-    expect(Buffer.from(blob.body.content, 'base64').toString()).toBe('teams: []\n')
+    const content = (blob.body as { content: string }).content
+    expect(Buffer.from(content, 'base64').toString()).toBe('teams: []\n')
     const commit = await call('GET', '/repos/acme/app/commits/c0ffee')
     expect(commit.body.parents).toEqual([expect.objectContaining({ sha: 'beef' })])
   })
