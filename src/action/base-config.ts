@@ -1,7 +1,7 @@
 // The config files of another commit (a pull request's base, a merge's first parent), read through
 // GitHub's git trees and blobs API into a temporary folder, so the one config loader and its limits
 // apply to them as to the checkout. The checkout of the example workflow has no history to read from.
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { MAX_FILE_BYTES } from '../config/files.ts'
@@ -14,6 +14,7 @@ export const MAX_BASE_FILES = 500
 const YAML_FILE = /\.ya?ml$/
 const SYMLINK_MODE = '120000'
 const PARALLEL_BLOBS = 8
+const FOLDER_PREFIX = 'grafana-team-sync-base-'
 
 interface TreeEntry {
   path?: string
@@ -56,7 +57,7 @@ export async function readBaseConfig(
     if (refused) return unreadable(refused)
     const blobs = entries.filter((e) => e.type === 'blob')
     if (!blobs.length) return unreadable(`no *.yaml or *.yml file under ${root} at ${short}`)
-    const folder = await mkdtemp(path.join(tempRoot, 'grafana-team-sync-base-'))
+    const folder = await mkdtemp(path.join(tempRoot, FOLDER_PREFIX))
     await writeBlobs(client, repo, blobs, folder)
     return { ref: sha, configPath: root, cwd: folder }
   } catch (error) {
@@ -68,6 +69,12 @@ export async function readBaseConfig(
     if (status === 404) return unreadable(`GitHub answered 404 for ${short}`)
     return unreadable(`reading ${short} failed: ${(error as Error).message}`)
   }
+}
+
+/** The downloaded copy is read once, by the engine; nothing else should find it on the runner. */
+export async function removeBaseFolder(base: BaseConfig | undefined): Promise<void> {
+  if (!base || 'unreadable' in base || !path.basename(base.cwd).startsWith(FOLDER_PREFIX)) return
+  await rm(base.cwd, { recursive: true, force: true }).catch(() => undefined)
 }
 
 /** Entries the loader would refuse on disk, or that are no plain file inside the folder. */

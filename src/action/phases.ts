@@ -3,6 +3,7 @@ import { runEngine, type EngineInputs, type EngineOutcome } from '../engine.ts'
 import type { ConfigSummary } from '../config/index.ts'
 import type { Mode } from './mode.ts'
 import * as publish from './publish.ts'
+import { removeBaseFolder } from './base-config.ts'
 import { reviewInputs } from './review.ts'
 import type { ActionRun } from './run.ts'
 
@@ -20,9 +21,14 @@ export async function runPhases(ctx: ActionRun): Promise<EngineOutcome> {
     return outcome
   })
   if (validated.kind !== 'validated' || ctx.mode === 'validate') return validated
-  return core.group(phaseTitle(ctx.mode), async () =>
-    runEngine({ ...inputs, ...(await reviewInputs(ctx)) }),
-  )
+  return core.group(phaseTitle(ctx.mode), async () => {
+    const review = await reviewInputs(ctx)
+    try {
+      return await runEngine({ ...inputs, ...review })
+    } finally {
+      await removeBaseFolder(review.base)
+    }
+  })
 }
 
 function describeSummary(s: ConfigSummary): string {

@@ -223,6 +223,8 @@ function provenanceLine(view: View): string {
 function baseNotice(view: View): string {
   const base = view.input.plan.review?.base
   if (!base || base.read) return ''
+  if (view.input.mode === 'apply')
+    return `> [!NOTE]\n> The config before the merge (${code(shortSha(base.ref))}) could not be read (${plain(base.reason, 300)}), so this apply was not compared with the plan reviewed on the pull request.`
   return `> [!NOTE]\n> The base config (${code(shortSha(base.ref))}) could not be read (${plain(base.reason, 300)}), so this list does not tell this pull request's changes from those already pending.`
 }
 

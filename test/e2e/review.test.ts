@@ -1,6 +1,6 @@
 // Pull-request review (SPEC §11): this PR's changes apart from those already pending, read from the
 // base commit through the GitHub fake's trees and blobs, with the built bundle.
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { planMarkerKey } from '../../src/action/comment.ts'
 import { REPOSITORY, requireBuild, runAction, type ActionRan } from './harness.ts'
@@ -103,6 +103,10 @@ describe('a pull request plan against its base commit', () => {
     expect(own).toBeGreaterThan(0)
     expect(pending).toBeGreaterThan(own)
     expect(body.indexOf('+ dave@acme.example')).toBeGreaterThan(pending)
+    // The downloaded base config does not stay on the runner.
+    expect(
+      readdirSync(world.ws.runnerTemp).filter((f) => f.startsWith('grafana-team-sync-base-')),
+    ).toEqual([])
     const treeReads = world.github.requests.filter((r) => r.path.includes('/git/trees/'))
     expect(treeReads.map((r) => [r.path, r.query.recursive])).toEqual([
       [`/repos/${REPOSITORY}/git/trees/${BASE_SHA}`, '1'],
