@@ -205,7 +205,12 @@ const BOTH_MERGED = MALLORY_ADMIN.replace(
   'users: [carol@acme.example, mallory@acme.example]',
 )
 
-function applyOnMerge(w: World, inputs: Record<string, string> = {}): Promise<ActionRan> {
+function applyOnMerge(
+  w: World,
+  inputs: Record<string, string> = {},
+  /** null: a payload without `before`. */
+  before: string | null = OTHER_SHA,
+): Promise<ActionRan> {
   return runAction(w.ws, {
     githubToken: GITHUB_TOKEN,
     apiUrl: w.github.url,
@@ -214,7 +219,7 @@ function applyOnMerge(w: World, inputs: Record<string, string> = {}): Promise<Ac
     sha: MERGE_SHA,
     payload: {
       ref: 'refs/heads/main',
-      before: OTHER_SHA,
+      ...(before ? { before } : {}),
       after: MERGE_SHA,
       repository: repoPayload,
     },
@@ -267,6 +272,26 @@ describe('at merge, the pull-request part compared with the one reviewed', () =>
     expect(ran.summary).toContain('**Changed since review:**')
     expect(world.grafana.writes().length).toBeGreaterThan(0)
     await expect(body).toMatchFileSnapshot('__snapshots__/review-changed-at-merge.md.txt')
+  })
+
+  it('finds the first parent through the commits API when the payload has no before', async () => {
+    world = await reviewedThenMerged(BOTH_MERGED, MALLORY_ADMIN)
+    world.github.addCommit(REPOSITORY, { sha: MERGE_SHA, files: {}, parents: [OTHER_SHA, 'f00d'] })
+    const ran = await applyOnMerge(world, {}, null)
+    expect(world.github.requests.map((r) => r.path)).toContain(
+      `/repos/${REPOSITORY}/commits/${MERGE_SHA}`,
+    )
+    expect(applyComment(world)).toContain('**Changed since review:**')
+    expect(ran.code).toBe(0)
+  })
+
+  it('says the apply was not compared when the config before the merge is unknown (404)', async () => {
+    world = await reviewedThenMerged(BOTH_MERGED, MALLORY_ADMIN)
+    const ran = await applyOnMerge(world, { 'on-plan-changed': 'fail' }, 'deadbeef'.repeat(5))
+    const body = applyComment(world)
+    expect(body).toContain('(GitHub answered 404 for deadbee), so this apply was not compared')
+    expect(body).not.toContain('Changed since review')
+    expect(ran.code).toBe(0)
   })
 
   it('writes nothing with on-plan-changed: fail', async () => {
