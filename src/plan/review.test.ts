@@ -140,6 +140,15 @@ describe('observationConfig', () => {
       ['Gone', 0],
     ])
     expect(union.settings.prune.teams).toBe(true)
+    expect(union.teams[1]!.members.oktaGroups.map((g) => g.value)).toEqual(['Old-Group'])
+  })
+
+  it('reads the Okta groups the base declares on a team the PR declares too', () => {
+    const pr = config({ teams: [team('Platform', { memberGroups: ['New'] })] })
+    const base = config({ teams: [team('Platform', { memberGroups: ['Old', 'New'] })] })
+    const union = observationConfig(pr, base)
+    expect(union.teams).toHaveLength(1)
+    expect(union.teams[0]!.members.oktaGroups.map((g) => g.value)).toEqual(['New', 'Old'])
     expect(union.settings.identity).toBe(pr.settings.identity)
   })
 })

@@ -138,12 +138,39 @@ export function observationConfig(pr: DesiredConfig, base: DesiredConfig): Desir
     teams: pr.settings.prune.teams || base.settings.prune.teams,
     orgUsers: pr.settings.prune.orgUsers || base.settings.prune.orgUsers,
   }
+  // An entry both declare is read for the Okta groups of either: the base plan needs its own.
+  const baseTeams = new Map(base.teams.map((t) => [teamKey(t), t]))
+  const baseOrgs = new Map(base.orgs.map((o) => [o.name, o]))
+  const teams = pr.teams.map((t) => {
+    const b = baseTeams.get(teamKey(t))
+    return b ? { ...t, members: both(t.members, b.members), admins: both(t.admins, b.admins) } : t
+  })
+  const orgs = pr.orgs.map((o) => {
+    const b = baseOrgs.get(o.name)
+    return b
+      ? {
+          ...o,
+          admins: both(o.admins, b.admins),
+          editors: both(o.editors, b.editors),
+          viewers: both(o.viewers, b.viewers),
+        }
+      : o
+  })
   return {
     ...pr,
     settings: { ...pr.settings, prune },
-    orgs: [...pr.orgs, ...base.orgs.filter((o) => !orgNames.has(o.name))],
-    teams: [...pr.teams, ...base.teams.filter((t) => !teamKeys.has(teamKey(t)))],
+    orgs: [...orgs, ...base.orgs.filter((o) => !orgNames.has(o.name))],
+    teams: [...teams, ...base.teams.filter((t) => !teamKeys.has(teamKey(t)))],
     users: [...pr.users, ...base.users.filter((u) => !logins.has(u.login.toLowerCase()))],
+  }
+}
+
+/** The PR's principals with the base's Okta groups added, for reading only. */
+function both(pr: Principals, base: Principals): Principals {
+  const refs = new Set(pr.oktaGroups.map((p) => p.value))
+  return {
+    ...pr,
+    oktaGroups: [...pr.oktaGroups, ...base.oktaGroups.filter((p) => !refs.has(p.value))],
   }
 }
 

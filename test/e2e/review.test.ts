@@ -132,6 +132,31 @@ describe('a pull request plan against its base commit', () => {
     await expect(body).toMatchFileSnapshot('__snapshots__/review-comment-only.md.txt')
   })
 
+  it('names the Okta group that members this PR takes off a team came from', async () => {
+    const withoutGroup = PLATFORM_YAML.replace('      oktaGroups: [Platform-Engineers]\n', '')
+    world = await startWorld({ 'teams/platform.yaml': withoutGroup })
+    const { bob, carol, dave, erin } = world.users
+    world.grafana.addTeam(1, 'Platform', {
+      email: 'platform@acme.example',
+      members: [
+        { userId: bob, permission: 4 },
+        ...[carol, dave, erin].map((userId) => ({ userId, permission: 0 as const })),
+      ],
+    })
+    world.github.addCommit(REPOSITORY, {
+      sha: BASE_SHA,
+      files: { 'teams/platform.yaml': PLATFORM_YAML },
+    })
+    const ran = await planOnPullRequest(world)
+    expect(ran.code).toBe(0)
+    expect(ran.outputs).toMatchObject({ 'change-count': '2', 'pr-change-count': '2' })
+    const body = comment(world)
+    expect(body).toContain(
+      '- dave@acme.example  ← no longer in any declared source (was: okta Platform-Engineers)',
+    )
+    expect(body).not.toContain('not declared')
+  })
+
   it('says in one line that the base could not be read (403) and shows one list', async () => {
     world = await reviewWorld(WITH_MALLORY, { github: { contentsRead: false } })
     const ran = await planOnPullRequest(world)
