@@ -64,7 +64,7 @@ export async function readBaseConfig(
     const status = statusOf(error)
     if (status === 403)
       return unreadable(
-        `GitHub answered 403 reading ${short}: give the job permissions contents: read`,
+        `GitHub answered 403 reading ${short}: give the job the contents: read permission`,
       )
     if (status === 404) return unreadable(`GitHub answered 404 for ${short}`)
     return unreadable(`reading ${short} failed: ${(error as Error).message}`)

@@ -168,7 +168,7 @@ describe('a pull request plan against its base commit', () => {
     const notices = body.split('\n').filter((line) => line.includes('could not be read'))
     expect(notices).toEqual([
       expect.stringMatching(
-        /^> The base config \(<code>b45e000<\/code>\) could not be read \(GitHub answered 403.*contents: read\)/,
+        /^> The base config \(<code>b45e000<\/code>\) could not be read \(GitHub answered 403.*contents: read permission\)/,
       ),
     ])
     expect(body).not.toContain('Already pending')
