@@ -28,8 +28,10 @@ const LAYERS = {
   config: { path: 'src/config/**', imports: ['model'] },
   observe: { path: 'src/observe/**', imports: ['grafana', 'okta', 'http', 'model'] },
   plan: { path: 'src/plan/**', imports: ['model'] },
-  apply: { path: 'src/apply/**', imports: ['grafana', 'http', 'plan', 'model'] },
-  report: { path: 'src/report/**', imports: ['config', 'model'] },
+  // Progress lines use the report's words for each kind of change.
+  apply: { path: 'src/apply/**', imports: ['grafana', 'http', 'plan', 'report', 'model'] },
+  // The plan's pure helpers (its pull-request part, removal counts) are read by the renderers.
+  report: { path: 'src/report/**', imports: ['config', 'plan', 'model'] },
   // The one place where credentials become clients.
   clients: { path: 'src/clients.ts', imports: ['grafana', 'okta', 'problems', 'model'] },
   engine: {

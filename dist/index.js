@@ -278,10 +278,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema2) {
   return mergeDefs(schema2._zod.def);
 }
-function getElementAtPath(obj, path9) {
-  if (!path9)
+function getElementAtPath(obj, path11) {
+  if (!path11)
     return obj;
-  return path9.reduce((acc, key) => acc?.[key], obj);
+  return path11.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -540,11 +540,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path9, issues) {
+function prefixIssues(path11, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path9);
+    iss.path.unshift(path11);
     return iss;
   });
 }
@@ -1076,16 +1076,16 @@ function flattenError(error3, mapper = (issue3) => issue3.message) {
 }
 function formatError(error3, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error4, path9 = []) => {
+  const processError = (error4, path11 = []) => {
     for (const issue3 of error4.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path9, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path11, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path9, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path11, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path9, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path11, ...issue3.path]);
       } else {
-        const fullpath = [...path9, ...issue3.path];
+        const fullpath = [...path11, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -6641,6 +6641,9 @@ var init_schema = __esm({
     }).meta({ description: "Team preferences; only keys that are present are managed." });
     teamSchema = strictObject({
       name,
+      renamedFrom: nonEmpty().optional().meta({
+        description: "Rename the team with this name (in the same org) instead of creating a new one: it keeps its id, folder and dashboard permissions and preferences."
+      }),
       org: nonEmpty().optional().meta({ description: "Default: settings.defaultOrg" }),
       email: string2().refine((value) => value === "" || isEmail(value), {
         error: `${VALUE} is not a valid email address`
@@ -6668,9 +6671,30 @@ var init_schema = __esm({
   }
 });
 
+// src/config/excerpt.ts
+function excerpt(text2, max = MAX_EXCERPT) {
+  if (text2.length <= max) return text2;
+  let cut = text2.slice(0, max - 1);
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  return `${cut}\u2026`;
+}
+function quoted(text2) {
+  return JSON.stringify(excerpt(text2));
+}
+function inCode(text2) {
+  return excerpt(text2).replace(/[\r\n\t]/g, " ").replace(/`/g, "'");
+}
+var MAX_EXCERPT;
+var init_excerpt = __esm({
+  "src/config/excerpt.ts"() {
+    "use strict";
+    MAX_EXCERPT = 40;
+  }
+});
+
 // src/config/positions.ts
-function pathKey(path9) {
-  return path9.map(String).join(SEPARATOR);
+function pathKey(path11) {
+  return path11.map(String).join(SEPARATOR);
 }
 function childKey(parent, segment) {
   return parent === null ? String(segment) : `${parent}${SEPARATOR}${segment}`;
@@ -6694,16 +6718,16 @@ var init_positions = __esm({
         this.#keys.set(key, pos);
       }
       /** The value at `path`, or the closest enclosing value written in the file (e.g. an alias). */
-      value(path9) {
-        for (let n = path9.length; n > 0; n--) {
-          const pos = this.#values.get(pathKey(path9.slice(0, n)));
+      value(path11) {
+        for (let n = path11.length; n > 0; n--) {
+          const pos = this.#values.get(pathKey(path11.slice(0, n)));
           if (pos) return pos;
         }
         return this.#root;
       }
       /** The key that names `path`'s last segment, else its value's position. */
-      key(path9) {
-        return this.#keys.get(pathKey(path9)) ?? this.value(path9);
+      key(path11) {
+        return this.#keys.get(pathKey(path11)) ?? this.value(path11);
       }
       /** Every recorded position, in recording order (to compare two indexes). */
       entries() {
@@ -6714,12 +6738,13 @@ var init_positions = __esm({
 });
 
 // src/config/issues.ts
-function describePath(path9) {
+function describePath(path11) {
   let out = "";
-  for (const segment of path9) {
+  for (const segment of path11) {
     if (typeof segment === "number") out += `[${segment}]`;
-    else if (/^[A-Za-z_][\w-]*$/.test(String(segment))) out += `${out ? "." : ""}${String(segment)}`;
-    else out += `[${JSON.stringify(String(segment))}]`;
+    else if (/^[A-Za-z_][\w-]{0,39}$/.test(String(segment)))
+      out += `${out ? "." : ""}${String(segment)}`;
+    else out += `[${quoted(String(segment))}]`;
   }
   return out || "the file";
 }
@@ -6727,30 +6752,28 @@ function describeValue(value) {
   if (value === null || value === void 0) return "empty";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
-  if (typeof value === "string") {
-    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-  }
+  if (typeof value === "string") return quoted(value);
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   return typeof value;
 }
-function fieldOf(path9) {
-  for (let i = path9.length - 1; i >= 0; i--) {
-    if (typeof path9[i] === "string") return path9[i];
+function fieldOf(path11) {
+  for (let i = path11.length - 1; i >= 0; i--) {
+    if (typeof path11[i] === "string") return path11[i];
   }
   return "";
 }
 function issueToProblems(issue3, templates) {
-  const path9 = issue3.path;
-  const where2 = describePath(path9);
-  const field = fieldOf(path9);
+  const path11 = issue3.path;
+  const where2 = describePath(path11);
+  const field = fieldOf(path11);
   const hint = FIELD_HINTS[field];
-  const template = templates.get(pathKey(path9));
+  const template = templates.get(pathKey(path11));
   const input = issue3.input;
-  const shown2 = template !== void 0 ? `the value of \`${template}\`` : describeValue(input);
+  const shown2 = template !== void 0 ? `the value of \`${inCode(template)}\`` : describeValue(input);
   if (LIMIT_FIELDS.has(field)) {
     return [
       {
-        path: path9,
+        path: path11,
         at: "value",
         message: `${where2} must be a whole number (0 or more) or a percent from 0% to 100%, not ${shown2}`,
         hint
@@ -6759,15 +6782,15 @@ function issueToProblems(issue3, templates) {
   }
   switch (issue3.code) {
     case "unrecognized_keys":
-      return issue3.keys.map((key) => unknownKeyProblem(path9, key));
+      return issue3.keys.map((key) => unknownKeyProblem(path11, key));
     case "invalid_type":
-      return [invalidTypeProblem(issue3, path9, input, shown2, hint)];
+      return [invalidTypeProblem(issue3, path11, input, shown2, hint)];
     case "invalid_value": {
       const allowed = issue3.values.map((v) => JSON.stringify(v)).join(", ");
       const suggestion = typeof input === "string" ? closest(input, issue3.values.map(String)) : void 0;
       return [
         {
-          path: path9,
+          path: path11,
           at: "value",
           message: `${where2} must be one of ${allowed}, not ${shown2}`,
           hint: suggestion !== void 0 ? `Did you mean ${JSON.stringify(suggestion)}?` : `Use one of ${allowed}.`
@@ -6777,16 +6800,16 @@ function issueToProblems(issue3, templates) {
     case "invalid_key":
       return [
         {
-          path: path9,
+          path: path11,
           at: "key",
-          message: `${describePath(path9.slice(0, -1))}: key ${describeValue(path9.at(-1))} must not be empty`,
+          message: `${describePath(path11.slice(0, -1))}: key ${describeValue(path11.at(-1))} must not be empty`,
           hint: "Write the org name as the key, e.g. `Main Org.: Viewer`."
         }
       ];
     case "too_small":
       return [
         {
-          path: path9,
+          path: path11,
           at: "value",
           message: `${where2} must be at least ${String(issue3.minimum)}`,
           hint
@@ -6794,7 +6817,7 @@ function issueToProblems(issue3, templates) {
       ];
     default:
       return [
-        { path: path9, at: "value", message: `${where2}: ${issue3.message.replace(VALUE, shown2)}`, hint }
+        { path: path11, at: "value", message: `${where2}: ${issue3.message.replace(VALUE, shown2)}`, hint }
       ];
   }
 }
@@ -6813,11 +6836,11 @@ function withoutTypoEchoes(issues) {
     (issue3) => !(issue3.code === "invalid_type" && issue3.input === void 0 && typoFor.has(pathKey(issue3.path)))
   );
 }
-function invalidTypeProblem(issue3, path9, input, shown2, fieldHint) {
-  const last = path9.at(-1);
-  if (path9.length === 0) {
+function invalidTypeProblem(issue3, path11, input, shown2, fieldHint) {
+  const last = path11.at(-1);
+  if (path11.length === 0) {
     return {
-      path: path9,
+      path: path11,
       at: "value",
       message: `a config file must be a mapping with the top-level keys ${TOP_LEVEL_KEYS}, not ${shown2}`,
       hint: "Start the file with one of these keys, e.g. `teams:`."
@@ -6825,42 +6848,42 @@ function invalidTypeProblem(issue3, path9, input, shown2, fieldHint) {
   }
   if (input === void 0 && typeof last === "string") {
     return {
-      path: path9.slice(0, -1),
+      path: path11.slice(0, -1),
       at: "value",
-      message: `${describePath(path9.slice(0, -1))} is missing \`${last}\``,
+      message: `${describePath(path11.slice(0, -1))} is missing \`${last}\``,
       hint: `Add \`${last}: \u2026\`.`
     };
   }
   if (last === "password") {
     return {
-      path: path9,
+      path: path11,
       at: "value",
-      message: `${describePath(path9)} must be \`{ env: NAME }\`, not ${typeof input === "string" ? "a password written in YAML" : shown2}`,
+      message: `${describePath(path11)} must be \`{ env: NAME }\`, not ${typeof input === "string" ? "a password written in YAML" : shown2}`,
       hint: fieldHint
     };
   }
-  const isGroupIdMapping = fieldOf(path9) === "oktaGroups" && input !== null && typeof input === "object" && "id" in input;
+  const isGroupIdMapping = fieldOf(path11) === "oktaGroups" && input !== null && typeof input === "object" && "id" in input;
   return {
-    path: path9,
+    path: path11,
     at: "value",
-    message: `${describePath(path9)} must be ${EXPECTED[issue3.expected] ?? issue3.expected}, not ${shown2}`,
+    message: `${describePath(path11)} must be ${EXPECTED[issue3.expected] ?? issue3.expected}, not ${shown2}`,
     hint: isGroupIdMapping ? "Write the id as one string without a space after the colon, e.g. `id:00g1a2b3c4D5e6F7g8h9`." : TYPE_HINTS[issue3.expected] ?? fieldHint
   };
 }
-function unknownKeyProblem(path9, key) {
-  const allowed = allowedKeys(configFileSchema, path9);
+function unknownKeyProblem(path11, key) {
+  const allowed = allowedKeys(configFileSchema, path11);
   const suggestion = closest(key, allowed);
-  const where2 = path9.length === 0 ? "at the top level" : `in ${describePath(path9)}`;
+  const where2 = path11.length === 0 ? "at the top level" : `in ${describePath(path11)}`;
   return {
-    path: [...path9, key],
+    path: [...path11, key],
     at: "key",
-    message: `unknown key \`${key}\` ${where2}`,
+    message: `unknown key \`${inCode(key)}\` ${where2}`,
     hint: (suggestion !== void 0 ? `Did you mean \`${suggestion}\`? ` : "") + `Allowed here: ${allowed.join(", ")}.`
   };
 }
-function allowedKeys(root, path9) {
+function allowedKeys(root, path11) {
   let schema2 = root;
-  for (const segment of [...path9, void 0]) {
+  for (const segment of [...path11, void 0]) {
     let def = schema2._zod.def;
     while ((def.type === "optional" || def.type === "nullable") && def.innerType) {
       def = def.innerType._zod.def;
@@ -6913,6 +6936,7 @@ var init_issues = __esm({
   "src/config/issues.ts"() {
     "use strict";
     init_schema();
+    init_excerpt();
     init_positions();
     LIMIT_FIELDS = /* @__PURE__ */ new Set(["maxRemovals", "maxRemovalsPerTeam"]);
     FIELD_HINTS = {
@@ -6920,7 +6944,7 @@ var init_issues = __esm({
       login: "Write the Grafana login of the account.",
       org: "Write the org name, or remove the key to use settings.defaultOrg.",
       defaultOrg: "Write the name of an org, e.g. Main Org.",
-      renamedFrom: "Write the current name of the org to rename, or remove the key.",
+      renamedFrom: "Write the current name of the org or team to rename, or remove the key.",
       grafana_team: "Write the name of the Grafana team.",
       email: "Write a full address such as ana@acme.example.",
       users: "A person is an email address such as ana@acme.example or a Grafana login.",
@@ -7012,7 +7036,8 @@ function parseCliArgs(argv, env = {}) {
     force: values.force,
     detailedExitcode: values["detailed-exitcode"],
     concurrency,
-    metricsFile: values["metrics-file"]
+    metricsFile: values["metrics-file"],
+    ...values["base-config"] !== void 0 ? { baseConfig: values["base-config"] } : {}
   };
   if (values.help || positionals[0] === "help") return { ...base, command: "help" };
   if (values.version) return { ...base, command: "version" };
@@ -7031,6 +7056,11 @@ function parseCliArgs(argv, env = {}) {
     throw new UsageError(`--org and --okta-groups belong to export, not to ${command}`);
   }
   if (values.config.trim() === "") throw new UsageError("--config must name a folder or file");
+  if (base.baseConfig !== void 0 && (command !== "plan" || base.baseConfig.trim() === "")) {
+    throw new UsageError(
+      "--base-config goes with plan and names the base branch's config folder, e.g. plan --base-config ../main/teams"
+    );
+  }
   if (command === "serve") return { ...base, command, serve: serveArgs(values, env) };
   const serveOnly = SERVE_ONLY.find((name2) => values[name2] !== void 0);
   if (serveOnly) throw new UsageError(`--${serveOnly} is an option of serve, not of ${command}`);
@@ -7117,6 +7147,7 @@ var init_args = __esm({
       listen: { type: "string" },
       "dry-run": { type: "boolean" },
       "log-format": { type: "string" },
+      "base-config": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
       version: { type: "boolean", short: "v", default: false },
       // --- export
@@ -7163,6 +7194,8 @@ Options:
       --concurrency <n>   concurrent requests per service, 1-64 (default: 8)
       --metrics-file <f>  plan, apply: also write the run's Prometheus metrics to this file
                           (atomically, for node_exporter's textfile collector)
+      --base-config <dir> plan: the base branch's config; each change is marked as from this
+                          change or already pending (an apply of the base would make it too)
   -h, --help              show this help
   -v, --version           print the version
 
@@ -7243,6 +7276,7 @@ var init_model = __esm({
       "add-org-user",
       "set-org-role",
       "create-team",
+      "rename-team",
       "update-team",
       "set-team-preferences",
       "add-team-member",
@@ -7251,6 +7285,428 @@ var init_model = __esm({
       "remove-org-user",
       "delete-team"
     ];
+  }
+});
+
+// src/report/escape.ts
+function clean(text2) {
+  return text2.replace(LINE_BREAKS, " ").replace(INVISIBLE, "");
+}
+function truncate(text2, max) {
+  if (text2.length <= max) return text2;
+  let end = Math.max(0, max - 1);
+  const last = text2.charCodeAt(end - 1);
+  if (last >= 55296 && last <= 56319) end -= 1;
+  return `${text2.slice(0, end)}\u2026`;
+}
+function neutralise(hazard) {
+  const entity = ENTITIES[hazard];
+  if (entity) return entity;
+  if (hazard === "://") return `:${ZWSP}//`;
+  if (hazard.length > 1) return `${hazard.slice(0, -1)}${ZWSP}.`;
+  return `${hazard}${ZWSP}`;
+}
+function escapeMarkdown(text2) {
+  const escaped = clean(text2).replace(HAZARD, neutralise);
+  return escaped.replace(BLOCK_START, (marker) => {
+    const last = marker.charCodeAt(marker.length - 1);
+    return `${marker.slice(0, -1)}&#${last};`;
+  });
+}
+function code(name2) {
+  return `<code>${escapeMarkdown(truncate(clean(name2), NAME_MAX))}</code>`;
+}
+function plain(name2, max = NAME_MAX) {
+  return escapeMarkdown(truncate(clean(name2), max));
+}
+function codeBlock(lang, lines) {
+  const body2 = lines.map(clean);
+  let longest = 0;
+  for (const line of body2)
+    for (const run3 of line.match(/`+/g) ?? []) longest = Math.max(longest, run3.length);
+  const fence = "`".repeat(Math.max(3, longest + 1));
+  return [`${fence}${lang}`, ...body2, fence].join("\n");
+}
+function safeUrl(url) {
+  if (!url) return void 0;
+  return /^https?:\/\/[^\s<>()[\]"'`\\]+$/.test(url) ? url : void 0;
+}
+var LINE_BREAKS, INVISIBLE, ENTITIES, ZWSP, HAZARD, BLOCK_START, NAME_MAX;
+var init_escape = __esm({
+  "src/report/escape.ts"() {
+    "use strict";
+    LINE_BREAKS = /\r\n|[\n\r\u0085\u2028\u2029\t\v\f]/g;
+    INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
+    ENTITIES = {
+      "&": "&amp;",
+      "<": "&lt;",
+      ">": "&gt;",
+      "\\": "&#92;",
+      "`": "&#96;",
+      "*": "&#42;",
+      _: "&#95;",
+      "~": "&#126;",
+      "[": "&#91;",
+      "]": "&#93;",
+      "|": "&#124;",
+      $: "&#36;"
+    };
+    ZWSP = "&#8203;";
+    HAZARD = /[&<>\\`*_~[\]|$]|(?<![A-Za-z0-9])@(?=[A-Za-z0-9])|#(?=\d)|:\/\/|\bwww\./gi;
+    BLOCK_START = /^(?:[#+\-=]|\d{1,9}[.)])/;
+    NAME_MAX = 200;
+  }
+});
+
+// src/report/describe.ts
+function tally(changes) {
+  const t = { add: 0, change: 0, remove: 0 };
+  for (const change of changes) t[EFFECT[change.kind]] += 1;
+  return t;
+}
+function tallyText(t, compact = false) {
+  const parts = [
+    [t.add, "to add"],
+    [t.change, "to change"],
+    [t.remove, "to remove"]
+  ];
+  return parts.filter(([n]) => !compact || n > 0).map(([n, what]) => `${n} ${what}`).join(", ");
+}
+function kindCounts(changes) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const change of changes) counts.set(change.kind, (counts.get(change.kind) ?? 0) + 1);
+  return APPLY_ORDER.filter((kind) => counts.has(kind)).map((kind) => [kind, counts.get(kind) ?? 0]);
+}
+function plural(n, one, many = `${one}s`) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+function groupKeyOf(change) {
+  switch (change.kind) {
+    case "create-user":
+    case "update-user":
+      return {};
+    case "create-org":
+    case "rename-org":
+    case "add-org-user":
+    case "set-org-role":
+    case "remove-org-user":
+      return { org: change.org };
+    default:
+      return { org: change.org, team: change.team };
+  }
+}
+function subjectOf(change) {
+  switch (change.kind) {
+    case "create-org":
+    case "rename-org":
+      return change.org;
+    case "create-team":
+    case "rename-team":
+    case "update-team":
+    case "delete-team":
+    case "set-team-preferences":
+      return change.team;
+    default:
+      return who(change.user);
+  }
+}
+function compareChanges(a, b) {
+  return (KIND_RANK.get(a.kind) ?? 0) - (KIND_RANK.get(b.kind) ?? 0) || compareText(subjectOf(a), subjectOf(b)) || compareText(a.id, b.id);
+}
+function groupChanges(changes) {
+  const groups2 = /* @__PURE__ */ new Map();
+  for (const change of changes) {
+    const { org, team } = groupKeyOf(change);
+    const key = JSON.stringify([org ?? null, team ?? null]);
+    let group2 = groups2.get(key);
+    if (!group2) {
+      group2 = { changes: [] };
+      if (org !== void 0) group2.org = org;
+      if (team !== void 0) group2.team = team;
+      groups2.set(key, group2);
+    }
+    group2.changes.push(change);
+  }
+  const rank = (g) => g.org === void 0 ? 0 : g.team === void 0 ? 1 : 2;
+  return [...groups2.values()].map((g) => ({ ...g, changes: [...g.changes].sort(compareChanges) })).sort(
+    (a, b) => compareText(a.org ?? "", b.org ?? "") || rank(a) - rank(b) || compareText(a.team ?? "", b.team ?? "")
+  );
+}
+function who(user) {
+  return user.email || user.login;
+}
+function provenanceText(provenance) {
+  if (!provenance) return "";
+  if (provenance.notDeclared && provenance.was) {
+    const was = sourcesText(provenance.was, "okta ");
+    return `no longer in any declared source${was ? ` (was: ${was})` : ""}`;
+  }
+  if (provenance.notDeclared) return "not declared";
+  return sourcesText(provenance, "okta: ");
+}
+function sourcesText(sources, okta) {
+  const parts = [];
+  if (sources.oktaGroups.length) parts.push(`${okta}${sources.oktaGroups.join(", ")}`);
+  if (sources.yaml.length)
+    parts.push(sources.yaml.map((ref) => `${ref.file}:${ref.line}`).join(", "));
+  return parts.join("; ");
+}
+function show(value) {
+  if (value === void 0) return "(unset)";
+  if (value === "") return '""';
+  return String(value);
+}
+function fieldChanges(from, to) {
+  const keys = [.../* @__PURE__ */ new Set([...Object.keys(from), ...Object.keys(to)])].sort(compareText);
+  return keys.filter((key) => from[key] !== to[key]).map((key) => `${key}: ${show(from[key])} \u2192 ${show(to[key])}`);
+}
+function preferenceChanges(from, to) {
+  return fieldChanges(from, to);
+}
+function adminSuffix(permission) {
+  return permission === "Admin" ? " (Admin)" : "";
+}
+function userTraits(change) {
+  const traits = [change.user.email, change.name ? `"${change.name}"` : ""];
+  if (change.isGrafanaAdmin) traits.push("Grafana admin");
+  if (change.disabled) traits.push("disabled");
+  const shown2 = traits.filter(Boolean);
+  return shown2.length ? ` (${shown2.join(", ")})` : "";
+}
+function groupItems(change) {
+  const sign = SIGN[EFFECT[change.kind]];
+  const item = (text2, provenance = "") => ({
+    sign,
+    text: clean(text2),
+    provenance: clean(provenance)
+  });
+  switch (change.kind) {
+    case "create-org":
+      return [item(`create org ${change.org}`)];
+    case "rename-org":
+      return [item(`rename org ${change.from} \u2192 ${change.org}`)];
+    case "create-user":
+      return [
+        item(
+          `create user ${change.user.login}${userTraits(change)}, ${passwordText(change.passwordEnv)}`
+        )
+      ];
+    case "update-user":
+      return fieldChanges(change.from, change.to).map(
+        (field) => item(`${change.user.login} ${field}`)
+      );
+    case "add-org-user":
+      return [item(`${who(change.user)} (${change.role})`, provenanceText(change.provenance))];
+    case "set-org-role":
+      return [
+        item(
+          `${who(change.user)} ${change.from} \u2192 ${change.to}`,
+          provenanceText(change.provenance)
+        )
+      ];
+    case "remove-org-user":
+      return [
+        item(
+          `${who(change.user)}${change.role === "None" ? "" : ` (${change.role})`}`,
+          provenanceText(change.provenance)
+        )
+      ];
+    case "create-team":
+      return [
+        item(
+          `create team ${change.team}${change.email ? ` (${change.email})` : ""}`,
+          `${change.source.file}:${change.source.line}`
+        )
+      ];
+    case "rename-team":
+      return [item(`rename team ${change.from} \u2192 ${change.team} (same id ${change.teamId})`)];
+    case "update-team":
+      return fieldChanges(change.from, change.to).map((field) => item(field));
+    case "delete-team":
+      return [
+        item(
+          `delete team ${change.team} (${plural(change.memberCount, "member")})`,
+          "not declared"
+        )
+      ];
+    case "set-team-preferences":
+      return preferenceChanges(change.from, change.to).map((field) => item(field));
+    case "add-team-member":
+      return [
+        item(
+          `${who(change.user)}${adminSuffix(change.permission)}`,
+          provenanceText(change.provenance)
+        )
+      ];
+    case "set-team-permission":
+      return [
+        item(
+          `${who(change.user)} ${change.from} \u2192 ${change.to}`,
+          provenanceText(change.provenance)
+        )
+      ];
+    case "remove-team-member":
+      return [
+        item(
+          `${who(change.user)}${adminSuffix(change.permission)}`,
+          provenanceText(change.provenance)
+        )
+      ];
+  }
+}
+function changeSummary(change) {
+  const teamPath = "team" in change ? `${change.org}/${change.team}` : "";
+  switch (change.kind) {
+    case "create-org":
+      return clean(`create org ${change.org}`);
+    case "rename-org":
+      return clean(`rename org ${change.from} \u2192 ${change.org}`);
+    case "create-user":
+      return clean(
+        `create user ${change.user.login}${userTraits(change)} with ${passwordText(change.passwordEnv)}`
+      );
+    case "update-user":
+      return clean(
+        `update user ${change.user.login}: ${fieldChanges(change.from, change.to).join(", ")}`
+      );
+    case "add-org-user":
+      return clean(`add ${who(change.user)} to org ${change.org} as ${change.role}`);
+    case "set-org-role":
+      return clean(
+        `change org role of ${who(change.user)} in ${change.org}: ${change.from} \u2192 ${change.to}`
+      );
+    case "remove-org-user":
+      return clean(
+        `remove ${who(change.user)} from org ${change.org}${change.role === "None" ? "" : ` (${change.role})`}`
+      );
+    case "create-team":
+      return clean(`create team ${teamPath}${change.email ? ` (email ${change.email})` : ""}`);
+    case "rename-team":
+      return clean(`rename team ${change.org}/${change.from} \u2192 ${change.team}`);
+    case "update-team":
+      return clean(`update team ${teamPath}: ${fieldChanges(change.from, change.to).join(", ")}`);
+    case "delete-team":
+      return clean(`delete team ${teamPath} (${plural(change.memberCount, "member")})`);
+    case "set-team-preferences":
+      return clean(
+        `set preferences of ${teamPath}: ${preferenceChanges(change.from, change.to).join(", ")}`
+      );
+    case "add-team-member":
+      return clean(`add member ${who(change.user)} to ${teamPath}${adminSuffix(change.permission)}`);
+    case "set-team-permission":
+      return clean(
+        `change permission of ${who(change.user)} in ${teamPath}: ${change.from} \u2192 ${change.to}`
+      );
+    case "remove-team-member":
+      return clean(
+        `remove member ${who(change.user)} from ${teamPath}${adminSuffix(change.permission)}`
+      );
+  }
+}
+function provenanceOfChange(change) {
+  if (change.kind === "create-team") return `${change.source.file}:${change.source.line}`;
+  if (change.kind === "delete-team") return "not declared";
+  return "provenance" in change ? provenanceText(change.provenance) : "";
+}
+function changeLine(change) {
+  const why = clean(provenanceOfChange(change));
+  return `${SIGN[EFFECT[change.kind]]} ${changeSummary(change)}${why ? `  [${why}]` : ""}`;
+}
+function resultsById(result) {
+  return new Map((result?.results ?? []).map((r) => [r.id, r]));
+}
+function statusCounts(result) {
+  const counts = {
+    applied: 0,
+    "already-done": 0,
+    failed: 0,
+    skipped: 0
+  };
+  for (const r of result.results) counts[r.status] += 1;
+  return counts;
+}
+function statusText(result) {
+  const counts = statusCounts(result);
+  return Object.keys(STATUS_LABEL).map((status) => `${counts[status]} ${STATUS_LABEL[status]}`).join(", ");
+}
+function guardScope(scope) {
+  return scope === "run" ? "the whole run" : scope;
+}
+function writtenBeforeBlock(result) {
+  if (!result.applied) return "nothing was written";
+  const joins = result.applied === 1 ? "1 org join" : `${result.applied} org joins`;
+  return `only the sync's user joining orgs was written (${joins})`;
+}
+function passwordText(passwordEnv) {
+  return passwordEnv ? `password from env ${passwordEnv}` : "a random password (signs in through SSO)";
+}
+function cancelledText(result, planned) {
+  const counts = statusCounts(result);
+  const ran = counts.applied + counts["already-done"] + counts.failed;
+  const left = planned - ran;
+  const failed = counts.failed ? `, ${counts.failed} failed` : "";
+  return `Cancelled after ${ran} of ${plural(planned, "change")} (${counts.applied + counts["already-done"]} applied${failed}); ${left} not started. A re-run plans and applies what is left`;
+}
+function noChangesText(plan) {
+  const problems = [];
+  if (plan.errors.length)
+    problems.push(`${plural(plan.errors.length, "error")}: parts could not be read`);
+  const held = plan.heldBack.reduce((n, h) => n + h.removals, 0);
+  if (plan.heldBack.length)
+    problems.push(
+      `${plural(held, "removal")} held back in ${plural(plan.heldBack.length, "place")}`
+    );
+  if (!problems.length) return "No changes. Grafana matches the config.";
+  return `No changes planned, but ${problems.join(", and ")}; see below.`;
+}
+var EFFECT, SIGN, KIND_LABEL, KIND_RANK, STATUS_LABEL;
+var init_describe = __esm({
+  "src/report/describe.ts"() {
+    "use strict";
+    init_model();
+    init_escape();
+    EFFECT = {
+      "create-org": "add",
+      "rename-org": "change",
+      "create-user": "add",
+      "update-user": "change",
+      "add-org-user": "add",
+      "set-org-role": "change",
+      "create-team": "add",
+      "rename-team": "change",
+      "update-team": "change",
+      "set-team-preferences": "change",
+      "add-team-member": "add",
+      "set-team-permission": "change",
+      "remove-team-member": "remove",
+      "remove-org-user": "remove",
+      "delete-team": "remove"
+    };
+    SIGN = { add: "+", change: "~", remove: "-" };
+    KIND_LABEL = {
+      "create-org": "create org",
+      "rename-org": "rename org",
+      "create-user": "create user",
+      "update-user": "update user",
+      "add-org-user": "add org user",
+      "set-org-role": "change org role",
+      "create-team": "create team",
+      "rename-team": "rename team",
+      "update-team": "update team",
+      "set-team-preferences": "set team preferences",
+      "add-team-member": "add team member",
+      "set-team-permission": "change team permission",
+      "remove-team-member": "remove team member",
+      "remove-org-user": "remove org user",
+      "delete-team": "delete team"
+    };
+    KIND_RANK = new Map(APPLY_ORDER.map((kind, i) => [kind, i]));
+    STATUS_LABEL = {
+      applied: "applied",
+      "already-done": "already done",
+      failed: "failed",
+      skipped: "skipped"
+    };
   }
 });
 
@@ -7396,8 +7852,8 @@ var init_people = __esm({
       /** Okta members already resolved: a person in forty groups is looked up once. */
       #fromOkta = /* @__PURE__ */ new Map();
       #count = 0;
-      constructor(users, identity) {
-        this.#identity = identity;
+      constructor(users, identity2) {
+        this.#identity = identity2;
         const sorted = [...users].sort((a, b) => a.id - b.id);
         const seen = /* @__PURE__ */ new Set();
         for (const user of sorted) {
@@ -7429,11 +7885,11 @@ var init_people = __esm({
       existing(user) {
         let person2 = this.#existing.get(user.id);
         if (!person2) {
-          const identity = this.#identityOf(user);
+          const identity2 = this.#identityOf(user);
           person2 = {
             key: `u:${user.id}`,
             index: this.#count++,
-            identity: this.#ambiguous.has(identity) ? `${identity}#${user.id}` : identity,
+            identity: this.#ambiguous.has(identity2) ? `${identity2}#${user.id}` : identity2,
             user,
             login: lower(user.login),
             email: lower(user.email)
@@ -7494,8 +7950,8 @@ var init_people = __esm({
         const email4 = lower(declared.email);
         const user = this.#byLogin.get(login) ?? (email4 ? this.#byEmail.get(email4) : void 0) ?? this.#byEmail.get(login);
         if (user) return this.existing(user);
-        const identity = this.#identity === "email" ? email4 || login : login;
-        return this.#missingPerson([login, email4], () => ({ identity, login, email: email4 }));
+        const identity2 = this.#identity === "email" ? email4 || login : login;
+        return this.#missingPerson([login, email4], () => ({ identity: identity2, login, email: email4 }));
       }
       #identityOf(user) {
         const login = lower(user.login);
@@ -7631,13 +8087,13 @@ function reportUntrusted(ctx, view, source, scope) {
   if (view.state === "unreadable") {
     ctx.out.error(
       "okta-group-unreadable",
-      `Okta group "${view.name}" (${where(source)}) could not be read: ${view.error}; ${kept}`,
+      `Okta group "${view.name}" could not be read: ${view.error}; ${kept}`,
       at
     );
   } else {
     ctx.out.warn(
       "okta-group-empty",
-      `Okta group "${view.name}" (${where(source)}) has no members with an accepted status (settings.okta.memberStatuses); ${kept}`,
+      `Okta group "${view.name}" has no members with an accepted status (settings.okta.memberStatuses); ${kept}`,
       at
     );
   }
@@ -7818,7 +8274,7 @@ function warnRenameLeftOver(ctx, declared, live) {
   if (!old || old.id === live.id) return;
   ctx.out.warn(
     "rename-both-exist",
-    `org "${declared.name}" exists, and so does org "${old.name}" (id ${old.id}) named by renamedFrom (${where(declared.source)}): the sync manages "${declared.name}" and leaves "${old.name}" as it is; move what is left in it and delete it in Grafana, then remove renamedFrom`,
+    `org "${declared.name}" exists, and so does org "${old.name}" (id ${old.id}) named by renamedFrom: the sync manages "${declared.name}" and leaves "${old.name}" as it is; move what is left in it and delete it in Grafana, then remove renamedFrom`,
     { org: declared.name, source: declared.source }
   );
 }
@@ -8206,11 +8662,11 @@ var init_output = __esm({
       error(code2, message2, at = {}) {
         this.errors.push({ code: code2, message: message2, ...at });
       }
-      pending(identity, org, team, want) {
-        const key = `${org}\0${team ?? ""}\0${identity}`;
+      pending(identity2, org, team, want) {
+        const key = `${org}\0${team ?? ""}\0${identity2}`;
         let entry = this.#pending.get(key);
         if (!entry) {
-          entry = { identity, org, groups: /* @__PURE__ */ new Set(), yaml: /* @__PURE__ */ new Map() };
+          entry = { identity: identity2, org, groups: /* @__PURE__ */ new Set(), yaml: /* @__PURE__ */ new Map() };
           if (team !== void 0) entry.team = team;
           this.#pending.set(key, entry);
         }
@@ -8322,7 +8778,7 @@ function teamWant(org, sources, person2, rank) {
 }
 function missingOrgMessage(ctx, team) {
   const { caller, orgs } = ctx.observed;
-  const base = `team "${team.name}" (${where(team.source)}) is in org "${team.org}", which does not exist in Grafana and is not declared under orgs:`;
+  const base = `team "${team.name}" is in org "${team.org}", which does not exist in Grafana and is not declared under orgs:`;
   const tokenOrg = orgs.find((o) => o.id === caller.orgId);
   if (caller.auth === "token" && tokenOrg) {
     return `${base} the service-account token can only see org "${tokenOrg.name}"; use the basic auth of a Grafana server admin for other orgs`;
@@ -8344,9 +8800,14 @@ function planTeam(ctx, work, declaredNames, bases, tally2) {
     }
     return;
   }
-  const live = findTeam(org, team.name, declaredNames);
+  let live = findTeam(org, team.name, declaredNames);
+  const renamed = findRenamed(ctx, work, live, declaredNames);
   let createId;
-  if (live) {
+  if (renamed) {
+    org.claimedTeams.add(renamed.id);
+    planRename(ctx, work, renamed);
+    live = renamed;
+  } else if (live) {
     org.claimedTeams.add(live.id);
     planTeamEmail(ctx, work, live);
   } else {
@@ -8371,6 +8832,37 @@ function planTeam(ctx, work, declaredNames, bases, tally2) {
   const members2 = live?.members ?? [];
   for (let i = 0; i < members2.length; i++) tally2.addMember(personOf(ctx, members2[i]), members2[i]);
   planMembers(ctx, work, sources, tally2, live, createId, bases);
+}
+function findRenamed(ctx, { team, org }, live, declaredNames) {
+  if (team.renamedFrom === void 0 || !org.live) return void 0;
+  const old = findTeam(org, team.renamedFrom, declaredNames);
+  if (!old || old.id === live?.id) return void 0;
+  if (!live) return old;
+  org.claimedTeams.add(old.id);
+  ctx.out.error(
+    "team-rename-ambiguous",
+    `team "${team.name}" exists (id ${live.id}), and so does team "${old.name}" (id ${old.id}) named by renamedFrom: the sync manages "${team.name}" and leaves "${old.name}" as it is; move what is left in it and delete it in Grafana, then remove renamedFrom`,
+    { source: team.source, org: org.name, team: team.name }
+  );
+  return void 0;
+}
+function planRename(ctx, { team, org }, old) {
+  addOrgChange(
+    ctx,
+    org,
+    {
+      kind: "rename-team",
+      id: `rename-team:${org.name}/${team.name}`,
+      dependsOn: [],
+      org: org.name,
+      orgId: org.live.id,
+      team: team.name,
+      teamId: old.id,
+      from: old.name,
+      email: team.email ?? old.email
+    },
+    { team: team.name }
+  );
 }
 function planTeamEmail(ctx, { team, org }, live) {
   if (team.email === void 0 || team.email === live.email) return;
@@ -8673,7 +9165,7 @@ function planLocalUsers(ctx, orgs, users) {
       if (!org || !exists(org)) {
         ctx.out.error(
           "org-missing",
-          `user ${declared.login} (${where(binding.source)}) has a role in org "${binding.org}", which does not exist in Grafana and is not declared under orgs:`,
+          `user ${declared.login} has a role in org "${binding.org}", which does not exist in Grafana and is not declared under orgs:`,
           { source: binding.source, org: binding.org }
         );
         continue;
@@ -8689,7 +9181,7 @@ function planUserCreate(ctx, person2, declared) {
     person2.blocked = true;
     ctx.out.error(
       "user-no-password",
-      `user ${declared.login} (${where(declared.source)}) does not exist and has no password: add password: { env: VARIABLE } to create it`,
+      `user ${declared.login} does not exist and has no password: add password: { env: VARIABLE } to create it`,
       { source: declared.source }
     );
     return;
@@ -9155,6 +9647,12 @@ async function execute(ctx, change) {
       return done(await ctx.grafana.removeOrgUser(change.orgId, await ctx.ids.userId(change.user)));
     case "create-team":
       return createTeam(ctx, change);
+    case "rename-team":
+      await ctx.grafana.updateTeam(change.orgId, change.teamId, {
+        name: change.team,
+        email: change.email
+      });
+      return "applied";
     case "update-team":
       await ctx.grafana.updateTeam(change.orgId, change.teamId, {
         name: "",
@@ -9718,7 +10216,7 @@ async function applyPlan(plan, grafana, opts) {
         inFlight.delete(change.id);
       }
     },
-    (kind, count2) => opts.onProgress?.(`applying ${count2} ${kind} change(s)`),
+    (kind, count2) => opts.onProgress?.(`applying ${count2} \xD7 ${KIND_LABEL[kind]}`),
     opts.signal
   ).finally(() => opts.signal?.removeEventListener("abort", onAbort));
   const results = plan.changes.map(
@@ -9775,6 +10273,7 @@ function scrub(ctx, text2) {
 var init_apply = __esm({
   "src/apply/index.ts"() {
     "use strict";
+    init_describe();
     init_model();
     init_after_join();
     init_changes();
@@ -9795,14 +10294,20 @@ var require_promises = __commonJS({
 function displayPath(absolute, cwd) {
   return import_node_path.default.relative(cwd, absolute).split(import_node_path.default.sep).join("/") || ".";
 }
+function isInside(real, folder) {
+  const relative2 = import_node_path.default.relative(folder, real);
+  return relative2 === "" || !relative2.startsWith("..") && !import_node_path.default.isAbsolute(relative2);
+}
 async function findConfigFiles(configPath, cwd) {
   const root = import_node_path.default.resolve(cwd, configPath);
   const shown2 = displayPath(root, cwd);
-  const info2 = await (0, import_promises.stat)(root).catch(() => void 0);
-  if (!info2) {
+  const real = await (0, import_promises.realpath)(root).catch(() => void 0);
+  const info2 = real === void 0 ? void 0 : await (0, import_promises.stat)(real).catch(() => void 0);
+  if (real === void 0 || !info2) {
+    const dangling = (await (0, import_promises.lstat)(root).catch(() => void 0))?.isSymbolicLink() === true;
     return {
       problem: {
-        message: `config path \`${shown2}\` does not exist`,
+        message: dangling ? `config path \`${shown2}\` is a link to something that does not exist` : `config path \`${shown2}\` does not exist`,
         hint: "Create the folder with your YAML files, or point `config-path` (CLI: --config) at it."
       }
     };
@@ -9816,18 +10321,27 @@ async function findConfigFiles(configPath, cwd) {
         }
       };
     }
-    return { files: [{ absolute: root, display: shown2 }] };
+    return { files: [{ absolute: root, display: shown2, real: identity(real, info2) }], problems: [] };
   }
-  const relative2 = await listYamlFiles(root).catch((error3) => error3);
-  if (relative2 instanceof Error) {
+  if (!info2.isDirectory()) {
     return {
       problem: {
-        message: `cannot read config folder \`${shown2}\` (${relative2.code ?? relative2.message})`,
+        message: `config path \`${shown2}\` is ${kindOf(info2)}, not a folder or a file, so it was not read`,
+        hint: "Point `config-path` (CLI: --config) at a folder of YAML files or at one YAML file."
+      }
+    };
+  }
+  const walker = new FolderWalker(real, root, cwd);
+  const walked = await walker.walk(real, root).catch((error3) => error3);
+  if (walked instanceof Error) {
+    return {
+      problem: {
+        message: `cannot read config folder \`${shown2}\` (${walked.code ?? walked.message})`,
         hint: "Check that the folder and its subfolders are readable."
       }
     };
   }
-  if (relative2.length === 0) {
+  if (walker.files.length === 0 && walker.problems.length === 0) {
     return {
       problem: {
         message: `no *.yaml or *.yml file under \`${shown2}\``,
@@ -9835,53 +10349,169 @@ async function findConfigFiles(configPath, cwd) {
       }
     };
   }
-  return {
-    files: relative2.map((rel) => {
-      const absolute = import_node_path.default.join(root, rel);
-      return { absolute, display: displayPath(absolute, cwd) };
-    })
-  };
+  const byDisplay = (a, b) => a.display < b.display ? -1 : a.display > b.display ? 1 : 0;
+  return { files: walker.files.sort(byDisplay), problems: walker.problems.sort(byDisplay) };
 }
-async function listYamlFiles(root) {
-  const entries = await (0, import_promises.readdir)(root, { recursive: true, withFileTypes: true });
-  const found = [];
-  for (const entry of entries) {
-    if (!YAML_FILE.test(entry.name)) continue;
-    const absolute = import_node_path.default.join(entry.parentPath, entry.name);
-    const isFile = entry.isFile() || entry.isSymbolicLink() && (await (0, import_promises.stat)(absolute).catch(() => void 0))?.isFile() === true;
-    if (isFile) found.push(import_node_path.default.relative(root, absolute).split(import_node_path.default.sep).join("/"));
-  }
-  return found.sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+function identity(real, info2) {
+  return { path: real, dev: info2.dev, ino: info2.ino };
+}
+function kindOf(info2) {
+  if (info2.isFIFO()) return "a named pipe (FIFO)";
+  if (info2.isSocket()) return "a socket";
+  if (info2.isCharacterDevice() || info2.isBlockDevice()) return "a device";
+  if (info2.isDirectory()) return "a folder";
+  return "not a regular file";
 }
 async function readConfigText(file) {
-  const handle = await (0, import_promises.open)(file.absolute, "r");
+  const target = file.real?.path ?? file.absolute;
+  const handle = await (0, import_promises.open)(target, SAFE_OPEN_FLAGS);
   try {
-    const { size } = await handle.stat();
-    if (size > MAX_FILE_BYTES) {
+    const info2 = await handle.stat();
+    const changed = file.real && (info2.dev !== file.real.dev || info2.ino !== file.real.ino);
+    if (!info2.isFile() || changed) {
       return {
         problem: {
-          message: `file is ${formatMiB(size)}; config files are limited to ${formatMiB(MAX_FILE_BYTES)} each, so it was not read`,
-          hint: "Split the config into several smaller files, or move this file out of the config path if it is not config."
+          message: "the file changed while the config was being read, so it was not read",
+          hint: "Run again; if this repeats, check what else writes to the config folder."
         }
       };
     }
-    return { text: await handle.readFile("utf8") };
+    if (info2.size > MAX_FILE_BYTES) return { problem: tooLarge(formatMiB(info2.size)) };
+    const chunks = [];
+    let length = 0;
+    for (; ; ) {
+      const chunk = Buffer.allocUnsafe(
+        Math.min(Math.max(info2.size + 1, 64 * 1024), MAX_FILE_BYTES + 1)
+      );
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      chunks.push(chunk.subarray(0, bytesRead));
+      length += bytesRead;
+      if (length > MAX_FILE_BYTES) return { problem: tooLarge(`over ${formatMiB(MAX_FILE_BYTES)}`) };
+    }
+    return decodeText(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length));
   } finally {
     await handle.close();
   }
+}
+function tooLarge(size) {
+  return {
+    message: `file is ${size}; config files are limited to ${formatMiB(MAX_FILE_BYTES)} each, so it was not read`,
+    hint: "Split the config into several smaller files, or move this file out of the config path if it is not config."
+  };
+}
+function decodeText(bytes) {
+  const nul = bytes.indexOf(0);
+  if (nul === -1) {
+    try {
+      return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };
+    } catch {
+    }
+  }
+  const line = lineOf(bytes, nul !== -1 ? nul : firstInvalidUtf8(bytes));
+  return {
+    problem: {
+      message: nul !== -1 ? `the file holds binary data (a NUL byte on line ${line}), not YAML text, so it was not read` : `the file is not UTF-8 text (an invalid byte on line ${line}), so it was not read`,
+      hint: "Save the file as UTF-8 text, or move it out of the config path if it is not config."
+    }
+  };
+}
+function firstInvalidUtf8(bytes) {
+  let good = 0;
+  let bad = bytes.length;
+  while (bad - good > 1) {
+    const middle = Math.floor((good + bad) / 2);
+    try {
+      new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, middle), { stream: true });
+      good = middle;
+    } catch {
+      bad = middle;
+    }
+  }
+  return good;
+}
+function lineOf(bytes, offset) {
+  let line = 1;
+  for (let i = bytes.indexOf(10); i !== -1 && i < offset; i = bytes.indexOf(10, i + 1)) line++;
+  return line;
 }
 function formatMiB(bytes) {
   const mib = bytes / (1024 * 1024);
   return `${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB`;
 }
-var import_promises, import_node_path, MAX_FILE_BYTES, YAML_FILE;
+var import_node_fs, import_promises, import_node_path, MAX_FILE_BYTES, YAML_FILE, SAFE_OPEN_FLAGS, FolderWalker;
 var init_files = __esm({
   "src/config/files.ts"() {
     "use strict";
+    import_node_fs = __toESM(require_node_fs(), 1);
     import_promises = __toESM(require_promises(), 1);
     import_node_path = __toESM(require_node_path(), 1);
     MAX_FILE_BYTES = 5 * 1024 * 1024;
-    YAML_FILE = /\.ya?ml$/;
+    YAML_FILE = /\.ya?ml$/i;
+    SAFE_OPEN_FLAGS = import_node_fs.constants.O_RDONLY | (import_node_fs.constants.O_NOFOLLOW ?? 0) | (import_node_fs.constants.O_NONBLOCK ?? 0);
+    FolderWalker = class {
+      files = [];
+      problems = [];
+      #seen = /* @__PURE__ */ new Set();
+      #rootReal;
+      #rootShown;
+      #cwd;
+      constructor(rootReal, root, cwd) {
+        this.#rootReal = rootReal;
+        this.#rootShown = displayPath(root, cwd);
+        this.#cwd = cwd;
+      }
+      /** `real` is the folder's real path, `seenAs` the path it has in the tree (links unresolved). */
+      async walk(real, seenAs) {
+        if (this.#seen.has(real)) return;
+        this.#seen.add(real);
+        const names = (await (0, import_promises.readdir)(real)).filter((name2) => !name2.startsWith("."));
+        names.sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+        for (const name2 of names) await this.#entry(import_node_path.default.join(real, name2), import_node_path.default.join(seenAs, name2));
+      }
+      async #entry(absolute, seenAs) {
+        const display = displayPath(seenAs, this.#cwd);
+        const info2 = await (0, import_promises.lstat)(absolute);
+        if (info2.isSymbolicLink()) return this.#link(absolute, seenAs, display);
+        if (info2.isDirectory()) return this.walk(absolute, seenAs);
+        this.#file(absolute, seenAs, display, info2);
+      }
+      async #link(absolute, seenAs, display) {
+        const real = await (0, import_promises.realpath)(absolute).catch((error3) => error3);
+        if (real instanceof Error) {
+          const loop = real.code === "ELOOP";
+          return this.#refuse(
+            display,
+            loop ? "is a link that leads back to itself (a loop of links), so it was not read" : "is a link to something that does not exist (a dangling link), so it was not read",
+            "Remove the link, or point it at a file inside the config folder."
+          );
+        }
+        if (!isInside(real, this.#rootReal)) {
+          return this.#refuse(
+            display,
+            `is a link that leads outside the config folder \`${this.#rootShown}\`, so it was not read`,
+            "Config files must lie inside the config folder: copy the file into it, or remove the link. Links are refused so that a pull request cannot make the action read files elsewhere on the runner."
+          );
+        }
+        const info2 = await (0, import_promises.lstat)(real);
+        if (info2.isDirectory()) return this.walk(real, seenAs);
+        this.#file(real, seenAs, display, info2);
+      }
+      #file(real, seenAs, display, info2) {
+        if (!YAML_FILE.test(seenAs)) return;
+        if (!info2.isFile()) {
+          return this.#refuse(
+            display,
+            `is ${kindOf(info2)}, not a regular file, so it was not read`,
+            "Config files are plain YAML files: remove this entry or rename it so it does not end in .yaml or .yml."
+          );
+        }
+        this.files.push({ absolute: seenAs, display, real: identity(real, info2) });
+      }
+      #refuse(display, why, hint) {
+        this.problems.push({ display, message: `\`${display}\` ${why}`, hint });
+      }
+    };
   }
 });
 
@@ -9894,8 +10524,8 @@ function mergeFiles(files) {
   const teams = collectTeams2(files, settings.defaultOrg, orgKeyFor(orgs), problems);
   return { config: { settings, orgs, users, teams }, problems };
 }
-function sourceOf(file, path9) {
-  return { file: file.file, ...file.positions.value(path9) };
+function sourceOf(file, path11) {
+  return { file: file.file, ...file.positions.value(path11) };
 }
 function place(ref) {
   return `${ref.file}:${ref.line}:${ref.col}`;
@@ -9944,16 +10574,16 @@ function mergeSettings(files, problems) {
     okta: { memberStatuses: [...s.okta?.memberStatuses ?? d.okta.memberStatuses] }
   };
 }
-function assign(target, path9, value) {
+function assign(target, path11, value) {
   let node2 = target;
-  for (const key of path9.slice(0, -1)) node2 = node2[key] ??= {};
-  node2[path9.at(-1)] = value;
+  for (const key of path11.slice(0, -1)) node2 = node2[key] ??= {};
+  node2[path11.at(-1)] = value;
 }
 function parseLimit(value) {
   return typeof value === "number" ? { kind: "count", value } : { kind: "percent", value: Number(value.slice(0, -1)) };
 }
-function principals2(file, path9, input) {
-  const list = (key) => (input?.[key] ?? []).map((value, i) => ({ value, source: sourceOf(file, [...path9, key, i]) }));
+function principals2(file, path11, input) {
+  const list = (key) => (input?.[key] ?? []).map((value, i) => ({ value, source: sourceOf(file, [...path11, key, i]) }));
   return { users: list("users"), oktaGroups: list("oktaGroups") };
 }
 function claim2(seen, key, ref, at, what, problems) {
@@ -9983,22 +10613,22 @@ function collectOrgs(files, problems) {
   const orgs = [];
   const renamedFromAt = /* @__PURE__ */ new Map();
   for (const file of files) {
-    for (const { index, identity, value } of file.valid.orgs) {
-      const path9 = ["orgs", index];
-      const source = sourceOf(file, path9);
-      const at = sourceOf(file, [...path9, "name"]);
-      const what = `org ${JSON.stringify(identity.name)}`;
-      if (!claim2(seen, orgName(identity.name), source, at, what, problems) || !value) continue;
+    for (const { index, identity: identity2, value } of file.valid.orgs) {
+      const path11 = ["orgs", index];
+      const source = sourceOf(file, path11);
+      const at = sourceOf(file, [...path11, "name"]);
+      const what = `org ${quoted(identity2.name)}`;
+      if (!claim2(seen, orgName(identity2.name), source, at, what, problems) || !value) continue;
       const org = {
         name: value.name,
         ...value.renamedFrom !== void 0 ? { renamedFrom: value.renamedFrom } : {},
-        admins: principals2(file, [...path9, "admins"], value.admins),
-        editors: principals2(file, [...path9, "editors"], value.editors),
-        viewers: principals2(file, [...path9, "viewers"], value.viewers),
+        admins: principals2(file, [...path11, "admins"], value.admins),
+        editors: principals2(file, [...path11, "editors"], value.editors),
+        viewers: principals2(file, [...path11, "viewers"], value.viewers),
         source
       };
       orgs.push(org);
-      renamedFromAt.set(org, sourceOf(file, [...path9, "renamedFrom"]));
+      renamedFromAt.set(org, sourceOf(file, [...path11, "renamedFrom"]));
     }
   }
   checkRenames(orgs, renamedFromAt, seen, problems);
@@ -10012,12 +10642,12 @@ function checkRenames(orgs, renamedFromAt, declared, problems) {
     if (old === orgName(org.name)) continue;
     const at = renamedFromAt.get(org) ?? org.source;
     const first = renamedBy.get(old);
-    const oldName = JSON.stringify(org.renamedFrom);
+    const oldName = quoted(org.renamedFrom);
     if (first) {
       problems.push(
         problemAt(
           at,
-          `org ${JSON.stringify(org.name)} is renamed from ${oldName}, and so is org ${JSON.stringify(first.name)} at ${place(first.source)}`,
+          `org ${quoted(org.name)} is renamed from ${oldName}, and so is org ${quoted(first.name)} at ${place(first.source)}`,
           "Only one org can take over an old name: remove one of the two renamedFrom."
         )
       );
@@ -10029,8 +10659,41 @@ function checkRenames(orgs, renamedFromAt, declared, problems) {
       problems.push(
         problemAt(
           at,
-          `org ${JSON.stringify(org.name)} is renamed from ${oldName}, which is also declared as an org at ${place(other)}`,
+          `org ${quoted(org.name)} is renamed from ${oldName}, which is also declared as an org at ${place(other)}`,
           `Remove renamedFrom to keep both orgs, or remove the org ${oldName} to rename it.`
+        )
+      );
+    }
+  }
+}
+function checkTeamRenames(teams, orgKey, renamedFromAt, problems) {
+  const key = (org, name2) => `${orgKey(org)}\0${name2.toLowerCase()}`;
+  const declared = new Map(teams.map((t) => [key(t.org, t.name), t]));
+  const renamedBy = /* @__PURE__ */ new Map();
+  for (const team of teams) {
+    if (team.renamedFrom === void 0 || team.renamedFrom.toLowerCase() === team.name.toLowerCase())
+      continue;
+    const old = key(team.org, team.renamedFrom);
+    const oldName = JSON.stringify(team.renamedFrom);
+    const first = renamedBy.get(old);
+    if (first) {
+      problems.push(
+        problemAt(
+          renamedFromAt(team),
+          `team ${JSON.stringify(team.name)} is renamed from ${oldName}, and so is team ${JSON.stringify(first.name)} at ${place(first.source)}`,
+          "Only one team can take over an old name: remove one of the two renamedFrom."
+        )
+      );
+      continue;
+    }
+    renamedBy.set(old, team);
+    const other = declared.get(old);
+    if (other) {
+      problems.push(
+        problemAt(
+          renamedFromAt(team),
+          `team ${JSON.stringify(team.name)} is renamed from ${oldName}, which is also declared as a team at ${place(other.source)}`,
+          `Remove renamedFrom to keep both teams, or remove the team ${oldName} to rename it.`
         )
       );
     }
@@ -10041,16 +10704,16 @@ function collectUsers(files, problems) {
   const emails = /* @__PURE__ */ new Map();
   const users = [];
   for (const file of files) {
-    for (const { index, identity, value } of file.valid.users) {
-      const path9 = ["users", index];
-      const source = sourceOf(file, path9);
-      const at = sourceOf(file, [...path9, "login"]);
-      const what = `user ${JSON.stringify(identity.login)}`;
-      const key = identity.login.toLowerCase();
+    for (const { index, identity: identity2, value } of file.valid.users) {
+      const path11 = ["users", index];
+      const source = sourceOf(file, path11);
+      const at = sourceOf(file, [...path11, "login"]);
+      const what = `user ${quoted(identity2.login)}`;
+      const key = identity2.login.toLowerCase();
       if (!claim2(seen, key, source, at, what, problems) || !value) continue;
       if (value.email !== void 0) {
-        const emailAt = sourceOf(file, [...path9, "email"]);
-        const email4 = `email ${JSON.stringify(value.email)}`;
+        const emailAt = sourceOf(file, [...path11, "email"]);
+        const email4 = `email ${quoted(value.email)}`;
         claim2(emails, value.email.toLowerCase(), emailAt, emailAt, email4, problems);
       }
       const passwordEnv = value.password?.env;
@@ -10064,7 +10727,7 @@ function collectUsers(files, problems) {
         orgRoles: Object.entries(value.orgRoles ?? {}).map(([org, role]) => ({
           org,
           role,
-          source: { file: file.file, ...file.positions.key([...path9, "orgRoles", org]) }
+          source: { file: file.file, ...file.positions.key([...path11, "orgRoles", org]) }
         })),
         source
       });
@@ -10074,40 +10737,50 @@ function collectUsers(files, problems) {
 }
 function collectTeams2(files, defaultOrg, orgKey, problems) {
   const teamKey3 = (org, name2) => `${orgKey(org)}\0${name2}`;
-  const describe2 = (org, name2) => `team ${JSON.stringify(name2)} in org ${JSON.stringify(org)}`;
+  const describe2 = (org, name2) => `team ${quoted(name2)} in org ${quoted(org)}`;
   const seen = /* @__PURE__ */ new Map();
   const teams = [];
+  const renamedFromAt = /* @__PURE__ */ new Map();
   for (const file of files) {
-    for (const { index, identity, value } of file.valid.teams) {
-      const path9 = ["teams", index];
-      const org = identity.org ?? defaultOrg;
-      const source = sourceOf(file, path9);
-      const at = sourceOf(file, [...path9, "name"]);
-      const what = describe2(org, identity.name);
-      if (!claim2(seen, teamKey3(org, identity.name), source, at, what, problems) || !value) continue;
+    for (const { index, identity: identity2, value } of file.valid.teams) {
+      const path11 = ["teams", index];
+      const org = identity2.org ?? defaultOrg;
+      const source = sourceOf(file, path11);
+      const at = sourceOf(file, [...path11, "name"]);
+      const what = describe2(org, identity2.name);
+      if (!claim2(seen, teamKey3(org, identity2.name), source, at, what, problems) || !value) continue;
+      if (value.renamedFrom !== void 0)
+        renamedFromAt.set(teamKey3(org, identity2.name), sourceOf(file, [...path11, "renamedFrom"]));
       teams.push({
-        name: identity.name,
+        name: identity2.name,
+        ...value.renamedFrom !== void 0 ? { renamedFrom: value.renamedFrom } : {},
         org,
         ...value.email !== void 0 ? { email: value.email } : {},
         ...value.preferences !== void 0 ? { preferences: { ...value.preferences } } : {},
-        members: principals2(file, [...path9, "members"], value.members),
-        admins: principals2(file, [...path9, "admins"], value.admins),
+        members: principals2(file, [...path11, "members"], value.members),
+        admins: principals2(file, [...path11, "admins"], value.admins),
         source
       });
     }
   }
+  checkTeamRenames(
+    teams,
+    orgKey,
+    (t) => renamedFromAt.get(teamKey3(t.org, t.name)) ?? t.source,
+    problems
+  );
   const fromMappings = /* @__PURE__ */ new Map();
   for (const file of files) {
     for (const { index, identity: mapping } of file.valid.mappings) {
-      const path9 = ["mappings", index];
+      const path11 = ["mappings", index];
       const key = teamKey3(defaultOrg, mapping.grafana_team);
       const declared = seen.get(key);
       if (declared) {
         problems.push(
           problemAt(
-            sourceOf(file, [...path9, "grafana_team"]),
+            sourceOf(file, [...path11, "grafana_team"]),
             `${describe2(defaultOrg, mapping.grafana_team)} is in \`mappings\` and also declared under \`teams\` at ${place(declared)}`,
-            `Declare it once: add ${JSON.stringify(mapping.okta_group)} to that team's members.oktaGroups and remove this mapping.`
+            `Declare it once: add ${quoted(mapping.okta_group)} to that team's members.oktaGroups and remove this mapping.`
           )
         );
         continue;
@@ -10119,7 +10792,7 @@ function collectTeams2(files, defaultOrg, orgKey, problems) {
           org: defaultOrg,
           members: { users: [], oktaGroups: [] },
           admins: { users: [], oktaGroups: [] },
-          source: sourceOf(file, path9)
+          source: sourceOf(file, path11)
         };
         fromMappings.set(key, team);
         teams.push(team);
@@ -10127,7 +10800,7 @@ function collectTeams2(files, defaultOrg, orgKey, problems) {
       if (!team.members.oktaGroups.some((g) => g.value === mapping.okta_group)) {
         team.members.oktaGroups.push({
           value: mapping.okta_group,
-          source: sourceOf(file, [...path9, "okta_group"])
+          source: sourceOf(file, [...path11, "okta_group"])
         });
       }
     }
@@ -10138,6 +10811,7 @@ var DEFAULT_ORG, DEFAULT_SETTINGS, orgName;
 var init_merge = __esm({
   "src/config/merge.ts"() {
     "use strict";
+    init_excerpt();
     DEFAULT_ORG = "Main Org.";
     DEFAULT_SETTINGS = {
       defaultOrg: DEFAULT_ORG,
@@ -10152,20 +10826,20 @@ var init_merge = __esm({
 });
 
 // src/config/env.ts
-function substituteEnv(value, ctx, path9 = []) {
+function substituteEnv(value, ctx, path11 = []) {
   if (typeof value === "string") {
     if (!value.includes("${")) return value;
-    const replaced = substituteString(value, ctx.env, ctx.problems, [...path9]);
-    if (replaced !== value) ctx.templates.set(pathKey(path9), value);
+    const replaced = substituteString(value, ctx.env, ctx.problems, [...path11]);
+    if (replaced !== value) ctx.templates.set(pathKey(path11), value);
     return replaced;
   }
   if (Array.isArray(value)) {
     const list = value;
     let copy;
     list.forEach((item, index) => {
-      path9.push(index);
-      const replaced = substituteEnv(item, ctx, path9);
-      path9.pop();
+      path11.push(index);
+      const replaced = substituteEnv(item, ctx, path11);
+      path11.pop();
       if (replaced !== item) (copy ??= [...list])[index] = replaced;
     });
     return copy ?? value;
@@ -10173,9 +10847,9 @@ function substituteEnv(value, ctx, path9 = []) {
   if (value !== null && typeof value === "object") {
     let copy;
     for (const [key, item] of Object.entries(value)) {
-      path9.push(key);
-      const replaced = substituteEnv(item, ctx, path9);
-      path9.pop();
+      path11.push(key);
+      const replaced = substituteEnv(item, ctx, path11);
+      path11.pop();
       if (replaced === item) continue;
       copy ??= Object.fromEntries(Object.entries(value));
       Object.defineProperty(copy, key, {
@@ -10189,12 +10863,12 @@ function substituteEnv(value, ctx, path9 = []) {
   }
   return value;
 }
-function substituteString(text2, env, problems, path9) {
+function substituteString(text2, env, problems, path11) {
   return text2.replace(REFERENCE, (match, name2, closed) => {
     if (match === "$${") return "${";
     if (!closed) {
       problems.push({
-        path: path9,
+        path: path11,
         at: "value",
         message: "`${` starts a variable reference that is never closed with `}`",
         hint: "Write `${NAME}`, or `$${` for a literal `${`."
@@ -10203,20 +10877,21 @@ function substituteString(text2, env, problems, path9) {
     }
     if (!name2 || !NAME.test(name2)) {
       problems.push({
-        path: path9,
+        path: path11,
         at: "value",
-        message: `\`${match}\` is not a valid variable reference`,
+        message: `\`${inCode(match)}\` is not a valid variable reference`,
         hint: "A variable name has letters, digits and underscores, e.g. `${GRAFANA_ORG}`; write `$${` for a literal `${`."
       });
       return match;
     }
     const resolved = env[name2];
     if (resolved === void 0) {
+      const shown2 = inCode(name2);
       problems.push({
-        path: path9,
+        path: path11,
         at: "value",
-        message: `environment variable \`${name2}\` is not set`,
-        hint: `Set ${name2} in the environment of the run (e.g. the workflow's \`env:\`), or write \`$\${${name2}}\` for a literal \`\${${name2}}\`.`
+        message: `environment variable \`${shown2}\` is not set`,
+        hint: `Set ${shown2} in the environment of the run (e.g. the workflow's \`env:\`), or write \`$\${${shown2}}\` for a literal \`\${${shown2}}\`.`
       });
       return match;
     }
@@ -10227,6 +10902,7 @@ var REFERENCE, NAME;
 var init_env = __esm({
   "src/config/env.ts"() {
     "use strict";
+    init_excerpt();
     init_positions();
     REFERENCE = /\$\$\{|\$\{([^}]*)(\}?)/g;
     NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -10301,13 +10977,13 @@ var require_identity = __commonJS({
 var require_visit = __commonJS({
   "node_modules/yaml/dist/visit.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
     function visit(node2, visitor) {
       const visitor_ = initVisitor(visitor);
-      if (identity.isDocument(node2)) {
+      if (identity2.isDocument(node2)) {
         const cd = visit_(null, node2.contents, visitor_, Object.freeze([node2]));
         if (cd === REMOVE)
           node2.contents = null;
@@ -10317,17 +10993,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path9) {
-      const ctrl = callVisitor(key, node2, visitor, path9);
-      if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path9, ctrl);
-        return visit_(key, ctrl, visitor, path9);
+    function visit_(key, node2, visitor, path11) {
+      const ctrl = callVisitor(key, node2, visitor, path11);
+      if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
+        replaceNode(key, path11, ctrl);
+        return visit_(key, ctrl, visitor, path11);
       }
       if (typeof ctrl !== "symbol") {
-        if (identity.isCollection(node2)) {
-          path9 = Object.freeze(path9.concat(node2));
+        if (identity2.isCollection(node2)) {
+          path11 = Object.freeze(path11.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path9);
+            const ci = visit_(i, node2.items[i], visitor, path11);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -10337,14 +11013,14 @@ var require_visit = __commonJS({
               i -= 1;
             }
           }
-        } else if (identity.isPair(node2)) {
-          path9 = Object.freeze(path9.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path9);
+        } else if (identity2.isPair(node2)) {
+          path11 = Object.freeze(path11.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path11);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path9);
+          const cv = visit_("value", node2.value, visitor, path11);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -10355,7 +11031,7 @@ var require_visit = __commonJS({
     }
     async function visitAsync(node2, visitor) {
       const visitor_ = initVisitor(visitor);
-      if (identity.isDocument(node2)) {
+      if (identity2.isDocument(node2)) {
         const cd = await visitAsync_(null, node2.contents, visitor_, Object.freeze([node2]));
         if (cd === REMOVE)
           node2.contents = null;
@@ -10365,17 +11041,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path9) {
-      const ctrl = await callVisitor(key, node2, visitor, path9);
-      if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path9, ctrl);
-        return visitAsync_(key, ctrl, visitor, path9);
+    async function visitAsync_(key, node2, visitor, path11) {
+      const ctrl = await callVisitor(key, node2, visitor, path11);
+      if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
+        replaceNode(key, path11, ctrl);
+        return visitAsync_(key, ctrl, visitor, path11);
       }
       if (typeof ctrl !== "symbol") {
-        if (identity.isCollection(node2)) {
-          path9 = Object.freeze(path9.concat(node2));
+        if (identity2.isCollection(node2)) {
+          path11 = Object.freeze(path11.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path9);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path11);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -10385,14 +11061,14 @@ var require_visit = __commonJS({
               i -= 1;
             }
           }
-        } else if (identity.isPair(node2)) {
-          path9 = Object.freeze(path9.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path9);
+        } else if (identity2.isPair(node2)) {
+          path11 = Object.freeze(path11.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path11);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path9);
+          const cv = await visitAsync_("value", node2.value, visitor, path11);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -10419,34 +11095,34 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path9) {
+    function callVisitor(key, node2, visitor, path11) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path9);
-      if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path9);
-      if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path9);
-      if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path9);
-      if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path9);
-      if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path9);
+        return visitor(key, node2, path11);
+      if (identity2.isMap(node2))
+        return visitor.Map?.(key, node2, path11);
+      if (identity2.isSeq(node2))
+        return visitor.Seq?.(key, node2, path11);
+      if (identity2.isPair(node2))
+        return visitor.Pair?.(key, node2, path11);
+      if (identity2.isScalar(node2))
+        return visitor.Scalar?.(key, node2, path11);
+      if (identity2.isAlias(node2))
+        return visitor.Alias?.(key, node2, path11);
       return void 0;
     }
-    function replaceNode(key, path9, node2) {
-      const parent = path9[path9.length - 1];
-      if (identity.isCollection(parent)) {
+    function replaceNode(key, path11, node2) {
+      const parent = path11[path11.length - 1];
+      if (identity2.isCollection(parent)) {
         parent.items[key] = node2;
-      } else if (identity.isPair(parent)) {
+      } else if (identity2.isPair(parent)) {
         if (key === "key")
           parent.key = node2;
         else
           parent.value = node2;
-      } else if (identity.isDocument(parent)) {
+      } else if (identity2.isDocument(parent)) {
         parent.contents = node2;
       } else {
-        const pt = identity.isAlias(parent) ? "alias" : "scalar";
+        const pt = identity2.isAlias(parent) ? "alias" : "scalar";
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
@@ -10459,7 +11135,7 @@ var require_visit = __commonJS({
 var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var visit = require_visit();
     var escapeChars = {
       "!": "%21",
@@ -10602,10 +11278,10 @@ var require_directives = __commonJS({
         const lines = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
         const tagEntries = Object.entries(this.tags);
         let tagNames;
-        if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
+        if (doc && tagEntries.length > 0 && identity2.isNode(doc.contents)) {
           const tags = {};
           visit.visit(doc.contents, (_key, node2) => {
-            if (identity.isNode(node2) && node2.tag)
+            if (identity2.isNode(node2) && node2.tag)
               tags[node2.tag] = true;
           });
           tagNames = Object.keys(tags);
@@ -10630,7 +11306,7 @@ var require_directives = __commonJS({
 var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var visit = require_visit();
     function anchorIsValid(anchor2) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor2)) {
@@ -10677,7 +11353,7 @@ var require_anchors = __commonJS({
         setAnchors: () => {
           for (const source of aliasObjects) {
             const ref = sourceObjects.get(source);
-            if (typeof ref === "object" && ref.anchor && (identity.isScalar(ref.node) || identity.isCollection(ref.node))) {
+            if (typeof ref === "object" && ref.anchor && (identity2.isScalar(ref.node) || identity2.isCollection(ref.node))) {
               ref.node.anchor = ref.anchor;
             } else {
               const error3 = new Error("Failed to resolve repeated object (this should not happen)");
@@ -10750,12 +11426,12 @@ var require_applyReviver = __commonJS({
 var require_toJS = __commonJS({
   "node_modules/yaml/dist/nodes/toJS.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     function toJS(value, arg, ctx) {
       if (Array.isArray(value))
         return value.map((v, i) => toJS(v, String(i), ctx));
       if (value && typeof value.toJSON === "function") {
-        if (!ctx || !identity.hasAnchor(value))
+        if (!ctx || !identity2.hasAnchor(value))
           return value.toJSON(arg, ctx);
         const data = { aliasCount: 0, count: 1, res: void 0 };
         ctx.anchors.set(value, data);
@@ -10781,11 +11457,11 @@ var require_Node = __commonJS({
   "node_modules/yaml/dist/nodes/Node.js"(exports) {
     "use strict";
     var applyReviver = require_applyReviver();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var toJS = require_toJS();
     var NodeBase = class {
       constructor(type) {
-        Object.defineProperty(this, identity.NODE_TYPE, { value: type });
+        Object.defineProperty(this, identity2.NODE_TYPE, { value: type });
       }
       /** Create a copy of this node.  */
       clone() {
@@ -10796,7 +11472,7 @@ var require_Node = __commonJS({
       }
       /** A plain JavaScript representation of this node. */
       toJS(doc, { mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
-        if (!identity.isDocument(doc))
+        if (!identity2.isDocument(doc))
           throw new TypeError("A document argument is required");
         const ctx = {
           anchors: /* @__PURE__ */ new Map(),
@@ -10823,12 +11499,12 @@ var require_Alias = __commonJS({
     "use strict";
     var anchors = require_anchors();
     var visit = require_visit();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
     var Alias = class extends Node.NodeBase {
       constructor(source) {
-        super(identity.ALIAS);
+        super(identity2.ALIAS);
         this.source = source;
         Object.defineProperty(this, "tag", {
           set() {
@@ -10850,7 +11526,7 @@ var require_Alias = __commonJS({
           nodes = [];
           visit.visit(doc, {
             Node: (_key, node2) => {
-              if (identity.isAlias(node2) || identity.hasAnchor(node2))
+              if (identity2.isAlias(node2) || identity2.hasAnchor(node2))
                 nodes.push(node2);
             }
           });
@@ -10912,11 +11588,11 @@ var require_Alias = __commonJS({
       }
     };
     function getAliasCount(doc, node2, anchors2) {
-      if (identity.isAlias(node2)) {
+      if (identity2.isAlias(node2)) {
         const source = node2.resolve(doc);
         const anchor2 = anchors2 && source && anchors2.get(source);
         return anchor2 ? anchor2.count * anchor2.aliasCount : 0;
-      } else if (identity.isCollection(node2)) {
+      } else if (identity2.isCollection(node2)) {
         let count = 0;
         for (const item of node2.items) {
           const c = getAliasCount(doc, item, anchors2);
@@ -10924,7 +11600,7 @@ var require_Alias = __commonJS({
             count = c;
         }
         return count;
-      } else if (identity.isPair(node2)) {
+      } else if (identity2.isPair(node2)) {
         const kc = getAliasCount(doc, node2.key, anchors2);
         const vc = getAliasCount(doc, node2.value, anchors2);
         return Math.max(kc, vc);
@@ -10939,13 +11615,13 @@ var require_Alias = __commonJS({
 var require_Scalar = __commonJS({
   "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
     var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
     var Scalar = class extends Node.NodeBase {
       constructor(value) {
-        super(identity.SCALAR);
+        super(identity2.SCALAR);
         this.value = value;
       }
       toJSON(arg, ctx) {
@@ -10970,7 +11646,7 @@ var require_createNode = __commonJS({
   "node_modules/yaml/dist/doc/createNode.js"(exports) {
     "use strict";
     var Alias = require_Alias();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar = require_Scalar();
     var defaultTagPrefix = "tag:yaml.org,2002:";
     function findTagObject(value, tagName, tags) {
@@ -10984,12 +11660,12 @@ var require_createNode = __commonJS({
       return tags.find((t) => t.identify?.(value) && !t.format);
     }
     function createNode(value, tagName, ctx) {
-      if (identity.isDocument(value))
+      if (identity2.isDocument(value))
         value = value.contents;
-      if (identity.isNode(value))
+      if (identity2.isNode(value))
         return value;
-      if (identity.isPair(value)) {
-        const map = ctx.schema[identity.MAP].createNode?.(ctx.schema, null, ctx);
+      if (identity2.isPair(value)) {
+        const map = ctx.schema[identity2.MAP].createNode?.(ctx.schema, null, ctx);
         map.items.push(value);
         return map;
       }
@@ -11021,7 +11697,7 @@ var require_createNode = __commonJS({
             ref.node = node3;
           return node3;
         }
-        tagObj = value instanceof Map ? schema2[identity.MAP] : Symbol.iterator in Object(value) ? schema2[identity.SEQ] : schema2[identity.MAP];
+        tagObj = value instanceof Map ? schema2[identity2.MAP] : Symbol.iterator in Object(value) ? schema2[identity2.SEQ] : schema2[identity2.MAP];
       }
       if (onTagObj) {
         onTagObj(tagObj);
@@ -11045,12 +11721,12 @@ var require_Collection = __commonJS({
   "node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path9, value) {
+    function collectionFromPath(schema2, path11, value) {
       let v = value;
-      for (let i = path9.length - 1; i >= 0; --i) {
-        const k = path9[i];
+      for (let i = path11.length - 1; i >= 0; --i) {
+        const k = path11[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -11069,7 +11745,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path9) => path9 == null || typeof path9 === "object" && !!path9[Symbol.iterator]().next().done;
+    var isEmptyPath = (path11) => path11 == null || typeof path11 === "object" && !!path11[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema2) {
         super(type);
@@ -11089,7 +11765,7 @@ var require_Collection = __commonJS({
         const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
         if (schema2)
           copy.schema = schema2;
-        copy.items = copy.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema2) : it);
+        copy.items = copy.items.map((it) => identity2.isNode(it) || identity2.isPair(it) ? it.clone(schema2) : it);
         if (this.range)
           copy.range = this.range.slice();
         return copy;
@@ -11099,13 +11775,13 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path9, value) {
-        if (isEmptyPath(path9))
+      addIn(path11, value) {
+        if (isEmptyPath(path11))
           this.add(value);
         else {
-          const [key, ...rest] = path9;
+          const [key, ...rest] = path11;
           const node2 = this.get(key, true);
-          if (identity.isCollection(node2))
+          if (identity2.isCollection(node2))
             node2.addIn(rest, value);
           else if (node2 === void 0 && this.schema)
             this.set(key, collectionFromPath(this.schema, rest, value));
@@ -11117,12 +11793,12 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path9) {
-        const [key, ...rest] = path9;
+      deleteIn(path11) {
+        const [key, ...rest] = path11;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
-        if (identity.isCollection(node2))
+        if (identity2.isCollection(node2))
           return node2.deleteIn(rest);
         else
           throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
@@ -11132,43 +11808,43 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path9, keepScalar) {
-        const [key, ...rest] = path9;
+      getIn(path11, keepScalar) {
+        const [key, ...rest] = path11;
         const node2 = this.get(key, true);
         if (rest.length === 0)
-          return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
+          return !keepScalar && identity2.isScalar(node2) ? node2.value : node2;
         else
-          return identity.isCollection(node2) ? node2.getIn(rest, keepScalar) : void 0;
+          return identity2.isCollection(node2) ? node2.getIn(rest, keepScalar) : void 0;
       }
       hasAllNullValues(allowScalar) {
         return this.items.every((node2) => {
-          if (!identity.isPair(node2))
+          if (!identity2.isPair(node2))
             return false;
           const n = node2.value;
-          return n == null || allowScalar && identity.isScalar(n) && n.value == null && !n.commentBefore && !n.comment && !n.tag;
+          return n == null || allowScalar && identity2.isScalar(n) && n.value == null && !n.commentBefore && !n.comment && !n.tag;
         });
       }
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path9) {
-        const [key, ...rest] = path9;
+      hasIn(path11) {
+        const [key, ...rest] = path11;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
-        return identity.isCollection(node2) ? node2.hasIn(rest) : false;
+        return identity2.isCollection(node2) ? node2.hasIn(rest) : false;
       }
       /**
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path9, value) {
-        const [key, ...rest] = path9;
+      setIn(path11, value) {
+        const [key, ...rest] = path11;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
           const node2 = this.get(key, true);
-          if (identity.isCollection(node2))
+          if (identity2.isCollection(node2))
             node2.setIn(rest, value);
           else if (node2 === void 0 && this.schema)
             this.set(key, collectionFromPath(this.schema, rest, value));
@@ -11188,12 +11864,12 @@ var require_stringifyComment = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
     var stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, "#");
-    function indentComment(comment, indent) {
-      if (/^\n+$/.test(comment))
-        return comment.substring(1);
-      return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
+    function indentComment(comment2, indent) {
+      if (/^\n+$/.test(comment2))
+        return comment2.substring(1);
+      return indent ? comment2.replace(/^(?! *$)/gm, indent) : comment2;
     }
-    var lineComment = (str, indent, comment) => str.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str.endsWith(" ") ? "" : " ") + comment;
+    var lineComment = (str, indent, comment2) => str.endsWith("\n") ? indentComment(comment2, indent) : comment2.includes("\n") ? "\n" + indentComment(comment2, indent) : (str.endsWith(" ") ? "" : " ") + comment2;
     exports.indentComment = indentComment;
     exports.lineComment = lineComment;
     exports.stringifyComment = stringifyComment;
@@ -11477,7 +12153,7 @@ ${indent}`) + "'";
     } catch {
       blockEndNewlines = /\n+(?!\n|$)/g;
     }
-    function blockString({ comment, type, value }, ctx, onComment, onChompKeep) {
+    function blockString({ comment: comment2, type, value }, ctx, onComment, onChompKeep) {
       const { blockQuote, commentString, lineWidth } = ctx.options;
       if (!blockQuote || /\n[\t ]+$/.test(value)) {
         return quotedString(value, ctx);
@@ -11529,8 +12205,8 @@ ${indent}`) + "'";
       }
       const indentSize = indent ? "2" : "1";
       let header = (startWithSpace ? indentSize : "") + chomp;
-      if (comment) {
-        header += " " + commentString(comment.replace(/ ?[\r\n]+/g, " "));
+      if (comment2) {
+        header += " " + commentString(comment2.replace(/ ?[\r\n]+/g, " "));
         if (onComment)
           onComment();
       }
@@ -11624,7 +12300,7 @@ var require_stringify = __commonJS({
   "node_modules/yaml/dist/stringify/stringify.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var stringifyComment = require_stringifyComment();
     var stringifyString = require_stringifyString();
     function createStringifyContext(doc, options) {
@@ -11677,7 +12353,7 @@ var require_stringify = __commonJS({
       }
       let tagObj = void 0;
       let obj;
-      if (identity.isScalar(item)) {
+      if (identity2.isScalar(item)) {
         obj = item.value;
         let match = tags.filter((t) => t.identify?.(obj));
         if (match.length > 1) {
@@ -11700,7 +12376,7 @@ var require_stringify = __commonJS({
       if (!doc.directives)
         return "";
       const props = [];
-      const anchor2 = (identity.isScalar(node2) || identity.isCollection(node2)) && node2.anchor;
+      const anchor2 = (identity2.isScalar(node2) || identity2.isCollection(node2)) && node2.anchor;
       if (anchor2 && anchors.anchorIsValid(anchor2)) {
         anchors$1.add(anchor2);
         props.push(`&${anchor2}`);
@@ -11711,9 +12387,9 @@ var require_stringify = __commonJS({
       return props.join(" ");
     }
     function stringify(item, ctx, onComment, onChompKeep) {
-      if (identity.isPair(item))
+      if (identity2.isPair(item))
         return item.toString(ctx, onComment, onChompKeep);
-      if (identity.isAlias(item)) {
+      if (identity2.isAlias(item)) {
         if (ctx.doc.directives)
           return item.toString(ctx);
         if (ctx.resolvedAliases?.has(item)) {
@@ -11727,15 +12403,15 @@ var require_stringify = __commonJS({
         }
       }
       let tagObj = void 0;
-      const node2 = identity.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o) => tagObj = o });
+      const node2 = identity2.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o) => tagObj = o });
       tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node2));
       const props = stringifyProps(node2, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str = typeof tagObj.stringify === "function" ? tagObj.stringify(node2, ctx, onComment, onChompKeep) : identity.isScalar(node2) ? stringifyString.stringifyString(node2, ctx, onComment, onChompKeep) : node2.toString(ctx, onComment, onChompKeep);
+      const str = typeof tagObj.stringify === "function" ? tagObj.stringify(node2, ctx, onComment, onChompKeep) : identity2.isScalar(node2) ? stringifyString.stringifyString(node2, ctx, onComment, onChompKeep) : node2.toString(ctx, onComment, onChompKeep);
       if (!props)
         return str;
-      return identity.isScalar(node2) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
+      return identity2.isScalar(node2) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
 ${ctx.indent}${str}`;
     }
     exports.createStringifyContext = createStringifyContext;
@@ -11747,23 +12423,23 @@ ${ctx.indent}${str}`;
 var require_stringifyPair = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar = require_Scalar();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
-      let keyComment = identity.isNode(key) && key.comment || null;
+      let keyComment = identity2.isNode(key) && key.comment || null;
       if (simpleKeys) {
         if (keyComment) {
           throw new Error("With simple keys, key nodes cannot have comments");
         }
-        if (identity.isCollection(key) || !identity.isNode(key) && typeof key === "object") {
+        if (identity2.isCollection(key) || !identity2.isNode(key) && typeof key === "object") {
           const msg = "With simple keys, collection cannot be used as a key value";
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
+      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity2.isCollection(key) || (identity2.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -11804,7 +12480,7 @@ ${indent}:`;
           str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
-      if (identity.isNode(value)) {
+      if (identity2.isNode(value)) {
         vsb = !!value.spaceBefore;
         vcb = value.commentBefore;
         valueComment = value.comment;
@@ -11816,10 +12492,10 @@ ${indent}:`;
           value = doc.createNode(value);
       }
       ctx.implicitKey = false;
-      if (!explicitKey && !keyComment && identity.isScalar(value))
+      if (!explicitKey && !keyComment && identity2.isScalar(value))
         ctx.indentAtStart = str.length + 1;
       chompKeep = false;
-      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
+      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity2.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
@@ -11839,7 +12515,7 @@ ${stringifyComment.indentComment(cs, ctx.indent)}`;
           ws += `
 ${ctx.indent}`;
         }
-      } else if (!explicitKey && identity.isCollection(value)) {
+      } else if (!explicitKey && identity2.isCollection(value)) {
         const vs0 = valueStr[0];
         const nl0 = valueStr.indexOf("\n");
         const hasNewline = nl0 !== -1;
@@ -11902,7 +12578,7 @@ var require_log = __commonJS({
 var require_merge = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar = require_Scalar();
     var MERGE_KEY = "<<";
     var merge3 = {
@@ -11915,10 +12591,10 @@ var require_merge = __commonJS({
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey = (ctx, key) => (merge3.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge3.identify(key.value)) && ctx?.doc.schema.tags.some((tag2) => tag2.tag === merge3.tag && tag2.default);
+    var isMergeKey = (ctx, key) => (merge3.identify(key) || identity2.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge3.identify(key.value)) && ctx?.doc.schema.tags.some((tag2) => tag2.tag === merge3.tag && tag2.default);
     function addMergeToJSMap(ctx, map, value) {
       const source = resolveAliasValue(ctx, value);
-      if (identity.isSeq(source))
+      if (identity2.isSeq(source))
         for (const it of source.items)
           mergeValue(ctx, map, it);
       else if (Array.isArray(source))
@@ -11929,7 +12605,7 @@ var require_merge = __commonJS({
     }
     function mergeValue(ctx, map, value) {
       const source = resolveAliasValue(ctx, value);
-      if (!identity.isMap(source))
+      if (!identity2.isMap(source))
         throw new Error("Merge sources must be maps or map aliases");
       const srcMap = source.toJSON(null, ctx, Map);
       for (const [key, value2] of srcMap) {
@@ -11950,7 +12626,7 @@ var require_merge = __commonJS({
       return map;
     }
     function resolveAliasValue(ctx, value) {
-      return ctx && identity.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
+      return ctx && identity2.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
     }
     exports.addMergeToJSMap = addMergeToJSMap;
     exports.isMergeKey = isMergeKey;
@@ -11965,10 +12641,10 @@ var require_addPairToJSMap = __commonJS({
     var log = require_log();
     var merge3 = require_merge();
     var stringify = require_stringify();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map, { key, value }) {
-      if (identity.isNode(key) && key.addToJSMap)
+      if (identity2.isNode(key) && key.addToJSMap)
         key.addToJSMap(ctx, map, value);
       else if (merge3.isMergeKey(ctx, key))
         merge3.addMergeToJSMap(ctx, map, value);
@@ -11999,7 +12675,7 @@ var require_addPairToJSMap = __commonJS({
         return "";
       if (typeof jsKey !== "object")
         return String(jsKey);
-      if (identity.isNode(key) && ctx?.doc) {
+      if (identity2.isNode(key) && ctx?.doc) {
         const strCtx = stringify.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node2 of ctx.anchors.keys())
@@ -12029,7 +12705,7 @@ var require_Pair = __commonJS({
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
     var addPairToJSMap = require_addPairToJSMap();
-    var identity = require_identity();
+    var identity2 = require_identity();
     function createPair(key, value, ctx) {
       const k = createNode.createNode(key, void 0, ctx);
       const v = createNode.createNode(value, void 0, ctx);
@@ -12037,15 +12713,15 @@ var require_Pair = __commonJS({
     }
     var Pair = class _Pair {
       constructor(key, value = null) {
-        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.PAIR });
+        Object.defineProperty(this, identity2.NODE_TYPE, { value: identity2.PAIR });
         this.key = key;
         this.value = value;
       }
       clone(schema2) {
         let { key, value } = this;
-        if (identity.isNode(key))
+        if (identity2.isNode(key))
           key = key.clone(schema2);
-        if (identity.isNode(value))
+        if (identity2.isNode(value))
           value = value.clone(schema2);
         return new _Pair(key, value);
       }
@@ -12066,7 +12742,7 @@ var require_Pair = __commonJS({
 var require_stringifyCollection = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyCollection(collection, ctx, options) {
@@ -12074,22 +12750,22 @@ var require_stringifyCollection = __commonJS({
       const stringify2 = flow ? stringifyFlowCollection : stringifyBlockCollection;
       return stringify2(collection, ctx, options);
     }
-    function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
+    function stringifyBlockCollection({ comment: comment2, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
       const { indent, options: { commentString } } = ctx;
       const itemCtx = Object.assign({}, ctx, { indent: itemIndent, type: null });
       let chompKeep = false;
       const lines = [];
       for (let i = 0; i < items.length; ++i) {
         const item = items[i];
-        let comment2 = null;
-        if (identity.isNode(item)) {
+        let comment3 = null;
+        if (identity2.isNode(item)) {
           if (!chompKeep && item.spaceBefore)
             lines.push("");
           addCommentBefore(ctx, lines, item.commentBefore, chompKeep);
           if (item.comment)
-            comment2 = item.comment;
-        } else if (identity.isPair(item)) {
-          const ik = identity.isNode(item.key) ? item.key : null;
+            comment3 = item.comment;
+        } else if (identity2.isPair(item)) {
+          const ik = identity2.isNode(item.key) ? item.key : null;
           if (ik) {
             if (!chompKeep && ik.spaceBefore)
               lines.push("");
@@ -12097,10 +12773,10 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str2 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
-        if (comment2)
-          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2));
-        if (chompKeep && comment2)
+        let str2 = stringify.stringify(item, itemCtx, () => comment3 = null, () => chompKeep = true);
+        if (comment3)
+          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment3));
+        if (chompKeep && comment3)
           chompKeep = false;
         lines.push(blockItemPrefix + str2);
       }
@@ -12115,8 +12791,8 @@ var require_stringifyCollection = __commonJS({
 ${indent}${line}` : "\n";
         }
       }
-      if (comment) {
-        str += "\n" + stringifyComment.indentComment(commentString(comment), indent);
+      if (comment2) {
+        str += "\n" + stringifyComment.indentComment(commentString(comment2), indent);
         if (onComment)
           onComment();
       } else if (chompKeep && onChompKeep)
@@ -12136,15 +12812,15 @@ ${indent}${line}` : "\n";
       const lines = [];
       for (let i = 0; i < items.length; ++i) {
         const item = items[i];
-        let comment = null;
-        if (identity.isNode(item)) {
+        let comment2 = null;
+        if (identity2.isNode(item)) {
           if (item.spaceBefore)
             lines.push("");
           addCommentBefore(ctx, lines, item.commentBefore, false);
           if (item.comment)
-            comment = item.comment;
-        } else if (identity.isPair(item)) {
-          const ik = identity.isNode(item.key) ? item.key : null;
+            comment2 = item.comment;
+        } else if (identity2.isPair(item)) {
+          const ik = identity2.isNode(item.key) ? item.key : null;
           if (ik) {
             if (ik.spaceBefore)
               lines.push("");
@@ -12152,19 +12828,19 @@ ${indent}${line}` : "\n";
             if (ik.comment)
               reqNewline = true;
           }
-          const iv = identity.isNode(item.value) ? item.value : null;
+          const iv = identity2.isNode(item.value) ? item.value : null;
           if (iv) {
             if (iv.comment)
-              comment = iv.comment;
+              comment2 = iv.comment;
             if (iv.commentBefore)
               reqNewline = true;
           } else if (item.value == null && ik?.comment) {
-            comment = ik.comment;
+            comment2 = ik.comment;
           }
         }
-        if (comment)
+        if (comment2)
           reqNewline = true;
-        let str = stringify.stringify(item, itemCtx, () => comment = null);
+        let str = stringify.stringify(item, itemCtx, () => comment2 = null);
         reqNewline || (reqNewline = lines.length > linesAtValue || str.includes("\n"));
         if (i < items.length - 1) {
           str += ",";
@@ -12176,8 +12852,8 @@ ${indent}${line}` : "\n";
             str += ",";
           }
         }
-        if (comment)
-          str += stringifyComment.lineComment(str, itemIndent, commentString(comment));
+        if (comment2)
+          str += stringifyComment.lineComment(str, itemIndent, commentString(comment2));
         lines.push(str);
         linesAtValue = lines.length;
       }
@@ -12201,11 +12877,11 @@ ${indent}${end}`;
         }
       }
     }
-    function addCommentBefore({ indent, options: { commentString } }, lines, comment, chompKeep) {
-      if (comment && chompKeep)
-        comment = comment.replace(/^\n+/, "");
-      if (comment) {
-        const ic = stringifyComment.indentComment(commentString(comment), indent);
+    function addCommentBefore({ indent, options: { commentString } }, lines, comment2, chompKeep) {
+      if (comment2 && chompKeep)
+        comment2 = comment2.replace(/^\n+/, "");
+      if (comment2) {
+        const ic = stringifyComment.indentComment(commentString(comment2), indent);
         lines.push(ic.trimStart());
       }
     }
@@ -12220,16 +12896,16 @@ var require_YAMLMap = __commonJS({
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
     var Collection2 = require_Collection();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
     function findPair(items, key) {
-      const k = identity.isScalar(key) ? key.value : key;
+      const k = identity2.isScalar(key) ? key.value : key;
       for (const it of items) {
-        if (identity.isPair(it)) {
+        if (identity2.isPair(it)) {
           if (it.key === key || it.key === k)
             return it;
-          if (identity.isScalar(it.key) && it.key.value === k)
+          if (identity2.isScalar(it.key) && it.key.value === k)
             return it;
         }
       }
@@ -12240,7 +12916,7 @@ var require_YAMLMap = __commonJS({
         return "tag:yaml.org,2002:map";
       }
       constructor(schema2) {
-        super(identity.MAP, schema2);
+        super(identity2.MAP, schema2);
         this.items = [];
       }
       /**
@@ -12278,7 +12954,7 @@ var require_YAMLMap = __commonJS({
        */
       add(pair, overwrite) {
         let _pair;
-        if (identity.isPair(pair))
+        if (identity2.isPair(pair))
           _pair = pair;
         else if (!pair || typeof pair !== "object" || !("key" in pair)) {
           _pair = new Pair.Pair(pair, pair?.value);
@@ -12289,7 +12965,7 @@ var require_YAMLMap = __commonJS({
         if (prev) {
           if (!overwrite)
             throw new Error(`Key ${_pair.key} already set`);
-          if (identity.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
+          if (identity2.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
             prev.value.value = _pair.value;
           else
             prev.value = _pair.value;
@@ -12313,7 +12989,7 @@ var require_YAMLMap = __commonJS({
       get(key, keepScalar) {
         const it = findPair(this.items, key);
         const node2 = it?.value;
-        return (!keepScalar && identity.isScalar(node2) ? node2.value : node2) ?? void 0;
+        return (!keepScalar && identity2.isScalar(node2) ? node2.value : node2) ?? void 0;
       }
       has(key) {
         return !!findPair(this.items, key);
@@ -12338,7 +13014,7 @@ var require_YAMLMap = __commonJS({
         if (!ctx)
           return JSON.stringify(this);
         for (const item of this.items) {
-          if (!identity.isPair(item))
+          if (!identity2.isPair(item))
             throw new Error(`Map items must all be pairs; found ${JSON.stringify(item)} instead`);
         }
         if (!ctx.allNullValues && this.hasAllNullValues(false))
@@ -12361,7 +13037,7 @@ var require_YAMLMap = __commonJS({
 var require_map = __commonJS({
   "node_modules/yaml/dist/schema/common/map.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var YAMLMap = require_YAMLMap();
     var map = {
       collection: "map",
@@ -12369,7 +13045,7 @@ var require_map = __commonJS({
       nodeClass: YAMLMap.YAMLMap,
       tag: "tag:yaml.org,2002:map",
       resolve(map2, onError) {
-        if (!identity.isMap(map2))
+        if (!identity2.isMap(map2))
           onError("Expected a mapping for this tag");
         return map2;
       },
@@ -12386,7 +13062,7 @@ var require_YAMLSeq = __commonJS({
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
     var Collection2 = require_Collection();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar = require_Scalar();
     var toJS = require_toJS();
     var YAMLSeq = class extends Collection2.Collection {
@@ -12394,7 +13070,7 @@ var require_YAMLSeq = __commonJS({
         return "tag:yaml.org,2002:seq";
       }
       constructor(schema2) {
-        super(identity.SEQ, schema2);
+        super(identity2.SEQ, schema2);
         this.items = [];
       }
       add(value) {
@@ -12420,7 +13096,7 @@ var require_YAMLSeq = __commonJS({
         if (typeof idx !== "number")
           return void 0;
         const it = this.items[idx];
-        return !keepScalar && identity.isScalar(it) ? it.value : it;
+        return !keepScalar && identity2.isScalar(it) ? it.value : it;
       }
       /**
        * Checks if the collection includes a value with the key `key`.
@@ -12444,7 +13120,7 @@ var require_YAMLSeq = __commonJS({
         if (typeof idx !== "number")
           throw new Error(`Expected a valid index, not ${key}.`);
         const prev = this.items[idx];
-        if (identity.isScalar(prev) && Scalar.isScalarValue(value))
+        if (identity2.isScalar(prev) && Scalar.isScalarValue(value))
           prev.value = value;
         else
           this.items[idx] = value;
@@ -12486,7 +13162,7 @@ var require_YAMLSeq = __commonJS({
       }
     };
     function asItemIndex(key) {
-      let idx = identity.isScalar(key) ? key.value : key;
+      let idx = identity2.isScalar(key) ? key.value : key;
       if (idx && typeof idx === "string")
         idx = Number(idx);
       return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
@@ -12499,7 +13175,7 @@ var require_YAMLSeq = __commonJS({
 var require_seq = __commonJS({
   "node_modules/yaml/dist/schema/common/seq.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var YAMLSeq = require_YAMLSeq();
     var seq = {
       collection: "seq",
@@ -12507,7 +13183,7 @@ var require_seq = __commonJS({
       nodeClass: YAMLSeq.YAMLSeq,
       tag: "tag:yaml.org,2002:seq",
       resolve(seq2, onError) {
-        if (!identity.isSeq(seq2))
+        if (!identity2.isSeq(seq2))
           onError("Expected a sequence for this tag");
         return seq2;
       },
@@ -12832,7 +13508,7 @@ var require_binary = __commonJS({
           return src;
         }
       },
-      stringify({ comment, type, value }, ctx, onComment, onChompKeep) {
+      stringify({ comment: comment2, type, value }, ctx, onComment, onChompKeep) {
         if (!value)
           return "";
         const buf = value;
@@ -12857,7 +13533,7 @@ var require_binary = __commonJS({
           }
           str = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
-        return stringifyString.stringifyString({ comment, type, value: str }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment: comment2, type, value: str }, ctx, onComment, onChompKeep);
       }
     };
     exports.binary = binary;
@@ -12868,17 +13544,17 @@ var require_binary = __commonJS({
 var require_pairs = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
     var YAMLSeq = require_YAMLSeq();
     function resolvePairs(seq, onError) {
-      if (identity.isSeq(seq)) {
+      if (identity2.isSeq(seq)) {
         for (let i = 0; i < seq.items.length; ++i) {
           let item = seq.items[i];
-          if (identity.isPair(item))
+          if (identity2.isPair(item))
             continue;
-          else if (identity.isMap(item)) {
+          else if (identity2.isMap(item)) {
             if (item.items.length > 1)
               onError("Each pair must have its own sequence indicator");
             const pair = item.items[0] || new Pair.Pair(new Scalar.Scalar(null));
@@ -12892,7 +13568,7 @@ ${cn.comment}` : item.comment;
             }
             item = pair;
           }
-          seq.items[i] = identity.isPair(item) ? item : new Pair.Pair(item);
+          seq.items[i] = identity2.isPair(item) ? item : new Pair.Pair(item);
         }
       } else
         onError("Expected a sequence for this tag");
@@ -12946,7 +13622,7 @@ ${cn.comment}` : item.comment;
 var require_omap = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var toJS = require_toJS();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
@@ -12973,7 +13649,7 @@ var require_omap = __commonJS({
           ctx.onCreate(map);
         for (const pair of this.items) {
           let key, value;
-          if (identity.isPair(pair)) {
+          if (identity2.isPair(pair)) {
             key = toJS.toJS(pair.key, "", ctx);
             value = toJS.toJS(pair.value, key, ctx);
           } else {
@@ -13003,7 +13679,7 @@ var require_omap = __commonJS({
         const pairs$1 = pairs.resolvePairs(seq, onError);
         const seenKeys = [];
         for (const { key } of pairs$1.items) {
-          if (identity.isScalar(key)) {
+          if (identity2.isScalar(key)) {
             if (seenKeys.includes(key.value)) {
               onError(`Ordered maps must not include duplicate keys: ${key.value}`);
             } else {
@@ -13184,7 +13860,7 @@ var require_int2 = __commonJS({
 var require_set = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
     var YAMLSet = class _YAMLSet extends YAMLMap.YAMLMap {
@@ -13194,7 +13870,7 @@ var require_set = __commonJS({
       }
       add(key) {
         let pair;
-        if (identity.isPair(key))
+        if (identity2.isPair(key))
           pair = key;
         else if (key && typeof key === "object" && "key" in key && "value" in key && key.value === null)
           pair = new Pair.Pair(key.key, null);
@@ -13210,7 +13886,7 @@ var require_set = __commonJS({
        */
       get(key, keepPair) {
         const pair = YAMLMap.findPair(this.items, key);
-        return !keepPair && identity.isPair(pair) ? identity.isScalar(pair.key) ? pair.key.value : pair.key : pair;
+        return !keepPair && identity2.isPair(pair) ? identity2.isScalar(pair.key) ? pair.key.value : pair.key : pair;
       }
       set(key, value) {
         if (typeof value !== "boolean")
@@ -13254,7 +13930,7 @@ var require_set = __commonJS({
       tag: "tag:yaml.org,2002:set",
       createNode: (schema2, iterable, ctx) => YAMLSet.from(schema2, iterable, ctx),
       resolve(map, onError) {
-        if (identity.isMap(map)) {
+        if (identity2.isMap(map)) {
           if (map.hasAllNullValues(true))
             return Object.assign(new YAMLSet(), map);
           else
@@ -13499,7 +14175,7 @@ var require_tags = __commonJS({
 var require_Schema = __commonJS({
   "node_modules/yaml/dist/schema/Schema.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var map = require_map();
     var seq = require_seq();
     var string3 = require_string();
@@ -13512,9 +14188,9 @@ var require_Schema = __commonJS({
         this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
         this.tags = tags.getTags(customTags, this.name, merge3);
         this.toStringOptions = toStringDefaults ?? null;
-        Object.defineProperty(this, identity.MAP, { value: map.map });
-        Object.defineProperty(this, identity.SCALAR, { value: string3.string });
-        Object.defineProperty(this, identity.SEQ, { value: seq.seq });
+        Object.defineProperty(this, identity2.MAP, { value: map.map });
+        Object.defineProperty(this, identity2.SCALAR, { value: string3.string });
+        Object.defineProperty(this, identity2.SEQ, { value: seq.seq });
         this.sortMapEntries = typeof sortMapEntries === "function" ? sortMapEntries : sortMapEntries === true ? sortMapEntriesByKey : null;
       }
       clone() {
@@ -13531,7 +14207,7 @@ var require_Schema = __commonJS({
 var require_stringifyDocument = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
@@ -13558,7 +14234,7 @@ var require_stringifyDocument = __commonJS({
       let chompKeep = false;
       let contentComment = null;
       if (doc.contents) {
-        if (identity.isNode(doc.contents)) {
+        if (identity2.isNode(doc.contents)) {
           if (doc.contents.spaceBefore && hasDirectives)
             lines.push("");
           if (doc.contents.commentBefore) {
@@ -13613,7 +14289,7 @@ var require_Document = __commonJS({
     "use strict";
     var Alias = require_Alias();
     var Collection2 = require_Collection();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var toJS = require_toJS();
     var Schema2 = require_Schema();
@@ -13628,7 +14304,7 @@ var require_Document = __commonJS({
         this.comment = null;
         this.errors = [];
         this.warnings = [];
-        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.DOC });
+        Object.defineProperty(this, identity2.NODE_TYPE, { value: identity2.DOC });
         let _replacer = null;
         if (typeof replacer === "function" || Array.isArray(replacer)) {
           _replacer = replacer;
@@ -13664,7 +14340,7 @@ var require_Document = __commonJS({
        */
       clone() {
         const copy = Object.create(_Document.prototype, {
-          [identity.NODE_TYPE]: { value: identity.DOC }
+          [identity2.NODE_TYPE]: { value: identity2.DOC }
         });
         copy.commentBefore = this.commentBefore;
         copy.comment = this.comment;
@@ -13674,7 +14350,7 @@ var require_Document = __commonJS({
         if (this.directives)
           copy.directives = this.directives.clone();
         copy.schema = this.schema.clone();
-        copy.contents = identity.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
+        copy.contents = identity2.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
         if (this.range)
           copy.range = this.range.slice();
         return copy;
@@ -13685,9 +14361,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path9, value) {
+      addIn(path11, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path9, value);
+          this.contents.addIn(path11, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -13737,7 +14413,7 @@ var require_Document = __commonJS({
           sourceObjects
         };
         const node2 = createNode.createNode(value, tag2, ctx);
-        if (flow && identity.isCollection(node2))
+        if (flow && identity2.isCollection(node2))
           node2.flow = true;
         setAnchors();
         return node2;
@@ -13762,14 +14438,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path9) {
-        if (Collection2.isEmptyPath(path9)) {
+      deleteIn(path11) {
+        if (Collection2.isEmptyPath(path11)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path9) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path11) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -13777,31 +14453,31 @@ var require_Document = __commonJS({
        * `true` (collections are always returned intact).
        */
       get(key, keepScalar) {
-        return identity.isCollection(this.contents) ? this.contents.get(key, keepScalar) : void 0;
+        return identity2.isCollection(this.contents) ? this.contents.get(key, keepScalar) : void 0;
       }
       /**
        * Returns item at `path`, or `undefined` if not found. By default unwraps
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path9, keepScalar) {
-        if (Collection2.isEmptyPath(path9))
-          return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path9, keepScalar) : void 0;
+      getIn(path11, keepScalar) {
+        if (Collection2.isEmptyPath(path11))
+          return !keepScalar && identity2.isScalar(this.contents) ? this.contents.value : this.contents;
+        return identity2.isCollection(this.contents) ? this.contents.getIn(path11, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
        */
       has(key) {
-        return identity.isCollection(this.contents) ? this.contents.has(key) : false;
+        return identity2.isCollection(this.contents) ? this.contents.has(key) : false;
       }
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path9) {
-        if (Collection2.isEmptyPath(path9))
+      hasIn(path11) {
+        if (Collection2.isEmptyPath(path11))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path9) : false;
+        return identity2.isCollection(this.contents) ? this.contents.hasIn(path11) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -13818,13 +14494,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path9, value) {
-        if (Collection2.isEmptyPath(path9)) {
+      setIn(path11, value) {
+        if (Collection2.isEmptyPath(path11)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path9), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path11), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path9, value);
+          this.contents.setIn(path11, value);
         }
       }
       /**
@@ -13908,7 +14584,7 @@ var require_Document = __commonJS({
       }
     };
     function assertCollection(contents) {
-      if (identity.isCollection(contents))
+      if (identity2.isCollection(contents))
         return true;
       throw new Error("Expected a YAML collection as document contents");
     }
@@ -13989,7 +14665,7 @@ var require_resolve_props = __commonJS({
       let spaceBefore = false;
       let atNewline = startOnNewline;
       let hasSpace = startOnNewline;
-      let comment = "";
+      let comment2 = "";
       let commentSep = "";
       let hasNewline = false;
       let reqSpace = false;
@@ -14023,18 +14699,18 @@ var require_resolve_props = __commonJS({
             if (!hasSpace)
               onError(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
             const cb = token.source.substring(1) || " ";
-            if (!comment)
-              comment = cb;
+            if (!comment2)
+              comment2 = cb;
             else
-              comment += commentSep + cb;
+              comment2 += commentSep + cb;
             commentSep = "";
             atNewline = false;
             break;
           }
           case "newline":
             if (atNewline) {
-              if (comment)
-                comment += token.source;
+              if (comment2)
+                comment2 += token.source;
               else if (!found || indicator !== "seq-item-ind")
                 spaceBefore = true;
             } else
@@ -14102,7 +14778,7 @@ var require_resolve_props = __commonJS({
         comma,
         found,
         spaceBefore,
-        comment,
+        comment: comment2,
         hasNewline,
         anchor: anchor2,
         tag: tag2,
@@ -14179,12 +14855,12 @@ var require_util_flow_indent_check = __commonJS({
 var require_util_map_includes = __commonJS({
   "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     function mapIncludes(ctx, items, search) {
       const { uniqueKeys } = ctx.options;
       if (uniqueKeys === false)
         return false;
-      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity.isScalar(a) && identity.isScalar(b) && a.value === b.value;
+      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity2.isScalar(a) && identity2.isScalar(b) && a.value === b.value;
       return items.some((pair) => isEqual(pair.key, search));
     }
     exports.mapIncludes = mapIncludes;
@@ -14355,7 +15031,7 @@ var require_resolve_end = __commonJS({
   "node_modules/yaml/dist/compose/resolve-end.js"(exports) {
     "use strict";
     function resolveEnd(end, offset, reqSpace, onError) {
-      let comment = "";
+      let comment2 = "";
       if (end) {
         let hasSpace = false;
         let sep4 = "";
@@ -14369,15 +15045,15 @@ var require_resolve_end = __commonJS({
               if (reqSpace && !hasSpace)
                 onError(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
               const cb = source.substring(1) || " ";
-              if (!comment)
-                comment = cb;
+              if (!comment2)
+                comment2 = cb;
               else
-                comment += sep4 + cb;
+                comment2 += sep4 + cb;
               sep4 = "";
               break;
             }
             case "newline":
-              if (comment)
+              if (comment2)
                 sep4 += source;
               hasSpace = true;
               break;
@@ -14387,7 +15063,7 @@ var require_resolve_end = __commonJS({
           offset += source.length;
         }
       }
-      return { comment, offset };
+      return { comment: comment2, offset };
     }
     exports.resolveEnd = resolveEnd;
   }
@@ -14397,7 +15073,7 @@ var require_resolve_end = __commonJS({
 var require_resolve_flow_collection = __commonJS({
   "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
@@ -14476,7 +15152,7 @@ var require_resolve_flow_collection = __commonJS({
             }
             if (prevItemComment) {
               let prev = coll.items[coll.items.length - 1];
-              if (identity.isPair(prev))
+              if (identity2.isPair(prev))
                 prev = prev.value ?? prev.key;
               if (prev.comment)
                 prev.comment += "\n" + prevItemComment;
@@ -14591,7 +15267,7 @@ var require_resolve_flow_collection = __commonJS({
 var require_compose_collection = __commonJS({
   "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar = require_Scalar();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
@@ -14641,7 +15317,7 @@ var require_compose_collection = __commonJS({
       }
       const coll = resolveCollection(CN, ctx, token, onError, tagName, tag2);
       const res = tag2.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
-      const node2 = identity.isNode(res) ? res : new Scalar.Scalar(res);
+      const node2 = identity2.isNode(res) ? res : new Scalar.Scalar(res);
       node2.range = coll.range;
       node2.tag = tagName;
       if (tag2?.format)
@@ -14786,7 +15462,7 @@ var require_resolve_block_scalar = __commonJS({
       if (error3 !== -1)
         onError(error3, "UNEXPECTED_TOKEN", `Block scalar header includes extra characters: ${source}`);
       let hasSpace = false;
-      let comment = "";
+      let comment2 = "";
       let length = source.length;
       for (let i = 1; i < props.length; ++i) {
         const token = props[i];
@@ -14803,7 +15479,7 @@ var require_resolve_block_scalar = __commonJS({
               onError(token, "MISSING_CHAR", message2);
             }
             length += token.source.length;
-            comment = token.source.substring(1);
+            comment2 = token.source.substring(1);
             break;
           case "error":
             onError(token, "UNEXPECTED_TOKEN", token.message);
@@ -14819,7 +15495,7 @@ var require_resolve_block_scalar = __commonJS({
           }
         }
       }
-      return { mode, indent, chomp, comment, length };
+      return { mode, indent, chomp, comment: comment2, length };
     }
     function splitLines2(source) {
       const split = source.split(/\n( *)/);
@@ -15060,26 +15736,26 @@ var require_resolve_flow_scalar = __commonJS({
 var require_compose_scalar = __commonJS({
   "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar = require_Scalar();
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
     function composeScalar(ctx, token, tagToken, onError) {
-      const { value, type, comment, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
+      const { value, type, comment: comment2, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
       const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
       let tag2;
       if (ctx.options.stringKeys && ctx.atKey) {
-        tag2 = ctx.schema[identity.SCALAR];
+        tag2 = ctx.schema[identity2.SCALAR];
       } else if (tagName)
         tag2 = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
       else if (token.type === "scalar")
         tag2 = findScalarTagByTest(ctx, value, token, onError);
       else
-        tag2 = ctx.schema[identity.SCALAR];
+        tag2 = ctx.schema[identity2.SCALAR];
       let scalar;
       try {
         const res = tag2.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
+        scalar = identity2.isScalar(res) ? res : new Scalar.Scalar(res);
       } catch (error3) {
         const msg = error3 instanceof Error ? error3.message : String(error3);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
@@ -15093,13 +15769,13 @@ var require_compose_scalar = __commonJS({
         scalar.tag = tagName;
       if (tag2.format)
         scalar.format = tag2.format;
-      if (comment)
-        scalar.comment = comment;
+      if (comment2)
+        scalar.comment = comment2;
       return scalar;
     }
     function findScalarTagByName(schema2, value, tagName, tagToken, onError) {
       if (tagName === "!")
-        return schema2[identity.SCALAR];
+        return schema2[identity2.SCALAR];
       const matchWithTest = [];
       for (const tag2 of schema2.tags) {
         if (!tag2.collection && tag2.tag === tagName) {
@@ -15118,12 +15794,12 @@ var require_compose_scalar = __commonJS({
         return kt;
       }
       onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
-      return schema2[identity.SCALAR];
+      return schema2[identity2.SCALAR];
     }
     function findScalarTagByTest({ atKey, directives, schema: schema2 }, value, token, onError) {
-      const tag2 = schema2.tags.find((tag3) => (tag3.default === true || atKey && tag3.default === "key") && tag3.test?.test(value)) || schema2[identity.SCALAR];
+      const tag2 = schema2.tags.find((tag3) => (tag3.default === true || atKey && tag3.default === "key") && tag3.test?.test(value)) || schema2[identity2.SCALAR];
       if (schema2.compat) {
-        const compat = schema2.compat.find((tag3) => tag3.default && tag3.test?.test(value)) ?? schema2[identity.SCALAR];
+        const compat = schema2.compat.find((tag3) => tag3.default && tag3.test?.test(value)) ?? schema2[identity2.SCALAR];
         if (tag2.tag !== compat.tag) {
           const ts = directives.tagString(tag2.tag);
           const cs = directives.tagString(compat.tag);
@@ -15172,7 +15848,7 @@ var require_compose_node = __commonJS({
   "node_modules/yaml/dist/compose/compose-node.js"(exports) {
     "use strict";
     var Alias = require_Alias();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var composeCollection = require_compose_collection();
     var composeScalar = require_compose_scalar();
     var resolveEnd = require_resolve_end();
@@ -15180,7 +15856,7 @@ var require_compose_node = __commonJS({
     var CN = { composeNode, composeEmptyNode };
     function composeNode(ctx, token, props, onError) {
       const atKey = ctx.atKey;
-      const { spaceBefore, comment, anchor: anchor2, tag: tag2 } = props;
+      const { spaceBefore, comment: comment2, anchor: anchor2, tag: tag2 } = props;
       let node2;
       let isSrcToken = true;
       switch (token.type) {
@@ -15218,23 +15894,23 @@ var require_compose_node = __commonJS({
       node2 ?? (node2 = composeEmptyNode(ctx, token.offset, void 0, null, props, onError));
       if (anchor2 && node2.anchor === "")
         onError(anchor2, "BAD_ALIAS", "Anchor cannot be an empty string");
-      if (atKey && ctx.options.stringKeys && (!identity.isScalar(node2) || typeof node2.value !== "string" || node2.tag && node2.tag !== "tag:yaml.org,2002:str")) {
+      if (atKey && ctx.options.stringKeys && (!identity2.isScalar(node2) || typeof node2.value !== "string" || node2.tag && node2.tag !== "tag:yaml.org,2002:str")) {
         const msg = "With stringKeys, all keys must be strings";
         onError(tag2 ?? token, "NON_STRING_KEY", msg);
       }
       if (spaceBefore)
         node2.spaceBefore = true;
-      if (comment) {
+      if (comment2) {
         if (token.type === "scalar" && token.source === "")
-          node2.comment = comment;
+          node2.comment = comment2;
         else
-          node2.commentBefore = comment;
+          node2.commentBefore = comment2;
       }
       if (ctx.options.keepSourceTokens && isSrcToken)
         node2.srcToken = token;
       return node2;
     }
-    function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment, anchor: anchor2, tag: tag2, end }, onError) {
+    function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment: comment2, anchor: anchor2, tag: tag2, end }, onError) {
       const token = {
         type: "scalar",
         offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before, pos),
@@ -15249,8 +15925,8 @@ var require_compose_node = __commonJS({
       }
       if (spaceBefore)
         node2.spaceBefore = true;
-      if (comment) {
-        node2.comment = comment;
+      if (comment2) {
+        node2.comment = comment2;
         node2.range[2] = end;
       }
       return node2;
@@ -15324,7 +16000,7 @@ var require_composer = __commonJS({
     var directives = require_directives();
     var Document2 = require_Document();
     var errors = require_errors();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var composeDoc = require_compose_doc();
     var resolveEnd = require_resolve_end();
     function getErrorPos(src) {
@@ -15336,14 +16012,14 @@ var require_composer = __commonJS({
       return [offset, offset + (typeof source === "string" ? source.length : 1)];
     }
     function parsePrelude(prelude) {
-      let comment = "";
+      let comment2 = "";
       let atComment = false;
       let afterEmptyLine = false;
       for (let i = 0; i < prelude.length; ++i) {
         const source = prelude[i];
         switch (source[0]) {
           case "#":
-            comment += (comment === "" ? "" : afterEmptyLine ? "\n\n" : "\n") + (source.substring(1) || " ");
+            comment2 += (comment2 === "" ? "" : afterEmptyLine ? "\n\n" : "\n") + (source.substring(1) || " ");
             atComment = true;
             afterEmptyLine = false;
             break;
@@ -15358,7 +16034,7 @@ var require_composer = __commonJS({
             atComment = false;
         }
       }
-      return { comment, afterEmptyLine };
+      return { comment: comment2, afterEmptyLine };
     }
     var Composer = class {
       constructor(options = {}) {
@@ -15378,25 +16054,25 @@ var require_composer = __commonJS({
         this.options = options;
       }
       decorate(doc, afterDoc) {
-        const { comment, afterEmptyLine } = parsePrelude(this.prelude);
-        if (comment) {
+        const { comment: comment2, afterEmptyLine } = parsePrelude(this.prelude);
+        if (comment2) {
           const dc = doc.contents;
           if (afterDoc) {
             doc.comment = doc.comment ? `${doc.comment}
-${comment}` : comment;
+${comment2}` : comment2;
           } else if (afterEmptyLine || doc.directives.docStart || !dc) {
-            doc.commentBefore = comment;
-          } else if (identity.isCollection(dc) && !dc.flow && dc.items.length > 0) {
+            doc.commentBefore = comment2;
+          } else if (identity2.isCollection(dc) && !dc.flow && dc.items.length > 0) {
             let it = dc.items[0];
-            if (identity.isPair(it))
+            if (identity2.isPair(it))
               it = it.key;
             const cb = it.commentBefore;
-            it.commentBefore = cb ? `${comment}
-${cb}` : comment;
+            it.commentBefore = cb ? `${comment2}
+${cb}` : comment2;
           } else {
             const cb = dc.commentBefore;
-            dc.commentBefore = cb ? `${comment}
-${cb}` : comment;
+            dc.commentBefore = cb ? `${comment2}
+${cb}` : comment2;
           }
         }
         if (afterDoc) {
@@ -15785,9 +16461,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path9) => {
+    visit.itemAtPath = (cst, path11) => {
       let item = cst;
-      for (const [field, index] of path9) {
+      for (const [field, index] of path11) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -15796,23 +16472,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path9) => {
-      const parent = visit.itemAtPath(cst, path9.slice(0, -1));
-      const field = path9[path9.length - 1][0];
+    visit.parentCollection = (cst, path11) => {
+      const parent = visit.itemAtPath(cst, path11.slice(0, -1));
+      const field = path11[path11.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path9, item, visitor) {
-      let ctrl = visitor(item, path9);
+    function _visit(path11, item, visitor) {
+      let ctrl = visitor(item, path11);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path9.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path11.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -15823,10 +16499,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path9);
+            ctrl = ctrl(item, path11);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path9) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path11) : ctrl;
     }
     exports.visit = visit;
   }
@@ -17436,7 +18112,7 @@ var require_public_api = __commonJS({
     var Document2 = require_Document();
     var errors = require_errors();
     var log = require_log();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var lineCounter = require_line_counter();
     var parser = require_parser();
     function parseOptions(options) {
@@ -17514,7 +18190,7 @@ var require_public_api = __commonJS({
         if (!keepUndefined)
           return void 0;
       }
-      if (identity.isDocument(value) && !_replacer)
+      if (identity2.isDocument(value) && !_replacer)
         return value.toString(options);
       return new Document2.Document(value, _replacer, options).toString(options);
     }
@@ -17534,7 +18210,7 @@ var require_dist = __commonJS({
     var Schema2 = require_Schema();
     var errors = require_errors();
     var Alias = require_Alias();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
     var YAMLMap = require_YAMLMap();
@@ -17552,14 +18228,14 @@ var require_dist = __commonJS({
     exports.YAMLParseError = errors.YAMLParseError;
     exports.YAMLWarning = errors.YAMLWarning;
     exports.Alias = Alias.Alias;
-    exports.isAlias = identity.isAlias;
-    exports.isCollection = identity.isCollection;
-    exports.isDocument = identity.isDocument;
-    exports.isMap = identity.isMap;
-    exports.isNode = identity.isNode;
-    exports.isPair = identity.isPair;
-    exports.isScalar = identity.isScalar;
-    exports.isSeq = identity.isSeq;
+    exports.isAlias = identity2.isAlias;
+    exports.isCollection = identity2.isCollection;
+    exports.isDocument = identity2.isDocument;
+    exports.isMap = identity2.isMap;
+    exports.isNode = identity2.isNode;
+    exports.isPair = identity2.isPair;
+    exports.isScalar = identity2.isScalar;
+    exports.isSeq = identity2.isSeq;
     exports.Pair = Pair.Pair;
     exports.Scalar = Scalar.Scalar;
     exports.YAMLMap = YAMLMap.YAMLMap;
@@ -17974,33 +18650,37 @@ function parseYaml(text2) {
 function parseFullYaml(text2) {
   const lineCounter = new import_yaml2.LineCounter();
   const at = (offset) => lineCounter.linePos(offset);
-  const doc = (0, import_yaml2.parseDocument)(text2, {
-    lineCounter,
-    prettyErrors: false,
-    uniqueKeys: true
-  });
+  let doc;
+  try {
+    doc = (0, import_yaml2.parseDocument)(text2, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  } catch (error3) {
+    if (!(error3 instanceof RangeError)) throw error3;
+    return {
+      ok: false,
+      problems: [{ line: 1, col: 1, ...describeSyntaxError("RESOURCE_EXHAUSTION", "") }]
+    };
+  }
   const syntax = [...doc.errors, ...doc.warnings.filter((w) => w.code !== "TAG_RESOLVE_FAILED")];
-  if (syntax.length > 0) return { ok: false, problems: syntaxProblems(syntax, at) };
+  if (syntax.length > 0) return { ok: false, problems: syntaxProblems(syntax, at, text2) };
   const walker = new Walker(at);
   const positions = new PositionIndex({ line: 1, col: 1 });
-  if (doc.contents) walker.walk(doc.contents, null, at(doc.contents.range[0]), 0, positions);
+  const value = doc.contents ? walker.walk(doc.contents, null, at(doc.contents.range[0]), 0, positions).value : null;
   if (walker.problems.length > 0) return { ok: false, problems: walker.problems };
-  try {
-    return { ok: true, value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), positions };
-  } catch (error3) {
-    const unresolved = walker.aliases.find((alias) => alias.node.resolve(doc) === void 0);
-    const at2 = (unresolved ?? walker.aliases[0])?.pos ?? { line: 1, col: 1 };
-    return { ok: false, problems: [aliasProblem(error3, at2)] };
-  }
+  return { ok: true, value, positions };
 }
-function syntaxProblems(errors, at) {
+function syntaxProblems(errors, at, text2) {
   const seen = /* @__PURE__ */ new Set();
   const problems = [];
   for (const error3 of errors) {
     const id = error3.code === "RESOURCE_EXHAUSTION" ? error3.code : `${error3.code}:${error3.pos[0]}`;
     if (seen.has(id)) continue;
     seen.add(id);
-    problems.push({ ...at(error3.pos[0]), ...describeSyntaxError(error3.code, error3.message) });
+    const problem = { ...at(error3.pos[0]), ...describeSyntaxError(error3.code, error3.message) };
+    const variable = unquotedVariableInFlow(text2, error3.pos[0]);
+    if (variable !== void 0) {
+      problem.hint = `\`\${${variable}}\` inside \`[ ]\` or \`{ }\` must be quoted, or YAML reads \`{\` as the start of a mapping: write \`["\${${variable}}"]\`.`;
+    }
+    problems.push(problem);
   }
   if (problems.length <= MAX_SYNTAX_PROBLEMS) return problems;
   const shown2 = problems.slice(0, MAX_SYNTAX_PROBLEMS);
@@ -18012,6 +18692,15 @@ function syntaxProblems(errors, at) {
     hint: "Fix the first errors; later ones often follow from them."
   });
   return shown2;
+}
+function unquotedVariableInFlow(text2, offset) {
+  const start = text2.lastIndexOf("\n", offset - 1) + 1;
+  const end = text2.indexOf("\n", offset);
+  const line = text2.slice(start, end === -1 ? text2.length : end);
+  const unquoted = line.replace(/"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'/g, '""');
+  const found = /(?:^|[\s,[{])\$\{([A-Za-z_][A-Za-z0-9_]*)\}/.exec(unquoted);
+  const inFlow = /[[{]/.test(text2.slice(Math.max(0, start - 2e3), start) + unquoted);
+  return found && inFlow ? inCode(found[1]) : void 0;
 }
 function describeSyntaxError(code2, message2) {
   if (code2 === "DUPLICATE_KEY") {
@@ -18033,39 +18722,38 @@ function describeSyntaxError(code2, message2) {
     };
   }
   return {
-    message: `YAML syntax error: ${message2}`,
+    message: `YAML syntax error: ${libraryMessage(message2)}`,
     hint: "Check indentation, colons and quotes on this line and the one before it."
   };
 }
-function aliasProblem(error3, pos) {
-  const text2 = error3 instanceof Error ? error3.message : String(error3);
-  if (/excessive alias count/i.test(text2)) {
-    return {
-      ...pos,
-      message: `YAML aliases expand too much (over ${MAX_ALIAS_COUNT} alias expansions); refusing a possible alias bomb`,
-      hint: "Write the values out, or use fewer nested anchors and aliases (`&name` / `*name`)."
-    };
-  }
-  return {
-    ...pos,
-    message: `YAML alias error: ${text2}`,
-    hint: "Define each anchor (`&name`) before the aliases (`*name`) that use it."
-  };
+function libraryMessage(message2) {
+  const colon = message2.indexOf(": ");
+  const shortened = colon === -1 ? message2 : `${message2.slice(0, colon + 2)}${excerpt(message2.slice(colon + 2))}`;
+  return excerpt(shortened, MAX_LIBRARY_MESSAGE);
 }
-var import_yaml2, MAX_ALIAS_COUNT, MAX_DEPTH2, MAX_SYNTAX_PROBLEMS, Walker;
+function keyName(value) {
+  if (typeof value === "string") return value;
+  const scalar = typeof value === "number" || typeof value === "boolean" || typeof value === "bigint";
+  return scalar ? String(value) : "";
+}
+var import_yaml2, MAX_ALIAS_EXPANSION, MAX_DEPTH2, MAX_SYNTAX_PROBLEMS, MAX_LIBRARY_MESSAGE, Walker;
 var init_yaml = __esm({
   "src/config/yaml.ts"() {
     "use strict";
     import_yaml2 = __toESM(require_dist(), 1);
+    init_excerpt();
     init_positions();
     init_simple_yaml();
-    MAX_ALIAS_COUNT = 100;
+    MAX_ALIAS_EXPANSION = 1e5;
     MAX_DEPTH2 = 64;
     MAX_SYNTAX_PROBLEMS = 10;
+    MAX_LIBRARY_MESSAGE = 120;
     Walker = class {
       problems = [];
-      aliases = [];
       #at;
+      /** The latest anchor of each name so far, in document order: the one an alias means. */
+      #anchors = /* @__PURE__ */ new Map();
+      #expanded = 0;
       constructor(at) {
         this.#at = at;
       }
@@ -18077,47 +18765,111 @@ var init_yaml = __esm({
             message: `YAML nesting is deeper than ${MAX_DEPTH2} levels`,
             hint: "A config nests only a few levels; check the structure of this file."
           });
-          return;
+          return { value: null, size: 1 };
         }
         this.#checkTag(node2, pos);
-        if ((0, import_yaml2.isAlias)(node2)) {
-          this.aliases.push({ node: node2, pos });
-        } else if ((0, import_yaml2.isMap)(node2)) {
-          for (const pair of node2.items) {
-            const keyNode = pair.key;
-            if (!(0, import_yaml2.isScalar)(keyNode)) {
-              this.problems.push({
-                ...keyNode?.range ? this.#at(keyNode.range[0]) : pos,
-                message: (0, import_yaml2.isCollection)(keyNode) ? "a mapping key must be plain text, not a list or mapping" : "a mapping key must be plain text",
-                hint: "Write `key: value`; quote the key if it contains special characters."
-              });
-              continue;
-            }
-            const keyPos = this.#at(keyNode.range[0]);
-            this.#checkTag(keyNode, keyPos);
-            const child2 = childKey(key, String(keyNode.value));
-            positions.setKey(child2, keyPos);
-            const value = pair.value;
-            const valuePos = value ? this.#at(value.range[0]) : keyPos;
-            positions.setValue(child2, valuePos);
-            if (value) this.walk(value, child2, valuePos, depth + 1, positions);
+        if ((0, import_yaml2.isAlias)(node2)) return this.#alias(node2, pos);
+        const anchor2 = node2.anchor ? { value: null, size: 1, done: false } : void 0;
+        if (node2.anchor && anchor2) this.#anchors.set(node2.anchor, anchor2);
+        const walked = (0, import_yaml2.isMap)(node2) ? this.#map(node2, key, pos, depth, positions) : (0, import_yaml2.isSeq)(node2) ? this.#seq(node2, key, depth, positions) : { value: (0, import_yaml2.isScalar)(node2) ? node2.value : null, size: 1 };
+        if (anchor2) Object.assign(anchor2, walked, { done: true });
+        return walked;
+      }
+      #map(node2, key, pos, depth, positions) {
+        const map = {};
+        const names = /* @__PURE__ */ new Set();
+        let size = 1;
+        for (const pair of node2.items) {
+          const keyNode = pair.key;
+          if (!(0, import_yaml2.isScalar)(keyNode)) {
+            this.problems.push({
+              ...keyNode?.range ? this.#at(keyNode.range[0]) : pos,
+              message: (0, import_yaml2.isCollection)(keyNode) ? "a mapping key must be plain text, not a list or mapping" : "a mapping key must be plain text",
+              hint: "Write `key: value`; quote the key if it contains special characters."
+            });
+            continue;
           }
-        } else if ((0, import_yaml2.isSeq)(node2)) {
-          node2.items.forEach((item, index) => {
-            const child2 = childKey(key, index);
-            const itemNode = item;
-            const itemPos = this.#at(itemNode.range[0]);
-            positions.setValue(child2, itemPos);
-            this.walk(itemNode, child2, itemPos, depth + 1, positions);
+          const keyPos = this.#at(keyNode.range[0]);
+          this.#checkTag(keyNode, keyPos);
+          if (keyNode.anchor)
+            this.#anchors.set(keyNode.anchor, { value: keyNode.value, size: 1, done: true });
+          const name2 = keyName(keyNode.value);
+          if (names.has(name2)) {
+            this.problems.push({ ...keyPos, ...describeSyntaxError("DUPLICATE_KEY", "") });
+            continue;
+          }
+          names.add(name2);
+          const child2 = childKey(key, name2);
+          positions.setKey(child2, keyPos);
+          const value = pair.value;
+          const valuePos = value ? this.#at(value.range[0]) : keyPos;
+          positions.setValue(child2, valuePos);
+          const walked = value ? this.walk(value, child2, valuePos, depth + 1, positions) : { value: null, size: 1 };
+          size += 1 + walked.size;
+          Object.defineProperty(map, name2, {
+            value: walked.value,
+            writable: true,
+            enumerable: true,
+            configurable: true
           });
         }
+        return { value: map, size };
+      }
+      #seq(node2, key, depth, positions) {
+        const list = [];
+        let size = 1;
+        node2.items.forEach((item, index) => {
+          const child2 = childKey(key, index);
+          const itemNode = item;
+          if (!itemNode) {
+            list.push(null);
+            size += 1;
+            return;
+          }
+          const itemPos = this.#at(itemNode.range[0]);
+          positions.setValue(child2, itemPos);
+          const walked = this.walk(itemNode, child2, itemPos, depth + 1, positions);
+          list.push(walked.value);
+          size += walked.size;
+        });
+        return { value: list, size };
+      }
+      #alias(node2, pos) {
+        const name2 = inCode(node2.source);
+        const anchor2 = this.#anchors.get(node2.source);
+        if (!anchor2) {
+          this.problems.push({
+            ...pos,
+            message: `YAML alias error: Unresolved alias (the anchor must be set before the alias): ${name2}`,
+            hint: "Define each anchor (`&name`) before the aliases (`*name`) that use it."
+          });
+          return { value: null, size: 1 };
+        }
+        if (!anchor2.done) {
+          this.problems.push({
+            ...pos,
+            message: `YAML alias \`*${name2}\` is inside the value of its own anchor \`&${name2}\`, which would make that value endless`,
+            hint: "Use the alias only after the anchored value ends, or write the value out."
+          });
+          return { value: null, size: 1 };
+        }
+        const before = this.#expanded;
+        this.#expanded += anchor2.size;
+        if (before <= MAX_ALIAS_EXPANSION && this.#expanded > MAX_ALIAS_EXPANSION) {
+          this.problems.push({
+            ...pos,
+            message: `YAML aliases in this file expand to more than ${MAX_ALIAS_EXPANSION} values (reached at this use of \`*${name2}\`); refusing what could be an alias bomb`,
+            hint: "Split the file into several smaller files (aliases count per file), or write the repeated values out instead of nesting anchors and aliases (`&name` / `*name`)."
+          });
+        }
+        return { value: anchor2.value, size: anchor2.size };
       }
       #checkTag(node2, pos) {
         if (!node2.tag) return;
         const tag2 = node2.tag.replace(/^tag:yaml\.org,2002:/, "!!");
         this.problems.push({
           ...pos,
-          message: `YAML tag \`${tag2}\` is not supported in config files`,
+          message: `YAML tag \`${inCode(tag2)}\` is not supported in config files`,
           hint: "Remove the tag; write plain strings, numbers, booleans, lists and mappings (quote a value to keep it text)."
         });
       }
@@ -18172,33 +18924,33 @@ function validEntries(value, issues) {
   const badPaths = issues.flatMap(
     (issue3) => issue3.code === "unrecognized_keys" ? issue3.keys.map((key) => [...issue3.path, key]) : [issue3.path]
   );
-  if (badPaths.some((path9) => path9.length === 0)) return valid;
+  if (badPaths.some((path11) => path11.length === 0)) return valid;
   const file = value;
-  const badSettings = badPaths.filter((path9) => path9[0] === "settings").map((path9) => path9.slice(1));
+  const badSettings = badPaths.filter((path11) => path11[0] === "settings").map((path11) => path11.slice(1));
   if (isMapping(file.settings)) {
     valid.settings = leaves(file.settings).filter(
       ([leaf]) => !badSettings.some((bad) => isPrefix(bad, leaf) || isPrefix(leaf, bad))
     );
   }
   const badInEntry = /* @__PURE__ */ new Map();
-  for (const path9 of badPaths) {
-    if (path9.length < 2) continue;
-    const key = pathKey(path9.slice(0, 2));
+  for (const path11 of badPaths) {
+    if (path11.length < 2) continue;
+    const key = pathKey(path11.slice(0, 2));
     const paths = badInEntry.get(key);
-    if (paths) paths.push(path9);
-    else badInEntry.set(key, [path9]);
+    if (paths) paths.push(path11);
+    else badInEntry.set(key, [path11]);
   }
   for (const section of LIST_SECTIONS) {
     const list = file[section];
     if (!Array.isArray(list)) continue;
-    const identity = IDENTITY[section];
+    const identity2 = IDENTITY[section];
     const entries = valid[section];
     list.forEach((item, index) => {
       const bad = badInEntry.size > 0 && badInEntry.get(pathKey([section, index])) || [];
-      if (bad.some((path9) => path9.length === 2 || identity.includes(String(path9[2])))) return;
+      if (bad.some((path11) => path11.length === 2 || identity2.includes(String(path11[2])))) return;
       entries.push({
         index,
-        identity: Object.fromEntries(identity.map((key) => [key, item[key]])),
+        identity: Object.fromEntries(identity2.map((key) => [key, item[key]])),
         ...bad.length === 0 ? { value: item } : {}
       });
     });
@@ -18211,8 +18963,8 @@ function noEntries() {
 function isMapping(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
-function isPrefix(prefix, path9) {
-  return prefix.length <= path9.length && prefix.every((key, i) => key === path9[i]);
+function isPrefix(prefix, path11) {
+  return prefix.length <= path11.length && prefix.every((key, i) => key === path11[i]);
 }
 function leaves(value, prefix = []) {
   return Object.entries(value).flatMap(
@@ -18292,15 +19044,28 @@ async function loadConfig(configPath, opts = {}) {
   const files = [];
   for (const ref of found.files) files.push(await parseConfigFile(ref, env));
   const merged = mergeFiles(files);
-  const problems = [...files.flatMap((f) => f.problems), ...merged.problems];
-  if (problems.length > 0) return { ok: false, problems: sortProblems(problems, found.files) };
+  const refused3 = found.problems.map(({ display, message: message2, hint }) => ({
+    file: display,
+    line: 1,
+    col: 1,
+    message: message2,
+    hint
+  }));
+  const problems = [...refused3, ...files.flatMap((f) => f.problems), ...merged.problems];
+  if (problems.length > 0) {
+    const places = [...found.problems, ...found.files].map((f) => f.display);
+    return { ok: false, problems: sortProblems(problems, places.sort(byCodeUnit2)) };
+  }
   return { ok: true, config: { ...merged.config, files: found.files.map((f) => f.display) } };
 }
 function sortProblems(problems, files) {
-  const order = new Map(files.map((f, i) => [f.display, i]));
+  const order = new Map(files.map((file, i) => [file, i]));
   return problems.sort(
     (a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0) || a.line - b.line || a.col - b.col
   );
+}
+function byCodeUnit2(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 var import_node_path2;
 var init_config = __esm({
@@ -19811,14 +20576,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path9 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path11 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path9 && path9[0] !== "/") {
-          path9 = `/${path9}`;
+        if (path11 && path11[0] !== "/") {
+          path11 = `/${path11}`;
         }
-        return new URL(`${origin}${path9}`);
+        return new URL(`${origin}${path11}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -20276,39 +21041,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path9, origin }
+          request: { method, path: path11, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path9);
+        debuglog("sending request to %s %s/%s", method, origin, path11);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path9, origin },
+          request: { method, path: path11, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path9,
+          path11,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path9, origin }
+          request: { method, path: path11, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path9);
+        debuglog("trailers received from %s %s/%s", method, origin, path11);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path9, origin },
+          request: { method, path: path11, origin },
           error: error3
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path9,
+          path11,
           error3.message
         );
       });
@@ -20357,9 +21122,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path9, origin }
+            request: { method, path: path11, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path9);
+          debuglog("sending request to %s %s/%s", method, origin, path11);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -20422,7 +21187,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path9,
+        path: path11,
         method,
         body: body2,
         headers,
@@ -20437,11 +21202,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path9 !== "string") {
+        if (typeof path11 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path9[0] !== "/" && !(path9.startsWith("http://") || path9.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path11[0] !== "/" && !(path11.startsWith("http://") || path11.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path9)) {
+        } else if (invalidPathRegex.test(path11)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -20507,7 +21272,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path9, query) : path9;
+        this.path = query ? buildURL(path11, query) : path11;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -24564,7 +25329,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants3 = require_constants2();
+    var constants4 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -24639,7 +25404,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports2 }) {
         assert2(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants3.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -24734,11 +25499,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret2 !== constants3.ERROR.OK) {
+          if (ret2 !== constants4.ERROR.OK) {
             const body2 = data.subarray(offset);
-            if (ret2 === constants3.ERROR.PAUSED_UPGRADE) {
+            if (ret2 === constants4.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body2);
-            } else if (ret2 === constants3.ERROR.PAUSED) {
+            } else if (ret2 === constants4.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body2);
             } else {
@@ -24761,10 +25526,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret2 === constants3.ERROR.OK) {
+        if (ret2 === constants4.ERROR.OK) {
           return null;
         }
-        if (ret2 === constants3.ERROR.PAUSED || ret2 === constants3.ERROR.PAUSED_UPGRADE) {
+        if (ret2 === constants4.ERROR.PAUSED || ret2 === constants4.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -24781,7 +25546,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message2 = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message2, constants3.ERROR[ret2], data);
+        return new HTTPParserError(message2, constants4.ERROR[ret2], data);
       }
       destroy() {
         assert2(this.ptr != null);
@@ -24961,7 +25726,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants3.ERROR.PAUSED : 0;
+        return pause ? constants4.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -24983,7 +25748,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request2.onData(buf) === false) {
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -25019,13 +25784,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert2(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -25235,7 +26000,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path9, host, upgrade, blocking, reset } = request2;
+      const { method, path: path11, host, upgrade, blocking, reset } = request2;
       let { body: body2, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body2)) {
@@ -25316,7 +26081,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path9} HTTP/1.1\r
+      let header = `${method} ${path11} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -25845,7 +26610,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path9, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path11, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body: body2 } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -25942,7 +26707,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path9;
+      headers[HTTP2_HEADER_PATH] = path11;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body2 && typeof body2.read === "function") {
@@ -26295,9 +27060,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText2);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path9 = search ? `${pathname}${search}` : pathname;
+        const path11 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path9;
+        this.opts.path = path11;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -27543,10 +28308,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path9 = "/",
+          path: path11 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path9;
+        opts.path = origin + path11;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -29525,20 +30290,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl2(path9) {
-      if (typeof path9 !== "string") {
-        return path9;
+    function safeUrl2(path11) {
+      if (typeof path11 !== "string") {
+        return path11;
       }
-      const pathSegments = path9.split("?");
+      const pathSegments = path11.split("?");
       if (pathSegments.length !== 2) {
-        return path9;
+        return path11;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path9, method, body: body2, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path9);
+    function matchKey(mockDispatch2, { path: path11, method, body: body2, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path11);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body2) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -29560,7 +30325,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl2(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path9 }) => matchValue(safeUrl2(path9), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path11 }) => matchValue(safeUrl2(path11), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -29598,9 +30363,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path9, method, body: body2, headers, query } = opts;
+      const { path: path11, method, body: body2, headers, query } = opts;
       return {
-        path: path9,
+        path: path11,
         method,
         body: body2,
         headers,
@@ -30070,10 +30835,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path9, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path11, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path9,
+            Path: path11,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -34966,9 +35731,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path9) {
-      for (let i = 0; i < path9.length; ++i) {
-        const code2 = path9.charCodeAt(i);
+    function validateCookiePath(path11) {
+      for (let i = 0; i < path11.length; ++i) {
+        const code2 = path11.charCodeAt(i);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -36040,8 +36805,8 @@ var require_connection = __commonJS({
             return;
           }
           const secWSAccept = response.headersList.get("Sec-WebSocket-Accept");
-          const digest = crypto3.createHash("sha1").update(keyValue + uid).digest("base64");
-          if (secWSAccept !== digest) {
+          const digest2 = crypto3.createHash("sha1").update(keyValue + uid).digest("base64");
+          if (secWSAccept !== digest2) {
             failWebsocketConnection(ws, "Incorrect hash received in Sec-WebSocket-Accept header.");
             return;
           }
@@ -37888,11 +38653,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path9 = opts.path;
+          let path11 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path9 = `/${path9}`;
+            path11 = `/${path11}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path9);
+          url = new URL(util.parseOrigin(url).origin + path11);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -38051,8 +38816,8 @@ function resolveUrl(service, base, method, pathOrUrl, query, scrub3) {
       });
     }
   } else {
-    const path9 = pathOrUrl.startsWith("/") ? pathOrUrl : `/${pathOrUrl}`;
-    url = new URL(base.prefix + path9, base.origin);
+    const path11 = pathOrUrl.startsWith("/") ? pathOrUrl : `/${pathOrUrl}`;
+    url = new URL(base.prefix + path11, base.origin);
   }
   for (const [key, value] of Object.entries(query ?? {})) {
     if (value === void 0) continue;
@@ -38174,15 +38939,15 @@ var init_service = __esm({
         this.#pause = pause;
         this.#sleep = settings.sleep ?? defaultSleep;
       }
-      async send(req, path9) {
+      async send(req, path11) {
         try {
-          return await this.#attempts(req, path9);
+          return await this.#attempts(req, path11);
         } catch (error3) {
           this.#ctx.counters.failed(req.method, req.endpoint);
           throw error3;
         }
       }
-      async #attempts(req, path9) {
+      async #attempts(req, path11) {
         let timeouts = 0;
         for (let attemptNo = 0; ; attemptNo++) {
           await this.#pause.wait(this.#sleep);
@@ -38198,7 +38963,7 @@ var init_service = __esm({
           const retry2 = outcome.retryable && mayRetry(this.#settings, { attemptNo, timeouts, timedOut });
           if (!retry2)
             throw timedOut ? this.#halt(req, this.#noAnswer(outcome, timeouts)) : outcome.error;
-          await this.#waitBeforeRetry(req, path9, outcome, attemptNo, timedOut);
+          await this.#waitBeforeRetry(req, path11, outcome, attemptNo, timedOut);
         }
       }
       async #authorized(req) {
@@ -38224,22 +38989,22 @@ var init_service = __esm({
       #notePause(waitMs) {
         if (waitMs !== void 0) this.#pause.extendTo(Date.now() + waitMs);
       }
-      async #waitBeforeRetry(req, path9, failure2, attemptNo, timedOut) {
+      async #waitBeforeRetry(req, path11, failure2, attemptNo, timedOut) {
         this.#ctx.counters.of(req.method, req.endpoint).retries++;
         const requested = failure2.kind === "refused" ? requestedWaitMs(failure2.res, this.#style, this.#maxWait) : void 0;
         const waitMs = requested ?? backoffMs(this.#settings, attemptNo);
-        this.#settings.onRetry?.(this.#retryLine(req, path9, failure2, attemptNo, timedOut, waitMs));
+        this.#settings.onRetry?.(this.#retryLine(req, path11, failure2, attemptNo, timedOut, waitMs));
         if (requested !== void 0) this.#notePause(requested);
         else if (waitMs > 0) await this.#sleep(waitMs);
       }
       /** e.g. `Grafana GET /api/teams/7/members: timed out after 30 s, retrying once (team Platform)`. */
-      #retryLine(req, path9, failure2, attemptNo, timedOut, waitMs) {
+      #retryLine(req, path11, failure2, attemptNo, timedOut, waitMs) {
         const { retries, timeoutRetries } = this.#settings;
         const why = failure2.kind === "refused" ? `answered ${failure2.error.status} ${failure2.error.serviceMessage}` : failure2.error.serviceMessage;
         const next = timedOut ? timeoutRetries === 1 ? "retrying once" : `retrying (at most ${timeoutRetries} times after a timeout)` : `retry ${attemptNo + 1} of ${retries} in ${formatDuration(waitMs)}`;
         const about = req.about ? ` (${req.about})` : "";
         return this.#ctx.scrub(
-          `${SERVICE_TITLES[this.#ctx.service]} ${req.method} ${path9}: ${why}, ${next}${about}`
+          `${SERVICE_TITLES[this.#ctx.service]} ${req.method} ${path11}: ${why}, ${next}${about}`
         );
       }
       /** The error of a request that timed out on its last attempt too. */
@@ -38312,7 +39077,7 @@ function describeSetting(problem, names = NEUTRAL_NAMES) {
     case "okta-credentials-missing":
       return `Okta group "${problem.group}" is referenced (${problem.where}) but Okta credentials are missing: set ${names(["oktaDomain", "oktaToken"])}, or ${names(["oktaDomain", "oktaClientId", "oktaPrivateKey"])} of an API Services app`;
     case "okta-credentials-conflict":
-      return `${names(["oktaToken"])} and ${names(["oktaClientId", "oktaPrivateKey"])} are both set: Okta is reached one way, an API token or an API Services app; remove one`;
+      return `${names(["oktaToken"])} is set together with ${names(["oktaClientId", "oktaPrivateKey"])}: Okta is reached one way, an API token or an API Services app; remove one`;
     case "okta-app-incomplete":
       return problem.missing === "oktaPrivateKey" ? `${names([problem.given])} is set without ${names([problem.missing])}: give the private key whose public key is registered on the API Services app` : `${names([problem.given])} is set without ${names([problem.missing])}: give the Client ID of the API Services app`;
   }
@@ -38466,7 +39231,7 @@ var init_client = __esm({
       ["weekStart", "weekStart"],
       ["homeDashboardUid", "homeDashboardUID"]
     ];
-    isOrgScoped = (path9) => /^\/api\/(teams|org)(\/|$|\?)/.test(path9);
+    isOrgScoped = (path11) => /^\/api\/(teams|org)(\/|$|\?)/.test(path11);
     Client = class {
       auth;
       #http;
@@ -38484,41 +39249,41 @@ var init_client = __esm({
       }
       // ------------------------------------------------------------ plumbing
       /** One call; org-scoped routes get the org context; failures explain which input to fix. */
-      async #call(method, path9, opts = {}) {
+      async #call(method, path11, opts = {}) {
         const { orgId, ...req } = opts;
         if (orgId !== void 0) {
           if (this.auth === "token") await this.#assertTokenOrg(orgId);
-          else if (isOrgScoped(path9))
+          else if (isOrgScoped(path11))
             req.headers = { ...req.headers, "X-Grafana-Org-Id": String(orgId) };
         }
         try {
-          return await this.#http.request(method, path9, req);
+          return await this.#http.request(method, path11, req);
         } catch (err) {
           throw this.#explain(err);
         }
       }
       /** A GET whose answer must be a JSON object or array. */
-      async #get(path9, opts = {}) {
-        const res = await this.#call("GET", path9, opts);
-        if (typeof res.body !== "object" || res.body === null) throw this.#notJson(path9, res);
+      async #get(path11, opts = {}) {
+        const res = await this.#call("GET", path11, opts);
+        if (typeof res.body !== "object" || res.body === null) throw this.#notJson(path11, res);
         return res.body;
       }
       /** A web page or an empty answer where JSON belongs: the URL leads somewhere other than Grafana's API. */
-      #notJson(path9, res) {
+      #notJson(path11, res) {
         const type = res.headers.get("content-type")?.split(";")[0] ?? "no content type";
         const what = res.body === void 0 ? "an empty body" : `a non-JSON body (${type})`;
         return new HttpError({
           service: "grafana",
           method: "GET",
-          endpoint: endpointOf(path9),
+          endpoint: endpointOf(path11),
           status: res.status,
           serviceMessage: `answered with ${what} instead of JSON: the Grafana URL must be the address Grafana is served at, including any sub-path (e.g. https://example.com/grafana), and not a login page in front of it`
         });
       }
       /** Maps an "already done" answer to 'already-done'; any other non-2xx becomes an HttpError. */
-      async #write(method, path9, opts) {
+      async #write(method, path11, opts) {
         const { alreadyDone, ...req } = opts;
-        const res = await this.#call(method, path9, {
+        const res = await this.#call(method, path11, {
           ...req,
           okStatuses: [alreadyDone.status]
         });
@@ -38529,7 +39294,7 @@ var init_client = __esm({
           new HttpError({
             service: "grafana",
             method,
-            endpoint: endpointOf(path9.split("?")[0] ?? path9),
+            endpoint: endpointOf(path11.split("?")[0] ?? path11),
             status: res.status,
             serviceMessage: this.#http.scrub(message2 || "no message")
           })
@@ -38554,11 +39319,11 @@ var init_client = __esm({
         const hint = this.auth === "token" ? "the service account behind the token lacks permission: give it the Admin role in its org; organizations and users need the basic auth of a Grafana server admin instead" : `the user "${this.#authInfo.username ?? ""}" lacks permission: it must be a Grafana server admin and an Admin of every org it manages`;
         return new HttpError(err, this.#http.scrub(`${err.message} \u2014 ${hint}`));
       }
-      #missingId(method, path9, what) {
+      #missingId(method, path11, what) {
         return new HttpError({
           service: "grafana",
           method,
-          endpoint: endpointOf(path9),
+          endpoint: endpointOf(path11),
           status: 200,
           serviceMessage: `answered success without an id, and ${what} was not found afterwards`
         });
@@ -38580,10 +39345,10 @@ var init_client = __esm({
        * proxy or another Grafana build may cap `perpage`); once `totalCount` is known the remaining pages
        * are read at once. A listing that cannot be read completely is an error, never a silent partial read.
        */
-      async #paged(path9, key, orgId, about) {
+      async #paged(path11, key, orgId, about) {
         const pageOf = async (page) => {
           const query = { perpage: PAGE, page };
-          const body2 = await this.#get(path9, { query, orgId, about });
+          const body2 = await this.#get(path11, { query, orgId, about });
           const items = body2[key];
           const total2 = typeof body2.totalCount === "number" ? body2.totalCount : void 0;
           return { total: total2, items: Array.isArray(items) ? items : [] };
@@ -38616,7 +39381,7 @@ var init_client = __esm({
           throw new HttpError({
             service: "grafana",
             method: "GET",
-            endpoint: endpointOf(path9),
+            endpoint: endpointOf(path11),
             status: 200,
             serviceMessage: `reported ${total} items but only ${byId.size} could be read page by page; run again`
           });
@@ -38779,14 +39544,14 @@ var init_client = __esm({
         return res.status === 404 ? void 0 : userOf(res.body);
       }
       async updateUser(userId, fields) {
-        const path9 = `/api/users/${userId}`;
-        const res = await this.#call("PUT", path9, { body: fields });
+        const path11 = `/api/users/${userId}`;
+        const res = await this.#call("PUT", path11, { body: fields });
         const message2 = typeof res.body?.message === "string" ? res.body.message : "";
         if (/verification/i.test(message2)) {
           throw new HttpError({
             service: "grafana",
             method: "PUT",
-            endpoint: endpointOf(path9),
+            endpoint: endpointOf(path11),
             status: res.status,
             serviceMessage: `${message2}: Grafana (verify_email_enabled) changes the email to ${fields.email} only once that address is confirmed from the mail it just sent; until then the user keeps the old email`
           });
@@ -38800,16 +39565,16 @@ var init_client = __esm({
       }
       // ------------------------------------------------------------ org users
       addOrgUser(orgId, loginOrEmail, role) {
-        const path9 = this.auth === "token" ? "/api/org/users" : `/api/orgs/${orgId}/users`;
-        return this.#write("POST", path9, {
+        const path11 = this.auth === "token" ? "/api/org/users" : `/api/orgs/${orgId}/users`;
+        return this.#write("POST", path11, {
           body: { loginOrEmail, role },
           orgId,
           alreadyDone: { status: 409 }
         });
       }
       async setOrgRole(orgId, userId, role) {
-        const path9 = this.auth === "token" ? `/api/org/users/${userId}` : `/api/orgs/${orgId}/users/${userId}`;
-        await this.#call("PATCH", path9, { body: { role }, orgId });
+        const path11 = this.auth === "token" ? `/api/org/users/${userId}` : `/api/orgs/${orgId}/users/${userId}`;
+        await this.#call("PATCH", path11, { body: { role }, orgId });
       }
       /**
        * Always the org-qualified route: `DELETE /api/org/users/:id` deletes the whole user when it was their
@@ -40401,29 +41166,29 @@ async function listMembers(context3, groupId, pool, about = `group id:${groupId}
     throw explain(context3, err);
   }
 }
-async function readAllPages(http2, path9, query, map, page = {}) {
+async function readAllPages(http2, path11, query, map, page = {}) {
   const items = [];
   const visited = /* @__PURE__ */ new Set();
-  let url = new URL(path9, http2.origin);
+  let url = new URL(path11, http2.origin);
   for (const [key, value] of Object.entries(query)) url.searchParams.set(key, String(value));
   while (url !== void 0) {
-    const link = await readPage(http2, path9, url, map, items, page);
-    url = nextPageUrl(http2, path9, link, visited);
+    const link = await readPage(http2, path11, url, map, items, page);
+    url = nextPageUrl(http2, path11, link, visited);
   }
   return items;
 }
-async function readPage(http2, path9, url, map, items, page) {
+async function readPage(http2, path11, url, map, items, page) {
   const res = await getPage(http2, url, page);
   if (!Array.isArray(res.body)) {
     const type = res.headers.get("content-type") ?? "no content type";
     throw new Error(
-      `okta GET ${path9}: expected a JSON array, got ${typeof res.body} (${type}); is okta-domain the Okta org's own domain?`
+      `okta GET ${path11}: expected a JSON array, got ${typeof res.body} (${type}); is okta-domain the Okta org's own domain?`
     );
   }
   for (const item of res.body) items.push(map(item));
   return res.headers.get("link");
 }
-function nextPageUrl(http2, path9, link, visited) {
+function nextPageUrl(http2, path11, link, visited) {
   const next = nextLink(link);
   if (next === void 0) return void 0;
   const nextUrl = new URL(next, http2.origin);
@@ -40434,7 +41199,7 @@ function nextPageUrl(http2, path9, link, visited) {
   }
   if (visited.has(nextUrl.href)) {
     throw new Error(
-      `Okta returned the same next-page link twice for ${path9}; stopping to avoid a loop`
+      `Okta returned the same next-page link twice for ${path11}; stopping to avoid a loop`
     );
   }
   visited.add(nextUrl.href);
@@ -40650,7 +41415,10 @@ async function readOrg(grafana, caller, org, declaredTeams, pruned, progress) {
 async function readTeams(grafana, org, teams, declaredTeams, pruned, progress) {
   const wanted = /* @__PURE__ */ new Map();
   for (const declared of declaredTeams) {
-    for (const team of findByName2(teams, declared.name)) {
+    let found = findByName2(teams, declared.name);
+    if (!found.length && declared.renamedFrom !== void 0)
+      found = findByName2(teams, declared.renamedFrom);
+    for (const team of found) {
       const want = wanted.get(team.id) ?? { members: true, preferences: false };
       want.preferences ||= hasPreferences(declared);
       wanted.set(team.id, want);
@@ -40926,6 +41694,171 @@ var init_observe = __esm({
   }
 });
 
+// src/plan/review.ts
+function changeIdentity(change) {
+  return JSON.stringify(canonical(change));
+}
+function canonical(value, top = true) {
+  if (Array.isArray(value)) return value.map((v) => canonical(v, false));
+  if (value === null || typeof value !== "object") return value;
+  const out = {};
+  for (const key of Object.keys(value).sort()) {
+    if (top && NOT_IDENTITY.has(key)) continue;
+    const v = value[key];
+    if (v !== void 0) out[key] = canonical(v, false);
+  }
+  return out;
+}
+function digest(text2, length) {
+  return (0, import_node_crypto3.createHash)("sha256").update(text2).digest("hex").slice(0, length);
+}
+function reviewedChange(change) {
+  return { id: change.id, digest: digest(changeIdentity(change), 10) };
+}
+function fingerprintOf(changes) {
+  const identities = changes.map(changeIdentity).sort();
+  return digest(JSON.stringify(identities), 16);
+}
+function pullRequestChanges(plan) {
+  if (!plan.review?.base.read) return plan.changes;
+  return plan.changes.filter((c) => c.origin === "pull-request");
+}
+function markOrigins(plan, basePlan, ref) {
+  const pending = new Set(basePlan.changes.map(changeIdentity));
+  const changes = plan.changes.map((c) => ({
+    ...c,
+    origin: pending.has(changeIdentity(c)) ? "pending" : "pull-request"
+  }));
+  const part = changes.filter((c) => c.origin === "pull-request");
+  return {
+    ...plan,
+    changes,
+    review: { base: { ref, read: true }, fingerprint: fingerprintOf(part) }
+  };
+}
+function withUnreadBase(plan, base) {
+  return { ...plan, review: { base } };
+}
+function reviewedPartOf(plan, sha, maxChars = 6e3) {
+  const fingerprint = plan.review?.fingerprint;
+  if (!fingerprint) return void 0;
+  const changes = pullRequestChanges(plan).map(reviewedChange);
+  const size = changes.reduce((n, c) => n + c.id.length + c.digest.length + 20, 0);
+  return {
+    fingerprint,
+    ...size <= maxChars ? { changes } : {},
+    ...sha ? { sha } : {}
+  };
+}
+function compareWithReview(plan, reviewed2, onChanged) {
+  const part = pullRequestChanges(plan);
+  const current = fingerprintOf(part);
+  const changed = current !== reviewed2.fingerprint;
+  const since = {
+    reviewed: reviewed2.fingerprint,
+    current,
+    changed,
+    added: [],
+    removed: [],
+    onChanged
+  };
+  if (!changed) return since;
+  const now = part.map(reviewedChange);
+  if (!reviewed2.changes) return { ...since, added: now.map((c) => c.id), removed: "unknown" };
+  const key = (c) => `${c.id}
+${c.digest}`;
+  const before = new Set(reviewed2.changes.map(key));
+  const after = new Set(now.map(key));
+  return {
+    ...since,
+    added: now.filter((c) => !before.has(key(c))).map((c) => c.id),
+    removed: reviewed2.changes.filter((c) => !after.has(key(c))).map((c) => c.id)
+  };
+}
+function observationConfig(pr, base) {
+  const orgNames = new Set(pr.orgs.map((o) => o.name));
+  const teamKey3 = (t) => `${t.org}
+${t.name}`;
+  const teamKeys = new Set(pr.teams.map(teamKey3));
+  const logins = new Set(pr.users.map((u) => u.login.toLowerCase()));
+  const prune = {
+    teamMembers: pr.settings.prune.teamMembers || base.settings.prune.teamMembers,
+    teams: pr.settings.prune.teams || base.settings.prune.teams,
+    orgUsers: pr.settings.prune.orgUsers || base.settings.prune.orgUsers
+  };
+  const baseTeams = new Map(base.teams.map((t) => [teamKey3(t), t]));
+  const baseOrgs = new Map(base.orgs.map((o) => [o.name, o]));
+  const teams = pr.teams.map((t) => {
+    const b = baseTeams.get(teamKey3(t));
+    return b ? { ...t, members: both(t.members, b.members), admins: both(t.admins, b.admins) } : t;
+  });
+  const orgs = pr.orgs.map((o) => {
+    const b = baseOrgs.get(o.name);
+    return b ? {
+      ...o,
+      admins: both(o.admins, b.admins),
+      editors: both(o.editors, b.editors),
+      viewers: both(o.viewers, b.viewers)
+    } : o;
+  });
+  return {
+    ...pr,
+    settings: { ...pr.settings, prune },
+    orgs: [...orgs, ...base.orgs.filter((o) => !orgNames.has(o.name))],
+    teams: [...teams, ...base.teams.filter((t) => !teamKeys.has(teamKey3(t)))],
+    users: [...pr.users, ...base.users.filter((u) => !logins.has(u.login.toLowerCase()))]
+  };
+}
+function both(pr, base) {
+  const refs = new Set(pr.oktaGroups.map((p) => p.value));
+  return {
+    ...pr,
+    oktaGroups: [...pr.oktaGroups, ...base.oktaGroups.filter((p) => !refs.has(p.value))]
+  };
+}
+function withFormerSources(plan, base, observed) {
+  const changes = plan.changes.map((change) => {
+    if (change.origin !== "pull-request") return change;
+    if (change.kind !== "remove-team-member" && change.kind !== "remove-org-user") return change;
+    if (!change.provenance.notDeclared) return change;
+    const was = formerSources(change, base, observed);
+    return was ? { ...change, provenance: { ...change.provenance, was } } : change;
+  });
+  return { ...plan, changes };
+}
+function formerSources(change, base, observed) {
+  const lists = [];
+  if (change.kind === "remove-team-member") {
+    const team = base.teams.find((t) => t.org === change.org && t.name === change.team);
+    if (team) lists.push(team.members, team.admins);
+  } else {
+    const org = base.orgs.find((o) => o.name === change.org);
+    if (org) lists.push(org.admins, org.editors, org.viewers);
+  }
+  const names = [change.user.email, change.user.login].map((v) => v.toLowerCase()).filter(Boolean);
+  const matches = (value) => names.includes(value.toLowerCase());
+  const oktaGroups = /* @__PURE__ */ new Set();
+  const yaml = [];
+  for (const list of lists) {
+    for (const p of list.users) if (matches(p.value)) yaml.push(p.source);
+    for (const p of list.oktaGroups) {
+      const read = observed.oktaGroups[p.value];
+      if (read?.ok && read.members.some((m) => matches(m.email) || matches(m.login)))
+        oktaGroups.add(read.name);
+    }
+  }
+  if (!oktaGroups.size && !yaml.length) return void 0;
+  return { oktaGroups: [...oktaGroups].sort(), yaml };
+}
+var import_node_crypto3, NOT_IDENTITY;
+var init_review = __esm({
+  "src/plan/review.ts"() {
+    "use strict";
+    import_node_crypto3 = __toESM(require_node_crypto(), 1);
+    NOT_IDENTITY = /* @__PURE__ */ new Set(["dependsOn", "provenance", "source", "origin"]);
+  }
+});
+
 // src/engine.ts
 async function runEngine(given) {
   const inputs = { ...given, concurrency: validConcurrency(given.concurrency) };
@@ -40941,13 +41874,15 @@ async function runEngine(given) {
   if (inputs.mode === "validate") {
     return { kind: "validated", config: config2, summary: describeConfig(config2) };
   }
+  const base = inputs.base && await loadBase(inputs.base, inputs);
+  const observing = base?.config ? observationConfig(config2, base.config) : config2;
   const unmet = checkCapabilities(config2, capabilitiesOf(inputs));
   if (unmet.length > 0) {
     return { kind: "refused", problems: unmet.map((p) => describeSetting(p)), settings: unmet };
   }
   let clients;
   try {
-    clients = inputs.clients ?? clientsFor(config2, inputs, scrubber2);
+    clients = inputs.clients ?? clientsFor(observing, inputs, scrubber2);
   } catch (error3) {
     const problems = [scrubber2.scrub(messageOf(error3))];
     return error3 instanceof SettingError ? { kind: "refused", problems, setting: error3.problem, settings: [error3.problem] } : { kind: "refused", problems };
@@ -40956,11 +41891,11 @@ async function runEngine(given) {
   let observed;
   try {
     observed = await unlessCancelled(
-      observe(config2, clients, { onProgress: inputs.onProgress }),
+      observe(observing, clients, { onProgress: inputs.onProgress }),
       inputs.signal,
       clients.okta ? "Grafana and Okta" : "Grafana"
     );
-    plan = planAgainst(config2, observed, clients, inputs.env);
+    plan = reviewed(planAgainst(config2, observed, clients, inputs.env), base, observed, inputs);
   } catch (error3) {
     if (error3 instanceof Cancelled) {
       return {
@@ -40978,10 +41913,68 @@ async function runEngine(given) {
     };
   }
   if (inputs.mode === "plan") return { kind: "planned", config: config2, plan };
+  const since = plan.review?.sinceReview;
+  if (since?.changed && since.onChanged === "fail") {
+    return { kind: "applied", config: config2, plan, result: heldForReview(plan) };
+  }
   const access2 = accessChanges(plan, observed);
   const applied = access2.length > 0 && (plan.guards.length === 0 || inputs.force) ? await joinThenApply(config2, clients, observed, plan, access2, inputs) : { plan, result: await applyChanges(plan, clients, observed, inputs) };
   for (const r of applied.result.results) if (r.detail) r.detail = scrubber2.scrub(r.detail);
-  return { kind: "applied", config: config2, ...applied, requests: requestsOf(clients) };
+  return {
+    kind: "applied",
+    config: config2,
+    ...applied,
+    plan: withReviewOf(plan, applied.plan),
+    requests: requestsOf(clients)
+  };
+}
+async function loadBase(base, inputs) {
+  if ("unreadable" in base) return { ref: base.ref, unreadable: base.unreadable };
+  const loaded = await loadConfig(base.configPath, { env: inputs.env, cwd: base.cwd });
+  if (loaded.ok) return { ref: base.ref, config: loaded.config };
+  const [first] = loaded.problems;
+  const where2 = first ? `; first: ${first.file}:${first.line}: ${first.message}` : "";
+  return {
+    ref: base.ref,
+    unreadable: `the base config has ${loaded.problems.length} problem(s)${where2}`
+  };
+}
+function reviewed(plan, base, observed, inputs) {
+  if (!base) return plan;
+  if (!base.config)
+    return withUnreadBase(plan, { ref: base.ref, read: false, reason: base.unreadable ?? "" });
+  const marked = withFormerSources(
+    markOrigins(plan, buildPlan(base.config, observed), base.ref),
+    base.config,
+    observed
+  );
+  if (!inputs.reviewed) return marked;
+  const { part, onChanged } = inputs.reviewed;
+  return {
+    ...marked,
+    review: { ...marked.review, sinceReview: compareWithReview(marked, part, onChanged) }
+  };
+}
+function heldForReview(plan) {
+  const detail = "not run: the pull-request part changed since review (on-plan-changed: fail)";
+  return {
+    blocked: false,
+    changedSinceReview: true,
+    results: plan.changes.map((c) => ({ id: c.id, status: "skipped", detail })),
+    applied: 0,
+    failed: 0,
+    skipped: plan.changes.length,
+    extra: []
+  };
+}
+function withReviewOf(first, applied) {
+  if (!first.review || first === applied) return applied;
+  const origins = new Map(first.changes.map((c) => [c.id, c.origin]));
+  const changes = applied.changes.map((c) => {
+    const origin = origins.get(c.id) ?? (first.review?.base.read ? "pull-request" : void 0);
+    return origin ? { ...c, origin } : c;
+  });
+  return { ...applied, changes, review: first.review };
 }
 function applyChanges(plan, clients, observed, inputs) {
   return applyPlan(plan, clients.grafana, {
@@ -41075,11 +42068,10 @@ function unsetPasswords(config2, plan, env) {
   return config2.users.flatMap((user) => {
     const name2 = user.passwordEnv;
     if (!name2 || env[name2] || !created.has(user.login.toLowerCase())) return [];
-    const { file, line } = user.source;
     return [
       {
         code: "user-password-unset",
-        message: `user ${user.login} (${file}:${line}) is to be created, but its password variable ${name2} is not set or is empty: set it for the apply, e.g. from a secret`,
+        message: `user ${user.login} is to be created, but its password variable ${name2} is not set or is empty: set it for the apply, e.g. from a secret`,
         source: user.source
       }
     ];
@@ -41136,8 +42128,10 @@ var init_engine = __esm({
     init_observe();
     init_plan();
     init_okta2();
+    init_review();
     init_settings();
     init_secrets();
+    init_review();
     DEFAULT_CONCURRENCY = 8;
     Cancelled = class extends Error {
       constructor(signal, reading) {
@@ -41171,414 +42165,6 @@ var init_secrets2 = __esm({
   }
 });
 
-// src/report/escape.ts
-function clean(text2) {
-  return text2.replace(LINE_BREAKS, " ").replace(INVISIBLE, "");
-}
-function truncate(text2, max) {
-  if (text2.length <= max) return text2;
-  let end = Math.max(0, max - 1);
-  const last = text2.charCodeAt(end - 1);
-  if (last >= 55296 && last <= 56319) end -= 1;
-  return `${text2.slice(0, end)}\u2026`;
-}
-function neutralise(hazard) {
-  const entity = ENTITIES[hazard];
-  if (entity) return entity;
-  if (hazard === "://") return `:${ZWSP}//`;
-  if (hazard.length > 1) return `${hazard.slice(0, -1)}${ZWSP}.`;
-  return `${hazard}${ZWSP}`;
-}
-function escapeMarkdown(text2) {
-  const escaped = clean(text2).replace(HAZARD, neutralise);
-  return escaped.replace(BLOCK_START, (marker) => {
-    const last = marker.charCodeAt(marker.length - 1);
-    return `${marker.slice(0, -1)}&#${last};`;
-  });
-}
-function code(name2) {
-  return `<code>${escapeMarkdown(truncate(clean(name2), NAME_MAX))}</code>`;
-}
-function plain(name2, max = NAME_MAX) {
-  return escapeMarkdown(truncate(clean(name2), max));
-}
-function codeBlock(lang, lines) {
-  const body2 = lines.map(clean);
-  let longest = 0;
-  for (const line of body2)
-    for (const run3 of line.match(/`+/g) ?? []) longest = Math.max(longest, run3.length);
-  const fence = "`".repeat(Math.max(3, longest + 1));
-  return [`${fence}${lang}`, ...body2, fence].join("\n");
-}
-function safeUrl(url) {
-  if (!url) return void 0;
-  return /^https?:\/\/[^\s<>()[\]"'`\\]+$/.test(url) ? url : void 0;
-}
-var LINE_BREAKS, INVISIBLE, ENTITIES, ZWSP, HAZARD, BLOCK_START, NAME_MAX;
-var init_escape = __esm({
-  "src/report/escape.ts"() {
-    "use strict";
-    LINE_BREAKS = /\r\n|[\n\r\u0085\u2028\u2029\t\v\f]/g;
-    INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
-    ENTITIES = {
-      "&": "&amp;",
-      "<": "&lt;",
-      ">": "&gt;",
-      "\\": "&#92;",
-      "`": "&#96;",
-      "*": "&#42;",
-      _: "&#95;",
-      "~": "&#126;",
-      "[": "&#91;",
-      "]": "&#93;",
-      "|": "&#124;",
-      $: "&#36;"
-    };
-    ZWSP = "&#8203;";
-    HAZARD = /[&<>\\`*_~[\]|$]|(?<![A-Za-z0-9])@(?=[A-Za-z0-9])|#(?=\d)|:\/\/|\bwww\./gi;
-    BLOCK_START = /^(?:[#+\-=]|\d{1,9}[.)])/;
-    NAME_MAX = 200;
-  }
-});
-
-// src/report/describe.ts
-function tally(changes) {
-  const t = { add: 0, change: 0, remove: 0 };
-  for (const change of changes) t[EFFECT[change.kind]] += 1;
-  return t;
-}
-function tallyText(t, compact = false) {
-  const parts = [
-    [t.add, "to add"],
-    [t.change, "to change"],
-    [t.remove, "to remove"]
-  ];
-  return parts.filter(([n]) => !compact || n > 0).map(([n, what]) => `${n} ${what}`).join(", ");
-}
-function kindCounts(changes) {
-  const counts = /* @__PURE__ */ new Map();
-  for (const change of changes) counts.set(change.kind, (counts.get(change.kind) ?? 0) + 1);
-  return APPLY_ORDER.filter((kind) => counts.has(kind)).map((kind) => [kind, counts.get(kind) ?? 0]);
-}
-function plural(n, one, many = `${one}s`) {
-  return `${n} ${n === 1 ? one : many}`;
-}
-function groupKeyOf(change) {
-  switch (change.kind) {
-    case "create-user":
-    case "update-user":
-      return {};
-    case "create-org":
-    case "rename-org":
-    case "add-org-user":
-    case "set-org-role":
-    case "remove-org-user":
-      return { org: change.org };
-    default:
-      return { org: change.org, team: change.team };
-  }
-}
-function subjectOf(change) {
-  switch (change.kind) {
-    case "create-org":
-    case "rename-org":
-      return change.org;
-    case "create-team":
-    case "update-team":
-    case "delete-team":
-    case "set-team-preferences":
-      return change.team;
-    default:
-      return who(change.user);
-  }
-}
-function compareChanges(a, b) {
-  return (KIND_RANK.get(a.kind) ?? 0) - (KIND_RANK.get(b.kind) ?? 0) || compareText(subjectOf(a), subjectOf(b)) || compareText(a.id, b.id);
-}
-function groupChanges(changes) {
-  const groups2 = /* @__PURE__ */ new Map();
-  for (const change of changes) {
-    const { org, team } = groupKeyOf(change);
-    const key = JSON.stringify([org ?? null, team ?? null]);
-    let group2 = groups2.get(key);
-    if (!group2) {
-      group2 = { changes: [] };
-      if (org !== void 0) group2.org = org;
-      if (team !== void 0) group2.team = team;
-      groups2.set(key, group2);
-    }
-    group2.changes.push(change);
-  }
-  const rank = (g) => g.org === void 0 ? 0 : g.team === void 0 ? 1 : 2;
-  return [...groups2.values()].map((g) => ({ ...g, changes: [...g.changes].sort(compareChanges) })).sort(
-    (a, b) => compareText(a.org ?? "", b.org ?? "") || rank(a) - rank(b) || compareText(a.team ?? "", b.team ?? "")
-  );
-}
-function who(user) {
-  return user.email || user.login;
-}
-function provenanceText(provenance) {
-  if (!provenance) return "";
-  if (provenance.notDeclared) return "not declared";
-  const parts = [];
-  if (provenance.oktaGroups.length) parts.push(`okta: ${provenance.oktaGroups.join(", ")}`);
-  if (provenance.yaml.length)
-    parts.push(provenance.yaml.map((ref) => `${ref.file}:${ref.line}`).join(", "));
-  return parts.join("; ");
-}
-function show(value) {
-  if (value === void 0) return "(unset)";
-  if (value === "") return '""';
-  return String(value);
-}
-function fieldChanges(from, to) {
-  const keys = [.../* @__PURE__ */ new Set([...Object.keys(from), ...Object.keys(to)])].sort(compareText);
-  return keys.filter((key) => from[key] !== to[key]).map((key) => `${key}: ${show(from[key])} \u2192 ${show(to[key])}`);
-}
-function preferenceChanges(from, to) {
-  return fieldChanges(from, to);
-}
-function adminSuffix(permission) {
-  return permission === "Admin" ? " (Admin)" : "";
-}
-function userTraits(change) {
-  const traits = [change.user.email, change.name ? `"${change.name}"` : ""];
-  if (change.isGrafanaAdmin) traits.push("Grafana admin");
-  if (change.disabled) traits.push("disabled");
-  const shown2 = traits.filter(Boolean);
-  return shown2.length ? ` (${shown2.join(", ")})` : "";
-}
-function groupItems(change) {
-  const sign = SIGN[EFFECT[change.kind]];
-  const item = (text2, provenance = "") => ({
-    sign,
-    text: clean(text2),
-    provenance: clean(provenance)
-  });
-  switch (change.kind) {
-    case "create-org":
-      return [item(`create org ${change.org}`)];
-    case "rename-org":
-      return [item(`rename org ${change.from} \u2192 ${change.org}`)];
-    case "create-user":
-      return [
-        item(
-          `create user ${change.user.login}${userTraits(change)}, ${passwordText(change.passwordEnv)}`
-        )
-      ];
-    case "update-user":
-      return fieldChanges(change.from, change.to).map(
-        (field) => item(`${change.user.login} ${field}`)
-      );
-    case "add-org-user":
-      return [item(`${who(change.user)} (${change.role})`, provenanceText(change.provenance))];
-    case "set-org-role":
-      return [
-        item(
-          `${who(change.user)} ${change.from} \u2192 ${change.to}`,
-          provenanceText(change.provenance)
-        )
-      ];
-    case "remove-org-user":
-      return [
-        item(
-          `${who(change.user)}${change.role === "None" ? "" : ` (${change.role})`}`,
-          provenanceText(change.provenance)
-        )
-      ];
-    case "create-team":
-      return [
-        item(
-          `create team ${change.team}${change.email ? ` (${change.email})` : ""}`,
-          `${change.source.file}:${change.source.line}`
-        )
-      ];
-    case "update-team":
-      return fieldChanges(change.from, change.to).map((field) => item(field));
-    case "delete-team":
-      return [
-        item(
-          `delete team ${change.team} (${plural(change.memberCount, "member")})`,
-          "not declared"
-        )
-      ];
-    case "set-team-preferences":
-      return preferenceChanges(change.from, change.to).map((field) => item(field));
-    case "add-team-member":
-      return [
-        item(
-          `${who(change.user)}${adminSuffix(change.permission)}`,
-          provenanceText(change.provenance)
-        )
-      ];
-    case "set-team-permission":
-      return [
-        item(
-          `${who(change.user)} ${change.from} \u2192 ${change.to}`,
-          provenanceText(change.provenance)
-        )
-      ];
-    case "remove-team-member":
-      return [
-        item(
-          `${who(change.user)}${adminSuffix(change.permission)}`,
-          provenanceText(change.provenance)
-        )
-      ];
-  }
-}
-function changeSummary(change) {
-  const teamPath = "team" in change ? `${change.org}/${change.team}` : "";
-  switch (change.kind) {
-    case "create-org":
-      return clean(`create org ${change.org}`);
-    case "rename-org":
-      return clean(`rename org ${change.from} \u2192 ${change.org}`);
-    case "create-user":
-      return clean(
-        `create user ${change.user.login}${userTraits(change)} with ${passwordText(change.passwordEnv)}`
-      );
-    case "update-user":
-      return clean(
-        `update user ${change.user.login}: ${fieldChanges(change.from, change.to).join(", ")}`
-      );
-    case "add-org-user":
-      return clean(`add ${who(change.user)} to org ${change.org} as ${change.role}`);
-    case "set-org-role":
-      return clean(
-        `change org role of ${who(change.user)} in ${change.org}: ${change.from} \u2192 ${change.to}`
-      );
-    case "remove-org-user":
-      return clean(
-        `remove ${who(change.user)} from org ${change.org}${change.role === "None" ? "" : ` (${change.role})`}`
-      );
-    case "create-team":
-      return clean(`create team ${teamPath}${change.email ? ` (email ${change.email})` : ""}`);
-    case "update-team":
-      return clean(`update team ${teamPath}: ${fieldChanges(change.from, change.to).join(", ")}`);
-    case "delete-team":
-      return clean(`delete team ${teamPath} (${plural(change.memberCount, "member")})`);
-    case "set-team-preferences":
-      return clean(
-        `set preferences of ${teamPath}: ${preferenceChanges(change.from, change.to).join(", ")}`
-      );
-    case "add-team-member":
-      return clean(`add member ${who(change.user)} to ${teamPath}${adminSuffix(change.permission)}`);
-    case "set-team-permission":
-      return clean(
-        `change permission of ${who(change.user)} in ${teamPath}: ${change.from} \u2192 ${change.to}`
-      );
-    case "remove-team-member":
-      return clean(
-        `remove member ${who(change.user)} from ${teamPath}${adminSuffix(change.permission)}`
-      );
-  }
-}
-function provenanceOfChange(change) {
-  if (change.kind === "create-team") return `${change.source.file}:${change.source.line}`;
-  if (change.kind === "delete-team") return "not declared";
-  return "provenance" in change ? provenanceText(change.provenance) : "";
-}
-function changeLine(change) {
-  const why = clean(provenanceOfChange(change));
-  return `${SIGN[EFFECT[change.kind]]} ${changeSummary(change)}${why ? `  [${why}]` : ""}`;
-}
-function resultsById(result) {
-  return new Map((result?.results ?? []).map((r) => [r.id, r]));
-}
-function statusCounts(result) {
-  const counts = {
-    applied: 0,
-    "already-done": 0,
-    failed: 0,
-    skipped: 0
-  };
-  for (const r of result.results) counts[r.status] += 1;
-  return counts;
-}
-function statusText(result) {
-  const counts = statusCounts(result);
-  return Object.keys(STATUS_LABEL).map((status) => `${counts[status]} ${STATUS_LABEL[status]}`).join(", ");
-}
-function guardScope(scope) {
-  return scope === "run" ? "the whole run" : scope;
-}
-function writtenBeforeBlock(result) {
-  if (!result.applied) return "nothing was written";
-  const joins = result.applied === 1 ? "1 org join" : `${result.applied} org joins`;
-  return `only the sync's user joining orgs was written (${joins})`;
-}
-function passwordText(passwordEnv) {
-  return passwordEnv ? `password from env ${passwordEnv}` : "a random password (signs in through SSO)";
-}
-function cancelledText(result, planned) {
-  const counts = statusCounts(result);
-  const ran = counts.applied + counts["already-done"] + counts.failed;
-  const left = planned - ran;
-  const failed = counts.failed ? `, ${counts.failed} failed` : "";
-  return `Cancelled after ${ran} of ${plural(planned, "change")} (${counts.applied + counts["already-done"]} applied${failed}); ${left} not started. A re-run plans and applies what is left`;
-}
-function noChangesText(plan) {
-  const problems = [];
-  if (plan.errors.length)
-    problems.push(`${plural(plan.errors.length, "error")}: parts could not be read`);
-  const held = plan.heldBack.reduce((n, h) => n + h.removals, 0);
-  if (plan.heldBack.length)
-    problems.push(
-      `${plural(held, "removal")} held back in ${plural(plan.heldBack.length, "place")}`
-    );
-  if (!problems.length) return "No changes. Grafana matches the config.";
-  return `No changes planned, but ${problems.join(", and ")}; see below.`;
-}
-var EFFECT, SIGN, KIND_LABEL, KIND_RANK, STATUS_LABEL;
-var init_describe = __esm({
-  "src/report/describe.ts"() {
-    "use strict";
-    init_model();
-    init_escape();
-    EFFECT = {
-      "create-org": "add",
-      "rename-org": "change",
-      "create-user": "add",
-      "update-user": "change",
-      "add-org-user": "add",
-      "set-org-role": "change",
-      "create-team": "add",
-      "update-team": "change",
-      "set-team-preferences": "change",
-      "add-team-member": "add",
-      "set-team-permission": "change",
-      "remove-team-member": "remove",
-      "remove-org-user": "remove",
-      "delete-team": "remove"
-    };
-    SIGN = { add: "+", change: "~", remove: "-" };
-    KIND_LABEL = {
-      "create-org": "create org",
-      "rename-org": "rename org",
-      "create-user": "create user",
-      "update-user": "update user",
-      "add-org-user": "add org user",
-      "set-org-role": "change org role",
-      "create-team": "create team",
-      "update-team": "update team",
-      "set-team-preferences": "set team preferences",
-      "add-team-member": "add team member",
-      "set-team-permission": "change team permission",
-      "remove-team-member": "remove team member",
-      "remove-org-user": "remove org user",
-      "delete-team": "delete team"
-    };
-    KIND_RANK = new Map(APPLY_ORDER.map((kind, i) => [kind, i]));
-    STATUS_LABEL = {
-      applied: "applied",
-      "already-done": "already done",
-      failed: "failed",
-      skipped: "skipped"
-    };
-  }
-});
-
 // src/report/markdown.ts
 function renderMarkdown(input, opts) {
   const view = makeView(input, opts.summaryUrl);
@@ -41589,10 +42175,14 @@ function renderMarkdown(input, opts) {
   return fitTotals(view, opts.budget);
 }
 function makeView(input, summaryUrl2) {
+  const split = input.plan.review?.base.read === true;
+  const pending = split ? input.plan.changes.filter((c) => c.origin === "pending") : [];
   return {
     input,
     applied: input.mode === "apply" && input.result !== void 0,
-    groups: groupChanges(input.plan.changes),
+    groups: groupChanges(split ? pullRequestChanges(input.plan) : input.plan.changes),
+    pendingGroups: groupChanges(pending),
+    split,
     results: resultsById(input.result),
     changes: new Map(input.plan.changes.map((c) => [c.id, c])),
     summaryUrl: safeUrl(summaryUrl2)
@@ -41666,15 +42256,74 @@ function head(view) {
   return [
     input.marker ?? "",
     `## grafana-team-sync ${title} for ${code(input.configPath)}`,
+    provenanceLine(view),
     summaryLine(view),
+    baseNotice(view),
+    sinceReviewBlock(view),
     removalBanner(view),
     kindTable(view)
   ];
+}
+function provenanceLine(view) {
+  const { commit } = view.input;
+  const run3 = view.summaryUrl && /\/runs\/(\d+)/.exec(view.summaryUrl)?.[1];
+  const link = view.summaryUrl ? `[run${run3 ? ` ${run3}` : ""}](${view.summaryUrl})` : "";
+  if (!commit && !link) return "";
+  const what = view.applied ? "Applied" : "Planned";
+  const at = commit ? ` at commit ${code(shortSha(commit))}` : "";
+  return `${what}${at}${link ? ` in ${link}` : ""}.`;
+}
+function baseNotice(view) {
+  const base = view.input.plan.review?.base;
+  if (!base || base.read) return "";
+  if (view.input.mode === "apply")
+    return `> [!NOTE]
+> The config before the merge (${code(shortSha(base.ref))}) could not be read (${plain(base.reason, 300)}), so this apply was not compared with the plan reviewed on the pull request.`;
+  return `> [!NOTE]
+> The base config (${code(shortSha(base.ref))}) could not be read (${plain(base.reason, 300)}), so this list does not tell this pull request's changes from those already pending.`;
+}
+function shortSha(ref) {
+  return /^[0-9a-f]{40}$/i.test(ref) ? ref.slice(0, 7) : ref;
+}
+function idText(id) {
+  const colon = id.indexOf(":");
+  const label = KIND_LABEL[id.slice(0, colon)];
+  return label && colon > 0 ? `${label} ${id.slice(colon + 1)}` : id;
+}
+function changeLabel(view, id) {
+  const change = view.changes.get(id);
+  return plain(change ? changeSummary(change) : id, LINE_TEXT);
+}
+function sinceReviewBlock(view) {
+  const since = view.input.plan.review?.sinceReview;
+  if (!since) return "";
+  if (!since.changed)
+    return `Unchanged since review: this pull request's part of the plan is the one reviewed (${code(since.current)}).`;
+  const max = 20;
+  const lines = [
+    ...since.added.slice(0, max).map((id) => `- \\+ ${changeLabel(view, id)}`),
+    ...since.added.length > max ? [`- \u2026and ${since.added.length - max} more not reviewed`] : []
+  ];
+  if (since.removed === "unknown") {
+    lines.push(
+      "- the reviewed list was too long to keep in the comment: only the changes planned now are listed"
+    );
+  } else {
+    lines.push(
+      ...since.removed.slice(0, max).map((id) => `- reviewed, no longer planned: ${plain(idText(id), LINE_TEXT)}`)
+    );
+    if (since.removed.length > max)
+      lines.push(`- \u2026and ${since.removed.length - max} more reviewed changes no longer planned`);
+  }
+  const lead = since.onChanged === "fail" ? "**Changed since review: nothing was written** (`on-plan-changed: fail`). Review the plan again, e.g. by re-running the pull request's plan, then re-run this apply." : "**Changed since review:** this pull request's part of the plan differs from the one reviewed (`on-plan-changed: warn`, so it was applied).";
+  return quote(["[!WARNING]", lead, "", ...lines]);
 }
 function summaryLine(view) {
   const { plan, result } = view.input;
   const planned = tallyText(tally(plan.changes));
   if (view.applied && result) {
+    if (result.changedSinceReview)
+      return `**Not applied: the pull-request part changed since review; nothing was written.** Planned: ${planned}.`;
     if (result.blocked)
       return `**Blocked by ${plural(plan.guards.length, "safety guard")}: ${writtenBeforeBlock(result)}.** Planned: ${planned}.`;
     if (!plan.changes.length) return noChangesLine(plan);
@@ -41683,7 +42332,14 @@ function summaryLine(view) {
     return `**${statusText(result)}** of ${plural(plan.changes.length, "planned change")} (${planned}).`;
   }
   if (!plan.changes.length) return noChangesLine(plan);
+  if (view.split) return splitLine(view);
   return `**${planned}**`;
+}
+function splitLine(view) {
+  const own2 = pullRequestChanges(view.input.plan);
+  const pending = view.pendingGroups.flatMap((g) => g.changes);
+  const head2 = own2.length ? `**This pull request: ${tallyText(tally(own2), true)}.**` : "**This pull request changes nothing in Grafana.**";
+  return pending.length ? `${head2} Already pending: ${tallyText(tally(pending), true)} (an apply of the base branch would make them too).` : head2;
 }
 function noChangesLine(plan) {
   const text2 = noChangesText(plan);
@@ -41691,16 +42347,38 @@ function noChangesLine(plan) {
 }
 function removalBanner(view) {
   if (view.applied) return "";
-  const parts = kindCounts(view.input.plan.changes).flatMap(([kind, n]) => {
+  const changes = view.groups.flatMap((g) => g.changes);
+  const parts = kindCounts(changes).flatMap(([kind, n]) => {
     const words = REMOVAL_WORDS[kind];
-    return words ? [`${words[0]} ${plural(n, words[1])}`] : [];
+    if (!words) return [];
+    const members2 = kind === "delete-team" ? ` (${plural(
+      changes.reduce((sum, c) => sum + (c.kind === kind ? c.memberCount : 0), 0),
+      "member"
+    )})` : "";
+    return [`${words[0]} ${plural(n, words[1])}${members2}`];
   });
   if (!parts.length) return "";
-  return quote(["[!WARNING]", `**This plan removes access:** it ${parts.join(", ")}.`]);
+  const removals = changes.reduce((sum, c) => sum + removalsOf(c), 0);
+  const what = view.split ? "This pull request removes access" : "This plan removes access";
+  const unit = `${plural(removals, "removal")} as the safety guards count them`;
+  return quote(["[!WARNING]", `**${what}:** ${unit}: it ${parts.join(", ")}.`]);
 }
 function kindTable(view) {
   const counts = kindCounts(view.input.plan.changes);
   if (!counts.length) return "";
+  if (!view.applied && view.split) {
+    const own2 = new Map(kindCounts(view.groups.flatMap((g) => g.changes)));
+    const pending = new Map(kindCounts(view.pendingGroups.flatMap((g) => g.changes)));
+    return table2(
+      ["Change", "This PR", "Already pending"],
+      ["l", "r", "r"],
+      counts.map(([kind]) => [
+        KIND_LABEL[kind],
+        String(own2.get(kind) ?? 0),
+        String(pending.get(kind) ?? 0)
+      ])
+    );
+  }
   if (!view.applied) {
     return table2(
       ["Change", "Count"],
@@ -41736,13 +42414,16 @@ function body(view, level) {
     skippedBlock(view, level),
     guardsBlock(view, plan.guards, level),
     heldBackBlock(view, plan.heldBack, level),
-    messagesBlock(view, "Errors", plan.errors, level, "The run fails after applying the rest."),
+    messagesBlock(view, "Errors", plan.errors, level, errorsIntro(view)),
     messagesBlock(view, "Warnings", plan.warnings, level),
     pendingBlock(view, plan.pending, level),
     ...changesBlocks(view, level),
     extraBlock(view, level),
     statsBlock(plan.stats.requests, level)
   ];
+}
+function errorsIntro(view) {
+  return view.input.mode === "apply" ? "The run fails after applying the rest." : "An apply makes the other changes, then fails on these.";
 }
 function describeResult(view, r, level) {
   const change = view.changes.get(r.id);
@@ -41767,7 +42448,7 @@ function skippedBlock(view, level) {
     skipped.map((r) => `- ${describeResult(view, r, level)}`),
     LIMITS[level].items
   ).join("\n");
-  const intro = view.input.result?.cancelled ? "Not started: the run was cancelled, or a change they depend on failed." : "Not attempted because a change they depend on failed.";
+  const intro = view.input.result?.changedSinceReview ? "Not attempted: the pull-request part changed since review." : view.input.result?.cancelled ? "Not started: the run was cancelled, or a change they depend on failed." : "Not attempted because a change they depend on failed.";
   return [
     `### Skipped: ${plural(skipped.length, "change")}`,
     "",
@@ -41878,25 +42559,44 @@ function statsBlock(stats, level) {
   );
 }
 function changesBlocks(view, level) {
-  if (!view.groups.length) return [];
+  return [...groupBlocks(view, view.groups, level), pendingChangesBlock(view, level)];
+}
+function groupBlocks(view, groups2, level, open4) {
+  if (!groups2.length) return [];
   if (level === "totals") return [];
-  if (level === "counts") return [countsTable(view)];
-  if (level === "removals") return [countsTable(view), removalsBlock(view)];
-  const open4 = view.input.plan.changes.length <= OPEN_UP_TO;
+  if (level === "counts") return [countsTable(view, groups2)];
+  if (level === "removals") return [countsTable(view, groups2), removalsBlock(groups2)];
+  const opened = open4 ?? groups2.reduce((n, g) => n + g.changes.length, 0) <= OPEN_UP_TO;
   const blocks = [];
   let org;
-  for (const [i, group2] of view.groups.entries()) {
+  for (const [i, group2] of groups2.entries()) {
     if (i === 0 || group2.org !== org) {
       org = group2.org;
-      blocks.push(groupHeading(view, group2.org));
+      blocks.push(groupHeading(groups2, group2.org));
     }
     const content = level === "full" ? diffBlock(view, group2) : lineList(view, group2);
-    blocks.push(details(groupSummary(view, group2), content, open4));
+    blocks.push(details(groupSummary(view, group2), content, opened));
   }
   return blocks;
 }
-function groupHeading(view, org) {
-  const changes = view.groups.filter((g) => g.org === org).flatMap((g) => g.changes);
+function pendingChangesBlock(view, level) {
+  const changes = view.pendingGroups.flatMap((g) => g.changes);
+  if (!changes.length) return "";
+  const counts = tallyText(tally(changes), true);
+  const title = view.applied ? `### Not from this pull request: ${plural(changes.length, "change")}` : `### Already pending: ${plural(changes.length, "change")} this pull request does not cause`;
+  const intro = view.applied ? "Drift and Okta membership moves that an apply of the commit before the merge would have made too." : "Drift and Okta membership moves: an apply of the base branch would make them too, with or without this pull request.";
+  if (level === "totals") return [title, "", `${intro} ${capitalise(counts)}.`].join("\n");
+  const inner = groupBlocks(view, view.pendingGroups, level, false).join("\n\n");
+  return [
+    title,
+    "",
+    intro,
+    "",
+    details(`${plural(changes.length, "pending change")} \u2014 ${counts}`, inner)
+  ].join("\n");
+}
+function groupHeading(groups2, org) {
+  const changes = groups2.filter((g) => g.org === org).flatMap((g) => g.changes);
   const counts = tallyText(tally(changes), true);
   return org === void 0 ? `### Users \u2014 ${counts}` : `### Org ${code(org)} \u2014 ${counts}`;
 }
@@ -41949,9 +42649,9 @@ function lossOf(change) {
       return void 0;
   }
 }
-function removalsBlock(view) {
+function removalsBlock(groups2) {
   let total = 0;
-  const lines = view.groups.flatMap((group2) => {
+  const lines = groups2.flatMap((group2) => {
     const losses = group2.changes.map(lossOf).filter((loss) => loss !== void 0);
     if (!losses.length) return [];
     total += losses.length;
@@ -41961,10 +42661,10 @@ function removalsBlock(view) {
   if (!lines.length) return "";
   return [`### Removals and demotions (${total})`, "", ...lines].join("\n");
 }
-function countsTable(view) {
+function countsTable(view, groups2) {
   const header = ["Org", "Team", "To add", "To change", "To remove"];
   if (view.applied) header.push("Failed");
-  const rows = view.groups.map((group2) => {
+  const rows = groups2.map((group2) => {
     const t = tally(group2.changes);
     const org = group2.org === void 0 ? "\u2014" : plain(group2.org);
     const team = group2.org === void 0 ? "(local users)" : group2.team === void 0 ? "(org)" : plain(group2.team);
@@ -41985,6 +42685,8 @@ var init_markdown = __esm({
     init_model();
     init_describe();
     init_escape();
+    init_guards();
+    init_review();
     COMMENT_BUDGET = 6e4;
     SUMMARY_BUDGET = 9e5;
     DETAIL_LEVELS = [
@@ -42056,14 +42758,27 @@ function renderText(input) {
       })
     ]);
   }
-  if (plan.changes.length) {
-    const lines = groupChanges(plan.changes).flatMap(
-      (group2) => group2.changes.map(
-        (change) => changeLine(change) + mark(applied ? results.get(change.id) : void 0)
-      )
-    );
+  const line = (change) => changeLine(change) + mark(applied ? results.get(change.id) : void 0);
+  if (plan.review?.base.read) {
+    const own2 = plan.changes.filter((c) => c.origin === "pull-request");
+    const pending = plan.changes.filter((c) => c.origin === "pending");
+    sections.push([
+      `Changes from this pull request (${own2.length}):`,
+      ...groupChanges(own2).flatMap((group2) => group2.changes.map(line))
+    ]);
+    if (pending.length)
+      sections.push([
+        `Already pending, an apply of the base would make them too (${pending.length}):`,
+        ...groupChanges(pending).flatMap((group2) => group2.changes.map(line))
+      ]);
+  } else if (plan.changes.length) {
+    const lines = groupChanges(plan.changes).flatMap((group2) => group2.changes.map(line));
     sections.push([`Changes (${plan.changes.length}):`, ...lines]);
   }
+  if (plan.review && !plan.review.base.read)
+    sections.push([
+      `The base config (${clean(plan.review.base.ref)}) could not be read (${clean(plan.review.base.reason)}): one list of changes.`
+    ]);
   if (applied && result?.extra.length)
     sections.push(["Follow-up writes:", ...result.extra.map((e) => `  - ${clean(e)}`)]);
   if (plan.stats.requests.length) {
@@ -42137,13 +42852,13 @@ function keyRank(key) {
 function compareKeys(a, b) {
   return keyRank(a) - keyRank(b) || (a < b ? -1 : a > b ? 1 : 0);
 }
-function canonical(value) {
-  if (Array.isArray(value)) return value.map(canonical);
+function canonical2(value) {
+  if (Array.isArray(value)) return value.map(canonical2);
   if (value === null || typeof value !== "object") return value;
   const out = {};
   for (const key of Object.keys(value).sort(compareKeys)) {
     const v = value[key];
-    if (v !== void 0) out[key] = canonical(v);
+    if (v !== void 0) out[key] = canonical2(v);
   }
   return out;
 }
@@ -42155,7 +42870,7 @@ function renderJson(input) {
     plan: input.plan
   };
   if (input.result) doc.result = input.result;
-  return `${JSON.stringify(canonical(doc), null, 2)}
+  return `${JSON.stringify(canonical2(doc), null, 2)}
 `;
 }
 var LEADING_KEYS;
@@ -42479,12 +43194,12 @@ function literal(text2) {
   return text2.replaceAll("${", () => "$${");
 }
 function buildExport(observed, options) {
-  const identity = chooseIdentity(observed);
+  const identity2 = chooseIdentity(observed);
   const ctx = {
     observed,
     options,
-    identity,
-    people: new People(observed.users, identity),
+    identity: identity2,
+    people: new People(observed.users, identity2),
     skipped: [],
     unprunable: [],
     values: /* @__PURE__ */ new Map(),
@@ -42509,7 +43224,7 @@ function buildExport(observed, options) {
     }
   }
   files.unshift(settingsFile(ctx, orgs));
-  return { files, skipped: ctx.skipped, identity, orgs: orgs.length, teams, okta };
+  return { files, skipped: ctx.skipped, identity: identity2, orgs: orgs.length, teams, okta };
 }
 function writesOrgRoles(ctx) {
   const { caller } = ctx.observed;
@@ -42530,8 +43245,8 @@ function distinctOrgs(ctx) {
   }
   return kept;
 }
-function candidates(user, identity) {
-  return identity === "email" ? [user.email, user.login] : [user.login, user.email];
+function candidates(user, identity2) {
+  return identity2 === "email" ? [user.email, user.login] : [user.login, user.email];
 }
 function personValue(people, user) {
   for (const value of candidates(user, people.identity)) {
@@ -42555,8 +43270,8 @@ function chooseIdentity(observed) {
     for (const u of org.users) name2(u);
     for (const team of org.teams) for (const m of team.members ?? []) name2(m);
   }
-  const missed = (identity) => {
-    const people = new People(observed.users, identity);
+  const missed = (identity2) => {
+    const people = new People(observed.users, identity2);
     let n = 0;
     for (const user of named.values()) if (personValue(people, user) === void 0) n++;
     return n;
@@ -42697,7 +43412,7 @@ function teamPeople(ctx, org, team) {
   }
   return result;
 }
-function teamFile(ctx, org, team, path9, okta) {
+function teamFile(ctx, org, team, path11, okta) {
   const people = teamPeople(ctx, org, team);
   const entry = { name: literal(team.name), org: literal(org.name) };
   if (team.email) {
@@ -42718,14 +43433,14 @@ function teamFile(ctx, org, team, path9, okta) {
   if (group2 && !group2.equal) {
     okta.differing.push(`${org.name} / ${team.name}`);
     const key = node2.items.find((p) => (0, import_yaml4.isScalar)(p.key) && p.key.value === "members")?.key;
-    const comment = ` Okta group "${team.name}" differs: ${group2.difference}`;
-    if ((0, import_yaml4.isScalar)(key)) key.commentBefore = comment;
-    else node2.comment = comment;
+    const comment2 = ` Okta group "${team.name}" differs: ${group2.difference}`;
+    if ((0, import_yaml4.isScalar)(key)) key.commentBefore = comment2;
+    else node2.comment = comment2;
   }
   if (group2?.equal) okta.matched.push(`${org.name} / ${team.name}`);
   document.contents = document.createNode({ teams: [node2] });
   document.commentBefore = [schemaLine(), ctx.header].join("\n");
-  return { path: path9, document };
+  return { path: path11, document };
 }
 function skipField(ctx, org, team, people, what, why) {
   const full = `${why}; left unmanaged`;
@@ -45229,8 +45944,8 @@ var require_pushgateway = __commonJS({
       const gatewayUrlParsed = url.parse(this.gatewayUrl);
       const gatewayUrlPath = gatewayUrlParsed.pathname && gatewayUrlParsed.pathname !== "/" ? gatewayUrlParsed.pathname : "";
       const jobPath = job ? `/job/${encodeURIComponent(job)}${generateGroupings(groupings)}` : "";
-      const path9 = `${gatewayUrlPath}/metrics${jobPath}`;
-      const target = url.resolve(this.gatewayUrl, path9);
+      const path11 = `${gatewayUrlPath}/metrics${jobPath}`;
+      const target = url.resolve(this.gatewayUrl, path11);
       const requestParams = url.parse(target);
       const httpModule = isHttps(requestParams.href) ? https2 : http2;
       const options = Object.assign(requestParams, this.requestOptions, {
@@ -48329,9 +49044,9 @@ function record2(m, run3) {
   if (outcome.kind === "applied") recordResults(m, outcome);
 }
 function recordResults(m, outcome) {
-  const kindOf = new Map(outcome.plan.changes.map((c) => [c.id, c.kind]));
+  const kindOf2 = new Map(outcome.plan.changes.map((c) => [c.id, c.kind]));
   for (const r of outcome.result.results) {
-    const kind = kindOf.get(r.id);
+    const kind = kindOf2.get(r.id);
     if (!kind) continue;
     if (r.status === "applied" || r.status === "already-done") m.applied.inc({ kind });
     if (r.status === "failed") m.failed.inc({ kind });
@@ -48381,9 +49096,9 @@ function createServiceServer(deps) {
   return server;
 }
 async function answer2(deps, req, res) {
-  const path9 = (req.url ?? "/").split("?")[0];
+  const path11 = (req.url ?? "/").split("?")[0];
   if (req.method !== "GET" && req.method !== "HEAD") return notFound(res);
-  switch (path9) {
+  switch (path11) {
     case "/healthz":
       return json(res, deps, deps.loop.stopping ? 503 : 200, {
         status: deps.loop.stopping ? "stopping" : "alive",
@@ -48788,21 +49503,21 @@ var file_exports = {};
 __export(file_exports, {
   writeMetricsFile: () => writeMetricsFile
 });
-async function writeMetricsFile(path9, text2) {
-  const temp = (0, import_node_path5.join)((0, import_node_path5.dirname)(path9), `.${(0, import_node_path5.basename)(path9)}.${(0, import_node_crypto3.randomBytes)(4).toString("hex")}.tmp`);
+async function writeMetricsFile(path11, text2) {
+  const temp = (0, import_node_path5.join)((0, import_node_path5.dirname)(path11), `.${(0, import_node_path5.basename)(path11)}.${(0, import_node_crypto4.randomBytes)(4).toString("hex")}.tmp`);
   try {
     await (0, import_promises3.writeFile)(temp, text2, { mode: 420 });
-    await (0, import_promises3.rename)(temp, path9);
+    await (0, import_promises3.rename)(temp, path11);
   } catch (error3) {
     await (0, import_promises3.rm)(temp, { force: true });
     throw error3;
   }
 }
-var import_node_crypto3, import_promises3, import_node_path5;
+var import_node_crypto4, import_promises3, import_node_path5;
 var init_file = __esm({
   "src/metrics/file.ts"() {
     "use strict";
-    import_node_crypto3 = __toESM(require_node_crypto(), 1);
+    import_node_crypto4 = __toESM(require_node_crypto(), 1);
     import_promises3 = __toESM(require_promises(), 1);
     import_node_path5 = __toESM(require_node_path(), 1);
   }
@@ -48818,7 +49533,7 @@ function processIO() {
   return {
     stdout: (text2) => process.stdout.write(text2),
     stderr: (text2) => process.stderr.write(text2),
-    writeFile: (path9, text2) => (0, import_node_fs.writeFileSync)(path9, text2),
+    writeFile: (path11, text2) => (0, import_node_fs2.writeFileSync)(path11, text2),
     env: process.env,
     cwd: process.cwd()
   };
@@ -48841,7 +49556,7 @@ function scrubbedIO(io, scrubber2) {
     ...io,
     stdout: (text2) => io.stdout(scrubber2.scrub(text2)),
     stderr: (text2) => io.stderr(scrubber2.scrub(text2)),
-    writeFile: (path9, text2) => io.writeFile(path9, scrubber2.scrub(text2))
+    writeFile: (path11, text2) => io.writeFile(path11, scrubber2.scrub(text2))
   };
 }
 async function run(argv, io, scrubber2) {
@@ -48944,6 +49659,8 @@ function engineInputs(args, io, signal, scrubber2) {
       keyId: env.OKTA_KEY_ID?.trim() || void 0
     };
   }
+  if (args.baseConfig)
+    inputs.base = { ref: args.baseConfig, configPath: args.baseConfig, cwd: io.cwd };
   if (mode === "validate") return { inputs };
   const url = env.GRAFANA_URL?.trim();
   const credentials = {
@@ -48964,11 +49681,11 @@ function engineInputs(args, io, signal, scrubber2) {
   };
   return { inputs };
 }
-var import_node_fs, import_node_path6;
+var import_node_fs2, import_node_path6;
 var init_run2 = __esm({
   "src/cli/run.ts"() {
     "use strict";
-    import_node_fs = __toESM(require_node_fs(), 1);
+    import_node_fs2 = __toESM(require_node_fs(), 1);
     import_node_path6 = __toESM(require_node_path(), 1);
     init_engine();
     init_secrets();
@@ -50656,7 +51373,7 @@ function normalizeSeparators(p) {
 function isUnixExecutable(stats) {
   return (stats.mode & 1) > 0 || (stats.mode & 8) > 0 && process.getgid !== void 0 && stats.gid === process.getgid() || (stats.mode & 64) > 0 && process.getuid !== void 0 && stats.uid === process.getuid();
 }
-var fs2, path5, __awaiter5, chmod, copyFile, lstat, mkdir2, open3, readdir3, rename2, rm3, rmdir, stat2, symlink, unlink, IS_WINDOWS, READONLY;
+var fs2, path5, __awaiter5, chmod, copyFile, lstat2, mkdir2, open3, readdir3, rename2, rm3, rmdir, stat2, symlink, unlink, IS_WINDOWS, READONLY;
 var init_io_util = __esm({
   "node_modules/@actions/io/lib/io-util.js"() {
     fs2 = __toESM(require_fs(), 1);
@@ -50688,7 +51405,7 @@ var init_io_util = __esm({
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
     };
-    ({ chmod, copyFile, lstat, mkdir: mkdir2, open: open3, readdir: readdir3, rename: rename2, rm: rm3, rmdir, stat: stat2, symlink, unlink } = fs2.promises);
+    ({ chmod, copyFile, lstat: lstat2, mkdir: mkdir2, open: open3, readdir: readdir3, rename: rename2, rm: rm3, rmdir, stat: stat2, symlink, unlink } = fs2.promises);
     IS_WINDOWS = process.platform === "win32";
     READONLY = fs2.constants.O_RDONLY;
   }
@@ -51628,29 +52345,6 @@ var init_core3 = __esm({
   }
 });
 
-// src/action/settings.ts
-var SETTING_INPUTS, inputNames;
-var init_settings3 = __esm({
-  "src/action/settings.ts"() {
-    "use strict";
-    init_settings();
-    SETTING_INPUTS = {
-      grafanaUrl: "grafana-url",
-      grafanaToken: "grafana-token",
-      grafanaUsername: "grafana-username",
-      grafanaPassword: "grafana-password",
-      oktaDomain: "okta-domain",
-      oktaToken: "okta-api-token",
-      oktaClientId: "okta-client-id",
-      oktaPrivateKey: "okta-private-key"
-    };
-    inputNames = (settings) => {
-      const names = and(settings.map((s) => `\`${SETTING_INPUTS[s]}\``));
-      return `the ${names} input${settings.length > 1 ? "s" : ""}`;
-    };
-  }
-});
-
 // node_modules/@actions/github/lib/context.js
 var import_fs2, import_os3, Context;
 var init_context2 = __esm({
@@ -51668,8 +52362,8 @@ var init_context2 = __esm({
           if ((0, import_fs2.existsSync)(process.env.GITHUB_EVENT_PATH)) {
             this.payload = JSON.parse((0, import_fs2.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
           } else {
-            const path9 = process.env.GITHUB_EVENT_PATH;
-            process.stdout.write(`GITHUB_EVENT_PATH ${path9} does not exist${import_os3.EOL}`);
+            const path11 = process.env.GITHUB_EVENT_PATH;
+            process.stdout.write(`GITHUB_EVENT_PATH ${path11} does not exist${import_os3.EOL}`);
           }
         }
         this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -58135,7 +58829,7 @@ function isAuthRequest(method, pathname) {
 }
 function routeMatcher(paths) {
   const regexes = paths.map(
-    (path9) => path9.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+    (path11) => path11.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
   const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -58389,8 +59083,12 @@ function parseInputs(env) {
   const names = Object.keys(schema.shape);
   const raw = Object.fromEntries(names.map((name2) => [name2, readInput(env, name2)]));
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue3) => issue3.message);
+  const configPathProblem = outsideWorkspace(raw["config-path"] || "teams", env);
+  if (!parsed.success || configPathProblem) {
+    const problems = [
+      ...parsed.error?.issues.map((issue3) => issue3.message) ?? [],
+      ...configPathProblem ? [configPathProblem] : []
+    ];
     throw new InputError(
       `Invalid action input: ${problems.join("; ")}. Fix the step's "with:" block.`
     );
@@ -58413,8 +59111,28 @@ function parseInputs(env) {
     dryRun: v["dry-run"],
     force: v.force,
     failOnChanges: v["fail-on-changes"],
-    concurrency: v.concurrency
+    concurrency: v.concurrency,
+    onPlanChanged: v["on-plan-changed"],
+    failureIssue: v["failure-issue"]
   };
+}
+function outsideWorkspace(configPath, env) {
+  const workspace = import_node_path7.default.resolve(env.GITHUB_WORKSPACE || process.cwd());
+  const target = import_node_path7.default.resolve(workspace, configPath);
+  const problem = `input "config-path" must be a folder or file inside the workspace (GITHUB_WORKSPACE); "${configPath}"`;
+  if (!isInside(target, workspace)) return `${problem} is outside it`;
+  const real = (file) => {
+    try {
+      return (0, import_node_fs3.realpathSync)(file);
+    } catch {
+      return void 0;
+    }
+  };
+  const realTarget = real(target);
+  if (realTarget !== void 0 && !isInside(realTarget, real(workspace) ?? workspace)) {
+    return `${problem} is a link, or lies in a linked folder, that leads outside it`;
+  }
+  return void 0;
 }
 function hasGrafanaCredentials(inputs) {
   return hasGrafanaAuth({
@@ -58424,12 +59142,15 @@ function hasGrafanaCredentials(inputs) {
     password: inputs.grafanaPassword
   });
 }
-var InputError, TRUE2, FALSE2, boolean3, optional2, schema;
+var import_node_fs3, import_node_path7, InputError, TRUE2, FALSE2, boolean3, optional2, schema;
 var init_inputs = __esm({
   "src/action/inputs.ts"() {
     "use strict";
+    import_node_fs3 = __toESM(require_node_fs(), 1);
+    import_node_path7 = __toESM(require_node_path(), 1);
     init_zod();
     init_secrets();
+    init_files();
     InputError = class extends Error {
       name = "InputError";
     };
@@ -58472,6 +59193,12 @@ var init_inputs = __esm({
       "dry-run": boolean3("dry-run", false),
       force: boolean3("force", false),
       "fail-on-changes": boolean3("fail-on-changes", false),
+      "on-plan-changed": string2().transform((value) => value.toLowerCase() || "warn").pipe(
+        _enum(["warn", "fail"], {
+          error: (issue3) => `input "on-plan-changed" must be warn or fail; got "${String(issue3.input)}"`
+        })
+      ),
+      "failure-issue": boolean3("failure-issue", true),
       concurrency: string2().transform((value) => value === "" ? 8 : Number(value)).refine((value) => Number.isInteger(value) && value >= 1 && value <= 64, {
         error: (issue3) => `input "concurrency" must be a whole number from 1 to 64; got "${String(issue3.input)}"`
       })
@@ -58553,6 +59280,7 @@ function emptyOutputs(mode) {
     mode,
     hasChanges: false,
     changeCount: 0,
+    prChangeCount: 0,
     counts: {},
     planFile: "",
     applied: 0,
@@ -58565,6 +59293,7 @@ function outputsOf(mode, plan, result) {
     ...emptyOutputs(mode),
     hasChanges: plan.changes.length > 0,
     changeCount: plan.changes.length,
+    prChangeCount: pullRequestChanges(plan).length,
     counts: plan.counts,
     applied: result?.applied ?? 0,
     failed: result?.failed ?? 0
@@ -58575,6 +59304,7 @@ function setOutputs(o) {
   set("mode", o.mode);
   set("has-changes", String(o.hasChanges));
   set("change-count", String(o.changeCount));
+  set("pr-change-count", String(o.prChangeCount));
   set("counts", JSON.stringify(o.counts));
   set("plan-file", o.planFile);
   set("applied", String(o.applied));
@@ -58583,14 +59313,14 @@ function setOutputs(o) {
 }
 function writePlanFile(env, json2) {
   const dir = env.RUNNER_TEMP || (0, import_node_os2.tmpdir)();
-  const path9 = (0, import_node_path7.join)(dir, "grafana-team-sync-plan.json");
+  const path11 = (0, import_node_path8.join)(dir, "grafana-team-sync-plan.json");
   try {
-    (0, import_node_fs2.mkdirSync)(dir, { recursive: true });
-    (0, import_node_fs2.writeFileSync)(path9, scrub2(json2.endsWith("\n") ? json2 : `${json2}
+    (0, import_node_fs4.mkdirSync)(dir, { recursive: true });
+    (0, import_node_fs4.writeFileSync)(path11, scrub2(json2.endsWith("\n") ? json2 : `${json2}
 `));
-    return path9;
+    return path11;
   } catch (error3) {
-    warning(`Could not write the plan file ${path9}: ${error3.message}`);
+    warning(`Could not write the plan file ${path11}: ${error3.message}`);
     return "";
   }
 }
@@ -58634,16 +59364,17 @@ function maskSecret(secret) {
     masking = false;
   }
 }
-var import_node_fs2, import_node_os2, import_node_path7, MAX_ANNOTATIONS, SUMMARY_BYTES, scrubber, masking;
+var import_node_fs4, import_node_os2, import_node_path8, MAX_ANNOTATIONS, SUMMARY_BYTES, scrubber, masking;
 var init_publish = __esm({
   "src/action/publish.ts"() {
     "use strict";
-    import_node_fs2 = __toESM(require_node_fs(), 1);
+    import_node_fs4 = __toESM(require_node_fs(), 1);
     import_node_os2 = __toESM(require_node_os(), 1);
-    import_node_path7 = __toESM(require_node_path(), 1);
+    import_node_path8 = __toESM(require_node_path(), 1);
     init_core3();
     init_secrets();
     init_secrets4();
+    init_engine();
     MAX_ANNOTATIONS = 10;
     SUMMARY_BYTES = 1e6;
     scrubber = createScrubber();
@@ -58653,11 +59384,45 @@ var init_publish = __esm({
 
 // src/action/comment.ts
 function normaliseConfigPath(configPath) {
-  const path9 = configPath.replace(/\\/g, "/").replace(/^(\.\/)+/, "").replace(/\/+$/, "");
-  return path9 || ".";
+  const path11 = configPath.replace(/\\/g, "/").replace(/^(\.\/)+/, "").replace(/\/+$/, "");
+  return path11 || ".";
 }
-function planMarker(configPath) {
-  return `<!-- grafana-team-sync:plan ${JSON.stringify({ configPath: normaliseConfigPath(configPath) })} -->`;
+function markerJson(value) {
+  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/>/g, "\\u003e");
+}
+function planMarker(configPath, reviewed2) {
+  const meta2 = { configPath: normaliseConfigPath(configPath) };
+  if (reviewed2) {
+    meta2.fingerprint = reviewed2.fingerprint;
+    if (reviewed2.sha) meta2.sha = reviewed2.sha;
+    if (reviewed2.changes) meta2.changes = reviewed2.changes.map((c) => [c.id, c.digest]);
+  }
+  return `${PLAN_MARKER}${markerJson(meta2)} -->`;
+}
+function planMarkerKey(configPath) {
+  return `${PLAN_MARKER}${markerJson({ configPath: normaliseConfigPath(configPath) }).slice(0, -1)}`;
+}
+function reviewedPartIn(body2, configPath) {
+  const key = planMarkerKey(configPath);
+  const start = body2.indexOf(key);
+  if (start < 0) return void 0;
+  const end = body2.indexOf(" -->", start);
+  if (end < 0) return void 0;
+  let meta2;
+  try {
+    meta2 = JSON.parse(body2.slice(start + PLAN_MARKER.length, end));
+  } catch {
+    return void 0;
+  }
+  const m = meta2;
+  if (typeof m.fingerprint !== "string") return void 0;
+  const part = { fingerprint: m.fingerprint };
+  if (typeof m.sha === "string") part.sha = m.sha;
+  if (Array.isArray(m.changes))
+    part.changes = m.changes.flatMap(
+      (c) => Array.isArray(c) && typeof c[0] === "string" && typeof c[1] === "string" ? [{ id: c[0], digest: c[1] }] : []
+    );
+  return part;
 }
 function applyMarker(configPath, sha) {
   const meta2 = { configPath: normaliseConfigPath(configPath), sha };
@@ -58676,18 +59441,17 @@ async function tokenIdentity(client) {
     throw error3;
   }
 }
-function isOwnComment(comment, marker, identity) {
-  if (!comment.body?.includes(marker)) return false;
-  if (identity) return comment.user?.login === identity;
-  return comment.user?.type === "Bot" || Boolean(comment.user?.login?.endsWith("[bot]"));
+function isOwnComment(comment2, marker, identity2) {
+  if (!comment2.body?.includes(marker)) return false;
+  if (identity2) return comment2.user?.login === identity2;
+  return comment2.user?.type === "Bot" || Boolean(comment2.user?.login?.endsWith("[bot]"));
 }
-function pickStickyComment(comments, marker, identity) {
-  return comments.filter((c) => isOwnComment(c, marker, identity)).reduce((newest, c) => !newest || c.id > newest.id ? c : newest, void 0);
+function pickStickyComment(comments, marker, identity2) {
+  return comments.filter((c) => isOwnComment(c, marker, identity2)).reduce((newest, c) => !newest || c.id > newest.id ? c : newest, void 0);
 }
-async function upsertStickyComment(client, target, marker, body2) {
+async function upsertStickyComment(client, target, marker, body2, key = marker) {
   const text2 = scrub2(withMarker(body2, marker));
-  const comments = await listAllComments(client, target);
-  const existing = pickStickyComment(comments, marker, await tokenIdentity(client));
+  const existing = await findStickyComment(client, target, key);
   if (existing && sameBody(existing.body, text2)) return { id: existing.id, action: "unchanged" };
   if (existing) {
     const { data: data2 } = await client.rest.issues.updateComment({
@@ -58703,6 +59467,10 @@ async function upsertStickyComment(client, target, marker, body2) {
     body: text2
   });
   return { id: data.id, action: "created" };
+}
+async function findStickyComment(client, target, key) {
+  const comments = await listAllComments(client, target);
+  return pickStickyComment(comments, key, await tokenIdentity(client));
 }
 async function listAllComments(client, target) {
   const all = [];
@@ -58732,14 +59500,97 @@ async function createComment(client, target, marker, body2) {
   });
   return { id: data.id, action: "created" };
 }
-var PAGE_SIZE, repoOf;
+var PLAN_MARKER, PAGE_SIZE, repoOf;
 var init_comment = __esm({
   "src/action/comment.ts"() {
     "use strict";
     init_github2();
     init_publish();
+    PLAN_MARKER = "<!-- grafana-team-sync:plan ";
     PAGE_SIZE = 100;
     repoOf = (target) => ({ owner: target.owner, repo: target.repo });
+  }
+});
+
+// src/action/base-config.ts
+async function readBaseConfig(client, repo, sha, configPath, tempRoot = (0, import_node_os3.tmpdir)()) {
+  const short = sha.slice(0, 7);
+  const unreadable = (why) => ({ ref: sha, unreadable: why });
+  try {
+    const { data } = await client.rest.git.getTree({
+      ...repoOf(repo),
+      tree_sha: sha,
+      recursive: "1"
+    });
+    if (data.truncated)
+      return unreadable(`the file list of ${short} is too large for GitHub to return whole`);
+    const root = normaliseConfigPath(configPath);
+    const entries = data.tree.filter(
+      (e) => e.path !== void 0 && (root === "." || e.path === root || e.path.startsWith(`${root}/`)) && YAML_FILE3.test(e.path)
+    );
+    const refused3 = refusedEntry(entries);
+    if (refused3) return unreadable(refused3);
+    const blobs = entries.filter((e) => e.type === "blob");
+    if (!blobs.length) return unreadable(`no *.yaml or *.yml file under ${root} at ${short}`);
+    const folder = await (0, import_promises4.mkdtemp)(import_node_path9.default.join(tempRoot, FOLDER_PREFIX));
+    await writeBlobs(client, repo, blobs, folder);
+    return { ref: sha, configPath: root, cwd: folder };
+  } catch (error3) {
+    const status = statusOf2(error3);
+    if (status === 403)
+      return unreadable(
+        `GitHub answered 403 reading ${short}: give the job the contents: read permission`
+      );
+    if (status === 404) return unreadable(`GitHub answered 404 for ${short}`);
+    return unreadable(`reading ${short} failed: ${error3.message}`);
+  }
+}
+async function removeBaseFolder(base) {
+  if (!base || "unreadable" in base || !import_node_path9.default.basename(base.cwd).startsWith(FOLDER_PREFIX)) return;
+  await (0, import_promises4.rm)(base.cwd, { recursive: true, force: true }).catch(() => void 0);
+}
+function refusedEntry(entries) {
+  if (entries.length > MAX_BASE_FILES)
+    return `${entries.length} config files, more than the ${MAX_BASE_FILES} read from another commit`;
+  for (const e of entries) {
+    const name2 = e.path ?? "";
+    if (e.mode === SYMLINK_MODE)
+      return `${name2} is a symbolic link; config files must be regular files`;
+    if (name2.split("/").some((part) => part === ".." || part === "") || import_node_path9.default.isAbsolute(name2))
+      return `${name2} is no plain relative path`;
+    if ((e.size ?? 0) > MAX_FILE_BYTES)
+      return `${name2} is larger than the ${MAX_FILE_BYTES / (1024 * 1024)} MiB a config file may be`;
+  }
+  return void 0;
+}
+async function writeBlobs(client, repo, blobs, folder) {
+  for (let i = 0; i < blobs.length; i += PARALLEL_BLOBS) {
+    await Promise.all(
+      blobs.slice(i, i + PARALLEL_BLOBS).map(async (entry) => {
+        const { data } = await client.rest.git.getBlob({ ...repoOf(repo), file_sha: entry.sha });
+        const bytes = Buffer.from(data.content, data.encoding === "base64" ? "base64" : "utf8");
+        const target = import_node_path9.default.join(folder, entry.path);
+        await (0, import_promises4.mkdir)(import_node_path9.default.dirname(target), { recursive: true });
+        await (0, import_promises4.writeFile)(target, bytes);
+      })
+    );
+  }
+}
+var import_promises4, import_node_os3, import_node_path9, MAX_BASE_FILES, YAML_FILE3, SYMLINK_MODE, PARALLEL_BLOBS, FOLDER_PREFIX;
+var init_base_config = __esm({
+  "src/action/base-config.ts"() {
+    "use strict";
+    import_promises4 = __toESM(require_promises(), 1);
+    import_node_os3 = __toESM(require_node_os(), 1);
+    import_node_path9 = __toESM(require_node_path(), 1);
+    init_files();
+    init_comment();
+    init_github2();
+    MAX_BASE_FILES = 500;
+    YAML_FILE3 = /\.ya?ml$/;
+    SYMLINK_MODE = "120000";
+    PARALLEL_BLOBS = 8;
+    FOLDER_PREFIX = "grafana-team-sync-base-";
   }
 });
 
@@ -58766,39 +59617,6 @@ var init_merged_pr = __esm({
   "src/action/merged-pr.ts"() {
     "use strict";
     init_comment();
-  }
-});
-
-// src/action/event.ts
-function readEvent(env, warn) {
-  const payload = readPayload(env.GITHUB_EVENT_PATH, warn);
-  return {
-    name: env.GITHUB_EVENT_NAME ?? "",
-    ref: env.GITHUB_REF || stringOf(payload.ref),
-    sha: env.GITHUB_SHA || stringOf(payload.after),
-    payload
-  };
-}
-function readPayload(path9, warn) {
-  if (!path9) return {};
-  try {
-    const parsed = JSON.parse((0, import_node_fs3.readFileSync)(path9, "utf8"));
-    return parsed && typeof parsed === "object" ? parsed : {};
-  } catch (error3) {
-    warn(`Could not read the event payload ${path9}: ${error3.message}`);
-    return {};
-  }
-}
-function pullRequestNumber(event) {
-  const number2 = event.payload.pull_request?.number ?? event.payload.number;
-  return typeof number2 === "number" ? number2 : void 0;
-}
-var import_node_fs3, stringOf;
-var init_event = __esm({
-  "src/action/event.ts"() {
-    "use strict";
-    import_node_fs3 = __toESM(require_node_fs(), 1);
-    stringOf = (value) => typeof value === "string" ? value : "";
   }
 });
 
@@ -58834,7 +59652,7 @@ function resolveMode(ctx) {
     return {
       mode: "validate",
       reason: `${wanted.reason}; pull request from a fork`,
-      notice: `Only validated the config: pull requests from forks get no secrets, so grafana-team-sync cannot read Grafana. The ${wanted.mode} runs after merge.`
+      notice: `Only validated the config: pull requests from forks get no secrets, so grafana-team-sync cannot read Grafana. Its changes are planned and applied after merge.`
     };
   }
   if (!ctx.hasCredentials) {
@@ -58894,8 +59712,149 @@ var init_mode = __esm({
   }
 });
 
+// src/action/review.ts
+function pullRequestBaseSha(ctx) {
+  if (!isPreMergeEvent(ctx.event.name)) return void 0;
+  const base = ctx.event.payload.pull_request?.base;
+  return typeof base?.sha === "string" && base.sha ? base.sha : void 0;
+}
+function pullRequestHeadSha(ctx) {
+  const head2 = ctx.event.payload.pull_request?.head;
+  return typeof head2?.sha === "string" && head2.sha ? head2.sha : void 0;
+}
+async function reviewInputs(ctx) {
+  const repo = repoFromEnv(ctx.env);
+  const token = ctx.inputs.githubToken;
+  const baseSha = pullRequestBaseSha(ctx);
+  const atMerge = ctx.mode === "apply" && ctx.event.name === "push" && Boolean(ctx.event.sha);
+  if (ctx.mode !== "plan" && !atMerge) return {};
+  if (ctx.mode === "plan" && !baseSha) return {};
+  if (!repo || !token) {
+    if (!baseSha) return {};
+    return { base: { ref: baseSha, unreadable: "no github-token to read it with" } };
+  }
+  const client = await createGitHubClient(token, ctx.env, {
+    warning,
+    debug
+  });
+  const tempRoot = ctx.env.RUNNER_TEMP || void 0;
+  if (baseSha) {
+    return { base: await readBaseConfig(client, repo, baseSha, ctx.inputs.configPath, tempRoot) };
+  }
+  const reviewed2 = await reviewedAtMerge(ctx, client);
+  if (!reviewed2) return {};
+  const before = await firstParent(ctx, client);
+  if (!before) return {};
+  return {
+    base: await readBaseConfig(client, repo, before, ctx.inputs.configPath, tempRoot),
+    reviewed: { part: reviewed2, onChanged: ctx.inputs.onPlanChanged }
+  };
+}
+async function reviewedAtMerge(ctx, client) {
+  const repo = repoFromEnv(ctx.env);
+  try {
+    const issue3 = await findMergedPullRequest(client, repo, ctx.event.sha, lookupDelays(ctx.env));
+    ctx.mergedPullRequest = issue3 ?? null;
+    if (issue3 === void 0) return void 0;
+    const key = planMarkerKey(ctx.inputs.configPath);
+    const comment2 = await findStickyComment(client, { ...repo, issue: issue3 }, key);
+    const part = comment2?.body ? reviewedPartIn(comment2.body, ctx.inputs.configPath) : void 0;
+    if (!part) info(`Pull request #${issue3} has no reviewed plan to compare with.`);
+    return part;
+  } catch (error3) {
+    warning(
+      `Could not read the reviewed plan (GitHub answered ${statusOf2(error3) ?? error3.message}); the apply is not compared with it.`
+    );
+    return void 0;
+  }
+}
+async function firstParent(ctx, client) {
+  const before = ctx.event.payload.before;
+  if (typeof before === "string" && before && !NO_COMMIT.test(before)) return before;
+  const repo = repoFromEnv(ctx.env);
+  try {
+    const { data } = await client.rest.repos.getCommit({
+      owner: repo.owner,
+      repo: repo.repo,
+      ref: ctx.event.sha
+    });
+    return data.parents[0]?.sha;
+  } catch {
+    return void 0;
+  }
+}
+var NO_COMMIT;
+var init_review2 = __esm({
+  "src/action/review.ts"() {
+    "use strict";
+    init_core3();
+    init_base_config();
+    init_comment();
+    init_github2();
+    init_merged_pr();
+    init_mode();
+    NO_COMMIT = /^0+$/;
+  }
+});
+
+// src/action/settings.ts
+var SETTING_INPUTS, inputNames;
+var init_settings3 = __esm({
+  "src/action/settings.ts"() {
+    "use strict";
+    init_settings();
+    SETTING_INPUTS = {
+      grafanaUrl: "grafana-url",
+      grafanaToken: "grafana-token",
+      grafanaUsername: "grafana-username",
+      grafanaPassword: "grafana-password",
+      oktaDomain: "okta-domain",
+      oktaToken: "okta-api-token",
+      oktaClientId: "okta-client-id",
+      oktaPrivateKey: "okta-private-key"
+    };
+    inputNames = (settings) => {
+      const names = and(settings.map((s) => `\`${SETTING_INPUTS[s]}\``));
+      return `the ${names} input${settings.length > 1 ? "s" : ""}`;
+    };
+  }
+});
+
+// src/action/event.ts
+function readEvent(env, warn) {
+  const payload = readPayload(env.GITHUB_EVENT_PATH, warn);
+  return {
+    name: env.GITHUB_EVENT_NAME ?? "",
+    ref: env.GITHUB_REF || stringOf(payload.ref),
+    sha: env.GITHUB_SHA || stringOf(payload.after),
+    payload
+  };
+}
+function readPayload(path11, warn) {
+  if (!path11) return {};
+  try {
+    const parsed = JSON.parse((0, import_node_fs5.readFileSync)(path11, "utf8"));
+    return parsed && typeof parsed === "object" ? parsed : {};
+  } catch (error3) {
+    warn(`Could not read the event payload ${path11}: ${error3.message}`);
+    return {};
+  }
+}
+function pullRequestNumber(event) {
+  const number2 = event.payload.pull_request?.number ?? event.payload.number;
+  return typeof number2 === "number" ? number2 : void 0;
+}
+var import_node_fs5, stringOf;
+var init_event = __esm({
+  "src/action/event.ts"() {
+    "use strict";
+    import_node_fs5 = __toESM(require_node_fs(), 1);
+    stringOf = (value) => typeof value === "string" ? value : "";
+  }
+});
+
 // src/action/comment-target.ts
-async function publishComment(ctx, render) {
+async function publishComment(ctx, render, reviewed2) {
   const { inputs, event, mode } = ctx;
   const planOnPullRequest = mode === "plan" && isPreMergeEvent(event.name) && pullRequestNumber(event) !== void 0;
   const applyOnPush = mode === "apply" && event.name === "push" && Boolean(event.sha);
@@ -58912,17 +59871,18 @@ async function publishComment(ctx, render) {
     });
     if (planOnPullRequest) {
       const target = { ...repo, issue: pullRequestNumber(event) };
-      const marker2 = planMarker(inputs.configPath);
+      const marker2 = planMarker(inputs.configPath, reviewed2);
       const write2 = await upsertStickyComment(
         client,
         target,
         marker2,
-        fit(render, marker2, ctx.summaryUrl)
+        fit(render, marker2, ctx.summaryUrl),
+        planMarkerKey(inputs.configPath)
       );
       info(`Plan comment ${write2.id} ${write2.action} on pull request #${target.issue}.`);
       return String(write2.id);
     }
-    const issue3 = await findMergedPullRequest(client, repo, event.sha, lookupDelays(ctx.env));
+    const issue3 = ctx.mergedPullRequest === void 0 ? await findMergedPullRequest(client, repo, event.sha, lookupDelays(ctx.env)) : ctx.mergedPullRequest ?? void 0;
     if (issue3 === void 0) {
       info(
         `No merged pull request found for ${event.sha}: the apply result is only in the job summary.`
@@ -58972,6 +59932,106 @@ var init_comment_target = __esm({
   }
 });
 
+// src/action/failure-issue.ts
+function failureMarker(configPath) {
+  return `<!-- grafana-team-sync:failure ${JSON.stringify({ configPath: normaliseConfigPath(configPath) })} -->`;
+}
+function wantsFailureIssue(ctx) {
+  return ctx.mode === "apply" && ctx.inputs.failureIssue && ctx.event.name in UNATTENDED_EVENTS;
+}
+async function syncFailureIssue(ctx, failed, summary3) {
+  const repo = repoFromEnv(ctx.env);
+  if (!wantsFailureIssue(ctx) || !ctx.inputs.githubToken || !repo) return;
+  try {
+    const client = await createGitHubClient(ctx.inputs.githubToken, ctx.env, {
+      warning,
+      debug
+    });
+    const marker = failureMarker(ctx.inputs.configPath);
+    const open4 = await findOpenIssue(client, repo, marker);
+    const run3 = `[run ${ctx.env.GITHUB_RUN_ID ?? ""}](${ctx.summaryUrl})`;
+    const what = `${UNATTENDED_EVENTS[ctx.event.name]} apply of \`${normaliseConfigPath(ctx.inputs.configPath)}\``;
+    if (failed && !open4) {
+      const { data } = await client.rest.issues.create({
+        ...repoOf(repo),
+        title: `grafana-team-sync: the ${what} fails`,
+        body: scrub2(
+          `${marker}
+
+The ${what} failed in ${run3}. This issue is closed by the first run that succeeds.
+
+${summary3(SUMMARY_BUDGET2)}`
+        )
+      });
+      info(`Opened issue #${data.number} for the failed apply.`);
+    } else if (failed && open4) {
+      await comment(
+        client,
+        repo,
+        open4,
+        `The ${what} failed again in ${run3}.
+
+${summary3(SUMMARY_BUDGET2)}`
+      );
+      info(`Commented on issue #${open4} for the failed apply.`);
+    } else if (open4) {
+      await comment(client, repo, open4, `The ${what} succeeded in ${run3}: closing.`);
+      await client.rest.issues.update({
+        ...repoOf(repo),
+        issue_number: open4,
+        state: "closed",
+        state_reason: "completed"
+      });
+      info(`Closed issue #${open4}: the apply succeeded.`);
+    }
+  } catch (error3) {
+    const status = statusOf2(error3);
+    const fix = status === 403 || status === 404 ? " Give the apply job `permissions: issues: write`." : "";
+    const why = status ? `GitHub answered ${status}: ${error3.message}` : error3.message;
+    warning(`Could not update the failure issue (${why}).${fix}`);
+  }
+}
+async function findOpenIssue(client, repo, marker) {
+  const identity2 = await tokenIdentity(client);
+  for (let page = 1; page <= MAX_PAGES; page++) {
+    const { data, headers } = await client.rest.issues.listForRepo({
+      ...repoOf(repo),
+      state: "open",
+      per_page: PAGE_SIZE2,
+      page
+    });
+    const found = data.find((i) => !i.pull_request && isOwnComment(i, marker, identity2));
+    if (found) return found.number;
+    const link = headers.link;
+    if (link ? !/rel="next"/.test(link) : data.length < PAGE_SIZE2) return void 0;
+  }
+  return void 0;
+}
+async function comment(client, repo, issue3, body2) {
+  await client.rest.issues.createComment({
+    ...repoOf(repo),
+    issue_number: issue3,
+    body: scrub2(body2)
+  });
+}
+var UNATTENDED_EVENTS, SUMMARY_BUDGET2, PAGE_SIZE2, MAX_PAGES;
+var init_failure_issue = __esm({
+  "src/action/failure-issue.ts"() {
+    "use strict";
+    init_core3();
+    init_comment();
+    init_github2();
+    init_publish();
+    UNATTENDED_EVENTS = {
+      schedule: "scheduled",
+      workflow_dispatch: "dispatched"
+    };
+    SUMMARY_BUDGET2 = 55e3;
+    PAGE_SIZE2 = 100;
+    MAX_PAGES = 20;
+  }
+});
+
 // src/action/outcome.ts
 async function report3(ctx, given) {
   const outcome = ctx.scrubber.scrubDeep(given);
@@ -58979,7 +60039,8 @@ async function report3(ctx, given) {
   const failures = [];
   let outputs = emptyOutputs(ctx.mode);
   let summary3;
-  let comment;
+  let comment2;
+  let reviewed2;
   switch (outcome.kind) {
     case "invalid": {
       annotateProblems(outcome.problems);
@@ -58988,7 +60049,7 @@ async function report3(ctx, given) {
       );
       process.exitCode = 1;
       summary3 = () => renderValidation({ configPath, problems: outcome.problems });
-      comment = summary3;
+      comment2 = summary3;
       break;
     }
     case "validated":
@@ -59000,16 +60061,18 @@ async function report3(ctx, given) {
       const title = outcome.kind === "failed" && outcome.cancelled ? "cancelled" : outcome.kind;
       failures.push(...problems);
       summary3 = () => failureMarkdown(`${ctx.mode} ${title}`, problems);
-      comment = summary3;
+      comment2 = summary3;
       if (outcome.kind === "failed") debug(`Requests: ${JSON.stringify(outcome.requests)}`);
       break;
     }
     case "planned":
     case "applied": {
+      const commit = pullRequestHeadSha(ctx) ?? ctx.event.sha;
       const input = {
         mode: ctx.mode === "apply" ? "apply" : "plan",
         configPath,
-        plan: outcome.plan
+        plan: outcome.plan,
+        ...commit ? { commit } : {}
       };
       const full = outcome.kind === "applied" ? { ...input, result: outcome.result } : input;
       outputs = outputsOf(
@@ -59020,14 +60083,16 @@ async function report3(ctx, given) {
       outputs.planFile = writePlanFile(ctx.env, renderJson(full));
       summary3 = (budget) => renderMarkdown(full, { budget });
       const steady = { ...full, plan: { ...outcome.plan, stats: { requests: [] } }, marker: "" };
-      comment = (budget, marker) => renderMarkdown({ ...steady, marker }, { budget, summaryUrl: ctx.summaryUrl });
+      comment2 = (budget, marker) => renderMarkdown({ ...steady, marker }, { budget, summaryUrl: ctx.summaryUrl });
       failures.push(...planFailures(ctx, outcome));
+      reviewed2 = reviewedPartOf(outcome.plan, pullRequestHeadSha(ctx));
       debug(`Requests: ${JSON.stringify(outcome.plan.stats.requests)}`);
       break;
     }
   }
   await writeSummary(ctx.env, summary3);
-  if (comment) outputs.commentId = await publishComment(ctx, comment) ?? "";
+  if (comment2) outputs.commentId = await publishComment(ctx, comment2, reviewed2) ?? "";
+  await syncFailureIssue(ctx, failures.length > 0 || outcome.kind === "invalid", summary3);
   setOutputs(outputs);
   if (failures.length) setFailed(failures.join("\n"));
 }
@@ -59048,6 +60113,15 @@ function planFailures(ctx, outcome) {
     return failures;
   }
   const { result } = outcome;
+  const since = plan.review?.sinceReview;
+  if (result.changedSinceReview)
+    failures.push(
+      "The merged pull request's changes differ from the plan reviewed on it; nothing was written (on-plan-changed: fail). See the job summary."
+    );
+  else if (since?.changed)
+    warning(
+      "The merged pull request's changes differ from the plan reviewed on it; applied anyway (on-plan-changed: warn). See the job summary."
+    );
   if (result.blocked) {
     const guards = plan.guards.map(describeGuard).join("; ");
     const noun = plan.guards.length === 1 ? "safety guard" : "safety guards";
@@ -59085,10 +60159,13 @@ var init_outcome = __esm({
   "src/action/outcome.ts"() {
     "use strict";
     init_core3();
+    init_engine();
+    init_review2();
     init_settings();
     init_settings3();
     init_report();
     init_comment_target();
+    init_failure_issue();
     init_publish();
   }
 });
@@ -59103,7 +60180,14 @@ async function runPhases(ctx) {
     return outcome;
   });
   if (validated.kind !== "validated" || ctx.mode === "validate") return validated;
-  return group(phaseTitle(ctx.mode), () => runEngine({ ...inputs, config: validated.config }));
+  return group(phaseTitle(ctx.mode), async () => {
+    const review = await reviewInputs(ctx);
+    try {
+      return await runEngine({ ...inputs, config: validated.config, ...review });
+    } finally {
+      await removeBaseFolder(review.base);
+    }
+  });
 }
 function describeSummary2(s) {
   return `Valid: ${s.files} file(s), ${s.orgs.length} org(s), ${s.teams} team(s), ${s.oktaGroups.length} Okta group(s), ${s.people} people, ${s.users} local user(s).`;
@@ -59150,6 +60234,8 @@ var init_phases = __esm({
     "use strict";
     init_core3();
     init_engine();
+    init_base_config();
+    init_review2();
   }
 });
 

@@ -23,6 +23,8 @@ import type {
   Observed,
   Plan,
   RequestStats,
+  ReviewedPart,
+  SinceReview,
 } from './model.ts'
 import { messageOf } from './model.ts'
 import { collectOktaRefs, observe, observeOrgsAgain } from './observe/index.ts'
@@ -36,6 +38,13 @@ import {
   type Capabilities,
 } from './plan/index.ts'
 import { privateKeySecrets } from './okta/index.ts'
+import {
+  compareWithReview,
+  markOrigins,
+  observationConfig,
+  withFormerSources,
+  withUnreadBase,
+} from './plan/review.ts'
 import { describeSetting, SettingError, type SettingProblem } from './settings.ts'
 import { createScrubber, grafanaAuth, grafanaSecrets, type Scrubber } from './secrets/index.ts'
 
@@ -63,7 +72,18 @@ export interface EngineInputs {
   scrubber?: Scrubber
   /** Learns each secret got during the run (Okta access tokens, assertions), e.g. to mask it. */
   onSecret?: (secret: string) => void
+  /**
+   * The config of the base commit (docs/contract.md §11): each change is marked as this pull
+   * request's or as already pending, from one observation made for both configs.
+   */
+  base?: BaseConfig
+  /** At merge: the pull-request part as reviewed, compared with the one about to be applied. */
+  reviewed?: { part: ReviewedPart; onChanged: SinceReview['onChanged'] }
 }
+
+/** A folder holding the base commit's config files, or why they could not be read. */
+export type BaseConfig =
+  { ref: string; configPath: string; cwd: string } | { ref: string; unreadable: string }
 
 export type EngineOutcome =
   | { kind: 'invalid'; problems: ConfigProblem[] }
@@ -113,6 +133,8 @@ export async function runEngine(given: EngineInputs): Promise<EngineOutcome> {
   if (inputs.mode === 'validate') {
     return { kind: 'validated', config, summary: describeConfig(config) }
   }
+  const base = inputs.base && (await loadBase(inputs.base, inputs))
+  const observing = base?.config ? observationConfig(config, base.config) : config
 
   const unmet = checkCapabilities(config, capabilitiesOf(inputs))
   if (unmet.length > 0) {
@@ -121,7 +143,7 @@ export async function runEngine(given: EngineInputs): Promise<EngineOutcome> {
 
   let clients: Clients
   try {
-    clients = inputs.clients ?? clientsFor(config, inputs, scrubber)
+    clients = inputs.clients ?? clientsFor(observing, inputs, scrubber)
   } catch (error) {
     const problems = [scrubber.scrub(messageOf(error))]
     return error instanceof SettingError
@@ -133,11 +155,11 @@ export async function runEngine(given: EngineInputs): Promise<EngineOutcome> {
   let observed: Observed
   try {
     observed = await unlessCancelled(
-      observe(config, clients, { onProgress: inputs.onProgress }),
+      observe(observing, clients, { onProgress: inputs.onProgress }),
       inputs.signal,
       clients.okta ? 'Grafana and Okta' : 'Grafana',
     )
-    plan = planAgainst(config, observed, clients, inputs.env)
+    plan = reviewed(planAgainst(config, observed, clients, inputs.env), base, observed, inputs)
   } catch (error) {
     if (error instanceof Cancelled) {
       return {
@@ -157,6 +179,10 @@ export async function runEngine(given: EngineInputs): Promise<EngineOutcome> {
     }
   }
   if (inputs.mode === 'plan') return { kind: 'planned', config, plan }
+  const since = plan.review?.sinceReview
+  if (since?.changed && since.onChanged === 'fail') {
+    return { kind: 'applied', config, plan, result: heldForReview(plan) }
+  }
 
   const access = accessChanges(plan, observed)
   const applied =
@@ -164,7 +190,79 @@ export async function runEngine(given: EngineInputs): Promise<EngineOutcome> {
       ? await joinThenApply(config, clients, observed, plan, access, inputs)
       : { plan, result: await applyChanges(plan, clients, observed, inputs) }
   for (const r of applied.result.results) if (r.detail) r.detail = scrubber.scrub(r.detail)
-  return { kind: 'applied', config, ...applied, requests: requestsOf(clients) }
+  return {
+    kind: 'applied',
+    config,
+    ...applied,
+    plan: withReviewOf(plan, applied.plan),
+    requests: requestsOf(clients),
+  }
+}
+interface LoadedBase {
+  ref: string
+  config?: DesiredConfig
+  unreadable?: string
+}
+
+/** The base commit's config through the same loader and limits; an invalid one is unreadable. */
+async function loadBase(base: BaseConfig, inputs: EngineInputs): Promise<LoadedBase> {
+  if ('unreadable' in base) return { ref: base.ref, unreadable: base.unreadable }
+  const loaded = await loadConfig(base.configPath, { env: inputs.env, cwd: base.cwd })
+  if (loaded.ok) return { ref: base.ref, config: loaded.config }
+  const [first] = loaded.problems
+  const where = first ? `; first: ${first.file}:${first.line}: ${first.message}` : ''
+  return {
+    ref: base.ref,
+    unreadable: `the base config has ${loaded.problems.length} problem(s)${where}`,
+  }
+}
+
+/** The plan with its changes marked by origin and, at merge, compared with the reviewed part. */
+function reviewed(
+  plan: Plan,
+  base: LoadedBase | undefined,
+  observed: Observed,
+  inputs: EngineInputs,
+): Plan {
+  if (!base) return plan
+  if (!base.config)
+    return withUnreadBase(plan, { ref: base.ref, read: false, reason: base.unreadable ?? '' })
+  const marked = withFormerSources(
+    markOrigins(plan, buildPlan(base.config, observed), base.ref),
+    base.config,
+    observed,
+  )
+  if (!inputs.reviewed) return marked
+  const { part, onChanged } = inputs.reviewed
+  return {
+    ...marked,
+    review: { ...marked.review!, sinceReview: compareWithReview(marked, part, onChanged) },
+  }
+}
+
+/** The pull-request part changed and on-plan-changed is fail: every change skipped, nothing written. */
+function heldForReview(plan: Plan): ApplyResult {
+  const detail = 'not run: the pull-request part changed since review (on-plan-changed: fail)'
+  return {
+    blocked: false,
+    changedSinceReview: true,
+    results: plan.changes.map((c) => ({ id: c.id, status: 'skipped', detail })),
+    applied: 0,
+    failed: 0,
+    skipped: plan.changes.length,
+    extra: [],
+  }
+}
+
+/** A plan made again after joining orgs keeps the first plan's review and the origins of its changes. */
+function withReviewOf(first: Plan, applied: Plan): Plan {
+  if (!first.review || first === applied) return applied
+  const origins = new Map(first.changes.map((c) => [c.id, c.origin]))
+  const changes = applied.changes.map((c) => {
+    const origin = origins.get(c.id) ?? (first.review?.base.read ? 'pull-request' : undefined)
+    return origin ? { ...c, origin } : c
+  })
+  return { ...applied, changes, review: first.review }
 }
 
 function applyChanges(
@@ -363,3 +461,6 @@ function learnCredentials(scrubber: Scrubber, inputs: EngineInputs): void {
   scrubber.add(inputs.okta?.token)
   for (const secret of privateKeySecrets(inputs.okta?.privateKey)) scrubber.add(secret)
 }
+
+// What the adapters read of a plan's review: its pull-request part, and the marker's fingerprint.
+export { pullRequestChanges, reviewedPartOf } from './plan/review.ts'

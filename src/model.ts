@@ -52,6 +52,8 @@ export interface TeamPreferences {
 
 export interface DesiredTeam {
   name: string
+  /** The team's current name in the same org: renamed in place (same id), not created anew. */
+  renamedFrom?: string
   org: string
   email?: string
   preferences?: TeamPreferences
@@ -200,6 +202,8 @@ export interface Provenance {
   oktaGroups: string[]
   yaml: SourceRef[]
   notDeclared?: boolean
+  /** A removal on a pull request: what wanted the person in the base config, no longer declared. */
+  was?: { oktaGroups: string[]; yaml: SourceRef[] }
 }
 
 interface ChangeBase {
@@ -207,7 +211,14 @@ interface ChangeBase {
   id: string
   /** Ids of changes that must succeed first. */
   dependsOn: string[]
+  /**
+   * On a pull request whose base config was read: `pull-request` when only this PR's config wants it,
+   * `pending` when an apply of the base would make it too (drift, Okta membership moves). SPEC §11.
+   */
+  origin?: ChangeOrigin
 }
+
+export type ChangeOrigin = 'pull-request' | 'pending'
 
 export type Change = ChangeBase &
   (
@@ -259,6 +270,17 @@ export type Change = ChangeBase &
         team: string
         email?: string
         source: SourceRef
+      }
+    | {
+        /** PUT /api/teams/:id with the new name: the id, permissions and preferences stay. */
+        kind: 'rename-team'
+        org: string
+        orgId: number
+        team: string
+        teamId: number
+        from: string
+        /** Grafana writes the email with every update (omitting it clears it): the one to keep or set. */
+        email: string
       }
     | {
         kind: 'update-team'
@@ -331,6 +353,7 @@ export const APPLY_ORDER: ChangeKind[] = [
   'add-org-user',
   'set-org-role',
   'create-team',
+  'rename-team',
   'update-team',
   'set-team-preferences',
   'add-team-member',
@@ -388,6 +411,52 @@ export interface Plan {
   guards: GuardViolation[]
   counts: Partial<Record<ChangeKind, number>>
   stats: { requests: RequestStats[] }
+  /** Present when the plan was compared with the base commit's config (SPEC §11). */
+  review?: Review
+}
+
+// ---------------------------------------------------------------- review (pull requests)
+
+/** What the base config was and whether it could be read; the changes carry their origin when it was. */
+export type ReviewBase =
+  | { ref: string; read: true }
+  /** The base could not be read (403/404, truncated tree, invalid config): one list, no origins. */
+  | { ref: string; read: false; reason: string }
+
+/** One pull-request change as kept in the comment marker: its id and a digest of its content. */
+export interface ReviewedChange {
+  id: string
+  digest: string
+}
+
+/** The pull-request part as a reviewer saw it: its fingerprint and, when small enough, its changes. */
+export interface ReviewedPart {
+  fingerprint: string
+  /** Absent when the part was too large to keep in the marker. */
+  changes?: ReviewedChange[]
+  /** The head commit that was planned. */
+  sha?: string
+}
+
+/** The pull-request part at merge compared with the one reviewed. */
+export interface SinceReview {
+  reviewed: string
+  current: string
+  changed: boolean
+  /** Ids of pull-request changes not in the reviewed part, or changed in content. */
+  added: string[]
+  /** Ids of reviewed changes no longer planned; unknown when the reviewed list was not kept. */
+  removed: string[] | 'unknown'
+  /** `fail`: nothing was written because the part changed. */
+  onChanged: 'warn' | 'fail'
+}
+
+export interface Review {
+  base: ReviewBase
+  /** Of the pull-request part; only when the base was read. */
+  fingerprint?: string
+  /** At merge, when a reviewed fingerprint was found. */
+  sinceReview?: SinceReview
 }
 
 // ---------------------------------------------------------------- apply
@@ -404,6 +473,11 @@ export interface ChangeResult {
 export interface ApplyResult {
   /** True when a safety guard stopped the run before any write. */
   blocked: boolean
+  /**
+   * The pull-request part changed since review and `on-plan-changed` is `fail`: nothing was written,
+   * every change is skipped.
+   */
+  changedSinceReview?: boolean
   results: ChangeResult[]
   applied: number
   failed: number

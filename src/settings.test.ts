@@ -49,7 +49,9 @@ describe('describeSetting', () => {
     expect(describeSetting(okta, inputNames)).toBe(
       'Okta group "Leads" is referenced (teams/a.yaml:3) but Okta credentials are missing: set the `okta-domain` and `okta-api-token` inputs, or the `okta-domain`, `okta-client-id` and `okta-private-key` inputs of an API Services app',
     )
-    expect(describeSetting(okta, variableNames)).toMatch(/set OKTA_DOMAIN and OKTA_API_TOKEN$/)
+    expect(describeSetting(okta, variableNames)).toMatch(
+      /set OKTA_DOMAIN and OKTA_API_TOKEN, or OKTA_DOMAIN, OKTA_CLIENT_ID and OKTA_PRIVATE_KEY of an API Services app$/,
+    )
   })
 
   it('words a setting by what it is when no adapter names it, and carries the fields on the error', () => {

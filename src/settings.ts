@@ -47,7 +47,7 @@ export function describeSetting(
     case 'okta-credentials-missing':
       return `Okta group "${problem.group}" is referenced (${problem.where}) but Okta credentials are missing: set ${names(['oktaDomain', 'oktaToken'])}, or ${names(['oktaDomain', 'oktaClientId', 'oktaPrivateKey'])} of an API Services app`
     case 'okta-credentials-conflict':
-      return `${names(['oktaToken'])} and ${names(['oktaClientId', 'oktaPrivateKey'])} are both set: Okta is reached one way, an API token or an API Services app; remove one`
+      return `${names(['oktaToken'])} is set together with ${names(['oktaClientId', 'oktaPrivateKey'])}: Okta is reached one way, an API token or an API Services app; remove one`
     case 'okta-app-incomplete':
       return problem.missing === 'oktaPrivateKey'
         ? `${names([problem.given])} is set without ${names([problem.missing])}: give the private key whose public key is registered on the API Services app`

@@ -1,5 +1,12 @@
 import * as core from '@actions/core'
-import { applyMarker, createComment, planMarker, upsertStickyComment } from './comment.ts'
+import type { ReviewedPart } from '../model.ts'
+import {
+  applyMarker,
+  createComment,
+  planMarker,
+  planMarkerKey,
+  upsertStickyComment,
+} from './comment.ts'
 import { findMergedPullRequest, lookupDelays } from './merged-pr.ts'
 import { createGitHubClient, repoFromEnv, statusOf, type RepoRef } from './github.ts'
 import { pullRequestNumber } from './event.ts'
@@ -20,6 +27,7 @@ export interface CommentTarget {
 export async function publishComment(
   ctx: ActionRun,
   render: CommentTarget['render'],
+  reviewed?: ReviewedPart,
 ): Promise<string | undefined> {
   const { inputs, event, mode } = ctx
   const planOnPullRequest =
@@ -38,17 +46,21 @@ export async function publishComment(
     })
     if (planOnPullRequest) {
       const target = { ...repo, issue: pullRequestNumber(event)! }
-      const marker = planMarker(inputs.configPath)
+      const marker = planMarker(inputs.configPath, reviewed)
       const write = await upsertStickyComment(
         client,
         target,
         marker,
         fit(render, marker, ctx.summaryUrl),
+        planMarkerKey(inputs.configPath),
       )
       core.info(`Plan comment ${write.id} ${write.action} on pull request #${target.issue}.`)
       return String(write.id)
     }
-    const issue = await findMergedPullRequest(client, repo, event.sha, lookupDelays(ctx.env))
+    const issue =
+      ctx.mergedPullRequest === undefined
+        ? await findMergedPullRequest(client, repo, event.sha, lookupDelays(ctx.env))
+        : (ctx.mergedPullRequest ?? undefined)
     if (issue === undefined) {
       core.info(
         `No merged pull request found for ${event.sha}: the apply result is only in the job summary.`,

@@ -1,3 +1,4 @@
+import type { ReviewedPart } from '../model.ts'
 import type { GitHubClient, RepoRef } from './github.ts'
 import { statusOf } from './github.ts'
 import { scrub } from './publish.ts'
@@ -11,9 +12,59 @@ export function normaliseConfigPath(configPath: string): string {
   return path || '.'
 }
 
-/** Hidden marker of the sticky plan comment, one per config path. */
-export function planMarker(configPath: string): string {
-  return `<!-- grafana-team-sync:plan ${JSON.stringify({ configPath: normaliseConfigPath(configPath) })} -->`
+const PLAN_MARKER = '<!-- grafana-team-sync:plan '
+
+/** JSON that cannot end the HTML comment it sits in, whatever names it holds. */
+function markerJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e')
+}
+
+/**
+ * Hidden marker of the sticky plan comment, one per config path; with the pull-request part's
+ * fingerprint (and its changes while they are few) for the merge to compare with.
+ */
+export function planMarker(configPath: string, reviewed?: ReviewedPart): string {
+  const meta: Record<string, unknown> = { configPath: normaliseConfigPath(configPath) }
+  if (reviewed) {
+    meta.fingerprint = reviewed.fingerprint
+    if (reviewed.sha) meta.sha = reviewed.sha
+    if (reviewed.changes) meta.changes = reviewed.changes.map((c) => [c.id, c.digest])
+  }
+  return `${PLAN_MARKER}${markerJson(meta)} -->`
+}
+
+/**
+ * What every plan marker of a config path starts with, with or without a fingerprint, so a comment
+ * written before fingerprints is still found and updated.
+ */
+export function planMarkerKey(configPath: string): string {
+  return `${PLAN_MARKER}${markerJson({ configPath: normaliseConfigPath(configPath) }).slice(0, -1)}`
+}
+
+/** The pull-request part a plan comment's marker recorded, if it recorded one. */
+export function reviewedPartIn(body: string, configPath: string): ReviewedPart | undefined {
+  const key = planMarkerKey(configPath)
+  const start = body.indexOf(key)
+  if (start < 0) return undefined
+  const end = body.indexOf(' -->', start)
+  if (end < 0) return undefined
+  let meta: unknown
+  try {
+    meta = JSON.parse(body.slice(start + PLAN_MARKER.length, end))
+  } catch {
+    return undefined
+  }
+  const m = meta as { fingerprint?: unknown; sha?: unknown; changes?: unknown }
+  if (typeof m.fingerprint !== 'string') return undefined
+  const part: ReviewedPart = { fingerprint: m.fingerprint }
+  if (typeof m.sha === 'string') part.sha = m.sha
+  if (Array.isArray(m.changes))
+    part.changes = m.changes.flatMap((c: unknown) =>
+      Array.isArray(c) && typeof c[0] === 'string' && typeof c[1] === 'string'
+        ? [{ id: c[0], digest: c[1] }]
+        : [],
+    )
+  return part
 }
 
 /** Marker of an apply-result comment; each apply posts a new one. */
@@ -75,16 +126,19 @@ export interface CommentWrite {
 // Both writers scrub the body: a comment leaves by the network, where the guard on stdout and
 // stderr does not reach.
 
-/** Updates the sticky comment in place (or not at all when the body is the same), else creates it. */
+/**
+ * Updates the sticky comment in place (or not at all when the body is the same), else creates it. It
+ * is found by `key`, which every version of its marker contains (default: the marker itself).
+ */
 export async function upsertStickyComment(
   client: GitHubClient,
   target: RepoRef & { issue: number },
   marker: string,
   body: string,
+  key: string = marker,
 ): Promise<CommentWrite> {
   const text = scrub(withMarker(body, marker))
-  const comments = await listAllComments(client, target)
-  const existing = pickStickyComment(comments, marker, await tokenIdentity(client))
+  const existing = await findStickyComment(client, target, key)
   if (existing && sameBody(existing.body, text)) return { id: existing.id, action: 'unchanged' }
   if (existing) {
     const { data } = await client.rest.issues.updateComment({
@@ -100,6 +154,16 @@ export async function upsertStickyComment(
     body: text,
   })
   return { id: data.id, action: 'created' }
+}
+
+/** The newest comment carrying `key` that the token's identity wrote. */
+export async function findStickyComment(
+  client: GitHubClient,
+  target: RepoRef & { issue: number },
+  key: string,
+) {
+  const comments = await listAllComments(client, target)
+  return pickStickyComment(comments, key, await tokenIdentity(client))
 }
 
 const PAGE_SIZE = 100

@@ -22,7 +22,17 @@ describe('parseInputs', () => {
       force: false,
       failOnChanges: false,
       concurrency: 8,
+      onPlanChanged: 'warn',
+      failureIssue: true,
     })
+  })
+
+  it('reads on-plan-changed and failure-issue, and names a bad on-plan-changed', () => {
+    const inputs = parseInputs({ 'INPUT_ON-PLAN-CHANGED': 'Fail', 'INPUT_FAILURE-ISSUE': 'false' })
+    expect(inputs).toMatchObject({ onPlanChanged: 'fail', failureIssue: false })
+    expect(() => parseInputs({ 'INPUT_ON-PLAN-CHANGED': 'block' })).toThrow(
+      'input "on-plan-changed" must be warn or fail; got "block"',
+    )
   })
 
   it('reads dashed names the way the runner writes them', () => {

@@ -23,6 +23,10 @@ export interface ActionInputs {
   force: boolean
   failOnChanges: boolean
   concurrency: number
+  /** At merge, when the pull-request part differs from the one reviewed: say so, or write nothing. */
+  onPlanChanged: 'warn' | 'fail'
+  /** Scheduled and dispatched applies open an issue when they fail, and close it when one succeeds. */
+  failureIssue: boolean
 }
 
 export class InputError extends Error {
@@ -85,6 +89,16 @@ const schema = z.object({
   'dry-run': boolean('dry-run', false),
   force: boolean('force', false),
   'fail-on-changes': boolean('fail-on-changes', false),
+  'on-plan-changed': z
+    .string()
+    .transform((value) => value.toLowerCase() || 'warn')
+    .pipe(
+      z.enum(['warn', 'fail'], {
+        error: (issue) =>
+          `input "on-plan-changed" must be warn or fail; got "${String(issue.input)}"`,
+      }),
+    ),
+  'failure-issue': boolean('failure-issue', true),
   concurrency: z
     .string()
     .transform((value) => (value === '' ? 8 : Number(value)))
@@ -143,6 +157,8 @@ export function parseInputs(env: Env): ActionInputs {
     force: v.force,
     failOnChanges: v['fail-on-changes'],
     concurrency: v.concurrency,
+    onPlanChanged: v['on-plan-changed'],
+    failureIssue: v['failure-issue'],
   }
 }
 

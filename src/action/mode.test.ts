@@ -108,6 +108,7 @@ describe('resolveMode falls back to validate when Grafana cannot be read', () =>
     const decision = resolveMode(ctx({ eventName: 'pull_request', isFork: true }))
     expect(decision).toMatchObject({ mode: 'validate' })
     expect('notice' in decision && decision.notice).toContain('fork')
+    expect('notice' in decision && decision.notice).toContain('planned and applied after merge')
   })
 
   it('validates without credentials with a notice naming the inputs', () => {

@@ -80,7 +80,7 @@ export function resolveMode(ctx: ModeContext): ModeDecision {
     return {
       mode: 'validate',
       reason: `${wanted.reason}; pull request from a fork`,
-      notice: `Only validated the config: pull requests from forks get no secrets, so grafana-team-sync cannot read Grafana. The ${wanted.mode} runs after merge.`,
+      notice: `Only validated the config: pull requests from forks get no secrets, so grafana-team-sync cannot read Grafana. Its changes are planned and applied after merge.`,
     }
   }
   if (!ctx.hasCredentials) {

@@ -1,6 +1,8 @@
 import * as core from '@actions/core'
 import type { EngineOutcome } from '../engine.ts'
-import type { GuardViolation } from '../model.ts'
+import type { GuardViolation, ReviewedPart } from '../model.ts'
+import { reviewedPartOf } from '../engine.ts'
+import { pullRequestHeadSha } from './review.ts'
 import { describeSetting } from '../settings.ts'
 import { inputNames } from './settings.ts'
 import {
@@ -12,6 +14,7 @@ import {
   writtenBeforeBlock,
 } from '../report/index.ts'
 import { publishComment, type CommentTarget } from './comment-target.ts'
+import { syncFailureIssue } from './failure-issue.ts'
 import * as publish from './publish.ts'
 import type { ActionRun } from './run.ts'
 
@@ -24,6 +27,7 @@ export async function report(ctx: ActionRun, given: EngineOutcome): Promise<void
   let outputs = publish.emptyOutputs(ctx.mode)
   let summary: (budget: number) => string
   let comment: CommentTarget['render'] | undefined
+  let reviewed: ReviewedPart | undefined
   switch (outcome.kind) {
     case 'invalid': {
       publish.annotateProblems(outcome.problems)
@@ -53,10 +57,12 @@ export async function report(ctx: ActionRun, given: EngineOutcome): Promise<void
     }
     case 'planned':
     case 'applied': {
+      const commit = pullRequestHeadSha(ctx) ?? ctx.event.sha
       const input = {
         mode: ctx.mode === 'apply' ? ('apply' as const) : ('plan' as const),
         configPath,
         plan: outcome.plan,
+        ...(commit ? { commit } : {}),
       }
       const full = outcome.kind === 'applied' ? { ...input, result: outcome.result } : input
       outputs = publish.outputsOf(
@@ -72,12 +78,14 @@ export async function report(ctx: ActionRun, given: EngineOutcome): Promise<void
       comment = (budget, marker) =>
         renderMarkdown({ ...steady, marker }, { budget, summaryUrl: ctx.summaryUrl })
       failures.push(...planFailures(ctx, outcome))
+      reviewed = reviewedPartOf(outcome.plan, pullRequestHeadSha(ctx))
       core.debug(`Requests: ${JSON.stringify(outcome.plan.stats.requests)}`)
       break
     }
   }
   await publish.writeSummary(ctx.env, summary)
-  if (comment) outputs.commentId = (await publishComment(ctx, comment)) ?? ''
+  if (comment) outputs.commentId = (await publishComment(ctx, comment, reviewed)) ?? ''
+  await syncFailureIssue(ctx, failures.length > 0 || outcome.kind === 'invalid', summary)
   publish.setOutputs(outputs)
   if (failures.length) core.setFailed(failures.join('\n'))
 }
@@ -106,6 +114,15 @@ function planFailures(
     return failures
   }
   const { result } = outcome
+  const since = plan.review?.sinceReview
+  if (result.changedSinceReview)
+    failures.push(
+      "The merged pull request's changes differ from the plan reviewed on it; nothing was written (on-plan-changed: fail). See the job summary.",
+    )
+  else if (since?.changed)
+    core.warning(
+      "The merged pull request's changes differ from the plan reviewed on it; applied anyway (on-plan-changed: warn). See the job summary.",
+    )
   if (result.blocked) {
     const guards = plan.guards.map(describeGuard).join('; ')
     const noun = plan.guards.length === 1 ? 'safety guard' : 'safety guards'

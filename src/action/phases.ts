@@ -2,6 +2,8 @@ import * as core from '@actions/core'
 import { runEngine, type EngineInputs, type EngineOutcome } from '../engine.ts'
 import type { ConfigSummary } from '../config/index.ts'
 import type { Mode } from './mode.ts'
+import { removeBaseFolder } from './base-config.ts'
+import { reviewInputs } from './review.ts'
 import type { ActionRun } from './run.ts'
 
 /** Validation first in its own log group, so config problems are not buried under the reads. */
@@ -15,7 +17,14 @@ export async function runPhases(ctx: ActionRun): Promise<EngineOutcome> {
   })
   if (validated.kind !== 'validated' || ctx.mode === 'validate') return validated
   // The config validated above is the one run: the files are read once.
-  return core.group(phaseTitle(ctx.mode), () => runEngine({ ...inputs, config: validated.config }))
+  return core.group(phaseTitle(ctx.mode), async () => {
+    const review = await reviewInputs(ctx)
+    try {
+      return await runEngine({ ...inputs, config: validated.config, ...review })
+    } finally {
+      await removeBaseFolder(review.base)
+    }
+  })
 }
 
 function describeSummary(s: ConfigSummary): string {

@@ -6,6 +6,7 @@ import type { ConfigProblem } from '../config/index.ts'
 import type { ApplyResult, Plan } from '../model.ts'
 import { createScrubber, type Scrubber } from '../secrets/index.ts'
 import { scrubWrites } from './secrets.ts'
+import { pullRequestChanges } from '../engine.ts'
 
 export const MAX_ANNOTATIONS = 10
 const SUMMARY_BYTES = 1_000_000
@@ -37,6 +38,8 @@ export interface Outputs {
   mode: string
   hasChanges: boolean
   changeCount: number
+  /** This pull request's changes when the base was read; else every change. */
+  prChangeCount: number
   counts: Plan['counts']
   planFile: string
   applied: number
@@ -49,6 +52,7 @@ export function emptyOutputs(mode: string): Outputs {
     mode,
     hasChanges: false,
     changeCount: 0,
+    prChangeCount: 0,
     counts: {},
     planFile: '',
     applied: 0,
@@ -62,6 +66,7 @@ export function outputsOf(mode: string, plan: Plan, result?: ApplyResult): Outpu
     ...emptyOutputs(mode),
     hasChanges: plan.changes.length > 0,
     changeCount: plan.changes.length,
+    prChangeCount: pullRequestChanges(plan).length,
     counts: plan.counts,
     applied: result?.applied ?? 0,
     failed: result?.failed ?? 0,
@@ -73,6 +78,7 @@ export function setOutputs(o: Outputs): void {
   set('mode', o.mode)
   set('has-changes', String(o.hasChanges))
   set('change-count', String(o.changeCount))
+  set('pr-change-count', String(o.prChangeCount))
   set('counts', JSON.stringify(o.counts))
   set('plan-file', o.planFile)
   set('applied', String(o.applied))

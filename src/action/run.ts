@@ -22,6 +22,8 @@ export interface ActionRun {
   signal?: AbortSignal
   /** Knows every secret of the run; learns more (local users' passwords) as the engine reads them. */
   scrubber: Scrubber
+  /** The pull request this push merged, once looked up (null: none found). */
+  mergedPullRequest?: number | null
 }
 
 /** The action: inputs → mode → engine → job summary, annotations, outputs and PR comment. */

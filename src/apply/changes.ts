@@ -58,6 +58,12 @@ export async function execute(ctx: ApplyContext, change: Change): Promise<Succes
       return done(await ctx.grafana.removeOrgUser(change.orgId, await ctx.ids.userId(change.user)))
     case 'create-team':
       return createTeam(ctx, change)
+    case 'rename-team':
+      await ctx.grafana.updateTeam(change.orgId, change.teamId, {
+        name: change.team,
+        email: change.email,
+      })
+      return 'applied'
     case 'update-team':
       // An empty name leaves the team's name as it is (the plan may match it in another case).
       await ctx.grafana.updateTeam(change.orgId, change.teamId, {

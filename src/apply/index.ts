@@ -1,3 +1,4 @@
+import { KIND_LABEL } from '../report/describe.ts'
 import type { GrafanaClient } from '../grafana/types.ts'
 import type { ApplyResult, Caller, Change, ChangeResult, Plan } from '../model.ts'
 import { messageOf } from '../model.ts'
@@ -54,7 +55,7 @@ export async function applyPlan(
         inFlight.delete(change.id)
       }
     },
-    (kind, count) => opts.onProgress?.(`applying ${count} ${kind} change(s)`),
+    (kind, count) => opts.onProgress?.(`applying ${count} × ${KIND_LABEL[kind]}`),
     opts.signal,
   ).finally(() => opts.signal?.removeEventListener('abort', onAbort))
   const results = plan.changes.map(

@@ -31,6 +31,8 @@ export interface CliArgs {
   /** `export` only: the folder to write (default teams), the orgs to export, Okta group matching. */
   export?: { out: string; orgs: string[]; oktaGroups: boolean }
   // --- end export
+  /** plan: the base branch's config folder; changes are marked as this change's or already pending. */
+  baseConfig?: string
 }
 
 export class UsageError extends Error {
@@ -49,6 +51,7 @@ const OPTIONS = {
   listen: { type: 'string' },
   'dry-run': { type: 'boolean' },
   'log-format': { type: 'string' },
+  'base-config': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
   // --- export
@@ -97,6 +100,7 @@ export function parseCliArgs(
     detailedExitcode: values['detailed-exitcode'],
     concurrency,
     metricsFile: values['metrics-file'],
+    ...(values['base-config'] !== undefined ? { baseConfig: values['base-config'] } : {}),
   }
   if (values.help || positionals[0] === 'help') return { ...base, command: 'help' }
   if (values.version) return { ...base, command: 'version' }
@@ -117,6 +121,11 @@ export function parseCliArgs(
   }
   // --- end export
   if (values.config.trim() === '') throw new UsageError('--config must name a folder or file')
+  if (base.baseConfig !== undefined && (command !== 'plan' || base.baseConfig.trim() === '')) {
+    throw new UsageError(
+      "--base-config goes with plan and names the base branch's config folder, e.g. plan --base-config ../main/teams",
+    )
+  }
   if (command === 'serve') return { ...base, command, serve: serveArgs(values, env) }
   const serveOnly = SERVE_ONLY.find((name) => values[name] !== undefined)
   if (serveOnly) throw new UsageError(`--${serveOnly} is an option of serve, not of ${command}`)

@@ -176,6 +176,8 @@ function engineInputs(
       keyId: env.OKTA_KEY_ID?.trim() || undefined,
     }
   }
+  if (args.baseConfig)
+    inputs.base = { ref: args.baseConfig, configPath: args.baseConfig, cwd: io.cwd }
   if (mode === 'validate') return { inputs }
   const url = env.GRAFANA_URL?.trim()
   const credentials = {

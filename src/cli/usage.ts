@@ -22,6 +22,8 @@ Options:
       --concurrency <n>   concurrent requests per service, 1-64 (default: 8)
       --metrics-file <f>  plan, apply: also write the run's Prometheus metrics to this file
                           (atomically, for node_exporter's textfile collector)
+      --base-config <dir> plan: the base branch's config; each change is marked as from this
+                          change or already pending (an apply of the base would make it too)
   -h, --help              show this help
   -v, --version           print the version
 

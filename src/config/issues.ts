@@ -22,7 +22,7 @@ const FIELD_HINTS: Record<string, string> = {
   login: 'Write the Grafana login of the account.',
   org: 'Write the org name, or remove the key to use settings.defaultOrg.',
   defaultOrg: 'Write the name of an org, e.g. Main Org.',
-  renamedFrom: 'Write the current name of the org to rename, or remove the key.',
+  renamedFrom: 'Write the current name of the org or team to rename, or remove the key.',
   grafana_team: 'Write the name of the Grafana team.',
   email: 'Write a full address such as ana@acme.example.',
   users: 'A person is an email address such as ana@acme.example or a Grafana login.',

@@ -221,6 +221,49 @@ function checkRenames(
   }
 }
 
+/** Within an org, an old team name goes to one team only, and not while it is declared itself. */
+function checkTeamRenames(
+  teams: readonly DesiredTeam[],
+  orgKey: (name: string) => string,
+  renamedFromAt: (team: DesiredTeam) => SourceRef,
+  problems: ConfigProblem[],
+): void {
+  const key = (org: string, name: string) => `${orgKey(org)}\u0000${name.toLowerCase()}`
+  const declared = new Map(teams.map((t) => [key(t.org, t.name), t]))
+  const renamedBy = new Map<string, DesiredTeam>()
+  for (const team of teams) {
+    if (
+      team.renamedFrom === undefined ||
+      team.renamedFrom.toLowerCase() === team.name.toLowerCase()
+    )
+      continue
+    const old = key(team.org, team.renamedFrom)
+    const oldName = JSON.stringify(team.renamedFrom)
+    const first = renamedBy.get(old)
+    if (first) {
+      problems.push(
+        problemAt(
+          renamedFromAt(team),
+          `team ${JSON.stringify(team.name)} is renamed from ${oldName}, and so is team ${JSON.stringify(first.name)} at ${place(first.source)}`,
+          'Only one team can take over an old name: remove one of the two renamedFrom.',
+        ),
+      )
+      continue
+    }
+    renamedBy.set(old, team)
+    const other = declared.get(old)
+    if (other) {
+      problems.push(
+        problemAt(
+          renamedFromAt(team),
+          `team ${JSON.stringify(team.name)} is renamed from ${oldName}, which is also declared as a team at ${place(other.source)}`,
+          `Remove renamedFrom to keep both teams, or remove the team ${oldName} to rename it.`,
+        ),
+      )
+    }
+  }
+}
+
 function collectUsers(files: readonly ParsedFile[], problems: ConfigProblem[]): DesiredUser[] {
   const seen = new Map<string, SourceRef>()
   // Grafana keeps one account per (lower-cased) email, so two users cannot share one.
@@ -271,6 +314,7 @@ function collectTeams(
   const describe = (org: string, name: string) => `team ${quoted(name)} in org ${quoted(org)}`
   const seen = new Map<string, SourceRef>()
   const teams: DesiredTeam[] = []
+  const renamedFromAt = new Map<string, SourceRef>()
   for (const file of files) {
     for (const { index, identity, value } of file.valid.teams) {
       const path = ['teams', index]
@@ -279,8 +323,11 @@ function collectTeams(
       const at = sourceOf(file, [...path, 'name'])
       const what = describe(org, identity.name)
       if (!claim(seen, teamKey(org, identity.name), source, at, what, problems) || !value) continue
+      if (value.renamedFrom !== undefined)
+        renamedFromAt.set(teamKey(org, identity.name), sourceOf(file, [...path, 'renamedFrom']))
       teams.push({
         name: identity.name,
+        ...(value.renamedFrom !== undefined ? { renamedFrom: value.renamedFrom } : {}),
         org,
         ...(value.email !== undefined ? { email: value.email } : {}),
         ...(value.preferences !== undefined ? { preferences: { ...value.preferences } } : {}),
@@ -291,6 +338,12 @@ function collectTeams(
     }
   }
 
+  checkTeamRenames(
+    teams,
+    orgKey,
+    (t) => renamedFromAt.get(teamKey(t.org, t.name)) ?? t.source,
+    problems,
+  )
   const fromMappings = new Map<string, DesiredTeam>()
   for (const file of files) {
     for (const { index, identity: mapping } of file.valid.mappings) {

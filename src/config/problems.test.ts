@@ -60,7 +60,7 @@ describe('config problems name file, line and column and say how to fix it', () 
     const problem = await onlyProblem(text, 'memebrs')
     expect(problem.message).toBe('unknown key `memebrs` in teams[0]')
     expect(problem.hint).toBe(
-      'Did you mean `members`? Allowed here: name, org, email, preferences, members, admins.',
+      'Did you mean `members`? Allowed here: name, renamedFrom, org, email, preferences, members, admins.',
     )
   })
 
@@ -521,5 +521,39 @@ describe('problems in a large config keep file, line and column', () => {
         message: 'duplicate key: a key may appear only once in a mapping',
       }),
     ])
+  })
+})
+
+describe('team renames', () => {
+  it('refuses two teams renamed from one name, and a rename from a team still declared', async () => {
+    const text = `teams:
+  - name: A
+    renamedFrom: old
+  - name: B
+    renamedFrom: old
+  - name: C
+    renamedFrom: A
+`
+    const fixture = await configFixture({ 'teams.yaml': text })
+    try {
+      const result = await fixture.load({})
+      expect(result.ok).toBe(false)
+      const problems = result.ok ? [] : result.problems
+      expect(problems.map(({ line, col, message }) => ({ line, col, message }))).toEqual([
+        {
+          line: 5,
+          col: 18,
+          message: 'team "B" is renamed from "old", and so is team "A" at teams/teams.yaml:2:5',
+        },
+        {
+          line: 7,
+          col: 18,
+          message:
+            'team "C" is renamed from "A", which is also declared as a team at teams/teams.yaml:2:5',
+        },
+      ])
+    } finally {
+      await fixture.remove()
+    }
   })
 })

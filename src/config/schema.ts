@@ -188,6 +188,10 @@ export const preferencesSchema = z
 
 export const teamSchema = z.strictObject({
   name,
+  renamedFrom: nonEmpty().optional().meta({
+    description:
+      'Rename the team with this name (in the same org) instead of creating a new one: it keeps its id, folder and dashboard permissions and preferences.',
+  }),
   org: nonEmpty().optional().meta({ description: 'Default: settings.defaultOrg' }),
   email: z
     .string()

@@ -133,7 +133,11 @@ async function readTeams(
 ): Promise<ObservedTeam[]> {
   const wanted = new Map<number, { members: boolean; preferences: boolean }>()
   for (const declared of declaredTeams) {
-    for (const team of findByName(teams, declared.name)) {
+    // A team renamed by renamedFrom is still found under its old name while the new one is free.
+    let found = findByName(teams, declared.name)
+    if (!found.length && declared.renamedFrom !== undefined)
+      found = findByName(teams, declared.renamedFrom)
+    for (const team of found) {
       const want = wanted.get(team.id) ?? { members: true, preferences: false }
       want.preferences ||= hasPreferences(declared)
       wanted.set(team.id, want)

@@ -44,6 +44,7 @@ function busy(): { desired: DesiredConfig; live: Observed } {
       team('Infra', { memberGroups: ['Eng', 'Broken'] }),
       team('Lab', { org: 'Research', members: ['kiosk', 'new@acme.example'] }),
       team('Lost', { org: 'Nowhere' }),
+      { ...team('Ops'), renamedFrom: 'Old Ops' },
     ],
   })
   const live = observed({
@@ -61,6 +62,7 @@ function busy(): { desired: DesiredConfig; live: Observed } {
           }),
           liveTeam(11, 'Infra', [p5!]),
           liveTeam(12, 'Legacy', [p5!, p6!]),
+          liveTeam(13, 'Old Ops'),
         ],
       ),
       liveOrg(3, 'Old Acme', [p3!, [p5!, 'Admin']]),
@@ -138,6 +140,7 @@ describe('the plan as a value', () => {
         "add-org-user:Research/p2@acme.example",
         "set-org-role:Main Org./p4@acme.example",
         "create-team:Research/Lab",
+        "rename-team:Main Org./Ops",
         "update-team:Main Org./Platform",
         "set-team-preferences:Main Org./Platform",
         "add-team-member:Main Org./Infra/p4@acme.example",

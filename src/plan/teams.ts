@@ -162,9 +162,14 @@ export function planTeam(
     }
     return
   }
-  const live = findTeam(org, team.name, declaredNames)
+  let live = findTeam(org, team.name, declaredNames)
+  const renamed = findRenamed(ctx, work, live, declaredNames)
   let createId: string | undefined
-  if (live) {
+  if (renamed) {
+    org.claimedTeams.add(renamed.id)
+    planRename(ctx, work, renamed)
+    live = renamed
+  } else if (live) {
     org.claimedTeams.add(live.id)
     planTeamEmail(ctx, work, live)
   } else {
@@ -189,6 +194,50 @@ export function planTeam(
   const members = live?.members ?? []
   for (let i = 0; i < members.length; i++) tally.addMember(personOf(ctx, members[i]!), members[i]!)
   planMembers(ctx, work, sources, tally, live, createId, bases)
+}
+
+/**
+ * The live team `renamedFrom` names, while the new name is free. When both names exist the sync
+ * manages the new one, leaves the old one alone (it is not pruned) and says so as an error.
+ */
+function findRenamed(
+  ctx: PlanContext,
+  { team, org }: TeamWork,
+  live: ObservedTeam | undefined,
+  declaredNames: Set<string>,
+): ObservedTeam | undefined {
+  if (team.renamedFrom === undefined || !org.live) return undefined
+  const old = findTeam(org, team.renamedFrom, declaredNames)
+  if (!old || old.id === live?.id) return undefined
+  if (!live) return old
+  org.claimedTeams.add(old.id)
+  ctx.out.error(
+    'team-rename-ambiguous',
+    `team "${team.name}" exists (id ${live.id}), and so does team "${old.name}" (id ${old.id}) named by renamedFrom: ` +
+      `the sync manages "${team.name}" and leaves "${old.name}" as it is; move what is left in it and delete it in Grafana, then remove renamedFrom`,
+    { source: team.source, org: org.name, team: team.name },
+  )
+  return undefined
+}
+
+/** Renamed in place: Grafana keeps the id, and with it folder and dashboard permissions and preferences. */
+function planRename(ctx: PlanContext, { team, org }: TeamWork, old: ObservedTeam): void {
+  addOrgChange(
+    ctx,
+    org,
+    {
+      kind: 'rename-team',
+      id: `rename-team:${org.name}/${team.name}`,
+      dependsOn: [],
+      org: org.name,
+      orgId: org.live!.id,
+      team: team.name,
+      teamId: old.id,
+      from: old.name,
+      email: team.email ?? old.email,
+    },
+    { team: team.name },
+  )
 }
 
 function planTeamEmail(ctx: PlanContext, { team, org }: TeamWork, live: ObservedTeam): void {

@@ -175,3 +175,39 @@ describe('any budget', () => {
     expect(failures).toEqual([])
   })
 })
+
+describe('a 4,000-change pull-request plan with both parts in a 60,000-character comment', () => {
+  // Every third team's changes come from the pull request, the rest are pending anyway.
+  const big = bigPlan(40, 100)
+  const plan: Plan = {
+    ...big,
+    changes: big.changes.map((c) => ({
+      ...c,
+      origin: 'team' in c && /Team-\d\d[036]-/.test(c.team) ? 'pull-request' : 'pending',
+    })),
+    review: { base: { ref: 'b45e0000000000000000000000000000000000b1', read: true } },
+  }
+  const own = plan.changes.filter((c) => c.origin === 'pull-request').length
+  const md = renderMarkdown(
+    { ...input(plan), commit: 'f00d000000000000000000000000000000000f01' },
+    { budget: COMMENT_BUDGET, summaryUrl: SUMMARY_URL },
+  )
+
+  it('fits the budget and keeps balanced markup', () => {
+    expect(plan.changes).toHaveLength(4000)
+    expect(own).toBeGreaterThan(0)
+    expect(own).toBeLessThan(4000)
+    expect(md.length).toBeLessThanOrEqual(COMMENT_BUDGET)
+    expect(markupProblems(md)).toEqual([])
+    expect(md.match(/<details/g)?.length ?? 0).toBe(md.match(/<\/details>/g)?.length ?? 0)
+  })
+
+  it('leads with the pull request part and still counts the pending one', () => {
+    expect(md).toContain('**This pull request: ')
+    expect(md).toContain(
+      `### Already pending: ${4000 - own} changes this pull request does not cause`,
+    )
+    expect(md.indexOf('**This pull request: ')).toBeLessThan(md.indexOf('### Already pending'))
+    expect(md).toContain('| Change | This PR | Already pending |')
+  })
+})

@@ -23,6 +23,8 @@ export interface ReportInput {
   result?: ApplyResult
   /** Hidden HTML comment the action finds its sticky comment by; emitted verbatim first. */
   marker?: string
+  /** The commit whose config was planned (a pull request's head), named under the title. */
+  commit?: string
 }
 
 export type Effect = 'add' | 'change' | 'remove'
@@ -36,6 +38,7 @@ export const EFFECT: Record<ChangeKind, Effect> = {
   'add-org-user': 'add',
   'set-org-role': 'change',
   'create-team': 'add',
+  'rename-team': 'change',
   'update-team': 'change',
   'set-team-preferences': 'change',
   'add-team-member': 'add',
@@ -55,6 +58,7 @@ export const KIND_LABEL: Record<ChangeKind, string> = {
   'add-org-user': 'add org user',
   'set-org-role': 'change org role',
   'create-team': 'create team',
+  'rename-team': 'rename team',
   'update-team': 'update team',
   'set-team-preferences': 'set team preferences',
   'add-team-member': 'add team member',
@@ -131,6 +135,7 @@ function subjectOf(change: Change): string {
     case 'rename-org':
       return change.org
     case 'create-team':
+    case 'rename-team':
     case 'update-team':
     case 'delete-team':
     case 'set-team-preferences':
@@ -184,11 +189,19 @@ export function who(user: UserRef): string {
 
 export function provenanceText(provenance: Provenance | undefined): string {
   if (!provenance) return ''
+  if (provenance.notDeclared && provenance.was) {
+    const was = sourcesText(provenance.was, 'okta ')
+    return `no longer in any declared source${was ? ` (was: ${was})` : ''}`
+  }
   if (provenance.notDeclared) return 'not declared'
+  return sourcesText(provenance, 'okta: ')
+}
+
+function sourcesText(sources: Pick<Provenance, 'oktaGroups' | 'yaml'>, okta: string): string {
   const parts: string[] = []
-  if (provenance.oktaGroups.length) parts.push(`okta: ${provenance.oktaGroups.join(', ')}`)
-  if (provenance.yaml.length)
-    parts.push(provenance.yaml.map((ref) => `${ref.file}:${ref.line}`).join(', '))
+  if (sources.oktaGroups.length) parts.push(`${okta}${sources.oktaGroups.join(', ')}`)
+  if (sources.yaml.length)
+    parts.push(sources.yaml.map((ref) => `${ref.file}:${ref.line}`).join(', '))
   return parts.join('; ')
 }
 
@@ -276,6 +289,8 @@ export function groupItems(change: Change): Item[] {
           `${change.source.file}:${change.source.line}`,
         ),
       ]
+    case 'rename-team':
+      return [item(`rename team ${change.from} → ${change.team} (same id ${change.teamId})`)]
     case 'update-team':
       return fieldChanges(change.from, change.to).map((field) => item(field))
     case 'delete-team':
@@ -339,6 +354,8 @@ export function changeSummary(change: Change): string {
       )
     case 'create-team':
       return clean(`create team ${teamPath}${change.email ? ` (email ${change.email})` : ''}`)
+    case 'rename-team':
+      return clean(`rename team ${change.org}/${change.from} → ${change.team}`)
     case 'update-team':
       return clean(`update team ${teamPath}: ${fieldChanges(change.from, change.to).join(', ')}`)
     case 'delete-team':

@@ -47,7 +47,7 @@ describe('renderMarkdown for a plan', () => {
     expect(md).toContain('| add team member | 4 |')
     expect(md).toContain('| delete team | 1 |')
     expect(md).toContain(
-      '**This plan removes access:** it removes 1 team membership, removes 1 org user, deletes 1 team.',
+      '**This plan removes access:** 9 removals as the safety guards count them: it removes 1 team membership, removes 1 org user, deletes 1 team (7 members).',
     )
   })
 
@@ -149,7 +149,7 @@ describe('renderMarkdown for a plan', () => {
       ],
     })
     expect(plan(p)).toContain(
-      '### Errors (1)\n\nThe run fails after applying the rest.\n\n- <code>Main Org. / Ops</code>: Okta group Ops could not be read: 500 (<code>teams/ops.yaml:4</code>)',
+      '### Errors (1)\n\nAn apply makes the other changes, then fails on these.\n\n- <code>Main Org. / Ops</code>: Okta group Ops could not be read: 500 (<code>teams/ops.yaml:4</code>)',
     )
   })
 

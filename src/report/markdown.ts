@@ -34,6 +34,8 @@ import {
   writtenBeforeBlock,
 } from './describe.ts'
 import { code, codeBlock, plain, safeUrl, truncate } from './escape.ts'
+import { removalsOf } from '../plan/guards.ts'
+import { pullRequestChanges } from '../plan/review.ts'
 
 /** GitHub rejects comment bodies over 65,536 characters; the rest is headroom. */
 export const COMMENT_BUDGET = 60_000
@@ -96,17 +98,25 @@ export function renderMarkdownLevel(
 interface View {
   input: ReportInput
   applied: boolean
+  /** This pull request's changes when the base was read, else every change. */
   groups: Group[]
+  /** Changes an apply of the base would make too; empty unless the base was read. */
+  pendingGroups: Group[]
+  split: boolean
   results: Map<string, ChangeResult>
   changes: Map<string, Change>
   summaryUrl: string | undefined
 }
 
 function makeView(input: ReportInput, summaryUrl: string | undefined): View {
+  const split = input.plan.review?.base.read === true
+  const pending = split ? input.plan.changes.filter((c) => c.origin === 'pending') : []
   return {
     input,
     applied: input.mode === 'apply' && input.result !== undefined,
-    groups: groupChanges(input.plan.changes),
+    groups: groupChanges(split ? pullRequestChanges(input.plan) : input.plan.changes),
+    pendingGroups: groupChanges(pending),
+    split,
     results: resultsById(input.result),
     changes: new Map(input.plan.changes.map((c) => [c.id, c])),
     summaryUrl: safeUrl(summaryUrl),
@@ -189,16 +199,88 @@ function head(view: View): string[] {
   return [
     input.marker ?? '',
     `## grafana-team-sync ${title} for ${code(input.configPath)}`,
+    provenanceLine(view),
     summaryLine(view),
+    baseNotice(view),
+    sinceReviewBlock(view),
     removalBanner(view),
     kindTable(view),
   ]
+}
+
+/** Which commit was planned, and the run that did it (the job summary is the run's page). */
+function provenanceLine(view: View): string {
+  const { commit } = view.input
+  const run = view.summaryUrl && /\/runs\/(\d+)/.exec(view.summaryUrl)?.[1]
+  const link = view.summaryUrl ? `[run${run ? ` ${run}` : ''}](${view.summaryUrl})` : ''
+  if (!commit && !link) return ''
+  const what = view.applied ? 'Applied' : 'Planned'
+  const at = commit ? ` at commit ${code(shortSha(commit))}` : ''
+  return `${what}${at}${link ? ` in ${link}` : ''}.`
+}
+
+/** The base could not be read: one line, and the list is the whole plan. */
+function baseNotice(view: View): string {
+  const base = view.input.plan.review?.base
+  if (!base || base.read) return ''
+  if (view.input.mode === 'apply')
+    return `> [!NOTE]\n> The config before the merge (${code(shortSha(base.ref))}) could not be read (${plain(base.reason, 300)}), so this apply was not compared with the plan reviewed on the pull request.`
+  return `> [!NOTE]\n> The base config (${code(shortSha(base.ref))}) could not be read (${plain(base.reason, 300)}), so this list does not tell this pull request's changes from those already pending.`
+}
+
+function shortSha(ref: string): string {
+  return /^[0-9a-f]{40}$/i.test(ref) ? ref.slice(0, 7) : ref
+}
+
+/** A change id (`add-team-member:Org/Team/who`) in words, for changes no longer in the plan. */
+function idText(id: string): string {
+  const colon = id.indexOf(':')
+  const label = KIND_LABEL[id.slice(0, colon) as ChangeKind]
+  return label && colon > 0 ? `${label} ${id.slice(colon + 1)}` : id
+}
+
+function changeLabel(view: View, id: string): string {
+  const change = view.changes.get(id)
+  return plain(change ? changeSummary(change) : id, LINE_TEXT)
+}
+
+/** At merge: whether the pull-request part is the one reviewed, and what differs. */
+function sinceReviewBlock(view: View): string {
+  const since = view.input.plan.review?.sinceReview
+  if (!since) return ''
+  if (!since.changed)
+    return `Unchanged since review: this pull request's part of the plan is the one reviewed (${code(since.current)}).`
+  const max = 20
+  const lines = [
+    ...since.added.slice(0, max).map((id) => `- \\+ ${changeLabel(view, id)}`),
+    ...(since.added.length > max ? [`- …and ${since.added.length - max} more not reviewed`] : []),
+  ]
+  if (since.removed === 'unknown') {
+    lines.push(
+      '- the reviewed list was too long to keep in the comment: only the changes planned now are listed',
+    )
+  } else {
+    lines.push(
+      ...since.removed
+        .slice(0, max)
+        .map((id) => `- reviewed, no longer planned: ${plain(idText(id), LINE_TEXT)}`),
+    )
+    if (since.removed.length > max)
+      lines.push(`- …and ${since.removed.length - max} more reviewed changes no longer planned`)
+  }
+  const lead =
+    since.onChanged === 'fail'
+      ? "**Changed since review: nothing was written** (`on-plan-changed: fail`). Review the plan again, e.g. by re-running the pull request's plan, then re-run this apply."
+      : "**Changed since review:** this pull request's part of the plan differs from the one reviewed (`on-plan-changed: warn`, so it was applied)."
+  return quote(['[!WARNING]', lead, '', ...lines])
 }
 
 function summaryLine(view: View): string {
   const { plan, result } = view.input
   const planned = tallyText(tally(plan.changes))
   if (view.applied && result) {
+    if (result.changedSinceReview)
+      return `**Not applied: the pull-request part changed since review; nothing was written.** Planned: ${planned}.`
     if (result.blocked)
       return `**Blocked by ${plural(plan.guards.length, 'safety guard')}: ${writtenBeforeBlock(result)}.** Planned: ${planned}.`
     if (!plan.changes.length) return noChangesLine(plan)
@@ -207,7 +289,19 @@ function summaryLine(view: View): string {
     return `**${statusText(result)}** of ${plural(plan.changes.length, 'planned change')} (${planned}).`
   }
   if (!plan.changes.length) return noChangesLine(plan)
+  if (view.split) return splitLine(view)
   return `**${planned}**`
+}
+
+function splitLine(view: View): string {
+  const own = pullRequestChanges(view.input.plan)
+  const pending = view.pendingGroups.flatMap((g) => g.changes)
+  const head = own.length
+    ? `**This pull request: ${tallyText(tally(own), true)}.**`
+    : '**This pull request changes nothing in Grafana.**'
+  return pending.length
+    ? `${head} Already pending: ${tallyText(tally(pending), true)} (an apply of the base branch would make them too).`
+    : head
 }
 
 function noChangesLine(plan: Plan): string {
@@ -223,17 +317,43 @@ const REMOVAL_WORDS: Partial<Record<ChangeKind, [string, string]>> = {
 
 function removalBanner(view: View): string {
   if (view.applied) return ''
-  const parts = kindCounts(view.input.plan.changes).flatMap(([kind, n]) => {
+  const changes = view.groups.flatMap((g) => g.changes)
+  const parts = kindCounts(changes).flatMap(([kind, n]) => {
     const words = REMOVAL_WORDS[kind]
-    return words ? [`${words[0]} ${plural(n, words[1])}`] : []
+    if (!words) return []
+    const members =
+      kind === 'delete-team'
+        ? ` (${plural(
+            changes.reduce((sum, c) => sum + (c.kind === kind ? c.memberCount : 0), 0),
+            'member',
+          )})`
+        : ''
+    return [`${words[0]} ${plural(n, words[1])}${members}`]
   })
   if (!parts.length) return ''
-  return quote(['[!WARNING]', `**This plan removes access:** it ${parts.join(', ')}.`])
+  // The safety guards count memberships: a deleted team's members each count as one removal.
+  const removals = changes.reduce((sum, c) => sum + removalsOf(c), 0)
+  const what = view.split ? 'This pull request removes access' : 'This plan removes access'
+  const unit = `${plural(removals, 'removal')} as the safety guards count them`
+  return quote(['[!WARNING]', `**${what}:** ${unit}: it ${parts.join(', ')}.`])
 }
 
 function kindTable(view: View): string {
   const counts = kindCounts(view.input.plan.changes)
   if (!counts.length) return ''
+  if (!view.applied && view.split) {
+    const own = new Map(kindCounts(view.groups.flatMap((g) => g.changes)))
+    const pending = new Map(kindCounts(view.pendingGroups.flatMap((g) => g.changes)))
+    return table(
+      ['Change', 'This PR', 'Already pending'],
+      ['l', 'r', 'r'],
+      counts.map(([kind]) => [
+        KIND_LABEL[kind],
+        String(own.get(kind) ?? 0),
+        String(pending.get(kind) ?? 0),
+      ]),
+    )
+  }
   if (!view.applied) {
     return table(
       ['Change', 'Count'],
@@ -273,13 +393,20 @@ function body(view: View, level: DetailLevel): string[] {
     skippedBlock(view, level),
     guardsBlock(view, plan.guards, level),
     heldBackBlock(view, plan.heldBack, level),
-    messagesBlock(view, 'Errors', plan.errors, level, 'The run fails after applying the rest.'),
+    messagesBlock(view, 'Errors', plan.errors, level, errorsIntro(view)),
     messagesBlock(view, 'Warnings', plan.warnings, level),
     pendingBlock(view, plan.pending, level),
     ...changesBlocks(view, level),
     extraBlock(view, level),
     statsBlock(plan.stats.requests, level),
   ]
+}
+
+/** A plan run fails for its errors only when it applies: on a pull request it says what apply does. */
+function errorsIntro(view: View): string {
+  return view.input.mode === 'apply'
+    ? 'The run fails after applying the rest.'
+    : 'An apply makes the other changes, then fails on these.'
 }
 
 function describeResult(view: View, r: ChangeResult, level: DetailLevel): string {
@@ -307,9 +434,11 @@ function skippedBlock(view: View, level: DetailLevel): string {
     skipped.map((r) => `- ${describeResult(view, r, level)}`),
     LIMITS[level].items,
   ).join('\n')
-  const intro = view.input.result?.cancelled
-    ? 'Not started: the run was cancelled, or a change they depend on failed.'
-    : 'Not attempted because a change they depend on failed.'
+  const intro = view.input.result?.changedSinceReview
+    ? 'Not attempted: the pull-request part changed since review.'
+    : view.input.result?.cancelled
+      ? 'Not started: the run was cancelled, or a change they depend on failed.'
+      : 'Not attempted because a change they depend on failed.'
   return [
     `### Skipped: ${plural(skipped.length, 'change')}`,
     '',
@@ -448,26 +577,52 @@ function statsBlock(stats: RequestStats[], level: DetailLevel): string {
 // ---------------------------------------------------------------- changes
 
 function changesBlocks(view: View, level: DetailLevel): string[] {
-  if (!view.groups.length) return []
+  return [...groupBlocks(view, view.groups, level), pendingChangesBlock(view, level)]
+}
+
+function groupBlocks(view: View, groups: Group[], level: DetailLevel, open?: boolean): string[] {
+  if (!groups.length) return []
   if (level === 'totals') return []
-  if (level === 'counts') return [countsTable(view)]
-  if (level === 'removals') return [countsTable(view), removalsBlock(view)]
-  const open = view.input.plan.changes.length <= OPEN_UP_TO
+  if (level === 'counts') return [countsTable(view, groups)]
+  if (level === 'removals') return [countsTable(view, groups), removalsBlock(groups)]
+  const opened = open ?? groups.reduce((n, g) => n + g.changes.length, 0) <= OPEN_UP_TO
   const blocks: string[] = []
   let org: string | undefined
-  for (const [i, group] of view.groups.entries()) {
+  for (const [i, group] of groups.entries()) {
     if (i === 0 || group.org !== org) {
       org = group.org
-      blocks.push(groupHeading(view, group.org))
+      blocks.push(groupHeading(groups, group.org))
     }
     const content = level === 'full' ? diffBlock(view, group) : lineList(view, group)
-    blocks.push(details(groupSummary(view, group), content, open))
+    blocks.push(details(groupSummary(view, group), content, opened))
   }
   return blocks
 }
 
-function groupHeading(view: View, org: string | undefined): string {
-  const changes = view.groups.filter((g) => g.org === org).flatMap((g) => g.changes)
+/** Changes this pull request does not cause, collapsed after its own. */
+function pendingChangesBlock(view: View, level: DetailLevel): string {
+  const changes = view.pendingGroups.flatMap((g) => g.changes)
+  if (!changes.length) return ''
+  const counts = tallyText(tally(changes), true)
+  const title = view.applied
+    ? `### Not from this pull request: ${plural(changes.length, 'change')}`
+    : `### Already pending: ${plural(changes.length, 'change')} this pull request does not cause`
+  const intro = view.applied
+    ? 'Drift and Okta membership moves that an apply of the commit before the merge would have made too.'
+    : 'Drift and Okta membership moves: an apply of the base branch would make them too, with or without this pull request.'
+  if (level === 'totals') return [title, '', `${intro} ${capitalise(counts)}.`].join('\n')
+  const inner = groupBlocks(view, view.pendingGroups, level, false).join('\n\n')
+  return [
+    title,
+    '',
+    intro,
+    '',
+    details(`${plural(changes.length, 'pending change')} — ${counts}`, inner),
+  ].join('\n')
+}
+
+function groupHeading(groups: Group[], org: string | undefined): string {
+  const changes = groups.filter((g) => g.org === org).flatMap((g) => g.changes)
   const counts = tallyText(tally(changes), true)
   return org === undefined ? `### Users — ${counts}` : `### Org ${code(org)} — ${counts}`
 }
@@ -536,9 +691,9 @@ function lossOf(change: Change): string | undefined {
   }
 }
 
-function removalsBlock(view: View): string {
+function removalsBlock(groups: Group[]): string {
   let total = 0
-  const lines = view.groups.flatMap((group) => {
+  const lines = groups.flatMap((group) => {
     const losses = group.changes.map(lossOf).filter((loss) => loss !== undefined)
     if (!losses.length) return []
     total += losses.length
@@ -554,10 +709,10 @@ function removalsBlock(view: View): string {
   return [`### Removals and demotions (${total})`, '', ...lines].join('\n')
 }
 
-function countsTable(view: View): string {
+function countsTable(view: View, groups: Group[]): string {
   const header = ['Org', 'Team', 'To add', 'To change', 'To remove']
   if (view.applied) header.push('Failed')
-  const rows = view.groups.map((group) => {
+  const rows = groups.map((group) => {
     const t = tally(group.changes)
     const org = group.org === undefined ? '—' : plain(group.org)
     const team =

@@ -72,14 +72,28 @@ export function renderText(input: ReportInput): string {
       }),
     ])
   }
-  if (plan.changes.length) {
-    const lines = groupChanges(plan.changes).flatMap((group) =>
-      group.changes.map(
-        (change) => changeLine(change) + mark(applied ? results.get(change.id) : undefined),
-      ),
-    )
+  const line = (change: Change) =>
+    changeLine(change) + mark(applied ? results.get(change.id) : undefined)
+  if (plan.review?.base.read) {
+    const own = plan.changes.filter((c) => c.origin === 'pull-request')
+    const pending = plan.changes.filter((c) => c.origin === 'pending')
+    sections.push([
+      `Changes from this pull request (${own.length}):`,
+      ...groupChanges(own).flatMap((group) => group.changes.map(line)),
+    ])
+    if (pending.length)
+      sections.push([
+        `Already pending, an apply of the base would make them too (${pending.length}):`,
+        ...groupChanges(pending).flatMap((group) => group.changes.map(line)),
+      ])
+  } else if (plan.changes.length) {
+    const lines = groupChanges(plan.changes).flatMap((group) => group.changes.map(line))
     sections.push([`Changes (${plan.changes.length}):`, ...lines])
   }
+  if (plan.review && !plan.review.base.read)
+    sections.push([
+      `The base config (${clean(plan.review.base.ref)}) could not be read (${clean(plan.review.base.reason)}): one list of changes.`,
+    ])
   if (applied && result?.extra.length)
     sections.push(['Follow-up writes:', ...result.extra.map((e) => `  - ${clean(e)}`)])
   if (plan.stats.requests.length) {

@@ -152,6 +152,7 @@ describe('outputs', () => {
   const nothingPlanned = {
     'has-changes': 'false',
     'change-count': '0',
+    'pr-change-count': '0',
     counts: '{}',
     'plan-file': '',
     applied: '0',

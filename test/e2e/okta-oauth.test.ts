@@ -357,7 +357,7 @@ describe('Okta API Services app: errors naming the fix', () => {
     setup = await start({ apps: [app(keys.rsaPem)] })
     const ran = await plan(setup, keys.rsaPem, { OKTA_API_TOKEN: SSWS_TOKEN })
     expect(ran.code).toBe(1)
-    expect(ran.stderr).toContain('`okta-api-token` (OKTA_API_TOKEN) and `okta-client-id`')
+    expect(ran.stderr).toContain('OKTA_API_TOKEN is set together with OKTA_CLIENT_ID')
     expect(setup.okta.requests).toEqual([])
     expect(setup.grafana.requests).toEqual([])
   })

@@ -108,3 +108,52 @@ describe('fake GitHub faults', () => {
     expect(gh.requests.map((r) => r.status)).toEqual([502, 200])
   })
 })
+
+describe('fake GitHub git trees and blobs', () => {
+  beforeEach(() => {
+    gh.addCommit('acme/app', {
+      sha: 'c0ffee',
+      files: { 'teams/a.yaml': 'teams: []\n', 'teams/link.yaml': { symlink: 'a.yaml' } },
+      parents: ['beef'],
+    })
+  })
+
+  it('lists every level with recursive=1, only the top without, with git blob ids and modes', async () => {
+    const top = await call('GET', '/repos/acme/app/git/trees/c0ffee')
+    const topTree = (top.body as { tree: { path: string }[] }).tree
+    expect(topTree.map((e) => e.path)).toEqual(['teams'])
+    const all = await call('GET', '/repos/acme/app/git/trees/c0ffee?recursive=1')
+    expect(all.body.truncated).toBe(false)
+    expect(all.body.tree).toEqual([
+      expect.objectContaining({ path: 'teams', mode: '040000', type: 'tree' }),
+      expect.objectContaining({
+        path: 'teams/a.yaml',
+        mode: '100644',
+        type: 'blob',
+        // `printf 'teams: []\n' | git hash-object --stdin`
+        sha: '6ebd35e0739ee4413f470261b957347a039333ff',
+        size: 10,
+      }),
+      expect.objectContaining({ path: 'teams/link.yaml', mode: '120000', type: 'blob' }),
+    ])
+  })
+
+  it('serves a blob as base64 and its commit with parents', async () => {
+    const tree = await call('GET', '/repos/acme/app/git/trees/c0ffee?recursive=1')
+    const sha = (tree.body.tree as { path: string; sha: string }[]).find(
+      (e) => e.path === 'teams/a.yaml',
+    )!.sha
+    const blob = await call('GET', `/repos/acme/app/git/blobs/${sha}`)
+    expect(blob.body.encoding).toBe('base64')
+    const content = (blob.body as { content: string }).content
+    expect(Buffer.from(content, 'base64').toString()).toBe('teams: []\n')
+    const commit = await call('GET', '/repos/acme/app/commits/c0ffee')
+    expect(commit.body.parents).toEqual([expect.objectContaining({ sha: 'beef' })])
+  })
+
+  it('answers 403 without contents read and 404 for an unknown commit', async () => {
+    expect((await call('GET', '/repos/acme/app/git/trees/nope')).status).toBe(404)
+    gh.contentsRead = false
+    expect((await call('GET', '/repos/acme/app/git/trees/c0ffee')).status).toBe(403)
+  })
+})
