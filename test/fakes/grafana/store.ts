@@ -111,6 +111,7 @@ export class Store {
   usersByLogin = new Map<string, User>()
   usersByEmail = new Map<string, User>()
   orgs = new Map<number, Org>()
+  /** Org and team names match exactly, as with SQLite or Postgres (§0.4). */
   orgsByName = new Map<string, Org>()
   orgMembers = new Map<number, Map<number, OrgRole>>()
   userOrgs = new Map<number, Map<number, OrgRole>>()
@@ -124,6 +125,7 @@ export class Store {
   #nextTeamId = 1
   #version = 0
   #cache = new Map<string, { version: number; value: unknown }>()
+
   changed(): void {
     this.#version++
   }

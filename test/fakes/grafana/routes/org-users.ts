@@ -24,7 +24,8 @@ function orgUsers({ store }: Fake, orgId: number, q: string) {
   return q === '' ? all : all.filter((m) => matchesUserQuery(m.user, q))
 }
 
-function listOrgUsersBare(orgIdOf: OrgOf, withParams: boolean): Handler {
+/** The current-org route reads `query` and `limit`; the path-org route lists everyone. */
+function listOrgUsers(orgIdOf: OrgOf, withParams: boolean): Handler {
   return (ctx) => {
     const orgId = orgIdOf(ctx)
     const q = withParams ? (ctx.req.query.get('query') ?? '').toLowerCase() : ''
@@ -105,7 +106,7 @@ const ADD_ORG_USER_SCHEMA: Schema = {
 }
 
 export const ORG_USER_ROUTES: RouteDef[] = [
-  route('GET', '/api/org/users', inOrg('org.users:read'), listOrgUsersBare(currentOrg, true)),
+  route('GET', '/api/org/users', inOrg('org.users:read'), listOrgUsers(currentOrg, true)),
   route('POST', '/api/org/users', inOrg('org.users:add'), addOrgUser(currentOrg), {
     bind: ADD_ORG_USER_SCHEMA,
   }),
@@ -118,12 +119,7 @@ export const ORG_USER_ROUTES: RouteDef[] = [
     inOrg('org.users:remove'),
     removeOrgUser(currentOrg, true),
   ),
-  route(
-    'GET',
-    '/api/orgs/:orgId/users',
-    inPathOrg('org.users:read'),
-    listOrgUsersBare(pathOrg, false),
-  ),
+  route('GET', '/api/orgs/:orgId/users', inPathOrg('org.users:read'), listOrgUsers(pathOrg, false)),
   route('POST', '/api/orgs/:orgId/users', inPathOrg('org.users:add'), addOrgUser(pathOrg), {
     bind: ADD_ORG_USER_SCHEMA,
   }),
