@@ -10,7 +10,7 @@ import {
 import type { Caller } from '../model.ts'
 import { PAGE, type WireOrg, type WireSignedInUser } from './wire.ts'
 
-export type CallOptions = RequestOptions & { orgId?: number }
+type CallOptions = RequestOptions & { orgId?: number }
 
 const isOrgScoped = (path: string) => /^\/api\/(teams|org)(\/|$|\?)/.test(path)
 
