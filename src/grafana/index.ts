@@ -1,3 +1,4 @@
 export { createGrafanaClient } from './client.ts'
-export type { GrafanaClientOptions, GrafanaOrgUser } from './client.ts'
+export type { GrafanaClientOptions } from './client.ts'
+export type { GrafanaOrgUser } from './wire.ts'
 export type { GrafanaClient, GrafanaTeamSummary } from './types.ts'

@@ -194,9 +194,7 @@ describe('fake Grafana RBAC', () => {
   const adminRoutes: [string, string, string, unknown?][] = [
     ['POST', '/api/admin/users', 'users:create', { login: 'x', password: 'secret' }],
     ['GET', '/api/users/lookup?loginOrEmail=admin', 'users:read'],
-    ['GET', '/api/users', 'users:read'],
     ['GET', '/api/users/search', 'users:read'],
-    ['GET', '/api/users/1', 'users:read'],
     ['GET', '/api/orgs', 'orgs:read'],
     ['POST', '/api/orgs', 'orgs:create', { name: 'New' }],
     ['GET', '/api/orgs/name/Main%20Org.', 'orgs:read'],
@@ -394,10 +392,6 @@ describe('fake Grafana teams', () => {
       status: 404,
       body: { message: 'Team not found' },
     })
-    expect(await call(g12, 'GET', '/api/teams/999')).toMatchObject({
-      status: 404,
-      body: { message: 'Team not found', traceID: '' },
-    })
     expect((await call(g12, 'GET', '/api/teams/999/members')).body).toEqual([])
     const g11 = await fake({ version: '11.1' })
     expect(await call(g11, 'PUT', '/api/teams/999', { body: { name: 'x' } })).toMatchObject({
@@ -407,20 +401,6 @@ describe('fake Grafana teams', () => {
     expect(await call(g11, 'DELETE', '/api/teams/999')).toMatchObject({
       status: 404,
       body: { message: 'Failed to delete Team. ID not found' },
-    })
-  })
-
-  it('hides teams of other orgs and resolves team UIDs', async () => {
-    const g = await fake()
-    const other = g.addOrg('Other')
-    const foreign = g.addTeam(other, 'Foreign')
-    expect((await call(g, 'GET', `/api/teams/${foreign}`)).status).toBe(404)
-    const created = await call(g, 'POST', '/api/teams', { body: { name: 'Mine' } })
-    const byUid = await call(g, 'GET', `/api/teams/${created.body.uid}`)
-    expect(byUid.body).toMatchObject({ id: created.body.teamId, name: 'Mine', memberCount: 1 })
-    expect(await call(g, 'GET', '/api/teams/not-a-uid')).toMatchObject({
-      status: 404,
-      body: { message: 'Not found' },
     })
   })
 
@@ -533,7 +513,7 @@ describe('fake Grafana team members', () => {
     expect(await orgUser(bea!)).toMatchObject({ ...renamed, role: 'Viewer' })
     expect(await hit('kit')).toMatchObject({ login: 'kit', isDisabled: true })
 
-    await call(g, 'DELETE', `/api/admin/users/${dan}`)
+    await call(g, 'DELETE', `/api/org/users/${dan}`)
     await call(g, 'DELETE', `/api/teams/${t}/members/${kit}`)
     expect(await members()).toEqual([['zoe', 'Zoe', 0]])
   })
@@ -586,46 +566,6 @@ describe('fake Grafana team members', () => {
         body: { message: 'Team not found' },
       },
     )
-  })
-
-  it('bulk-sets members by email, removing everyone unlisted including the creator', async () => {
-    const g = await fake()
-    const ana = g.addUser({ login: 'ana', email: 'ana@acme.example', orgs: { 1: 'Viewer' } })
-    const bo = g.addUser({ login: 'bo', email: 'bo@acme.example', orgs: { 1: 'Viewer' } })
-    const cy = g.addUser({ login: 'cy', email: 'cy@acme.example', orgs: { 1: 'Viewer' } })
-    const created = await call(g, 'POST', '/api/teams', { body: { name: 'Bulk' } })
-    const t = created.body.teamId as number
-    await call(g, 'POST', `/api/teams/${t}/members`, { body: { userId: cy } })
-    const res = await call(g, 'PUT', `/api/teams/${t}/members`, {
-      body: { members: ['ana@acme.example', 'cy@acme.example'], admins: ['BO@acme.example'] },
-    })
-    expect(res).toMatchObject({
-      status: 200,
-      body: { message: 'Team memberships have been updated' },
-    })
-    const members = g.snapshot().teamMembers.filter((m) => m.teamId === t)
-    expect(members.map((m) => [m.userId, m.permission])).toEqual([
-      [ana, 0],
-      [bo, 4],
-      [cy, 0],
-    ])
-  })
-
-  it('aborts a bulk update with an unknown email before changing anything', async () => {
-    const g = await fake()
-    const t = g.addTeam(1, 'T', { members: [{ userId: 1, permission: 4 }] })
-    const res = await call(g, 'PUT', `/api/teams/${t}/members`, {
-      body: { members: ['nobody@acme.example'] },
-    })
-    expect(res).toMatchObject({ status: 404, body: { message: 'user not found' } })
-    expect(g.snapshot().teamMembers).toEqual([{ teamId: t, userId: 1, permission: 4, labels: [] }])
-  })
-
-  it('has no bulk member route before Grafana 11.1', async () => {
-    const g = await fake({ version: '11.0' })
-    const t = g.addTeam(1, 'T')
-    const res = await call(g, 'PUT', `/api/teams/${t}/members`, { body: { members: [] } })
-    expect(res).toMatchObject({ status: 404, body: { message: 'Not found' } })
   })
 })
 
@@ -746,7 +686,6 @@ describe('fake Grafana users', () => {
       status: 404,
       body: { message: 'user not found' },
     })
-    expect((await call(g, 'GET', '/api/users/999')).body).toEqual({ message: 'user not found' })
   })
 
   it('pages user search from 1 with totalCount, ordered by login', async () => {
@@ -758,9 +697,6 @@ describe('fake Grafana users', () => {
     expect(first.users.map((u: any) => u.login)).toEqual(['admin', 'b'])
     expect((await page('perpage=2&page=3')).users.map((u: any) => u.login)).toEqual(['e'])
     expect((await page('perpage=2&page=0')).users).toEqual(first.users)
-    expect(
-      (await call(g, 'GET', '/api/users?perpage=2&page=2')).body.map((u: any) => u.login),
-    ).toEqual(['c', 'd'])
   })
 
   it('updates users, refusing login conflicts with 409', async () => {
@@ -782,13 +718,12 @@ describe('fake Grafana users', () => {
     })
   })
 
-  it('keeps the last server admin, disables, re-enables, sets passwords and deletes users', async () => {
+  it('keeps the last server admin, disables and re-enables users', async () => {
     const g = await fake()
     expect(
       await call(g, 'PUT', '/api/admin/users/1/permissions', { body: { isGrafanaAdmin: false } }),
     ).toMatchObject({ status: 400, body: { message: 'cannot remove last grafana admin' } })
     const u = g.addUser({ login: 'eve', password: 'pw-eve', orgs: { 1: 'Viewer' } })
-    const t = g.addTeam(1, 'T', { members: [{ userId: u }] })
     expect((await call(g, 'POST', `/api/admin/users/${u}/disable`)).body).toEqual({
       message: 'User disabled',
     })
@@ -796,17 +731,7 @@ describe('fake Grafana users', () => {
     expect((await call(g, 'POST', `/api/admin/users/${u}/enable`)).body).toEqual({
       message: 'User enabled',
     })
-    await call(g, 'PUT', `/api/admin/users/${u}/password`, { body: { password: 'new-pass' } })
-    expect(g.checkPassword('eve', 'new-pass')).toBe(true)
-    expect(g.checkPassword('eve', 'pw-eve')).toBe(false)
-    expect((await call(g, 'DELETE', `/api/admin/users/${u}`)).body).toEqual({
-      message: 'User deleted',
-    })
-    const snap = g.snapshot()
-    expect(snap.users.some((x) => x.id === u)).toBe(false)
-    expect(snap.orgUsers.some((x) => x.userId === u)).toBe(false)
-    expect(snap.teamMembers.some((x) => x.teamId === t)).toBe(false)
-    expect((await call(g, 'DELETE', `/api/admin/users/${u}`)).status).toBe(404)
+    expect(g.checkPassword('eve', 'pw-eve')).toBe(true)
   })
 
   it('describes the caller: a user with its org, a service account minimally', async () => {
@@ -883,7 +808,7 @@ describe('fake Grafana orgs', () => {
     })
   })
 
-  it('renames with 400 on a taken name, and deletes only orgs that are not the current one', async () => {
+  it('renames with 400 on a taken name and 500 for an unknown org', async () => {
     const g = await fake()
     const a = g.addOrg('A')
     g.addOrg('B')
@@ -897,17 +822,6 @@ describe('fake Grafana orgs', () => {
     expect(await call(g, 'PUT', '/api/orgs/999', { body: { name: 'Z' } })).toMatchObject({
       status: 500,
       body: { message: 'Failed to update organization' },
-    })
-    expect(await call(g, 'DELETE', '/api/orgs/1')).toMatchObject({
-      status: 400,
-      body: { message: 'Cannot delete your active organization' },
-    })
-    expect((await call(g, 'DELETE', `/api/orgs/${a}`)).body).toEqual({
-      message: 'Organization deleted',
-    })
-    expect(await call(g, 'DELETE', `/api/orgs/${a}`)).toMatchObject({
-      status: 404,
-      body: { message: 'Failed to delete organization. ID not found' },
     })
   })
 })
@@ -987,17 +901,12 @@ describe('fake Grafana org users', () => {
     expect(snap.teamMembers.some((m) => m.teamId === here)).toBe(false)
   })
 
-  it('lists and searches org users, paged from 1 with totalCount', async () => {
+  it('lists org users by login, with a limit', async () => {
     const g = await fake()
     for (const login of ['zoe', 'yan', 'xia']) g.addUser({ login, orgs: { 1: 'Viewer' } })
     const bare = await call(g, 'GET', '/api/org/users')
     expect(bare.body.map((u: any) => u.login)).toEqual(['admin', 'xia', 'yan', 'zoe'])
     expect((await call(g, 'GET', '/api/org/users?limit=2')).body).toHaveLength(2)
-    const search = await call(g, 'GET', '/api/org/users/search?perpage=3&page=2')
-    expect(search.body).toMatchObject({ totalCount: 4, page: 2, perPage: 3 })
-    expect(search.body.orgUsers.map((u: any) => u.login)).toEqual(['zoe'])
-    const filtered = await call(g, 'GET', '/api/orgs/1/users/search?query=Y')
-    expect(filtered.body.orgUsers.map((u: any) => u.login)).toEqual(['yan'])
   })
 })
 
@@ -1135,8 +1044,6 @@ describe('fake Grafana variants', () => {
     const users = await call(g, 'GET', '/api/users/search?perpage=1000')
     expect(users.body).toMatchObject({ totalCount: 5, perPage: 2 })
     expect(users.body.users).toHaveLength(2)
-    const orgUsers = await call(g, 'GET', '/api/org/users/search?perpage=1000')
-    expect(orgUsers.body.orgUsers).toHaveLength(2)
     const orgs = await call(g, 'GET', '/api/orgs?perpage=1000&page=1')
     expect(orgs.body.map((o: any) => o.name)).toEqual(['O1', 'O2'])
   })
