@@ -2,7 +2,7 @@
 // GrafanaClient, an Okta domain with an API token an OktaClient. The engine is given the clients.
 import { createGrafanaClient } from './grafana/index.ts'
 import type { GrafanaClient } from './grafana/types.ts'
-import { createOktaClient } from './okta/index.ts'
+import { createOktaClient, type OktaTokenCache } from './okta/index.ts'
 import type { OktaClient } from './okta/types.ts'
 import { SettingError } from './settings.ts'
 
@@ -36,6 +36,8 @@ export interface ClientOptions {
   onRetry?: (message: string) => void
   /** Learns each secret got at run time (Okta access tokens, assertions), e.g. to scrub it. */
   onSecret?: (secret: string) => void
+  /** An API Services app's token, kept from one run's clients to the next's (serve). */
+  oktaTokens?: OktaTokenCache
 }
 
 /** What one engine run talks to. Okta is absent when the run does not read Okta. */
@@ -47,7 +49,7 @@ export interface Clients {
 /** Throws SettingError (or the client's own error) when a credential cannot make a client. */
 export function createClients(credentials: Credentials, options: ClientOptions): Clients {
   const { grafana, okta } = credentials
-  const { onSecret, ...http } = options
+  const { onSecret, oktaTokens, ...http } = options
   if (!grafana?.url.trim()) {
     throw new SettingError({
       code: 'setting-unset',
@@ -64,7 +66,7 @@ export function createClients(credentials: Credentials, options: ClientOptions):
       ...http,
     }),
   }
-  if (okta) clients.okta = oktaClient(okta, http, onSecret)
+  if (okta) clients.okta = oktaClient(okta, http, onSecret, oktaTokens)
   return clients
 }
 
@@ -76,11 +78,12 @@ export function requestTimeoutMs(env: Record<string, string | undefined>): numbe
 
 function oktaClient(
   { domain, token, clientId, privateKey, keyId }: OktaCredentials,
-  http: Omit<ClientOptions, 'onSecret'>,
+  http: Omit<ClientOptions, 'onSecret' | 'oktaTokens'>,
   onSecret: ClientOptions['onSecret'],
+  tokens: OktaTokenCache | undefined,
 ): OktaClient {
   const auth = clientId?.trim()
-    ? { oauth: { clientId, privateKey: privateKey ?? '', keyId }, onSecret }
+    ? { oauth: { clientId, privateKey: privateKey ?? '', keyId }, onSecret, tokens }
     : { token }
   return createOktaClient({ domain, ...auth, ...http })
 }

@@ -37,7 +37,7 @@ import {
   withChangesFirst,
   type Capabilities,
 } from './plan/index.ts'
-import { privateKeySecrets } from './okta/index.ts'
+import { privateKeySecrets, type OktaTokenCache } from './okta/index.ts'
 import {
   compareWithReview,
   markOrigins,
@@ -72,6 +72,8 @@ export interface EngineInputs {
   scrubber?: Scrubber
   /** Learns each secret got during the run (Okta access tokens, assertions), e.g. to mask it. */
   onSecret?: (secret: string) => void
+  /** serve: the Okta OAuth token kept from run to run, reused until shortly before it expires. */
+  oktaTokens?: OktaTokenCache
   /**
    * The config of the base commit (docs/contract.md §11): each change is marked as this pull
    * request's or as already pending, from one observation made for both configs.
@@ -429,6 +431,7 @@ function clientsFor(config: DesiredConfig, inputs: EngineInputs, scrubber: Scrub
         scrubber.add(secret)
         inputs.onSecret?.(secret)
       },
+      oktaTokens: inputs.oktaTokens,
     },
   )
 }

@@ -19,6 +19,7 @@ import {
   TOKEN_PATH,
   type OktaAuth,
   type OktaOAuthOptions,
+  type OktaTokenCache,
 } from './oauth.ts'
 import type { OktaClient, OktaGroup } from './types.ts'
 
@@ -31,6 +32,8 @@ export interface OktaClientOptions {
   oauth?: OktaOAuthOptions
   /** Learns each secret got at run time (assertions, access tokens), e.g. to mask it. */
   onSecret?: (secret: string) => void
+  /** With `oauth`: where the token is kept for the next client (serve's next run) to reuse. */
+  tokens?: OktaTokenCache
   concurrency?: number
   timeoutMs?: number
   retries?: number
@@ -120,7 +123,7 @@ export function createOktaClient(opts: OktaClientOptions): OktaClient {
     opts.onSecret?.(secret)
   }
   const { http, auth } = opts.oauth
-    ? oauthService(common, opts.oauth, opts.token, onSecret)
+    ? oauthService(common, opts.oauth, opts.token, onSecret, opts.tokens)
     : { http: sswsService(common, opts.token ?? ''), auth: undefined }
   const scrub = (text: string) => {
     let clean = http.scrub(text).replace(JWT_SHAPE, '***')
@@ -161,6 +164,7 @@ function oauthService(
   oauth: OktaOAuthOptions,
   token: string | undefined,
   onSecret: (secret: string) => void,
+  cache: OktaTokenCache | undefined,
 ): { http: HttpService; auth: OktaAuth } {
   if (token?.trim()) {
     throw new Error(
@@ -170,7 +174,7 @@ function oauthService(
   const secrets = privateKeySecrets(oauth.privateKey)
   // The token endpoint is on the same origin and gets no Authorization header of its own.
   const tokens = createHttpService({ ...common, secrets })
-  const auth = createOktaAuth(tokens, oauth, onSecret)
+  const auth = createOktaAuth(tokens, oauth, onSecret, cache)
   const api = createHttpService({
     ...common,
     secrets,

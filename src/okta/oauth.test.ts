@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createOktaClient } from './client.ts'
+import { createOktaClient, type OktaClientOptions } from './client.ts'
+import { createOktaTokenCache } from './oauth.ts'
 import { privateKeySecrets, readSigningKey } from './keys.ts'
 import type { FakeOktaOAuthOptions } from '../../test/fakes/okta-oauth.ts'
 import { startFakeOkta, type FakeOkta } from '../../test/fakes/okta.ts'
@@ -45,13 +46,17 @@ async function world(opts: Omit<FakeOktaOAuthOptions, 'apps'> = {}, groups = 1) 
     ids.push(id)
   }
   const learnt: string[] = []
-  const client = createOktaClient({
-    domain: okta.url,
-    oauth: { clientId: CLIENT_ID, privateKey: key.pem, keyId: 'ec1' },
-    onSecret: (s) => learnt.push(s),
-    concurrency: 4,
-  })
-  return { okta, client, ids, learnt }
+  const url = okta.url
+  /** A client of the app, as each run of serve makes one; `learnt` gets what this one learns. */
+  const clientOf = (more: Partial<OktaClientOptions> = {}, into = learnt) =>
+    createOktaClient({
+      domain: url,
+      oauth: { clientId: CLIENT_ID, privateKey: key.pem, keyId: 'ec1' },
+      onSecret: (s) => into.push(s),
+      concurrency: 4,
+      ...more,
+    })
+  return { okta, client: clientOf(), clientOf, ids, learnt }
 }
 
 const tokenAnswers = (o: FakeOkta) =>
@@ -88,6 +93,69 @@ describe('OAuth token client', () => {
     expect(members.flat()).toHaveLength(8)
     expect(okta.requests.filter((r) => r.status === 401).length).toBeGreaterThan(0)
     expect(tokenAnswers(okta)).toEqual([400, 400, 200, 200])
+  })
+})
+
+describe('OAuth token cache: one token for the clients of several runs', () => {
+  it('lets a later client use the token: no token request, its own counters, its scrubbers told', async () => {
+    const { okta, clientOf, ids } = await world({}, 2)
+    const tokens = createOktaTokenCache()
+    const first = clientOf({ tokens })
+    await first.listMembers(ids[0]!)
+    const told: string[] = []
+    const second = clientOf({ tokens }, told)
+    await second.listMembers(ids[1]!)
+    expect(tokenAnswers(okta)).toEqual([400, 400, 200])
+    const [token] = okta.oauth!.issued
+    expect(okta.oauth!.issued).toHaveLength(1)
+    expect(told).toEqual([token!.value])
+    const tokenStats = (c: typeof first) =>
+      c.stats().find((s) => s.endpoint === `POST ${TOKEN_PATH}`)?.requests ?? 0
+    expect([tokenStats(first), tokenStats(second)]).toEqual([3, 0])
+  })
+
+  it('renews a token near its end for the next client, with the DPoP key and nonce it learnt', async () => {
+    const { okta, clientOf, ids } = await world({ tokenLifetimeSeconds: 2 })
+    const tokens = createOktaTokenCache()
+    await clientOf({ tokens }).listMembers(ids[0]!)
+    await new Promise((resolve) => setTimeout(resolve, 1600))
+    await clientOf({ tokens }).listMembers(ids[0]!)
+    // Okta's nonce changed meanwhile: one refusal naming the new one, then the token.
+    okta.oauth!.rotateNonce()
+    await new Promise((resolve) => setTimeout(resolve, 1600))
+    await clientOf({ tokens }).listMembers(ids[0]!)
+    expect(tokenAnswers(okta)).toEqual([400, 400, 200, 200, 400, 200])
+    expect(okta.requests.filter((r) => r.status === 401)).toEqual([])
+    const [first, ...renewed] = okta.oauth!.issued
+    expect(renewed.map((t) => t.jkt)).toEqual([first!.jkt, first!.jkt])
+  })
+
+  it('gives the next client nothing of a client that halted on a token request', async () => {
+    const { okta, clientOf, ids } = await world()
+    const tokens = createOktaTokenCache()
+    okta.faults.inject({ path: TOKEN_PATH, delayMs: 500 })
+    const halted = clientOf({ tokens, timeoutMs: 100, retryBaseMs: 1 })
+    await expect(halted.listMembers(ids[0]!)).rejects.toThrow(/did not answer|timed out/i)
+    okta.faults.clear()
+    okta.clearRequests()
+    const members = await clientOf({ tokens }).listMembers(ids[0]!)
+    expect(members).toHaveLength(1)
+    expect(tokenAnswers(okta)).toEqual([400, 400, 200])
+  })
+
+  it('never hands a token to a client of another app or key', async () => {
+    const { okta, clientOf, ids } = await world()
+    const tokens = createOktaTokenCache()
+    await clientOf({ tokens }).listMembers(ids[0]!)
+    const otherKey = ecKey()
+    const other = clientOf({
+      tokens,
+      oauth: { clientId: CLIENT_ID, privateKey: otherKey.pem, keyId: 'ec1' },
+    })
+    // The fake knows only the first key: a client given another must ask, and be refused.
+    await expect(other.listMembers(ids[0]!)).rejects.toThrow(/invalid_client/)
+    expect(okta.oauth!.issued).toHaveLength(1)
+    expect(okta.requests.filter((r) => r.path !== TOKEN_PATH).map((r) => r.status)).toEqual([200])
   })
 })
 

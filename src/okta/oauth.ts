@@ -43,6 +43,41 @@ export interface OktaAuth {
   readonly clientId: string
 }
 
+/**
+ * What an API Services app's token clients keep from one to the next, e.g. across `serve`'s runs:
+ * the access token, the DPoP key it is bound to, and what Okta taught them (that the app wants
+ * DPoP, its nonces). Only this is shared: each run's client has its own HTTP services, counters
+ * and halt, so a run that failed leaves the next nothing but a token it may still use.
+ */
+export interface OktaTokenCache {
+  /** The state for one app and key at one origin; other credentials start afresh. */
+  stateFor(owner: string): TokenState
+}
+
+export function createOktaTokenCache(): OktaTokenCache {
+  let state: TokenState | undefined
+  return {
+    stateFor(owner) {
+      if (state?.owner !== owner) state = newTokenState(owner)
+      return state
+    },
+  }
+}
+
+interface TokenState {
+  readonly owner: string
+  dpopKey?: Promise<DpopKey>
+  /** Learnt from Okta: the app wants DPoP (it said the proof is missing), and its latest nonces. */
+  dpop: boolean
+  tokenNonce?: string
+  apiNonce?: string
+  held?: Token
+  /** Tokens got so far: a request notes it, and a 401 renews only if no newer token came since. */
+  generation: number
+}
+
+const newTokenState = (owner: string): TokenState => ({ owner, dpop: false, generation: 0 })
+
 interface Token {
   value: string
   scheme: 'Bearer' | 'DPoP'
@@ -67,26 +102,24 @@ interface DpopKey {
 
 /**
  * The token client. `http` is a service on the Okta origin without authorization of its own: the
- * token request goes there and nowhere else. `onSecret` learns each assertion and access token.
+ * token request goes there and nowhere else. `onSecret` learns each assertion and access token,
+ * a token got by an earlier client of the same `cache` too. Without a cache it keeps its own.
  */
 export function createOktaAuth(
   http: HttpService,
   options: OktaOAuthOptions,
   onSecret: (secret: string) => void,
+  cache: OktaTokenCache = createOktaTokenCache(),
 ): OktaAuth {
   const clientId = options.clientId.trim()
   if (clientId === '') throw new Error('okta-client-id (OKTA_CLIENT_ID) is empty')
   const keyInput = readSigningKey(options.privateKey, options.keyId)
   const tokenUrl = `${http.origin}${TOKEN_PATH}`
+  const state = cache.stateFor(ownerOf(tokenUrl, clientId, options))
   let signingKey: Promise<SigningKey> | undefined
-  let dpopKey: Promise<DpopKey> | undefined
-  /** Learnt from Okta: the app wants DPoP (it said the proof is missing), and its latest nonce. */
-  let dpop = false
-  let tokenNonce: string | undefined
-  let apiNonce: string | undefined
 
   const key = () => (signingKey ??= importSigningKey(keyInput))
-  const ephemeral = () => (dpopKey ??= newDpopKey())
+  const ephemeral = () => (state.dpopKey ??= newDpopKey())
 
   async function assertion(): Promise<string> {
     const { SignJWT } = await loadJose()
@@ -129,7 +162,7 @@ export function createOktaAuth(
   async function requestToken(): Promise<Token> {
     for (let attempt = 1; ; attempt++) {
       const headers: Record<string, string> = {}
-      if (dpop) headers.DPoP = await proof('POST', tokenUrl, { nonce: tokenNonce })
+      if (state.dpop) headers.DPoP = await proof('POST', tokenUrl, { nonce: state.tokenNonce })
       const res = await http.request<TokenAnswer>('POST', TOKEN_PATH, {
         form: {
           grant_type: 'client_credentials',
@@ -146,12 +179,12 @@ export function createOktaAuth(
       const nonce = res.headers.get('dpop-nonce')
       const more = attempt < MAX_TOKEN_ATTEMPTS
       if (more && error === 'use_dpop_nonce' && nonce) {
-        dpop = true
-        tokenNonce = nonce
+        state.dpop = true
+        state.tokenNonce = nonce
         continue
       }
-      if (more && !dpop && error === 'invalid_dpop_proof' && /missing/i.test(description)) {
-        dpop = true
+      if (more && !state.dpop && error === 'invalid_dpop_proof' && /missing/i.test(description)) {
+        state.dpop = true
         continue
       }
       throw tokenError(res, error, description)
@@ -165,7 +198,7 @@ export function createOktaAuth(
     }
     onSecret(value)
     const scheme = textOf(type).toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer'
-    if (scheme === 'DPoP' && !dpop) {
+    if (scheme === 'DPoP' && !state.dpop) {
       throw tokenFailure(res, 'Okta issued a DPoP-bound token to a request without a DPoP proof')
     }
     const lifetimeMs = (Number(expiresIn) > 0 ? Number(expiresIn) : 3600) * 1000
@@ -207,16 +240,16 @@ export function createOktaAuth(
     )
   }
 
-  let held: Token | undefined
+  /** This client's token request in flight: made with its own HTTP service, never shared. */
   let pending: Promise<Token> | undefined
-  /** Tokens got so far: a request notes it, and a 401 renews only if no newer token came since. */
-  let generation = 0
+  /** The token this client last told `onSecret` of. */
+  let told: Token | undefined
 
   function fetchToken(): Promise<Token> {
     pending ??= requestToken()
       .then((t) => {
-        held = t
-        generation++
+        state.held = told = t
+        state.generation++
         return t
       })
       .finally(() => (pending = undefined))
@@ -224,23 +257,26 @@ export function createOktaAuth(
   }
 
   async function current(): Promise<Token> {
-    if (held && Date.now() < held.renewAt) return held
-    return fetchToken()
+    const { held } = state
+    if (!held || Date.now() >= held.renewAt) return fetchToken()
+    // Got by an earlier client of the cache: this one's scrubbers learn it before it is sent.
+    if (held !== told) onSecret((told = held).value)
+    return held
   }
 
   return {
     clientId,
     async generation() {
       await current()
-      return generation
+      return state.generation
     },
     async renew(seen) {
-      if (seen === generation) held = undefined
-      if (held && pending === undefined) return
+      if (seen === state.generation) state.held = undefined
+      if (state.held && pending === undefined) return
       await fetchToken()
     },
     useNonce(nonce) {
-      apiNonce = nonce
+      state.apiNonce = nonce
     },
     async authorize(method, url): Promise<Record<string, string>> {
       const t = await current()
@@ -248,10 +284,17 @@ export function createOktaAuth(
       const htu = `${url.origin}${url.pathname}`
       return {
         Authorization: `DPoP ${t.value}`,
-        DPoP: await proof(method.toUpperCase(), htu, { ath: t.ath, nonce: apiNonce }),
+        DPoP: await proof(method.toUpperCase(), htu, { ath: t.ath, nonce: state.apiNonce }),
       }
     },
   }
+}
+
+/** Which app, key and token endpoint a cached token belongs to, as a digest (no key kept in it). */
+function ownerOf(tokenUrl: string, clientId: string, options: OktaOAuthOptions): string {
+  return createHash('sha256')
+    .update(JSON.stringify([tokenUrl, clientId, options.keyId ?? '', options.privateKey]))
+    .digest('base64url')
 }
 
 async function importSigningKey(input: SigningKeyInput): Promise<SigningKey> {

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import type { ServeArgs } from '../cli/args.ts'
 import type { EngineInputs } from '../engine.ts'
 import { createMetrics } from '../metrics/index.ts'
+import { createOktaTokenCache } from '../okta/index.ts'
 import { createServiceServer } from './http.ts'
 import { createLogger, parseLevel, type Logger } from './logger.ts'
 import { SyncLoop } from './loop.ts'
@@ -32,9 +33,11 @@ export async function runServe(
   })
   const metrics = createMetrics({ processMetrics: true, scrub })
   const mode = serve.dryRun ? 'plan' : 'apply'
+  // Each run makes its clients afresh; only an Okta OAuth token outlives a run, while it is valid.
+  const oktaTokens = createOktaTokenCache()
   let runs = 0
   const loop = new SyncLoop(serve.intervalMs, (signal) =>
-    syncOnce({ inputs: { ...inputs, mode }, log, metrics }, signal, ++runs),
+    syncOnce({ inputs: { ...inputs, mode, oktaTokens }, log, metrics }, signal, ++runs),
   )
   const server = createServiceServer({ loop, metrics, scrub })
   try {

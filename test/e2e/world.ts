@@ -1,7 +1,7 @@
 // Fake Grafana, Okta and GitHub on loopback with a small team config, shared by the e2e tests.
 import { startFakeGitHub, type FakeGitHub, type FakeGitHubOptions } from '../fakes/github.ts'
 import { startFakeGrafana, type FakeGrafana } from '../fakes/grafana.ts'
-import { startFakeOkta, type FakeOkta } from '../fakes/okta.ts'
+import { startFakeOkta, type FakeOkta, type FakeOktaOptions } from '../fakes/okta.ts'
 import { existsSync, readFileSync } from 'node:fs'
 import { expect } from 'vitest'
 import { makeWorkspace, REPOSITORY, visibleLog, type ActionRan, type Workspace } from './harness.ts'
@@ -86,10 +86,10 @@ export interface World {
 
 export async function startWorld(
   files: Record<string, string> = { 'teams/platform.yaml': PLATFORM_YAML },
-  opts: { github?: FakeGitHubOptions } = {},
+  opts: { github?: FakeGitHubOptions; oktaOAuth?: FakeOktaOptions['oauth'] } = {},
 ): Promise<World> {
   const grafana = await startFakeGrafana({ adminPassword: GRAFANA_ADMIN_PASSWORD })
-  const okta = await startFakeOkta({ token: OKTA_TOKEN })
+  const okta = await startFakeOkta({ token: OKTA_TOKEN, oauth: opts.oktaOAuth })
   const github = await startFakeGitHub({ token: GITHUB_TOKEN, ...opts.github })
   const ws = makeWorkspace(files)
   const person = (login: string) =>
