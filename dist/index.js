@@ -27228,7 +27228,7 @@ var require_client = __commonJS({
     function getPipelining(client) {
       return client[kPipelining] ?? client[kHTTPContext]?.defaultPipelining ?? 1;
     }
-    var Client2 = class extends DispatcherBase {
+    var Client = class extends DispatcherBase {
       /**
        *
        * @param {string|URL} url
@@ -27658,7 +27658,7 @@ var require_client = __commonJS({
         }
       }
     }
-    module.exports = Client2;
+    module.exports = Client;
   }
 });
 
@@ -27917,7 +27917,7 @@ var require_pool = __commonJS({
       kAddClient,
       kGetDispatcher
     } = require_pool_base();
-    var Client2 = require_client();
+    var Client = require_client();
     var {
       InvalidArgumentError
     } = require_errors2();
@@ -27928,7 +27928,7 @@ var require_pool = __commonJS({
     var kConnections = /* @__PURE__ */ Symbol("connections");
     var kFactory = /* @__PURE__ */ Symbol("factory");
     function defaultFactory(origin, opts) {
-      return new Client2(origin, opts);
+      return new Client(origin, opts);
     }
     var Pool = class extends PoolBase {
       constructor(origin, {
@@ -28149,7 +28149,7 @@ var require_agent = __commonJS({
     var { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = require_symbols();
     var DispatcherBase = require_dispatcher_base();
     var Pool = require_pool();
-    var Client2 = require_client();
+    var Client = require_client();
     var util = require_util();
     var createRedirectInterceptor = require_redirect_interceptor();
     var kOnConnect = /* @__PURE__ */ Symbol("onConnect");
@@ -28160,7 +28160,7 @@ var require_agent = __commonJS({
     var kFactory = /* @__PURE__ */ Symbol("factory");
     var kOptions = /* @__PURE__ */ Symbol("options");
     function defaultFactory(origin, opts) {
-      return opts && opts.connections === 1 ? new Client2(origin, opts) : new Pool(origin, opts);
+      return opts && opts.connections === 1 ? new Client(origin, opts) : new Pool(origin, opts);
     }
     var Agent3 = class extends DispatcherBase {
       constructor({ factory = defaultFactory, maxRedirections = 0, connect, tls, ...options } = {}) {
@@ -28259,7 +28259,7 @@ var require_proxy_agent = __commonJS({
     var DispatcherBase = require_dispatcher_base();
     var { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = require_errors2();
     var buildConnector = require_connect();
-    var Client2 = require_client();
+    var Client = require_client();
     var kAgent = /* @__PURE__ */ Symbol("proxy agent");
     var kClient = /* @__PURE__ */ Symbol("proxy client");
     var kProxyHeaders = /* @__PURE__ */ Symbol("proxy headers");
@@ -28277,7 +28277,7 @@ var require_proxy_agent = __commonJS({
     };
     function defaultAgentFactory(origin, opts) {
       if (opts.connections === 1) {
-        return new Client2(origin, opts);
+        return new Client(origin, opts);
       }
       return new Pool(origin, opts);
     }
@@ -28292,7 +28292,7 @@ var require_proxy_agent = __commonJS({
         if (factory) {
           this.#client = factory(proxyUrl, { connect });
         } else {
-          this.#client = new Client2(proxyUrl, { connect });
+          this.#client = new Client(proxyUrl, { connect });
         }
       }
       [kDispatch](opts, handler2) {
@@ -30672,7 +30672,7 @@ var require_mock_client = __commonJS({
   "node_modules/undici/lib/mock/mock-client.js"(exports, module) {
     "use strict";
     var { promisify: promisify2 } = require_node_util();
-    var Client2 = require_client();
+    var Client = require_client();
     var { buildMockDispatch } = require_mock_utils();
     var {
       kDispatches,
@@ -30686,7 +30686,7 @@ var require_mock_client = __commonJS({
     var { MockInterceptor } = require_mock_interceptor();
     var Symbols = require_symbols();
     var { InvalidArgumentError } = require_errors2();
-    var MockClient = class extends Client2 {
+    var MockClient = class extends Client {
       constructor(origin, opts) {
         super(origin, opts);
         if (!opts || !opts.agent || typeof opts.agent.dispatch !== "function") {
@@ -38590,7 +38590,7 @@ var require_eventsource = __commonJS({
 var require_undici = __commonJS({
   "node_modules/undici/index.js"(exports, module) {
     "use strict";
-    var Client2 = require_client();
+    var Client = require_client();
     var Dispatcher = require_dispatcher();
     var Pool = require_pool();
     var BalancedPool = require_balanced_pool();
@@ -38614,7 +38614,7 @@ var require_undici = __commonJS({
     var createRedirectInterceptor = require_redirect_interceptor();
     Object.assign(Dispatcher.prototype, api);
     module.exports.Dispatcher = Dispatcher;
-    module.exports.Client = Client2;
+    module.exports.Client = Client;
     module.exports.Pool = Pool;
     module.exports.BalancedPool = BalancedPool;
     module.exports.Agent = Agent3;
@@ -39109,20 +39109,7 @@ var init_settings = __esm({
   }
 });
 
-// src/grafana/client.ts
-function resolveAuth(opts, auth2) {
-  if (auth2.basic) {
-    return {
-      kind: "basic",
-      header: basicAuthHeader(auth2.basic),
-      secrets: grafanaSecrets(opts),
-      username: auth2.basic.username
-    };
-  }
-  if (auth2.token)
-    return { kind: "token", header: `Bearer ${auth2.token}`, secrets: grafanaSecrets(opts) };
-  throw new SettingError({ code: "grafana-credentials-missing" });
-}
+// src/grafana/wire.ts
 function orgRole(role) {
   return ORG_ROLES.includes(role) ? role : "None";
 }
@@ -39156,58 +39143,11 @@ function orgUserOf(u) {
     isDisabled: u.isDisabled ?? false
   };
 }
-function preferencesFromWire(raw) {
-  const prefs = {};
-  for (const [model, wire] of PREFERENCE_KEYS) {
-    const value = raw[wire];
-    if (typeof value === "string") prefs[model] = value;
-  }
-  return prefs;
-}
-function preferencesToWire(prefs) {
-  const body2 = {};
-  for (const [model, wire] of PREFERENCE_KEYS) {
-    const value = prefs[model];
-    if (value !== void 0) body2[wire] = value;
-  }
-  return body2;
-}
-function createGrafanaClient(opts) {
-  const parsed = grafanaAuth(opts);
-  if (!parsed) {
-    throw new SettingError({
-      code: "setting-invalid",
-      setting: "grafanaUrl",
-      expected: "https://grafana.example.com"
-    });
-  }
-  const auth2 = resolveAuth(opts, parsed);
-  const http2 = createHttpService({
-    service: "grafana",
-    baseUrl: parsed.url,
-    headers: { Authorization: auth2.header, Accept: "application/json", "User-Agent": USER_AGENT },
-    secrets: auth2.secrets,
-    rateLimitStyle: "retry-after",
-    concurrency: opts.concurrency,
-    timeoutMs: opts.timeoutMs,
-    retries: opts.retries,
-    retryBaseMs: opts.retryBaseMs,
-    sleep: opts.sleep,
-    onRetry: opts.onRetry
-  });
-  return new Client(http2, auth2);
-}
-var PAGE, NO_LABELS, USER_AGENT, ADMIN_PERMISSION, TEAM_MEMBER_FIELDS, ORG_USER_FIELDS, ORG_ROLES, PREFERENCE_KEYS, isOrgScoped, Client;
-var init_client = __esm({
-  "src/grafana/client.ts"() {
+var PAGE, ADMIN_PERMISSION, TEAM_MEMBER_FIELDS, ORG_USER_FIELDS, ORG_ROLES;
+var init_wire = __esm({
+  "src/grafana/wire.ts"() {
     "use strict";
-    init_http();
-    init_rejected_credential();
-    init_secrets();
-    init_settings();
     PAGE = 1e3;
-    NO_LABELS = Object.freeze([]);
-    USER_AGENT = "grafana-team-sync";
     ADMIN_PERMISSION = 4;
     TEAM_MEMBER_FIELDS = {
       userId: true,
@@ -39225,31 +39165,31 @@ var init_client = __esm({
       isDisabled: true
     };
     ORG_ROLES = ["Viewer", "Editor", "Admin", "None"];
-    PREFERENCE_KEYS = [
-      ["theme", "theme"],
-      ["timezone", "timezone"],
-      ["weekStart", "weekStart"],
-      ["homeDashboardUid", "homeDashboardUID"]
-    ];
+  }
+});
+
+// src/grafana/api.ts
+var isOrgScoped, GrafanaApi;
+var init_api2 = __esm({
+  "src/grafana/api.ts"() {
+    "use strict";
+    init_http();
+    init_wire();
     isOrgScoped = (path11) => /^\/api\/(teams|org)(\/|$|\?)/.test(path11);
-    Client = class {
+    GrafanaApi = class {
       auth;
       #http;
-      #authInfo;
+      /** Maps a failure to one that says which setting to fix. */
+      #explain;
       #whoami;
       #tokenOrg;
-      /** Last preferences read per team: PUT replaces them all, so keys we do not manage are sent back. */
-      #rawPreferences = /* @__PURE__ */ new Map();
-      /** Label-free team members, shared by every team that lists the user with that permission. */
-      #members = /* @__PURE__ */ new Map();
-      constructor(http2, auth2) {
+      constructor(http2, auth2, explain3) {
         this.#http = http2;
-        this.#authInfo = auth2;
-        this.auth = auth2.kind;
+        this.auth = auth2;
+        this.#explain = explain3;
       }
-      // ------------------------------------------------------------ plumbing
       /** One call; org-scoped routes get the org context; failures explain which input to fix. */
-      async #call(method, path11, opts = {}) {
+      async call(method, path11, opts = {}) {
         const { orgId, ...req } = opts;
         if (orgId !== void 0) {
           if (this.auth === "token") await this.#assertTokenOrg(orgId);
@@ -39263,13 +39203,13 @@ var init_client = __esm({
         }
       }
       /** A GET whose answer must be a JSON object or array. */
-      async #get(path11, opts = {}) {
-        const res = await this.#call("GET", path11, opts);
-        if (typeof res.body !== "object" || res.body === null) throw this.#notJson(path11, res);
+      async get(path11, opts = {}) {
+        const res = await this.call("GET", path11, opts);
+        if (typeof res.body !== "object" || res.body === null) throw this.notJson(path11, res);
         return res.body;
       }
       /** A web page or an empty answer where JSON belongs: the URL leads somewhere other than Grafana's API. */
-      #notJson(path11, res) {
+      notJson(path11, res) {
         const type = res.headers.get("content-type")?.split(";")[0] ?? "no content type";
         const what = res.body === void 0 ? "an empty body" : `a non-JSON body (${type})`;
         return new HttpError({
@@ -39281,9 +39221,9 @@ var init_client = __esm({
         });
       }
       /** Maps an "already done" answer to 'already-done'; any other non-2xx becomes an HttpError. */
-      async #write(method, path11, opts) {
+      async write(method, path11, opts) {
         const { alreadyDone, ...req } = opts;
-        const res = await this.#call(method, path11, {
+        const res = await this.call(method, path11, {
           ...req,
           okStatuses: [alreadyDone.status]
         });
@@ -39300,26 +39240,8 @@ var init_client = __esm({
           })
         );
       }
-      #explain(err) {
-        if (!(err instanceof HttpError)) return err;
-        if (err.status === 404 && err.method === "GET" && ["/api/user", "/api/org"].includes(err.endpoint)) {
-          return new HttpError(
-            err,
-            this.#http.scrub(
-              `${err.message} \u2014 the Grafana URL must be the address Grafana is served at, including any sub-path (e.g. https://example.com/grafana)`
-            )
-          );
-        }
-        if (err.unsent) return err;
-        if (err.status === 401) {
-          const credential = this.auth === "token" ? "grafana-token" : "grafana-basic";
-          return new HttpError({ ...err, credential }, rejectedCredentialMessage(err, credential));
-        }
-        if (err.status !== 403) return err;
-        const hint = this.auth === "token" ? "the service account behind the token lacks permission: give it the Admin role in its org; organizations and users need the basic auth of a Grafana server admin instead" : `the user "${this.#authInfo.username ?? ""}" lacks permission: it must be a Grafana server admin and an Admin of every org it manages`;
-        return new HttpError(err, this.#http.scrub(`${err.message} \u2014 ${hint}`));
-      }
-      #missingId(method, path11, what) {
+      /** A create answered success without the new id, and the object cannot be found either. */
+      missingId(method, path11, what) {
         return new HttpError({
           service: "grafana",
           method,
@@ -39328,12 +39250,13 @@ var init_client = __esm({
           serviceMessage: `answered success without an id, and ${what} was not found afterwards`
         });
       }
-      #tokenOrgInfo() {
-        this.#tokenOrg ??= this.#get("/api/org");
+      /** The org a service-account token belongs to, read once. */
+      tokenOrg() {
+        this.#tokenOrg ??= this.get("/api/org");
         return this.#tokenOrg;
       }
       async #assertTokenOrg(orgId) {
-        const own2 = await this.#tokenOrgInfo();
+        const own2 = await this.tokenOrg();
         if (own2.id !== orgId) {
           throw new Error(
             `the service-account token belongs to org ${own2.id} ("${own2.name}") and cannot act in org ${orgId}; use the basic auth of a Grafana server admin to manage several orgs`
@@ -39345,10 +39268,10 @@ var init_client = __esm({
        * proxy or another Grafana build may cap `perpage`); once `totalCount` is known the remaining pages
        * are read at once. A listing that cannot be read completely is an error, never a silent partial read.
        */
-      async #paged(path11, key, orgId, about) {
+      async paged(path11, key, orgId, about) {
         const pageOf = async (page) => {
           const query = { perpage: PAGE, page };
-          const body2 = await this.#get(path11, { query, orgId, about });
+          const body2 = await this.get(path11, { query, orgId, about });
           const items = body2[key];
           const total2 = typeof body2.totalCount === "number" ? body2.totalCount : void 0;
           return { total: total2, items: Array.isArray(items) ? items : [] };
@@ -39388,17 +39311,16 @@ var init_client = __esm({
         }
         return [...byId.values()];
       }
-      // ------------------------------------------------------------ identity
       whoami() {
         this.#whoami ??= this.#readCaller();
         return this.#whoami;
       }
       async #readCaller() {
         if (this.auth === "token") {
-          const org = await this.#tokenOrgInfo();
+          const org = await this.tokenOrg();
           return { auth: "token", isServerAdmin: false, orgId: org.id };
         }
-        const user = await this.#get("/api/user");
+        const user = await this.get("/api/user");
         return {
           auth: "basic",
           userId: user.id,
@@ -39408,241 +39330,412 @@ var init_client = __esm({
           orgId: user.orgId
         };
       }
-      // ------------------------------------------------------------ reads
-      async listOrgs() {
-        if (this.auth === "token") {
-          const org = await this.#tokenOrgInfo();
-          return [{ id: org.id, name: org.name }];
-        }
-        const caller = await this.whoami();
-        if (!caller.isServerAdmin) {
-          const mine = await this.#get("/api/user/orgs");
-          return mine.map((o) => ({ id: o.orgId, name: o.name }));
-        }
-        const orgs = /* @__PURE__ */ new Map();
-        for (let page = 0; ; page++) {
-          const batch = await this.#get("/api/orgs", { query: { perpage: PAGE, page } });
-          const before = orgs.size;
-          for (const o of batch) if (!orgs.has(o.id)) orgs.set(o.id, { id: o.id, name: o.name });
-          if (batch.length < PAGE || orgs.size === before) return [...orgs.values()];
-        }
-      }
-      async listUsers() {
-        const hits = await this.#paged("/api/users/search", "users");
-        return hits.map(userOf);
-      }
-      async listOrgUsers(orgId, about) {
-        const req = { pick: ORG_USER_FIELDS, about };
-        const users = this.auth === "token" ? await this.#get("/api/org/users", { ...req, orgId }) : await this.#get(`/api/orgs/${orgId}/users`, req);
-        return users.map(orgUserOf);
-      }
-      async listTeams(orgId, about) {
-        const teams = await this.#paged("/api/teams/search", "teams", orgId, about);
-        return teams.map(teamSummary);
-      }
-      async listTeamMembers(orgId, teamId, about) {
-        const members2 = await this.#get(`/api/teams/${teamId}/members`, {
-          orgId,
-          pick: TEAM_MEMBER_FIELDS,
-          about
-        });
-        return members2.map((m) => {
-          const permission = permissionOf(m.permission);
-          if (m.labels && m.labels.length > 0) {
-            return { userId: m.userId, login: m.login, email: m.email, permission, labels: m.labels };
-          }
-          return this.#plainMember(m.userId, m.login, m.email, permission);
-        });
-      }
-      /** One frozen object per user and permission: a person in forty teams is one member, not forty. */
-      #plainMember(userId, login, email4, permission) {
-        let byPermission = this.#members.get(userId);
-        if (byPermission === void 0) {
-          byPermission = {};
-          this.#members.set(userId, byPermission);
-        }
-        const known = byPermission[permission];
-        if (known && known.login === login && known.email === email4) return known;
-        const member = Object.freeze({
-          userId,
-          login,
-          email: email4,
-          permission,
-          labels: NO_LABELS
-        });
-        byPermission[permission] = member;
-        return member;
-      }
-      async getTeamPreferences(orgId, teamId, about) {
-        const res = await this.#call(
-          "GET",
-          `/api/teams/${teamId}/preferences`,
-          { orgId, about }
-        );
-        if (res.body !== void 0 && (typeof res.body !== "object" || res.body === null)) {
-          throw this.#notJson(`/api/teams/${teamId}/preferences`, res);
-        }
-        const raw = res.body ?? {};
-        this.#rawPreferences.set(teamId, raw);
-        return preferencesFromWire(raw);
-      }
-      // ------------------------------------------------------------ orgs
-      async createOrg(name2) {
-        const res = await this.#call("POST", "/api/orgs", {
-          body: { name: name2 },
-          okStatuses: [409]
-        });
-        if (res.status === 409) return "already-done";
-        const orgId = idOf(res.body?.orgId) ?? (await this.findOrg(name2))?.id;
-        if (orgId === void 0) throw this.#missingId("POST", "/api/orgs", `org "${name2}"`);
-        return { orgId };
-      }
-      async renameOrg(orgId, name2) {
-        if (this.auth === "token") await this.#call("PUT", "/api/org", { body: { name: name2 }, orgId });
-        else await this.#call("PUT", `/api/orgs/${orgId}`, { body: { name: name2 } });
-      }
-      async findOrg(name2) {
-        if (this.auth === "token") {
-          const own2 = await this.#tokenOrgInfo();
-          return own2.name === name2 ? { id: own2.id, name: own2.name } : void 0;
-        }
-        const res = await this.#call("GET", `/api/orgs/name/${encodeURIComponent(name2)}`, {
-          okStatuses: [404]
-        });
-        return res.status === 404 ? void 0 : { id: res.body.id, name: res.body.name };
-      }
-      // ------------------------------------------------------------ users
-      async createUser(user) {
-        const res = await this.#call("POST", "/api/admin/users", {
-          body: user,
-          okStatuses: [412]
-        });
-        if (res.status === 412) return "already-done";
-        const id = idOf(res.body?.id) ?? (await this.findUser(user.login || user.email))?.id ?? (user.email ? (await this.findUser(user.email))?.id : void 0);
-        if (id === void 0) {
-          throw this.#missingId("POST", "/api/admin/users", `user ${user.login || user.email}`);
-        }
-        return { id };
-      }
-      async findUser(loginOrEmail) {
-        if (this.auth === "token") {
-          const own2 = await this.#tokenOrgInfo();
-          const wanted = loginOrEmail.toLowerCase();
-          const hits = await this.#get("/api/org/users", {
-            query: { query: loginOrEmail },
-            orgId: own2.id
-          });
-          const hit = hits.find(
-            (u) => u.login.toLowerCase() === wanted || u.email.toLowerCase() === wanted
-          );
-          return hit && { id: hit.userId, login: hit.login, email: hit.email, name: hit.name ?? "" };
-        }
-        const res = await this.#call("GET", "/api/users/lookup", {
-          query: { loginOrEmail },
-          okStatuses: [404]
-        });
-        return res.status === 404 ? void 0 : userOf(res.body);
-      }
-      async updateUser(userId, fields) {
-        const path11 = `/api/users/${userId}`;
-        const res = await this.#call("PUT", path11, { body: fields });
-        const message2 = typeof res.body?.message === "string" ? res.body.message : "";
-        if (/verification/i.test(message2)) {
-          throw new HttpError({
-            service: "grafana",
-            method: "PUT",
-            endpoint: endpointOf(path11),
-            status: res.status,
-            serviceMessage: `${message2}: Grafana (verify_email_enabled) changes the email to ${fields.email} only once that address is confirmed from the mail it just sent; until then the user keeps the old email`
-          });
-        }
-      }
-      async setServerAdmin(userId, isGrafanaAdmin) {
-        await this.#call("PUT", `/api/admin/users/${userId}/permissions`, { body: { isGrafanaAdmin } });
-      }
-      async setDisabled(userId, disabled) {
-        await this.#call("POST", `/api/admin/users/${userId}/${disabled ? "disable" : "enable"}`);
-      }
-      // ------------------------------------------------------------ org users
-      addOrgUser(orgId, loginOrEmail, role) {
-        const path11 = this.auth === "token" ? "/api/org/users" : `/api/orgs/${orgId}/users`;
-        return this.#write("POST", path11, {
-          body: { loginOrEmail, role },
-          orgId,
-          alreadyDone: { status: 409 }
-        });
-      }
-      async setOrgRole(orgId, userId, role) {
-        const path11 = this.auth === "token" ? `/api/org/users/${userId}` : `/api/orgs/${orgId}/users/${userId}`;
-        await this.#call("PATCH", path11, { body: { role }, orgId });
-      }
-      /**
-       * Always the org-qualified route: `DELETE /api/org/users/:id` deletes the whole user when it was their
-       * last org.
-       */
-      removeOrgUser(orgId, userId) {
-        return this.#write("DELETE", `/api/orgs/${orgId}/users/${userId}`, {
-          orgId,
-          alreadyDone: { status: 404 }
-        });
-      }
-      // ------------------------------------------------------------ teams
-      async createTeam(orgId, name2, email4) {
-        const body2 = email4 === void 0 ? { name: name2 } : { name: name2, email: email4 };
-        const res = await this.#call("POST", "/api/teams", {
-          body: body2,
-          orgId,
-          okStatuses: [409]
-        });
-        if (res.status === 409) return "already-done";
-        const teamId = idOf(res.body?.teamId) ?? (await this.findTeam(orgId, name2))?.id;
-        if (teamId === void 0) throw this.#missingId("POST", "/api/teams", `team "${name2}"`);
-        return { teamId };
-      }
-      async findTeam(orgId, name2) {
-        const body2 = await this.#get("/api/teams/search", {
-          query: { name: name2, perpage: PAGE, page: 1 },
-          orgId
-        });
-        const team = (body2.teams ?? []).find((t) => t.name === name2);
-        return team && teamSummary(team);
-      }
-      async updateTeam(orgId, teamId, fields) {
-        await this.#call("PUT", `/api/teams/${teamId}`, { body: fields, orgId });
-      }
-      deleteTeam(orgId, teamId) {
-        return this.#write("DELETE", `/api/teams/${teamId}`, { orgId, alreadyDone: { status: 404 } });
-      }
-      async setTeamPreferences(orgId, teamId, prefs) {
-        const kept = { ...this.#rawPreferences.get(teamId) };
-        delete kept.homeDashboardId;
-        const body2 = { ...kept, ...preferencesToWire(prefs) };
-        await this.#call("PUT", `/api/teams/${teamId}/preferences`, { body: body2, orgId });
-        this.#rawPreferences.set(teamId, body2);
-      }
-      addTeamMember(orgId, teamId, userId) {
-        return this.#write("POST", `/api/teams/${teamId}/members`, {
-          body: { userId },
-          orgId,
-          alreadyDone: { status: 400, message: /already added/i }
-        });
-      }
-      async setTeamPermission(orgId, teamId, userId, permission) {
-        await this.#call("PUT", `/api/teams/${teamId}/members/${userId}`, {
-          body: { permission: permission === "Admin" ? ADMIN_PERMISSION : 0 },
-          orgId
-        });
-      }
-      removeTeamMember(orgId, teamId, userId) {
-        return this.#write("DELETE", `/api/teams/${teamId}/members/${userId}`, {
-          orgId,
-          alreadyDone: { status: 404 }
-        });
-      }
       stats() {
         return this.#http.stats();
       }
     };
+  }
+});
+
+// src/grafana/members.ts
+function memberEndpoints(api) {
+  const members2 = /* @__PURE__ */ new Map();
+  function plainMember(userId, login, email4, permission) {
+    let byPermission = members2.get(userId);
+    if (byPermission === void 0) {
+      byPermission = {};
+      members2.set(userId, byPermission);
+    }
+    const known = byPermission[permission];
+    if (known && known.login === login && known.email === email4) return known;
+    const member = Object.freeze({
+      userId,
+      login,
+      email: email4,
+      permission,
+      labels: NO_LABELS
+    });
+    byPermission[permission] = member;
+    return member;
+  }
+  async function listTeamMembers(orgId, teamId, about) {
+    const listed2 = await api.get(`/api/teams/${teamId}/members`, {
+      orgId,
+      pick: TEAM_MEMBER_FIELDS,
+      about
+    });
+    return listed2.map((m) => {
+      const permission = permissionOf(m.permission);
+      if (m.labels && m.labels.length > 0) {
+        return { userId: m.userId, login: m.login, email: m.email, permission, labels: m.labels };
+      }
+      return plainMember(m.userId, m.login, m.email, permission);
+    });
+  }
+  function addTeamMember2(orgId, teamId, userId) {
+    return api.write("POST", `/api/teams/${teamId}/members`, {
+      body: { userId },
+      orgId,
+      alreadyDone: { status: 400, message: /already added/i }
+    });
+  }
+  async function setTeamPermission(orgId, teamId, userId, permission) {
+    await api.call("PUT", `/api/teams/${teamId}/members/${userId}`, {
+      body: { permission: permission === "Admin" ? ADMIN_PERMISSION : 0 },
+      orgId
+    });
+  }
+  function removeTeamMember(orgId, teamId, userId) {
+    return api.write("DELETE", `/api/teams/${teamId}/members/${userId}`, {
+      orgId,
+      alreadyDone: { status: 404 }
+    });
+  }
+  return { listTeamMembers, addTeamMember: addTeamMember2, setTeamPermission, removeTeamMember };
+}
+var NO_LABELS;
+var init_members = __esm({
+  "src/grafana/members.ts"() {
+    "use strict";
+    init_wire();
+    NO_LABELS = Object.freeze([]);
+  }
+});
+
+// src/grafana/org-users.ts
+function orgUserEndpoints(api) {
+  async function listOrgUsers(orgId, about) {
+    const req = { pick: ORG_USER_FIELDS, about };
+    const users = api.auth === "token" ? await api.get("/api/org/users", { ...req, orgId }) : await api.get(`/api/orgs/${orgId}/users`, req);
+    return users.map(orgUserOf);
+  }
+  function addOrgUser3(orgId, loginOrEmail, role) {
+    const path11 = api.auth === "token" ? "/api/org/users" : `/api/orgs/${orgId}/users`;
+    return api.write("POST", path11, {
+      body: { loginOrEmail, role },
+      orgId,
+      alreadyDone: { status: 409 }
+    });
+  }
+  async function setOrgRole(orgId, userId, role) {
+    const path11 = api.auth === "token" ? `/api/org/users/${userId}` : `/api/orgs/${orgId}/users/${userId}`;
+    await api.call("PATCH", path11, { body: { role }, orgId });
+  }
+  function removeOrgUser(orgId, userId) {
+    return api.write("DELETE", `/api/orgs/${orgId}/users/${userId}`, {
+      orgId,
+      alreadyDone: { status: 404 }
+    });
+  }
+  return { listOrgUsers, addOrgUser: addOrgUser3, setOrgRole, removeOrgUser };
+}
+var init_org_users = __esm({
+  "src/grafana/org-users.ts"() {
+    "use strict";
+    init_wire();
+  }
+});
+
+// src/grafana/orgs.ts
+function orgEndpoints(api) {
+  async function listOrgs() {
+    if (api.auth === "token") {
+      const org = await api.tokenOrg();
+      return [{ id: org.id, name: org.name }];
+    }
+    const caller = await api.whoami();
+    if (!caller.isServerAdmin) {
+      const mine = await api.get("/api/user/orgs");
+      return mine.map((o) => ({ id: o.orgId, name: o.name }));
+    }
+    const orgs = /* @__PURE__ */ new Map();
+    for (let page = 0; ; page++) {
+      const batch = await api.get("/api/orgs", { query: { perpage: PAGE, page } });
+      const before = orgs.size;
+      for (const o of batch) if (!orgs.has(o.id)) orgs.set(o.id, { id: o.id, name: o.name });
+      if (batch.length < PAGE || orgs.size === before) return [...orgs.values()];
+    }
+  }
+  async function createOrg2(name2) {
+    const res = await api.call("POST", "/api/orgs", {
+      body: { name: name2 },
+      okStatuses: [409]
+    });
+    if (res.status === 409) return "already-done";
+    const orgId = idOf(res.body?.orgId) ?? (await findOrg(name2))?.id;
+    if (orgId === void 0) throw api.missingId("POST", "/api/orgs", `org "${name2}"`);
+    return { orgId };
+  }
+  async function renameOrg(orgId, name2) {
+    if (api.auth === "token") await api.call("PUT", "/api/org", { body: { name: name2 }, orgId });
+    else await api.call("PUT", `/api/orgs/${orgId}`, { body: { name: name2 } });
+  }
+  async function findOrg(name2) {
+    if (api.auth === "token") {
+      const own2 = await api.tokenOrg();
+      return own2.name === name2 ? { id: own2.id, name: own2.name } : void 0;
+    }
+    const res = await api.call("GET", `/api/orgs/name/${encodeURIComponent(name2)}`, {
+      okStatuses: [404]
+    });
+    return res.status === 404 ? void 0 : { id: res.body.id, name: res.body.name };
+  }
+  return { listOrgs, createOrg: createOrg2, renameOrg, findOrg };
+}
+var init_orgs2 = __esm({
+  "src/grafana/orgs.ts"() {
+    "use strict";
+    init_wire();
+  }
+});
+
+// src/grafana/preferences.ts
+function preferencesFromWire(raw) {
+  const prefs = {};
+  for (const [model, wire] of PREFERENCE_KEYS) {
+    const value = raw[wire];
+    if (typeof value === "string") prefs[model] = value;
+  }
+  return prefs;
+}
+function preferencesToWire(prefs) {
+  const body2 = {};
+  for (const [model, wire] of PREFERENCE_KEYS) {
+    const value = prefs[model];
+    if (value !== void 0) body2[wire] = value;
+  }
+  return body2;
+}
+function preferenceEndpoints(api) {
+  const rawPreferences = /* @__PURE__ */ new Map();
+  async function getTeamPreferences(orgId, teamId, about) {
+    const res = await api.call(
+      "GET",
+      `/api/teams/${teamId}/preferences`,
+      { orgId, about }
+    );
+    if (res.body !== void 0 && (typeof res.body !== "object" || res.body === null)) {
+      throw api.notJson(`/api/teams/${teamId}/preferences`, res);
+    }
+    const raw = res.body ?? {};
+    rawPreferences.set(teamId, raw);
+    return preferencesFromWire(raw);
+  }
+  async function setTeamPreferences(orgId, teamId, prefs) {
+    const kept = { ...rawPreferences.get(teamId) };
+    delete kept.homeDashboardId;
+    const body2 = { ...kept, ...preferencesToWire(prefs) };
+    await api.call("PUT", `/api/teams/${teamId}/preferences`, { body: body2, orgId });
+    rawPreferences.set(teamId, body2);
+  }
+  return { getTeamPreferences, setTeamPreferences };
+}
+var PREFERENCE_KEYS;
+var init_preferences = __esm({
+  "src/grafana/preferences.ts"() {
+    "use strict";
+    PREFERENCE_KEYS = [
+      ["theme", "theme"],
+      ["timezone", "timezone"],
+      ["weekStart", "weekStart"],
+      ["homeDashboardUid", "homeDashboardUID"]
+    ];
+  }
+});
+
+// src/grafana/teams.ts
+function teamEndpoints(api) {
+  async function listTeams(orgId, about) {
+    const teams = await api.paged("/api/teams/search", "teams", orgId, about);
+    return teams.map(teamSummary);
+  }
+  async function createTeam2(orgId, name2, email4) {
+    const body2 = email4 === void 0 ? { name: name2 } : { name: name2, email: email4 };
+    const res = await api.call("POST", "/api/teams", {
+      body: body2,
+      orgId,
+      okStatuses: [409]
+    });
+    if (res.status === 409) return "already-done";
+    const teamId = idOf(res.body?.teamId) ?? (await findTeam2(orgId, name2))?.id;
+    if (teamId === void 0) throw api.missingId("POST", "/api/teams", `team "${name2}"`);
+    return { teamId };
+  }
+  async function findTeam2(orgId, name2) {
+    const body2 = await api.get("/api/teams/search", {
+      query: { name: name2, perpage: PAGE, page: 1 },
+      orgId
+    });
+    const team = (body2.teams ?? []).find((t) => t.name === name2);
+    return team && teamSummary(team);
+  }
+  async function updateTeam(orgId, teamId, fields) {
+    await api.call("PUT", `/api/teams/${teamId}`, { body: fields, orgId });
+  }
+  function deleteTeam(orgId, teamId) {
+    return api.write("DELETE", `/api/teams/${teamId}`, { orgId, alreadyDone: { status: 404 } });
+  }
+  return { listTeams, createTeam: createTeam2, findTeam: findTeam2, updateTeam, deleteTeam };
+}
+var init_teams2 = __esm({
+  "src/grafana/teams.ts"() {
+    "use strict";
+    init_wire();
+  }
+});
+
+// src/grafana/users.ts
+function userEndpoints(api) {
+  async function listUsers() {
+    const hits = await api.paged("/api/users/search", "users");
+    return hits.map(userOf);
+  }
+  async function createUser2(user) {
+    const res = await api.call("POST", "/api/admin/users", {
+      body: user,
+      okStatuses: [412]
+    });
+    if (res.status === 412) return "already-done";
+    const id = idOf(res.body?.id) ?? (await findUser(user.login || user.email))?.id ?? (user.email ? (await findUser(user.email))?.id : void 0);
+    if (id === void 0) {
+      throw api.missingId("POST", "/api/admin/users", `user ${user.login || user.email}`);
+    }
+    return { id };
+  }
+  async function findUser(loginOrEmail) {
+    if (api.auth === "token") {
+      const own2 = await api.tokenOrg();
+      const wanted = loginOrEmail.toLowerCase();
+      const hits = await api.get("/api/org/users", {
+        query: { query: loginOrEmail },
+        orgId: own2.id
+      });
+      const hit = hits.find(
+        (u) => u.login.toLowerCase() === wanted || u.email.toLowerCase() === wanted
+      );
+      return hit && { id: hit.userId, login: hit.login, email: hit.email, name: hit.name ?? "" };
+    }
+    const res = await api.call("GET", "/api/users/lookup", {
+      query: { loginOrEmail },
+      okStatuses: [404]
+    });
+    return res.status === 404 ? void 0 : userOf(res.body);
+  }
+  async function updateUser2(userId, fields) {
+    const path11 = `/api/users/${userId}`;
+    const res = await api.call("PUT", path11, { body: fields });
+    const message2 = typeof res.body?.message === "string" ? res.body.message : "";
+    if (/verification/i.test(message2)) {
+      throw new HttpError({
+        service: "grafana",
+        method: "PUT",
+        endpoint: endpointOf(path11),
+        status: res.status,
+        serviceMessage: `${message2}: Grafana (verify_email_enabled) changes the email to ${fields.email} only once that address is confirmed from the mail it just sent; until then the user keeps the old email`
+      });
+    }
+  }
+  async function setServerAdmin(userId, isGrafanaAdmin) {
+    await api.call("PUT", `/api/admin/users/${userId}/permissions`, { body: { isGrafanaAdmin } });
+  }
+  async function setDisabled(userId, disabled) {
+    await api.call("POST", `/api/admin/users/${userId}/${disabled ? "disable" : "enable"}`);
+  }
+  return { listUsers, createUser: createUser2, findUser, updateUser: updateUser2, setServerAdmin, setDisabled };
+}
+var init_users2 = __esm({
+  "src/grafana/users.ts"() {
+    "use strict";
+    init_http();
+    init_wire();
+  }
+});
+
+// src/grafana/client.ts
+function resolveAuth(opts, auth2) {
+  if (auth2.basic) {
+    return {
+      kind: "basic",
+      header: basicAuthHeader(auth2.basic),
+      secrets: grafanaSecrets(opts),
+      username: auth2.basic.username
+    };
+  }
+  if (auth2.token)
+    return { kind: "token", header: `Bearer ${auth2.token}`, secrets: grafanaSecrets(opts) };
+  throw new SettingError({ code: "grafana-credentials-missing" });
+}
+function createGrafanaClient(opts) {
+  const parsed = grafanaAuth(opts);
+  if (!parsed) {
+    throw new SettingError({
+      code: "setting-invalid",
+      setting: "grafanaUrl",
+      expected: "https://grafana.example.com"
+    });
+  }
+  const auth2 = resolveAuth(opts, parsed);
+  const http2 = createHttpService({
+    service: "grafana",
+    baseUrl: parsed.url,
+    headers: { Authorization: auth2.header, Accept: "application/json", "User-Agent": USER_AGENT },
+    secrets: auth2.secrets,
+    rateLimitStyle: "retry-after",
+    concurrency: opts.concurrency,
+    timeoutMs: opts.timeoutMs,
+    retries: opts.retries,
+    retryBaseMs: opts.retryBaseMs,
+    sleep: opts.sleep,
+    onRetry: opts.onRetry
+  });
+  const api = new GrafanaApi(http2, auth2.kind, (err) => explain(err, http2, auth2));
+  return {
+    auth: api.auth,
+    whoami: () => api.whoami(),
+    ...orgEndpoints(api),
+    ...userEndpoints(api),
+    ...orgUserEndpoints(api),
+    ...teamEndpoints(api),
+    ...memberEndpoints(api),
+    ...preferenceEndpoints(api),
+    stats: () => api.stats()
+  };
+}
+function explain(err, http2, auth2) {
+  if (!(err instanceof HttpError)) return err;
+  if (err.status === 404 && err.method === "GET" && ["/api/user", "/api/org"].includes(err.endpoint)) {
+    return new HttpError(
+      err,
+      http2.scrub(
+        `${err.message} \u2014 the Grafana URL must be the address Grafana is served at, including any sub-path (e.g. https://example.com/grafana)`
+      )
+    );
+  }
+  if (err.unsent) return err;
+  if (err.status === 401) {
+    const credential = auth2.kind === "token" ? "grafana-token" : "grafana-basic";
+    return new HttpError({ ...err, credential }, rejectedCredentialMessage(err, credential));
+  }
+  if (err.status !== 403) return err;
+  const hint = auth2.kind === "token" ? "the service account behind the token lacks permission: give it the Admin role in its org; organizations and users need the basic auth of a Grafana server admin instead" : `the user "${auth2.username ?? ""}" lacks permission: it must be a Grafana server admin and an Admin of every org it manages`;
+  return new HttpError(err, http2.scrub(`${err.message} \u2014 ${hint}`));
+}
+var USER_AGENT;
+var init_client = __esm({
+  "src/grafana/client.ts"() {
+    "use strict";
+    init_http();
+    init_rejected_credential();
+    init_secrets();
+    init_settings();
+    init_api2();
+    init_members();
+    init_org_users();
+    init_orgs2();
+    init_preferences();
+    init_teams2();
+    init_users2();
+    USER_AGENT = "grafana-team-sync";
   }
 });
 
@@ -40723,18 +40816,24 @@ var init_jose = __esm({
 });
 
 // src/okta/oauth.ts
-function createOktaAuth(http2, options, onSecret) {
+function createOktaTokenCache() {
+  let state;
+  return {
+    stateFor(owner) {
+      if (state?.owner !== owner) state = newTokenState(owner);
+      return state;
+    }
+  };
+}
+function createOktaAuth(http2, options, onSecret, cache2 = createOktaTokenCache()) {
   const clientId = options.clientId.trim();
   if (clientId === "") throw new Error("okta-client-id (OKTA_CLIENT_ID) is empty");
   const keyInput = readSigningKey(options.privateKey, options.keyId);
   const tokenUrl = `${http2.origin}${TOKEN_PATH}`;
+  const state = cache2.stateFor(ownerOf(tokenUrl, clientId, options));
   let signingKey;
-  let dpopKey;
-  let dpop = false;
-  let tokenNonce;
-  let apiNonce;
   const key = () => signingKey ??= importSigningKey(keyInput);
-  const ephemeral = () => dpopKey ??= newDpopKey();
+  const ephemeral = () => state.dpopKey ??= newDpopKey();
   async function assertion() {
     const { SignJWT: SignJWT2 } = await loadJose();
     const now = Math.floor(Date.now() / 1e3);
@@ -40759,7 +40858,7 @@ function createOktaAuth(http2, options, onSecret) {
   async function requestToken() {
     for (let attempt2 = 1; ; attempt2++) {
       const headers = {};
-      if (dpop) headers.DPoP = await proof("POST", tokenUrl, { nonce: tokenNonce });
+      if (state.dpop) headers.DPoP = await proof("POST", tokenUrl, { nonce: state.tokenNonce });
       const res = await http2.request("POST", TOKEN_PATH, {
         form: {
           grant_type: "client_credentials",
@@ -40776,12 +40875,12 @@ function createOktaAuth(http2, options, onSecret) {
       const nonce = res.headers.get("dpop-nonce");
       const more2 = attempt2 < MAX_TOKEN_ATTEMPTS;
       if (more2 && error3 === "use_dpop_nonce" && nonce) {
-        dpop = true;
-        tokenNonce = nonce;
+        state.dpop = true;
+        state.tokenNonce = nonce;
         continue;
       }
-      if (more2 && !dpop && error3 === "invalid_dpop_proof" && /missing/i.test(description)) {
-        dpop = true;
+      if (more2 && !state.dpop && error3 === "invalid_dpop_proof" && /missing/i.test(description)) {
+        state.dpop = true;
         continue;
       }
       throw tokenError(res, error3, description);
@@ -40794,7 +40893,7 @@ function createOktaAuth(http2, options, onSecret) {
     }
     onSecret(value);
     const scheme = textOf(type).toLowerCase() === "dpop" ? "DPoP" : "Bearer";
-    if (scheme === "DPoP" && !dpop) {
+    if (scheme === "DPoP" && !state.dpop) {
       throw tokenFailure(res, "Okta issued a DPoP-bound token to a request without a DPoP proof");
     }
     const lifetimeMs = (Number(expiresIn) > 0 ? Number(expiresIn) : 3600) * 1e3;
@@ -40829,34 +40928,35 @@ function createOktaAuth(http2, options, onSecret) {
       http2.scrub(explainTokenError(error3, description, said, clientId, keyInput, res))
     );
   }
-  let held;
   let pending;
-  let generation = 0;
+  let told;
   function fetchToken() {
     pending ??= requestToken().then((t) => {
-      held = t;
-      generation++;
+      state.held = told = t;
+      state.generation++;
       return t;
     }).finally(() => pending = void 0);
     return pending;
   }
   async function current() {
-    if (held && Date.now() < held.renewAt) return held;
-    return fetchToken();
+    const { held } = state;
+    if (!held || Date.now() >= held.renewAt) return fetchToken();
+    if (held !== told) onSecret((told = held).value);
+    return held;
   }
   return {
     clientId,
     async generation() {
       await current();
-      return generation;
+      return state.generation;
     },
     async renew(seen) {
-      if (seen === generation) held = void 0;
-      if (held && pending === void 0) return;
+      if (seen === state.generation) state.held = void 0;
+      if (state.held && pending === void 0) return;
       await fetchToken();
     },
     useNonce(nonce) {
-      apiNonce = nonce;
+      state.apiNonce = nonce;
     },
     async authorize(method, url) {
       const t = await current();
@@ -40864,10 +40964,13 @@ function createOktaAuth(http2, options, onSecret) {
       const htu = `${url.origin}${url.pathname}`;
       return {
         Authorization: `DPoP ${t.value}`,
-        DPoP: await proof(method.toUpperCase(), htu, { ath: t.ath, nonce: apiNonce })
+        DPoP: await proof(method.toUpperCase(), htu, { ath: t.ath, nonce: state.apiNonce })
       };
     }
   };
+}
+function ownerOf(tokenUrl, clientId, options) {
+  return (0, import_node_crypto2.createHash)("sha256").update(JSON.stringify([tokenUrl, clientId, options.keyId ?? "", options.privateKey])).digest("base64url");
 }
 async function importSigningKey(input) {
   const { importJWK: importJWK2, importPKCS8: importPKCS82 } = await loadJose();
@@ -40921,7 +41024,7 @@ function oauthForbiddenHint(clientId, insufficientScope) {
   }
   return `the API Services app okta-client-id ${clientId} may not read groups: assign it the Read-only Administrator role in ${CONSOLE_APP} \u2192 Admin roles tab (scopes say what it may do, the role on which resources), and ${SCOPES_FIX}`;
 }
-var import_node_crypto2, jose, loadJose, OKTA_SCOPES, TOKEN_PATH, ASSERTION_LIFETIME_S, RENEW_BEFORE_MS, MAX_TOKEN_ATTEMPTS, SKEW_WORTH_NAMING_MS, CONSOLE_APP, SCOPES_FIX, textOf;
+var import_node_crypto2, jose, loadJose, OKTA_SCOPES, TOKEN_PATH, ASSERTION_LIFETIME_S, RENEW_BEFORE_MS, MAX_TOKEN_ATTEMPTS, SKEW_WORTH_NAMING_MS, newTokenState, CONSOLE_APP, SCOPES_FIX, textOf;
 var init_oauth = __esm({
   "src/okta/oauth.ts"() {
     "use strict";
@@ -40935,6 +41038,7 @@ var init_oauth = __esm({
     RENEW_BEFORE_MS = 5 * 6e4;
     MAX_TOKEN_ATTEMPTS = 4;
     SKEW_WORTH_NAMING_MS = 3e4;
+    newTokenState = (owner) => ({ owner, dpop: false, generation: 0 });
     CONSOLE_APP = "Okta Admin Console \u2192 Applications \u2192 Applications \u2192 your API Services app";
     SCOPES_FIX = `grant ${OKTA_SCOPES.join(" and ")} in ${CONSOLE_APP} \u2192 Okta API Scopes tab (a Super Admin must grant them)`;
     textOf = (value) => typeof value === "string" ? value : "";
@@ -40987,7 +41091,7 @@ function createOktaClient(opts) {
     learnt.push(secret);
     opts.onSecret?.(secret);
   };
-  const { http: http2, auth: auth2 } = opts.oauth ? oauthService(common, opts.oauth, opts.token, onSecret) : { http: sswsService(common, opts.token ?? ""), auth: void 0 };
+  const { http: http2, auth: auth2 } = opts.oauth ? oauthService(common, opts.oauth, opts.token, onSecret, opts.tokens) : { http: sswsService(common, opts.token ?? ""), auth: void 0 };
   const scrub3 = (text2) => {
     let clean2 = http2.scrub(text2).replace(JWT_SHAPE, "***");
     for (const secret of learnt) clean2 = clean2.split(secret).join("***");
@@ -41010,7 +41114,7 @@ function sswsService(common, given) {
     secrets: [token, given]
   });
 }
-function oauthService(common, oauth, token, onSecret) {
+function oauthService(common, oauth, token, onSecret, cache2) {
   if (token?.trim()) {
     throw new Error(
       "okta-api-token (OKTA_API_TOKEN) and okta-client-id (OKTA_CLIENT_ID) are both set: use one way into Okta, an API token or an API Services app"
@@ -41018,7 +41122,7 @@ function oauthService(common, oauth, token, onSecret) {
   }
   const secrets = privateKeySecrets(oauth.privateKey);
   const tokens = createHttpService({ ...common, secrets });
-  const auth2 = createOktaAuth(tokens, oauth, onSecret);
+  const auth2 = createOktaAuth(tokens, oauth, onSecret, cache2);
   const api = createHttpService({
     ...common,
     secrets,
@@ -41088,7 +41192,7 @@ async function findGroups(context3, refs) {
         const groups2 = await searchGroups(http2, batch);
         for (const name2 of batch) result.set(name2, exactMatch(name2, groups2));
       } catch (err) {
-        const error3 = explain(context3, err);
+        const error3 = explain2(context3, err);
         for (const name2 of batch) result.set(name2, error3);
       }
     })
@@ -41163,7 +41267,7 @@ async function listMembers(context3, groupId, pool, about = `group id:${groupId}
     if (err instanceof HttpError && err.status === 404) {
       throw new HttpError(err, `Okta group id:${groupId} not found (${err.serviceMessage})`);
     }
-    throw explain(context3, err);
+    throw explain2(context3, err);
   }
 }
 async function readAllPages(http2, path11, query, map, page = {}) {
@@ -41217,7 +41321,7 @@ async function getPage(http2, url, page) {
     return http2.request("GET", smaller.href, page);
   }
 }
-function explain(context3, err) {
+function explain2(context3, err) {
   if (!(err instanceof HttpError)) {
     const error3 = err instanceof Error ? err : new Error(String(err));
     const clean2 = context3.scrub(error3.message);
@@ -41315,7 +41419,7 @@ var init_okta2 = __esm({
 // src/clients.ts
 function createClients(credentials, options) {
   const { grafana, okta } = credentials;
-  const { onSecret, ...http2 } = options;
+  const { onSecret, oktaTokens, ...http2 } = options;
   if (!grafana?.url.trim()) {
     throw new SettingError({
       code: "setting-unset",
@@ -41332,15 +41436,15 @@ function createClients(credentials, options) {
       ...http2
     })
   };
-  if (okta) clients.okta = oktaClient(okta, http2, onSecret);
+  if (okta) clients.okta = oktaClient(okta, http2, onSecret, oktaTokens);
   return clients;
 }
 function requestTimeoutMs(env) {
   const ms = Number(env.GRAFANA_TEAM_SYNC_HTTP_TIMEOUT_MS);
   return Number.isInteger(ms) && ms > 0 ? ms : void 0;
 }
-function oktaClient({ domain: domain2, token, clientId, privateKey, keyId }, http2, onSecret) {
-  const auth2 = clientId?.trim() ? { oauth: { clientId, privateKey: privateKey ?? "", keyId }, onSecret } : { token };
+function oktaClient({ domain: domain2, token, clientId, privateKey, keyId }, http2, onSecret, tokens) {
+  const auth2 = clientId?.trim() ? { oauth: { clientId, privateKey: privateKey ?? "", keyId }, onSecret, tokens } : { token };
   return createOktaClient({ domain: domain2, ...auth2, ...http2 });
 }
 var init_clients = __esm({
@@ -42088,7 +42192,8 @@ function clientsFor(config2, inputs, scrubber2) {
       onSecret: (secret) => {
         scrubber2.add(secret);
         inputs.onSecret?.(secret);
-      }
+      },
+      oktaTokens: inputs.oktaTokens
     }
   );
 }
@@ -49413,10 +49518,11 @@ async function runServe(serve, inputs, io) {
   });
   const metrics = createMetrics({ processMetrics: true, scrub: scrub3 });
   const mode = serve.dryRun ? "plan" : "apply";
+  const oktaTokens = createOktaTokenCache();
   let runs = 0;
   const loop = new SyncLoop(
     serve.intervalMs,
-    (signal) => syncOnce({ inputs: { ...inputs, mode }, log, metrics }, signal, ++runs)
+    (signal) => syncOnce({ inputs: { ...inputs, mode, oktaTokens }, log, metrics }, signal, ++runs)
   );
   const server = createServiceServer({ loop, metrics, scrub: scrub3 });
   try {
@@ -49489,6 +49595,7 @@ var init_serve = __esm({
   "src/serve/index.ts"() {
     "use strict";
     init_metrics();
+    init_okta2();
     init_http2();
     init_logger();
     init_loop();
