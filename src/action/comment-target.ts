@@ -1,4 +1,3 @@
-import * as core from '@actions/core'
 import type { ReviewedPart } from '../model.ts'
 import {
   applyMarker,
@@ -36,14 +35,11 @@ export async function publishComment(
   if (!inputs.comment || !(planOnPullRequest || applyOnPush)) return undefined
   const repo = repoFromEnv(ctx.env)
   if (!inputs.githubToken || !repo) {
-    core.info('No github-token or GITHUB_REPOSITORY: the report is only in the job summary.')
+    ctx.io.info('No github-token or GITHUB_REPOSITORY: the report is only in the job summary.')
     return undefined
   }
   try {
-    const client = await createGitHubClient(inputs.githubToken, ctx.env, {
-      warning: core.warning,
-      debug: core.debug,
-    })
+    const client = await createGitHubClient(inputs.githubToken, ctx.env, ctx.io)
     if (planOnPullRequest) {
       const target = { ...repo, issue: pullRequestNumber(event)! }
       const marker = planMarker(inputs.configPath, reviewed)
@@ -54,7 +50,7 @@ export async function publishComment(
         fit(render, marker, ctx.summaryUrl),
         planMarkerKey(inputs.configPath),
       )
-      core.info(`Plan comment ${write.id} ${write.action} on pull request #${target.issue}.`)
+      ctx.io.info(`Plan comment ${write.id} ${write.action} on pull request #${target.issue}.`)
       return String(write.id)
     }
     const issue =
@@ -62,7 +58,7 @@ export async function publishComment(
         ? await findMergedPullRequest(client, repo, event.sha, lookupDelays(ctx.env))
         : (ctx.mergedPullRequest ?? undefined)
     if (issue === undefined) {
-      core.info(
+      ctx.io.info(
         `No merged pull request found for ${event.sha}: the apply result is only in the job summary.`,
       )
       return undefined
@@ -74,13 +70,13 @@ export async function publishComment(
       marker,
       fit(render, marker, ctx.summaryUrl),
     )
-    core.info(`Apply result commented on pull request #${issue} (comment ${write.id}).`)
+    ctx.io.info(`Apply result commented on pull request #${issue} (comment ${write.id}).`)
     return String(write.id)
   } catch (error) {
     // GitHub's error message is shown as given (a proxy may echo the request's token in it): the log
     // guard scrubs it.
     const message = commentFailure(error, repo, ctx.summaryUrl)
-    core.warning(message)
+    ctx.io.warning(message)
     return undefined
   }
 }

@@ -1,7 +1,6 @@
 // Unattended runs have no pull request to comment on: a scheduled or dispatched apply that fails
 // opens one issue (found again by its marker), comments on it while later runs fail, and closes it
 // when a run succeeds (SPEC §11, input `failure-issue`).
-import * as core from '@actions/core'
 import { isOwnComment, normaliseConfigPath, repoOf, tokenIdentity } from './comment.ts'
 import {
   createGitHubClient,
@@ -42,10 +41,7 @@ export async function syncFailureIssue(
   const repo = repoFromEnv(ctx.env)
   if (!wantsFailureIssue(ctx) || !ctx.inputs.githubToken || !repo) return
   try {
-    const client = await createGitHubClient(ctx.inputs.githubToken, ctx.env, {
-      warning: core.warning,
-      debug: core.debug,
-    })
+    const client = await createGitHubClient(ctx.inputs.githubToken, ctx.env, ctx.io)
     const marker = failureMarker(ctx.inputs.configPath)
     const open = await findOpenIssue(client, repo, marker)
     const run = `[run ${ctx.env.GITHUB_RUN_ID ?? ''}](${ctx.summaryUrl})`
@@ -58,7 +54,7 @@ export async function syncFailureIssue(
           `${marker}\n\nThe ${what} failed in ${run}. This issue is closed by the first run that succeeds.\n\n${summary(SUMMARY_BUDGET)}`,
         ),
       })
-      core.info(`Opened issue #${data.number} for the failed apply.`)
+      ctx.io.info(`Opened issue #${data.number} for the failed apply.`)
     } else if (failed && open) {
       await comment(
         client,
@@ -66,7 +62,7 @@ export async function syncFailureIssue(
         open,
         `The ${what} failed again in ${run}.\n\n${summary(SUMMARY_BUDGET)}`,
       )
-      core.info(`Commented on issue #${open} for the failed apply.`)
+      ctx.io.info(`Commented on issue #${open} for the failed apply.`)
     } else if (open) {
       await comment(client, repo, open, `The ${what} succeeded in ${run}: closing.`)
       await client.rest.issues.update({
@@ -75,7 +71,7 @@ export async function syncFailureIssue(
         state: 'closed',
         state_reason: 'completed',
       })
-      core.info(`Closed issue #${open}: the apply succeeded.`)
+      ctx.io.info(`Closed issue #${open}: the apply succeeded.`)
     }
   } catch (error) {
     const status = statusOf(error)
@@ -84,7 +80,7 @@ export async function syncFailureIssue(
     const why = status
       ? `GitHub answered ${status}: ${(error as Error).message}`
       : (error as Error).message
-    core.warning(`Could not update the failure issue (${why}).${fix}`)
+    ctx.io.warning(`Could not update the failure issue (${why}).${fix}`)
   }
 }
 

@@ -1,4 +1,3 @@
-import * as core from '@actions/core'
 import type { EngineOutcome } from '../engine.ts'
 import type { GuardViolation, ReviewedPart } from '../model.ts'
 import { reviewedPartOf } from '../engine.ts'
@@ -22,6 +21,7 @@ import type { ActionRun } from './run.ts'
 export async function report(ctx: ActionRun, given: EngineOutcome): Promise<void> {
   // Scrubbed before rendering: escaping and shortening names could hide a secret from the sinks.
   const outcome = ctx.scrubber.scrubDeep(given)
+  const { io } = ctx
   const { configPath } = ctx.inputs
   const failures: string[] = []
   let outputs = publish.emptyOutputs(ctx.mode)
@@ -30,12 +30,12 @@ export async function report(ctx: ActionRun, given: EngineOutcome): Promise<void
   let reviewed: ReviewedPart | undefined
   switch (outcome.kind) {
     case 'invalid': {
-      publish.annotateProblems(outcome.problems)
-      core.info(
+      publish.annotateProblems(io, outcome.problems)
+      io.info(
         `${configPath} has ${outcome.problems.length} config problem(s); nothing was read or written.`,
       )
       // The annotations are the errors; setFailed would add one GitHub may drop over the limit of 10.
-      process.exitCode = 1
+      io.markFailed()
       summary = () => renderValidation({ configPath, problems: outcome.problems })
       comment = summary
       break
@@ -52,7 +52,7 @@ export async function report(ctx: ActionRun, given: EngineOutcome): Promise<void
       failures.push(...problems)
       summary = () => failureMarkdown(`${ctx.mode} ${title}`, problems)
       comment = summary
-      if (outcome.kind === 'failed') core.debug(`Requests: ${JSON.stringify(outcome.requests)}`)
+      if (outcome.kind === 'failed') io.debug(`Requests: ${JSON.stringify(outcome.requests)}`)
       break
     }
     case 'planned':
@@ -70,7 +70,7 @@ export async function report(ctx: ActionRun, given: EngineOutcome): Promise<void
         outcome.plan,
         outcome.kind === 'applied' ? outcome.result : undefined,
       )
-      outputs.planFile = publish.writePlanFile(ctx.env, renderJson(full))
+      outputs.planFile = publish.writePlanFile(io, ctx.env, renderJson(full))
       summary = (budget) => renderMarkdown(full, { budget })
       // Request counts vary run to run (retries, response sizes): they stay in the job summary, so an
       // unchanged plan leaves the sticky comment untouched.
@@ -79,15 +79,15 @@ export async function report(ctx: ActionRun, given: EngineOutcome): Promise<void
         renderMarkdown({ ...steady, marker }, { budget, summaryUrl: ctx.summaryUrl })
       failures.push(...planFailures(ctx, outcome))
       reviewed = reviewedPartOf(outcome.plan, pullRequestHeadSha(ctx))
-      core.debug(`Requests: ${JSON.stringify(outcome.plan.stats.requests)}`)
+      io.debug(`Requests: ${JSON.stringify(outcome.plan.stats.requests)}`)
       break
     }
   }
-  await publish.writeSummary(ctx.env, summary)
+  await publish.writeSummary(io, ctx.env, summary)
   if (comment) outputs.commentId = (await publishComment(ctx, comment, reviewed)) ?? ''
   await syncFailureIssue(ctx, failures.length > 0 || outcome.kind === 'invalid', summary)
-  publish.setOutputs(outputs)
-  if (failures.length) core.setFailed(failures.join('\n'))
+  publish.setOutputs(io, outputs)
+  if (failures.length) io.setFailed(failures.join('\n'))
 }
 
 function planFailures(
@@ -103,8 +103,8 @@ function planFailures(
         }))
       : []
   // GitHub shows 10 annotations of a kind per step; the failure message below is one error.
-  publish.annotate('warning', [...guardWarnings, ...plan.warnings], publish.MAX_ANNOTATIONS)
-  publish.annotate('error', plan.errors, publish.MAX_ANNOTATIONS - 1)
+  publish.annotate(ctx.io, 'warning', [...guardWarnings, ...plan.warnings], publish.MAX_ANNOTATIONS)
+  publish.annotate(ctx.io, 'error', plan.errors, publish.MAX_ANNOTATIONS - 1)
   if (plan.errors.length)
     failures.push(`The plan has ${plan.errors.length} error(s); see the job summary.`)
   if (outcome.kind === 'planned') {
@@ -120,7 +120,7 @@ function planFailures(
       "The merged pull request's changes differ from the plan reviewed on it; nothing was written (on-plan-changed: fail). See the job summary.",
     )
   else if (since?.changed)
-    core.warning(
+    ctx.io.warning(
       "The merged pull request's changes differ from the plan reviewed on it; applied anyway (on-plan-changed: warn). See the job summary.",
     )
   if (result.blocked) {

@@ -1,4 +1,3 @@
-import * as core from '@actions/core'
 import { runEngine, type EngineInputs, type EngineOutcome } from '../engine.ts'
 import type { ConfigSummary } from '../config/index.ts'
 import type { Mode } from './mode.ts'
@@ -9,15 +8,15 @@ import type { ActionRun } from './run.ts'
 /** Validation first in its own log group, so config problems are not buried under the reads. */
 export async function runPhases(ctx: ActionRun): Promise<EngineOutcome> {
   const inputs = engineInputs(ctx)
-  const validated = await core.group(`Validate ${ctx.inputs.configPath}`, async () => {
+  const validated = await ctx.io.group(`Validate ${ctx.inputs.configPath}`, async () => {
     const outcome = await runEngine({ ...inputs, mode: 'validate' })
     if (outcome.kind !== 'validated') return outcome
-    core.info(describeSummary(outcome.summary))
+    ctx.io.info(describeSummary(outcome.summary))
     return outcome
   })
   if (validated.kind !== 'validated' || ctx.mode === 'validate') return validated
   // The config validated above is the one run: the files are read once.
-  return core.group(phaseTitle(ctx.mode), async () => {
+  return ctx.io.group(phaseTitle(ctx.mode), async () => {
     const review = await reviewInputs(ctx)
     try {
       return await runEngine({ ...inputs, config: validated.config, ...review })
@@ -32,12 +31,12 @@ function describeSummary(s: ConfigSummary): string {
 }
 
 function engineInputs(ctx: ActionRun): EngineInputs {
-  const { env, inputs, mode, scrubber } = ctx
+  const { env, inputs, mode, scrubber, io } = ctx
   const { grafanaUrl, grafanaToken, grafanaUsername, grafanaPassword, oktaDomain, oktaApiToken } =
     inputs
   const oktaCredential = oktaApiToken ?? inputs.oktaClientId ?? inputs.oktaPrivateKey
   if (Boolean(oktaDomain) !== Boolean(oktaCredential)) {
-    core.warning(
+    io.warning(
       'Okta is not used: set okta-domain and either okta-api-token or okta-client-id with okta-private-key.',
     )
   }
@@ -66,7 +65,7 @@ function engineInputs(ctx: ActionRun): EngineInputs {
         : undefined,
     force: inputs.force,
     concurrency: inputs.concurrency,
-    onProgress: (message) => core.info(message),
+    onProgress: (message) => io.info(message),
     signal: ctx.signal,
     scrubber,
   }

@@ -1,11 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import * as core from '@actions/core'
 import type { ConfigProblem } from '../config/index.ts'
 import type { ApplyResult, Plan } from '../model.ts'
 import { createScrubber, type Scrubber } from '../secrets/index.ts'
 import { scrubWrites } from './secrets.ts'
+import type { ActionIO } from './io.ts'
 import { pullRequestChanges } from '../engine.ts'
 
 export const MAX_ANNOTATIONS = 10
@@ -16,8 +16,9 @@ let scrubber: Scrubber = createScrubber()
 let masking = false
 
 /**
- * From here on every text the action writes passes the run's scrubber: the log and stderr, the job
- * summary, the outputs, the plan file and (through `scrub`) the PR comment. Returns the undo.
+ * From here on every text the process writes passes the run's scrubber: stdout and stderr (also what
+ * reaches them around the ActionIO, such as Node's own warnings), and through `scrub` the plan file,
+ * the PR comment and the failure issue. Returns the undo.
  */
 export function guardOutputs(runScrubber: Scrubber): () => void {
   scrubber = runScrubber
@@ -73,8 +74,8 @@ export function outputsOf(mode: string, plan: Plan, result?: ApplyResult): Outpu
   }
 }
 
-export function setOutputs(o: Outputs): void {
-  const set = (name: string, value: string) => core.setOutput(name, scrub(value))
+export function setOutputs(io: ActionIO, o: Outputs): void {
+  const set = (name: string, value: string) => io.setOutput(name, value)
   set('mode', o.mode)
   set('has-changes', String(o.hasChanges))
   set('change-count', String(o.changeCount))
@@ -87,7 +88,11 @@ export function setOutputs(o: Outputs): void {
 }
 
 /** Writes the JSON plan where later steps can pick it up (RUNNER_TEMP on a runner). */
-export function writePlanFile(env: Record<string, string | undefined>, json: string): string {
+export function writePlanFile(
+  io: ActionIO,
+  env: Record<string, string | undefined>,
+  json: string,
+): string {
   const dir = env.RUNNER_TEMP || tmpdir()
   const path = join(dir, 'grafana-team-sync-plan.json')
   try {
@@ -95,7 +100,7 @@ export function writePlanFile(env: Record<string, string | undefined>, json: str
     writeFileSync(path, scrub(json.endsWith('\n') ? json : `${json}\n`))
     return path
   } catch (error) {
-    core.warning(`Could not write the plan file ${path}: ${(error as Error).message}`)
+    io.warning(`Could not write the plan file ${path}: ${(error as Error).message}`)
     return ''
   }
 }
@@ -104,12 +109,12 @@ export function writePlanFile(env: Record<string, string | undefined>, json: str
  * One error annotation per problem on its YAML line, at most 10 (GitHub drops the rest), then a notice
  * with the count left out. The job summary lists them all.
  */
-export function annotateProblems(problems: ConfigProblem[]): void {
+export function annotateProblems(io: ActionIO, problems: ConfigProblem[]): void {
   const items = problems.map((p) => ({
     message: problemMessage(p),
     source: { file: p.file, line: p.line, col: p.col },
   }))
-  annotate('error', items, MAX_ANNOTATIONS, 'config problem')
+  annotate(io, 'error', items, MAX_ANNOTATIONS, 'config problem')
 }
 
 interface Annotated {
@@ -119,6 +124,7 @@ interface Annotated {
 
 /** At most `max` annotations of a kind on their YAML lines, then one notice counting the rest. */
 export function annotate(
+  io: ActionIO,
   kind: 'error' | 'warning',
   items: Annotated[],
   max: number,
@@ -126,11 +132,11 @@ export function annotate(
 ): void {
   for (const { message, source } of items.slice(0, max)) {
     const at = source && { file: source.file, startLine: source.line, startColumn: source.col }
-    core[kind](message, at ?? {})
+    io[kind](message, at)
   }
   const rest = items.length - max
   if (rest > 0)
-    core.notice(`…and ${rest} more ${noun}${rest === 1 ? '' : 's'}, listed in the job summary.`)
+    io.notice(`…and ${rest} more ${noun}${rest === 1 ? '' : 's'}, listed in the job summary.`)
 }
 
 export function problemMessage(p: ConfigProblem): string {
@@ -139,28 +145,29 @@ export function problemMessage(p: ConfigProblem): string {
 
 /** The job summary is a file per step; it is absent outside a runner. */
 export async function writeSummary(
+  io: ActionIO,
   env: Record<string, string | undefined>,
   render: (budget: number) => string,
 ) {
   if (!env.GITHUB_STEP_SUMMARY) {
-    core.debug('GITHUB_STEP_SUMMARY is not set; no job summary written')
+    io.debug('GITHUB_STEP_SUMMARY is not set; no job summary written')
     return
   }
   let markdown = scrub(render(900_000))
   // The budget counts characters; the 1 MiB limit counts bytes.
   if (Buffer.byteLength(markdown) > SUMMARY_BYTES) markdown = scrub(render(300_000))
   try {
-    await core.summary.addRaw(markdown, true).write()
+    await io.appendSummary(markdown)
   } catch (error) {
-    core.warning(`Could not write the job summary: ${(error as Error).message}`)
+    io.warning(`Could not write the job summary: ${(error as Error).message}`)
   }
 }
 
 /** Masks a secret in later log lines; multi-line values are masked line by line. */
-export function maskSecret(secret: string): void {
+export function maskSecret(io: ActionIO, secret: string): void {
   masking = true
   try {
-    for (const line of secret.split(/\r?\n/)) if (line.trim()) core.setSecret(line)
+    for (const line of secret.split(/\r?\n/)) if (line.trim()) io.setSecret(line)
   } finally {
     masking = false
   }

@@ -1,6 +1,5 @@
 // What the engine needs from GitHub to tell a pull request's changes from those already pending
 // (SPEC §11): the base commit's config and, at merge, the part the plan comment recorded at review.
-import * as core from '@actions/core'
 import type { EngineInputs } from '../engine.ts'
 import { readBaseConfig } from './base-config.ts'
 import { findStickyComment, planMarkerKey, reviewedPartIn } from './comment.ts'
@@ -42,10 +41,7 @@ export async function reviewInputs(ctx: ActionRun): Promise<ReviewInputs> {
     if (!baseSha) return {}
     return { base: { ref: baseSha, unreadable: 'no github-token to read it with' } }
   }
-  const client = await createGitHubClient(token, ctx.env, {
-    warning: core.warning,
-    debug: core.debug,
-  })
+  const client = await createGitHubClient(token, ctx.env, ctx.io)
   const tempRoot = ctx.env.RUNNER_TEMP || undefined
   if (baseSha) {
     return { base: await readBaseConfig(client, repo, baseSha, ctx.inputs.configPath, tempRoot) }
@@ -70,10 +66,10 @@ async function reviewedAtMerge(ctx: ActionRun, client: GitHubClient) {
     const key = planMarkerKey(ctx.inputs.configPath)
     const comment = await findStickyComment(client, { ...repo, issue }, key)
     const part = comment?.body ? reviewedPartIn(comment.body, ctx.inputs.configPath) : undefined
-    if (!part) core.info(`Pull request #${issue} has no reviewed plan to compare with.`)
+    if (!part) ctx.io.info(`Pull request #${issue} has no reviewed plan to compare with.`)
     return part
   } catch (error) {
-    core.warning(
+    ctx.io.warning(
       `Could not read the reviewed plan (GitHub answered ${statusOf(error) ?? (error as Error).message}); the apply is not compared with it.`,
     )
     return undefined

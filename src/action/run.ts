@@ -1,5 +1,5 @@
-import * as core from '@actions/core'
 import { failureMarkdown, report } from './outcome.ts'
+import { coreIO, scrubbedIO, type ActionIO } from './io.ts'
 import { readEvent, type GitHubEvent } from './event.ts'
 import { hasGrafanaCredentials, InputError, parseInputs, type ActionInputs } from './inputs.ts'
 import { outputForms, secretInputs } from './secrets.ts'
@@ -22,37 +22,40 @@ export interface ActionRun {
   signal?: AbortSignal
   /** Knows every secret of the run; learns more (local users' passwords) as the engine reads them. */
   scrubber: Scrubber
+  /** Where everything the run reports goes; every text passes `scrubber` on its way. */
+  io: ActionIO
   /** The pull request this push merged, once looked up (null: none found). */
   mergedPullRequest?: number | null
 }
 
 /** The action: inputs → mode → engine → job summary, annotations, outputs and PR comment. */
-export async function runAction(env: Env = process.env): Promise<void> {
+export async function runAction(env: Env = process.env, given: ActionIO = coreIO()): Promise<void> {
   const scrubber = createScrubber(secretInputs(env), {
-    onAdd: publish.maskSecret,
+    onAdd: (secret) => publish.maskSecret(given, secret),
     forms: outputForms,
   })
   publish.guardOutputs(scrubber)
+  const io = scrubbedIO(given, scrubber)
   const state: RunState = { mode: '', reported: false }
   const cancellation = cancelOnSignals({
     onSignal: (name) =>
-      core.warning(
+      io.warning(
         `Received ${name}: the run is cancelled. No new write starts; the ones in flight finish, then the summary and outputs are written.`,
       ),
-    onDeadline: (name) => (state.reported ? undefined : reportUnfinished(env, state, name)),
+    onDeadline: (name) => (state.reported ? undefined : reportUnfinished(env, io, state, name)),
   })
   try {
-    await run(env, state, cancellation.signal, scrubber)
+    await run({ env, io, scrubber, signal: cancellation.signal }, state)
   } catch (error) {
     const message = `grafana-team-sync failed: ${(error as Error).message}`
-    core.debug((error as Error).stack ?? message)
-    publish.setOutputs(publish.emptyOutputs(state.mode))
-    await publish.writeSummary(env, () => failureMarkdown('failed', [message]))
-    core.setFailed(message)
+    io.debug((error as Error).stack ?? message)
+    publish.setOutputs(io, publish.emptyOutputs(state.mode))
+    await publish.writeSummary(io, env, () => failureMarkdown('failed', [message]))
+    io.setFailed(message)
   }
   state.reported = true
   cancellation.dispose()
-  if (cancellation.signal.aborted) exitCancelled(Number(process.exitCode ?? 0))
+  if (cancellation.signal.aborted) exitCancelled(io.exitCode())
 }
 
 interface RunState {
@@ -62,28 +65,32 @@ interface RunState {
 }
 
 /** The fallback when a cancelled run did not end in time: what is known, nothing more. */
-async function reportUnfinished(env: Env, state: RunState, name: string): Promise<void> {
+async function reportUnfinished(
+  env: Env,
+  io: ActionIO,
+  state: RunState,
+  name: string,
+): Promise<void> {
   state.reported = true
   const message = `Cancelled (${name}): the writes in flight did not finish within 5 seconds, so whether they took effect is unknown. A re-run plans against what Grafana then holds and converges.`
-  publish.setOutputs(publish.emptyOutputs(state.mode))
-  await publish.writeSummary(env, () => failureMarkdown('cancelled', [message]))
-  core.setFailed(message)
+  publish.setOutputs(io, publish.emptyOutputs(state.mode))
+  await publish.writeSummary(io, env, () => failureMarkdown('cancelled', [message]))
+  io.setFailed(message)
 }
 
-async function run(
-  env: Env,
-  state: RunState,
-  signal: AbortSignal,
-  scrubber: Scrubber,
-): Promise<void> {
+/** What a run has before its inputs are read. */
+type Start = Pick<ActionRun, 'env' | 'io' | 'scrubber' | 'signal'>
+
+async function run(start: Start, state: RunState): Promise<void> {
+  const { env, io } = start
   let inputs: ActionInputs
   try {
     inputs = parseInputs(env)
   } catch (error) {
     if (!(error instanceof InputError)) throw error
-    return stop(env, 'Invalid input', error.message)
+    return stop(start, 'Invalid input', error.message)
   }
-  const event = readEvent(env, core.warning)
+  const event = readEvent(env, io.warning)
   const decision = resolveMode({
     eventName: event.name,
     ref: event.ref,
@@ -94,30 +101,28 @@ async function run(
     isFork: isPreMergeEvent(event.name) && isForkPullRequest(event.payload, env.GITHUB_REPOSITORY),
     actor: env.GITHUB_ACTOR,
   })
-  if (decision.mode === 'refused') return stop(env, 'Refused', decision.reason)
+  if (decision.mode === 'refused') return stop(start, 'Refused', decision.reason)
   state.mode = decision.mode
-  core.info(`grafana-team-sync ${decision.mode}: ${decision.reason}`)
-  if (decision.notice) core.notice(decision.notice)
+  io.info(`grafana-team-sync ${decision.mode}: ${decision.reason}`)
+  if (decision.notice) io.notice(decision.notice)
   const ctx: ActionRun = {
-    env,
+    ...start,
     inputs,
     event,
     mode: decision.mode,
     notice: decision.notice,
     summaryUrl: summaryUrl(env),
-    signal,
-    scrubber,
   }
   const branch = event.payload.repository?.default_branch ?? 'unknown'
-  core.debug(`event ${event.name}, ref ${event.ref}, sha ${event.sha}, default branch ${branch}`)
+  io.debug(`event ${event.name}, ref ${event.ref}, sha ${event.sha}, default branch ${branch}`)
   const outcome = await runPhases(ctx)
-  await core.group('Report', () => report(ctx, outcome))
+  await io.group('Report', () => report(ctx, outcome))
 }
 
-async function stop(env: Env, title: string, message: string): Promise<void> {
-  publish.setOutputs(publish.emptyOutputs(''))
-  await publish.writeSummary(env, () => failureMarkdown(title, [message]))
-  core.setFailed(message)
+async function stop({ env, io }: Start, title: string, message: string): Promise<void> {
+  publish.setOutputs(io, publish.emptyOutputs(''))
+  await publish.writeSummary(io, env, () => failureMarkdown(title, [message]))
+  io.setFailed(message)
 }
 
 function summaryUrl(env: Env): string {
