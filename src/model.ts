@@ -50,9 +50,14 @@ export interface TeamPreferences {
   homeDashboardUid?: string
 }
 
+/** The `instances:` an org, team or user names, each with where it is written. */
+export type InstanceRefs = Principal[]
+
 export interface DesiredTeam {
   name: string
   org: string
+  /** Absent: every instance. */
+  instances?: InstanceRefs
   email?: string
   preferences?: TeamPreferences
   members: Principals
@@ -63,6 +68,8 @@ export interface DesiredTeam {
 export interface DesiredOrg {
   name: string
   renamedFrom?: string
+  /** Absent: every instance. */
+  instances?: InstanceRefs
   admins: Principals
   editors: Principals
   viewers: Principals
@@ -78,6 +85,24 @@ export interface DesiredUser {
   isGrafanaAdmin?: boolean
   disabled?: boolean
   orgRoles: { org: string; role: OrgRole; source: SourceRef }[]
+  /** Absent: every instance. */
+  instances?: InstanceRefs
+  source: SourceRef
+}
+
+/** A secret of an instance: the name of the environment variable holding it, never the value. */
+export interface EnvSecret {
+  env: string
+  source: SourceRef
+}
+
+/** One Grafana instance of `instances:`; its credentials are environment variable names. */
+export interface DesiredInstance {
+  name: string
+  url: string
+  token?: EnvSecret
+  username?: EnvSecret
+  password?: EnvSecret
   source: SourceRef
 }
 
@@ -89,6 +114,8 @@ export interface DesiredConfig {
   teams: DesiredTeam[]
   /** Config files read, relative paths, sorted. */
   files: string[]
+  /** `instances:`; absent or empty: one instance from the inputs or GRAFANA_*. */
+  instances?: DesiredInstance[]
 }
 
 // ---------------------------------------------------------------- observed (from Grafana and Okta)
