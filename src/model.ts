@@ -476,5 +476,7 @@ export type SettingProblem =
   | { code: 'okta-credentials-missing'; group: string; where: string }
   /** An Okta API token and an API Services app are both given: Okta is reached one way. */
   | { code: 'okta-credentials-conflict' }
+  /** `instances:` is declared (at `where`) while Grafana settings are given too: each instance has its own. */
+  | { code: 'grafana-settings-with-instances'; settings: Setting[]; where: string }
   /** One half of an API Services app's credentials without the other. */
   | { code: 'okta-app-incomplete'; given: Setting; missing: Setting }
