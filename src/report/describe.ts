@@ -23,6 +23,8 @@ export interface ReportInput {
   result?: ApplyResult
   /** Hidden HTML comment the action finds its sticky comment by; emitted verbatim first. */
   marker?: string
+  /** The Grafana instance of `instances:` this report is about, named in its title. */
+  instance?: string
 }
 
 export type Effect = 'add' | 'change' | 'remove'

@@ -21,3 +21,8 @@ export {
   type ReportInput,
   type Tally,
 } from './describe.ts'
+export {
+  renderInstancesMarkdown,
+  type InstanceReport,
+  type InstancesReportInput,
+} from './instances.ts'
