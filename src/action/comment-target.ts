@@ -1,11 +1,18 @@
 import * as core from '@actions/core'
-import { applyMarker, createComment, planMarker, upsertStickyComment } from './comment.ts'
+import {
+  applyMarker,
+  createComment,
+  planMarker,
+  targetKey,
+  upsertStickyComment,
+} from './comment.ts'
 import { findMergedPullRequest, lookupDelays } from './merged-pr.ts'
 import { createGitHubClient, repoFromEnv, statusOf, type RepoRef } from './github.ts'
 import { pullRequestNumber } from './event.ts'
 import { isPreMergeEvent } from './mode.ts'
 import { COMMENT_BUDGET } from '../report/index.ts'
 import type { ActionRun } from './run.ts'
+import { parseGrafanaUrl } from '../secrets/index.ts'
 
 export interface CommentTarget {
   /** Renders the body within `budget` characters, carrying `marker`. */
@@ -20,6 +27,7 @@ export interface CommentTarget {
 export async function publishComment(
   ctx: ActionRun,
   render: CommentTarget['render'],
+  markerTarget: MarkerTarget = singleTarget(ctx),
 ): Promise<string | undefined> {
   const { inputs, event, mode } = ctx
   const planOnPullRequest =
@@ -38,12 +46,14 @@ export async function publishComment(
     })
     if (planOnPullRequest) {
       const target = { ...repo, issue: pullRequestNumber(event)! }
-      const marker = planMarker(inputs.configPath)
+      const marker = planMarker(inputs.configPath, markerTarget.key)
+      const legacy = markerTarget.single ? planMarker(inputs.configPath) : undefined
       const write = await upsertStickyComment(
         client,
         target,
         marker,
         fit(render, marker, ctx.summaryUrl),
+        legacy,
       )
       core.info(`Plan comment ${write.id} ${write.action} on pull request #${target.issue}.`)
       return String(write.id)
@@ -55,7 +65,7 @@ export async function publishComment(
       )
       return undefined
     }
-    const marker = applyMarker(inputs.configPath, event.sha)
+    const marker = applyMarker(inputs.configPath, event.sha, markerTarget.key)
     const write = await createComment(
       client,
       { ...repo, issue },
@@ -71,6 +81,24 @@ export async function publishComment(
     core.warning(message)
     return undefined
   }
+}
+
+/** What a comment is about besides its config path: one per target, so runs on other Grafanas keep theirs. */
+export interface MarkerTarget {
+  key: string
+  /** The one Grafana of the inputs: a comment with the marker of earlier versions is this one's. */
+  single: boolean
+}
+
+/** The target of a run on the Grafana of the inputs. */
+function singleTarget(ctx: ActionRun): MarkerTarget {
+  const given = ctx.inputs.grafanaUrl ?? ''
+  return { key: targetKey([{ url: parseGrafanaUrl(given)?.url ?? given }]), single: true }
+}
+
+/** The target of a run on the instances of the config. */
+export function instancesTarget(instances: readonly { name: string; url: string }[]): MarkerTarget {
+  return { key: targetKey(instances), single: false }
 }
 
 /** Bodies not made by the budgeted renderer (validation, failures) are cut to the comment limit. */

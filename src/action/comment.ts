@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { GitHubClient, RepoRef } from './github.ts'
 import { statusOf } from './github.ts'
 import { scrub } from './publish.ts'
@@ -11,15 +12,30 @@ export function normaliseConfigPath(configPath: string): string {
   return path || '.'
 }
 
-/** Hidden marker of the sticky plan comment, one per config path. */
-export function planMarker(configPath: string): string {
-  return `<!-- grafana-team-sync:plan ${JSON.stringify({ configPath: normaliseConfigPath(configPath) })} -->`
+/**
+ * Hidden marker of the sticky plan comment, one per config path and target (a short hash of the
+ * Grafana URL or the instances, see targetKey); without a target, the marker of earlier versions.
+ */
+export function planMarker(configPath: string, target?: string): string {
+  const meta = { configPath: normaliseConfigPath(configPath), ...(target ? { target } : {}) }
+  return `<!-- grafana-team-sync:plan ${JSON.stringify(meta)} -->`
 }
 
 /** Marker of an apply-result comment; each apply posts a new one. */
-export function applyMarker(configPath: string, sha: string): string {
-  const meta = { configPath: normaliseConfigPath(configPath), sha }
+export function applyMarker(configPath: string, sha: string, target?: string): string {
+  const meta = { configPath: normaliseConfigPath(configPath), sha, ...(target ? { target } : {}) }
   return `<!-- grafana-team-sync:apply ${JSON.stringify(meta)} -->`
+}
+
+/** 12 hex digits naming what a run writes to: its Grafana URLs (with instance names), in order. */
+export function targetKey(targets: readonly { name?: string; url: string }[]): string {
+  const text = targets.map((t) => `${t.name ?? ''}=${normaliseUrl(t.url)}`).join('\n')
+  return createHash('sha256').update(text).digest('hex').slice(0, 12)
+}
+
+/** `HTTPS://Grafana.example/` and `https://grafana.example` are one target. */
+function normaliseUrl(url: string): string {
+  return url.trim().replace(/\/+$/, '').toLowerCase()
 }
 
 export function withMarker(body: string, marker: string): string {
@@ -81,10 +97,15 @@ export async function upsertStickyComment(
   target: RepoRef & { issue: number },
   marker: string,
   body: string,
+  /** The marker of earlier versions: such a comment is updated (and takes `marker`) when none has it. */
+  legacyMarker?: string,
 ): Promise<CommentWrite> {
   const text = scrub(withMarker(body, marker))
   const comments = await listAllComments(client, target)
-  const existing = pickStickyComment(comments, marker, await tokenIdentity(client))
+  const identity = await tokenIdentity(client)
+  const existing =
+    pickStickyComment(comments, marker, identity) ??
+    (legacyMarker ? pickStickyComment(comments, legacyMarker, identity) : undefined)
   if (existing && sameBody(existing.body, text)) return { id: existing.id, action: 'unchanged' }
   if (existing) {
     const { data } = await client.rest.issues.updateComment({
