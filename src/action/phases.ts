@@ -3,9 +3,11 @@ import { runEngine, type EngineInputs, type EngineOutcome } from '../engine.ts'
 import type { ConfigSummary } from '../config/index.ts'
 import type { Mode } from './mode.ts'
 import type { ActionRun } from './run.ts'
+import { hasInstances, runInstances, type InstancesOutcome } from '../instances.ts'
+import { grafanaInputsGiven } from './instances.ts'
 
 /** Validation first in its own log group, so config problems are not buried under the reads. */
-export async function runPhases(ctx: ActionRun): Promise<EngineOutcome> {
+export async function runPhases(ctx: ActionRun): Promise<EngineOutcome | InstancesOutcome> {
   const inputs = engineInputs(ctx)
   const validated = await core.group(`Validate ${ctx.inputs.configPath}`, async () => {
     const outcome = await runEngine({ ...inputs, mode: 'validate' })
@@ -15,7 +17,14 @@ export async function runPhases(ctx: ActionRun): Promise<EngineOutcome> {
   })
   if (validated.kind !== 'validated' || ctx.mode === 'validate') return validated
   // The config validated above is the one run: the files are read once.
-  return core.group(phaseTitle(ctx.mode), () => runEngine({ ...inputs, config: validated.config }))
+  const { config } = validated
+  if (hasInstances(config)) {
+    const grafanaSettings = grafanaInputsGiven(ctx.inputs)
+    return core.group(phaseTitle(ctx.mode), () =>
+      runInstances({ ...inputs, grafana: undefined, config }, config, { grafanaSettings }),
+    )
+  }
+  return core.group(phaseTitle(ctx.mode), () => runEngine({ ...inputs, config }))
 }
 
 function describeSummary(s: ConfigSummary): string {

@@ -5,6 +5,7 @@ import { hasGrafanaCredentials, InputError, parseInputs, type ActionInputs } fro
 import { outputForms, secretInputs } from './secrets.ts'
 import { isForkPullRequest, isPreMergeEvent, resolveMode, type Mode } from './mode.ts'
 import { runPhases } from './phases.ts'
+import { instancesReadable } from './instances.ts'
 import * as publish from './publish.ts'
 import { cancelOnSignals, exitCancelled } from '../signals.ts'
 import { createScrubber, type Scrubber } from '../secrets/index.ts'
@@ -88,7 +89,9 @@ async function run(
     defaultBranch: event.payload.repository?.default_branch,
     payload: event.payload,
     inputs: { mode: inputs.mode, dryRun: inputs.dryRun },
-    hasCredentials: hasGrafanaCredentials(inputs),
+    hasCredentials:
+      hasGrafanaCredentials(inputs) ||
+      (await instancesReadable(inputs.configPath, env, env.GITHUB_WORKSPACE || process.cwd())),
     isFork: isPreMergeEvent(event.name) && isForkPullRequest(event.payload, env.GITHUB_REPOSITORY),
     actor: env.GITHUB_ACTOR,
   })

@@ -22,6 +22,7 @@ export {
   type Tally,
 } from './describe.ts'
 export {
+  renderInstancesJson,
   renderInstancesMarkdown,
   type InstanceReport,
   type InstancesReportInput,

@@ -113,3 +113,24 @@ function section(i: InstanceReport, render: (report: ReportInput) => string): st
     items.push(`- …and ${problems.length - PROBLEMS_SHOWN} more`)
   return [`## Instance ${code(i.name)}: ${plain(i.status ?? 'failed')}`, '', ...items].join('\n')
 }
+
+/**
+ * The JSON plan of a run on several instances: `{ version: 1, mode, configPath, instances: [{ name,
+ * url, status, plan?, result?, problems? }] }`, 2-space indent, trailing newline.
+ */
+export function renderInstancesJson(input: InstancesReportInput): string {
+  const doc = {
+    version: 1,
+    mode: input.mode,
+    configPath: input.configPath,
+    instances: input.instances.map((i) => ({
+      name: i.name,
+      url: i.url,
+      status: statusOf(i),
+      ...(i.report ? { plan: i.report.plan } : {}),
+      ...(i.report?.result ? { result: i.report.result } : {}),
+      ...(i.problems ? { problems: i.problems } : {}),
+    })),
+  }
+  return `${JSON.stringify(doc, null, 2)}\n`
+}
