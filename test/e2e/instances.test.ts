@@ -190,6 +190,26 @@ describe('several Grafana instances', () => {
     expectNoSecrets(i.world, again)
   })
 
+  it('only validates a pull request when no instance credential is set, as without instances', async () => {
+    const i = await start()
+    const ran = await action(i, { ...pullRequest, env: { PROD_URL: i.env.PROD_URL! } })
+    expect(ran.code).toBe(0)
+    expect(ran.outputs.mode).toBe('validate')
+    expect([...i.world.grafana.requests, ...i.staging.requests, ...i.eu.requests]).toEqual([])
+  })
+
+  it('fails a plan whose instance credential is unset at its line, before any request', async () => {
+    const i = await start()
+    const { GRAFANA_EU_TOKEN: _unset, ...env } = i.env
+    const ran = await action(i, { ...pullRequest, env })
+    expect(_unset).toBeTruthy()
+    expect(ran.code).toBe(1)
+    expect(ran.stdout).toContain(
+      '::error file=teams/instances.yaml,line=11,col=19::instance "eu": environment variable GRAFANA_EU_TOKEN is not set or is empty',
+    )
+    expect([...i.world.grafana.requests, ...i.staging.requests, ...i.eu.requests]).toEqual([])
+  })
+
   it('refuses the grafana-url input beside instances, before any request', async () => {
     const i = await start()
     const ran = await runAction(i.world.ws, {
