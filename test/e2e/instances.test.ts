@@ -1,5 +1,6 @@
 // Several Grafana instances from one config, run by the built bundle as a runner or a terminal does.
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startFakeGrafana, type FakeGrafana } from '../fakes/grafana.ts'
 import { REPOSITORY, requireBuild, runAction, runCli, type ActionOptions } from './harness.ts'
@@ -238,5 +239,31 @@ describe('several Grafana instances', () => {
     const refused = await runCli(['plan'], i.world.ws, { ...env, GRAFANA_TOKEN: 'x' })
     expect(refused.code).toBe(1)
     expect(refused.stderr).toContain('so GRAFANA_TOKEN must be unset; remove it')
+  })
+
+  it('CLI: exports one instance of the config with its own credentials', async () => {
+    const i = await start()
+    i.staging.addTeam(1, 'Staging-Only')
+    const ran = await runCli(
+      ['export', '--instance', 'staging', '--out', 'exported'],
+      i.world.ws,
+      i.env,
+    )
+    expect(ran.code).toBe(0)
+    expect(ran.stdout).toContain('Exported 1 org(s) and 1 team(s) into exported/')
+    const files = readdirSync(join(i.world.ws.dir, 'exported'), {
+      recursive: true,
+      encoding: 'utf8',
+    }).filter((f) => f.endsWith('.yaml'))
+    const text = files
+      .map((f) => readFileSync(join(i.world.ws.dir, 'exported', f), 'utf8'))
+      .join('')
+    expect(text).toContain('Staging-Only')
+    expect(ran.stderr + ran.stdout).not.toContain(STAGING_PASSWORD)
+    const unknown = await runCli(['export', '--instance', 'qa', '--out', 'x'], i.world.ws, i.env)
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr).toContain(
+      '--instance qa: teams declares no such instance (it declares production, staging, eu)',
+    )
   })
 })
