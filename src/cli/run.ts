@@ -133,7 +133,7 @@ async function runCommand(
   return written ? status : EXIT_ERROR
 }
 
-/** `instances:` in the config: plan or apply each instance; serve and --metrics-file run one Grafana. */
+/** `instances:` in the config: plan, apply or serve each instance; --metrics-file runs one Grafana. */
 async function runOnInstances(
   args: CliArgs,
   inputs: EngineInputs,
@@ -141,14 +141,16 @@ async function runOnInstances(
   io: CliIO,
   scrubber: Scrubber,
 ): Promise<number> {
-  if (args.serve || args.metricsFile) {
-    const what = args.serve ? 'serve' : '--metrics-file'
-    io.stderr(`grafana-team-sync: ${what} does not support \`instances:\` yet; run plan or apply\n`)
+  const grafanaSettings = grafanaSettingsGiven(io.env)
+  if (args.serve) {
+    const { runServe } = await import('../serve/index.ts')
+    return runServe(args.serve, inputs, io, { instances: { grafanaSettings } })
+  }
+  if (args.metricsFile) {
+    io.stderr('grafana-team-sync: --metrics-file does not support `instances:` yet; use serve\n')
     return EXIT_ERROR
   }
-  const outcome = await runInstances({ ...inputs, config }, config, {
-    grafanaSettings: grafanaSettingsGiven(io.env),
-  })
+  const outcome = await runInstances({ ...inputs, config }, config, { grafanaSettings })
   const scrubbed = scrubber.scrubDeep(outcome)
   return scrubbed.kind === 'instances'
     ? reportInstances(args, scrubbed, io)

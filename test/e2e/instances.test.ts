@@ -1,9 +1,10 @@
 // Several Grafana instances from one config, run by the built bundle as a runner or a terminal does.
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { spawn } from 'node:child_process'
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { startFakeGrafana, type FakeGrafana } from '../fakes/grafana.ts'
-import { REPOSITORY, requireBuild, runAction, runCli, type ActionOptions } from './harness.ts'
+import { DIST, REPOSITORY, requireBuild, runAction, runCli, type ActionOptions } from './harness.ts'
 import {
   expectNoSecrets,
   GITHUB_TOKEN,
@@ -265,5 +266,48 @@ describe('several Grafana instances', () => {
     expect(unknown.stderr).toContain(
       '--instance qa: teams declares no such instance (it declares production, staging, eu)',
     )
+  })
+
+  it('serve: runs every instance each loop, metrics labelled by instance', async () => {
+    const i = await start()
+    const env = { ...i.env, OKTA_DOMAIN: i.world.okta.url, OKTA_API_TOKEN: OKTA_TOKEN }
+    const child = spawn(
+      process.execPath,
+      [DIST, 'serve', '--listen', '127.0.0.1:0', '--interval', '1h', '--log-format', 'json'],
+      { cwd: i.world.ws.dir, env: { PATH: process.env.PATH ?? '', ...env } },
+    )
+    let stderr = ''
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+    try {
+      const events = () =>
+        stderr
+          .split('\n')
+          .filter((line) => line.startsWith('{'))
+          .map((line) => JSON.parse(line) as Record<string, unknown>)
+      await vi.waitFor(
+        () => expect(events().filter((e) => e.msg === 'run finished')).toHaveLength(3),
+        { timeout: 20_000, interval: 100 },
+      )
+      const finished = events().filter((e) => e.msg === 'run finished')
+      expect(finished.map((e) => [e.instance, e.result])).toEqual([
+        ['production', 'success'],
+        ['staging', 'success'],
+        ['eu', 'success'],
+      ])
+      expect(teamMembers(i.staging, 'Canary')).toEqual(['bob'])
+      const address = events().find((e) => e.msg === 'listening')!.address as string
+      const metrics = await (await fetch(`${address}/metrics`)).text()
+      expect(metrics).toContain(
+        'grafana_team_sync_runs_total{result="success",instance="staging"} 1',
+      )
+      expect(metrics).toMatch(
+        /grafana_team_sync_changes_applied_total\{kind="create-team",instance="staging"\} 2/,
+      )
+      expect(metrics + stderr).not.toContain(STAGING_PASSWORD)
+      expect(metrics + stderr).not.toContain(i.env.GRAFANA_EU_TOKEN)
+    } finally {
+      child.kill('SIGTERM')
+      await new Promise((resolve) => child.once('close', resolve))
+    }
   })
 })
