@@ -27,7 +27,7 @@ export interface CommentTarget {
 export async function publishComment(
   ctx: ActionRun,
   render: CommentTarget['render'],
-  markerTarget: MarkerTarget = singleTarget(ctx),
+  markerTarget: MarkerTarget = ctx.commentTarget ?? singleTarget(ctx),
 ): Promise<string | undefined> {
   const { inputs, event, mode } = ctx
   const planOnPullRequest =

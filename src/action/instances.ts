@@ -84,8 +84,7 @@ export async function reportInstances(ctx: ActionRun, given: InstancesOutcome): 
       { ...input, instances: steady, marker },
       { budget, summaryUrl: ctx.summaryUrl },
     )
-  const target = instancesTarget(outcome.instances)
-  outputs.commentId = (await publishComment(ctx, render, target)) ?? ''
+  outputs.commentId = (await publishComment(ctx, render, instancesTarget(outcome.instances))) ?? ''
   publish.setOutputs(outputs)
   if (failures.length) core.setFailed(failures.join('\n'))
 }

@@ -5,6 +5,7 @@ import type { Mode } from './mode.ts'
 import type { ActionRun } from './run.ts'
 import { hasInstances, runInstances, type InstancesOutcome } from '../instances.ts'
 import { grafanaInputsGiven } from './instances.ts'
+import { instancesTarget } from './comment-target.ts'
 
 /** Validation first in its own log group, so config problems are not buried under the reads. */
 export async function runPhases(ctx: ActionRun): Promise<EngineOutcome | InstancesOutcome> {
@@ -19,6 +20,8 @@ export async function runPhases(ctx: ActionRun): Promise<EngineOutcome | Instanc
   // The config validated above is the one run: the files are read once.
   const { config } = validated
   if (hasInstances(config)) {
+    // Refusals and config problems found per instance go to the instances' comment too.
+    ctx.commentTarget = instancesTarget(config.instances ?? [])
     const grafanaSettings = grafanaInputsGiven(ctx.inputs)
     return core.group(phaseTitle(ctx.mode), () =>
       runInstances({ ...inputs, grafana: undefined, config }, config, { grafanaSettings }),

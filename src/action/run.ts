@@ -6,6 +6,7 @@ import { outputForms, secretInputs } from './secrets.ts'
 import { isForkPullRequest, isPreMergeEvent, resolveMode, type Mode } from './mode.ts'
 import { runPhases } from './phases.ts'
 import { instancesReadable } from './instances.ts'
+import type { MarkerTarget } from './comment-target.ts'
 import * as publish from './publish.ts'
 import { cancelOnSignals, exitCancelled } from '../signals.ts'
 import { createScrubber, type Scrubber } from '../secrets/index.ts'
@@ -23,6 +24,8 @@ export interface ActionRun {
   signal?: AbortSignal
   /** Knows every secret of the run; learns more (local users' passwords) as the engine reads them. */
   scrubber: Scrubber
+  /** What the comment is about when the config declares `instances:` (set once it is validated). */
+  commentTarget?: MarkerTarget
 }
 
 /** The action: inputs → mode → engine → job summary, annotations, outputs and PR comment. */

@@ -226,6 +226,13 @@ describe('several Grafana instances', () => {
       '`instances:` is declared (teams/instances.yaml:2): each instance brings its own URL and credentials, so the `grafana-url` input must be unset; remove it',
     )
     expect([...i.world.grafana.requests, ...i.staging.requests, ...i.eu.requests]).toEqual([])
+    // The refusal is in the instances' sticky comment: the fixed run updates it, no second one.
+    const [refusal] = i.world.github.comments(REPOSITORY, 12)
+    expect(refusal!.body).toContain('grafana-url')
+    expect((await action(i, pullRequest)).code).toBe(0)
+    const comments = i.world.github.comments(REPOSITORY, 12)
+    expect(comments.map((c) => c.id)).toEqual([refusal!.id])
+    expect(comments[0]!.body).toContain('on 3 instances')
   })
 
   it('CLI: groups the text by instance and names GRAFANA_* variables set beside instances', async () => {
