@@ -200,6 +200,36 @@ describe('several Grafana instances', () => {
     expect([...i.world.grafana.requests, ...i.staging.requests, ...i.eu.requests]).toEqual([])
   })
 
+  it('keeps a large plan on one instance within the comment budget without dropping the others’ removals', async () => {
+    const i = await start()
+    const people = Array.from({ length: 1500 }, (_, n) => `person${String(n).padStart(4, '0')}`)
+    for (const login of people) {
+      i.world.grafana.addUser({ login, email: `${login}@acme.example`, orgs: { 1: 'Viewer' } })
+    }
+    const leavers = ['m1', 'm2', 'm3'].map((login) =>
+      i.eu.addUser({ login, email: `${login}@acme.example`, orgs: { 1: 'Viewer' } }),
+    )
+    i.eu.addTeam(1, 'Platform', { members: leavers.map((userId) => ({ userId })) })
+    const users = people.map((p) => `${p}@acme.example`).join(', ')
+    i.world.ws.write(
+      'teams/big.yaml',
+      `teams:\n  - name: Big\n    instances: [production]\n    members: { users: [${users}] }\n`,
+    )
+    const ran = await action(i, pullRequest)
+    expect(ran.code).toBe(0)
+    const [comment] = i.world.github.comments(REPOSITORY, 12)
+    expect(comment!.body.length).toBeLessThanOrEqual(60_000)
+    expect(comment!.body).toContain('| <code>production</code> | changes | 1505 | 0 | 0 |')
+    // Every instance is shortened alike, and eu's removals are still named.
+    expect(comment!.body.match(/Shortened to fit the size limit: [^.]*/g)).toEqual([
+      'Shortened to fit the size limit: one line per change, without provenance',
+      'Shortened to fit the size limit: one line per change, without provenance',
+      'Shortened to fit the size limit: one line per change, without provenance',
+    ])
+    expect(comment!.body).toContain('m1@acme.example')
+    expect(ran.summary).toContain('person1499@acme.example')
+  })
+
   it('fails a plan whose instance credential is unset at its line, before any request', async () => {
     const i = await start()
     const { GRAFANA_EU_TOKEN: _unset, ...env } = i.env
