@@ -103,25 +103,6 @@ export function configForInstance(config: DesiredConfig, name: string): DesiredC
   return part
 }
 
-/** Whether any instance failed, was refused or blocked, or its plan has errors: the run exits non-zero. */
-export function instanceFailed(outcome: EngineOutcome): boolean {
-  switch (outcome.kind) {
-    case 'planned':
-      return outcome.plan.errors.length > 0
-    case 'applied':
-      return (
-        outcome.plan.errors.length > 0 ||
-        outcome.result.blocked ||
-        outcome.result.failed > 0 ||
-        Boolean(outcome.result.cancelled)
-      )
-    case 'validated':
-      return false
-    default:
-      return true
-  }
-}
-
 async function runOne(
   instance: DesiredInstance,
   clients: Clients,
