@@ -200,6 +200,30 @@ describe('runInstances', () => {
     ])
   })
 
+  it('runs two instances on one host one after the other, so the host keeps one limit', async () => {
+    const w = await world()
+    const sameHost = {
+      ...w.config,
+      instances: [
+        { ...w.config.instances![0]!, name: 'a' },
+        { ...w.config.instances![0]!, name: 'b' },
+        w.config.instances![1]!,
+      ],
+      teams: w.config.teams.filter((t) => !t.instances),
+    }
+    const progress: string[] = []
+    const outcome = await runInstances(
+      { ...w.inputs('plan'), onProgress: (m) => progress.push(m) },
+      sameHost,
+      { grafanaSettings: [] },
+    )
+    expect(outcome.kind).toBe('instances')
+    const of = (name: string) => progress.flatMap((m, n) => (m.startsWith(`[${name}] `) ? [n] : []))
+    const [a, b] = [of('a'), of('b')]
+    expect(a.length).toBeGreaterThan(0)
+    expect(Math.max(...a)).toBeLessThan(Math.min(...b))
+  })
+
   it('teaches the scrubber every instance secret', async () => {
     const w = await world()
     await runInstances(w.inputs('plan'), w.config, { grafanaSettings: [] })
