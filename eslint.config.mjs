@@ -7,6 +7,7 @@ import boundaries from 'eslint-plugin-boundaries'
 // A new folder or root file under src/ must be added here before a layer may import it.
 const ADAPTER_IMPORTS = [
   'engine',
+  'instances',
   'report',
   'config',
   'http',
@@ -48,6 +49,11 @@ const LAYERS = {
       'problems',
       'model',
     ],
+  },
+  // Several Grafana instances: one engine run per instance, one Okta client shared by them.
+  instances: {
+    path: 'src/instances.ts',
+    imports: ['engine', 'config', 'observe', 'okta', 'plan', 'clients', 'model'],
   },
   // The two adapters reach observe, plan and apply only through the engine, and never each other.
   // Process signals (SIGINT, SIGTERM) are the adapters' business.

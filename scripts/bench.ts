@@ -283,11 +283,66 @@ async function benchWorkload(name: string, o: Options): Promise<void> {
     // --- end export
     printWorkload(w, o, phases, Math.max(grafana.seedMs, okta.seedMs))
     check(w, phases)
+    // --- instances
+    if (name === 'medium') {
+      await benchInstances(name, o, { grafana, okta, configPath, single: phases[0]! })
+    }
+    // --- end instances
   } finally {
     await Promise.all([grafana.close(), okta.close()])
   }
   console.log(`  (${name}: ${seconds(performance.now() - started)} in all)\n`)
 }
+
+// --- instances
+/**
+ * The plan of one config on three Grafana instances (the first host and two more seeded alike) with
+ * one Okta: wall time against the single-instance plan, and the requests each host answered.
+ */
+async function benchInstances(
+  name: string,
+  o: Options,
+  given: { grafana: Host; okta: Host; configPath: string; single: Phase },
+): Promise<void> {
+  const more = await Promise.all([startHost('grafana', name, o), startHost('grafana', name, o)])
+  const hosts = [given.grafana, ...more]
+  try {
+    await Promise.all([...hosts, given.okta].map((h) => h.reset()))
+    const instances = hosts.map((h, n) => ({
+      name: ['production', 'staging', 'eu'][n]!,
+      url: h.url,
+      username: 'admin',
+      password: ADMIN_PASSWORD,
+    }))
+    const report = await runEngineChild(
+      {
+        mode: 'plan',
+        configPath: given.configPath,
+        concurrency: o.concurrency,
+        grafana: { url: '', username: '', password: '' },
+        okta: { domain: given.okta.url, token: given.okta.token! },
+        instances,
+      },
+      o,
+    )
+    const counts = await Promise.all([...hosts, given.okta].map((h) => h.counts()))
+    const single = given.single.report.wallMs
+    const perHost = counts.map((c, n) => [
+      n < hosts.length ? `grafana ${instances[n]!.name}` : 'okta (shared)',
+      fmt(total(withoutTokenRequests(c.counts))),
+    ])
+    const singleOkta = total(withoutTokenRequests(given.single.counts.okta))
+    console.log(
+      `  three instances (${name}, plan): ${seconds(report.wallMs)} against ${seconds(single)} for one, ` +
+        `${(report.wallMs / single).toFixed(2)}× (target < 1.5×); Okta ${fmt(total(withoutTokenRequests(counts.at(-1)!.counts)))} requests, ` +
+        `one instance ${fmt(singleOkta)}; peak RSS ${report.maxRssMb.toFixed(0)} MB`,
+    )
+    console.log(table([['host', 'requests'], ...perHost]).replace(/^/gm, '    '))
+  } finally {
+    await Promise.all(more.map((h) => h.close()))
+  }
+}
+// --- end instances
 
 /** Where a measured run reads its config, and how it reaches Okta. */
 interface MeasureOptions {

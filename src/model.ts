@@ -50,11 +50,16 @@ export interface TeamPreferences {
   homeDashboardUid?: string
 }
 
+/** The `instances:` an org, team or user names, each with where it is written. */
+export type InstanceRefs = Principal[]
+
 export interface DesiredTeam {
   name: string
   /** The team's current name in the same org: renamed in place (same id), not created anew. */
   renamedFrom?: string
   org: string
+  /** Absent: every instance. */
+  instances?: InstanceRefs
   email?: string
   preferences?: TeamPreferences
   members: Principals
@@ -65,6 +70,8 @@ export interface DesiredTeam {
 export interface DesiredOrg {
   name: string
   renamedFrom?: string
+  /** Absent: every instance. */
+  instances?: InstanceRefs
   admins: Principals
   editors: Principals
   viewers: Principals
@@ -80,6 +87,24 @@ export interface DesiredUser {
   isGrafanaAdmin?: boolean
   disabled?: boolean
   orgRoles: { org: string; role: OrgRole; source: SourceRef }[]
+  /** Absent: every instance. */
+  instances?: InstanceRefs
+  source: SourceRef
+}
+
+/** A secret of an instance: the name of the environment variable holding it, never the value. */
+export interface EnvSecret {
+  env: string
+  source: SourceRef
+}
+
+/** One Grafana instance of `instances:`; its credentials are environment variable names. */
+export interface DesiredInstance {
+  name: string
+  url: string
+  token?: EnvSecret
+  username?: EnvSecret
+  password?: EnvSecret
   source: SourceRef
 }
 
@@ -91,6 +116,8 @@ export interface DesiredConfig {
   teams: DesiredTeam[]
   /** Config files read, relative paths, sorted. */
   files: string[]
+  /** `instances:`; absent or empty: one instance from the inputs or GRAFANA_*. */
+  instances?: DesiredInstance[]
 }
 
 // ---------------------------------------------------------------- observed (from Grafana and Okta)
@@ -523,5 +550,7 @@ export type SettingProblem =
   | { code: 'okta-credentials-missing'; group: string; where: string }
   /** An Okta API token and an API Services app are both given: Okta is reached one way. */
   | { code: 'okta-credentials-conflict' }
+  /** `instances:` is declared (at `where`) while Grafana settings are given too: each instance has its own. */
+  | { code: 'grafana-settings-with-instances'; settings: Setting[]; where: string }
   /** One half of an API Services app's credentials without the other. */
   | { code: 'okta-app-incomplete'; given: Setting; missing: Setting }

@@ -48,6 +48,10 @@ export function describeSetting(
       return `Okta group "${problem.group}" is referenced (${problem.where}) but Okta credentials are missing: set ${names(['oktaDomain', 'oktaToken'])}, or ${names(['oktaDomain', 'oktaClientId', 'oktaPrivateKey'])} of an API Services app`
     case 'okta-credentials-conflict':
       return `${names(['oktaToken'])} is set together with ${names(['oktaClientId', 'oktaPrivateKey'])}: Okta is reached one way, an API token or an API Services app; remove one`
+    case 'grafana-settings-with-instances': {
+      const them = problem.settings.length > 1 ? 'them' : 'it'
+      return `\`instances:\` is declared (${problem.where}): each instance brings its own URL and credentials, so ${names(problem.settings)} must be unset; remove ${them}`
+    }
     case 'okta-app-incomplete':
       return problem.missing === 'oktaPrivateKey'
         ? `${names([problem.given])} is set without ${names([problem.missing])}: give the private key whose public key is registered on the API Services app`

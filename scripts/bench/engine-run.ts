@@ -2,7 +2,9 @@
 // bench over IPC: wall time, when the reads ended, peak RSS, CPU time, request statistics, outcome.
 // The bench bundles it as dist/index.js is bundled, so it pays what the shipped engine pays:
 //   node .bench/engine-run.mjs '<EngineRunRequest as JSON>'
+import { loadConfig } from '../../src/config/index.ts'
 import { runEngine } from '../../src/engine.ts'
+import { runInstances } from '../../src/instances.ts'
 import { runExport } from '../../src/export/index.ts'
 import type { RequestStats } from '../../src/model.ts'
 
@@ -14,6 +16,8 @@ export interface EngineRunRequest {
   grafana: { url: string; username: string; password: string }
   /** An API token, or an API Services app (client id and private key). */
   okta: { domain: string; token?: string; clientId?: string; privateKey?: string; keyId?: string }
+  /** Several Grafana instances (the config's `instances:`, given here): `grafana` is then unused. */
+  instances?: { name: string; url: string; username: string; password: string }[]
 }
 
 export interface EngineRunReport {
@@ -36,6 +40,7 @@ export interface EngineRunReport {
 async function main(): Promise<void> {
   const request = JSON.parse(process.argv[2] ?? '{}') as EngineRunRequest
   if (request.mode === 'export') return exportRun(request)
+  if (request.instances) return instancesRun(request, request.instances)
   let readsDone = 0
   let planned = 0
   const cpu = process.cpuUsage()
@@ -115,6 +120,65 @@ async function exportRun(request: EngineRunRequest): Promise<void> {
   if (outcome.kind === 'refused') report.error = outcome.problem
   if (outcome.kind === 'invalid') report.error = outcome.problems[0]?.message
   if (outcome.kind === 'not-empty') report.error = `${outcome.plan.changes.length} change(s)`
+  process.send?.(report, () => process.exit(0))
+}
+
+/** A plan or apply on several instances: one engine run per instance, Okta read once for all. */
+async function instancesRun(
+  request: EngineRunRequest,
+  instances: NonNullable<EngineRunRequest['instances']>,
+): Promise<void> {
+  if (request.mode === 'export') throw new Error('export runs one instance')
+  const cpu = process.cpuUsage()
+  const start = performance.now()
+  const loaded = await loadConfig(request.configPath, { env: {}, cwd: process.cwd() })
+  if (!loaded.ok) throw new Error(loaded.problems[0]?.message)
+  const source = { file: 'bench', line: 1, col: 1 }
+  const env: Record<string, string> = {}
+  const config = {
+    ...loaded.config,
+    instances: instances.map((instance, n) => {
+      env[`USER_${n}`] = instance.username
+      env[`PASSWORD_${n}`] = instance.password
+      return {
+        name: instance.name,
+        url: instance.url,
+        username: { env: `USER_${n}`, source },
+        password: { env: `PASSWORD_${n}`, source },
+        source,
+      }
+    }),
+  }
+  const outcome = await runInstances(
+    {
+      mode: request.mode,
+      configPath: request.configPath,
+      env,
+      okta: request.okta,
+      force: false,
+      concurrency: request.concurrency,
+    },
+    config,
+    { grafanaSettings: [] },
+  )
+  const end = performance.now()
+  const used = process.cpuUsage(cpu)
+  const outcomes =
+    outcome.kind === 'instances' ? outcome.instances.map((i) => i.outcome) : [outcome]
+  const failed = outcomes.find((o) => o.kind !== 'planned' && o.kind !== 'applied')
+  const report: EngineRunReport = {
+    outcome: failed?.kind ?? outcomes[0]!.kind,
+    wallMs: end - start,
+    readsMs: 0,
+    planMs: 0,
+    cpuMs: (used.user + used.system) / 1000,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    requests: [],
+    changes: {},
+    pending: 0,
+  }
+  if (failed?.kind === 'failed') report.error = failed.error
+  if (failed?.kind === 'refused' || failed?.kind === 'invalid') report.error = failed.kind
   process.send?.(report, () => process.exit(0))
 }
 

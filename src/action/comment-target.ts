@@ -4,6 +4,7 @@ import {
   createComment,
   planMarker,
   planMarkerKey,
+  targetKey,
   upsertStickyComment,
 } from './comment.ts'
 import { findMergedPullRequest, lookupDelays } from './merged-pr.ts'
@@ -12,6 +13,7 @@ import { pullRequestNumber } from './event.ts'
 import { isPreMergeEvent } from './mode.ts'
 import { COMMENT_BUDGET } from '../report/index.ts'
 import type { ActionRun } from './run.ts'
+import { parseGrafanaUrl } from '../secrets/index.ts'
 
 export interface CommentTarget {
   /** Renders the body within `budget` characters, carrying `marker`. */
@@ -27,6 +29,7 @@ export async function publishComment(
   ctx: ActionRun,
   render: CommentTarget['render'],
   reviewed?: ReviewedPart,
+  markerTarget: MarkerTarget = markerTargetOf(ctx),
 ): Promise<string | undefined> {
   const { inputs, event, mode } = ctx
   const planOnPullRequest =
@@ -42,13 +45,16 @@ export async function publishComment(
     const client = await createGitHubClient(inputs.githubToken, ctx.env, ctx.io)
     if (planOnPullRequest) {
       const target = { ...repo, issue: pullRequestNumber(event)! }
-      const marker = planMarker(inputs.configPath, reviewed)
+      const marker = planMarker(inputs.configPath, markerTarget.key, reviewed)
+      // A comment of an earlier version (config path only) is the one Grafana of the inputs' comment.
+      const legacy = markerTarget.single ? planMarker(inputs.configPath) : undefined
       const write = await upsertStickyComment(
         client,
         target,
         marker,
         fit(render, marker, ctx.summaryUrl),
-        planMarkerKey(inputs.configPath),
+        planMarkerKey(inputs.configPath, markerTarget.key),
+        legacy,
       )
       ctx.io.info(`Plan comment ${write.id} ${write.action} on pull request #${target.issue}.`)
       return String(write.id)
@@ -63,7 +69,7 @@ export async function publishComment(
       )
       return undefined
     }
-    const marker = applyMarker(inputs.configPath, event.sha)
+    const marker = applyMarker(inputs.configPath, event.sha, markerTarget.key)
     const write = await createComment(
       client,
       { ...repo, issue },
@@ -79,6 +85,29 @@ export async function publishComment(
     ctx.io.warning(message)
     return undefined
   }
+}
+
+/** What a comment is about besides its config path: one per target, so runs on other Grafanas keep theirs. */
+export interface MarkerTarget {
+  key: string
+  /** The one Grafana of the inputs: a comment with the marker of earlier versions is this one's. */
+  single: boolean
+}
+
+/** What this run's comments are about: the instances of the config, else the Grafana of the inputs. */
+export function markerTargetOf(ctx: ActionRun): MarkerTarget {
+  return ctx.commentTarget ?? singleTarget(ctx)
+}
+
+/** The target of a run on the Grafana of the inputs. */
+function singleTarget(ctx: ActionRun): MarkerTarget {
+  const given = ctx.inputs.grafanaUrl ?? ''
+  return { key: targetKey([{ url: parseGrafanaUrl(given)?.url ?? given }]), single: true }
+}
+
+/** The target of a run on the instances of the config. */
+export function instancesTarget(instances: readonly { name: string; url: string }[]): MarkerTarget {
+  return { key: targetKey(instances), single: false }
 }
 
 /** Bodies not made by the budgeted renderer (validation, failures) are cut to the comment limit. */

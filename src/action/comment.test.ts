@@ -1,6 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { startFakeGitHub, type FakeGitHub } from '../../test/fakes/github.ts'
-import { applyMarker, pickStickyComment, planMarker, upsertStickyComment } from './comment.ts'
+import {
+  applyMarker,
+  pickStickyComment,
+  planMarker,
+  targetKey,
+  upsertStickyComment,
+} from './comment.ts'
 import { findMergedPullRequest, lookupDelays } from './merged-pr.ts'
 import { createGitHubClient, type GitHubClient } from './github.ts'
 
@@ -149,5 +155,40 @@ describe('createGitHubClient', () => {
     } finally {
       await other.close()
     }
+  })
+})
+
+describe('one sticky comment per config path and target', () => {
+  const prod = planMarker('teams', targetKey([{ url: 'https://grafana.acme.example' }]))
+  const staging = planMarker('teams', targetKey([{ url: 'https://staging.acme.example/' }]))
+
+  it('keys the marker by a short hash of the target', () => {
+    expect(prod).toMatch(
+      /^<!-- grafana-team-sync:plan \{"configPath":"teams","target":"[0-9a-f]{12}"\} -->$/,
+    )
+    expect(prod).not.toBe(staging)
+    expect(targetKey([{ url: 'HTTPS://Grafana.acme.example/' }])).toBe(
+      targetKey([{ url: 'https://grafana.acme.example' }]),
+    )
+    expect(targetKey([{ name: 'a', url: 'https://x' }])).not.toBe(
+      targetKey([{ name: 'b', url: 'https://x' }]),
+    )
+  })
+
+  it('keeps separate comments for two Grafana URLs with one config path', async () => {
+    await upsertStickyComment(client, target, prod, 'prod plan', marker)
+    await upsertStickyComment(client, target, staging, 'staging plan', marker)
+    await upsertStickyComment(client, target, prod, 'prod plan 2', marker)
+    expect(gh.comments('acme/grafana', 12).map((c) => c.body)).toEqual([
+      `${prod}\nprod plan 2`,
+      `${staging}\nstaging plan`,
+    ])
+  })
+
+  it('updates a comment with the marker of earlier versions instead of adding one', async () => {
+    const old = await upsertStickyComment(client, target, marker, 'plan by the old version')
+    const write = await upsertStickyComment(client, target, prod, 'plan now', marker)
+    expect(write).toEqual({ id: old.id, action: 'updated' })
+    expect(gh.comments('acme/grafana', 12).map((c) => c.body)).toEqual([`${prod}\nplan now`])
   })
 })

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { ReviewedPart } from '../model.ts'
 import type { GitHubClient, RepoRef } from './github.ts'
 import { statusOf } from './github.ts'
@@ -20,11 +21,14 @@ function markerJson(value: unknown): string {
 }
 
 /**
- * Hidden marker of the sticky plan comment, one per config path; with the pull-request part's
- * fingerprint (and its changes while they are few) for the merge to compare with.
+ * Hidden marker of the sticky plan comment, one per config path and target (a short hash of the
+ * Grafana URL or the instances, see targetKey; without a target, the marker of earlier versions);
+ * with the pull-request part's fingerprint (and its changes while they are few) for the merge to
+ * compare with.
  */
-export function planMarker(configPath: string, reviewed?: ReviewedPart): string {
+export function planMarker(configPath: string, target?: string, reviewed?: ReviewedPart): string {
   const meta: Record<string, unknown> = { configPath: normaliseConfigPath(configPath) }
+  if (target) meta.target = target
   if (reviewed) {
     meta.fingerprint = reviewed.fingerprint
     if (reviewed.sha) meta.sha = reviewed.sha
@@ -34,16 +38,21 @@ export function planMarker(configPath: string, reviewed?: ReviewedPart): string 
 }
 
 /**
- * What every plan marker of a config path starts with, with or without a fingerprint, so a comment
- * written before fingerprints is still found and updated.
+ * What every plan marker of a config path and target starts with, with or without a fingerprint, so
+ * a comment written before fingerprints is still found and updated.
  */
-export function planMarkerKey(configPath: string): string {
-  return `${PLAN_MARKER}${markerJson({ configPath: normaliseConfigPath(configPath) }).slice(0, -1)}`
+export function planMarkerKey(configPath: string, target?: string): string {
+  const meta = { configPath: normaliseConfigPath(configPath), ...(target ? { target } : {}) }
+  return `${PLAN_MARKER}${markerJson(meta).slice(0, -1)}`
 }
 
 /** The pull-request part a plan comment's marker recorded, if it recorded one. */
-export function reviewedPartIn(body: string, configPath: string): ReviewedPart | undefined {
-  const key = planMarkerKey(configPath)
+export function reviewedPartIn(
+  body: string,
+  configPath: string,
+  target?: string,
+): ReviewedPart | undefined {
+  const key = planMarkerKey(configPath, target)
   const start = body.indexOf(key)
   if (start < 0) return undefined
   const end = body.indexOf(' -->', start)
@@ -68,9 +77,20 @@ export function reviewedPartIn(body: string, configPath: string): ReviewedPart |
 }
 
 /** Marker of an apply-result comment; each apply posts a new one. */
-export function applyMarker(configPath: string, sha: string): string {
-  const meta = { configPath: normaliseConfigPath(configPath), sha }
+export function applyMarker(configPath: string, sha: string, target?: string): string {
+  const meta = { configPath: normaliseConfigPath(configPath), sha, ...(target ? { target } : {}) }
   return `<!-- grafana-team-sync:apply ${JSON.stringify(meta)} -->`
+}
+
+/** 12 hex digits naming what a run writes to: its Grafana URLs (with instance names), in order. */
+export function targetKey(targets: readonly { name?: string; url: string }[]): string {
+  const text = targets.map((t) => `${t.name ?? ''}=${normaliseUrl(t.url)}`).join('\n')
+  return createHash('sha256').update(text).digest('hex').slice(0, 12)
+}
+
+/** `HTTPS://Grafana.example/` and `https://grafana.example` are one target. */
+function normaliseUrl(url: string): string {
+  return url.trim().replace(/\/+$/, '').toLowerCase()
 }
 
 export function withMarker(body: string, marker: string): string {
@@ -136,9 +156,15 @@ export async function upsertStickyComment(
   marker: string,
   body: string,
   key: string = marker,
+  /** The marker of earlier versions: such a comment is updated (and takes `marker`) when none has it. */
+  legacyMarker?: string,
 ): Promise<CommentWrite> {
   const text = scrub(withMarker(body, marker))
-  const existing = await findStickyComment(client, target, key)
+  const comments = await listAllComments(client, target)
+  const identity = await tokenIdentity(client)
+  const existing =
+    pickStickyComment(comments, key, identity) ??
+    (legacyMarker ? pickStickyComment(comments, legacyMarker, identity) : undefined)
   if (existing && sameBody(existing.body, text)) return { id: existing.id, action: 'unchanged' }
   if (existing) {
     const { data } = await client.rest.issues.updateComment({

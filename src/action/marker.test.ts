@@ -9,7 +9,7 @@ describe('the plan marker with the reviewed part', () => {
   }
 
   it('cannot be ended early by a name, and reads back what it recorded', () => {
-    const marker = planMarker('./teams/', part)
+    const marker = planMarker('./teams/', undefined, part)
     expect(marker.indexOf('-->')).toBe(marker.length - 3)
     expect(marker).not.toMatch(/<b>/)
     expect(reviewedPartIn(`${marker}\n## plan`, 'teams')).toEqual(part)
@@ -17,10 +17,23 @@ describe('the plan marker with the reviewed part', () => {
 
   it('is found by the key of its config path, as the marker without a fingerprint is', () => {
     const key = planMarkerKey('teams')
-    expect(planMarker('teams', part).startsWith(key)).toBe(true)
+    expect(planMarker('teams', undefined, part).startsWith(key)).toBe(true)
     expect(planMarker('teams').startsWith(key)).toBe(true)
-    expect(planMarker('teams2', part).startsWith(key)).toBe(false)
+    expect(planMarker('teams2', undefined, part).startsWith(key)).toBe(false)
     expect(reviewedPartIn(planMarker('teams'), 'teams')).toBeUndefined()
-    expect(reviewedPartIn(planMarker('teams2', part), 'teams')).toBeUndefined()
+    expect(reviewedPartIn(planMarker('teams2', undefined, part), 'teams')).toBeUndefined()
+  })
+
+  it('is found by the key of its config path and target, and only by that target', () => {
+    const prod = planMarkerKey('teams', 'aaaaaaaaaaaa')
+    expect(planMarker('teams', 'aaaaaaaaaaaa', part).startsWith(prod)).toBe(true)
+    expect(planMarker('teams', 'aaaaaaaaaaaa').startsWith(prod)).toBe(true)
+    expect(planMarker('teams', 'bbbbbbbbbbbb', part).startsWith(prod)).toBe(false)
+    expect(
+      reviewedPartIn(planMarker('teams', 'aaaaaaaaaaaa', part), 'teams', 'aaaaaaaaaaaa'),
+    ).toEqual(part)
+    expect(
+      reviewedPartIn(planMarker('teams', 'bbbbbbbbbbbb', part), 'teams', 'aaaaaaaaaaaa'),
+    ).toBeUndefined()
   })
 })

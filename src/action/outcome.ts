@@ -16,9 +16,15 @@ import { publishComment, type CommentTarget } from './comment-target.ts'
 import { syncFailureIssue } from './failure-issue.ts'
 import * as publish from './publish.ts'
 import type { ActionRun } from './run.ts'
+import type { InstancesOutcome } from '../instances.ts'
+import { reportInstances } from './instances.ts'
 
 /** Turns the engine's outcome into the job summary, annotations, outputs, plan file, comment and exit status. */
-export async function report(ctx: ActionRun, given: EngineOutcome): Promise<void> {
+export async function report(
+  ctx: ActionRun,
+  given: EngineOutcome | InstancesOutcome,
+): Promise<void> {
+  if (given.kind === 'instances') return reportInstances(ctx, given)
   // Scrubbed before rendering: escaping and shortening names could hide a secret from the sinks.
   const outcome = ctx.scrubber.scrubDeep(given)
   const { io } = ctx
@@ -90,7 +96,7 @@ export async function report(ctx: ActionRun, given: EngineOutcome): Promise<void
   if (failures.length) io.setFailed(failures.join('\n'))
 }
 
-function planFailures(
+export function planFailures(
   ctx: ActionRun,
   outcome: Extract<EngineOutcome, { kind: 'planned' | 'applied' }>,
 ): string[] {
@@ -139,7 +145,7 @@ function planFailures(
 }
 
 /** Problems with settings name them as the action's inputs. */
-function refusedProblems(outcome: Extract<EngineOutcome, { kind: 'refused' }>): string[] {
+export function refusedProblems(outcome: Extract<EngineOutcome, { kind: 'refused' }>): string[] {
   return outcome.settings?.map((p) => describeSetting(p, inputNames)) ?? outcome.problems
 }
 

@@ -4,9 +4,12 @@ import type { Mode } from './mode.ts'
 import { removeBaseFolder } from './base-config.ts'
 import { reviewInputs } from './review.ts'
 import type { ActionRun } from './run.ts'
+import { hasInstances, runInstances, type InstancesOutcome } from '../instances.ts'
+import { grafanaInputsGiven } from './instances.ts'
+import { instancesTarget } from './comment-target.ts'
 
 /** Validation first in its own log group, so config problems are not buried under the reads. */
-export async function runPhases(ctx: ActionRun): Promise<EngineOutcome> {
+export async function runPhases(ctx: ActionRun): Promise<EngineOutcome | InstancesOutcome> {
   const inputs = engineInputs(ctx)
   const validated = await ctx.io.group(`Validate ${ctx.inputs.configPath}`, async () => {
     const outcome = await runEngine({ ...inputs, mode: 'validate' })
@@ -16,10 +19,19 @@ export async function runPhases(ctx: ActionRun): Promise<EngineOutcome> {
   })
   if (validated.kind !== 'validated' || ctx.mode === 'validate') return validated
   // The config validated above is the one run: the files are read once.
+  const { config } = validated
+  if (hasInstances(config)) {
+    // Refusals and config problems found per instance go to the instances' comment too.
+    ctx.commentTarget = instancesTarget(config.instances ?? [])
+    const grafanaSettings = grafanaInputsGiven(ctx.inputs)
+    return ctx.io.group(phaseTitle(ctx.mode), () =>
+      runInstances({ ...inputs, grafana: undefined, config }, config, { grafanaSettings }),
+    )
+  }
   return ctx.io.group(phaseTitle(ctx.mode), async () => {
     const review = await reviewInputs(ctx)
     try {
-      return await runEngine({ ...inputs, config: validated.config, ...review })
+      return await runEngine({ ...inputs, config, ...review })
     } finally {
       await removeBaseFolder(review.base)
     }

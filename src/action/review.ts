@@ -3,6 +3,7 @@
 import type { EngineInputs } from '../engine.ts'
 import { readBaseConfig } from './base-config.ts'
 import { findStickyComment, planMarkerKey, reviewedPartIn } from './comment.ts'
+import { markerTargetOf } from './comment-target.ts'
 import { createGitHubClient, repoFromEnv, statusOf, type GitHubClient } from './github.ts'
 import { findMergedPullRequest, lookupDelays } from './merged-pr.ts'
 import { isPreMergeEvent } from './mode.ts'
@@ -63,9 +64,12 @@ async function reviewedAtMerge(ctx: ActionRun, client: GitHubClient) {
     const issue = await findMergedPullRequest(client, repo, ctx.event.sha, lookupDelays(ctx.env))
     ctx.mergedPullRequest = issue ?? null
     if (issue === undefined) return undefined
-    const key = planMarkerKey(ctx.inputs.configPath)
+    const target = markerTargetOf(ctx).key
+    const key = planMarkerKey(ctx.inputs.configPath, target)
     const comment = await findStickyComment(client, { ...repo, issue }, key)
-    const part = comment?.body ? reviewedPartIn(comment.body, ctx.inputs.configPath) : undefined
+    const part = comment?.body
+      ? reviewedPartIn(comment.body, ctx.inputs.configPath, target)
+      : undefined
     if (!part) ctx.io.info(`Pull request #${issue} has no reviewed plan to compare with.`)
     return part
   } catch (error) {

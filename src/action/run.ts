@@ -5,6 +5,8 @@ import { hasGrafanaCredentials, InputError, parseInputs, type ActionInputs } fro
 import { outputForms, secretInputs } from './secrets.ts'
 import { isForkPullRequest, isPreMergeEvent, resolveMode, type Mode } from './mode.ts'
 import { runPhases } from './phases.ts'
+import { instancesReadable } from './instances.ts'
+import type { MarkerTarget } from './comment-target.ts'
 import * as publish from './publish.ts'
 import { cancelOnSignals, exitCancelled } from '../signals.ts'
 import { createScrubber, type Scrubber } from '../secrets/index.ts'
@@ -26,6 +28,8 @@ export interface ActionRun {
   io: ActionIO
   /** The pull request this push merged, once looked up (null: none found). */
   mergedPullRequest?: number | null
+  /** What the comment is about when the config declares `instances:` (set once it is validated). */
+  commentTarget?: MarkerTarget
 }
 
 /** The action: inputs → mode → engine → job summary, annotations, outputs and PR comment. */
@@ -97,7 +101,9 @@ async function run(start: Start, state: RunState): Promise<void> {
     defaultBranch: event.payload.repository?.default_branch,
     payload: event.payload,
     inputs: { mode: inputs.mode, dryRun: inputs.dryRun },
-    hasCredentials: hasGrafanaCredentials(inputs),
+    hasCredentials:
+      hasGrafanaCredentials(inputs) ||
+      (await instancesReadable(inputs.configPath, env, env.GITHUB_WORKSPACE || process.cwd())),
     isFork: isPreMergeEvent(event.name) && isForkPullRequest(event.payload, env.GITHUB_REPOSITORY),
     actor: env.GITHUB_ACTOR,
   })

@@ -120,8 +120,13 @@ describe('parseCliArgs: export', () => {
 
   it('keeps the export options to export', () => {
     expect(() => parseCliArgs(['plan', '--org', 'Main Org.'])).toThrow(
-      new UsageError('--org and --okta-groups belong to export, not to plan'),
+      new UsageError('--org, --okta-groups and --instance belong to export, not to plan'),
     )
+    expect(() => parseCliArgs(['apply', '--instance', 'staging'])).toThrow(
+      /--instance belong to export, not to apply/,
+    )
+    expect(parseCliArgs(['export', '--instance', 'staging']).export?.instance).toBe('staging')
+    expect(() => parseCliArgs(['export', '--instance', ' '])).toThrow(/--instance must name/)
     expect(() => parseCliArgs(['export', '--org', ' '])).toThrow(/--org must name an org/)
     expect(() => parseCliArgs(['exprot'])).toThrow(/did you mean "export"/)
   })

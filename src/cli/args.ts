@@ -29,7 +29,7 @@ export interface CliArgs {
   serve?: ServeArgs
   // --- export
   /** `export` only: the folder to write (default teams), the orgs to export, Okta group matching. */
-  export?: { out: string; orgs: string[]; oktaGroups: boolean }
+  export?: { out: string; orgs: string[]; oktaGroups: boolean; instance?: string }
   // --- end export
   /** plan: the base branch's config folder; changes are marked as this change's or already pending. */
   baseConfig?: string
@@ -57,6 +57,7 @@ const OPTIONS = {
   // --- export
   org: { type: 'string', multiple: true },
   'okta-groups': { type: 'boolean', default: false },
+  instance: { type: 'string' },
   // --- end export
 } as const
 
@@ -116,8 +117,8 @@ export function parseCliArgs(
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`)
   // --- export
   if (command === 'export') return { ...base, command, export: exportArgs(values) }
-  if (values.org?.length || values['okta-groups']) {
-    throw new UsageError(`--org and --okta-groups belong to export, not to ${command}`)
+  if (values.org?.length || values['okta-groups'] || values.instance !== undefined) {
+    throw new UsageError(`--org, --okta-groups and --instance belong to export, not to ${command}`)
   }
   // --- end export
   if (values.config.trim() === '') throw new UsageError('--config must name a folder or file')
@@ -186,12 +187,21 @@ function exportArgs(values: {
   out?: string
   org?: string[]
   'okta-groups'?: boolean
+  instance?: string
 }): NonNullable<CliArgs['export']> {
   const out = values.out ?? 'teams'
   if (out.trim() === '') throw new UsageError('--out must name the folder to write')
   const orgs = values.org ?? []
   if (orgs.some((o) => o.trim() === '')) throw new UsageError('--org must name an org')
-  return { out, orgs, oktaGroups: values['okta-groups'] ?? false }
+  const { instance } = values
+  if (instance !== undefined && instance.trim() === '')
+    throw new UsageError('--instance must name an instance of the config')
+  return {
+    out,
+    orgs,
+    oktaGroups: values['okta-groups'] ?? false,
+    ...(instance !== undefined ? { instance } : {}),
+  }
 }
 // --- end export
 

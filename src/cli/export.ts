@@ -1,6 +1,7 @@
 // `grafana-team-sync export`: the CLI's credentials → runExport → what was written and what was not.
 import { runExport, type ExportInputs, type ExportOutcome, type Skipped } from '../export/index.ts'
 import type { CliArgs } from './args.ts'
+import { loadConfig } from '../config/index.ts'
 import { formatProblem } from './format.ts'
 import { EXIT_ERROR, EXIT_OK } from './output.ts'
 import type { CliIO } from './run.ts'
@@ -11,10 +12,16 @@ export async function runExportCommand(args: CliArgs, io: CliIO): Promise<number
   const err = (text: string) => io.stderr(`${text}\n`)
   const { env } = io
   const options = args.export ?? { out: 'teams', orgs: [], oktaGroups: false }
-  const url = env.GRAFANA_URL?.trim()
-  const token = env.GRAFANA_TOKEN?.trim() || undefined
-  const username = env.GRAFANA_USERNAME || undefined
-  const password = env.GRAFANA_PASSWORD || undefined
+  const chosen = options.instance
+    ? await instanceCredentials(args.config, options.instance, io)
+    : {
+        url: env.GRAFANA_URL?.trim(),
+        token: env.GRAFANA_TOKEN?.trim() || undefined,
+        username: env.GRAFANA_USERNAME || undefined,
+        password: env.GRAFANA_PASSWORD || undefined,
+      }
+  if ('error' in chosen) return (err(`grafana-team-sync: ${chosen.error}`), EXIT_ERROR)
+  const { url, token, username, password } = chosen
   if (!url || !(token || hasBasicAuth(url, username, password))) {
     err(
       'grafana-team-sync: export reads Grafana: set GRAFANA_URL and GRAFANA_TOKEN, or GRAFANA_USERNAME and GRAFANA_PASSWORD.',
@@ -34,6 +41,61 @@ export async function runExportCommand(args: CliArgs, io: CliIO): Promise<number
   if (env.OKTA_DOMAIN?.trim() && env.OKTA_API_TOKEN?.trim())
     inputs.okta = { domain: env.OKTA_DOMAIN, token: env.OKTA_API_TOKEN }
   return report(await runExport(inputs), options.out, io)
+}
+
+interface Chosen {
+  url?: string
+  token?: string
+  username?: string
+  password?: string
+}
+
+/** `--instance NAME`: the URL and credentials of that instance of the config's `instances:`. */
+async function instanceCredentials(
+  configPath: string,
+  name: string,
+  io: CliIO,
+): Promise<Chosen | { error: string }> {
+  const set = ['GRAFANA_URL', 'GRAFANA_TOKEN', 'GRAFANA_USERNAME', 'GRAFANA_PASSWORD'].filter((v) =>
+    io.env[v]?.trim(),
+  )
+  if (set.length > 0) {
+    return { error: `--instance takes the instance's credentials: unset ${set.join(', ')}` }
+  }
+  const loaded = await loadConfig(configPath, { env: io.env, cwd: io.cwd })
+  if (!loaded.ok) {
+    const problems = loaded.problems.map(formatProblem).join('\n')
+    return {
+      error: `--instance reads the instances of ${configPath}, which is invalid:\n${problems}`,
+    }
+  }
+  const instances = loaded.config.instances ?? []
+  const instance = instances.find((i) => i.name.toLowerCase() === name.toLowerCase())
+  if (!instance) {
+    const known = instances.map((i) => i.name).join(', ')
+    return {
+      error: known
+        ? `--instance ${name}: ${configPath} declares no such instance (it declares ${known})`
+        : `--instance ${name}: ${configPath} declares no \`instances:\``,
+    }
+  }
+  const unset: string[] = []
+  const value = (ref: typeof instance.token) => {
+    if (ref && !io.env[ref.env]) unset.push(ref.env)
+    return ref ? io.env[ref.env] || undefined : undefined
+  }
+  const chosen = {
+    url: instance.url,
+    token: value(instance.token)?.trim(),
+    username: value(instance.username),
+    password: value(instance.password),
+  }
+  if (unset.length > 0) {
+    return {
+      error: `instance ${instance.name} reads its credentials from ${unset.join(', ')}: set them`,
+    }
+  }
+  return chosen
 }
 
 function report(outcome: ExportOutcome, out: string, io: CliIO): number {

@@ -2,6 +2,7 @@
 // one JSON document (also written to --out); everything else goes to stderr.
 import { resolve } from 'node:path'
 import type { EngineOutcome } from '../engine.ts'
+import type { InstancesOutcome } from '../instances.ts'
 import { cancelledText, renderJson, renderText, writtenBeforeBlock } from '../report/index.ts'
 import { describeSetting } from '../settings.ts'
 import { variableNames } from './settings.ts'
@@ -122,4 +123,41 @@ function exitStatus(args: CliArgs, outcome: Done, err: (text: string) => void): 
     return EXIT_ERROR
   }
   return status
+}
+
+// ---------------------------------------------------------------- several instances (SPEC §9)
+
+/**
+ * Each instance's report under its name, on stdout and stderr as for one instance; with --json one
+ * document holding one entry per instance. The worst status of the instances is the run's.
+ */
+export function reportInstances(args: CliArgs, outcome: InstancesOutcome, io: CliIO): number {
+  const entries: Record<string, unknown>[] = []
+  const statuses = outcome.instances.map(({ name, url, outcome: one }) => {
+    const heading = `== instance ${name} (${url}) ==`
+    if (!args.json) io.stdout(withNewline(heading))
+    const err = (text: string) => io.stderr(withNewline(`[${name}] ${text}`))
+    const emit: Emit = (json, text, textTo = io.stdout) => {
+      const parsed = JSON.parse(json) as Record<string, unknown>
+      for (const key of ['version', 'mode', 'configPath']) delete parsed[key]
+      entries.push({ name, url, outcome: one.kind, ...parsed })
+      if (!args.json || textTo !== io.stdout) textTo(withNewline(text))
+    }
+    if (one.kind === 'refused' || one.kind === 'failed') {
+      const error = one.kind === 'failed' ? one.error : one.problems.join('; ')
+      entries.push({ name, url, outcome: one.kind, error })
+    }
+    return outcomeStatus(args, one, emit, err)
+  })
+  const doc = { version: 1, mode: args.command, configPath: args.config, instances: entries }
+  const json = JSON.stringify(doc, null, 2)
+  let unwritten = false
+  if (args.out) unwritten = !writeOut(args.out, json, io)
+  if (args.json) io.stdout(withNewline(json))
+  const status = statuses.includes(EXIT_ERROR)
+    ? EXIT_ERROR
+    : statuses.includes(EXIT_CHANGES)
+      ? EXIT_CHANGES
+      : EXIT_OK
+  return unwritten ? EXIT_ERROR : status
 }

@@ -2,10 +2,14 @@
 import { writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { runEngine, type EngineInputs, type EngineOutcome } from '../engine.ts'
+import type { DesiredConfig } from '../model.ts'
 import { createScrubber, hasGrafanaAuth, type Scrubber } from '../secrets/index.ts'
 import { cliSecrets } from './secrets.ts'
 import { parseCliArgs, UsageError, type CliArgs } from './args.ts'
-import { EXIT_ERROR, EXIT_OK, report } from './output.ts'
+import { EXIT_ERROR, EXIT_OK, report, reportInstances } from './output.ts'
+import { hasInstances, runInstances } from '../instances.ts'
+import type { Setting } from '../settings.ts'
+import { SETTING_ENV } from './settings.ts'
 import { USAGE } from './usage.ts'
 import { cancelOnSignals, exitCancelled, type Cancellation } from '../signals.ts'
 
@@ -103,6 +107,14 @@ async function runCommand(
   const { inputs, missing } = engineInputs(args, io, signal, scrubber)
   // Scrubbed before rendering too: shortening a name could cut a secret the output would then show.
   const show = (outcome: EngineOutcome) => report(args, scrubber.scrubDeep(outcome), io)
+  if (args.command !== 'validate') {
+    const checked = await runEngine({ ...inputs, mode: 'validate' })
+    if (checked.kind === 'validated' && hasInstances(checked.config)) {
+      return runOnInstances(args, { ...inputs, grafana: undefined }, checked.config, io, scrubber)
+    }
+    // The files are read once.
+    if (checked.kind === 'validated' && !args.serve) inputs.config = checked.config
+  }
   if (missing) {
     // Config problems first: they need fixing whatever the credentials (serve checks each run).
     const checked = await runEngine({ ...inputs, mode: 'validate' })
@@ -119,6 +131,42 @@ async function runCommand(
   const status = show(outcome)
   const written = await writeRunMetrics(args.metricsFile, outcome, startedAt, io, scrubber)
   return written ? status : EXIT_ERROR
+}
+
+/** `instances:` in the config: plan, apply or serve each instance; --metrics-file runs one Grafana. */
+async function runOnInstances(
+  args: CliArgs,
+  inputs: EngineInputs,
+  config: DesiredConfig,
+  io: CliIO,
+  scrubber: Scrubber,
+): Promise<number> {
+  const grafanaSettings = grafanaSettingsGiven(io.env)
+  if (args.serve) {
+    const { runServe } = await import('../serve/index.ts')
+    return runServe(args.serve, inputs, io, { instances: { grafanaSettings } })
+  }
+  if (args.metricsFile) {
+    io.stderr('grafana-team-sync: --metrics-file does not support `instances:` yet; use serve\n')
+    return EXIT_ERROR
+  }
+  const outcome = await runInstances({ ...inputs, config }, config, { grafanaSettings })
+  const scrubbed = scrubber.scrubDeep(outcome)
+  return scrubbed.kind === 'instances'
+    ? reportInstances(args, scrubbed, io)
+    : report(args, scrubbed, io)
+}
+
+const GRAFANA_SETTINGS: Setting[] = [
+  'grafanaUrl',
+  'grafanaToken',
+  'grafanaUsername',
+  'grafanaPassword',
+]
+
+/** The GRAFANA_* variables that are set. */
+function grafanaSettingsGiven(env: CliIO['env']): Setting[] {
+  return GRAFANA_SETTINGS.filter((setting) => env[SETTING_ENV[setting]]?.trim())
 }
 
 /** --metrics-file: the run's figures as serve counts them, without the process's own metrics. */

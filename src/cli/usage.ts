@@ -1,6 +1,6 @@
 // The --help text: commands, options, environment and exit statuses.
 export const USAGE = `Usage: grafana-team-sync <validate|plan|apply|serve> [options]
-       grafana-team-sync export [--out teams] [--org NAME]... [--okta-groups] [--force]
+       grafana-team-sync export [--out teams] [--org NAME]... [--okta-groups] [--instance NAME] [--force]
 
 Grafana access as code: validate the YAML config, plan the changes against live Grafana and Okta, apply them.
 
@@ -33,6 +33,8 @@ Export options:
       --org <name>        export only this org (repeatable; default: every org the credentials read)
       --okta-groups       name a team's Okta group instead of its members where the group of the
                           team's name holds exactly them (needs OKTA_DOMAIN, OKTA_API_TOKEN)
+      --instance <name>   export this instance of the config's \`instances:\` (--config), with the
+                          credentials its \`{ env: … }\` name, instead of GRAFANA_*
       --force             overwrite existing files of the same names
 
 Options of serve (no --force: a run that trips a safety guard is blocked, the next one retries):

@@ -48,6 +48,7 @@ describe('the committed JSON Schema', () => {
       'users',
       'teams',
       'mappings',
+      'instances',
     ])
     expect(schema.additionalProperties).toBe(false)
   })

@@ -33,6 +33,8 @@ const FIELD_HINTS: Record<string, string> = {
   env: 'Name the environment variable that holds the password, e.g. OFFICE_TV_PASSWORD.',
   password:
     'Never put a password in YAML: write `password: { env: NAME }` and provide NAME from a secret.',
+  token:
+    'Never put a token in YAML: write `token: { env: NAME }` and provide NAME from a secret, e.g. the `env:` of the workflow step.',
   maxRemovals: 'Write a whole number such as 10, or a percent such as "25%".',
   maxRemovalsPerTeam: 'Write a whole number such as 10, or a percent such as "50%".',
 }
@@ -188,12 +190,13 @@ function invalidTypeProblem(
       hint: `Add \`${last}: …\`.`,
     }
   }
-  if (last === 'password') {
+  if (last === 'password' || (last === 'token' && path[0] === 'instances')) {
+    const what = last === 'token' ? 'a token' : 'a password'
     return {
       path,
       at: 'value',
-      message: `${describePath(path)} must be \`{ env: NAME }\`, not ${typeof input === 'string' ? 'a password written in YAML' : shown}`,
-      hint: fieldHint,
+      message: `${describePath(path)} must be \`{ env: NAME }\`, not ${typeof input === 'string' ? `${what} written in YAML` : shown}`,
+      hint: last === 'token' ? FIELD_HINTS.token : fieldHint,
     }
   }
   const isGroupIdMapping =

@@ -2,12 +2,14 @@
 // teams, and every declaration that collides with another reported with both places.
 import type {
   DesiredConfig,
+  DesiredInstance,
   DesiredOrg,
   DesiredTeam,
   DesiredUser,
   Limit,
   Principal,
   Principals,
+  InstanceRefs,
   Settings,
   SourceRef,
 } from '../model.ts'
@@ -39,7 +41,11 @@ export function mergeFiles(files: readonly ParsedFile[]): {
   const orgs = collectOrgs(files, problems)
   const users = collectUsers(files, problems)
   const teams = collectTeams(files, settings.defaultOrg, orgKeyFor(orgs), problems)
-  return { config: { settings, orgs, users, teams }, problems }
+  const instances = collectInstances(files, problems)
+  checkInstanceRefs(instances, [...orgs, ...users, ...teams], problems)
+  const config: Merged = { settings, orgs, users, teams }
+  if (instances.length > 0) config.instances = instances
+  return { config, problems }
 }
 
 function sourceOf(file: ParsedFile, path: Path): SourceRef {
@@ -172,6 +178,7 @@ function collectOrgs(files: readonly ParsedFile[], problems: ConfigProblem[]): D
         admins: principals(file, [...path, 'admins'], value.admins),
         editors: principals(file, [...path, 'editors'], value.editors),
         viewers: principals(file, [...path, 'viewers'], value.viewers),
+        ...instanceRefs(file, path, value.instances),
         source,
       }
       orgs.push(org)
@@ -295,6 +302,7 @@ function collectUsers(files: readonly ParsedFile[], problems: ConfigProblem[]): 
           role,
           source: { file: file.file, ...file.positions.key([...path, 'orgRoles', org]) },
         })),
+        ...instanceRefs(file, path, value.instances),
         source,
       })
     }
@@ -333,6 +341,7 @@ function collectTeams(
         ...(value.preferences !== undefined ? { preferences: { ...value.preferences } } : {}),
         members: principals(file, [...path, 'members'], value.members),
         admins: principals(file, [...path, 'admins'], value.admins),
+        ...instanceRefs(file, path, value.instances),
         source,
       })
     }
@@ -381,4 +390,97 @@ function collectTeams(
     }
   }
   return teams
+}
+
+// ---------------------------------------------------------------- instances
+
+/** `{ instances }` when the entry names any, with where each name is written. */
+function instanceRefs(
+  file: ParsedFile,
+  path: Path,
+  names: readonly string[] | undefined,
+): { instances?: InstanceRefs } {
+  if (names === undefined) return {}
+  const key = [...path, 'instances']
+  return { instances: names.map((value, i) => ({ value, source: sourceOf(file, [...key, i]) })) }
+}
+
+/** Instance names compare case-insensitively: `Production` and `production` are one instance. */
+const instanceName = (name: string) => name.toLowerCase()
+
+function collectInstances(
+  files: readonly ParsedFile[],
+  problems: ConfigProblem[],
+): DesiredInstance[] {
+  const seen = new Map<string, SourceRef>()
+  const instances: DesiredInstance[] = []
+  for (const file of files) {
+    for (const { index, identity, value } of file.valid.instances) {
+      const path = ['instances', index]
+      const source = sourceOf(file, path)
+      const at = sourceOf(file, [...path, 'name'])
+      const what = `instance ${quoted(identity.name)}`
+      if (!claim(seen, instanceName(identity.name), source, at, what, problems) || !value) continue
+      const secret = (key: 'token' | 'username' | 'password') => {
+        const ref = value[key]
+        return ref ? { [key]: { env: ref.env, source: sourceOf(file, [...path, key, 'env']) } } : {}
+      }
+      const instance: DesiredInstance = {
+        name: value.name,
+        url: value.url,
+        ...secret('token'),
+        ...secret('username'),
+        ...secret('password'),
+        source,
+      }
+      const problem = credentialProblem(instance)
+      if (problem) problems.push(problemAt(at, problem.message, problem.hint))
+      instances.push(instance)
+    }
+  }
+  return instances
+}
+
+function credentialProblem(i: DesiredInstance): { message: string; hint: string } | undefined {
+  const name = quoted(i.name)
+  if (!i.token && !i.username && !i.password) {
+    return {
+      message: `instance ${name} has no credentials`,
+      hint: 'Add `token: { env: NAME }` for a service-account token, or `username: { env: NAME }` and `password: { env: NAME }` for basic auth of a server admin.',
+    }
+  }
+  if (Boolean(i.username) !== Boolean(i.password)) {
+    const [given, missing] = i.username ? ['username', 'password'] : ['password', 'username']
+    return {
+      message: `instance ${name} has a ${given} but no ${missing}`,
+      hint: `Basic auth needs both: add \`${missing}: { env: NAME }\`, or remove the ${given} and use a token.`,
+    }
+  }
+  return undefined
+}
+
+/** Every instance an org, team or user names is declared; none is named without `instances:`. */
+function checkInstanceRefs(
+  instances: readonly DesiredInstance[],
+  entries: readonly { instances?: InstanceRefs }[],
+  problems: ConfigProblem[],
+): void {
+  const known = new Set(instances.map((i) => instanceName(i.name)))
+  const names = instances.map((i) => quoted(i.name)).join(', ')
+  for (const entry of entries) {
+    for (const ref of entry.instances ?? []) {
+      if (known.has(instanceName(ref.value))) continue
+      problems.push(
+        problemAt(
+          ref.source,
+          instances.length === 0
+            ? `instance ${quoted(ref.value)} is named, but no \`instances:\` are declared`
+            : `instance ${quoted(ref.value)} is not declared under \`instances:\``,
+          instances.length === 0
+            ? 'Declare the Grafana instances under a top-level `instances:`, or remove this `instances:` list to manage it on the one Grafana of the run.'
+            : `Name one of the declared instances (${names}), or declare it under \`instances:\`.`,
+        ),
+      )
+    }
+  }
 }

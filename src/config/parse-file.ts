@@ -5,6 +5,7 @@ import { substituteEnv } from './env.ts'
 import { issueToProblems, withoutTypoEchoes, type PathProblem } from './issues.ts'
 import {
   configFileSchema,
+  type InstanceInput,
   type MappingInput,
   type OrgInput,
   type TeamInput,
@@ -31,6 +32,7 @@ export interface ValidEntries {
   users: Entry<UserInput, 'login'>[]
   teams: Entry<TeamInput, 'name' | 'org'>[]
   mappings: Entry<MappingInput, 'grafana_team' | 'okta_group'>[]
+  instances: Entry<InstanceInput, 'name'>[]
 }
 
 export interface ParsedFile {
@@ -42,7 +44,7 @@ export interface ParsedFile {
 
 type Issue = z.core.$ZodIssue
 
-const LIST_SECTIONS = ['orgs', 'users', 'teams', 'mappings'] as const
+const LIST_SECTIONS = ['orgs', 'users', 'teams', 'mappings', 'instances'] as const
 
 export async function parseConfigFile(
   ref: ConfigFileRef,
@@ -100,6 +102,7 @@ const IDENTITY = {
   users: ['login'],
   teams: ['name', 'org'],
   mappings: ['grafana_team', 'okta_group'],
+  instances: ['name'],
 } as const
 
 /** The settings leaves and list entries no issue points into; they passed the schema, so they are typed. */
@@ -149,7 +152,7 @@ function validEntries(value: unknown, issues: readonly Issue[]): ValidEntries {
 }
 
 function noEntries(): ValidEntries {
-  return { settings: [], orgs: [], users: [], teams: [], mappings: [] }
+  return { settings: [], orgs: [], users: [], teams: [], mappings: [], instances: [] }
 }
 
 function isMapping(value: unknown): value is Record<string, unknown> {

@@ -60,7 +60,7 @@ describe('config problems name file, line and column and say how to fix it', () 
     const problem = await onlyProblem(text, 'memebrs')
     expect(problem.message).toBe('unknown key `memebrs` in teams[0]')
     expect(problem.hint).toBe(
-      'Did you mean `members`? Allowed here: name, renamedFrom, org, email, preferences, members, admins.',
+      'Did you mean `members`? Allowed here: name, renamedFrom, org, email, preferences, members, admins, instances.',
     )
   })
 

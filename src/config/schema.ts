@@ -87,6 +87,29 @@ const limit = z
   .union([z.int().min(0), z.string().regex(PERCENT)])
   .meta({ description: 'A whole number, or a percent such as "25%".' })
 
+/** The Grafana instances an org, team or user is managed on; default: every declared instance. */
+const instanceNames = z
+  .array(nonEmpty())
+  .meta({ description: 'Names of the `instances:` this is managed on. Default: every instance.' })
+
+/** A secret named by the environment variable that holds it; never written in YAML. */
+const envSecret = (what: string) =>
+  z
+    .strictObject({
+      env: z.string().regex(ENV_NAME, { error: 'must be an environment variable name' }),
+    })
+    .meta({ description: `${what}, read from this environment variable; never in YAML.` })
+
+export const instanceSchema = z
+  .strictObject({
+    name: nonEmpty().meta({ description: 'The name orgs, teams and users pick it by.' }),
+    url: nonEmpty().meta({ description: 'The Grafana URL; `${VAR}` is replaced as elsewhere.' }),
+    token: envSecret('A service-account token').optional(),
+    username: envSecret('The username of a Grafana server admin (basic auth)').optional(),
+    password: envSecret('The password of that server admin (basic auth)').optional(),
+  })
+  .meta({ description: 'One Grafana instance: a token, or username and password.' })
+
 export const orgRoleSchema = z.enum(['Viewer', 'Editor', 'Admin'])
 
 export const settingsSchema = z.strictObject({
@@ -147,6 +170,7 @@ export const orgSchema = z.strictObject({
   admins: principals.optional(),
   editors: principals.optional(),
   viewers: principals.optional(),
+  instances: instanceNames.optional(),
 })
 
 export const userSchema = z
@@ -168,6 +192,7 @@ export const userSchema = z
       .record(nonEmpty(), orgRoleSchema)
       .optional()
       .meta({ description: 'Org name → role (Viewer, Editor or Admin).' }),
+    instances: instanceNames.optional(),
   })
   .meta({ description: 'A local (non-SSO) Grafana account.' })
 
@@ -202,6 +227,7 @@ export const teamSchema = z.strictObject({
   preferences: preferencesSchema.optional(),
   members: principals.optional(),
   admins: principals.optional().meta({ description: 'Members with the Admin team permission.' }),
+  instances: instanceNames.optional(),
 })
 
 export const mappingSchema = z
@@ -222,6 +248,10 @@ export const configFileSchema = z
     mappings: z.array(mappingSchema).nullish().meta({
       description: 'The compact form: one Okta group → one team in the default org.',
     }),
+    instances: z.array(instanceSchema).nullish().meta({
+      description:
+        'Several Grafana instances from one config; without it, the one from the inputs or GRAFANA_*.',
+    }),
   })
   .meta({
     title: 'grafana-team-sync config file',
@@ -233,6 +263,7 @@ export type SettingsInput = z.infer<typeof settingsSchema>
 export type OrgInput = z.infer<typeof orgSchema>
 export type UserInput = z.infer<typeof userSchema>
 export type TeamInput = z.infer<typeof teamSchema>
+export type InstanceInput = z.infer<typeof instanceSchema>
 export type MappingInput = z.infer<typeof mappingSchema>
 export type PrincipalsInput = z.infer<typeof principals>
 export type ConfigFileInput = z.infer<typeof configFileSchema>

@@ -15,6 +15,8 @@ export interface RunRecord {
   result: RunResult
   startedAt: Date
   durationMs: number
+  /** The instance of `instances:` the outcome is of: an `instance` label (a name from the config). */
+  instance?: string
 }
 
 export interface SyncMetrics {
@@ -81,6 +83,7 @@ function defineMetrics(registry: Registry) {
   return {
     runs: counter('runs_total', 'Sync runs by result: success, failed, blocked, invalid.', [
       'result',
+      'instance',
     ]),
     duration: new Histogram({
       name: `${PREFIX}run_duration_seconds`,
@@ -96,65 +99,84 @@ function defineMetrics(registry: Registry) {
     lastDuration: gauge('last_run_duration_seconds', 'Duration of the last run.'),
     applied: counter('changes_applied_total', 'Changes applied (or found already done), by kind.', [
       'kind',
+      'instance',
     ]),
-    failed: counter('changes_failed_total', 'Changes that failed, by kind.', ['kind']),
-    planned: gauge('planned_changes', 'Changes in the last run’s plan, by kind.', ['kind']),
+    failed: counter('changes_failed_total', 'Changes that failed, by kind.', ['kind', 'instance']),
+    planned: gauge('planned_changes', 'Changes in the last run’s plan, by kind.', [
+      'kind',
+      'instance',
+    ]),
     pending: gauge(
       'pending_people',
       'People the config wants who have no Grafana account yet (last run).',
+      ['instance'],
     ),
     heldBack: gauge(
       'held_back_removals',
       'Removals held back because an Okta group was empty or unreadable (last run).',
+      ['instance'],
     ),
     requests: counter('requests_total', 'HTTP requests sent, by service and endpoint.', [
       'service',
       'endpoint',
+      'instance',
     ]),
     retries: counter('request_retries_total', 'HTTP requests retried, by service and endpoint.', [
       'service',
       'endpoint',
+      'instance',
     ]),
     requestFailures: counter(
       'request_failures_total',
       'HTTP requests that failed after their retries, by service and endpoint.',
-      ['service', 'endpoint'],
+      ['service', 'endpoint', 'instance'],
     ),
   }
 }
 
+type InstanceLabel = { instance?: string }
+
 function record(m: Defined, run: RunRecord): void {
   const { outcome, result } = run
+  // One run on several instances is recorded once per instance, each with its `instance` label.
+  const on: InstanceLabel = run.instance === undefined ? {} : { instance: run.instance }
   const seconds = run.durationMs / 1000
   const startedAt = run.startedAt.getTime() / 1000
-  m.runs.inc({ result })
+  m.runs.inc({ result, ...on })
   m.duration.observe(seconds)
   m.lastDuration.set(seconds)
   m.lastRun.set(startedAt)
   if (result === 'success') m.lastSuccess.set(startedAt)
-  recordRequests(m, requestsOf(outcome))
+  recordRequests(m, requestsOf(outcome), on)
   if (outcome.kind !== 'planned' && outcome.kind !== 'applied') return
   const { plan } = outcome
-  m.planned.reset()
-  for (const kind of APPLY_ORDER) m.planned.set({ kind }, plan.counts[kind] ?? 0)
-  m.pending.set(plan.pending.length)
-  m.heldBack.set(plan.heldBack.reduce((sum, h) => sum + h.removals, 0))
-  if (outcome.kind === 'applied') recordResults(m, outcome)
+  if (run.instance === undefined) m.planned.reset()
+  for (const kind of APPLY_ORDER) m.planned.set({ kind, ...on }, plan.counts[kind] ?? 0)
+  m.pending.set(on, plan.pending.length)
+  m.heldBack.set(
+    on,
+    plan.heldBack.reduce((sum, h) => sum + h.removals, 0),
+  )
+  if (outcome.kind === 'applied') recordResults(m, outcome, on)
 }
 
-function recordResults(m: Defined, outcome: Extract<EngineOutcome, { kind: 'applied' }>): void {
+function recordResults(
+  m: Defined,
+  outcome: Extract<EngineOutcome, { kind: 'applied' }>,
+  on: InstanceLabel,
+): void {
   const kindOf = new Map<string, ChangeKind>(outcome.plan.changes.map((c) => [c.id, c.kind]))
   for (const r of outcome.result.results) {
     const kind = kindOf.get(r.id)
     if (!kind) continue
-    if (r.status === 'applied' || r.status === 'already-done') m.applied.inc({ kind })
-    if (r.status === 'failed') m.failed.inc({ kind })
+    if (r.status === 'applied' || r.status === 'already-done') m.applied.inc({ kind, ...on })
+    if (r.status === 'failed') m.failed.inc({ kind, ...on })
   }
 }
 
-function recordRequests(m: Defined, stats: RequestStats[]): void {
+function recordRequests(m: Defined, stats: RequestStats[], on: InstanceLabel): void {
   for (const s of stats) {
-    const labels = { service: s.service, endpoint: s.endpoint }
+    const labels = { service: s.service, endpoint: s.endpoint, ...on }
     m.requests.inc(labels, s.requests)
     m.retries.inc(labels, s.retries)
     m.requestFailures.inc(labels, s.failures ?? 0)

@@ -25,6 +25,8 @@ export interface ReportInput {
   marker?: string
   /** The commit whose config was planned (a pull request's head), named under the title. */
   commit?: string
+  /** The Grafana instance of `instances:` this report is about, named in its title. */
+  instance?: string
 }
 
 export type Effect = 'add' | 'change' | 'remove'

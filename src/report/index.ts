@@ -21,3 +21,9 @@ export {
   type ReportInput,
   type Tally,
 } from './describe.ts'
+export {
+  renderInstancesJson,
+  renderInstancesMarkdown,
+  type InstanceReport,
+  type InstancesReportInput,
+} from './instances.ts'

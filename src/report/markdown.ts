@@ -198,7 +198,8 @@ function head(view: View): string[] {
   const title = input.mode === 'apply' ? 'apply result' : 'plan'
   return [
     input.marker ?? '',
-    `## grafana-team-sync ${title} for ${code(input.configPath)}`,
+    // instances: the title names the instance (src/report/instances.ts)
+    `## grafana-team-sync ${title} for ${code(input.configPath)}${input.instance === undefined ? '' : ` on ${code(input.instance)}`}`,
     provenanceLine(view),
     summaryLine(view),
     baseNotice(view),

@@ -8,7 +8,7 @@ import { createOktaTokenCache } from '../okta/index.ts'
 import { createServiceServer } from './http.ts'
 import { createLogger, parseLevel, type Logger } from './logger.ts'
 import { SyncLoop } from './loop.ts'
-import { syncOnce } from './run.ts'
+import { syncOnce, type RunDeps } from './run.ts'
 import { scrubberFor } from './secrets.ts'
 
 export interface ServeIO {
@@ -23,6 +23,7 @@ export async function runServe(
   serve: ServeArgs,
   inputs: Omit<EngineInputs, 'mode'>,
   io: ServeIO,
+  options: Pick<RunDeps, 'instances'> = {},
 ): Promise<number> {
   const scrub = scrubberFor(io.env)
   const log = createLogger({
@@ -37,7 +38,7 @@ export async function runServe(
   const oktaTokens = createOktaTokenCache()
   let runs = 0
   const loop = new SyncLoop(serve.intervalMs, (signal) =>
-    syncOnce({ inputs: { ...inputs, mode, oktaTokens }, log, metrics }, signal, ++runs),
+    syncOnce({ inputs: { ...inputs, mode, oktaTokens }, log, metrics, ...options }, signal, ++runs),
   )
   const server = createServiceServer({ loop, metrics, scrub })
   try {

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { planMarker } from '../../src/action/comment.ts'
 import {
   commands,
   makeWorkspace,
@@ -135,7 +134,7 @@ describe('validate', () => {
     )
     expect(world.grafana.requests).toEqual([])
     const [comment] = world.github.comments(REPOSITORY, 12)
-    expect(comment?.body).toContain(planMarker('teams'))
+    expect(comment?.body).toContain('<!-- grafana-team-sync:plan {"configPath":"teams","target":')
     expect(comment?.body).toContain('colour')
   })
 })
@@ -153,7 +152,9 @@ describe('pull request plan', () => {
     })
     const comments = world.github.comments(REPOSITORY, 12)
     expect(comments).toHaveLength(1)
-    expect(comments[0]!.body).toContain(planMarker('teams'))
+    expect(comments[0]!.body).toContain(
+      '<!-- grafana-team-sync:plan {"configPath":"teams","target":',
+    )
     expect(comments[0]!.body.length).toBeLessThanOrEqual(60_000)
     expect(first.outputs['comment-id']).toBe(String(comments[0]!.id))
     expect(world.grafana.writes()).toEqual([])

@@ -20,7 +20,7 @@ export type {
   TeamPermission,
 } from './types.ts'
 
-const VERSION_RANK: Record<GrafanaVersion, number> = { '11.1': 111, '12.0': 120 }
+const VERSION_RANK: Record<GrafanaVersion, number> = { '11.0': 110, '11.1': 111, '12.0': 120 }
 
 export async function startFakeGrafana(opts: FakeGrafanaOptions = {}): Promise<FakeGrafana> {
   const version = opts.version ?? '12.0'

@@ -3,7 +3,7 @@ import type { FaultControl } from '../faults.ts'
 import type { RecordedRequest } from '../http.ts'
 
 export type OrgRole = 'Viewer' | 'Editor' | 'Admin' | 'None'
-export type GrafanaVersion = '11.1' | '12.0'
+export type GrafanaVersion = '11.0' | '11.1' | '12.0'
 export type TeamPermission = 0 | 4
 
 export interface FakeGrafanaOptions {
