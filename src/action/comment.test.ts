@@ -176,9 +176,9 @@ describe('one sticky comment per config path and target', () => {
   })
 
   it('keeps separate comments for two Grafana URLs with one config path', async () => {
-    await upsertStickyComment(client, target, prod, 'prod plan', marker)
-    await upsertStickyComment(client, target, staging, 'staging plan', marker)
-    await upsertStickyComment(client, target, prod, 'prod plan 2', marker)
+    await upsertStickyComment(client, target, prod, 'prod plan', undefined, marker)
+    await upsertStickyComment(client, target, staging, 'staging plan', undefined, marker)
+    await upsertStickyComment(client, target, prod, 'prod plan 2', undefined, marker)
     expect(gh.comments('acme/grafana', 12).map((c) => c.body)).toEqual([
       `${prod}\nprod plan 2`,
       `${staging}\nstaging plan`,
@@ -187,7 +187,7 @@ describe('one sticky comment per config path and target', () => {
 
   it('updates a comment with the marker of earlier versions instead of adding one', async () => {
     const old = await upsertStickyComment(client, target, marker, 'plan by the old version')
-    const write = await upsertStickyComment(client, target, prod, 'plan now', marker)
+    const write = await upsertStickyComment(client, target, prod, 'plan now', undefined, marker)
     expect(write).toEqual({ id: old.id, action: 'updated' })
     expect(gh.comments('acme/grafana', 12).map((c) => c.body)).toEqual([`${prod}\nplan now`])
   })
