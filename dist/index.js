@@ -6535,7 +6535,7 @@ function ianaZoneKnown(zone) {
     return false;
   }
 }
-var OKTA_USER_STATUSES, VALUE, PERCENT, ENV_NAME, validTimezones, canonicalZones, nonEmpty, name, email3, person, oktaGroupRef, principals, limit, orgRoleSchema, settingsSchema, orgSchema, userSchema, preferencesSchema, teamSchema, mappingSchema, configFileSchema;
+var OKTA_USER_STATUSES, VALUE, PERCENT, ENV_NAME, validTimezones, canonicalZones, nonEmpty, name, email3, person, oktaGroupRef, principals, limit, instanceNames, envSecret, instanceSchema, orgRoleSchema, settingsSchema, orgSchema, userSchema, preferencesSchema, teamSchema, mappingSchema, configFileSchema;
 var init_schema = __esm({
   "src/config/schema.ts"() {
     "use strict";
@@ -6570,6 +6570,17 @@ var init_schema = __esm({
       oktaGroups: array(oktaGroupRef).optional().meta({ description: "Okta groups." })
     }).meta({ description: "People and Okta groups." });
     limit = union([int().min(0), string2().regex(PERCENT)]).meta({ description: 'A whole number, or a percent such as "25%".' });
+    instanceNames = array(nonEmpty()).meta({ description: "Names of the `instances:` this is managed on. Default: every instance." });
+    envSecret = (what) => strictObject({
+      env: string2().regex(ENV_NAME, { error: "must be an environment variable name" })
+    }).meta({ description: `${what}, read from this environment variable; never in YAML.` });
+    instanceSchema = strictObject({
+      name: nonEmpty().meta({ description: "The name orgs, teams and users pick it by." }),
+      url: nonEmpty().meta({ description: "The Grafana URL; `${VAR}` is replaced as elsewhere." }),
+      token: envSecret("A service-account token").optional(),
+      username: envSecret("The username of a Grafana server admin (basic auth)").optional(),
+      password: envSecret("The password of that server admin (basic auth)").optional()
+    }).meta({ description: "One Grafana instance: a token, or username and password." });
     orgRoleSchema = _enum(["Viewer", "Editor", "Admin"]);
     settingsSchema = strictObject({
       defaultOrg: name.optional().meta({
@@ -6616,7 +6627,8 @@ var init_schema = __esm({
       }),
       admins: principals.optional(),
       editors: principals.optional(),
-      viewers: principals.optional()
+      viewers: principals.optional(),
+      instances: instanceNames.optional()
     });
     userSchema = strictObject({
       login: nonEmpty(),
@@ -6629,7 +6641,8 @@ var init_schema = __esm({
       }),
       isGrafanaAdmin: boolean2().optional(),
       disabled: boolean2().optional(),
-      orgRoles: record(nonEmpty(), orgRoleSchema).optional().meta({ description: "Org name \u2192 role (Viewer, Editor or Admin)." })
+      orgRoles: record(nonEmpty(), orgRoleSchema).optional().meta({ description: "Org name \u2192 role (Viewer, Editor or Admin)." }),
+      instances: instanceNames.optional()
     }).meta({ description: "A local (non-SSO) Grafana account." });
     preferencesSchema = strictObject({
       theme: _enum(["light", "dark", "system", ""]).optional(),
@@ -6650,7 +6663,8 @@ var init_schema = __esm({
       }).optional(),
       preferences: preferencesSchema.optional(),
       members: principals.optional(),
-      admins: principals.optional().meta({ description: "Members with the Admin team permission." })
+      admins: principals.optional().meta({ description: "Members with the Admin team permission." }),
+      instances: instanceNames.optional()
     });
     mappingSchema = strictObject({
       okta_group: oktaGroupRef,
@@ -6663,6 +6677,9 @@ var init_schema = __esm({
       teams: array(teamSchema).nullish().meta({ description: "Teams, their members and admins." }),
       mappings: array(mappingSchema).nullish().meta({
         description: "The compact form: one Okta group \u2192 one team in the default org."
+      }),
+      instances: array(instanceSchema).nullish().meta({
+        description: "Several Grafana instances from one config; without it, the one from the inputs or GRAFANA_*."
       })
     }).meta({
       title: "grafana-team-sync config file",
@@ -6854,12 +6871,13 @@ function invalidTypeProblem(issue3, path11, input, shown2, fieldHint) {
       hint: `Add \`${last}: \u2026\`.`
     };
   }
-  if (last === "password") {
+  if (last === "password" || last === "token" && path11[0] === "instances") {
+    const what = last === "token" ? "a token" : "a password";
     return {
       path: path11,
       at: "value",
-      message: `${describePath(path11)} must be \`{ env: NAME }\`, not ${typeof input === "string" ? "a password written in YAML" : shown2}`,
-      hint: fieldHint
+      message: `${describePath(path11)} must be \`{ env: NAME }\`, not ${typeof input === "string" ? `${what} written in YAML` : shown2}`,
+      hint: last === "token" ? FIELD_HINTS.token : fieldHint
     };
   }
   const isGroupIdMapping = fieldOf(path11) === "oktaGroups" && input !== null && typeof input === "object" && "id" in input;
@@ -6954,6 +6972,7 @@ var init_issues = __esm({
       timezone: 'Use "utc", "browser", "" (the default) or an IANA zone such as Europe/Berlin.',
       env: "Name the environment variable that holds the password, e.g. OFFICE_TV_PASSWORD.",
       password: "Never put a password in YAML: write `password: { env: NAME }` and provide NAME from a secret.",
+      token: "Never put a token in YAML: write `token: { env: NAME }` and provide NAME from a secret, e.g. the `env:` of the workflow step.",
       maxRemovals: 'Write a whole number such as 10, or a percent such as "25%".',
       maxRemovalsPerTeam: 'Write a whole number such as 10, or a percent such as "50%".'
     };
@@ -7052,8 +7071,8 @@ function parseCliArgs(argv, env = {}) {
   }
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
   if (command === "export") return { ...base, command, export: exportArgs(values) };
-  if (values.org?.length || values["okta-groups"]) {
-    throw new UsageError(`--org and --okta-groups belong to export, not to ${command}`);
+  if (values.org?.length || values["okta-groups"] || values.instance !== void 0) {
+    throw new UsageError(`--org, --okta-groups and --instance belong to export, not to ${command}`);
   }
   if (values.config.trim() === "") throw new UsageError("--config must name a folder or file");
   if (base.baseConfig !== void 0 && (command !== "plan" || base.baseConfig.trim() === "")) {
@@ -7113,7 +7132,15 @@ function exportArgs(values) {
   if (out.trim() === "") throw new UsageError("--out must name the folder to write");
   const orgs = values.org ?? [];
   if (orgs.some((o) => o.trim() === "")) throw new UsageError("--org must name an org");
-  return { out, orgs, oktaGroups: values["okta-groups"] ?? false };
+  const { instance } = values;
+  if (instance !== void 0 && instance.trim() === "")
+    throw new UsageError("--instance must name an instance of the config");
+  return {
+    out,
+    orgs,
+    oktaGroups: values["okta-groups"] ?? false,
+    ...instance !== void 0 ? { instance } : {}
+  };
 }
 function usageMessage(error3) {
   const option = /option '([^']+)'/i.exec(error3.message)?.[1];
@@ -7152,7 +7179,8 @@ var init_args = __esm({
       version: { type: "boolean", short: "v", default: false },
       // --- export
       org: { type: "string", multiple: true },
-      "okta-groups": { type: "boolean", default: false }
+      "okta-groups": { type: "boolean", default: false },
+      instance: { type: "string" }
       // --- end export
     };
     SERVE_ONLY = ["interval", "listen", "dry-run", "log-format"];
@@ -7172,7 +7200,7 @@ var init_usage = __esm({
   "src/cli/usage.ts"() {
     "use strict";
     USAGE = `Usage: grafana-team-sync <validate|plan|apply|serve> [options]
-       grafana-team-sync export [--out teams] [--org NAME]... [--okta-groups] [--force]
+       grafana-team-sync export [--out teams] [--org NAME]... [--okta-groups] [--instance NAME] [--force]
 
 Grafana access as code: validate the YAML config, plan the changes against live Grafana and Okta, apply them.
 
@@ -7205,6 +7233,8 @@ Export options:
       --org <name>        export only this org (repeatable; default: every org the credentials read)
       --okta-groups       name a team's Okta group instead of its members where the group of the
                           team's name holds exactly them (needs OKTA_DOMAIN, OKTA_API_TOKEN)
+      --instance <name>   export this instance of the config's \`instances:\` (--config), with the
+                          credentials its \`{ env: \u2026 }\` name, instead of GRAFANA_*
       --force             overwrite existing files of the same names
 
 Options of serve (no --force: a run that trips a safety guard is blocked, the next one retries):
@@ -10522,7 +10552,11 @@ function mergeFiles(files) {
   const orgs = collectOrgs(files, problems);
   const users = collectUsers(files, problems);
   const teams = collectTeams2(files, settings.defaultOrg, orgKeyFor(orgs), problems);
-  return { config: { settings, orgs, users, teams }, problems };
+  const instances = collectInstances(files, problems);
+  checkInstanceRefs(instances, [...orgs, ...users, ...teams], problems);
+  const config2 = { settings, orgs, users, teams };
+  if (instances.length > 0) config2.instances = instances;
+  return { config: config2, problems };
 }
 function sourceOf(file, path11) {
   return { file: file.file, ...file.positions.value(path11) };
@@ -10625,6 +10659,7 @@ function collectOrgs(files, problems) {
         admins: principals2(file, [...path11, "admins"], value.admins),
         editors: principals2(file, [...path11, "editors"], value.editors),
         viewers: principals2(file, [...path11, "viewers"], value.viewers),
+        ...instanceRefs(file, path11, value.instances),
         source
       };
       orgs.push(org);
@@ -10729,6 +10764,7 @@ function collectUsers(files, problems) {
           role,
           source: { file: file.file, ...file.positions.key([...path11, "orgRoles", org]) }
         })),
+        ...instanceRefs(file, path11, value.instances),
         source
       });
     }
@@ -10759,6 +10795,7 @@ function collectTeams2(files, defaultOrg, orgKey, problems) {
         ...value.preferences !== void 0 ? { preferences: { ...value.preferences } } : {},
         members: principals2(file, [...path11, "members"], value.members),
         admins: principals2(file, [...path11, "admins"], value.admins),
+        ...instanceRefs(file, path11, value.instances),
         source
       });
     }
@@ -10807,7 +10844,74 @@ function collectTeams2(files, defaultOrg, orgKey, problems) {
   }
   return teams;
 }
-var DEFAULT_ORG, DEFAULT_SETTINGS, orgName;
+function instanceRefs(file, path11, names) {
+  if (names === void 0) return {};
+  const key = [...path11, "instances"];
+  return { instances: names.map((value, i) => ({ value, source: sourceOf(file, [...key, i]) })) };
+}
+function collectInstances(files, problems) {
+  const seen = /* @__PURE__ */ new Map();
+  const instances = [];
+  for (const file of files) {
+    for (const { index, identity: identity2, value } of file.valid.instances) {
+      const path11 = ["instances", index];
+      const source = sourceOf(file, path11);
+      const at = sourceOf(file, [...path11, "name"]);
+      const what = `instance ${quoted(identity2.name)}`;
+      if (!claim2(seen, instanceName(identity2.name), source, at, what, problems) || !value) continue;
+      const secret = (key) => {
+        const ref = value[key];
+        return ref ? { [key]: { env: ref.env, source: sourceOf(file, [...path11, key, "env"]) } } : {};
+      };
+      const instance = {
+        name: value.name,
+        url: value.url,
+        ...secret("token"),
+        ...secret("username"),
+        ...secret("password"),
+        source
+      };
+      const problem = credentialProblem(instance);
+      if (problem) problems.push(problemAt(at, problem.message, problem.hint));
+      instances.push(instance);
+    }
+  }
+  return instances;
+}
+function credentialProblem(i) {
+  const name2 = quoted(i.name);
+  if (!i.token && !i.username && !i.password) {
+    return {
+      message: `instance ${name2} has no credentials`,
+      hint: "Add `token: { env: NAME }` for a service-account token, or `username: { env: NAME }` and `password: { env: NAME }` for basic auth of a server admin."
+    };
+  }
+  if (Boolean(i.username) !== Boolean(i.password)) {
+    const [given, missing] = i.username ? ["username", "password"] : ["password", "username"];
+    return {
+      message: `instance ${name2} has a ${given} but no ${missing}`,
+      hint: `Basic auth needs both: add \`${missing}: { env: NAME }\`, or remove the ${given} and use a token.`
+    };
+  }
+  return void 0;
+}
+function checkInstanceRefs(instances, entries, problems) {
+  const known = new Set(instances.map((i) => instanceName(i.name)));
+  const names = instances.map((i) => quoted(i.name)).join(", ");
+  for (const entry of entries) {
+    for (const ref of entry.instances ?? []) {
+      if (known.has(instanceName(ref.value))) continue;
+      problems.push(
+        problemAt(
+          ref.source,
+          instances.length === 0 ? `instance ${quoted(ref.value)} is named, but no \`instances:\` are declared` : `instance ${quoted(ref.value)} is not declared under \`instances:\``,
+          instances.length === 0 ? "Declare the Grafana instances under a top-level `instances:`, or remove this `instances:` list to manage it on the one Grafana of the run." : `Name one of the declared instances (${names}), or declare it under \`instances:\`.`
+        )
+      );
+    }
+  }
+}
+var DEFAULT_ORG, DEFAULT_SETTINGS, orgName, instanceName;
 var init_merge = __esm({
   "src/config/merge.ts"() {
     "use strict";
@@ -10822,6 +10926,7 @@ var init_merge = __esm({
       okta: { memberStatuses: ["ACTIVE", "PASSWORD_EXPIRED", "LOCKED_OUT", "RECOVERY"] }
     };
     orgName = (name2) => name2.toLowerCase();
+    instanceName = (name2) => name2.toLowerCase();
   }
 });
 
@@ -16243,10 +16348,10 @@ var require_cst_scalar = __commonJS({
         case "|":
         case ">": {
           const he = source.indexOf("\n");
-          const head2 = source.substring(0, he);
+          const head3 = source.substring(0, he);
           const body2 = source.substring(he + 1) + "\n";
           const props = [
-            { type: "block-scalar-header", offset, indent, source: head2 }
+            { type: "block-scalar-header", offset, indent, source: head3 }
           ];
           if (!addEndtoBlockProps(props, end))
             props.push({ type: "newline", offset: -1, indent, source: "\n" });
@@ -16306,19 +16411,19 @@ var require_cst_scalar = __commonJS({
     }
     function setBlockScalarValue(token, source) {
       const he = source.indexOf("\n");
-      const head2 = source.substring(0, he);
+      const head3 = source.substring(0, he);
       const body2 = source.substring(he + 1) + "\n";
       if (token.type === "block-scalar") {
         const header = token.props[0];
         if (header.type !== "block-scalar-header")
           throw new Error("Invalid block scalar header");
-        header.source = head2;
+        header.source = head3;
         token.source = body2;
       } else {
         const { offset } = token;
         const indent = "indent" in token ? token.indent : -1;
         const props = [
-          { type: "block-scalar-header", offset, indent, source: head2 }
+          { type: "block-scalar-header", offset, indent, source: head3 }
         ];
         if (!addEndtoBlockProps(props, "end" in token ? token.end : void 0))
           props.push({ type: "newline", offset: -1, indent, source: "\n" });
@@ -18940,13 +19045,13 @@ function validEntries(value, issues) {
     if (paths) paths.push(path11);
     else badInEntry.set(key, [path11]);
   }
-  for (const section of LIST_SECTIONS) {
-    const list = file[section];
+  for (const section2 of LIST_SECTIONS) {
+    const list = file[section2];
     if (!Array.isArray(list)) continue;
-    const identity2 = IDENTITY[section];
-    const entries = valid[section];
+    const identity2 = IDENTITY[section2];
+    const entries = valid[section2];
     list.forEach((item, index) => {
-      const bad = badInEntry.size > 0 && badInEntry.get(pathKey([section, index])) || [];
+      const bad = badInEntry.size > 0 && badInEntry.get(pathKey([section2, index])) || [];
       if (bad.some((path11) => path11.length === 2 || identity2.includes(String(path11[2])))) return;
       entries.push({
         index,
@@ -18958,7 +19063,7 @@ function validEntries(value, issues) {
   return valid;
 }
 function noEntries() {
-  return { settings: [], orgs: [], users: [], teams: [], mappings: [] };
+  return { settings: [], orgs: [], users: [], teams: [], mappings: [], instances: [] };
 }
 function isMapping(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
@@ -18981,12 +19086,13 @@ var init_parse_file = __esm({
     init_schema();
     init_positions();
     init_yaml();
-    LIST_SECTIONS = ["orgs", "users", "teams", "mappings"];
+    LIST_SECTIONS = ["orgs", "users", "teams", "mappings", "instances"];
     IDENTITY = {
       orgs: ["name"],
       users: ["login"],
       teams: ["name", "org"],
-      mappings: ["grafana_team", "okta_group"]
+      mappings: ["grafana_team", "okta_group"],
+      instances: ["name"]
     };
   }
 });
@@ -25613,7 +25719,7 @@ var require_client_h1 = __commonJS({
           util.destroy(this.socket, new HeadersOverflowError());
         }
       }
-      onUpgrade(head2) {
+      onUpgrade(head3) {
         const { upgrade, client, socket, headers, statusCode, statusText: statusText2 } = this;
         assert2(upgrade);
         assert2(client[kSocket] === socket);
@@ -25628,7 +25734,7 @@ var require_client_h1 = __commonJS({
         this.shouldKeepAlive = null;
         this.headers = [];
         this.headersSize = 0;
-        socket.unshift(head2);
+        socket.unshift(head3);
         socket[kParser].destroy();
         socket[kParser] = null;
         socket[kClient] = null;
@@ -39078,6 +39184,10 @@ function describeSetting(problem, names = NEUTRAL_NAMES) {
       return `Okta group "${problem.group}" is referenced (${problem.where}) but Okta credentials are missing: set ${names(["oktaDomain", "oktaToken"])}, or ${names(["oktaDomain", "oktaClientId", "oktaPrivateKey"])} of an API Services app`;
     case "okta-credentials-conflict":
       return `${names(["oktaToken"])} is set together with ${names(["oktaClientId", "oktaPrivateKey"])}: Okta is reached one way, an API token or an API Services app; remove one`;
+    case "grafana-settings-with-instances": {
+      const them = problem.settings.length > 1 ? "them" : "it";
+      return `\`instances:\` is declared (${problem.where}): each instance brings its own URL and credentials, so ${names(problem.settings)} must be unset; remove ${them}`;
+    }
     case "okta-app-incomplete":
       return problem.missing === "oktaPrivateKey" ? `${names([problem.given])} is set without ${names([problem.missing])}: give the private key whose public key is registered on the API Services app` : `${names([problem.given])} is set without ${names([problem.missing])}: give the Client ID of the API Services app`;
   }
@@ -40990,24 +41100,24 @@ async function newDpopKey() {
   return { privateKey: pair.privateKey, jwk: { kty, crv, x, y } };
 }
 function explainTokenError(error3, description, said, clientId, key, res) {
-  const head2 = `Okta refused a token for okta-client-id ${clientId} (${said})`;
+  const head3 = `Okta refused a token for okta-client-id ${clientId} (${said})`;
   if (/expire|future|issued|\biat\b|five minutes/i.test(description)) {
-    return `${head2}: ${clockHint(res)}`;
+    return `${head3}: ${clockHint(res)}`;
   }
   if (error3 === "invalid_client") {
     const kid = key.kid ? `kid ${key.kid}` : "no kid (set okta-key-id to the key ID Okta shows)";
-    return `${head2}: in ${CONSOLE_APP} \u2192 General, check that okta-client-id is the app's Client ID, that Client authentication is "Public key / Private key", and that the public key of okta-private-key (${key.alg}, ${kid}) is added under PUBLIC KEYS and Active`;
+    return `${head3}: in ${CONSOLE_APP} \u2192 General, check that okta-client-id is the app's Client ID, that Client authentication is "Public key / Private key", and that the public key of okta-private-key (${key.alg}, ${kid}) is added under PUBLIC KEYS and Active`;
   }
   if (error3 === "invalid_scope" || error3 === "consent_required") {
-    return `${head2}: ${SCOPES_FIX}`;
+    return `${head3}: ${SCOPES_FIX}`;
   }
   if (error3 === "invalid_dpop_proof") {
-    return `${head2}: the DPoP proof was refused; ${clockHint(res)}, and that nothing between this machine and Okta rewrites the request URL`;
+    return `${head3}: the DPoP proof was refused; ${clockHint(res)}, and that nothing between this machine and Okta rewrites the request URL`;
   }
   if (error3 === "unsupported_grant_type" || error3 === "unauthorized_client") {
-    return `${head2}: the app must be an API Services app allowing the Client Credentials grant (${CONSOLE_APP} \u2192 General)`;
+    return `${head3}: the app must be an API Services app allowing the Client Credentials grant (${CONSOLE_APP} \u2192 General)`;
   }
-  return head2;
+  return head3;
 }
 function clockHint(res) {
   const okta = Date.parse(res.headers.get("date") ?? "");
@@ -41399,6 +41509,36 @@ var init_client2 = __esm({
 });
 
 // src/okta/shared.ts
+function withSharedReads(client) {
+  const found = /* @__PURE__ */ new Map();
+  const members2 = /* @__PURE__ */ new Map();
+  return {
+    async findGroups(refs) {
+      const unseen = [...new Set(refs)].filter((ref) => !found.has(ref));
+      if (unseen.length > 0) {
+        const lookup = client.findGroups(unseen);
+        for (const ref of unseen)
+          found.set(
+            ref,
+            lookup.then((answers2) => answers2.get(ref))
+          );
+      }
+      const answers = await Promise.all(
+        refs.map(async (ref) => [ref, await found.get(ref)])
+      );
+      return new Map(answers);
+    },
+    listMembers(groupId, about) {
+      let read = members2.get(groupId);
+      if (!read) {
+        read = client.listMembers(groupId, about);
+        members2.set(groupId, read);
+      }
+      return read;
+    },
+    stats: () => client.stats()
+  };
+}
 var init_shared = __esm({
   "src/okta/shared.ts"() {
     "use strict";
@@ -42279,6 +42419,9 @@ function renderMarkdown(input, opts) {
   }
   return fitTotals(view, opts.budget);
 }
+function renderMarkdownLevel(input, level, opts = {}) {
+  return renderMarkdownAt(makeView(input, opts.summaryUrl), level);
+}
 function makeView(input, summaryUrl2) {
   const split = input.plan.review?.base.read === true;
   const pending = split ? input.plan.changes.filter((c) => c.origin === "pending") : [];
@@ -42360,7 +42503,8 @@ function head(view) {
   const title = input.mode === "apply" ? "apply result" : "plan";
   return [
     input.marker ?? "",
-    `## grafana-team-sync ${title} for ${code(input.configPath)}`,
+    // instances: the title names the instance (src/report/instances.ts)
+    `## grafana-team-sync ${title} for ${code(input.configPath)}${input.instance === void 0 ? "" : ` on ${code(input.instance)}`}`,
     provenanceLine(view),
     summaryLine(view),
     baseNotice(view),
@@ -42443,8 +42587,8 @@ function summaryLine(view) {
 function splitLine(view) {
   const own2 = pullRequestChanges(view.input.plan);
   const pending = view.pendingGroups.flatMap((g) => g.changes);
-  const head2 = own2.length ? `**This pull request: ${tallyText(tally(own2), true)}.**` : "**This pull request changes nothing in Grafana.**";
-  return pending.length ? `${head2} Already pending: ${tallyText(tally(pending), true)} (an apply of the base branch would make them too).` : head2;
+  const head3 = own2.length ? `**This pull request: ${tallyText(tally(own2), true)}.**` : "**This pull request changes nothing in Grafana.**";
+  return pending.length ? `${head3} Already pending: ${tallyText(tally(pending), true)} (an apply of the base branch would make them too).` : head3;
 }
 function noChangesLine(plan) {
   const text2 = noChangesText(plan);
@@ -43068,6 +43212,110 @@ var init_validation = __esm({
   }
 });
 
+// src/report/instances.ts
+function renderInstancesMarkdown(input, opts) {
+  const top = head2(input);
+  for (const level of DETAIL_LEVELS) {
+    const sections2 = input.instances.map(
+      (i) => section(i, (report4) => renderMarkdownLevel(report4, level, opts))
+    );
+    const text2 = join2([top, ...sections2]);
+    if (text2.length <= opts.budget) return text2;
+  }
+  const share = Math.floor(
+    (opts.budget - top.length - 2 * input.instances.length - 1) / Math.max(1, input.instances.length)
+  );
+  const sections = input.instances.map(
+    (i) => truncate(
+      section(
+        i,
+        (report4) => renderMarkdown(report4, { budget: Math.max(0, share), summaryUrl: opts.summaryUrl })
+      ),
+      Math.max(0, share)
+    )
+  );
+  return truncate(join2([top, ...sections]), opts.budget);
+}
+function join2(blocks) {
+  return `${blocks.map((b) => b.trimEnd()).filter(Boolean).join("\n\n")}
+`;
+}
+function head2(input) {
+  const title = input.mode === "apply" ? "apply result" : "plan";
+  const applied = input.mode === "apply";
+  const header = ["Instance", "Status", "To add", "To change", "To remove"];
+  if (applied) header.push("Applied", "Failed");
+  const rows = input.instances.map((i) => {
+    const changes = i.report?.plan.changes ?? [];
+    const t = tally(changes);
+    const row = [
+      code(i.name),
+      plain(statusOf2(i)),
+      String(t.add),
+      String(t.change),
+      String(t.remove)
+    ];
+    if (applied)
+      row.push(String(i.report?.result?.applied ?? 0), String(i.report?.result?.failed ?? 0));
+    return `| ${row.join(" | ")} |`;
+  });
+  const rule = `| ${header.map((_, n) => n < 2 ? "---" : "---:").join(" | ")} |`;
+  return [
+    input.marker ?? "",
+    `## grafana-team-sync ${title} for ${code(input.configPath)} on ${plural(input.instances.length, "instance")}`,
+    "",
+    `| ${header.join(" | ")} |`,
+    rule,
+    ...rows
+  ].filter((line, n) => n > 0 || line).join("\n");
+}
+function statusOf2(i) {
+  const report4 = i.report;
+  if (!report4) return i.status ?? "failed";
+  const { plan, result } = report4;
+  if (result?.blocked) return "blocked";
+  if (result?.cancelled) return "cancelled";
+  if ((result?.failed ?? 0) > 0 || plan.errors.length > 0) return "failed";
+  if (plan.guards.length > 0 && !result) return "would be blocked";
+  if (!plan.changes.length) return "no changes";
+  return result ? "applied" : "changes";
+}
+function section(i, render) {
+  if (i.report) return render({ ...i.report, instance: i.name, marker: void 0 });
+  const problems = i.problems ?? [];
+  const items = problems.slice(0, PROBLEMS_SHOWN).map((p) => `- ${plain(p, 1e3)}`);
+  if (problems.length > PROBLEMS_SHOWN)
+    items.push(`- \u2026and ${problems.length - PROBLEMS_SHOWN} more`);
+  return [`## Instance ${code(i.name)}: ${plain(i.status ?? "failed")}`, "", ...items].join("\n");
+}
+function renderInstancesJson(input) {
+  const doc = {
+    version: 1,
+    mode: input.mode,
+    configPath: input.configPath,
+    instances: input.instances.map((i) => ({
+      name: i.name,
+      url: i.url,
+      status: statusOf2(i),
+      ...i.report ? { plan: i.report.plan } : {},
+      ...i.report?.result ? { result: i.report.result } : {},
+      ...i.problems ? { problems: i.problems } : {}
+    }))
+  };
+  return `${JSON.stringify(doc, null, 2)}
+`;
+}
+var PROBLEMS_SHOWN;
+var init_instances = __esm({
+  "src/report/instances.ts"() {
+    "use strict";
+    init_describe();
+    init_escape();
+    init_markdown();
+    PROBLEMS_SHOWN = 20;
+  }
+});
+
 // src/report/index.ts
 var init_report = __esm({
   "src/report/index.ts"() {
@@ -43078,6 +43326,7 @@ var init_report = __esm({
     init_validation();
     init_escape();
     init_describe();
+    init_instances();
   }
 });
 
@@ -43213,6 +43462,32 @@ function exitStatus(args, outcome, err) {
   }
   return status;
 }
+function reportInstances(args, outcome, io) {
+  const entries = [];
+  const statuses = outcome.instances.map(({ name: name2, url, outcome: one }) => {
+    const heading = `== instance ${name2} (${url}) ==`;
+    if (!args.json) io.stdout(withNewline(heading));
+    const err = (text2) => io.stderr(withNewline(`[${name2}] ${text2}`));
+    const emit = (json3, text2, textTo = io.stdout) => {
+      const parsed = JSON.parse(json3);
+      for (const key of ["version", "mode", "configPath"]) delete parsed[key];
+      entries.push({ name: name2, url, outcome: one.kind, ...parsed });
+      if (!args.json || textTo !== io.stdout) textTo(withNewline(text2));
+    };
+    if (one.kind === "refused" || one.kind === "failed") {
+      const error3 = one.kind === "failed" ? one.error : one.problems.join("; ");
+      entries.push({ name: name2, url, outcome: one.kind, error: error3 });
+    }
+    return outcomeStatus(args, one, emit, err);
+  });
+  const doc = { version: 1, mode: args.command, configPath: args.config, instances: entries };
+  const json2 = JSON.stringify(doc, null, 2);
+  let unwritten = false;
+  if (args.out) unwritten = !writeOut(args.out, json2, io);
+  if (args.json) io.stdout(withNewline(json2));
+  const status = statuses.includes(EXIT_ERROR) ? EXIT_ERROR : statuses.includes(EXIT_CHANGES) ? EXIT_CHANGES : EXIT_OK;
+  return unwritten ? EXIT_ERROR : status;
+}
 var import_node_path3, EXIT_OK, EXIT_ERROR, EXIT_CHANGES;
 var init_output2 = __esm({
   "src/cli/output.ts"() {
@@ -43225,6 +43500,180 @@ var init_output2 = __esm({
     EXIT_OK = 0;
     EXIT_ERROR = 1;
     EXIT_CHANGES = 2;
+  }
+});
+
+// src/instances.ts
+function hasInstances(config2) {
+  return (config2.instances?.length ?? 0) > 0;
+}
+async function runInstances(inputs, config2, options) {
+  const instances = config2.instances ?? [];
+  const scrubber2 = inputs.scrubber ?? createScrubber();
+  if (options.grafanaSettings.length > 0) {
+    const problem = {
+      code: "grafana-settings-with-instances",
+      settings: options.grafanaSettings,
+      where: `${instances[0].source.file}:${instances[0].source.line}`
+    };
+    return { kind: "refused", problems: [], setting: problem, settings: [problem] };
+  }
+  const unset = instances.flatMap((instance) => unsetVariables(instance, inputs.env));
+  if (unset.length > 0) return { kind: "invalid", problems: unset };
+  for (const instance of instances) {
+    for (const secret of grafanaSecrets(credentialsOf(instance, inputs.env))) scrubber2.add(secret);
+  }
+  const refused3 = capabilityProblems(config2, inputs);
+  if (refused3) return refused3;
+  let clients;
+  try {
+    clients = clientsFor2(config2, inputs, scrubber2);
+  } catch (error3) {
+    return { kind: "refused", problems: [scrubber2.scrub(messageOf(error3))] };
+  }
+  const outcomes = await byHost(
+    instances,
+    (instance, i) => runOne(instance, clients[i], { ...inputs, scrubber: scrubber2 }, config2)
+  );
+  return {
+    kind: "instances",
+    config: config2,
+    instances: instances.map((instance, i) => ({
+      name: instance.name,
+      url: instance.url,
+      outcome: outcomes[i]
+    }))
+  };
+}
+function configForInstance(config2, name2) {
+  const on = (entry) => !entry.instances || entry.instances.some((ref) => ref.value.toLowerCase() === name2.toLowerCase());
+  const part = {
+    ...config2,
+    orgs: config2.orgs.filter(on),
+    teams: config2.teams.filter(on),
+    users: config2.users.filter(on)
+  };
+  delete part.instances;
+  return part;
+}
+async function runOne(instance, clients, inputs, config2) {
+  const prefix = (message2) => `[${instance.name}] ${message2}`;
+  try {
+    return await runEngine({
+      ...inputs,
+      grafana: void 0,
+      okta: void 0,
+      config: configForInstance(config2, instance.name),
+      clients,
+      onProgress: inputs.onProgress && ((message2) => inputs.onProgress(prefix(message2)))
+    });
+  } catch (error3) {
+    return { kind: "failed", error: inputs.scrubber.scrub(messageOf(error3)), requests: [] };
+  }
+}
+async function byHost(instances, run3) {
+  const hosts = /* @__PURE__ */ new Map();
+  instances.forEach((instance, i) => {
+    const host = hostOf(instance.url);
+    hosts.set(host, [...hosts.get(host) ?? [], i]);
+  });
+  const results = [];
+  await Promise.all(
+    [...hosts.values()].map(async (indexes) => {
+      for (const i of indexes) results[i] = await run3(instances[i], i);
+    })
+  );
+  return results;
+}
+function hostOf(url) {
+  try {
+    return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `https://${url}`).host.toLowerCase();
+  } catch {
+    return url.toLowerCase();
+  }
+}
+function credentialsOf(instance, env) {
+  const value = (ref) => ref ? env[ref.env] || void 0 : void 0;
+  return {
+    url: instance.url,
+    token: value(instance.token)?.trim(),
+    username: value(instance.username),
+    password: value(instance.password)
+  };
+}
+function unsetVariables(instance, env) {
+  return [instance.token, instance.username, instance.password].flatMap(
+    (ref) => ref && !env[ref.env]?.trim() ? [
+      {
+        ...ref.source,
+        message: `instance "${instance.name}": environment variable ${ref.env} is not set or is empty`,
+        hint: `Set ${ref.env} in the environment of the run, e.g. \`${ref.env}: \${{ secrets.${ref.env} }}\` in the \`env:\` of the workflow step.`
+      }
+    ] : []
+  );
+}
+function capabilityProblems(config2, inputs) {
+  const problems = [];
+  let okta = [];
+  for (const instance of config2.instances ?? []) {
+    const credentials = credentialsOf(instance, inputs.env);
+    const unmet = checkCapabilities(configForInstance(config2, instance.name), {
+      token: Boolean(credentials.token),
+      basic: Boolean(credentials.username && credentials.password),
+      okta: hasOktaCredentials(inputs.okta),
+      oktaProblem: oktaCredentialProblem(inputs.okta)
+    });
+    for (const problem of unmet) {
+      if (problem.code === "basic-auth-needed") {
+        problems.push({
+          ...instance.source,
+          message: `instance "${instance.name}" has a token only: ${problem.because}`,
+          hint: "Give the instance `username: { env: NAME }` and `password: { env: NAME }` of a Grafana server admin, or name other instances on these entries with `instances: [..]`."
+        });
+      } else if (okta.length === 0 && problem.code !== "grafana-credentials-missing") {
+        okta = [problem];
+      }
+    }
+  }
+  if (problems.length > 0) return { kind: "invalid", problems };
+  if (okta.length > 0) return { kind: "refused", problems: [], setting: okta[0], settings: okta };
+  return void 0;
+}
+function clientsFor2(config2, inputs, scrubber2) {
+  const concurrency = Number.isFinite(inputs.concurrency) && inputs.concurrency >= 1 ? Math.floor(inputs.concurrency) : 8;
+  const options = {
+    concurrency,
+    timeoutMs: requestTimeoutMs(inputs.env),
+    onRetry: inputs.onProgress,
+    onSecret: (secret) => {
+      scrubber2.add(secret);
+      inputs.onSecret?.(secret);
+    }
+  };
+  const readsOkta = collectOktaRefs(config2).length > 0 && inputs.okta;
+  const instances = config2.instances ?? [];
+  const all = instances.map(
+    (instance, i) => createClients(
+      {
+        grafana: credentialsOf(instance, inputs.env),
+        okta: i === 0 && readsOkta ? inputs.okta : void 0
+      },
+      options
+    )
+  );
+  const okta = all[0]?.okta && withSharedReads(all[0].okta);
+  return okta ? all.map((clients) => ({ ...clients, okta })) : all;
+}
+var init_instances2 = __esm({
+  "src/instances.ts"() {
+    "use strict";
+    init_clients();
+    init_engine();
+    init_model();
+    init_observe();
+    init_okta2();
+    init_plan();
+    init_secrets();
   }
 });
 
@@ -43910,10 +44359,14 @@ async function runExportCommand(args, io) {
 `);
   const { env } = io;
   const options = args.export ?? { out: "teams", orgs: [], oktaGroups: false };
-  const url = env.GRAFANA_URL?.trim();
-  const token = env.GRAFANA_TOKEN?.trim() || void 0;
-  const username = env.GRAFANA_USERNAME || void 0;
-  const password = env.GRAFANA_PASSWORD || void 0;
+  const chosen = options.instance ? await instanceCredentials(args.config, options.instance, io) : {
+    url: env.GRAFANA_URL?.trim(),
+    token: env.GRAFANA_TOKEN?.trim() || void 0,
+    username: env.GRAFANA_USERNAME || void 0,
+    password: env.GRAFANA_PASSWORD || void 0
+  };
+  if ("error" in chosen) return err(`grafana-team-sync: ${chosen.error}`), EXIT_ERROR;
+  const { url, token, username, password } = chosen;
   if (!url || !(token || hasBasicAuth(url, username, password))) {
     err(
       "grafana-team-sync: export reads Grafana: set GRAFANA_URL and GRAFANA_TOKEN, or GRAFANA_USERNAME and GRAFANA_PASSWORD."
@@ -43933,6 +44386,47 @@ async function runExportCommand(args, io) {
   if (env.OKTA_DOMAIN?.trim() && env.OKTA_API_TOKEN?.trim())
     inputs.okta = { domain: env.OKTA_DOMAIN, token: env.OKTA_API_TOKEN };
   return report2(await runExport(inputs), options.out, io);
+}
+async function instanceCredentials(configPath, name2, io) {
+  const set = ["GRAFANA_URL", "GRAFANA_TOKEN", "GRAFANA_USERNAME", "GRAFANA_PASSWORD"].filter(
+    (v) => io.env[v]?.trim()
+  );
+  if (set.length > 0) {
+    return { error: `--instance takes the instance's credentials: unset ${set.join(", ")}` };
+  }
+  const loaded = await loadConfig(configPath, { env: io.env, cwd: io.cwd });
+  if (!loaded.ok) {
+    const problems = loaded.problems.map(formatProblem).join("\n");
+    return {
+      error: `--instance reads the instances of ${configPath}, which is invalid:
+${problems}`
+    };
+  }
+  const instances = loaded.config.instances ?? [];
+  const instance = instances.find((i) => i.name.toLowerCase() === name2.toLowerCase());
+  if (!instance) {
+    const known = instances.map((i) => i.name).join(", ");
+    return {
+      error: known ? `--instance ${name2}: ${configPath} declares no such instance (it declares ${known})` : `--instance ${name2}: ${configPath} declares no \`instances:\``
+    };
+  }
+  const unset = [];
+  const value = (ref) => {
+    if (ref && !io.env[ref.env]) unset.push(ref.env);
+    return ref ? io.env[ref.env] || void 0 : void 0;
+  };
+  const chosen = {
+    url: instance.url,
+    token: value(instance.token)?.trim(),
+    username: value(instance.username),
+    password: value(instance.password)
+  };
+  if (unset.length > 0) {
+    return {
+      error: `instance ${instance.name} reads its credentials from ${unset.join(", ")}: set them`
+    };
+  }
+  return chosen;
 }
 function report2(outcome, out, io) {
   const err = (text2) => io.stderr(`${text2}
@@ -44013,6 +44507,7 @@ var init_export3 = __esm({
   "src/cli/export.ts"() {
     "use strict";
     init_export2();
+    init_config();
     init_format();
     init_output2();
     MAX_SHOWN = 50;
@@ -45257,11 +45752,11 @@ var require_rbtree = __commonJS({
         ret2 = true;
         this.size++;
       } else {
-        var head2 = new Node(void 0);
+        var head3 = new Node(void 0);
         var dir = 0;
         var last = 0;
         var gp = null;
-        var ggp = head2;
+        var ggp = head3;
         var p = null;
         var node2 = this._root;
         ggp.right = this._root;
@@ -45297,7 +45792,7 @@ var require_rbtree = __commonJS({
           p = node2;
           node2 = node2.get_child(dir);
         }
-        this._root = head2.right;
+        this._root = head3.right;
       }
       this._root.red = false;
       return ret2;
@@ -45306,8 +45801,8 @@ var require_rbtree = __commonJS({
       if (this._root === null) {
         return false;
       }
-      var head2 = new Node(void 0);
-      var node2 = head2;
+      var head3 = new Node(void 0);
+      var node2 = head3;
       node2.right = this._root;
       var p = null;
       var gp = null;
@@ -45357,7 +45852,7 @@ var require_rbtree = __commonJS({
         p.set_child(p.right === node2, node2.get_child(node2.left === null));
         this.size--;
       }
-      this._root = head2.right;
+      this._root = head3.right;
       if (this._root !== null) {
         this._root.red = false;
       }
@@ -45436,8 +45931,8 @@ var require_bintree = __commonJS({
       if (this._root === null) {
         return false;
       }
-      var head2 = new Node(void 0);
-      var node2 = head2;
+      var head3 = new Node(void 0);
+      var node2 = head3;
       node2.right = this._root;
       var p = null;
       var found = null;
@@ -45454,7 +45949,7 @@ var require_bintree = __commonJS({
       if (found !== null) {
         found.data = node2.data;
         p.set_child(p.right === node2, node2.get_child(node2.left === null));
-        this._root = head2.right;
+        this._root = head3.right;
         this.size--;
         return true;
       } else {
@@ -49088,7 +49583,8 @@ function defineMetrics(registry2) {
   const gauge = (name2, help, labelNames = []) => new import_prom_client.Gauge({ name: PREFIX + name2, help, labelNames, registers });
   return {
     runs: counter("runs_total", "Sync runs by result: success, failed, blocked, invalid.", [
-      "result"
+      "result",
+      "instance"
     ]),
     duration: new import_prom_client.Histogram({
       name: `${PREFIX}run_duration_seconds`,
@@ -49103,63 +49599,75 @@ function defineMetrics(registry2) {
     ),
     lastDuration: gauge("last_run_duration_seconds", "Duration of the last run."),
     applied: counter("changes_applied_total", "Changes applied (or found already done), by kind.", [
-      "kind"
+      "kind",
+      "instance"
     ]),
-    failed: counter("changes_failed_total", "Changes that failed, by kind.", ["kind"]),
-    planned: gauge("planned_changes", "Changes in the last run\u2019s plan, by kind.", ["kind"]),
+    failed: counter("changes_failed_total", "Changes that failed, by kind.", ["kind", "instance"]),
+    planned: gauge("planned_changes", "Changes in the last run\u2019s plan, by kind.", [
+      "kind",
+      "instance"
+    ]),
     pending: gauge(
       "pending_people",
-      "People the config wants who have no Grafana account yet (last run)."
+      "People the config wants who have no Grafana account yet (last run).",
+      ["instance"]
     ),
     heldBack: gauge(
       "held_back_removals",
-      "Removals held back because an Okta group was empty or unreadable (last run)."
+      "Removals held back because an Okta group was empty or unreadable (last run).",
+      ["instance"]
     ),
     requests: counter("requests_total", "HTTP requests sent, by service and endpoint.", [
       "service",
-      "endpoint"
+      "endpoint",
+      "instance"
     ]),
     retries: counter("request_retries_total", "HTTP requests retried, by service and endpoint.", [
       "service",
-      "endpoint"
+      "endpoint",
+      "instance"
     ]),
     requestFailures: counter(
       "request_failures_total",
       "HTTP requests that failed after their retries, by service and endpoint.",
-      ["service", "endpoint"]
+      ["service", "endpoint", "instance"]
     )
   };
 }
 function record2(m, run3) {
   const { outcome, result } = run3;
+  const on = run3.instance === void 0 ? {} : { instance: run3.instance };
   const seconds = run3.durationMs / 1e3;
   const startedAt = run3.startedAt.getTime() / 1e3;
-  m.runs.inc({ result });
+  m.runs.inc({ result, ...on });
   m.duration.observe(seconds);
   m.lastDuration.set(seconds);
   m.lastRun.set(startedAt);
   if (result === "success") m.lastSuccess.set(startedAt);
-  recordRequests(m, requestsOf2(outcome));
+  recordRequests(m, requestsOf2(outcome), on);
   if (outcome.kind !== "planned" && outcome.kind !== "applied") return;
   const { plan } = outcome;
-  m.planned.reset();
-  for (const kind of APPLY_ORDER) m.planned.set({ kind }, plan.counts[kind] ?? 0);
-  m.pending.set(plan.pending.length);
-  m.heldBack.set(plan.heldBack.reduce((sum, h) => sum + h.removals, 0));
-  if (outcome.kind === "applied") recordResults(m, outcome);
+  if (run3.instance === void 0) m.planned.reset();
+  for (const kind of APPLY_ORDER) m.planned.set({ kind, ...on }, plan.counts[kind] ?? 0);
+  m.pending.set(on, plan.pending.length);
+  m.heldBack.set(
+    on,
+    plan.heldBack.reduce((sum, h) => sum + h.removals, 0)
+  );
+  if (outcome.kind === "applied") recordResults(m, outcome, on);
 }
-function recordResults(m, outcome) {
+function recordResults(m, outcome, on) {
   const kindOf2 = new Map(outcome.plan.changes.map((c) => [c.id, c.kind]));
   for (const r of outcome.result.results) {
     const kind = kindOf2.get(r.id);
     if (!kind) continue;
-    if (r.status === "applied" || r.status === "already-done") m.applied.inc({ kind });
-    if (r.status === "failed") m.failed.inc({ kind });
+    if (r.status === "applied" || r.status === "already-done") m.applied.inc({ kind, ...on });
+    if (r.status === "failed") m.failed.inc({ kind, ...on });
   }
 }
-function recordRequests(m, stats) {
+function recordRequests(m, stats, on) {
   for (const s of stats) {
-    const labels = { service: s.service, endpoint: s.endpoint };
+    const labels = { service: s.service, endpoint: s.endpoint, ...on };
     m.requests.inc(labels, s.requests);
     m.retries.inc(labels, s.retries);
     m.requestFailures.inc(labels, s.failures ?? 0);
@@ -49392,23 +49900,64 @@ var init_loop = __esm({
 });
 
 // src/serve/run.ts
+function recordInstances(deps, outcome, startedAt, run3) {
+  const reports = outcome.instances.map(
+    ({ name: name2, outcome: one }, i) => finish(deps, one, startedAt, run3, name2, i === 0 ? one : withoutOkta(one))
+  );
+  const failing = reports.find((r) => r.result !== "success");
+  const reason = reports.flatMap((r, i) => r.reason ? [`${outcome.instances[i].name}: ${r.reason}`] : []).join("; ");
+  return { ...failing ?? reports[0], ...reason ? { reason } : {} };
+}
+function withoutOkta(outcome) {
+  const grafanaOnly = (requests) => requests.filter((r) => r.service !== "okta");
+  switch (outcome.kind) {
+    case "failed":
+      return { ...outcome, requests: grafanaOnly(outcome.requests) };
+    case "planned":
+    case "applied": {
+      const plan = {
+        ...outcome.plan,
+        stats: { requests: grafanaOnly(outcome.plan.stats.requests) }
+      };
+      if (outcome.kind === "planned") return { ...outcome, plan };
+      return { ...outcome, plan, requests: outcome.requests && grafanaOnly(outcome.requests) };
+    }
+    default:
+      return outcome;
+  }
+}
 async function syncOnce(deps, signal, run3) {
-  const { inputs, log, metrics } = deps;
+  const { inputs, log } = deps;
   const startedAt = /* @__PURE__ */ new Date();
   log.log("info", "run started", { run: run3, mode: inputs.mode, config: inputs.configPath });
-  const outcome = await runEngine({
+  const given = {
     ...inputs,
     force: false,
     signal,
     onProgress: (message2) => log.log("debug", message2, { run: run3 })
-  });
+  };
+  if (deps.instances) {
+    const checked2 = await runEngine({ ...given, mode: "validate" });
+    if (checked2.kind === "validated" && hasInstances(checked2.config)) {
+      const outcome = await runInstances({ ...given, config: checked2.config }, checked2.config, {
+        grafanaSettings: deps.instances.grafanaSettings
+      });
+      if (outcome.kind === "instances") return recordInstances(deps, outcome, startedAt, run3);
+      return finish(deps, outcome, startedAt, run3);
+    }
+  }
+  return finish(deps, await runEngine(given), startedAt, run3);
+}
+function finish(deps, outcome, startedAt, run3, instance, counted = outcome) {
+  const { log, metrics } = deps;
   const durationMs = Date.now() - startedAt.getTime();
   const result = runResult(outcome);
-  metrics.record({ outcome, result, startedAt, durationMs });
-  logOutcome(log, outcome, run3);
+  metrics.record({ outcome: counted, result, startedAt, durationMs, instance });
+  const fields = instance === void 0 ? { run: run3 } : { run: run3, instance };
+  logOutcome(log, outcome, fields);
   const reason = result === "success" ? void 0 : reasonOf(outcome);
   log.log(result === "success" ? "info" : "error", "run finished", {
-    run: run3,
+    ...fields,
     result,
     durationSeconds: Math.round(durationMs) / 1e3,
     ...appliedCounts(outcome),
@@ -49419,13 +49968,13 @@ async function syncOnce(deps, signal, run3) {
 function logOutcome(log, outcome, run3) {
   if (outcome.kind === "invalid") {
     for (const p of outcome.problems)
-      log.log("error", "config problem", { run: run3, problem: formatProblem(p) });
+      log.log("error", "config problem", { ...run3, problem: formatProblem(p) });
     return;
   }
   if (outcome.kind !== "planned" && outcome.kind !== "applied") return;
   const { plan } = outcome;
   log.log("info", "plan", {
-    run: run3,
+    ...run3,
     changes: plan.changes.length,
     pending: plan.pending.length,
     heldBackRemovals: plan.heldBack.reduce((n, h) => n + h.removals, 0),
@@ -49433,12 +49982,12 @@ function logOutcome(log, outcome, run3) {
     errors: plan.errors.length,
     guards: plan.guards.length
   });
-  for (const w of plan.warnings) log.log("warn", w.message, { run: run3, code: w.code });
-  for (const e of plan.errors) log.log("error", e.message, { run: run3, code: e.code });
+  for (const w of plan.warnings) log.log("warn", w.message, { ...run3, code: w.code });
+  for (const e of plan.errors) log.log("error", e.message, { ...run3, code: e.code });
   if (outcome.kind !== "applied") return;
   for (const r of outcome.result.results) {
     if (r.status === "failed")
-      log.log("error", "change failed", { run: run3, change: r.id, detail: r.detail });
+      log.log("error", "change failed", { ...run3, change: r.id, detail: r.detail });
   }
 }
 function appliedCounts(outcome) {
@@ -49488,6 +50037,7 @@ var init_run = __esm({
     init_format();
     init_engine();
     init_metrics();
+    init_instances2();
   }
 });
 
@@ -49508,7 +50058,7 @@ var serve_exports = {};
 __export(serve_exports, {
   runServe: () => runServe
 });
-async function runServe(serve, inputs, io) {
+async function runServe(serve, inputs, io, options = {}) {
   const scrub3 = scrubberFor(io.env);
   const log = createLogger({
     format: serve.logFormat,
@@ -49522,7 +50072,7 @@ async function runServe(serve, inputs, io) {
   let runs = 0;
   const loop = new SyncLoop(
     serve.intervalMs,
-    (signal) => syncOnce({ inputs: { ...inputs, mode, oktaTokens }, log, metrics }, signal, ++runs)
+    (signal) => syncOnce({ inputs: { ...inputs, mode, oktaTokens }, log, metrics, ...options }, signal, ++runs)
   );
   const server = createServiceServer({ loop, metrics, scrub: scrub3 });
   try {
@@ -49706,6 +50256,13 @@ function cancelOnInterrupt(io) {
 async function runCommand(args, io, signal, scrubber2) {
   const { inputs, missing } = engineInputs(args, io, signal, scrubber2);
   const show2 = (outcome2) => report(args, scrubber2.scrubDeep(outcome2), io);
+  if (args.command !== "validate") {
+    const checked2 = await runEngine({ ...inputs, mode: "validate" });
+    if (checked2.kind === "validated" && hasInstances(checked2.config)) {
+      return runOnInstances(args, { ...inputs, grafana: void 0 }, checked2.config, io, scrubber2);
+    }
+    if (checked2.kind === "validated" && !args.serve) inputs.config = checked2.config;
+  }
   if (missing) {
     const checked2 = await runEngine({ ...inputs, mode: "validate" });
     if (checked2.kind === "invalid" && args.command !== "serve") return show2(checked2);
@@ -49722,6 +50279,23 @@ async function runCommand(args, io, signal, scrubber2) {
   const status = show2(outcome);
   const written = await writeRunMetrics(args.metricsFile, outcome, startedAt, io, scrubber2);
   return written ? status : EXIT_ERROR;
+}
+async function runOnInstances(args, inputs, config2, io, scrubber2) {
+  const grafanaSettings = grafanaSettingsGiven(io.env);
+  if (args.serve) {
+    const { runServe: runServe2 } = await Promise.resolve().then(() => (init_serve(), serve_exports));
+    return runServe2(args.serve, inputs, io, { instances: { grafanaSettings } });
+  }
+  if (args.metricsFile) {
+    io.stderr("grafana-team-sync: --metrics-file does not support `instances:` yet; use serve\n");
+    return EXIT_ERROR;
+  }
+  const outcome = await runInstances({ ...inputs, config: config2 }, config2, { grafanaSettings });
+  const scrubbed = scrubber2.scrubDeep(outcome);
+  return scrubbed.kind === "instances" ? reportInstances(args, scrubbed, io) : report(args, scrubbed, io);
+}
+function grafanaSettingsGiven(env) {
+  return GRAFANA_SETTINGS.filter((setting) => env[SETTING_ENV[setting]]?.trim());
 }
 async function writeRunMetrics(file, outcome, startedAt, io, scrubber2) {
   const durationMs = Date.now() - startedAt.getTime();
@@ -49788,7 +50362,7 @@ function engineInputs(args, io, signal, scrubber2) {
   };
   return { inputs };
 }
-var import_node_fs2, import_node_path6;
+var import_node_fs2, import_node_path6, GRAFANA_SETTINGS;
 var init_run2 = __esm({
   "src/cli/run.ts"() {
     "use strict";
@@ -49799,9 +50373,17 @@ var init_run2 = __esm({
     init_secrets2();
     init_args();
     init_output2();
+    init_instances2();
+    init_settings2();
     init_usage();
     init_signals();
     init_export3();
+    GRAFANA_SETTINGS = [
+      "grafanaUrl",
+      "grafanaToken",
+      "grafanaUsername",
+      "grafanaPassword"
+    ];
   }
 });
 
@@ -49812,199 +50394,128 @@ var require_os = __commonJS({
   }
 });
 
-// node_modules/@actions/core/lib/utils.js
-function toCommandValue(input) {
-  if (input === null || input === void 0) {
-    return "";
-  } else if (typeof input === "string" || input instanceof String) {
-    return input;
-  }
-  return JSON.stringify(input);
-}
-function toCommandProperties(annotationProperties) {
-  if (!Object.keys(annotationProperties).length) {
-    return {};
-  }
-  return {
-    title: annotationProperties.title,
-    file: annotationProperties.file,
-    line: annotationProperties.startLine,
-    endLine: annotationProperties.endLine,
-    col: annotationProperties.startColumn,
-    endColumn: annotationProperties.endColumn
-  };
-}
-var init_utils = __esm({
-  "node_modules/@actions/core/lib/utils.js"() {
-  }
-});
-
-// node_modules/@actions/core/lib/command.js
-function issueCommand(command, properties, message2) {
-  const cmd = new Command(command, properties, message2);
-  process.stdout.write(cmd.toString() + os.EOL);
-}
-function issue2(name2, message2 = "") {
-  issueCommand(name2, {}, message2);
-}
-function escapeData(s) {
-  return toCommandValue(s).replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
-}
-function escapeProperty(s) {
-  return toCommandValue(s).replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A").replace(/:/g, "%3A").replace(/,/g, "%2C");
-}
-var os, CMD_STRING, Command;
-var init_command = __esm({
-  "node_modules/@actions/core/lib/command.js"() {
-    os = __toESM(require_os(), 1);
-    init_utils();
-    CMD_STRING = "::";
-    Command = class {
-      constructor(command, properties, message2) {
-        if (!command) {
-          command = "missing.command";
-        }
-        this.command = command;
-        this.properties = properties;
-        this.message = message2;
-      }
-      toString() {
-        let cmdStr = CMD_STRING + this.command;
-        if (this.properties && Object.keys(this.properties).length > 0) {
-          cmdStr += " ";
-          let first = true;
-          for (const key in this.properties) {
-            if (this.properties.hasOwnProperty(key)) {
-              const val = this.properties[key];
-              if (val) {
-                if (first) {
-                  first = false;
-                } else {
-                  cmdStr += ",";
-                }
-                cmdStr += `${key}=${escapeProperty(val)}`;
-              }
-            }
+// node_modules/@actions/github/lib/context.js
+var import_fs, import_os, Context;
+var init_context2 = __esm({
+  "node_modules/@actions/github/lib/context.js"() {
+    import_fs = __toESM(require_fs(), 1);
+    import_os = __toESM(require_os(), 1);
+    Context = class {
+      /**
+       * Hydrate the context from the environment
+       */
+      constructor() {
+        var _a3, _b, _c;
+        this.payload = {};
+        if (process.env.GITHUB_EVENT_PATH) {
+          if ((0, import_fs.existsSync)(process.env.GITHUB_EVENT_PATH)) {
+            this.payload = JSON.parse((0, import_fs.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
+          } else {
+            const path11 = process.env.GITHUB_EVENT_PATH;
+            process.stdout.write(`GITHUB_EVENT_PATH ${path11} does not exist${import_os.EOL}`);
           }
         }
-        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
-        return cmdStr;
+        this.eventName = process.env.GITHUB_EVENT_NAME;
+        this.sha = process.env.GITHUB_SHA;
+        this.ref = process.env.GITHUB_REF;
+        this.workflow = process.env.GITHUB_WORKFLOW;
+        this.action = process.env.GITHUB_ACTION;
+        this.actor = process.env.GITHUB_ACTOR;
+        this.job = process.env.GITHUB_JOB;
+        this.runAttempt = parseInt(process.env.GITHUB_RUN_ATTEMPT, 10);
+        this.runNumber = parseInt(process.env.GITHUB_RUN_NUMBER, 10);
+        this.runId = parseInt(process.env.GITHUB_RUN_ID, 10);
+        this.apiUrl = (_a3 = process.env.GITHUB_API_URL) !== null && _a3 !== void 0 ? _a3 : `https://api.github.com`;
+        this.serverUrl = (_b = process.env.GITHUB_SERVER_URL) !== null && _b !== void 0 ? _b : `https://github.com`;
+        this.graphqlUrl = (_c = process.env.GITHUB_GRAPHQL_URL) !== null && _c !== void 0 ? _c : `https://api.github.com/graphql`;
+      }
+      get issue() {
+        const payload = this.payload;
+        return Object.assign(Object.assign({}, this.repo), { number: (payload.issue || payload.pull_request || payload).number });
+      }
+      get repo() {
+        if (process.env.GITHUB_REPOSITORY) {
+          const [owner, repo] = process.env.GITHUB_REPOSITORY.split("/");
+          return { owner, repo };
+        }
+        if (this.payload.repository) {
+          return {
+            owner: this.payload.repository.owner.login,
+            repo: this.payload.repository.name
+          };
+        }
+        throw new Error("context.repo requires a GITHUB_REPOSITORY environment variable like 'owner/repo'");
       }
     };
   }
 });
 
-// builtin:crypto
-var require_crypto = __commonJS({
-  "builtin:crypto"(exports, module) {
-    module.exports = __require("crypto");
-  }
-});
-
-// node_modules/@actions/core/lib/file-command.js
-function issueFileCommand(command, message2) {
-  const filePath = process.env[`GITHUB_${command}`];
-  if (!filePath) {
-    throw new Error(`Unable to find environment variable for file command ${command}`);
-  }
-  if (!fs.existsSync(filePath)) {
-    throw new Error(`Missing file at path: ${filePath}`);
-  }
-  fs.appendFileSync(filePath, `${toCommandValue(message2)}${os2.EOL}`, {
-    encoding: "utf8"
-  });
-}
-function prepareKeyValueMessage(key, value) {
-  const delimiter3 = `ghadelimiter_${crypto2.randomUUID()}`;
-  const convertedValue = toCommandValue(value);
-  if (key.includes(delimiter3)) {
-    throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter3}"`);
-  }
-  if (convertedValue.includes(delimiter3)) {
-    throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter3}"`);
-  }
-  return `${key}<<${delimiter3}${os2.EOL}${convertedValue}${os2.EOL}${delimiter3}`;
-}
-var crypto2, fs, os2;
-var init_file_command = __esm({
-  "node_modules/@actions/core/lib/file-command.js"() {
-    crypto2 = __toESM(require_crypto(), 1);
-    fs = __toESM(require_fs(), 1);
-    os2 = __toESM(require_os(), 1);
-    init_utils();
-  }
-});
-
-// builtin:path
-var require_path = __commonJS({
-  "builtin:path"(exports, module) {
-    module.exports = __require("path");
-  }
-});
-
-// node_modules/@actions/http-client/lib/proxy.js
-function getProxyUrl(reqUrl) {
-  const usingSsl = reqUrl.protocol === "https:";
-  if (checkBypass(reqUrl)) {
-    return void 0;
-  }
-  const proxyVar = (() => {
-    if (usingSsl) {
-      return process.env["https_proxy"] || process.env["HTTPS_PROXY"];
-    } else {
-      return process.env["http_proxy"] || process.env["HTTP_PROXY"];
+// node_modules/@actions/github/node_modules/@actions/http-client/lib/proxy.js
+var require_proxy = __commonJS({
+  "node_modules/@actions/github/node_modules/@actions/http-client/lib/proxy.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.getProxyUrl = getProxyUrl2;
+    exports.checkBypass = checkBypass;
+    function getProxyUrl2(reqUrl) {
+      const usingSsl = reqUrl.protocol === "https:";
+      if (checkBypass(reqUrl)) {
+        return void 0;
+      }
+      const proxyVar = (() => {
+        if (usingSsl) {
+          return process.env["https_proxy"] || process.env["HTTPS_PROXY"];
+        } else {
+          return process.env["http_proxy"] || process.env["HTTP_PROXY"];
+        }
+      })();
+      if (proxyVar) {
+        try {
+          return new DecodedURL(proxyVar);
+        } catch (_a3) {
+          if (!proxyVar.startsWith("http://") && !proxyVar.startsWith("https://"))
+            return new DecodedURL(`http://${proxyVar}`);
+        }
+      } else {
+        return void 0;
+      }
     }
-  })();
-  if (proxyVar) {
-    try {
-      return new DecodedURL(proxyVar);
-    } catch (_a3) {
-      if (!proxyVar.startsWith("http://") && !proxyVar.startsWith("https://"))
-        return new DecodedURL(`http://${proxyVar}`);
+    function checkBypass(reqUrl) {
+      if (!reqUrl.hostname) {
+        return false;
+      }
+      const reqHost = reqUrl.hostname;
+      if (isLoopbackAddress(reqHost)) {
+        return true;
+      }
+      const noProxy = process.env["no_proxy"] || process.env["NO_PROXY"] || "";
+      if (!noProxy) {
+        return false;
+      }
+      let reqPort;
+      if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+      } else if (reqUrl.protocol === "http:") {
+        reqPort = 80;
+      } else if (reqUrl.protocol === "https:") {
+        reqPort = 443;
+      }
+      const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+      if (typeof reqPort === "number") {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+      }
+      for (const upperNoProxyItem of noProxy.split(",").map((x) => x.trim().toUpperCase()).filter((x) => x)) {
+        if (upperNoProxyItem === "*" || upperReqHosts.some((x) => x === upperNoProxyItem || x.endsWith(`.${upperNoProxyItem}`) || upperNoProxyItem.startsWith(".") && x.endsWith(`${upperNoProxyItem}`))) {
+          return true;
+        }
+      }
+      return false;
     }
-  } else {
-    return void 0;
-  }
-}
-function checkBypass(reqUrl) {
-  if (!reqUrl.hostname) {
-    return false;
-  }
-  const reqHost = reqUrl.hostname;
-  if (isLoopbackAddress(reqHost)) {
-    return true;
-  }
-  const noProxy = process.env["no_proxy"] || process.env["NO_PROXY"] || "";
-  if (!noProxy) {
-    return false;
-  }
-  let reqPort;
-  if (reqUrl.port) {
-    reqPort = Number(reqUrl.port);
-  } else if (reqUrl.protocol === "http:") {
-    reqPort = 80;
-  } else if (reqUrl.protocol === "https:") {
-    reqPort = 443;
-  }
-  const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-  if (typeof reqPort === "number") {
-    upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-  }
-  for (const upperNoProxyItem of noProxy.split(",").map((x) => x.trim().toUpperCase()).filter((x) => x)) {
-    if (upperNoProxyItem === "*" || upperReqHosts.some((x) => x === upperNoProxyItem || x.endsWith(`.${upperNoProxyItem}`) || upperNoProxyItem.startsWith(".") && x.endsWith(`${upperNoProxyItem}`))) {
-      return true;
+    function isLoopbackAddress(host) {
+      const hostLower = host.toLowerCase();
+      return hostLower === "localhost" || hostLower.startsWith("127.") || hostLower.startsWith("[::1]") || hostLower.startsWith("[0:0:0:0:0:0:0:1]");
     }
-  }
-  return false;
-}
-function isLoopbackAddress(host) {
-  const hostLower = host.toLowerCase();
-  return hostLower === "localhost" || hostLower.startsWith("127.") || hostLower.startsWith("[::1]") || hostLower.startsWith("[0:0:0:0:0:0:0:1]");
-}
-var DecodedURL;
-var init_proxy = __esm({
-  "node_modules/@actions/http-client/lib/proxy.js"() {
-    DecodedURL = class extends URL {
+    var DecodedURL = class extends URL {
       constructor(url, base) {
         super(url, base);
         this._decodedUsername = decodeURIComponent(super.username);
@@ -50162,12 +50673,12 @@ var require_tunnel = __commonJS({
       function onResponse(res) {
         res.upgrade = true;
       }
-      function onUpgrade(res, socket, head2) {
+      function onUpgrade(res, socket, head3) {
         process.nextTick(function() {
-          onConnect(res, socket, head2);
+          onConnect(res, socket, head3);
         });
       }
-      function onConnect(res, socket, head2) {
+      function onConnect(res, socket, head3) {
         connectReq.removeAllListeners();
         socket.removeAllListeners();
         if (res.statusCode !== 200) {
@@ -50182,7 +50693,7 @@ var require_tunnel = __commonJS({
           self2.removeSocket(placeholder);
           return;
         }
-        if (head2.length > 0) {
+        if (head3.length > 0) {
           debug2("got illegal response body from proxy");
           socket.destroy();
           var error3 = new Error("got illegal response body from proxy");
@@ -50285,2310 +50796,6 @@ var require_tunnel2 = __commonJS({
   }
 });
 
-// node_modules/@actions/http-client/lib/index.js
-var http, https, tunnel, import_undici, __awaiter, HttpCodes, Headers2, MediaTypes, HttpRedirectCodes, HttpResponseRetryCodes, RetryableHttpVerbs, ExponentialBackoffCeiling, ExponentialBackoffTimeSlice, HttpClientError, HttpClientResponse, HttpClient, lowercaseKeys;
-var init_lib = __esm({
-  "node_modules/@actions/http-client/lib/index.js"() {
-    http = __toESM(require_http(), 1);
-    https = __toESM(require_https(), 1);
-    init_proxy();
-    tunnel = __toESM(require_tunnel2(), 1);
-    import_undici = __toESM(require_undici(), 1);
-    __awaiter = function(thisArg, _arguments, P, generator) {
-      function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve4) {
-          resolve4(value);
-        });
-      }
-      return new (P || (P = Promise))(function(resolve4, reject) {
-        function fulfilled(value) {
-          try {
-            step(generator.next(value));
-          } catch (e) {
-            reject(e);
-          }
-        }
-        function rejected(value) {
-          try {
-            step(generator["throw"](value));
-          } catch (e) {
-            reject(e);
-          }
-        }
-        function step(result) {
-          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
-        }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-      });
-    };
-    (function(HttpCodes2) {
-      HttpCodes2[HttpCodes2["OK"] = 200] = "OK";
-      HttpCodes2[HttpCodes2["MultipleChoices"] = 300] = "MultipleChoices";
-      HttpCodes2[HttpCodes2["MovedPermanently"] = 301] = "MovedPermanently";
-      HttpCodes2[HttpCodes2["ResourceMoved"] = 302] = "ResourceMoved";
-      HttpCodes2[HttpCodes2["SeeOther"] = 303] = "SeeOther";
-      HttpCodes2[HttpCodes2["NotModified"] = 304] = "NotModified";
-      HttpCodes2[HttpCodes2["UseProxy"] = 305] = "UseProxy";
-      HttpCodes2[HttpCodes2["SwitchProxy"] = 306] = "SwitchProxy";
-      HttpCodes2[HttpCodes2["TemporaryRedirect"] = 307] = "TemporaryRedirect";
-      HttpCodes2[HttpCodes2["PermanentRedirect"] = 308] = "PermanentRedirect";
-      HttpCodes2[HttpCodes2["BadRequest"] = 400] = "BadRequest";
-      HttpCodes2[HttpCodes2["Unauthorized"] = 401] = "Unauthorized";
-      HttpCodes2[HttpCodes2["PaymentRequired"] = 402] = "PaymentRequired";
-      HttpCodes2[HttpCodes2["Forbidden"] = 403] = "Forbidden";
-      HttpCodes2[HttpCodes2["NotFound"] = 404] = "NotFound";
-      HttpCodes2[HttpCodes2["MethodNotAllowed"] = 405] = "MethodNotAllowed";
-      HttpCodes2[HttpCodes2["NotAcceptable"] = 406] = "NotAcceptable";
-      HttpCodes2[HttpCodes2["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
-      HttpCodes2[HttpCodes2["RequestTimeout"] = 408] = "RequestTimeout";
-      HttpCodes2[HttpCodes2["Conflict"] = 409] = "Conflict";
-      HttpCodes2[HttpCodes2["Gone"] = 410] = "Gone";
-      HttpCodes2[HttpCodes2["TooManyRequests"] = 429] = "TooManyRequests";
-      HttpCodes2[HttpCodes2["InternalServerError"] = 500] = "InternalServerError";
-      HttpCodes2[HttpCodes2["NotImplemented"] = 501] = "NotImplemented";
-      HttpCodes2[HttpCodes2["BadGateway"] = 502] = "BadGateway";
-      HttpCodes2[HttpCodes2["ServiceUnavailable"] = 503] = "ServiceUnavailable";
-      HttpCodes2[HttpCodes2["GatewayTimeout"] = 504] = "GatewayTimeout";
-    })(HttpCodes || (HttpCodes = {}));
-    (function(Headers3) {
-      Headers3["Accept"] = "accept";
-      Headers3["ContentType"] = "content-type";
-    })(Headers2 || (Headers2 = {}));
-    (function(MediaTypes2) {
-      MediaTypes2["ApplicationJson"] = "application/json";
-    })(MediaTypes || (MediaTypes = {}));
-    HttpRedirectCodes = [
-      HttpCodes.MovedPermanently,
-      HttpCodes.ResourceMoved,
-      HttpCodes.SeeOther,
-      HttpCodes.TemporaryRedirect,
-      HttpCodes.PermanentRedirect
-    ];
-    HttpResponseRetryCodes = [
-      HttpCodes.BadGateway,
-      HttpCodes.ServiceUnavailable,
-      HttpCodes.GatewayTimeout
-    ];
-    RetryableHttpVerbs = ["OPTIONS", "GET", "DELETE", "HEAD"];
-    ExponentialBackoffCeiling = 10;
-    ExponentialBackoffTimeSlice = 5;
-    HttpClientError = class _HttpClientError extends Error {
-      constructor(message2, statusCode) {
-        super(message2);
-        this.name = "HttpClientError";
-        this.statusCode = statusCode;
-        Object.setPrototypeOf(this, _HttpClientError.prototype);
-      }
-    };
-    HttpClientResponse = class {
-      constructor(message2) {
-        this.message = message2;
-      }
-      readBody() {
-        return __awaiter(this, void 0, void 0, function* () {
-          return new Promise((resolve4) => __awaiter(this, void 0, void 0, function* () {
-            let output = Buffer.alloc(0);
-            this.message.on("data", (chunk) => {
-              output = Buffer.concat([output, chunk]);
-            });
-            this.message.on("end", () => {
-              resolve4(output.toString());
-            });
-          }));
-        });
-      }
-      readBodyBuffer() {
-        return __awaiter(this, void 0, void 0, function* () {
-          return new Promise((resolve4) => __awaiter(this, void 0, void 0, function* () {
-            const chunks = [];
-            this.message.on("data", (chunk) => {
-              chunks.push(chunk);
-            });
-            this.message.on("end", () => {
-              resolve4(Buffer.concat(chunks));
-            });
-          }));
-        });
-      }
-    };
-    HttpClient = class {
-      constructor(userAgent2, handlers, requestOptions) {
-        this._ignoreSslError = false;
-        this._allowRedirects = true;
-        this._allowRedirectDowngrade = false;
-        this._maxRedirects = 50;
-        this._allowRetries = false;
-        this._maxRetries = 1;
-        this._keepAlive = false;
-        this._disposed = false;
-        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent2);
-        this.handlers = handlers || [];
-        this.requestOptions = requestOptions;
-        if (requestOptions) {
-          if (requestOptions.ignoreSslError != null) {
-            this._ignoreSslError = requestOptions.ignoreSslError;
-          }
-          this._socketTimeout = requestOptions.socketTimeout;
-          if (requestOptions.allowRedirects != null) {
-            this._allowRedirects = requestOptions.allowRedirects;
-          }
-          if (requestOptions.allowRedirectDowngrade != null) {
-            this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
-          }
-          if (requestOptions.maxRedirects != null) {
-            this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
-          }
-          if (requestOptions.keepAlive != null) {
-            this._keepAlive = requestOptions.keepAlive;
-          }
-          if (requestOptions.allowRetries != null) {
-            this._allowRetries = requestOptions.allowRetries;
-          }
-          if (requestOptions.maxRetries != null) {
-            this._maxRetries = requestOptions.maxRetries;
-          }
-        }
-      }
-      options(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-          return this.request("OPTIONS", requestUrl, null, additionalHeaders || {});
-        });
-      }
-      get(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-          return this.request("GET", requestUrl, null, additionalHeaders || {});
-        });
-      }
-      del(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-          return this.request("DELETE", requestUrl, null, additionalHeaders || {});
-        });
-      }
-      post(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-          return this.request("POST", requestUrl, data, additionalHeaders || {});
-        });
-      }
-      patch(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-          return this.request("PATCH", requestUrl, data, additionalHeaders || {});
-        });
-      }
-      put(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-          return this.request("PUT", requestUrl, data, additionalHeaders || {});
-        });
-      }
-      head(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-          return this.request("HEAD", requestUrl, null, additionalHeaders || {});
-        });
-      }
-      sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-          return this.request(verb, requestUrl, stream, additionalHeaders);
-        });
-      }
-      /**
-       * Gets a typed object from an endpoint
-       * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
-       */
-      getJson(requestUrl_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-          additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes.ApplicationJson);
-          const res = yield this.get(requestUrl, additionalHeaders);
-          return this._processResponse(res, this.requestOptions);
-        });
-      }
-      postJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-          const data = JSON.stringify(obj, null, 2);
-          additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes.ApplicationJson);
-          additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-          const res = yield this.post(requestUrl, data, additionalHeaders);
-          return this._processResponse(res, this.requestOptions);
-        });
-      }
-      putJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-          const data = JSON.stringify(obj, null, 2);
-          additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes.ApplicationJson);
-          additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-          const res = yield this.put(requestUrl, data, additionalHeaders);
-          return this._processResponse(res, this.requestOptions);
-        });
-      }
-      patchJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-          const data = JSON.stringify(obj, null, 2);
-          additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes.ApplicationJson);
-          additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-          const res = yield this.patch(requestUrl, data, additionalHeaders);
-          return this._processResponse(res, this.requestOptions);
-        });
-      }
-      /**
-       * Makes a raw http request.
-       * All other methods such as get, post, patch, and request ultimately call this.
-       * Prefer get, del, post and patch
-       */
-      request(verb, requestUrl, data, headers) {
-        return __awaiter(this, void 0, void 0, function* () {
-          if (this._disposed) {
-            throw new Error("Client has already been disposed.");
-          }
-          const parsedUrl = new URL(requestUrl);
-          let info2 = this._prepareRequest(verb, parsedUrl, headers);
-          const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb) ? this._maxRetries + 1 : 1;
-          let numTries = 0;
-          let response;
-          do {
-            response = yield this.requestRaw(info2, data);
-            if (response && response.message && response.message.statusCode === HttpCodes.Unauthorized) {
-              let authenticationHandler;
-              for (const handler2 of this.handlers) {
-                if (handler2.canHandleAuthentication(response)) {
-                  authenticationHandler = handler2;
-                  break;
-                }
-              }
-              if (authenticationHandler) {
-                return authenticationHandler.handleAuthentication(this, info2, data);
-              } else {
-                return response;
-              }
-            }
-            let redirectsRemaining = this._maxRedirects;
-            while (response.message.statusCode && HttpRedirectCodes.includes(response.message.statusCode) && this._allowRedirects && redirectsRemaining > 0) {
-              const redirectUrl = response.message.headers["location"];
-              if (!redirectUrl) {
-                break;
-              }
-              const parsedRedirectUrl = new URL(redirectUrl);
-              if (parsedUrl.protocol === "https:" && parsedUrl.protocol !== parsedRedirectUrl.protocol && !this._allowRedirectDowngrade) {
-                throw new Error("Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.");
-              }
-              yield response.readBody();
-              if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                for (const header in headers) {
-                  if (header.toLowerCase() === "authorization") {
-                    delete headers[header];
-                  }
-                }
-              }
-              info2 = this._prepareRequest(verb, parsedRedirectUrl, headers);
-              response = yield this.requestRaw(info2, data);
-              redirectsRemaining--;
-            }
-            if (!response.message.statusCode || !HttpResponseRetryCodes.includes(response.message.statusCode)) {
-              return response;
-            }
-            numTries += 1;
-            if (numTries < maxTries) {
-              yield response.readBody();
-              yield this._performExponentialBackoff(numTries);
-            }
-          } while (numTries < maxTries);
-          return response;
-        });
-      }
-      /**
-       * Needs to be called if keepAlive is set to true in request options.
-       */
-      dispose() {
-        if (this._agent) {
-          this._agent.destroy();
-        }
-        this._disposed = true;
-      }
-      /**
-       * Raw request.
-       * @param info
-       * @param data
-       */
-      requestRaw(info2, data) {
-        return __awaiter(this, void 0, void 0, function* () {
-          return new Promise((resolve4, reject) => {
-            function callbackForResult(err, res) {
-              if (err) {
-                reject(err);
-              } else if (!res) {
-                reject(new Error("Unknown error"));
-              } else {
-                resolve4(res);
-              }
-            }
-            this.requestRawWithCallback(info2, data, callbackForResult);
-          });
-        });
-      }
-      /**
-       * Raw request with callback.
-       * @param info
-       * @param data
-       * @param onResult
-       */
-      requestRawWithCallback(info2, data, onResult) {
-        if (typeof data === "string") {
-          if (!info2.options.headers) {
-            info2.options.headers = {};
-          }
-          info2.options.headers["Content-Length"] = Buffer.byteLength(data, "utf8");
-        }
-        let callbackCalled = false;
-        function handleResult(err, res) {
-          if (!callbackCalled) {
-            callbackCalled = true;
-            onResult(err, res);
-          }
-        }
-        const req = info2.httpModule.request(info2.options, (msg) => {
-          const res = new HttpClientResponse(msg);
-          handleResult(void 0, res);
-        });
-        let socket;
-        req.on("socket", (sock) => {
-          socket = sock;
-        });
-        req.setTimeout(this._socketTimeout || 3 * 6e4, () => {
-          if (socket) {
-            socket.end();
-          }
-          handleResult(new Error(`Request timeout: ${info2.options.path}`));
-        });
-        req.on("error", function(err) {
-          handleResult(err);
-        });
-        if (data && typeof data === "string") {
-          req.write(data, "utf8");
-        }
-        if (data && typeof data !== "string") {
-          data.on("close", function() {
-            req.end();
-          });
-          data.pipe(req);
-        } else {
-          req.end();
-        }
-      }
-      /**
-       * Gets an http agent. This function is useful when you need an http agent that handles
-       * routing through a proxy server - depending upon the url and proxy environment variables.
-       * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
-       */
-      getAgent(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        return this._getAgent(parsedUrl);
-      }
-      getAgentDispatcher(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (!useProxy) {
-          return;
-        }
-        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
-      }
-      _prepareRequest(method, requestUrl, headers) {
-        const info2 = {};
-        info2.parsedUrl = requestUrl;
-        const usingSsl = info2.parsedUrl.protocol === "https:";
-        info2.httpModule = usingSsl ? https : http;
-        const defaultPort = usingSsl ? 443 : 80;
-        info2.options = {};
-        info2.options.host = info2.parsedUrl.hostname;
-        info2.options.port = info2.parsedUrl.port ? parseInt(info2.parsedUrl.port) : defaultPort;
-        info2.options.path = (info2.parsedUrl.pathname || "") + (info2.parsedUrl.search || "");
-        info2.options.method = method;
-        info2.options.headers = this._mergeHeaders(headers);
-        if (this.userAgent != null) {
-          info2.options.headers["user-agent"] = this.userAgent;
-        }
-        info2.options.agent = this._getAgent(info2.parsedUrl);
-        if (this.handlers) {
-          for (const handler2 of this.handlers) {
-            handler2.prepareRequest(info2.options);
-          }
-        }
-        return info2;
-      }
-      _mergeHeaders(headers) {
-        if (this.requestOptions && this.requestOptions.headers) {
-          return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
-        }
-        return lowercaseKeys(headers || {});
-      }
-      /**
-       * Gets an existing header value or returns a default.
-       * Handles converting number header values to strings since HTTP headers must be strings.
-       * Note: This returns string | string[] since some headers can have multiple values.
-       * For headers that must always be a single string (like Content-Type), use the
-       * specialized _getExistingOrDefaultContentTypeHeader method instead.
-       */
-      _getExistingOrDefaultHeader(additionalHeaders, header, _default2) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-          const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
-          if (headerValue) {
-            clientHeader = typeof headerValue === "number" ? headerValue.toString() : headerValue;
-          }
-        }
-        const additionalValue = additionalHeaders[header];
-        if (additionalValue !== void 0) {
-          return typeof additionalValue === "number" ? additionalValue.toString() : additionalValue;
-        }
-        if (clientHeader !== void 0) {
-          return clientHeader;
-        }
-        return _default2;
-      }
-      /**
-       * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
-       * Always returns a single string (not an array) since Content-Type should be a single value.
-       * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
-       * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
-       * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
-       */
-      _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default2) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-          const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers2.ContentType];
-          if (headerValue) {
-            if (typeof headerValue === "number") {
-              clientHeader = String(headerValue);
-            } else if (Array.isArray(headerValue)) {
-              clientHeader = headerValue.join(", ");
-            } else {
-              clientHeader = headerValue;
-            }
-          }
-        }
-        const additionalValue = additionalHeaders[Headers2.ContentType];
-        if (additionalValue !== void 0) {
-          if (typeof additionalValue === "number") {
-            return String(additionalValue);
-          } else if (Array.isArray(additionalValue)) {
-            return additionalValue.join(", ");
-          } else {
-            return additionalValue;
-          }
-        }
-        if (clientHeader !== void 0) {
-          return clientHeader;
-        }
-        return _default2;
-      }
-      _getAgent(parsedUrl) {
-        let agent;
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (this._keepAlive && useProxy) {
-          agent = this._proxyAgent;
-        }
-        if (!useProxy) {
-          agent = this._agent;
-        }
-        if (agent) {
-          return agent;
-        }
-        const usingSsl = parsedUrl.protocol === "https:";
-        let maxSockets = 100;
-        if (this.requestOptions) {
-          maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
-        }
-        if (proxyUrl && proxyUrl.hostname) {
-          const agentOptions = {
-            maxSockets,
-            keepAlive: this._keepAlive,
-            proxy: Object.assign(Object.assign({}, (proxyUrl.username || proxyUrl.password) && {
-              proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
-            }), { host: proxyUrl.hostname, port: proxyUrl.port })
-          };
-          let tunnelAgent;
-          const overHttps = proxyUrl.protocol === "https:";
-          if (usingSsl) {
-            tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
-          } else {
-            tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
-          }
-          agent = tunnelAgent(agentOptions);
-          this._proxyAgent = agent;
-        }
-        if (!agent) {
-          const options = { keepAlive: this._keepAlive, maxSockets };
-          agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
-          this._agent = agent;
-        }
-        if (usingSsl && this._ignoreSslError) {
-          agent.options = Object.assign(agent.options || {}, {
-            rejectUnauthorized: false
-          });
-        }
-        return agent;
-      }
-      _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
-        let proxyAgent;
-        if (this._keepAlive) {
-          proxyAgent = this._proxyAgentDispatcher;
-        }
-        if (proxyAgent) {
-          return proxyAgent;
-        }
-        const usingSsl = parsedUrl.protocol === "https:";
-        proxyAgent = new import_undici.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, (proxyUrl.username || proxyUrl.password) && {
-          token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString("base64")}`
-        }));
-        this._proxyAgentDispatcher = proxyAgent;
-        if (usingSsl && this._ignoreSslError) {
-          proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
-            rejectUnauthorized: false
-          });
-        }
-        return proxyAgent;
-      }
-      _getUserAgentWithOrchestrationId(userAgent2) {
-        const baseUserAgent = userAgent2 || "actions/http-client";
-        const orchId = process.env["ACTIONS_ORCHESTRATION_ID"];
-        if (orchId) {
-          const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, "_");
-          return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
-        }
-        return baseUserAgent;
-      }
-      _performExponentialBackoff(retryNumber) {
-        return __awaiter(this, void 0, void 0, function* () {
-          retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-          const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-          return new Promise((resolve4) => setTimeout(() => resolve4(), ms));
-        });
-      }
-      _processResponse(res, options) {
-        return __awaiter(this, void 0, void 0, function* () {
-          return new Promise((resolve4, reject) => __awaiter(this, void 0, void 0, function* () {
-            const statusCode = res.message.statusCode || 0;
-            const response = {
-              statusCode,
-              result: null,
-              headers: {}
-            };
-            if (statusCode === HttpCodes.NotFound) {
-              resolve4(response);
-            }
-            function dateTimeDeserializer(key, value) {
-              if (typeof value === "string") {
-                const a = new Date(value);
-                if (!isNaN(a.valueOf())) {
-                  return a;
-                }
-              }
-              return value;
-            }
-            let obj;
-            let contents;
-            try {
-              contents = yield res.readBody();
-              if (contents && contents.length > 0) {
-                if (options && options.deserializeDates) {
-                  obj = JSON.parse(contents, dateTimeDeserializer);
-                } else {
-                  obj = JSON.parse(contents);
-                }
-                response.result = obj;
-              }
-              response.headers = res.message.headers;
-            } catch (err) {
-            }
-            if (statusCode > 299) {
-              let msg;
-              if (obj && obj.message) {
-                msg = obj.message;
-              } else if (contents && contents.length > 0) {
-                msg = contents;
-              } else {
-                msg = `Failed request: (${statusCode})`;
-              }
-              const err = new HttpClientError(msg, statusCode);
-              err.result = response.result;
-              reject(err);
-            } else {
-              resolve4(response);
-            }
-          }));
-        });
-      }
-    };
-    lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => (c[k.toLowerCase()] = obj[k], c), {});
-  }
-});
-
-// node_modules/@actions/http-client/lib/auth.js
-var __awaiter2, BearerCredentialHandler;
-var init_auth = __esm({
-  "node_modules/@actions/http-client/lib/auth.js"() {
-    __awaiter2 = function(thisArg, _arguments, P, generator) {
-      function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve4) {
-          resolve4(value);
-        });
-      }
-      return new (P || (P = Promise))(function(resolve4, reject) {
-        function fulfilled(value) {
-          try {
-            step(generator.next(value));
-          } catch (e) {
-            reject(e);
-          }
-        }
-        function rejected(value) {
-          try {
-            step(generator["throw"](value));
-          } catch (e) {
-            reject(e);
-          }
-        }
-        function step(result) {
-          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
-        }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-      });
-    };
-    BearerCredentialHandler = class {
-      constructor(token) {
-        this.token = token;
-      }
-      // currently implements pre-authorization
-      // TODO: support preAuth = false where it hooks on 401
-      prepareRequest(options) {
-        if (!options.headers) {
-          throw Error("The request has no headers");
-        }
-        options.headers["Authorization"] = `Bearer ${this.token}`;
-      }
-      // This handler cannot handle 401
-      canHandleAuthentication() {
-        return false;
-      }
-      handleAuthentication() {
-        return __awaiter2(this, void 0, void 0, function* () {
-          throw new Error("not implemented");
-        });
-      }
-    };
-  }
-});
-
-// node_modules/@actions/core/lib/oidc-utils.js
-var __awaiter3, OidcClient;
-var init_oidc_utils = __esm({
-  "node_modules/@actions/core/lib/oidc-utils.js"() {
-    init_lib();
-    init_auth();
-    init_core3();
-    __awaiter3 = function(thisArg, _arguments, P, generator) {
-      function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve4) {
-          resolve4(value);
-        });
-      }
-      return new (P || (P = Promise))(function(resolve4, reject) {
-        function fulfilled(value) {
-          try {
-            step(generator.next(value));
-          } catch (e) {
-            reject(e);
-          }
-        }
-        function rejected(value) {
-          try {
-            step(generator["throw"](value));
-          } catch (e) {
-            reject(e);
-          }
-        }
-        function step(result) {
-          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
-        }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-      });
-    };
-    OidcClient = class _OidcClient {
-      static createHttpClient(allowRetry = true, maxRetry = 10) {
-        const requestOptions = {
-          allowRetries: allowRetry,
-          maxRetries: maxRetry
-        };
-        return new HttpClient("actions/oidc-client", [new BearerCredentialHandler(_OidcClient.getRequestToken())], requestOptions);
-      }
-      static getRequestToken() {
-        const token = process.env["ACTIONS_ID_TOKEN_REQUEST_TOKEN"];
-        if (!token) {
-          throw new Error("Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable");
-        }
-        return token;
-      }
-      static getIDTokenUrl() {
-        const runtimeUrl = process.env["ACTIONS_ID_TOKEN_REQUEST_URL"];
-        if (!runtimeUrl) {
-          throw new Error("Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable");
-        }
-        return runtimeUrl;
-      }
-      static getCall(id_token_url) {
-        return __awaiter3(this, void 0, void 0, function* () {
-          var _a3;
-          const httpclient = _OidcClient.createHttpClient();
-          const res = yield httpclient.getJson(id_token_url).catch((error3) => {
-            throw new Error(`Failed to get ID Token. 
- 
-        Error Code : ${error3.statusCode}
- 
-        Error Message: ${error3.message}`);
-          });
-          const id_token = (_a3 = res.result) === null || _a3 === void 0 ? void 0 : _a3.value;
-          if (!id_token) {
-            throw new Error("Response json body do not have ID Token field");
-          }
-          return id_token;
-        });
-      }
-      static getIDToken(audience) {
-        return __awaiter3(this, void 0, void 0, function* () {
-          try {
-            let id_token_url = _OidcClient.getIDTokenUrl();
-            if (audience) {
-              const encodedAudience = encodeURIComponent(audience);
-              id_token_url = `${id_token_url}&audience=${encodedAudience}`;
-            }
-            debug(`ID token url is ${id_token_url}`);
-            const id_token = yield _OidcClient.getCall(id_token_url);
-            setSecret(id_token);
-            return id_token;
-          } catch (error3) {
-            throw new Error(`Error message: ${error3.message}`);
-          }
-        });
-      }
-    };
-  }
-});
-
-// node_modules/@actions/core/lib/summary.js
-var import_os, import_fs, __awaiter4, access, appendFile, writeFile3, SUMMARY_ENV_VAR, Summary, _summary, markdownSummary, summary2;
-var init_summary2 = __esm({
-  "node_modules/@actions/core/lib/summary.js"() {
-    import_os = __toESM(require_os(), 1);
-    import_fs = __toESM(require_fs(), 1);
-    __awaiter4 = function(thisArg, _arguments, P, generator) {
-      function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve4) {
-          resolve4(value);
-        });
-      }
-      return new (P || (P = Promise))(function(resolve4, reject) {
-        function fulfilled(value) {
-          try {
-            step(generator.next(value));
-          } catch (e) {
-            reject(e);
-          }
-        }
-        function rejected(value) {
-          try {
-            step(generator["throw"](value));
-          } catch (e) {
-            reject(e);
-          }
-        }
-        function step(result) {
-          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
-        }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-      });
-    };
-    ({ access, appendFile, writeFile: writeFile3 } = import_fs.promises);
-    SUMMARY_ENV_VAR = "GITHUB_STEP_SUMMARY";
-    Summary = class {
-      constructor() {
-        this._buffer = "";
-      }
-      /**
-       * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
-       * Also checks r/w permissions.
-       *
-       * @returns step summary file path
-       */
-      filePath() {
-        return __awaiter4(this, void 0, void 0, function* () {
-          if (this._filePath) {
-            return this._filePath;
-          }
-          const pathFromEnv = process.env[SUMMARY_ENV_VAR];
-          if (!pathFromEnv) {
-            throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
-          }
-          try {
-            yield access(pathFromEnv, import_fs.constants.R_OK | import_fs.constants.W_OK);
-          } catch (_a3) {
-            throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
-          }
-          this._filePath = pathFromEnv;
-          return this._filePath;
-        });
-      }
-      /**
-       * Wraps content in an HTML tag, adding any HTML attributes
-       *
-       * @param {string} tag HTML tag to wrap
-       * @param {string | null} content content within the tag
-       * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
-       *
-       * @returns {string} content wrapped in HTML element
-       */
-      wrap(tag2, content, attrs = {}) {
-        const htmlAttrs = Object.entries(attrs).map(([key, value]) => ` ${key}="${value}"`).join("");
-        if (!content) {
-          return `<${tag2}${htmlAttrs}>`;
-        }
-        return `<${tag2}${htmlAttrs}>${content}</${tag2}>`;
-      }
-      /**
-       * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
-       *
-       * @param {SummaryWriteOptions} [options] (optional) options for write operation
-       *
-       * @returns {Promise<Summary>} summary instance
-       */
-      write(options) {
-        return __awaiter4(this, void 0, void 0, function* () {
-          const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
-          const filePath = yield this.filePath();
-          const writeFunc = overwrite ? writeFile3 : appendFile;
-          yield writeFunc(filePath, this._buffer, { encoding: "utf8" });
-          return this.emptyBuffer();
-        });
-      }
-      /**
-       * Clears the summary buffer and wipes the summary file
-       *
-       * @returns {Summary} summary instance
-       */
-      clear() {
-        return __awaiter4(this, void 0, void 0, function* () {
-          return this.emptyBuffer().write({ overwrite: true });
-        });
-      }
-      /**
-       * Returns the current summary buffer as a string
-       *
-       * @returns {string} string of summary buffer
-       */
-      stringify() {
-        return this._buffer;
-      }
-      /**
-       * If the summary buffer is empty
-       *
-       * @returns {boolen} true if the buffer is empty
-       */
-      isEmptyBuffer() {
-        return this._buffer.length === 0;
-      }
-      /**
-       * Resets the summary buffer without writing to summary file
-       *
-       * @returns {Summary} summary instance
-       */
-      emptyBuffer() {
-        this._buffer = "";
-        return this;
-      }
-      /**
-       * Adds raw text to the summary buffer
-       *
-       * @param {string} text content to add
-       * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
-       *
-       * @returns {Summary} summary instance
-       */
-      addRaw(text2, addEOL = false) {
-        this._buffer += text2;
-        return addEOL ? this.addEOL() : this;
-      }
-      /**
-       * Adds the operating system-specific end-of-line marker to the buffer
-       *
-       * @returns {Summary} summary instance
-       */
-      addEOL() {
-        return this.addRaw(import_os.EOL);
-      }
-      /**
-       * Adds an HTML codeblock to the summary buffer
-       *
-       * @param {string} code content to render within fenced code block
-       * @param {string} lang (optional) language to syntax highlight code
-       *
-       * @returns {Summary} summary instance
-       */
-      addCodeBlock(code2, lang) {
-        const attrs = Object.assign({}, lang && { lang });
-        const element = this.wrap("pre", this.wrap("code", code2), attrs);
-        return this.addRaw(element).addEOL();
-      }
-      /**
-       * Adds an HTML list to the summary buffer
-       *
-       * @param {string[]} items list of items to render
-       * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
-       *
-       * @returns {Summary} summary instance
-       */
-      addList(items, ordered = false) {
-        const tag2 = ordered ? "ol" : "ul";
-        const listItems = items.map((item) => this.wrap("li", item)).join("");
-        const element = this.wrap(tag2, listItems);
-        return this.addRaw(element).addEOL();
-      }
-      /**
-       * Adds an HTML table to the summary buffer
-       *
-       * @param {SummaryTableCell[]} rows table rows
-       *
-       * @returns {Summary} summary instance
-       */
-      addTable(rows) {
-        const tableBody = rows.map((row) => {
-          const cells = row.map((cell) => {
-            if (typeof cell === "string") {
-              return this.wrap("td", cell);
-            }
-            const { header, data, colspan, rowspan } = cell;
-            const tag2 = header ? "th" : "td";
-            const attrs = Object.assign(Object.assign({}, colspan && { colspan }), rowspan && { rowspan });
-            return this.wrap(tag2, data, attrs);
-          }).join("");
-          return this.wrap("tr", cells);
-        }).join("");
-        const element = this.wrap("table", tableBody);
-        return this.addRaw(element).addEOL();
-      }
-      /**
-       * Adds a collapsable HTML details element to the summary buffer
-       *
-       * @param {string} label text for the closed state
-       * @param {string} content collapsable content
-       *
-       * @returns {Summary} summary instance
-       */
-      addDetails(label, content) {
-        const element = this.wrap("details", this.wrap("summary", label) + content);
-        return this.addRaw(element).addEOL();
-      }
-      /**
-       * Adds an HTML image tag to the summary buffer
-       *
-       * @param {string} src path to the image you to embed
-       * @param {string} alt text description of the image
-       * @param {SummaryImageOptions} options (optional) addition image attributes
-       *
-       * @returns {Summary} summary instance
-       */
-      addImage(src, alt, options) {
-        const { width, height } = options || {};
-        const attrs = Object.assign(Object.assign({}, width && { width }), height && { height });
-        const element = this.wrap("img", null, Object.assign({ src, alt }, attrs));
-        return this.addRaw(element).addEOL();
-      }
-      /**
-       * Adds an HTML section heading element
-       *
-       * @param {string} text heading text
-       * @param {number | string} [level=1] (optional) the heading level, default: 1
-       *
-       * @returns {Summary} summary instance
-       */
-      addHeading(text2, level) {
-        const tag2 = `h${level}`;
-        const allowedTag = ["h1", "h2", "h3", "h4", "h5", "h6"].includes(tag2) ? tag2 : "h1";
-        const element = this.wrap(allowedTag, text2);
-        return this.addRaw(element).addEOL();
-      }
-      /**
-       * Adds an HTML thematic break (<hr>) to the summary buffer
-       *
-       * @returns {Summary} summary instance
-       */
-      addSeparator() {
-        const element = this.wrap("hr", null);
-        return this.addRaw(element).addEOL();
-      }
-      /**
-       * Adds an HTML line break (<br>) to the summary buffer
-       *
-       * @returns {Summary} summary instance
-       */
-      addBreak() {
-        const element = this.wrap("br", null);
-        return this.addRaw(element).addEOL();
-      }
-      /**
-       * Adds an HTML blockquote to the summary buffer
-       *
-       * @param {string} text quote text
-       * @param {string} cite (optional) citation url
-       *
-       * @returns {Summary} summary instance
-       */
-      addQuote(text2, cite) {
-        const attrs = Object.assign({}, cite && { cite });
-        const element = this.wrap("blockquote", text2, attrs);
-        return this.addRaw(element).addEOL();
-      }
-      /**
-       * Adds an HTML anchor tag to the summary buffer
-       *
-       * @param {string} text link text/content
-       * @param {string} href hyperlink
-       *
-       * @returns {Summary} summary instance
-       */
-      addLink(text2, href) {
-        const element = this.wrap("a", text2, { href });
-        return this.addRaw(element).addEOL();
-      }
-    };
-    _summary = new Summary();
-    markdownSummary = _summary;
-    summary2 = _summary;
-  }
-});
-
-// node_modules/@actions/core/lib/path-utils.js
-function toPosixPath(pth) {
-  return pth.replace(/[\\]/g, "/");
-}
-function toWin32Path(pth) {
-  return pth.replace(/[/]/g, "\\");
-}
-function toPlatformPath(pth) {
-  return pth.replace(/[/\\]/g, path4.sep);
-}
-var path4;
-var init_path_utils = __esm({
-  "node_modules/@actions/core/lib/path-utils.js"() {
-    path4 = __toESM(require_path(), 1);
-  }
-});
-
-// builtin:child_process
-var require_child_process = __commonJS({
-  "builtin:child_process"(exports, module) {
-    module.exports = __require("child_process");
-  }
-});
-
-// node_modules/@actions/io/lib/io-util.js
-function exists2(fsPath) {
-  return __awaiter5(this, void 0, void 0, function* () {
-    try {
-      yield stat2(fsPath);
-    } catch (err) {
-      if (err.code === "ENOENT") {
-        return false;
-      }
-      throw err;
-    }
-    return true;
-  });
-}
-function isRooted(p) {
-  p = normalizeSeparators(p);
-  if (!p) {
-    throw new Error('isRooted() parameter "p" cannot be empty');
-  }
-  if (IS_WINDOWS) {
-    return p.startsWith("\\") || /^[A-Z]:/i.test(p);
-  }
-  return p.startsWith("/");
-}
-function tryGetExecutablePath(filePath, extensions) {
-  return __awaiter5(this, void 0, void 0, function* () {
-    let stats = void 0;
-    try {
-      stats = yield stat2(filePath);
-    } catch (err) {
-      if (err.code !== "ENOENT") {
-        console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-      }
-    }
-    if (stats && stats.isFile()) {
-      if (IS_WINDOWS) {
-        const upperExt = path5.extname(filePath).toUpperCase();
-        if (extensions.some((validExt) => validExt.toUpperCase() === upperExt)) {
-          return filePath;
-        }
-      } else {
-        if (isUnixExecutable(stats)) {
-          return filePath;
-        }
-      }
-    }
-    const originalFilePath = filePath;
-    for (const extension of extensions) {
-      filePath = originalFilePath + extension;
-      stats = void 0;
-      try {
-        stats = yield stat2(filePath);
-      } catch (err) {
-        if (err.code !== "ENOENT") {
-          console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-        }
-      }
-      if (stats && stats.isFile()) {
-        if (IS_WINDOWS) {
-          try {
-            const directory = path5.dirname(filePath);
-            const upperName = path5.basename(filePath).toUpperCase();
-            for (const actualName of yield readdir3(directory)) {
-              if (upperName === actualName.toUpperCase()) {
-                filePath = path5.join(directory, actualName);
-                break;
-              }
-            }
-          } catch (err) {
-            console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
-          }
-          return filePath;
-        } else {
-          if (isUnixExecutable(stats)) {
-            return filePath;
-          }
-        }
-      }
-    }
-    return "";
-  });
-}
-function normalizeSeparators(p) {
-  p = p || "";
-  if (IS_WINDOWS) {
-    p = p.replace(/\//g, "\\");
-    return p.replace(/\\\\+/g, "\\");
-  }
-  return p.replace(/\/\/+/g, "/");
-}
-function isUnixExecutable(stats) {
-  return (stats.mode & 1) > 0 || (stats.mode & 8) > 0 && process.getgid !== void 0 && stats.gid === process.getgid() || (stats.mode & 64) > 0 && process.getuid !== void 0 && stats.uid === process.getuid();
-}
-var fs2, path5, __awaiter5, chmod, copyFile, lstat2, mkdir2, open3, readdir3, rename2, rm3, rmdir, stat2, symlink, unlink, IS_WINDOWS, READONLY;
-var init_io_util = __esm({
-  "node_modules/@actions/io/lib/io-util.js"() {
-    fs2 = __toESM(require_fs(), 1);
-    path5 = __toESM(require_path(), 1);
-    __awaiter5 = function(thisArg, _arguments, P, generator) {
-      function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve4) {
-          resolve4(value);
-        });
-      }
-      return new (P || (P = Promise))(function(resolve4, reject) {
-        function fulfilled(value) {
-          try {
-            step(generator.next(value));
-          } catch (e) {
-            reject(e);
-          }
-        }
-        function rejected(value) {
-          try {
-            step(generator["throw"](value));
-          } catch (e) {
-            reject(e);
-          }
-        }
-        function step(result) {
-          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
-        }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-      });
-    };
-    ({ chmod, copyFile, lstat: lstat2, mkdir: mkdir2, open: open3, readdir: readdir3, rename: rename2, rm: rm3, rmdir, stat: stat2, symlink, unlink } = fs2.promises);
-    IS_WINDOWS = process.platform === "win32";
-    READONLY = fs2.constants.O_RDONLY;
-  }
-});
-
-// node_modules/@actions/io/lib/io.js
-function which(tool, check) {
-  return __awaiter6(this, void 0, void 0, function* () {
-    if (!tool) {
-      throw new Error("parameter 'tool' is required");
-    }
-    if (check) {
-      const result = yield which(tool, false);
-      if (!result) {
-        if (IS_WINDOWS) {
-          throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
-        } else {
-          throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
-        }
-      }
-      return result;
-    }
-    const matches = yield findInPath(tool);
-    if (matches && matches.length > 0) {
-      return matches[0];
-    }
-    return "";
-  });
-}
-function findInPath(tool) {
-  return __awaiter6(this, void 0, void 0, function* () {
-    if (!tool) {
-      throw new Error("parameter 'tool' is required");
-    }
-    const extensions = [];
-    if (IS_WINDOWS && process.env["PATHEXT"]) {
-      for (const extension of process.env["PATHEXT"].split(path6.delimiter)) {
-        if (extension) {
-          extensions.push(extension);
-        }
-      }
-    }
-    if (isRooted(tool)) {
-      const filePath = yield tryGetExecutablePath(tool, extensions);
-      if (filePath) {
-        return [filePath];
-      }
-      return [];
-    }
-    if (tool.includes(path6.sep)) {
-      return [];
-    }
-    const directories = [];
-    if (process.env.PATH) {
-      for (const p of process.env.PATH.split(path6.delimiter)) {
-        if (p) {
-          directories.push(p);
-        }
-      }
-    }
-    const matches = [];
-    for (const directory of directories) {
-      const filePath = yield tryGetExecutablePath(path6.join(directory, tool), extensions);
-      if (filePath) {
-        matches.push(filePath);
-      }
-    }
-    return matches;
-  });
-}
-var import_assert, path6, __awaiter6;
-var init_io = __esm({
-  "node_modules/@actions/io/lib/io.js"() {
-    import_assert = __toESM(require_assert(), 1);
-    path6 = __toESM(require_path(), 1);
-    init_io_util();
-    __awaiter6 = function(thisArg, _arguments, P, generator) {
-      function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve4) {
-          resolve4(value);
-        });
-      }
-      return new (P || (P = Promise))(function(resolve4, reject) {
-        function fulfilled(value) {
-          try {
-            step(generator.next(value));
-          } catch (e) {
-            reject(e);
-          }
-        }
-        function rejected(value) {
-          try {
-            step(generator["throw"](value));
-          } catch (e) {
-            reject(e);
-          }
-        }
-        function step(result) {
-          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
-        }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-      });
-    };
-  }
-});
-
-// builtin:timers
-var require_timers2 = __commonJS({
-  "builtin:timers"(exports, module) {
-    module.exports = __require("timers");
-  }
-});
-
-// node_modules/@actions/exec/lib/toolrunner.js
-function argStringToArray(argString) {
-  const args = [];
-  let inQuotes = false;
-  let escaped = false;
-  let arg = "";
-  function append(c) {
-    if (escaped && c !== '"') {
-      arg += "\\";
-    }
-    arg += c;
-    escaped = false;
-  }
-  for (let i = 0; i < argString.length; i++) {
-    const c = argString.charAt(i);
-    if (c === '"') {
-      if (!escaped) {
-        inQuotes = !inQuotes;
-      } else {
-        append(c);
-      }
-      continue;
-    }
-    if (c === "\\" && escaped) {
-      append(c);
-      continue;
-    }
-    if (c === "\\" && inQuotes) {
-      escaped = true;
-      continue;
-    }
-    if (c === " " && !inQuotes) {
-      if (arg.length > 0) {
-        args.push(arg);
-        arg = "";
-      }
-      continue;
-    }
-    append(c);
-  }
-  if (arg.length > 0) {
-    args.push(arg.trim());
-  }
-  return args;
-}
-var os3, events, child, path7, import_timers, __awaiter7, IS_WINDOWS2, ToolRunner, ExecState;
-var init_toolrunner = __esm({
-  "node_modules/@actions/exec/lib/toolrunner.js"() {
-    os3 = __toESM(require_os(), 1);
-    events = __toESM(require_events2(), 1);
-    child = __toESM(require_child_process(), 1);
-    path7 = __toESM(require_path(), 1);
-    init_io();
-    init_io_util();
-    import_timers = __toESM(require_timers2(), 1);
-    __awaiter7 = function(thisArg, _arguments, P, generator) {
-      function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve4) {
-          resolve4(value);
-        });
-      }
-      return new (P || (P = Promise))(function(resolve4, reject) {
-        function fulfilled(value) {
-          try {
-            step(generator.next(value));
-          } catch (e) {
-            reject(e);
-          }
-        }
-        function rejected(value) {
-          try {
-            step(generator["throw"](value));
-          } catch (e) {
-            reject(e);
-          }
-        }
-        function step(result) {
-          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
-        }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-      });
-    };
-    IS_WINDOWS2 = process.platform === "win32";
-    ToolRunner = class extends events.EventEmitter {
-      constructor(toolPath, args, options) {
-        super();
-        if (!toolPath) {
-          throw new Error("Parameter 'toolPath' cannot be null or empty.");
-        }
-        this.toolPath = toolPath;
-        this.args = args || [];
-        this.options = options || {};
-      }
-      _debug(message2) {
-        if (this.options.listeners && this.options.listeners.debug) {
-          this.options.listeners.debug(message2);
-        }
-      }
-      _getCommandString(options, noPrefix) {
-        const toolPath = this._getSpawnFileName();
-        const args = this._getSpawnArgs(options);
-        let cmd = noPrefix ? "" : "[command]";
-        if (IS_WINDOWS2) {
-          if (this._isCmdFile()) {
-            cmd += toolPath;
-            for (const a of args) {
-              cmd += ` ${a}`;
-            }
-          } else if (options.windowsVerbatimArguments) {
-            cmd += `"${toolPath}"`;
-            for (const a of args) {
-              cmd += ` ${a}`;
-            }
-          } else {
-            cmd += this._windowsQuoteCmdArg(toolPath);
-            for (const a of args) {
-              cmd += ` ${this._windowsQuoteCmdArg(a)}`;
-            }
-          }
-        } else {
-          cmd += toolPath;
-          for (const a of args) {
-            cmd += ` ${a}`;
-          }
-        }
-        return cmd;
-      }
-      _processLineBuffer(data, strBuffer, onLine) {
-        try {
-          let s = strBuffer + data.toString();
-          let n = s.indexOf(os3.EOL);
-          while (n > -1) {
-            const line = s.substring(0, n);
-            onLine(line);
-            s = s.substring(n + os3.EOL.length);
-            n = s.indexOf(os3.EOL);
-          }
-          return s;
-        } catch (err) {
-          this._debug(`error processing line. Failed with error ${err}`);
-          return "";
-        }
-      }
-      _getSpawnFileName() {
-        if (IS_WINDOWS2) {
-          if (this._isCmdFile()) {
-            return process.env["COMSPEC"] || "cmd.exe";
-          }
-        }
-        return this.toolPath;
-      }
-      _getSpawnArgs(options) {
-        if (IS_WINDOWS2) {
-          if (this._isCmdFile()) {
-            let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
-            for (const a of this.args) {
-              argline += " ";
-              argline += options.windowsVerbatimArguments ? a : this._windowsQuoteCmdArg(a);
-            }
-            argline += '"';
-            return [argline];
-          }
-        }
-        return this.args;
-      }
-      _endsWith(str, end) {
-        return str.endsWith(end);
-      }
-      _isCmdFile() {
-        const upperToolPath = this.toolPath.toUpperCase();
-        return this._endsWith(upperToolPath, ".CMD") || this._endsWith(upperToolPath, ".BAT");
-      }
-      _windowsQuoteCmdArg(arg) {
-        if (!this._isCmdFile()) {
-          return this._uvQuoteCmdArg(arg);
-        }
-        if (!arg) {
-          return '""';
-        }
-        const cmdSpecialChars = [
-          " ",
-          "	",
-          "&",
-          "(",
-          ")",
-          "[",
-          "]",
-          "{",
-          "}",
-          "^",
-          "=",
-          ";",
-          "!",
-          "'",
-          "+",
-          ",",
-          "`",
-          "~",
-          "|",
-          "<",
-          ">",
-          '"'
-        ];
-        let needsQuotes = false;
-        for (const char of arg) {
-          if (cmdSpecialChars.some((x) => x === char)) {
-            needsQuotes = true;
-            break;
-          }
-        }
-        if (!needsQuotes) {
-          return arg;
-        }
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-          reverse += arg[i - 1];
-          if (quoteHit && arg[i - 1] === "\\") {
-            reverse += "\\";
-          } else if (arg[i - 1] === '"') {
-            quoteHit = true;
-            reverse += '"';
-          } else {
-            quoteHit = false;
-          }
-        }
-        reverse += '"';
-        return reverse.split("").reverse().join("");
-      }
-      _uvQuoteCmdArg(arg) {
-        if (!arg) {
-          return '""';
-        }
-        if (!arg.includes(" ") && !arg.includes("	") && !arg.includes('"')) {
-          return arg;
-        }
-        if (!arg.includes('"') && !arg.includes("\\")) {
-          return `"${arg}"`;
-        }
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-          reverse += arg[i - 1];
-          if (quoteHit && arg[i - 1] === "\\") {
-            reverse += "\\";
-          } else if (arg[i - 1] === '"') {
-            quoteHit = true;
-            reverse += "\\";
-          } else {
-            quoteHit = false;
-          }
-        }
-        reverse += '"';
-        return reverse.split("").reverse().join("");
-      }
-      _cloneExecOptions(options) {
-        options = options || {};
-        const result = {
-          cwd: options.cwd || process.cwd(),
-          env: options.env || process.env,
-          silent: options.silent || false,
-          windowsVerbatimArguments: options.windowsVerbatimArguments || false,
-          failOnStdErr: options.failOnStdErr || false,
-          ignoreReturnCode: options.ignoreReturnCode || false,
-          delay: options.delay || 1e4
-        };
-        result.outStream = options.outStream || process.stdout;
-        result.errStream = options.errStream || process.stderr;
-        return result;
-      }
-      _getSpawnOptions(options, toolPath) {
-        options = options || {};
-        const result = {};
-        result.cwd = options.cwd;
-        result.env = options.env;
-        result["windowsVerbatimArguments"] = options.windowsVerbatimArguments || this._isCmdFile();
-        if (options.windowsVerbatimArguments) {
-          result.argv0 = `"${toolPath}"`;
-        }
-        return result;
-      }
-      /**
-       * Exec a tool.
-       * Output will be streamed to the live console.
-       * Returns promise with return code
-       *
-       * @param     tool     path to tool to exec
-       * @param     options  optional exec options.  See ExecOptions
-       * @returns   number
-       */
-      exec() {
-        return __awaiter7(this, void 0, void 0, function* () {
-          if (!isRooted(this.toolPath) && (this.toolPath.includes("/") || IS_WINDOWS2 && this.toolPath.includes("\\"))) {
-            this.toolPath = path7.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
-          }
-          this.toolPath = yield which(this.toolPath, true);
-          return new Promise((resolve4, reject) => __awaiter7(this, void 0, void 0, function* () {
-            this._debug(`exec tool: ${this.toolPath}`);
-            this._debug("arguments:");
-            for (const arg of this.args) {
-              this._debug(`   ${arg}`);
-            }
-            const optionsNonNull = this._cloneExecOptions(this.options);
-            if (!optionsNonNull.silent && optionsNonNull.outStream) {
-              optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + os3.EOL);
-            }
-            const state = new ExecState(optionsNonNull, this.toolPath);
-            state.on("debug", (message2) => {
-              this._debug(message2);
-            });
-            if (this.options.cwd && !(yield exists2(this.options.cwd))) {
-              return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
-            }
-            const fileName = this._getSpawnFileName();
-            const cp = child.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
-            let stdbuffer = "";
-            if (cp.stdout) {
-              cp.stdout.on("data", (data) => {
-                if (this.options.listeners && this.options.listeners.stdout) {
-                  this.options.listeners.stdout(data);
-                }
-                if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                  optionsNonNull.outStream.write(data);
-                }
-                stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
-                  if (this.options.listeners && this.options.listeners.stdline) {
-                    this.options.listeners.stdline(line);
-                  }
-                });
-              });
-            }
-            let errbuffer = "";
-            if (cp.stderr) {
-              cp.stderr.on("data", (data) => {
-                state.processStderr = true;
-                if (this.options.listeners && this.options.listeners.stderr) {
-                  this.options.listeners.stderr(data);
-                }
-                if (!optionsNonNull.silent && optionsNonNull.errStream && optionsNonNull.outStream) {
-                  const s = optionsNonNull.failOnStdErr ? optionsNonNull.errStream : optionsNonNull.outStream;
-                  s.write(data);
-                }
-                errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
-                  if (this.options.listeners && this.options.listeners.errline) {
-                    this.options.listeners.errline(line);
-                  }
-                });
-              });
-            }
-            cp.on("error", (err) => {
-              state.processError = err.message;
-              state.processExited = true;
-              state.processClosed = true;
-              state.CheckComplete();
-            });
-            cp.on("exit", (code2) => {
-              state.processExitCode = code2;
-              state.processExited = true;
-              this._debug(`Exit code ${code2} received from tool '${this.toolPath}'`);
-              state.CheckComplete();
-            });
-            cp.on("close", (code2) => {
-              state.processExitCode = code2;
-              state.processExited = true;
-              state.processClosed = true;
-              this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
-              state.CheckComplete();
-            });
-            state.on("done", (error3, exitCode) => {
-              if (stdbuffer.length > 0) {
-                this.emit("stdline", stdbuffer);
-              }
-              if (errbuffer.length > 0) {
-                this.emit("errline", errbuffer);
-              }
-              cp.removeAllListeners();
-              if (error3) {
-                reject(error3);
-              } else {
-                resolve4(exitCode);
-              }
-            });
-            if (this.options.input) {
-              if (!cp.stdin) {
-                throw new Error("child process missing stdin");
-              }
-              cp.stdin.end(this.options.input);
-            }
-          }));
-        });
-      }
-    };
-    ExecState = class _ExecState extends events.EventEmitter {
-      constructor(options, toolPath) {
-        super();
-        this.processClosed = false;
-        this.processError = "";
-        this.processExitCode = 0;
-        this.processExited = false;
-        this.processStderr = false;
-        this.delay = 1e4;
-        this.done = false;
-        this.timeout = null;
-        if (!toolPath) {
-          throw new Error("toolPath must not be empty");
-        }
-        this.options = options;
-        this.toolPath = toolPath;
-        if (options.delay) {
-          this.delay = options.delay;
-        }
-      }
-      CheckComplete() {
-        if (this.done) {
-          return;
-        }
-        if (this.processClosed) {
-          this._setResult();
-        } else if (this.processExited) {
-          this.timeout = (0, import_timers.setTimeout)(_ExecState.HandleTimeout, this.delay, this);
-        }
-      }
-      _debug(message2) {
-        this.emit("debug", message2);
-      }
-      _setResult() {
-        let error3;
-        if (this.processExited) {
-          if (this.processError) {
-            error3 = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
-          } else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
-            error3 = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
-          } else if (this.processStderr && this.options.failOnStdErr) {
-            error3 = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
-          }
-        }
-        if (this.timeout) {
-          clearTimeout(this.timeout);
-          this.timeout = null;
-        }
-        this.done = true;
-        this.emit("done", error3, this.processExitCode);
-      }
-      static HandleTimeout(state) {
-        if (state.done) {
-          return;
-        }
-        if (!state.processClosed && state.processExited) {
-          const message2 = `The STDIO streams did not close within ${state.delay / 1e3} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
-          state._debug(message2);
-        }
-        state._setResult();
-      }
-    };
-  }
-});
-
-// node_modules/@actions/exec/lib/exec.js
-function exec(commandLine, args, options) {
-  return __awaiter8(this, void 0, void 0, function* () {
-    const commandArgs = argStringToArray(commandLine);
-    if (commandArgs.length === 0) {
-      throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
-    }
-    const toolPath = commandArgs[0];
-    args = commandArgs.slice(1).concat(args || []);
-    const runner = new ToolRunner(toolPath, args, options);
-    return runner.exec();
-  });
-}
-function getExecOutput(commandLine, args, options) {
-  return __awaiter8(this, void 0, void 0, function* () {
-    var _a3, _b;
-    let stdout = "";
-    let stderr = "";
-    const stdoutDecoder = new import_string_decoder.StringDecoder("utf8");
-    const stderrDecoder = new import_string_decoder.StringDecoder("utf8");
-    const originalStdoutListener = (_a3 = options === null || options === void 0 ? void 0 : options.listeners) === null || _a3 === void 0 ? void 0 : _a3.stdout;
-    const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
-    const stdErrListener = (data) => {
-      stderr += stderrDecoder.write(data);
-      if (originalStdErrListener) {
-        originalStdErrListener(data);
-      }
-    };
-    const stdOutListener = (data) => {
-      stdout += stdoutDecoder.write(data);
-      if (originalStdoutListener) {
-        originalStdoutListener(data);
-      }
-    };
-    const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-    const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
-    stdout += stdoutDecoder.end();
-    stderr += stderrDecoder.end();
-    return {
-      exitCode,
-      stdout,
-      stderr
-    };
-  });
-}
-var import_string_decoder, __awaiter8;
-var init_exec = __esm({
-  "node_modules/@actions/exec/lib/exec.js"() {
-    import_string_decoder = __toESM(require_string_decoder(), 1);
-    init_toolrunner();
-    __awaiter8 = function(thisArg, _arguments, P, generator) {
-      function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve4) {
-          resolve4(value);
-        });
-      }
-      return new (P || (P = Promise))(function(resolve4, reject) {
-        function fulfilled(value) {
-          try {
-            step(generator.next(value));
-          } catch (e) {
-            reject(e);
-          }
-        }
-        function rejected(value) {
-          try {
-            step(generator["throw"](value));
-          } catch (e) {
-            reject(e);
-          }
-        }
-        function step(result) {
-          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
-        }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-      });
-    };
-  }
-});
-
-// node_modules/@actions/core/lib/platform.js
-var platform_exports = {};
-__export(platform_exports, {
-  arch: () => arch,
-  getDetails: () => getDetails,
-  isLinux: () => isLinux,
-  isMacOS: () => isMacOS,
-  isWindows: () => isWindows,
-  platform: () => platform
-});
-function getDetails() {
-  return __awaiter9(this, void 0, void 0, function* () {
-    return Object.assign(Object.assign({}, yield isWindows ? getWindowsInfo() : isMacOS ? getMacOsInfo() : getLinuxInfo()), {
-      platform,
-      arch,
-      isWindows,
-      isMacOS,
-      isLinux
-    });
-  });
-}
-var import_os2, __awaiter9, getWindowsInfo, getMacOsInfo, getLinuxInfo, platform, arch, isWindows, isMacOS, isLinux;
-var init_platform = __esm({
-  "node_modules/@actions/core/lib/platform.js"() {
-    import_os2 = __toESM(require_os(), 1);
-    init_exec();
-    __awaiter9 = function(thisArg, _arguments, P, generator) {
-      function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve4) {
-          resolve4(value);
-        });
-      }
-      return new (P || (P = Promise))(function(resolve4, reject) {
-        function fulfilled(value) {
-          try {
-            step(generator.next(value));
-          } catch (e) {
-            reject(e);
-          }
-        }
-        function rejected(value) {
-          try {
-            step(generator["throw"](value));
-          } catch (e) {
-            reject(e);
-          }
-        }
-        function step(result) {
-          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
-        }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-      });
-    };
-    getWindowsInfo = () => __awaiter9(void 0, void 0, void 0, function* () {
-      const { stdout: version2 } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', void 0, {
-        silent: true
-      });
-      const { stdout: name2 } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', void 0, {
-        silent: true
-      });
-      return {
-        name: name2.trim(),
-        version: version2.trim()
-      };
-    });
-    getMacOsInfo = () => __awaiter9(void 0, void 0, void 0, function* () {
-      var _a3, _b, _c, _d;
-      const { stdout } = yield getExecOutput("sw_vers", void 0, {
-        silent: true
-      });
-      const version2 = (_b = (_a3 = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a3 === void 0 ? void 0 : _a3[1]) !== null && _b !== void 0 ? _b : "";
-      const name2 = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : "";
-      return {
-        name: name2,
-        version: version2
-      };
-    });
-    getLinuxInfo = () => __awaiter9(void 0, void 0, void 0, function* () {
-      const { stdout } = yield getExecOutput("lsb_release", ["-i", "-r", "-s"], {
-        silent: true
-      });
-      const [name2, version2] = stdout.trim().split("\n");
-      return {
-        name: name2,
-        version: version2
-      };
-    });
-    platform = import_os2.default.platform();
-    arch = import_os2.default.arch();
-    isWindows = platform === "win32";
-    isMacOS = platform === "darwin";
-    isLinux = platform === "linux";
-  }
-});
-
-// node_modules/@actions/core/lib/core.js
-var core_exports3 = {};
-__export(core_exports3, {
-  ExitCode: () => ExitCode,
-  addPath: () => addPath,
-  debug: () => debug,
-  endGroup: () => endGroup,
-  error: () => error2,
-  exportVariable: () => exportVariable,
-  getBooleanInput: () => getBooleanInput,
-  getIDToken: () => getIDToken,
-  getInput: () => getInput,
-  getMultilineInput: () => getMultilineInput,
-  getState: () => getState,
-  group: () => group,
-  info: () => info,
-  isDebug: () => isDebug,
-  markdownSummary: () => markdownSummary,
-  notice: () => notice,
-  platform: () => platform_exports,
-  saveState: () => saveState,
-  setCommandEcho: () => setCommandEcho,
-  setFailed: () => setFailed,
-  setOutput: () => setOutput,
-  setSecret: () => setSecret,
-  startGroup: () => startGroup,
-  summary: () => summary2,
-  toPlatformPath: () => toPlatformPath,
-  toPosixPath: () => toPosixPath,
-  toWin32Path: () => toWin32Path,
-  warning: () => warning
-});
-function exportVariable(name2, val) {
-  const convertedVal = toCommandValue(val);
-  process.env[name2] = convertedVal;
-  const filePath = process.env["GITHUB_ENV"] || "";
-  if (filePath) {
-    return issueFileCommand("ENV", prepareKeyValueMessage(name2, val));
-  }
-  issueCommand("set-env", { name: name2 }, convertedVal);
-}
-function setSecret(secret) {
-  issueCommand("add-mask", {}, secret);
-}
-function addPath(inputPath) {
-  const filePath = process.env["GITHUB_PATH"] || "";
-  if (filePath) {
-    issueFileCommand("PATH", inputPath);
-  } else {
-    issueCommand("add-path", {}, inputPath);
-  }
-  process.env["PATH"] = `${inputPath}${path8.delimiter}${process.env["PATH"]}`;
-}
-function getInput(name2, options) {
-  const val = process.env[`INPUT_${name2.replace(/ /g, "_").toUpperCase()}`] || "";
-  if (options && options.required && !val) {
-    throw new Error(`Input required and not supplied: ${name2}`);
-  }
-  if (options && options.trimWhitespace === false) {
-    return val;
-  }
-  return val.trim();
-}
-function getMultilineInput(name2, options) {
-  const inputs = getInput(name2, options).split("\n").filter((x) => x !== "");
-  if (options && options.trimWhitespace === false) {
-    return inputs;
-  }
-  return inputs.map((input) => input.trim());
-}
-function getBooleanInput(name2, options) {
-  const trueValue = ["true", "True", "TRUE"];
-  const falseValue = ["false", "False", "FALSE"];
-  const val = getInput(name2, options);
-  if (trueValue.includes(val))
-    return true;
-  if (falseValue.includes(val))
-    return false;
-  throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name2}
-Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
-}
-function setOutput(name2, value) {
-  const filePath = process.env["GITHUB_OUTPUT"] || "";
-  if (filePath) {
-    return issueFileCommand("OUTPUT", prepareKeyValueMessage(name2, value));
-  }
-  process.stdout.write(os5.EOL);
-  issueCommand("set-output", { name: name2 }, toCommandValue(value));
-}
-function setCommandEcho(enabled) {
-  issue2("echo", enabled ? "on" : "off");
-}
-function setFailed(message2) {
-  process.exitCode = ExitCode.Failure;
-  error2(message2);
-}
-function isDebug() {
-  return process.env["RUNNER_DEBUG"] === "1";
-}
-function debug(message2) {
-  issueCommand("debug", {}, message2);
-}
-function error2(message2, properties = {}) {
-  issueCommand("error", toCommandProperties(properties), message2 instanceof Error ? message2.toString() : message2);
-}
-function warning(message2, properties = {}) {
-  issueCommand("warning", toCommandProperties(properties), message2 instanceof Error ? message2.toString() : message2);
-}
-function notice(message2, properties = {}) {
-  issueCommand("notice", toCommandProperties(properties), message2 instanceof Error ? message2.toString() : message2);
-}
-function info(message2) {
-  process.stdout.write(message2 + os5.EOL);
-}
-function startGroup(name2) {
-  issue2("group", name2);
-}
-function endGroup() {
-  issue2("endgroup");
-}
-function group(name2, fn) {
-  return __awaiter10(this, void 0, void 0, function* () {
-    startGroup(name2);
-    let result;
-    try {
-      result = yield fn();
-    } finally {
-      endGroup();
-    }
-    return result;
-  });
-}
-function saveState(name2, value) {
-  const filePath = process.env["GITHUB_STATE"] || "";
-  if (filePath) {
-    return issueFileCommand("STATE", prepareKeyValueMessage(name2, value));
-  }
-  issueCommand("save-state", { name: name2 }, toCommandValue(value));
-}
-function getState(name2) {
-  return process.env[`STATE_${name2}`] || "";
-}
-function getIDToken(aud) {
-  return __awaiter10(this, void 0, void 0, function* () {
-    return yield OidcClient.getIDToken(aud);
-  });
-}
-var os5, path8, __awaiter10, ExitCode;
-var init_core3 = __esm({
-  "node_modules/@actions/core/lib/core.js"() {
-    init_command();
-    init_file_command();
-    init_utils();
-    os5 = __toESM(require_os(), 1);
-    path8 = __toESM(require_path(), 1);
-    init_oidc_utils();
-    init_summary2();
-    init_summary2();
-    init_path_utils();
-    init_platform();
-    __awaiter10 = function(thisArg, _arguments, P, generator) {
-      function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve4) {
-          resolve4(value);
-        });
-      }
-      return new (P || (P = Promise))(function(resolve4, reject) {
-        function fulfilled(value) {
-          try {
-            step(generator.next(value));
-          } catch (e) {
-            reject(e);
-          }
-        }
-        function rejected(value) {
-          try {
-            step(generator["throw"](value));
-          } catch (e) {
-            reject(e);
-          }
-        }
-        function step(result) {
-          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
-        }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-      });
-    };
-    (function(ExitCode2) {
-      ExitCode2[ExitCode2["Success"] = 0] = "Success";
-      ExitCode2[ExitCode2["Failure"] = 1] = "Failure";
-    })(ExitCode || (ExitCode = {}));
-  }
-});
-
-// node_modules/@actions/github/lib/context.js
-var import_fs2, import_os3, Context;
-var init_context2 = __esm({
-  "node_modules/@actions/github/lib/context.js"() {
-    import_fs2 = __toESM(require_fs(), 1);
-    import_os3 = __toESM(require_os(), 1);
-    Context = class {
-      /**
-       * Hydrate the context from the environment
-       */
-      constructor() {
-        var _a3, _b, _c;
-        this.payload = {};
-        if (process.env.GITHUB_EVENT_PATH) {
-          if ((0, import_fs2.existsSync)(process.env.GITHUB_EVENT_PATH)) {
-            this.payload = JSON.parse((0, import_fs2.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
-          } else {
-            const path11 = process.env.GITHUB_EVENT_PATH;
-            process.stdout.write(`GITHUB_EVENT_PATH ${path11} does not exist${import_os3.EOL}`);
-          }
-        }
-        this.eventName = process.env.GITHUB_EVENT_NAME;
-        this.sha = process.env.GITHUB_SHA;
-        this.ref = process.env.GITHUB_REF;
-        this.workflow = process.env.GITHUB_WORKFLOW;
-        this.action = process.env.GITHUB_ACTION;
-        this.actor = process.env.GITHUB_ACTOR;
-        this.job = process.env.GITHUB_JOB;
-        this.runAttempt = parseInt(process.env.GITHUB_RUN_ATTEMPT, 10);
-        this.runNumber = parseInt(process.env.GITHUB_RUN_NUMBER, 10);
-        this.runId = parseInt(process.env.GITHUB_RUN_ID, 10);
-        this.apiUrl = (_a3 = process.env.GITHUB_API_URL) !== null && _a3 !== void 0 ? _a3 : `https://api.github.com`;
-        this.serverUrl = (_b = process.env.GITHUB_SERVER_URL) !== null && _b !== void 0 ? _b : `https://github.com`;
-        this.graphqlUrl = (_c = process.env.GITHUB_GRAPHQL_URL) !== null && _c !== void 0 ? _c : `https://api.github.com/graphql`;
-      }
-      get issue() {
-        const payload = this.payload;
-        return Object.assign(Object.assign({}, this.repo), { number: (payload.issue || payload.pull_request || payload).number });
-      }
-      get repo() {
-        if (process.env.GITHUB_REPOSITORY) {
-          const [owner, repo] = process.env.GITHUB_REPOSITORY.split("/");
-          return { owner, repo };
-        }
-        if (this.payload.repository) {
-          return {
-            owner: this.payload.repository.owner.login,
-            repo: this.payload.repository.name
-          };
-        }
-        throw new Error("context.repo requires a GITHUB_REPOSITORY environment variable like 'owner/repo'");
-      }
-    };
-  }
-});
-
-// node_modules/@actions/github/node_modules/@actions/http-client/lib/proxy.js
-var require_proxy = __commonJS({
-  "node_modules/@actions/github/node_modules/@actions/http-client/lib/proxy.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.getProxyUrl = getProxyUrl2;
-    exports.checkBypass = checkBypass2;
-    function getProxyUrl2(reqUrl) {
-      const usingSsl = reqUrl.protocol === "https:";
-      if (checkBypass2(reqUrl)) {
-        return void 0;
-      }
-      const proxyVar = (() => {
-        if (usingSsl) {
-          return process.env["https_proxy"] || process.env["HTTPS_PROXY"];
-        } else {
-          return process.env["http_proxy"] || process.env["HTTP_PROXY"];
-        }
-      })();
-      if (proxyVar) {
-        try {
-          return new DecodedURL2(proxyVar);
-        } catch (_a3) {
-          if (!proxyVar.startsWith("http://") && !proxyVar.startsWith("https://"))
-            return new DecodedURL2(`http://${proxyVar}`);
-        }
-      } else {
-        return void 0;
-      }
-    }
-    function checkBypass2(reqUrl) {
-      if (!reqUrl.hostname) {
-        return false;
-      }
-      const reqHost = reqUrl.hostname;
-      if (isLoopbackAddress2(reqHost)) {
-        return true;
-      }
-      const noProxy = process.env["no_proxy"] || process.env["NO_PROXY"] || "";
-      if (!noProxy) {
-        return false;
-      }
-      let reqPort;
-      if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-      } else if (reqUrl.protocol === "http:") {
-        reqPort = 80;
-      } else if (reqUrl.protocol === "https:") {
-        reqPort = 443;
-      }
-      const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-      if (typeof reqPort === "number") {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-      }
-      for (const upperNoProxyItem of noProxy.split(",").map((x) => x.trim().toUpperCase()).filter((x) => x)) {
-        if (upperNoProxyItem === "*" || upperReqHosts.some((x) => x === upperNoProxyItem || x.endsWith(`.${upperNoProxyItem}`) || upperNoProxyItem.startsWith(".") && x.endsWith(`${upperNoProxyItem}`))) {
-          return true;
-        }
-      }
-      return false;
-    }
-    function isLoopbackAddress2(host) {
-      const hostLower = host.toLowerCase();
-      return hostLower === "localhost" || hostLower.startsWith("127.") || hostLower.startsWith("[::1]") || hostLower.startsWith("[0:0:0:0:0:0:0:1]");
-    }
-    var DecodedURL2 = class extends URL {
-      constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-      }
-      get username() {
-        return this._decodedUsername;
-      }
-      get password() {
-        return this._decodedPassword;
-      }
-    };
-  }
-});
-
 // node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
 var require_lib = __commonJS({
   "node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js"(exports) {
@@ -52630,7 +50837,7 @@ var require_lib = __commonJS({
         return result;
       };
     })();
-    var __awaiter12 = exports && exports.__awaiter || function(thisArg, _arguments, P, generator) {
+    var __awaiter4 = exports && exports.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
         return value instanceof P ? value : new P(function(resolve4) {
           resolve4(value);
@@ -52721,10 +50928,10 @@ var require_lib = __commonJS({
       HttpCodes2.ServiceUnavailable,
       HttpCodes2.GatewayTimeout
     ];
-    var RetryableHttpVerbs2 = ["OPTIONS", "GET", "DELETE", "HEAD"];
-    var ExponentialBackoffCeiling2 = 10;
-    var ExponentialBackoffTimeSlice2 = 5;
-    var HttpClientError2 = class _HttpClientError extends Error {
+    var RetryableHttpVerbs = ["OPTIONS", "GET", "DELETE", "HEAD"];
+    var ExponentialBackoffCeiling = 10;
+    var ExponentialBackoffTimeSlice = 5;
+    var HttpClientError = class _HttpClientError extends Error {
       constructor(message2, statusCode) {
         super(message2);
         this.name = "HttpClientError";
@@ -52732,14 +50939,14 @@ var require_lib = __commonJS({
         Object.setPrototypeOf(this, _HttpClientError.prototype);
       }
     };
-    exports.HttpClientError = HttpClientError2;
-    var HttpClientResponse2 = class {
+    exports.HttpClientError = HttpClientError;
+    var HttpClientResponse = class {
       constructor(message2) {
         this.message = message2;
       }
       readBody() {
-        return __awaiter12(this, void 0, void 0, function* () {
-          return new Promise((resolve4) => __awaiter12(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
+          return new Promise((resolve4) => __awaiter4(this, void 0, void 0, function* () {
             let output = Buffer.alloc(0);
             this.message.on("data", (chunk) => {
               output = Buffer.concat([output, chunk]);
@@ -52751,8 +50958,8 @@ var require_lib = __commonJS({
         });
       }
       readBodyBuffer() {
-        return __awaiter12(this, void 0, void 0, function* () {
-          return new Promise((resolve4) => __awaiter12(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
+          return new Promise((resolve4) => __awaiter4(this, void 0, void 0, function* () {
             const chunks = [];
             this.message.on("data", (chunk) => {
               chunks.push(chunk);
@@ -52764,7 +50971,7 @@ var require_lib = __commonJS({
         });
       }
     };
-    exports.HttpClientResponse = HttpClientResponse2;
+    exports.HttpClientResponse = HttpClientResponse;
     function isHttps(requestUrl) {
       const parsedUrl = new URL(requestUrl);
       return parsedUrl.protocol === "https:";
@@ -52808,42 +51015,42 @@ var require_lib = __commonJS({
         }
       }
       options(requestUrl, additionalHeaders) {
-        return __awaiter12(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
           return this.request("OPTIONS", requestUrl, null, additionalHeaders || {});
         });
       }
       get(requestUrl, additionalHeaders) {
-        return __awaiter12(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
           return this.request("GET", requestUrl, null, additionalHeaders || {});
         });
       }
       del(requestUrl, additionalHeaders) {
-        return __awaiter12(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
           return this.request("DELETE", requestUrl, null, additionalHeaders || {});
         });
       }
       post(requestUrl, data, additionalHeaders) {
-        return __awaiter12(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
           return this.request("POST", requestUrl, data, additionalHeaders || {});
         });
       }
       patch(requestUrl, data, additionalHeaders) {
-        return __awaiter12(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
           return this.request("PATCH", requestUrl, data, additionalHeaders || {});
         });
       }
       put(requestUrl, data, additionalHeaders) {
-        return __awaiter12(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
           return this.request("PUT", requestUrl, data, additionalHeaders || {});
         });
       }
       head(requestUrl, additionalHeaders) {
-        return __awaiter12(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
           return this.request("HEAD", requestUrl, null, additionalHeaders || {});
         });
       }
       sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter12(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
           return this.request(verb, requestUrl, stream, additionalHeaders);
         });
       }
@@ -52852,14 +51059,14 @@ var require_lib = __commonJS({
        * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
        */
       getJson(requestUrl_1) {
-        return __awaiter12(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+        return __awaiter4(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
           additionalHeaders[Headers3.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers3.Accept, MediaTypes2.ApplicationJson);
           const res = yield this.get(requestUrl, additionalHeaders);
           return this._processResponse(res, this.requestOptions);
         });
       }
       postJson(requestUrl_1, obj_1) {
-        return __awaiter12(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+        return __awaiter4(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
           const data = JSON.stringify(obj, null, 2);
           additionalHeaders[Headers3.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers3.Accept, MediaTypes2.ApplicationJson);
           additionalHeaders[Headers3.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
@@ -52868,7 +51075,7 @@ var require_lib = __commonJS({
         });
       }
       putJson(requestUrl_1, obj_1) {
-        return __awaiter12(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+        return __awaiter4(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
           const data = JSON.stringify(obj, null, 2);
           additionalHeaders[Headers3.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers3.Accept, MediaTypes2.ApplicationJson);
           additionalHeaders[Headers3.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
@@ -52877,7 +51084,7 @@ var require_lib = __commonJS({
         });
       }
       patchJson(requestUrl_1, obj_1) {
-        return __awaiter12(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+        return __awaiter4(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
           const data = JSON.stringify(obj, null, 2);
           additionalHeaders[Headers3.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers3.Accept, MediaTypes2.ApplicationJson);
           additionalHeaders[Headers3.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
@@ -52891,13 +51098,13 @@ var require_lib = __commonJS({
        * Prefer get, del, post and patch
        */
       request(verb, requestUrl, data, headers) {
-        return __awaiter12(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
           if (this._disposed) {
             throw new Error("Client has already been disposed.");
           }
           const parsedUrl = new URL(requestUrl);
           let info2 = this._prepareRequest(verb, parsedUrl, headers);
-          const maxTries = this._allowRetries && RetryableHttpVerbs2.includes(verb) ? this._maxRetries + 1 : 1;
+          const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb) ? this._maxRetries + 1 : 1;
           let numTries = 0;
           let response;
           do {
@@ -52965,7 +51172,7 @@ var require_lib = __commonJS({
        * @param data
        */
       requestRaw(info2, data) {
-        return __awaiter12(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
           return new Promise((resolve4, reject) => {
             function callbackForResult(err, res) {
               if (err) {
@@ -53001,7 +51208,7 @@ var require_lib = __commonJS({
           }
         }
         const req = info2.httpModule.request(info2.options, (msg) => {
-          const res = new HttpClientResponse2(msg);
+          const res = new HttpClientResponse(msg);
           handleResult(void 0, res);
         });
         let socket;
@@ -53072,9 +51279,9 @@ var require_lib = __commonJS({
       }
       _mergeHeaders(headers) {
         if (this.requestOptions && this.requestOptions.headers) {
-          return Object.assign({}, lowercaseKeys3(this.requestOptions.headers), lowercaseKeys3(headers || {}));
+          return Object.assign({}, lowercaseKeys2(this.requestOptions.headers), lowercaseKeys2(headers || {}));
         }
-        return lowercaseKeys3(headers || {});
+        return lowercaseKeys2(headers || {});
       }
       /**
        * Gets an existing header value or returns a default.
@@ -53086,7 +51293,7 @@ var require_lib = __commonJS({
       _getExistingOrDefaultHeader(additionalHeaders, header, _default2) {
         let clientHeader;
         if (this.requestOptions && this.requestOptions.headers) {
-          const headerValue = lowercaseKeys3(this.requestOptions.headers)[header];
+          const headerValue = lowercaseKeys2(this.requestOptions.headers)[header];
           if (headerValue) {
             clientHeader = typeof headerValue === "number" ? headerValue.toString() : headerValue;
           }
@@ -53110,7 +51317,7 @@ var require_lib = __commonJS({
       _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default2) {
         let clientHeader;
         if (this.requestOptions && this.requestOptions.headers) {
-          const headerValue = lowercaseKeys3(this.requestOptions.headers)[Headers3.ContentType];
+          const headerValue = lowercaseKeys2(this.requestOptions.headers)[Headers3.ContentType];
           if (headerValue) {
             if (typeof headerValue === "number") {
               clientHeader = String(headerValue);
@@ -53214,15 +51421,15 @@ var require_lib = __commonJS({
         return baseUserAgent;
       }
       _performExponentialBackoff(retryNumber) {
-        return __awaiter12(this, void 0, void 0, function* () {
-          retryNumber = Math.min(ExponentialBackoffCeiling2, retryNumber);
-          const ms = ExponentialBackoffTimeSlice2 * Math.pow(2, retryNumber);
+        return __awaiter4(this, void 0, void 0, function* () {
+          retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+          const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
           return new Promise((resolve4) => setTimeout(() => resolve4(), ms));
         });
       }
       _processResponse(res, options) {
-        return __awaiter12(this, void 0, void 0, function* () {
-          return new Promise((resolve4, reject) => __awaiter12(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
+          return new Promise((resolve4, reject) => __awaiter4(this, void 0, void 0, function* () {
             const statusCode = res.message.statusCode || 0;
             const response = {
               statusCode,
@@ -53265,7 +51472,7 @@ var require_lib = __commonJS({
               } else {
                 msg = `Failed request: (${statusCode})`;
               }
-              const err = new HttpClientError2(msg, statusCode);
+              const err = new HttpClientError(msg, statusCode);
               err.result = response.result;
               reject(err);
             } else {
@@ -53276,7 +51483,7 @@ var require_lib = __commonJS({
       }
     };
     exports.HttpClient = HttpClient3;
-    var lowercaseKeys3 = (obj) => Object.keys(obj).reduce((c, k) => (c[k.toLowerCase()] = obj[k], c), {});
+    var lowercaseKeys2 = (obj) => Object.keys(obj).reduce((c, k) => (c[k.toLowerCase()] = obj[k], c), {});
   }
 });
 
@@ -53299,8 +51506,8 @@ function getProxyAgentDispatcher(destinationUrl) {
 }
 function getProxyFetch(destinationUrl) {
   const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
-  const proxyFetch = (url, opts) => __awaiter11(this, void 0, void 0, function* () {
-    return (0, import_undici2.fetch)(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
+  const proxyFetch = (url, opts) => __awaiter(this, void 0, void 0, function* () {
+    return (0, import_undici.fetch)(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
   });
   return proxyFetch;
 }
@@ -53320,12 +51527,12 @@ function getUserAgentWithOrchestrationId(baseUserAgent) {
   }
   return baseUserAgent;
 }
-var httpClient, import_undici2, __awaiter11;
-var init_utils2 = __esm({
+var httpClient, import_undici, __awaiter;
+var init_utils = __esm({
   "node_modules/@actions/github/lib/internal/utils.js"() {
     httpClient = __toESM(require_lib(), 1);
-    import_undici2 = __toESM(require_undici(), 1);
-    __awaiter11 = function(thisArg, _arguments, P, generator) {
+    import_undici = __toESM(require_undici(), 1);
+    __awaiter = function(thisArg, _arguments, P, generator) {
       function adopt(value) {
         return value instanceof P ? value : new P(function(resolve4) {
           resolve4(value);
@@ -53497,7 +51704,7 @@ var init_before_after_hook = __esm({
 });
 
 // node_modules/@octokit/endpoint/dist-bundle/index.js
-function lowercaseKeys2(object2) {
+function lowercaseKeys(object2) {
   if (!object2) {
     return {};
   }
@@ -53541,7 +51748,7 @@ function merge2(defaults2, route, options) {
   } else {
     options = Object.assign({}, route);
   }
-  options.headers = lowercaseKeys2(options.headers);
+  options.headers = lowercaseKeys(options.headers);
   removeUndefinedProperties(options);
   removeUndefinedProperties(options.headers);
   const mergedOptions = mergeDeep(defaults2 || {}, options);
@@ -54673,12 +52880,12 @@ async function hook(token, request2, route, parameters) {
   endpoint2.headers.authorization = withAuthorizationPrefix(token);
   return request2(endpoint2);
 }
-var b64url, sep3, jwtRE, isJWT, createTokenAuth;
+var b64url, sep, jwtRE, isJWT, createTokenAuth;
 var init_dist_bundle4 = __esm({
   "node_modules/@octokit/auth-token/dist-bundle/index.js"() {
     b64url = "(?:[a-zA-Z0-9_-]+)";
-    sep3 = "\\.";
-    jwtRE = new RegExp(`^${b64url}${sep3}${b64url}${sep3}${b64url}$`);
+    sep = "\\.";
+    jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
     isJWT = jwtRE.test.bind(jwtRE);
     createTokenAuth = function createTokenAuth2(token) {
       if (!token) {
@@ -57442,14 +55649,14 @@ function getOctokitOptions(token, options) {
   return opts;
 }
 var context, baseUrl, defaults, GitHub;
-var init_utils3 = __esm({
+var init_utils2 = __esm({
   "node_modules/@actions/github/lib/utils.js"() {
     init_context2();
-    init_utils2();
+    init_utils();
     init_dist_src2();
     init_dist_src3();
     init_dist_bundle5();
-    init_utils2();
+    init_utils();
     context = new Context();
     baseUrl = getApiBaseUrl();
     defaults = {
@@ -57477,7 +55684,7 @@ var context2;
 var init_github = __esm({
   "node_modules/@actions/github/lib/github.js"() {
     init_context2();
-    init_utils3();
+    init_utils2();
     context2 = new Context();
   }
 });
@@ -59164,7 +57371,7 @@ function repoFromEnv(env) {
   const [owner, repo] = (env.GITHUB_REPOSITORY ?? "").split("/");
   return owner && repo ? { owner, repo } : void 0;
 }
-function statusOf2(error3) {
+function statusOf3(error3) {
   const status = error3?.status;
   return typeof status === "number" ? status : void 0;
 }
@@ -59406,8 +57613,8 @@ function outputsOf(mode, plan, result) {
     failed: result?.failed ?? 0
   };
 }
-function setOutputs(o) {
-  const set = (name2, value) => setOutput(name2, scrub2(value));
+function setOutputs(io, o) {
+  const set = (name2, value) => io.setOutput(name2, value);
   set("mode", o.mode);
   set("has-changes", String(o.hasChanges));
   set("change-count", String(o.changeCount));
@@ -59418,7 +57625,7 @@ function setOutputs(o) {
   set("failed", String(o.failed));
   set("comment-id", o.commentId);
 }
-function writePlanFile(env, json2) {
+function writePlanFile(io, env, json2) {
   const dir = env.RUNNER_TEMP || (0, import_node_os2.tmpdir)();
   const path11 = (0, import_node_path8.join)(dir, "grafana-team-sync-plan.json");
   try {
@@ -59427,46 +57634,46 @@ function writePlanFile(env, json2) {
 `));
     return path11;
   } catch (error3) {
-    warning(`Could not write the plan file ${path11}: ${error3.message}`);
+    io.warning(`Could not write the plan file ${path11}: ${error3.message}`);
     return "";
   }
 }
-function annotateProblems(problems) {
+function annotateProblems(io, problems) {
   const items = problems.map((p) => ({
     message: problemMessage(p),
     source: { file: p.file, line: p.line, col: p.col }
   }));
-  annotate("error", items, MAX_ANNOTATIONS, "config problem");
+  annotate(io, "error", items, MAX_ANNOTATIONS, "config problem");
 }
-function annotate(kind, items, max, noun = kind) {
+function annotate(io, kind, items, max, noun = kind) {
   for (const { message: message2, source } of items.slice(0, max)) {
     const at = source && { file: source.file, startLine: source.line, startColumn: source.col };
-    core_exports3[kind](message2, at ?? {});
+    io[kind](message2, at);
   }
   const rest = items.length - max;
   if (rest > 0)
-    notice(`\u2026and ${rest} more ${noun}${rest === 1 ? "" : "s"}, listed in the job summary.`);
+    io.notice(`\u2026and ${rest} more ${noun}${rest === 1 ? "" : "s"}, listed in the job summary.`);
 }
 function problemMessage(p) {
   return p.hint ? `${p.message} (${p.hint})` : p.message;
 }
-async function writeSummary(env, render) {
+async function writeSummary(io, env, render) {
   if (!env.GITHUB_STEP_SUMMARY) {
-    debug("GITHUB_STEP_SUMMARY is not set; no job summary written");
+    io.debug("GITHUB_STEP_SUMMARY is not set; no job summary written");
     return;
   }
   let markdown = scrub2(render(9e5));
   if (Buffer.byteLength(markdown) > SUMMARY_BYTES) markdown = scrub2(render(3e5));
   try {
-    await summary2.addRaw(markdown, true).write();
+    await io.appendSummary(markdown);
   } catch (error3) {
-    warning(`Could not write the job summary: ${error3.message}`);
+    io.warning(`Could not write the job summary: ${error3.message}`);
   }
 }
-function maskSecret(secret) {
+function maskSecret(io, secret) {
   masking = true;
   try {
-    for (const line of secret.split(/\r?\n/)) if (line.trim()) setSecret(line);
+    for (const line of secret.split(/\r?\n/)) if (line.trim()) io.setSecret(line);
   } finally {
     masking = false;
   }
@@ -59478,7 +57685,6 @@ var init_publish = __esm({
     import_node_fs4 = __toESM(require_node_fs(), 1);
     import_node_os2 = __toESM(require_node_os(), 1);
     import_node_path8 = __toESM(require_node_path(), 1);
-    init_core3();
     init_secrets();
     init_secrets4();
     init_engine();
@@ -59497,8 +57703,9 @@ function normaliseConfigPath(configPath) {
 function markerJson(value) {
   return JSON.stringify(value).replace(/</g, "\\u003c").replace(/>/g, "\\u003e");
 }
-function planMarker(configPath, reviewed2) {
+function planMarker(configPath, target, reviewed2) {
   const meta2 = { configPath: normaliseConfigPath(configPath) };
+  if (target) meta2.target = target;
   if (reviewed2) {
     meta2.fingerprint = reviewed2.fingerprint;
     if (reviewed2.sha) meta2.sha = reviewed2.sha;
@@ -59506,11 +57713,12 @@ function planMarker(configPath, reviewed2) {
   }
   return `${PLAN_MARKER}${markerJson(meta2)} -->`;
 }
-function planMarkerKey(configPath) {
-  return `${PLAN_MARKER}${markerJson({ configPath: normaliseConfigPath(configPath) }).slice(0, -1)}`;
+function planMarkerKey(configPath, target) {
+  const meta2 = { configPath: normaliseConfigPath(configPath), ...target ? { target } : {} };
+  return `${PLAN_MARKER}${markerJson(meta2).slice(0, -1)}`;
 }
-function reviewedPartIn(body2, configPath) {
-  const key = planMarkerKey(configPath);
+function reviewedPartIn(body2, configPath, target) {
+  const key = planMarkerKey(configPath, target);
   const start = body2.indexOf(key);
   if (start < 0) return void 0;
   const end = body2.indexOf(" -->", start);
@@ -59531,9 +57739,16 @@ function reviewedPartIn(body2, configPath) {
     );
   return part;
 }
-function applyMarker(configPath, sha) {
-  const meta2 = { configPath: normaliseConfigPath(configPath), sha };
+function applyMarker(configPath, sha, target) {
+  const meta2 = { configPath: normaliseConfigPath(configPath), sha, ...target ? { target } : {} };
   return `<!-- grafana-team-sync:apply ${JSON.stringify(meta2)} -->`;
+}
+function targetKey(targets) {
+  const text2 = targets.map((t) => `${t.name ?? ""}=${normaliseUrl(t.url)}`).join("\n");
+  return (0, import_node_crypto5.createHash)("sha256").update(text2).digest("hex").slice(0, 12);
+}
+function normaliseUrl(url) {
+  return url.trim().replace(/\/+$/, "").toLowerCase();
 }
 function withMarker(body2, marker) {
   return body2.includes(marker) ? body2 : `${marker}
@@ -59544,7 +57759,7 @@ async function tokenIdentity(client) {
     const { data } = await client.rest.users.getAuthenticated();
     return data.login;
   } catch (error3) {
-    if ([401, 403, 404].includes(statusOf2(error3) ?? 0)) return void 0;
+    if ([401, 403, 404].includes(statusOf3(error3) ?? 0)) return void 0;
     throw error3;
   }
 }
@@ -59556,9 +57771,11 @@ function isOwnComment(comment2, marker, identity2) {
 function pickStickyComment(comments, marker, identity2) {
   return comments.filter((c) => isOwnComment(c, marker, identity2)).reduce((newest, c) => !newest || c.id > newest.id ? c : newest, void 0);
 }
-async function upsertStickyComment(client, target, marker, body2, key = marker) {
+async function upsertStickyComment(client, target, marker, body2, key = marker, legacyMarker) {
   const text2 = scrub2(withMarker(body2, marker));
-  const existing = await findStickyComment(client, target, key);
+  const comments = await listAllComments(client, target);
+  const identity2 = await tokenIdentity(client);
+  const existing = pickStickyComment(comments, key, identity2) ?? (legacyMarker ? pickStickyComment(comments, legacyMarker, identity2) : void 0);
   if (existing && sameBody(existing.body, text2)) return { id: existing.id, action: "unchanged" };
   if (existing) {
     const { data: data2 } = await client.rest.issues.updateComment({
@@ -59607,10 +57824,11 @@ async function createComment(client, target, marker, body2) {
   });
   return { id: data.id, action: "created" };
 }
-var PLAN_MARKER, PAGE_SIZE, repoOf;
+var import_node_crypto5, PLAN_MARKER, PAGE_SIZE, repoOf;
 var init_comment = __esm({
   "src/action/comment.ts"() {
     "use strict";
+    import_node_crypto5 = __toESM(require_node_crypto(), 1);
     init_github2();
     init_publish();
     PLAN_MARKER = "<!-- grafana-team-sync:plan ";
@@ -59643,7 +57861,7 @@ async function readBaseConfig(client, repo, sha, configPath, tempRoot = (0, impo
     await writeBlobs(client, repo, blobs, folder);
     return { ref: sha, configPath: root, cwd: folder };
   } catch (error3) {
-    const status = statusOf2(error3);
+    const status = statusOf3(error3);
     if (status === 403)
       return unreadable(
         `GitHub answered 403 reading ${short}: give the job the contents: read permission`
@@ -59727,17 +57945,50 @@ var init_merged_pr = __esm({
   }
 });
 
+// src/action/event.ts
+function readEvent(env, warn) {
+  const payload = readPayload(env.GITHUB_EVENT_PATH, warn);
+  return {
+    name: env.GITHUB_EVENT_NAME ?? "",
+    ref: env.GITHUB_REF || stringOf(payload.ref),
+    sha: env.GITHUB_SHA || stringOf(payload.after),
+    payload
+  };
+}
+function readPayload(path11, warn) {
+  if (!path11) return {};
+  try {
+    const parsed = JSON.parse((0, import_node_fs5.readFileSync)(path11, "utf8"));
+    return parsed && typeof parsed === "object" ? parsed : {};
+  } catch (error3) {
+    warn(`Could not read the event payload ${path11}: ${error3.message}`);
+    return {};
+  }
+}
+function pullRequestNumber(event) {
+  const number2 = event.payload.pull_request?.number ?? event.payload.number;
+  return typeof number2 === "number" ? number2 : void 0;
+}
+var import_node_fs5, stringOf;
+var init_event = __esm({
+  "src/action/event.ts"() {
+    "use strict";
+    import_node_fs5 = __toESM(require_node_fs(), 1);
+    stringOf = (value) => typeof value === "string" ? value : "";
+  }
+});
+
 // src/action/mode.ts
 function isPreMergeEvent(eventName) {
   return PRE_MERGE_EVENTS.has(eventName);
 }
 function isForkPullRequest(payload, repository) {
-  const head2 = payload.pull_request?.head;
-  if (!head2 || !("repo" in head2)) return false;
-  if (head2.repo === null) return true;
-  const headName = head2.repo?.full_name;
+  const head3 = payload.pull_request?.head;
+  if (!head3 || !("repo" in head3)) return false;
+  if (head3.repo === null) return true;
+  const headName = head3.repo?.full_name;
   const baseName = payload.pull_request?.base?.repo?.full_name ?? payload.repository?.full_name ?? repository;
-  if (!headName) return head2.repo?.fork === true;
+  if (!headName) return head3.repo?.fork === true;
   if (!baseName) return false;
   return headName.toLowerCase() !== baseName.toLowerCase();
 }
@@ -59819,6 +58070,94 @@ var init_mode = __esm({
   }
 });
 
+// src/action/comment-target.ts
+async function publishComment(ctx, render, reviewed2, markerTarget = markerTargetOf(ctx)) {
+  const { inputs, event, mode } = ctx;
+  const planOnPullRequest = mode === "plan" && isPreMergeEvent(event.name) && pullRequestNumber(event) !== void 0;
+  const applyOnPush = mode === "apply" && event.name === "push" && Boolean(event.sha);
+  if (!inputs.comment || !(planOnPullRequest || applyOnPush)) return void 0;
+  const repo = repoFromEnv(ctx.env);
+  if (!inputs.githubToken || !repo) {
+    ctx.io.info("No github-token or GITHUB_REPOSITORY: the report is only in the job summary.");
+    return void 0;
+  }
+  try {
+    const client = await createGitHubClient(inputs.githubToken, ctx.env, ctx.io);
+    if (planOnPullRequest) {
+      const target = { ...repo, issue: pullRequestNumber(event) };
+      const marker2 = planMarker(inputs.configPath, markerTarget.key, reviewed2);
+      const legacy = markerTarget.single ? planMarker(inputs.configPath) : void 0;
+      const write2 = await upsertStickyComment(
+        client,
+        target,
+        marker2,
+        fit(render, marker2, ctx.summaryUrl),
+        planMarkerKey(inputs.configPath, markerTarget.key),
+        legacy
+      );
+      ctx.io.info(`Plan comment ${write2.id} ${write2.action} on pull request #${target.issue}.`);
+      return String(write2.id);
+    }
+    const issue3 = ctx.mergedPullRequest === void 0 ? await findMergedPullRequest(client, repo, event.sha, lookupDelays(ctx.env)) : ctx.mergedPullRequest ?? void 0;
+    if (issue3 === void 0) {
+      ctx.io.info(
+        `No merged pull request found for ${event.sha}: the apply result is only in the job summary.`
+      );
+      return void 0;
+    }
+    const marker = applyMarker(inputs.configPath, event.sha, markerTarget.key);
+    const write = await createComment(
+      client,
+      { ...repo, issue: issue3 },
+      marker,
+      fit(render, marker, ctx.summaryUrl)
+    );
+    ctx.io.info(`Apply result commented on pull request #${issue3} (comment ${write.id}).`);
+    return String(write.id);
+  } catch (error3) {
+    const message2 = commentFailure(error3, repo, ctx.summaryUrl);
+    ctx.io.warning(message2);
+    return void 0;
+  }
+}
+function markerTargetOf(ctx) {
+  return ctx.commentTarget ?? singleTarget(ctx);
+}
+function singleTarget(ctx) {
+  const given = ctx.inputs.grafanaUrl ?? "";
+  return { key: targetKey([{ url: parseGrafanaUrl(given)?.url ?? given }]), single: true };
+}
+function instancesTarget(instances) {
+  return { key: targetKey(instances), single: false };
+}
+function fit(render, marker, summaryUrl2) {
+  const body2 = render(COMMENT_BUDGET, marker);
+  if (body2.length <= COMMENT_BUDGET) return body2;
+  const link = `
+
+\u2026cut to fit a comment; the full report is in the [job summary](${summaryUrl2}).
+`;
+  return body2.slice(0, COMMENT_BUDGET - link.length - marker.length - 1) + link;
+}
+function commentFailure(error3, repo, summaryUrl2) {
+  const status = statusOf3(error3);
+  const why = status ? `GitHub answered ${status}: ${error3.message}` : error3.message;
+  const fix = status === 403 || status === 404 ? " Give the job `permissions: pull-requests: write` (pull requests from forks get a read-only token)." : "";
+  return `Could not comment on ${repo.owner}/${repo.repo} (${why}).${fix} The report is in the job summary: ${summaryUrl2}`;
+}
+var init_comment_target = __esm({
+  "src/action/comment-target.ts"() {
+    "use strict";
+    init_comment();
+    init_merged_pr();
+    init_github2();
+    init_event();
+    init_mode();
+    init_report();
+    init_secrets();
+  }
+});
+
 // src/action/review.ts
 function pullRequestBaseSha(ctx) {
   if (!isPreMergeEvent(ctx.event.name)) return void 0;
@@ -59826,8 +58165,8 @@ function pullRequestBaseSha(ctx) {
   return typeof base?.sha === "string" && base.sha ? base.sha : void 0;
 }
 function pullRequestHeadSha(ctx) {
-  const head2 = ctx.event.payload.pull_request?.head;
-  return typeof head2?.sha === "string" && head2.sha ? head2.sha : void 0;
+  const head3 = ctx.event.payload.pull_request?.head;
+  return typeof head3?.sha === "string" && head3.sha ? head3.sha : void 0;
 }
 async function reviewInputs(ctx) {
   const repo = repoFromEnv(ctx.env);
@@ -59840,10 +58179,7 @@ async function reviewInputs(ctx) {
     if (!baseSha) return {};
     return { base: { ref: baseSha, unreadable: "no github-token to read it with" } };
   }
-  const client = await createGitHubClient(token, ctx.env, {
-    warning,
-    debug
-  });
+  const client = await createGitHubClient(token, ctx.env, ctx.io);
   const tempRoot = ctx.env.RUNNER_TEMP || void 0;
   if (baseSha) {
     return { base: await readBaseConfig(client, repo, baseSha, ctx.inputs.configPath, tempRoot) };
@@ -59863,14 +58199,15 @@ async function reviewedAtMerge(ctx, client) {
     const issue3 = await findMergedPullRequest(client, repo, ctx.event.sha, lookupDelays(ctx.env));
     ctx.mergedPullRequest = issue3 ?? null;
     if (issue3 === void 0) return void 0;
-    const key = planMarkerKey(ctx.inputs.configPath);
+    const target = markerTargetOf(ctx).key;
+    const key = planMarkerKey(ctx.inputs.configPath, target);
     const comment2 = await findStickyComment(client, { ...repo, issue: issue3 }, key);
-    const part = comment2?.body ? reviewedPartIn(comment2.body, ctx.inputs.configPath) : void 0;
-    if (!part) info(`Pull request #${issue3} has no reviewed plan to compare with.`);
+    const part = comment2?.body ? reviewedPartIn(comment2.body, ctx.inputs.configPath, target) : void 0;
+    if (!part) ctx.io.info(`Pull request #${issue3} has no reviewed plan to compare with.`);
     return part;
   } catch (error3) {
-    warning(
-      `Could not read the reviewed plan (GitHub answered ${statusOf2(error3) ?? error3.message}); the apply is not compared with it.`
+    ctx.io.warning(
+      `Could not read the reviewed plan (GitHub answered ${statusOf3(error3) ?? error3.message}); the apply is not compared with it.`
     );
     return void 0;
   }
@@ -59894,9 +58231,9 @@ var NO_COMMIT;
 var init_review2 = __esm({
   "src/action/review.ts"() {
     "use strict";
-    init_core3();
     init_base_config();
     init_comment();
+    init_comment_target();
     init_github2();
     init_merged_pr();
     init_mode();
@@ -59927,118 +58264,6 @@ var init_settings3 = __esm({
   }
 });
 
-// src/action/event.ts
-function readEvent(env, warn) {
-  const payload = readPayload(env.GITHUB_EVENT_PATH, warn);
-  return {
-    name: env.GITHUB_EVENT_NAME ?? "",
-    ref: env.GITHUB_REF || stringOf(payload.ref),
-    sha: env.GITHUB_SHA || stringOf(payload.after),
-    payload
-  };
-}
-function readPayload(path11, warn) {
-  if (!path11) return {};
-  try {
-    const parsed = JSON.parse((0, import_node_fs5.readFileSync)(path11, "utf8"));
-    return parsed && typeof parsed === "object" ? parsed : {};
-  } catch (error3) {
-    warn(`Could not read the event payload ${path11}: ${error3.message}`);
-    return {};
-  }
-}
-function pullRequestNumber(event) {
-  const number2 = event.payload.pull_request?.number ?? event.payload.number;
-  return typeof number2 === "number" ? number2 : void 0;
-}
-var import_node_fs5, stringOf;
-var init_event = __esm({
-  "src/action/event.ts"() {
-    "use strict";
-    import_node_fs5 = __toESM(require_node_fs(), 1);
-    stringOf = (value) => typeof value === "string" ? value : "";
-  }
-});
-
-// src/action/comment-target.ts
-async function publishComment(ctx, render, reviewed2) {
-  const { inputs, event, mode } = ctx;
-  const planOnPullRequest = mode === "plan" && isPreMergeEvent(event.name) && pullRequestNumber(event) !== void 0;
-  const applyOnPush = mode === "apply" && event.name === "push" && Boolean(event.sha);
-  if (!inputs.comment || !(planOnPullRequest || applyOnPush)) return void 0;
-  const repo = repoFromEnv(ctx.env);
-  if (!inputs.githubToken || !repo) {
-    info("No github-token or GITHUB_REPOSITORY: the report is only in the job summary.");
-    return void 0;
-  }
-  try {
-    const client = await createGitHubClient(inputs.githubToken, ctx.env, {
-      warning,
-      debug
-    });
-    if (planOnPullRequest) {
-      const target = { ...repo, issue: pullRequestNumber(event) };
-      const marker2 = planMarker(inputs.configPath, reviewed2);
-      const write2 = await upsertStickyComment(
-        client,
-        target,
-        marker2,
-        fit(render, marker2, ctx.summaryUrl),
-        planMarkerKey(inputs.configPath)
-      );
-      info(`Plan comment ${write2.id} ${write2.action} on pull request #${target.issue}.`);
-      return String(write2.id);
-    }
-    const issue3 = ctx.mergedPullRequest === void 0 ? await findMergedPullRequest(client, repo, event.sha, lookupDelays(ctx.env)) : ctx.mergedPullRequest ?? void 0;
-    if (issue3 === void 0) {
-      info(
-        `No merged pull request found for ${event.sha}: the apply result is only in the job summary.`
-      );
-      return void 0;
-    }
-    const marker = applyMarker(inputs.configPath, event.sha);
-    const write = await createComment(
-      client,
-      { ...repo, issue: issue3 },
-      marker,
-      fit(render, marker, ctx.summaryUrl)
-    );
-    info(`Apply result commented on pull request #${issue3} (comment ${write.id}).`);
-    return String(write.id);
-  } catch (error3) {
-    const message2 = commentFailure(error3, repo, ctx.summaryUrl);
-    warning(message2);
-    return void 0;
-  }
-}
-function fit(render, marker, summaryUrl2) {
-  const body2 = render(COMMENT_BUDGET, marker);
-  if (body2.length <= COMMENT_BUDGET) return body2;
-  const link = `
-
-\u2026cut to fit a comment; the full report is in the [job summary](${summaryUrl2}).
-`;
-  return body2.slice(0, COMMENT_BUDGET - link.length - marker.length - 1) + link;
-}
-function commentFailure(error3, repo, summaryUrl2) {
-  const status = statusOf2(error3);
-  const why = status ? `GitHub answered ${status}: ${error3.message}` : error3.message;
-  const fix = status === 403 || status === 404 ? " Give the job `permissions: pull-requests: write` (pull requests from forks get a read-only token)." : "";
-  return `Could not comment on ${repo.owner}/${repo.repo} (${why}).${fix} The report is in the job summary: ${summaryUrl2}`;
-}
-var init_comment_target = __esm({
-  "src/action/comment-target.ts"() {
-    "use strict";
-    init_core3();
-    init_comment();
-    init_merged_pr();
-    init_github2();
-    init_event();
-    init_mode();
-    init_report();
-  }
-});
-
 // src/action/failure-issue.ts
 function failureMarker(configPath) {
   return `<!-- grafana-team-sync:failure ${JSON.stringify({ configPath: normaliseConfigPath(configPath) })} -->`;
@@ -60050,10 +58275,7 @@ async function syncFailureIssue(ctx, failed, summary3) {
   const repo = repoFromEnv(ctx.env);
   if (!wantsFailureIssue(ctx) || !ctx.inputs.githubToken || !repo) return;
   try {
-    const client = await createGitHubClient(ctx.inputs.githubToken, ctx.env, {
-      warning,
-      debug
-    });
+    const client = await createGitHubClient(ctx.inputs.githubToken, ctx.env, ctx.io);
     const marker = failureMarker(ctx.inputs.configPath);
     const open4 = await findOpenIssue(client, repo, marker);
     const run3 = `[run ${ctx.env.GITHUB_RUN_ID ?? ""}](${ctx.summaryUrl})`;
@@ -60070,7 +58292,7 @@ The ${what} failed in ${run3}. This issue is closed by the first run that succee
 ${summary3(SUMMARY_BUDGET2)}`
         )
       });
-      info(`Opened issue #${data.number} for the failed apply.`);
+      ctx.io.info(`Opened issue #${data.number} for the failed apply.`);
     } else if (failed && open4) {
       await comment(
         client,
@@ -60080,7 +58302,7 @@ ${summary3(SUMMARY_BUDGET2)}`
 
 ${summary3(SUMMARY_BUDGET2)}`
       );
-      info(`Commented on issue #${open4} for the failed apply.`);
+      ctx.io.info(`Commented on issue #${open4} for the failed apply.`);
     } else if (open4) {
       await comment(client, repo, open4, `The ${what} succeeded in ${run3}: closing.`);
       await client.rest.issues.update({
@@ -60089,13 +58311,13 @@ ${summary3(SUMMARY_BUDGET2)}`
         state: "closed",
         state_reason: "completed"
       });
-      info(`Closed issue #${open4}: the apply succeeded.`);
+      ctx.io.info(`Closed issue #${open4}: the apply succeeded.`);
     }
   } catch (error3) {
-    const status = statusOf2(error3);
+    const status = statusOf3(error3);
     const fix = status === 403 || status === 404 ? " Give the apply job `permissions: issues: write`." : "";
     const why = status ? `GitHub answered ${status}: ${error3.message}` : error3.message;
-    warning(`Could not update the failure issue (${why}).${fix}`);
+    ctx.io.warning(`Could not update the failure issue (${why}).${fix}`);
   }
 }
 async function findOpenIssue(client, repo, marker) {
@@ -60125,7 +58347,6 @@ var UNATTENDED_EVENTS, SUMMARY_BUDGET2, PAGE_SIZE2, MAX_PAGES;
 var init_failure_issue = __esm({
   "src/action/failure-issue.ts"() {
     "use strict";
-    init_core3();
     init_comment();
     init_github2();
     init_publish();
@@ -60139,9 +58360,97 @@ var init_failure_issue = __esm({
   }
 });
 
+// src/action/instances.ts
+async function instancesReadable(configPath, env, cwd) {
+  const loaded = await loadConfig(configPath, { env, cwd });
+  if (!loaded.ok) return false;
+  return (loaded.config.instances ?? []).some(
+    (instance) => [instance.token, instance.username, instance.password].some((ref) => ref && env[ref.env])
+  );
+}
+function grafanaInputsGiven(inputs) {
+  return GRAFANA_INPUTS.filter(([, key]) => String(inputs[key] ?? "").trim()).map(([s]) => s);
+}
+async function reportInstances2(ctx, given) {
+  const outcome = ctx.scrubber.scrubDeep(given);
+  const mode = ctx.mode === "apply" ? "apply" : "plan";
+  const { configPath } = ctx.inputs;
+  const failures = [];
+  const instances = outcome.instances.map(({ name: name2, url, outcome: one }) => {
+    const tagged = (lines) => failures.push(...lines.map((l) => `[${name2}] ${l}`));
+    if (one.kind === "planned" || one.kind === "applied") {
+      tagged(planFailures(ctx, one));
+      const result = one.kind === "applied" ? one.result : void 0;
+      return { name: name2, url, report: { mode, configPath, plan: one.plan, result } };
+    }
+    const problems = one.kind === "refused" ? refusedProblems(one) : one.kind === "failed" ? [one.error] : one.kind === "invalid" ? one.problems.map(problemMessage) : [];
+    tagged(problems);
+    const status = one.kind === "failed" && one.cancelled ? "cancelled" : one.kind;
+    return { name: name2, url, problems, status };
+  });
+  const input = { mode, configPath, instances };
+  const outputs = aggregateOutputs(ctx.mode, outcome);
+  outputs.planFile = writePlanFile(ctx.io, ctx.env, renderInstancesJson(input));
+  await writeSummary(
+    ctx.io,
+    ctx.env,
+    (budget) => renderInstancesMarkdown(input, { budget })
+  );
+  const steady = instances.map(
+    (i) => i.report ? { ...i, report: { ...i.report, plan: withoutStats(i.report.plan) } } : i
+  );
+  const render = (budget, marker) => renderInstancesMarkdown(
+    { ...input, instances: steady, marker },
+    { budget, summaryUrl: ctx.summaryUrl }
+  );
+  outputs.commentId = await publishComment(ctx, render, void 0, instancesTarget(outcome.instances)) ?? "";
+  setOutputs(ctx.io, outputs);
+  if (failures.length) ctx.io.setFailed(failures.join("\n"));
+}
+function withoutStats(plan) {
+  return { ...plan, stats: { requests: [] } };
+}
+function aggregateOutputs(mode, outcome) {
+  const outputs = emptyOutputs(mode);
+  const counts = {};
+  for (const { outcome: one } of outcome.instances) {
+    if (one.kind !== "planned" && one.kind !== "applied") continue;
+    outputs.changeCount += one.plan.changes.length;
+    for (const [kind, n] of Object.entries(one.plan.counts)) {
+      counts[kind] = (counts[kind] ?? 0) + n;
+    }
+    if (one.kind === "applied") {
+      outputs.applied += one.result.applied;
+      outputs.failed += one.result.failed;
+    }
+  }
+  outputs.counts = counts;
+  outputs.hasChanges = outputs.changeCount > 0;
+  return outputs;
+}
+var GRAFANA_INPUTS;
+var init_instances3 = __esm({
+  "src/action/instances.ts"() {
+    "use strict";
+    init_config();
+    init_report();
+    init_comment_target();
+    init_outcome();
+    init_publish();
+    GRAFANA_INPUTS = [
+      ["grafanaUrl", "grafanaUrl"],
+      ["grafanaToken", "grafanaToken"],
+      ["grafanaUsername", "grafanaUsername"],
+      ["grafanaPassword", "grafanaPassword"]
+    ];
+  }
+});
+
 // src/action/outcome.ts
 async function report3(ctx, given) {
+  if (given.kind === "instances") return reportInstances2(ctx, given);
   const outcome = ctx.scrubber.scrubDeep(given);
+  const { io } = ctx;
   const { configPath } = ctx.inputs;
   const failures = [];
   let outputs = emptyOutputs(ctx.mode);
@@ -60150,11 +58459,11 @@ async function report3(ctx, given) {
   let reviewed2;
   switch (outcome.kind) {
     case "invalid": {
-      annotateProblems(outcome.problems);
-      info(
+      annotateProblems(io, outcome.problems);
+      io.info(
         `${configPath} has ${outcome.problems.length} config problem(s); nothing was read or written.`
       );
-      process.exitCode = 1;
+      io.markFailed();
       summary3 = () => renderValidation({ configPath, problems: outcome.problems });
       comment2 = summary3;
       break;
@@ -60169,7 +58478,7 @@ async function report3(ctx, given) {
       failures.push(...problems);
       summary3 = () => failureMarkdown(`${ctx.mode} ${title}`, problems);
       comment2 = summary3;
-      if (outcome.kind === "failed") debug(`Requests: ${JSON.stringify(outcome.requests)}`);
+      if (outcome.kind === "failed") io.debug(`Requests: ${JSON.stringify(outcome.requests)}`);
       break;
     }
     case "planned":
@@ -60187,21 +58496,21 @@ async function report3(ctx, given) {
         outcome.plan,
         outcome.kind === "applied" ? outcome.result : void 0
       );
-      outputs.planFile = writePlanFile(ctx.env, renderJson(full));
+      outputs.planFile = writePlanFile(io, ctx.env, renderJson(full));
       summary3 = (budget) => renderMarkdown(full, { budget });
       const steady = { ...full, plan: { ...outcome.plan, stats: { requests: [] } }, marker: "" };
       comment2 = (budget, marker) => renderMarkdown({ ...steady, marker }, { budget, summaryUrl: ctx.summaryUrl });
       failures.push(...planFailures(ctx, outcome));
       reviewed2 = reviewedPartOf(outcome.plan, pullRequestHeadSha(ctx));
-      debug(`Requests: ${JSON.stringify(outcome.plan.stats.requests)}`);
+      io.debug(`Requests: ${JSON.stringify(outcome.plan.stats.requests)}`);
       break;
     }
   }
-  await writeSummary(ctx.env, summary3);
+  await writeSummary(io, ctx.env, summary3);
   if (comment2) outputs.commentId = await publishComment(ctx, comment2, reviewed2) ?? "";
   await syncFailureIssue(ctx, failures.length > 0 || outcome.kind === "invalid", summary3);
-  setOutputs(outputs);
-  if (failures.length) setFailed(failures.join("\n"));
+  setOutputs(io, outputs);
+  if (failures.length) io.setFailed(failures.join("\n"));
 }
 function planFailures(ctx, outcome) {
   const { plan } = outcome;
@@ -60209,8 +58518,8 @@ function planFailures(ctx, outcome) {
   const guardWarnings = outcome.kind === "planned" ? plan.guards.map((g) => ({
     message: `Apply would be blocked by safety guard ${describeGuard(g)}.`
   })) : [];
-  annotate("warning", [...guardWarnings, ...plan.warnings], MAX_ANNOTATIONS);
-  annotate("error", plan.errors, MAX_ANNOTATIONS - 1);
+  annotate(ctx.io, "warning", [...guardWarnings, ...plan.warnings], MAX_ANNOTATIONS);
+  annotate(ctx.io, "error", plan.errors, MAX_ANNOTATIONS - 1);
   if (plan.errors.length)
     failures.push(`The plan has ${plan.errors.length} error(s); see the job summary.`);
   if (outcome.kind === "planned") {
@@ -60226,7 +58535,7 @@ function planFailures(ctx, outcome) {
       "The merged pull request's changes differ from the plan reviewed on it; nothing was written (on-plan-changed: fail). See the job summary."
     );
   else if (since?.changed)
-    warning(
+    ctx.io.warning(
       "The merged pull request's changes differ from the plan reviewed on it; applied anyway (on-plan-changed: warn). See the job summary."
     );
   if (result.blocked) {
@@ -60265,7 +58574,6 @@ ${items}
 var init_outcome = __esm({
   "src/action/outcome.ts"() {
     "use strict";
-    init_core3();
     init_engine();
     init_review2();
     init_settings();
@@ -60274,23 +58582,761 @@ var init_outcome = __esm({
     init_comment_target();
     init_failure_issue();
     init_publish();
+    init_instances3();
+  }
+});
+
+// node_modules/@actions/core/lib/utils.js
+function toCommandValue(input) {
+  if (input === null || input === void 0) {
+    return "";
+  } else if (typeof input === "string" || input instanceof String) {
+    return input;
+  }
+  return JSON.stringify(input);
+}
+function toCommandProperties(annotationProperties) {
+  if (!Object.keys(annotationProperties).length) {
+    return {};
+  }
+  return {
+    title: annotationProperties.title,
+    file: annotationProperties.file,
+    line: annotationProperties.startLine,
+    endLine: annotationProperties.endLine,
+    col: annotationProperties.startColumn,
+    endColumn: annotationProperties.endColumn
+  };
+}
+var init_utils3 = __esm({
+  "node_modules/@actions/core/lib/utils.js"() {
+  }
+});
+
+// node_modules/@actions/core/lib/command.js
+function issueCommand(command, properties, message2) {
+  const cmd = new Command(command, properties, message2);
+  process.stdout.write(cmd.toString() + os.EOL);
+}
+function issue2(name2, message2 = "") {
+  issueCommand(name2, {}, message2);
+}
+function escapeData(s) {
+  return toCommandValue(s).replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+}
+function escapeProperty(s) {
+  return toCommandValue(s).replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A").replace(/:/g, "%3A").replace(/,/g, "%2C");
+}
+var os, CMD_STRING, Command;
+var init_command = __esm({
+  "node_modules/@actions/core/lib/command.js"() {
+    os = __toESM(require_os(), 1);
+    init_utils3();
+    CMD_STRING = "::";
+    Command = class {
+      constructor(command, properties, message2) {
+        if (!command) {
+          command = "missing.command";
+        }
+        this.command = command;
+        this.properties = properties;
+        this.message = message2;
+      }
+      toString() {
+        let cmdStr = CMD_STRING + this.command;
+        if (this.properties && Object.keys(this.properties).length > 0) {
+          cmdStr += " ";
+          let first = true;
+          for (const key in this.properties) {
+            if (this.properties.hasOwnProperty(key)) {
+              const val = this.properties[key];
+              if (val) {
+                if (first) {
+                  first = false;
+                } else {
+                  cmdStr += ",";
+                }
+                cmdStr += `${key}=${escapeProperty(val)}`;
+              }
+            }
+          }
+        }
+        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
+        return cmdStr;
+      }
+    };
+  }
+});
+
+// builtin:crypto
+var require_crypto = __commonJS({
+  "builtin:crypto"(exports, module) {
+    module.exports = __require("crypto");
+  }
+});
+
+// node_modules/@actions/core/lib/file-command.js
+function issueFileCommand(command, message2) {
+  const filePath = process.env[`GITHUB_${command}`];
+  if (!filePath) {
+    throw new Error(`Unable to find environment variable for file command ${command}`);
+  }
+  if (!fs.existsSync(filePath)) {
+    throw new Error(`Missing file at path: ${filePath}`);
+  }
+  fs.appendFileSync(filePath, `${toCommandValue(message2)}${os2.EOL}`, {
+    encoding: "utf8"
+  });
+}
+function prepareKeyValueMessage(key, value) {
+  const delimiter3 = `ghadelimiter_${crypto2.randomUUID()}`;
+  const convertedValue = toCommandValue(value);
+  if (key.includes(delimiter3)) {
+    throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter3}"`);
+  }
+  if (convertedValue.includes(delimiter3)) {
+    throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter3}"`);
+  }
+  return `${key}<<${delimiter3}${os2.EOL}${convertedValue}${os2.EOL}${delimiter3}`;
+}
+var crypto2, fs, os2;
+var init_file_command = __esm({
+  "node_modules/@actions/core/lib/file-command.js"() {
+    crypto2 = __toESM(require_crypto(), 1);
+    fs = __toESM(require_fs(), 1);
+    os2 = __toESM(require_os(), 1);
+    init_utils3();
+  }
+});
+
+// builtin:path
+var require_path = __commonJS({
+  "builtin:path"(exports, module) {
+    module.exports = __require("path");
+  }
+});
+
+// node_modules/@actions/http-client/lib/proxy.js
+var init_proxy = __esm({
+  "node_modules/@actions/http-client/lib/proxy.js"() {
+  }
+});
+
+// node_modules/@actions/http-client/lib/index.js
+var http, https, tunnel, import_undici2, HttpCodes, Headers2, MediaTypes, HttpRedirectCodes, HttpResponseRetryCodes;
+var init_lib = __esm({
+  "node_modules/@actions/http-client/lib/index.js"() {
+    http = __toESM(require_http(), 1);
+    https = __toESM(require_https(), 1);
+    init_proxy();
+    tunnel = __toESM(require_tunnel2(), 1);
+    import_undici2 = __toESM(require_undici(), 1);
+    (function(HttpCodes2) {
+      HttpCodes2[HttpCodes2["OK"] = 200] = "OK";
+      HttpCodes2[HttpCodes2["MultipleChoices"] = 300] = "MultipleChoices";
+      HttpCodes2[HttpCodes2["MovedPermanently"] = 301] = "MovedPermanently";
+      HttpCodes2[HttpCodes2["ResourceMoved"] = 302] = "ResourceMoved";
+      HttpCodes2[HttpCodes2["SeeOther"] = 303] = "SeeOther";
+      HttpCodes2[HttpCodes2["NotModified"] = 304] = "NotModified";
+      HttpCodes2[HttpCodes2["UseProxy"] = 305] = "UseProxy";
+      HttpCodes2[HttpCodes2["SwitchProxy"] = 306] = "SwitchProxy";
+      HttpCodes2[HttpCodes2["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+      HttpCodes2[HttpCodes2["PermanentRedirect"] = 308] = "PermanentRedirect";
+      HttpCodes2[HttpCodes2["BadRequest"] = 400] = "BadRequest";
+      HttpCodes2[HttpCodes2["Unauthorized"] = 401] = "Unauthorized";
+      HttpCodes2[HttpCodes2["PaymentRequired"] = 402] = "PaymentRequired";
+      HttpCodes2[HttpCodes2["Forbidden"] = 403] = "Forbidden";
+      HttpCodes2[HttpCodes2["NotFound"] = 404] = "NotFound";
+      HttpCodes2[HttpCodes2["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+      HttpCodes2[HttpCodes2["NotAcceptable"] = 406] = "NotAcceptable";
+      HttpCodes2[HttpCodes2["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+      HttpCodes2[HttpCodes2["RequestTimeout"] = 408] = "RequestTimeout";
+      HttpCodes2[HttpCodes2["Conflict"] = 409] = "Conflict";
+      HttpCodes2[HttpCodes2["Gone"] = 410] = "Gone";
+      HttpCodes2[HttpCodes2["TooManyRequests"] = 429] = "TooManyRequests";
+      HttpCodes2[HttpCodes2["InternalServerError"] = 500] = "InternalServerError";
+      HttpCodes2[HttpCodes2["NotImplemented"] = 501] = "NotImplemented";
+      HttpCodes2[HttpCodes2["BadGateway"] = 502] = "BadGateway";
+      HttpCodes2[HttpCodes2["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+      HttpCodes2[HttpCodes2["GatewayTimeout"] = 504] = "GatewayTimeout";
+    })(HttpCodes || (HttpCodes = {}));
+    (function(Headers3) {
+      Headers3["Accept"] = "accept";
+      Headers3["ContentType"] = "content-type";
+    })(Headers2 || (Headers2 = {}));
+    (function(MediaTypes2) {
+      MediaTypes2["ApplicationJson"] = "application/json";
+    })(MediaTypes || (MediaTypes = {}));
+    HttpRedirectCodes = [
+      HttpCodes.MovedPermanently,
+      HttpCodes.ResourceMoved,
+      HttpCodes.SeeOther,
+      HttpCodes.TemporaryRedirect,
+      HttpCodes.PermanentRedirect
+    ];
+    HttpResponseRetryCodes = [
+      HttpCodes.BadGateway,
+      HttpCodes.ServiceUnavailable,
+      HttpCodes.GatewayTimeout
+    ];
+  }
+});
+
+// node_modules/@actions/http-client/lib/auth.js
+var init_auth = __esm({
+  "node_modules/@actions/http-client/lib/auth.js"() {
+  }
+});
+
+// node_modules/@actions/core/lib/oidc-utils.js
+var init_oidc_utils = __esm({
+  "node_modules/@actions/core/lib/oidc-utils.js"() {
+    init_lib();
+    init_auth();
+    init_core3();
+  }
+});
+
+// node_modules/@actions/core/lib/summary.js
+var import_os2, import_fs2, __awaiter2, access, appendFile, writeFile4, SUMMARY_ENV_VAR, Summary, _summary, summary2;
+var init_summary2 = __esm({
+  "node_modules/@actions/core/lib/summary.js"() {
+    import_os2 = __toESM(require_os(), 1);
+    import_fs2 = __toESM(require_fs(), 1);
+    __awaiter2 = function(thisArg, _arguments, P, generator) {
+      function adopt(value) {
+        return value instanceof P ? value : new P(function(resolve4) {
+          resolve4(value);
+        });
+      }
+      return new (P || (P = Promise))(function(resolve4, reject) {
+        function fulfilled(value) {
+          try {
+            step(generator.next(value));
+          } catch (e) {
+            reject(e);
+          }
+        }
+        function rejected(value) {
+          try {
+            step(generator["throw"](value));
+          } catch (e) {
+            reject(e);
+          }
+        }
+        function step(result) {
+          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
+        }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+      });
+    };
+    ({ access, appendFile, writeFile: writeFile4 } = import_fs2.promises);
+    SUMMARY_ENV_VAR = "GITHUB_STEP_SUMMARY";
+    Summary = class {
+      constructor() {
+        this._buffer = "";
+      }
+      /**
+       * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
+       * Also checks r/w permissions.
+       *
+       * @returns step summary file path
+       */
+      filePath() {
+        return __awaiter2(this, void 0, void 0, function* () {
+          if (this._filePath) {
+            return this._filePath;
+          }
+          const pathFromEnv = process.env[SUMMARY_ENV_VAR];
+          if (!pathFromEnv) {
+            throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
+          }
+          try {
+            yield access(pathFromEnv, import_fs2.constants.R_OK | import_fs2.constants.W_OK);
+          } catch (_a3) {
+            throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
+          }
+          this._filePath = pathFromEnv;
+          return this._filePath;
+        });
+      }
+      /**
+       * Wraps content in an HTML tag, adding any HTML attributes
+       *
+       * @param {string} tag HTML tag to wrap
+       * @param {string | null} content content within the tag
+       * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
+       *
+       * @returns {string} content wrapped in HTML element
+       */
+      wrap(tag2, content, attrs = {}) {
+        const htmlAttrs = Object.entries(attrs).map(([key, value]) => ` ${key}="${value}"`).join("");
+        if (!content) {
+          return `<${tag2}${htmlAttrs}>`;
+        }
+        return `<${tag2}${htmlAttrs}>${content}</${tag2}>`;
+      }
+      /**
+       * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
+       *
+       * @param {SummaryWriteOptions} [options] (optional) options for write operation
+       *
+       * @returns {Promise<Summary>} summary instance
+       */
+      write(options) {
+        return __awaiter2(this, void 0, void 0, function* () {
+          const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
+          const filePath = yield this.filePath();
+          const writeFunc = overwrite ? writeFile4 : appendFile;
+          yield writeFunc(filePath, this._buffer, { encoding: "utf8" });
+          return this.emptyBuffer();
+        });
+      }
+      /**
+       * Clears the summary buffer and wipes the summary file
+       *
+       * @returns {Summary} summary instance
+       */
+      clear() {
+        return __awaiter2(this, void 0, void 0, function* () {
+          return this.emptyBuffer().write({ overwrite: true });
+        });
+      }
+      /**
+       * Returns the current summary buffer as a string
+       *
+       * @returns {string} string of summary buffer
+       */
+      stringify() {
+        return this._buffer;
+      }
+      /**
+       * If the summary buffer is empty
+       *
+       * @returns {boolen} true if the buffer is empty
+       */
+      isEmptyBuffer() {
+        return this._buffer.length === 0;
+      }
+      /**
+       * Resets the summary buffer without writing to summary file
+       *
+       * @returns {Summary} summary instance
+       */
+      emptyBuffer() {
+        this._buffer = "";
+        return this;
+      }
+      /**
+       * Adds raw text to the summary buffer
+       *
+       * @param {string} text content to add
+       * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
+       *
+       * @returns {Summary} summary instance
+       */
+      addRaw(text2, addEOL = false) {
+        this._buffer += text2;
+        return addEOL ? this.addEOL() : this;
+      }
+      /**
+       * Adds the operating system-specific end-of-line marker to the buffer
+       *
+       * @returns {Summary} summary instance
+       */
+      addEOL() {
+        return this.addRaw(import_os2.EOL);
+      }
+      /**
+       * Adds an HTML codeblock to the summary buffer
+       *
+       * @param {string} code content to render within fenced code block
+       * @param {string} lang (optional) language to syntax highlight code
+       *
+       * @returns {Summary} summary instance
+       */
+      addCodeBlock(code2, lang) {
+        const attrs = Object.assign({}, lang && { lang });
+        const element = this.wrap("pre", this.wrap("code", code2), attrs);
+        return this.addRaw(element).addEOL();
+      }
+      /**
+       * Adds an HTML list to the summary buffer
+       *
+       * @param {string[]} items list of items to render
+       * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
+       *
+       * @returns {Summary} summary instance
+       */
+      addList(items, ordered = false) {
+        const tag2 = ordered ? "ol" : "ul";
+        const listItems = items.map((item) => this.wrap("li", item)).join("");
+        const element = this.wrap(tag2, listItems);
+        return this.addRaw(element).addEOL();
+      }
+      /**
+       * Adds an HTML table to the summary buffer
+       *
+       * @param {SummaryTableCell[]} rows table rows
+       *
+       * @returns {Summary} summary instance
+       */
+      addTable(rows) {
+        const tableBody = rows.map((row) => {
+          const cells = row.map((cell) => {
+            if (typeof cell === "string") {
+              return this.wrap("td", cell);
+            }
+            const { header, data, colspan, rowspan } = cell;
+            const tag2 = header ? "th" : "td";
+            const attrs = Object.assign(Object.assign({}, colspan && { colspan }), rowspan && { rowspan });
+            return this.wrap(tag2, data, attrs);
+          }).join("");
+          return this.wrap("tr", cells);
+        }).join("");
+        const element = this.wrap("table", tableBody);
+        return this.addRaw(element).addEOL();
+      }
+      /**
+       * Adds a collapsable HTML details element to the summary buffer
+       *
+       * @param {string} label text for the closed state
+       * @param {string} content collapsable content
+       *
+       * @returns {Summary} summary instance
+       */
+      addDetails(label, content) {
+        const element = this.wrap("details", this.wrap("summary", label) + content);
+        return this.addRaw(element).addEOL();
+      }
+      /**
+       * Adds an HTML image tag to the summary buffer
+       *
+       * @param {string} src path to the image you to embed
+       * @param {string} alt text description of the image
+       * @param {SummaryImageOptions} options (optional) addition image attributes
+       *
+       * @returns {Summary} summary instance
+       */
+      addImage(src, alt, options) {
+        const { width, height } = options || {};
+        const attrs = Object.assign(Object.assign({}, width && { width }), height && { height });
+        const element = this.wrap("img", null, Object.assign({ src, alt }, attrs));
+        return this.addRaw(element).addEOL();
+      }
+      /**
+       * Adds an HTML section heading element
+       *
+       * @param {string} text heading text
+       * @param {number | string} [level=1] (optional) the heading level, default: 1
+       *
+       * @returns {Summary} summary instance
+       */
+      addHeading(text2, level) {
+        const tag2 = `h${level}`;
+        const allowedTag = ["h1", "h2", "h3", "h4", "h5", "h6"].includes(tag2) ? tag2 : "h1";
+        const element = this.wrap(allowedTag, text2);
+        return this.addRaw(element).addEOL();
+      }
+      /**
+       * Adds an HTML thematic break (<hr>) to the summary buffer
+       *
+       * @returns {Summary} summary instance
+       */
+      addSeparator() {
+        const element = this.wrap("hr", null);
+        return this.addRaw(element).addEOL();
+      }
+      /**
+       * Adds an HTML line break (<br>) to the summary buffer
+       *
+       * @returns {Summary} summary instance
+       */
+      addBreak() {
+        const element = this.wrap("br", null);
+        return this.addRaw(element).addEOL();
+      }
+      /**
+       * Adds an HTML blockquote to the summary buffer
+       *
+       * @param {string} text quote text
+       * @param {string} cite (optional) citation url
+       *
+       * @returns {Summary} summary instance
+       */
+      addQuote(text2, cite) {
+        const attrs = Object.assign({}, cite && { cite });
+        const element = this.wrap("blockquote", text2, attrs);
+        return this.addRaw(element).addEOL();
+      }
+      /**
+       * Adds an HTML anchor tag to the summary buffer
+       *
+       * @param {string} text link text/content
+       * @param {string} href hyperlink
+       *
+       * @returns {Summary} summary instance
+       */
+      addLink(text2, href) {
+        const element = this.wrap("a", text2, { href });
+        return this.addRaw(element).addEOL();
+      }
+    };
+    _summary = new Summary();
+    summary2 = _summary;
+  }
+});
+
+// node_modules/@actions/core/lib/path-utils.js
+var path6;
+var init_path_utils = __esm({
+  "node_modules/@actions/core/lib/path-utils.js"() {
+    path6 = __toESM(require_path(), 1);
+  }
+});
+
+// builtin:child_process
+var require_child_process = __commonJS({
+  "builtin:child_process"(exports, module) {
+    module.exports = __require("child_process");
+  }
+});
+
+// node_modules/@actions/io/lib/io-util.js
+var fs2, path7, chmod, copyFile, lstat2, mkdir3, open3, readdir3, rename2, rm4, rmdir, stat2, symlink, unlink, IS_WINDOWS, READONLY;
+var init_io_util = __esm({
+  "node_modules/@actions/io/lib/io-util.js"() {
+    fs2 = __toESM(require_fs(), 1);
+    path7 = __toESM(require_path(), 1);
+    ({ chmod, copyFile, lstat: lstat2, mkdir: mkdir3, open: open3, readdir: readdir3, rename: rename2, rm: rm4, rmdir, stat: stat2, symlink, unlink } = fs2.promises);
+    IS_WINDOWS = process.platform === "win32";
+    READONLY = fs2.constants.O_RDONLY;
+  }
+});
+
+// node_modules/@actions/io/lib/io.js
+var import_assert, path8;
+var init_io = __esm({
+  "node_modules/@actions/io/lib/io.js"() {
+    import_assert = __toESM(require_assert(), 1);
+    path8 = __toESM(require_path(), 1);
+    init_io_util();
+  }
+});
+
+// builtin:timers
+var require_timers2 = __commonJS({
+  "builtin:timers"(exports, module) {
+    module.exports = __require("timers");
+  }
+});
+
+// node_modules/@actions/exec/lib/toolrunner.js
+var os3, events, child, path9, import_timers, IS_WINDOWS2;
+var init_toolrunner = __esm({
+  "node_modules/@actions/exec/lib/toolrunner.js"() {
+    os3 = __toESM(require_os(), 1);
+    events = __toESM(require_events2(), 1);
+    child = __toESM(require_child_process(), 1);
+    path9 = __toESM(require_path(), 1);
+    init_io();
+    init_io_util();
+    import_timers = __toESM(require_timers2(), 1);
+    IS_WINDOWS2 = process.platform === "win32";
+  }
+});
+
+// node_modules/@actions/exec/lib/exec.js
+var import_string_decoder;
+var init_exec = __esm({
+  "node_modules/@actions/exec/lib/exec.js"() {
+    import_string_decoder = __toESM(require_string_decoder(), 1);
+    init_toolrunner();
+  }
+});
+
+// node_modules/@actions/core/lib/platform.js
+var import_os3, platform, arch;
+var init_platform = __esm({
+  "node_modules/@actions/core/lib/platform.js"() {
+    import_os3 = __toESM(require_os(), 1);
+    init_exec();
+    platform = import_os3.default.platform();
+    arch = import_os3.default.arch();
+  }
+});
+
+// node_modules/@actions/core/lib/core.js
+function setSecret(secret) {
+  issueCommand("add-mask", {}, secret);
+}
+function setOutput(name2, value) {
+  const filePath = process.env["GITHUB_OUTPUT"] || "";
+  if (filePath) {
+    return issueFileCommand("OUTPUT", prepareKeyValueMessage(name2, value));
+  }
+  process.stdout.write(os5.EOL);
+  issueCommand("set-output", { name: name2 }, toCommandValue(value));
+}
+function setFailed(message2) {
+  process.exitCode = ExitCode.Failure;
+  error2(message2);
+}
+function debug(message2) {
+  issueCommand("debug", {}, message2);
+}
+function error2(message2, properties = {}) {
+  issueCommand("error", toCommandProperties(properties), message2 instanceof Error ? message2.toString() : message2);
+}
+function warning(message2, properties = {}) {
+  issueCommand("warning", toCommandProperties(properties), message2 instanceof Error ? message2.toString() : message2);
+}
+function notice(message2, properties = {}) {
+  issueCommand("notice", toCommandProperties(properties), message2 instanceof Error ? message2.toString() : message2);
+}
+function info(message2) {
+  process.stdout.write(message2 + os5.EOL);
+}
+function startGroup(name2) {
+  issue2("group", name2);
+}
+function endGroup() {
+  issue2("endgroup");
+}
+function group(name2, fn) {
+  return __awaiter3(this, void 0, void 0, function* () {
+    startGroup(name2);
+    let result;
+    try {
+      result = yield fn();
+    } finally {
+      endGroup();
+    }
+    return result;
+  });
+}
+var os5, path10, __awaiter3, ExitCode;
+var init_core3 = __esm({
+  "node_modules/@actions/core/lib/core.js"() {
+    init_command();
+    init_file_command();
+    init_utils3();
+    os5 = __toESM(require_os(), 1);
+    path10 = __toESM(require_path(), 1);
+    init_oidc_utils();
+    init_summary2();
+    init_summary2();
+    init_path_utils();
+    init_platform();
+    __awaiter3 = function(thisArg, _arguments, P, generator) {
+      function adopt(value) {
+        return value instanceof P ? value : new P(function(resolve4) {
+          resolve4(value);
+        });
+      }
+      return new (P || (P = Promise))(function(resolve4, reject) {
+        function fulfilled(value) {
+          try {
+            step(generator.next(value));
+          } catch (e) {
+            reject(e);
+          }
+        }
+        function rejected(value) {
+          try {
+            step(generator["throw"](value));
+          } catch (e) {
+            reject(e);
+          }
+        }
+        function step(result) {
+          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
+        }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+      });
+    };
+    (function(ExitCode2) {
+      ExitCode2[ExitCode2["Success"] = 0] = "Success";
+      ExitCode2[ExitCode2["Failure"] = 1] = "Failure";
+    })(ExitCode || (ExitCode = {}));
+  }
+});
+
+// src/action/io.ts
+function coreIO() {
+  return {
+    info: (message2) => info(message2),
+    debug: (message2) => debug(message2),
+    notice: (message2) => notice(message2),
+    warning: (message2, at) => warning(message2, at ?? {}),
+    error: (message2, at) => error2(message2, at ?? {}),
+    group: (title, body2) => group(title, body2),
+    setOutput: (name2, value) => setOutput(name2, value),
+    appendSummary: async (markdown) => {
+      await summary2.addRaw(markdown, true).write();
+    },
+    setSecret: (secret) => setSecret(secret),
+    setFailed: (message2) => setFailed(message2),
+    markFailed: () => {
+      process.exitCode = 1;
+    },
+    exitCode: () => Number(process.exitCode ?? 0)
+  };
+}
+function scrubbedIO2(io, scrubber2) {
+  const clean2 = (text2) => scrubber2.scrub(textOf2(text2));
+  const place2 = (at) => at && { file: clean2(at.file), startLine: at.startLine, startColumn: at.startColumn };
+  return {
+    ...io,
+    info: (message2) => io.info(clean2(message2)),
+    debug: (message2) => io.debug(clean2(message2)),
+    notice: (message2) => io.notice(clean2(message2)),
+    warning: (message2, at) => io.warning(clean2(annotationText(message2)), place2(at)),
+    error: (message2, at) => io.error(clean2(annotationText(message2)), place2(at)),
+    group: (title, body2) => io.group(clean2(title), body2),
+    setOutput: (name2, value) => io.setOutput(name2, clean2(value)),
+    appendSummary: (markdown) => io.appendSummary(clean2(markdown)),
+    setFailed: (message2) => io.setFailed(clean2(message2))
+  };
+}
+function textOf2(value) {
+  if (value === null || value === void 0) return "";
+  if (typeof value === "string") return value;
+  return value instanceof String ? value.valueOf() : JSON.stringify(value);
+}
+function annotationText(message2) {
+  return message2 instanceof Error ? message2.toString() : message2;
+}
+var init_io2 = __esm({
+  "src/action/io.ts"() {
+    "use strict";
+    init_core3();
   }
 });
 
 // src/action/phases.ts
 async function runPhases(ctx) {
   const inputs = engineInputs2(ctx);
-  const validated = await group(`Validate ${ctx.inputs.configPath}`, async () => {
+  const validated = await ctx.io.group(`Validate ${ctx.inputs.configPath}`, async () => {
     const outcome = await runEngine({ ...inputs, mode: "validate" });
     if (outcome.kind !== "validated") return outcome;
-    info(describeSummary2(outcome.summary));
+    ctx.io.info(describeSummary2(outcome.summary));
     return outcome;
   });
   if (validated.kind !== "validated" || ctx.mode === "validate") return validated;
-  return group(phaseTitle(ctx.mode), async () => {
+  const { config: config2 } = validated;
+  if (hasInstances(config2)) {
+    ctx.commentTarget = instancesTarget(config2.instances ?? []);
+    const grafanaSettings = grafanaInputsGiven(ctx.inputs);
+    return ctx.io.group(
+      phaseTitle(ctx.mode),
+      () => runInstances({ ...inputs, grafana: void 0, config: config2 }, config2, { grafanaSettings })
+    );
+  }
+  return ctx.io.group(phaseTitle(ctx.mode), async () => {
     const review = await reviewInputs(ctx);
     try {
-      return await runEngine({ ...inputs, config: validated.config, ...review });
+      return await runEngine({ ...inputs, config: config2, ...review });
     } finally {
       await removeBaseFolder(review.base);
     }
@@ -60300,11 +59346,11 @@ function describeSummary2(s) {
   return `Valid: ${s.files} file(s), ${s.orgs.length} org(s), ${s.teams} team(s), ${s.oktaGroups.length} Okta group(s), ${s.people} people, ${s.users} local user(s).`;
 }
 function engineInputs2(ctx) {
-  const { env, inputs, mode, scrubber: scrubber2 } = ctx;
+  const { env, inputs, mode, scrubber: scrubber2, io } = ctx;
   const { grafanaUrl, grafanaToken, grafanaUsername, grafanaPassword, oktaDomain, oktaApiToken } = inputs;
   const oktaCredential = oktaApiToken ?? inputs.oktaClientId ?? inputs.oktaPrivateKey;
   if (Boolean(oktaDomain) !== Boolean(oktaCredential)) {
-    warning(
+    io.warning(
       "Okta is not used: set okta-domain and either okta-api-token or okta-client-id with okta-private-key."
     );
   }
@@ -60328,7 +59374,7 @@ function engineInputs2(ctx) {
     } : void 0,
     force: inputs.force,
     concurrency: inputs.concurrency,
-    onProgress: (message2) => info(message2),
+    onProgress: (message2) => io.info(message2),
     signal: ctx.signal,
     scrubber: scrubber2
   };
@@ -60339,10 +59385,12 @@ function phaseTitle(mode) {
 var init_phases = __esm({
   "src/action/phases.ts"() {
     "use strict";
-    init_core3();
     init_engine();
     init_base_config();
     init_review2();
+    init_instances2();
+    init_instances3();
+    init_comment_target();
   }
 });
 
@@ -60351,81 +59399,81 @@ var run_exports2 = {};
 __export(run_exports2, {
   runAction: () => runAction
 });
-async function runAction(env = process.env) {
+async function runAction(env = process.env, given = coreIO()) {
   const scrubber2 = createScrubber(secretInputs(env), {
-    onAdd: maskSecret,
+    onAdd: (secret) => maskSecret(given, secret),
     forms: outputForms
   });
   guardOutputs(scrubber2);
+  const io = scrubbedIO2(given, scrubber2);
   const state = { mode: "", reported: false };
   const cancellation = cancelOnSignals({
-    onSignal: (name2) => warning(
+    onSignal: (name2) => io.warning(
       `Received ${name2}: the run is cancelled. No new write starts; the ones in flight finish, then the summary and outputs are written.`
     ),
-    onDeadline: (name2) => state.reported ? void 0 : reportUnfinished(env, state, name2)
+    onDeadline: (name2) => state.reported ? void 0 : reportUnfinished(env, io, state, name2)
   });
   try {
-    await run2(env, state, cancellation.signal, scrubber2);
+    await run2({ env, io, scrubber: scrubber2, signal: cancellation.signal }, state);
   } catch (error3) {
     const message2 = `grafana-team-sync failed: ${error3.message}`;
-    debug(error3.stack ?? message2);
-    setOutputs(emptyOutputs(state.mode));
-    await writeSummary(env, () => failureMarkdown("failed", [message2]));
-    setFailed(message2);
+    io.debug(error3.stack ?? message2);
+    setOutputs(io, emptyOutputs(state.mode));
+    await writeSummary(io, env, () => failureMarkdown("failed", [message2]));
+    io.setFailed(message2);
   }
   state.reported = true;
   cancellation.dispose();
-  if (cancellation.signal.aborted) exitCancelled(Number(process.exitCode ?? 0));
+  if (cancellation.signal.aborted) exitCancelled(io.exitCode());
 }
-async function reportUnfinished(env, state, name2) {
+async function reportUnfinished(env, io, state, name2) {
   state.reported = true;
   const message2 = `Cancelled (${name2}): the writes in flight did not finish within 5 seconds, so whether they took effect is unknown. A re-run plans against what Grafana then holds and converges.`;
-  setOutputs(emptyOutputs(state.mode));
-  await writeSummary(env, () => failureMarkdown("cancelled", [message2]));
-  setFailed(message2);
+  setOutputs(io, emptyOutputs(state.mode));
+  await writeSummary(io, env, () => failureMarkdown("cancelled", [message2]));
+  io.setFailed(message2);
 }
-async function run2(env, state, signal, scrubber2) {
+async function run2(start, state) {
+  const { env, io } = start;
   let inputs;
   try {
     inputs = parseInputs(env);
   } catch (error3) {
     if (!(error3 instanceof InputError)) throw error3;
-    return stop(env, "Invalid input", error3.message);
+    return stop(start, "Invalid input", error3.message);
   }
-  const event = readEvent(env, warning);
+  const event = readEvent(env, io.warning);
   const decision = resolveMode({
     eventName: event.name,
     ref: event.ref,
     defaultBranch: event.payload.repository?.default_branch,
     payload: event.payload,
     inputs: { mode: inputs.mode, dryRun: inputs.dryRun },
-    hasCredentials: hasGrafanaCredentials(inputs),
+    hasCredentials: hasGrafanaCredentials(inputs) || await instancesReadable(inputs.configPath, env, env.GITHUB_WORKSPACE || process.cwd()),
     isFork: isPreMergeEvent(event.name) && isForkPullRequest(event.payload, env.GITHUB_REPOSITORY),
     actor: env.GITHUB_ACTOR
   });
-  if (decision.mode === "refused") return stop(env, "Refused", decision.reason);
+  if (decision.mode === "refused") return stop(start, "Refused", decision.reason);
   state.mode = decision.mode;
-  info(`grafana-team-sync ${decision.mode}: ${decision.reason}`);
-  if (decision.notice) notice(decision.notice);
+  io.info(`grafana-team-sync ${decision.mode}: ${decision.reason}`);
+  if (decision.notice) io.notice(decision.notice);
   const ctx = {
-    env,
+    ...start,
     inputs,
     event,
     mode: decision.mode,
     notice: decision.notice,
-    summaryUrl: summaryUrl(env),
-    signal,
-    scrubber: scrubber2
+    summaryUrl: summaryUrl(env)
   };
   const branch = event.payload.repository?.default_branch ?? "unknown";
-  debug(`event ${event.name}, ref ${event.ref}, sha ${event.sha}, default branch ${branch}`);
+  io.debug(`event ${event.name}, ref ${event.ref}, sha ${event.sha}, default branch ${branch}`);
   const outcome = await runPhases(ctx);
-  await group("Report", () => report3(ctx, outcome));
+  await io.group("Report", () => report3(ctx, outcome));
 }
-async function stop(env, title, message2) {
-  setOutputs(emptyOutputs(""));
-  await writeSummary(env, () => failureMarkdown(title, [message2]));
-  setFailed(message2);
+async function stop({ env, io }, title, message2) {
+  setOutputs(io, emptyOutputs(""));
+  await writeSummary(io, env, () => failureMarkdown(title, [message2]));
+  io.setFailed(message2);
 }
 function summaryUrl(env) {
   const server = env.GITHUB_SERVER_URL || "https://github.com";
@@ -60434,13 +59482,14 @@ function summaryUrl(env) {
 var init_run3 = __esm({
   "src/action/run.ts"() {
     "use strict";
-    init_core3();
     init_outcome();
+    init_io2();
     init_event();
     init_inputs();
     init_secrets4();
     init_mode();
     init_phases();
+    init_instances3();
     init_publish();
     init_signals();
     init_secrets();
