@@ -1,7 +1,7 @@
 // Team renames: `renamedFrom:` renames the team in place (PUT /api/teams/:id), so it keeps its id,
 // members and preferences, instead of being deleted and created again.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { REPOSITORY, requireBuild, runAction } from './harness.ts'
+import { REPOSITORY, requireBuild, runAction, snapshotBody } from './harness.ts'
 import {
   GITHUB_TOKEN,
   PLATFORM_YAML,
@@ -51,7 +51,9 @@ describe('a team renamed with renamedFrom', () => {
     const [comment] = w.github.comments(REPOSITORY, 12)
     expect(comment!.body).toContain('~ rename team Ops → Platform')
     expect(comment!.body).not.toMatch(/create team|delete team/)
-    await expect(comment!.body).toMatchFileSnapshot('__snapshots__/review-team-rename.md.txt')
+    await expect(snapshotBody(comment!.body)).toMatchFileSnapshot(
+      '__snapshots__/review-team-rename.md.txt',
+    )
   })
 
   it('keeps the team id, its members and preferences on apply, and converges', async () => {

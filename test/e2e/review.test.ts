@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { planMarkerKey } from '../../src/action/comment.ts'
-import { REPOSITORY, requireBuild, runAction, type ActionRan } from './harness.ts'
+import { REPOSITORY, requireBuild, runAction, type ActionRan, snapshotBody } from './harness.ts'
 import {
   expectNoSecrets,
   GITHUB_TOKEN,
@@ -115,7 +115,9 @@ describe('a pull request plan against its base commit', () => {
     const groupReads = world.okta.requests.filter((r) => r.path.endsWith('/users'))
     expect(groupReads).toHaveLength(1)
     expectNoSecrets(world, ran)
-    await expect(body).toMatchFileSnapshot('__snapshots__/review-one-pr-change.md.txt')
+    await expect(snapshotBody(body)).toMatchFileSnapshot(
+      '__snapshots__/review-one-pr-change.md.txt',
+    )
   })
 
   it('counts a PR that only edits a YAML comment as no change of its own', async () => {
@@ -129,7 +131,7 @@ describe('a pull request plan against its base commit', () => {
       '**This pull request changes nothing in Grafana.** Already pending: 2 to add',
     )
     expect(body).not.toContain('removes access')
-    await expect(body).toMatchFileSnapshot('__snapshots__/review-comment-only.md.txt')
+    await expect(snapshotBody(body)).toMatchFileSnapshot('__snapshots__/review-comment-only.md.txt')
   })
 
   it('names the Okta group that members this PR takes off a team came from', async () => {
@@ -173,7 +175,9 @@ describe('a pull request plan against its base commit', () => {
     ])
     expect(body).not.toContain('Already pending')
     expect(body).toContain('**3 to add, 0 to change, 0 to remove**')
-    await expect(body).toMatchFileSnapshot('__snapshots__/review-base-unreadable.md.txt')
+    await expect(snapshotBody(body)).toMatchFileSnapshot(
+      '__snapshots__/review-base-unreadable.md.txt',
+    )
   })
 
   it('refuses a symbolic link in the base tree like on disk, and shows one list', async () => {
@@ -296,7 +300,9 @@ describe('at merge, the pull-request part compared with the one reviewed', () =>
     )
     expect(ran.summary).toContain('**Changed since review:**')
     expect(world.grafana.writes().length).toBeGreaterThan(0)
-    await expect(body).toMatchFileSnapshot('__snapshots__/review-changed-at-merge.md.txt')
+    await expect(snapshotBody(body)).toMatchFileSnapshot(
+      '__snapshots__/review-changed-at-merge.md.txt',
+    )
   })
 
   it('finds the first parent through the commits API when the payload has no before', async () => {
@@ -331,6 +337,8 @@ describe('at merge, the pull-request part compared with the one reviewed', () =>
     )
     expect(body).toContain('**Changed since review: nothing was written**')
     expectNoSecrets(world, ran)
-    await expect(body).toMatchFileSnapshot('__snapshots__/review-changed-at-merge-fail.md.txt')
+    await expect(snapshotBody(body)).toMatchFileSnapshot(
+      '__snapshots__/review-changed-at-merge-fail.md.txt',
+    )
   })
 })
