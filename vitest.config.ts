@@ -7,6 +7,9 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
+    // Most end-to-end tests wait on a child process or a timer, not on a CPU: four files at a time
+    // on a 2-CPU machine halve the suite's wall time (measured: 167 s with 2, 74 s with 4).
+    maxWorkers: 4,
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },
