@@ -151,6 +151,8 @@ describe('a pull request plan on several instances against its base commit', () 
       ],
     })
     const body = theComment(w)
+    expect(body).toContain('| <code>production</code> | changes | 3 | 0 | 0 | 1 |')
+    expect(body).toContain('| <code>eu</code> | changes | 2 | 0 | 0 | 0 |')
     const production = sectionOf(body, 'production')
     expect(production).toContain('**This pull request: 1 to add.** Already pending: 2 to add')
     const own = production.indexOf('+ mallory@acme.example')
