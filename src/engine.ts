@@ -83,9 +83,14 @@ export interface EngineInputs {
   reviewed?: { part: ReviewedPart; onChanged: SinceReview['onChanged'] }
 }
 
-/** A folder holding the base commit's config files, or why they could not be read. */
+/**
+ * A folder holding the base commit's config files, the config already loaded from it (one instance's
+ * part, SPEC §9), or why they could not be read.
+ */
 export type BaseConfig =
-  { ref: string; configPath: string; cwd: string } | { ref: string; unreadable: string }
+  | { ref: string; configPath: string; cwd: string }
+  | { ref: string; config: DesiredConfig }
+  | { ref: string; unreadable: string }
 
 export type EngineOutcome =
   | { kind: 'invalid'; problems: ConfigProblem[] }
@@ -200,15 +205,19 @@ export async function runEngine(given: EngineInputs): Promise<EngineOutcome> {
     requests: requestsOf(clients),
   }
 }
-interface LoadedBase {
+export interface LoadedBase {
   ref: string
   config?: DesiredConfig
   unreadable?: string
 }
 
 /** The base commit's config through the same loader and limits; an invalid one is unreadable. */
-async function loadBase(base: BaseConfig, inputs: EngineInputs): Promise<LoadedBase> {
+export async function loadBase(
+  base: BaseConfig,
+  inputs: Pick<EngineInputs, 'env'>,
+): Promise<LoadedBase> {
   if ('unreadable' in base) return { ref: base.ref, unreadable: base.unreadable }
+  if ('config' in base) return { ref: base.ref, config: base.config }
   const loaded = await loadConfig(base.configPath, { env: inputs.env, cwd: base.cwd })
   if (loaded.ok) return { ref: base.ref, config: loaded.config }
   const [first] = loaded.problems

@@ -3,7 +3,12 @@ import { startFakeGrafana, type FakeGrafana } from '../test/fakes/grafana.ts'
 import { startFakeOkta, type FakeOkta } from '../test/fakes/okta.ts'
 import { configFixture, type ConfigFixture } from '../test/fixtures/config.ts'
 import type { EngineInputs } from './engine.ts'
-import { configForInstance, runInstances, type InstancesOutcome } from './instances.ts'
+import {
+  baseForInstance,
+  configForInstance,
+  runInstances,
+  type InstancesOutcome,
+} from './instances.ts'
 import { createScrubber } from './secrets/index.ts'
 
 const closers: (() => Promise<void>)[] = []
@@ -229,5 +234,55 @@ describe('runInstances', () => {
     await runInstances(w.inputs('plan'), w.config, { grafanaSettings: [] })
     const text = `${w.env.PROD_TOKEN} ${w.env.EU_TOKEN} ${Buffer.from('admin:admin').toString('base64')}`
     expect(w.scrubber.scrub(text)).not.toMatch(/glsa_|YWRtaW46YWRtaW4=/)
+  })
+})
+
+describe('the base config of a pull request on several instances', () => {
+  it("gives each instance the base's part for it, as the PR's config is split", async () => {
+    const w = await world()
+    const base = { ref: 'b45e', config: w.config }
+    const part = baseForInstance(base, 'staging')
+    expect(part).toEqual({ ref: 'b45e', config: configForInstance(w.config, 'staging') })
+    expect('config' in part && part.config.teams.map((t) => t.name)).toEqual(['Platform', 'Canary'])
+  })
+
+  it('manages nothing on an instance the base does not declare, and cannot split a base without instances', async () => {
+    const w = await world()
+    const withoutEu = { ...w.config, instances: w.config.instances!.slice(0, 2) }
+    const added = baseForInstance({ ref: 'b45e', config: withoutEu }, 'eu')
+    expect('config' in added && added.config).toMatchObject({
+      orgs: [],
+      teams: [],
+      users: [],
+      settings: { prune: { teamMembers: false, teams: false, orgUsers: false } },
+    })
+    const single = { ...w.config, instances: undefined }
+    expect(baseForInstance({ ref: 'b45e', config: single }, 'eu')).toEqual({
+      ref: 'b45e',
+      unreadable: 'the base config declares no instances',
+    })
+    expect(baseForInstance({ ref: 'b45e', unreadable: 'GitHub answered 404' }, 'eu')).toEqual({
+      ref: 'b45e',
+      unreadable: 'GitHub answered 404',
+    })
+  })
+
+  it("marks an added instance's changes as the PR's and the others' Okta drift as pending", async () => {
+    const w = await world()
+    const withoutEu = { ...w.config, instances: w.config.instances!.slice(0, 2) }
+    const outcome = (await runInstances(
+      { ...w.inputs('plan'), base: { ref: 'b45e', config: withoutEu } },
+      w.config,
+      { grafanaSettings: [] },
+    )) as InstancesOutcome
+    const origins = outcome.instances.map(({ name, outcome: one }) => [
+      name,
+      one.kind === 'planned' ? one.plan.changes.map((c) => c.origin) : one.kind,
+    ])
+    expect(origins).toEqual([
+      ['production', ['pending', 'pending']],
+      ['staging', ['pending', 'pending', 'pending', 'pending']],
+      ['eu', ['pull-request', 'pull-request']],
+    ])
   })
 })

@@ -7,7 +7,14 @@ import {
   type GrafanaCredentials,
 } from './clients.ts'
 import type { ConfigProblem } from './config/index.ts'
-import { runEngine, type EngineInputs, type EngineOutcome } from './engine.ts'
+import {
+  loadBase,
+  runEngine,
+  type BaseConfig,
+  type EngineInputs,
+  type EngineOutcome,
+  type LoadedBase,
+} from './engine.ts'
 import type {
   DesiredConfig,
   DesiredInstance,
@@ -19,6 +26,7 @@ import { messageOf } from './model.ts'
 import { collectOktaRefs } from './observe/index.ts'
 import { withSharedReads } from './okta/index.ts'
 import { checkCapabilities, hasOktaCredentials, oktaCredentialProblem } from './plan/index.ts'
+import { observationConfig } from './plan/review.ts'
 import { createScrubber, grafanaSecrets, type Scrubber } from './secrets/index.ts'
 
 export interface InstanceOutcome {
@@ -68,14 +76,22 @@ export async function runInstances(
   const refused = capabilityProblems(config, inputs)
   if (refused) return refused
 
+  // The base commit's config is loaded once; each instance's run gets its part, as of the PR's config.
+  const base = inputs.base && (await loadBase(inputs.base, inputs))
+  const baseConfig = base?.config && hasInstances(base.config) ? base.config : undefined
   let clients: Clients[]
   try {
-    clients = clientsFor(config, inputs, scrubber)
+    clients = clientsFor(config, inputs, scrubber, baseConfig)
   } catch (error) {
     return { kind: 'refused', problems: [scrubber.scrub(messageOf(error))] }
   }
   const outcomes = await byHost(instances, (instance, i) =>
-    runOne(instance, clients[i]!, { ...inputs, scrubber }, config),
+    runOne(
+      instance,
+      clients[i]!,
+      { ...inputs, scrubber, base: base && baseForInstance(base, instance.name) },
+      config,
+    ),
   )
   return {
     kind: 'instances',
@@ -101,6 +117,26 @@ export function configForInstance(config: DesiredConfig, name: string): DesiredC
   }
   delete part.instances
   return part
+}
+
+/**
+ * One instance's part of the base commit's config. A base without `instances:` cannot be split the
+ * same way: its instance's list is then one, with the reason. An instance the base does not declare
+ * is new in the PR: the base manages nothing on it, so each of its changes is the PR's.
+ */
+export function baseForInstance(base: LoadedBase, name: string): BaseConfig {
+  if (!base.config) return { ref: base.ref, unreadable: base.unreadable ?? '' }
+  if (!hasInstances(base.config))
+    return { ref: base.ref, unreadable: 'the base config declares no instances' }
+  const declared = base.config.instances!.some((i) => i.name.toLowerCase() === name.toLowerCase())
+  const part = configForInstance(base.config, name)
+  return { ref: base.ref, config: declared ? part : managingNothing(part) }
+}
+
+/** A config that plans no change on any Grafana: no entries, nothing pruned. */
+function managingNothing(config: DesiredConfig): DesiredConfig {
+  const prune = { teamMembers: false, teams: false, orgUsers: false }
+  return { ...config, orgs: [], teams: [], users: [], settings: { ...config.settings, prune } }
 }
 
 async function runOne(
@@ -220,8 +256,16 @@ function capabilityProblems(
   return undefined
 }
 
-/** One Grafana client per instance; one Okta client shared by all, when the config names a group. */
-function clientsFor(config: DesiredConfig, inputs: EngineInputs, scrubber: Scrubber): Clients[] {
+/**
+ * One Grafana client per instance; one Okta client shared by all, when the config (or the base
+ * config read with it) names a group.
+ */
+function clientsFor(
+  config: DesiredConfig,
+  inputs: EngineInputs,
+  scrubber: Scrubber,
+  base?: DesiredConfig,
+): Clients[] {
   const concurrency =
     Number.isFinite(inputs.concurrency) && inputs.concurrency >= 1
       ? Math.floor(inputs.concurrency)
@@ -235,7 +279,8 @@ function clientsFor(config: DesiredConfig, inputs: EngineInputs, scrubber: Scrub
       inputs.onSecret?.(secret)
     },
   }
-  const readsOkta = collectOktaRefs(config).length > 0 && inputs.okta
+  const observing = base ? observationConfig(config, base) : config
+  const readsOkta = collectOktaRefs(observing).length > 0 && inputs.okta
   const instances = config.instances ?? []
   const all = instances.map((instance, i) =>
     createClients(

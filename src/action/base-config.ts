@@ -73,7 +73,7 @@ export async function readBaseConfig(
 
 /** The downloaded copy is read once, by the engine; nothing else should find it on the runner. */
 export async function removeBaseFolder(base: BaseConfig | undefined): Promise<void> {
-  if (!base || 'unreadable' in base || !path.basename(base.cwd).startsWith(FOLDER_PREFIX)) return
+  if (!base || !('cwd' in base) || !path.basename(base.cwd).startsWith(FOLDER_PREFIX)) return
   await rm(base.cwd, { recursive: true, force: true }).catch(() => undefined)
 }
 

@@ -1,6 +1,7 @@
 // The Action on several Grafana instances (SPEC §9): whether the instances can be read, and the report
 // grouped by instance, with outputs that add up the instances.
 import { loadConfig } from '../config/index.ts'
+import { pullRequestChanges } from '../engine.ts'
 import type { InstancesOutcome } from '../instances.ts'
 import type { ChangeKind, Plan } from '../model.ts'
 import {
@@ -95,13 +96,14 @@ function withoutStats(plan: Plan): Plan {
   return { ...plan, stats: { requests: [] } }
 }
 
-/** `change-count`, `counts`, `applied` and `failed` add up the instances. */
+/** `change-count`, `pr-change-count`, `counts`, `applied` and `failed` add up the instances. */
 function aggregateOutputs(mode: string, outcome: InstancesOutcome): publish.Outputs {
   const outputs = publish.emptyOutputs(mode)
   const counts: Partial<Record<ChangeKind, number>> = {}
   for (const { outcome: one } of outcome.instances) {
     if (one.kind !== 'planned' && one.kind !== 'applied') continue
     outputs.changeCount += one.plan.changes.length
+    outputs.prChangeCount += pullRequestChanges(one.plan).length
     for (const [kind, n] of Object.entries(one.plan.counts) as [ChangeKind, number][]) {
       counts[kind] = (counts[kind] ?? 0) + n
     }

@@ -24,9 +24,17 @@ export async function runPhases(ctx: ActionRun): Promise<EngineOutcome | Instanc
     // Refusals and config problems found per instance go to the instances' comment too.
     ctx.commentTarget = instancesTarget(config.instances ?? [])
     const grafanaSettings = grafanaInputsGiven(ctx.inputs)
-    return ctx.io.group(phaseTitle(ctx.mode), () =>
-      runInstances({ ...inputs, grafana: undefined, config }, config, { grafanaSettings }),
-    )
+    return ctx.io.group(phaseTitle(ctx.mode), async () => {
+      // The reviewed part at merge is not kept per instance: only the plan on a PR is split.
+      const review = ctx.mode === 'plan' ? await reviewInputs(ctx) : {}
+      try {
+        return await runInstances({ ...inputs, grafana: undefined, config, ...review }, config, {
+          grafanaSettings,
+        })
+      } finally {
+        await removeBaseFolder(review.base)
+      }
+    })
   }
   return ctx.io.group(phaseTitle(ctx.mode), async () => {
     const review = await reviewInputs(ctx)

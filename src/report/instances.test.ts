@@ -29,7 +29,38 @@ function input(big: number, small: number): InstancesReportInput {
   }
 }
 
+/** `plan` as reviewed on a pull request: its first `own` changes are the PR's, the rest pending. */
+function reviewedPlan(plan: ReturnType<typeof bigPlan>, own: number) {
+  return {
+    ...plan,
+    changes: plan.changes.map((c, n) => ({
+      ...c,
+      origin: n < own ? ('pull-request' as const) : ('pending' as const),
+    })),
+    review: { base: { ref: 'b45e000', read: true as const }, fingerprint: 'f1' },
+  }
+}
+
 describe('the report of several instances', () => {
+  it("counts each instance's own changes on a pull request and folds its pending ones", () => {
+    const given = input(1, 1)
+    const [production, staging] = given.instances
+    production!.report!.plan = reviewedPlan(production!.report!.plan, 1)
+    staging!.report!.plan = reviewedPlan(staging!.report!.plan, 0)
+    const md = renderInstancesMarkdown(given, { budget: COMMENT_BUDGET })
+    expect(md).toContain('| Instance | Status | To add | To change | To remove | This PR |')
+    expect(md).toContain('| <code>production</code> | would be blocked | 80 | 10 | 10 | 1 |')
+    expect(md).toContain('| <code>staging</code> | would be blocked | 8 | 1 | 1 | 0 |')
+    expect(md).toContain('| <code>eu</code> | failed | 0 | 0 | 0 | 0 |')
+    expect(md.match(/### Already pending: /g)).toHaveLength(2)
+    expect(md).toContain('**This pull request changes nothing in Grafana.**')
+  })
+
+  it('has no column for the PR without a base read', () => {
+    const md = renderInstancesMarkdown(input(1, 1), { budget: COMMENT_BUDGET })
+    expect(md).toContain('| Instance | Status | To add | To change | To remove |\n')
+  })
+
   it('starts with the marker and a row of counts per instance', () => {
     const md = renderInstancesMarkdown(input(1, 1), { budget: COMMENT_BUDGET })
     const lines = md.split('\n')

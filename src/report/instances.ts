@@ -4,6 +4,7 @@
 import { plural, tally, type ReportInput } from './describe.ts'
 import { code, plain, truncate } from './escape.ts'
 import { DETAIL_LEVELS, renderMarkdown, renderMarkdownLevel } from './markdown.ts'
+import { pullRequestChanges } from '../plan/review.ts'
 
 export interface InstanceReport {
   name: string
@@ -64,7 +65,10 @@ function join(blocks: readonly string[]): string {
 function head(input: InstancesReportInput): string {
   const title = input.mode === 'apply' ? 'apply result' : 'plan'
   const applied = input.mode === 'apply'
+  // On a pull request, how many of each instance's changes are its own; the rest are folded below.
+  const split = input.instances.some((i) => i.report?.plan.review?.base.read)
   const header = ['Instance', 'Status', 'To add', 'To change', 'To remove']
+  if (split) header.push('This PR')
   if (applied) header.push('Applied', 'Failed')
   const rows = input.instances.map((i) => {
     const changes = i.report?.plan.changes ?? []
@@ -76,6 +80,7 @@ function head(input: InstancesReportInput): string {
       String(t.change),
       String(t.remove),
     ]
+    if (split) row.push(String(i.report ? pullRequestChanges(i.report.plan).length : 0))
     if (applied)
       row.push(String(i.report?.result?.applied ?? 0), String(i.report?.result?.failed ?? 0))
     return `| ${row.join(' | ')} |`
