@@ -42174,6 +42174,7 @@ async function runEngine(given) {
 }
 async function loadBase(base, inputs) {
   if ("unreadable" in base) return { ref: base.ref, unreadable: base.unreadable };
+  if ("config" in base) return { ref: base.ref, config: base.config };
   const loaded = await loadConfig(base.configPath, { env: inputs.env, cwd: base.cwd });
   if (loaded.ok) return { ref: base.ref, config: loaded.config };
   const [first] = loaded.problems;
@@ -43243,7 +43244,9 @@ function join2(blocks) {
 function head2(input) {
   const title = input.mode === "apply" ? "apply result" : "plan";
   const applied = input.mode === "apply";
+  const split = input.instances.some((i) => i.report?.plan.review?.base.read);
   const header = ["Instance", "Status", "To add", "To change", "To remove"];
+  if (split) header.push("This PR");
   if (applied) header.push("Applied", "Failed");
   const rows = input.instances.map((i) => {
     const changes = i.report?.plan.changes ?? [];
@@ -43255,6 +43258,7 @@ function head2(input) {
       String(t.change),
       String(t.remove)
     ];
+    if (split) row.push(String(i.report ? pullRequestChanges(i.report.plan).length : 0));
     if (applied)
       row.push(String(i.report?.result?.applied ?? 0), String(i.report?.result?.failed ?? 0));
     return `| ${row.join(" | ")} |`;
@@ -43312,6 +43316,7 @@ var init_instances = __esm({
     init_describe();
     init_escape();
     init_markdown();
+    init_review();
     PROBLEMS_SHOWN = 20;
   }
 });
@@ -43525,15 +43530,22 @@ async function runInstances(inputs, config2, options) {
   }
   const refused3 = capabilityProblems(config2, inputs);
   if (refused3) return refused3;
+  const base = inputs.base && await loadBase(inputs.base, inputs);
+  const baseConfig = base?.config && hasInstances(base.config) ? base.config : void 0;
   let clients;
   try {
-    clients = clientsFor2(config2, inputs, scrubber2);
+    clients = clientsFor2(config2, inputs, scrubber2, baseConfig);
   } catch (error3) {
     return { kind: "refused", problems: [scrubber2.scrub(messageOf(error3))] };
   }
   const outcomes = await byHost(
     instances,
-    (instance, i) => runOne(instance, clients[i], { ...inputs, scrubber: scrubber2 }, config2)
+    (instance, i) => runOne(
+      instance,
+      clients[i],
+      { ...inputs, scrubber: scrubber2, base: base && baseForInstance(base, instance.name) },
+      config2
+    )
   );
   return {
     kind: "instances",
@@ -43555,6 +43567,18 @@ function configForInstance(config2, name2) {
   };
   delete part.instances;
   return part;
+}
+function baseForInstance(base, name2) {
+  if (!base.config) return { ref: base.ref, unreadable: base.unreadable ?? "" };
+  if (!hasInstances(base.config))
+    return { ref: base.ref, unreadable: "the base config declares no instances" };
+  const declared = base.config.instances.some((i) => i.name.toLowerCase() === name2.toLowerCase());
+  const part = configForInstance(base.config, name2);
+  return { ref: base.ref, config: declared ? part : managingNothing(part) };
+}
+function managingNothing(config2) {
+  const prune = { teamMembers: false, teams: false, orgUsers: false };
+  return { ...config2, orgs: [], teams: [], users: [], settings: { ...config2.settings, prune } };
 }
 async function runOne(instance, clients, inputs, config2) {
   const prefix = (message2) => `[${instance.name}] ${message2}`;
@@ -43639,7 +43663,7 @@ function capabilityProblems(config2, inputs) {
   if (okta.length > 0) return { kind: "refused", problems: [], setting: okta[0], settings: okta };
   return void 0;
 }
-function clientsFor2(config2, inputs, scrubber2) {
+function clientsFor2(config2, inputs, scrubber2, base) {
   const concurrency = Number.isFinite(inputs.concurrency) && inputs.concurrency >= 1 ? Math.floor(inputs.concurrency) : 8;
   const options = {
     concurrency,
@@ -43650,7 +43674,8 @@ function clientsFor2(config2, inputs, scrubber2) {
       inputs.onSecret?.(secret);
     }
   };
-  const readsOkta = collectOktaRefs(config2).length > 0 && inputs.okta;
+  const observing = base ? observationConfig(config2, base) : config2;
+  const readsOkta = collectOktaRefs(observing).length > 0 && inputs.okta;
   const instances = config2.instances ?? [];
   const all = instances.map(
     (instance, i) => createClients(
@@ -43673,6 +43698,7 @@ var init_instances2 = __esm({
     init_observe();
     init_okta2();
     init_plan();
+    init_review();
     init_secrets();
   }
 });
@@ -57871,7 +57897,7 @@ async function readBaseConfig(client, repo, sha, configPath, tempRoot = (0, impo
   }
 }
 async function removeBaseFolder(base) {
-  if (!base || "unreadable" in base || !import_node_path9.default.basename(base.cwd).startsWith(FOLDER_PREFIX)) return;
+  if (!base || !("cwd" in base) || !import_node_path9.default.basename(base.cwd).startsWith(FOLDER_PREFIX)) return;
   await (0, import_promises4.rm)(base.cwd, { recursive: true, force: true }).catch(() => void 0);
 }
 function refusedEntry(entries) {
@@ -58416,6 +58442,7 @@ function aggregateOutputs(mode, outcome) {
   for (const { outcome: one } of outcome.instances) {
     if (one.kind !== "planned" && one.kind !== "applied") continue;
     outputs.changeCount += one.plan.changes.length;
+    outputs.prChangeCount += pullRequestChanges(one.plan).length;
     for (const [kind, n] of Object.entries(one.plan.counts)) {
       counts[kind] = (counts[kind] ?? 0) + n;
     }
@@ -58433,6 +58460,7 @@ var init_instances3 = __esm({
   "src/action/instances.ts"() {
     "use strict";
     init_config();
+    init_engine();
     init_report();
     init_comment_target();
     init_outcome();
@@ -59328,10 +59356,16 @@ async function runPhases(ctx) {
   if (hasInstances(config2)) {
     ctx.commentTarget = instancesTarget(config2.instances ?? []);
     const grafanaSettings = grafanaInputsGiven(ctx.inputs);
-    return ctx.io.group(
-      phaseTitle(ctx.mode),
-      () => runInstances({ ...inputs, grafana: void 0, config: config2 }, config2, { grafanaSettings })
-    );
+    return ctx.io.group(phaseTitle(ctx.mode), async () => {
+      const review = ctx.mode === "plan" ? await reviewInputs(ctx) : {};
+      try {
+        return await runInstances({ ...inputs, grafana: void 0, config: config2, ...review }, config2, {
+          grafanaSettings
+        });
+      } finally {
+        await removeBaseFolder(review.base);
+      }
+    });
   }
   return ctx.io.group(phaseTitle(ctx.mode), async () => {
     const review = await reviewInputs(ctx);
