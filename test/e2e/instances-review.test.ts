@@ -8,7 +8,7 @@ import {
   expectNoSecrets,
   GITHUB_TOKEN,
   OKTA_TOKEN,
-  repoPayload,
+  pullRequestPayload,
   startWorld,
   type World,
 } from './world.ts'
@@ -88,16 +88,7 @@ function planOnPullRequest(w: World, env: Record<string, string>): Promise<Actio
     apiUrl: w.github.url,
     event: 'pull_request',
     ref: `refs/pull/${PR}/merge`,
-    payload: {
-      action: 'synchronize',
-      number: PR,
-      pull_request: {
-        number: PR,
-        head: { ref: 'feature', sha: HEAD_SHA, repo: { full_name: REPOSITORY } },
-        base: { ref: 'main', sha: BASE_SHA, repo: { full_name: REPOSITORY } },
-      },
-      repository: repoPayload,
-    },
+    payload: pullRequestPayload(PR, REPOSITORY, { head: HEAD_SHA, base: BASE_SHA }),
     inputs: { 'okta-domain': w.okta.url, 'okta-api-token': OKTA_TOKEN },
     env,
   })

@@ -8,6 +8,7 @@ import {
   expectNoSecrets,
   GITHUB_TOKEN,
   PLATFORM_YAML,
+  pullRequestPayload,
   repoPayload,
   startWorld,
   type World,
@@ -52,16 +53,7 @@ function planOnPullRequest(w: World): Promise<ActionRan> {
     apiUrl: w.github.url,
     event: 'pull_request',
     ref: `refs/pull/${PR}/merge`,
-    payload: {
-      action: 'synchronize',
-      number: PR,
-      pull_request: {
-        number: PR,
-        head: { ref: 'feature', sha: HEAD_SHA, repo: { full_name: REPOSITORY } },
-        base: { ref: 'main', sha: BASE_SHA, repo: { full_name: REPOSITORY } },
-      },
-      repository: repoPayload,
-    },
+    payload: pullRequestPayload(PR, REPOSITORY, { head: HEAD_SHA, base: BASE_SHA }),
     inputs: w.credentials,
   })
 }

@@ -160,14 +160,21 @@ export const repoPayload = {
   owner: { login: 'acme' },
 }
 
-export function pullRequestPayload(number: number, headRepo = REPOSITORY) {
+/** A pull request's event; `shas` names its head and base commits (the base config is read there). */
+export function pullRequestPayload(
+  number: number,
+  headRepo = REPOSITORY,
+  shas?: { head: string; base: string },
+) {
   return {
     action: 'synchronize',
     number,
     pull_request: {
       number,
-      head: { ref: 'feature', sha: 'f00d', repo: { full_name: headRepo } },
-      base: { ref: 'main' },
+      head: { ref: 'feature', sha: shas?.head ?? 'f00d', repo: { full_name: headRepo } },
+      base: shas
+        ? { ref: 'main', sha: shas.base, repo: { full_name: REPOSITORY } }
+        : { ref: 'main' },
     },
     repository: repoPayload,
   }
