@@ -1,4 +1,4 @@
-import { withoutUserInfo, withScheme } from '../secrets/index.ts'
+import { createScrubber, REDACTED, withoutUserInfo, withScheme } from '../secrets/index.ts'
 import {
   HttpError,
   createHttpService,
@@ -117,19 +117,13 @@ export function createOktaClient(opts: OktaClientOptions): OktaClient {
     sleep: opts.sleep,
     onRetry: opts.onRetry,
   }
-  const learnt: string[] = []
-  const onSecret = (secret: string) => {
-    learnt.push(secret)
-    opts.onSecret?.(secret)
-  }
+  // Secrets got at run time (assertions, access tokens), in every form the shared scrubber knows.
+  const learnt = createScrubber([], { onAdd: opts.onSecret })
+  const onSecret = (secret: string) => learnt.add(secret)
   const { http, auth } = opts.oauth
     ? oauthService(common, opts.oauth, opts.token, onSecret, opts.tokens)
     : { http: sswsService(common, opts.token ?? ''), auth: undefined }
-  const scrub = (text: string) => {
-    let clean = http.scrub(text).replace(JWT_SHAPE, '***')
-    for (const secret of learnt) clean = clean.split(secret).join('***')
-    return clean
-  }
+  const scrub = (text: string) => learnt.scrub(http.scrub(text)).replace(JWT_SHAPE, REDACTED)
   const context: Context = { http, auth, scrub }
 
   const members = new MemberPool()
