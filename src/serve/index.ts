@@ -9,7 +9,8 @@ import { createServiceServer } from './http.ts'
 import { createLogger, parseLevel, type Logger } from './logger.ts'
 import { SyncLoop } from './loop.ts'
 import { syncOnce, type RunDeps } from './run.ts'
-import { scrubberFor } from './secrets.ts'
+import { cliSecrets } from '../cli/secrets.ts'
+import { createScrubber } from '../secrets/index.ts'
 
 export interface ServeIO {
   stderr: (text: string) => void
@@ -25,7 +26,8 @@ export async function runServe(
   io: ServeIO,
   options: Pick<RunDeps, 'instances'> = {},
 ): Promise<number> {
-  const scrub = scrubberFor(io.env)
+  // The run's scrubber: it knows the environment's secrets and learns the tokens got while running.
+  const { scrub } = inputs.scrubber ?? createScrubber(cliSecrets(io.env))
   const log = createLogger({
     format: serve.logFormat,
     write: io.stderr,

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { scrubberFor, secretsOf } from './secrets.ts'
+import { createScrubber } from '../secrets/index.ts'
+import { cliSecrets } from './secrets.ts'
 
-describe('scrubberFor', () => {
+const scrubberOf = (env: Record<string, string | undefined>) =>
+  createScrubber(cliSecrets(env)).scrub
+
+describe('the secrets of the environment, scrubbed', () => {
   const env = {
     GRAFANA_URL: 'https://sync:url%40pass@grafana.example',
     GRAFANA_TOKEN: 'glsa_Token"With\\Quotes',
@@ -11,7 +15,7 @@ describe('scrubberFor', () => {
   }
 
   it('knows the tokens, passwords, the URL password and the basic-auth header value', () => {
-    expect(secretsOf(env)).toEqual(
+    expect(cliSecrets(env)).toEqual(
       expect.arrayContaining([
         'glsa_Token"With\\Quotes',
         '00okta-API-token',
@@ -24,7 +28,7 @@ describe('scrubberFor', () => {
   })
 
   it('removes each secret raw, lower-cased, URL-encoded, base64 and JSON-escaped', () => {
-    const scrub = scrubberFor(env)
+    const scrub = scrubberOf(env)
     const forms = [
       '00okta-API-token',
       '00okta-api-token',
@@ -36,6 +40,6 @@ describe('scrubberFor', () => {
   })
 
   it('leaves text alone when no secret is set', () => {
-    expect(scrubberFor({})('nothing to hide')).toBe('nothing to hide')
+    expect(scrubberOf({})('nothing to hide')).toBe('nothing to hide')
   })
 })
