@@ -234,8 +234,7 @@ function engineInputs(
     username: env.GRAFANA_USERNAME,
     password: env.GRAFANA_PASSWORD,
   }
-  // A token is enough to try; an invalid URL is then reported as such, not as a missing credential.
-  if (!url || !(credentials.token?.trim() || hasGrafanaAuth(credentials))) {
+  if (!url || !hasGrafanaAuth(credentials)) {
     const missing = `${args.command} reads Grafana: set GRAFANA_URL and GRAFANA_TOKEN, or GRAFANA_USERNAME and GRAFANA_PASSWORD.`
     return { inputs, missing }
   }

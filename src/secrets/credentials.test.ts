@@ -63,6 +63,12 @@ describe('grafanaAuth', () => {
     expect(hasGrafanaAuth({ url: '', token: 'glsa_abc' })).toBe(false)
     expect(hasGrafanaAuth({ url: 'g.example', token: 'Bearer ' })).toBe(false)
   })
+
+  it('counts given credentials beside a URL that does not parse: the URL is reported on its own', () => {
+    expect(hasGrafanaAuth({ url: 'http://[not-a-host', token: 'glsa_abc' })).toBe(true)
+    expect(hasGrafanaAuth({ url: 'http://[not-a-host', username: 'a', password: 'p' })).toBe(true)
+    expect(hasGrafanaAuth({ url: 'http://[not-a-host' })).toBe(false)
+  })
 })
 
 describe('grafanaSecrets', () => {

@@ -64,10 +64,16 @@ export function grafanaAuth(given: GrafanaCredentialInputs): GrafanaAuth | undef
   return auth
 }
 
-/** A URL and either a token or both halves of basic auth. */
+/**
+ * A URL and either a token or both halves of basic auth: whether credentials are given, not whether
+ * the URL is valid (an invalid one is reported as such where it is used).
+ */
 export function hasGrafanaAuth(given: GrafanaCredentialInputs): boolean {
-  const auth = grafanaAuth(given)
-  return Boolean(auth && (auth.basic || auth.token))
+  if (!given.url.trim()) return false
+  const fromUrl = parseGrafanaUrl(given.url)
+  const username = given.username || fromUrl?.username
+  const password = given.password || fromUrl?.password
+  return Boolean(bearerToken(given.token) || (username && password))
 }
 
 /** A value copied with its scheme (`Bearer glsa_…`) would be sent as `Bearer Bearer glsa_…`. */
