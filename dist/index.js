@@ -10014,8 +10014,11 @@ function grafanaAuth(given) {
   return auth2;
 }
 function hasGrafanaAuth(given) {
-  const auth2 = grafanaAuth(given);
-  return Boolean(auth2 && (auth2.basic || auth2.token));
+  if (!given.url.trim()) return false;
+  const fromUrl = parseGrafanaUrl(given.url);
+  const username = given.username || fromUrl?.username;
+  const password = given.password || fromUrl?.password;
+  return Boolean(bearerToken(given.token) || username && password);
 }
 function bearerToken(token) {
   return token?.trim().replace(/^bearer(?:\s+|$)/i, "") || void 0;
@@ -41196,17 +41199,10 @@ function createOktaClient(opts) {
     sleep: opts.sleep,
     onRetry: opts.onRetry
   };
-  const learnt = [];
-  const onSecret = (secret) => {
-    learnt.push(secret);
-    opts.onSecret?.(secret);
-  };
+  const learnt = createScrubber([], { onAdd: opts.onSecret });
+  const onSecret = (secret) => learnt.add(secret);
   const { http: http2, auth: auth2 } = opts.oauth ? oauthService(common, opts.oauth, opts.token, onSecret, opts.tokens) : { http: sswsService(common, opts.token ?? ""), auth: void 0 };
-  const scrub3 = (text2) => {
-    let clean2 = http2.scrub(text2).replace(JWT_SHAPE, "***");
-    for (const secret of learnt) clean2 = clean2.split(secret).join("***");
-    return clean2;
-  };
+  const scrub3 = (text2) => learnt.scrub(http2.scrub(text2)).replace(JWT_SHAPE, REDACTED);
   const context3 = { http: http2, auth: auth2, scrub: scrub3 };
   const members2 = new MemberPool();
   return {
@@ -50067,25 +50063,13 @@ var init_run = __esm({
   }
 });
 
-// src/serve/secrets.ts
-function scrubberFor(env) {
-  return createScrubber(cliSecrets(env)).scrub;
-}
-var init_secrets3 = __esm({
-  "src/serve/secrets.ts"() {
-    "use strict";
-    init_secrets2();
-    init_secrets();
-  }
-});
-
 // src/serve/index.ts
 var serve_exports = {};
 __export(serve_exports, {
   runServe: () => runServe
 });
 async function runServe(serve, inputs, io, options = {}) {
-  const scrub3 = scrubberFor(io.env);
+  const { scrub: scrub3 } = inputs.scrubber ?? createScrubber(cliSecrets(io.env));
   const log = createLogger({
     format: serve.logFormat,
     write: io.stderr,
@@ -50176,7 +50160,8 @@ var init_serve = __esm({
     init_logger();
     init_loop();
     init_run();
-    init_secrets3();
+    init_secrets2();
+    init_secrets();
     STOP_GRACE_MS = 4e3;
   }
 });
@@ -50376,7 +50361,7 @@ function engineInputs(args, io, signal, scrubber2) {
     username: env.GRAFANA_USERNAME,
     password: env.GRAFANA_PASSWORD
   };
-  if (!url || !(credentials.token?.trim() || hasGrafanaAuth(credentials))) {
+  if (!url || !hasGrafanaAuth(credentials)) {
     const missing = `${args.command} reads Grafana: set GRAFANA_URL and GRAFANA_TOKEN, or GRAFANA_USERNAME and GRAFANA_PASSWORD.`;
     return { inputs, missing };
   }
@@ -57592,7 +57577,7 @@ function scrubWrites(stream, scrub3) {
     stream.write = write;
   };
 }
-var init_secrets4 = __esm({
+var init_secrets3 = __esm({
   "src/action/secrets.ts"() {
     "use strict";
     init_report();
@@ -57712,7 +57697,7 @@ var init_publish = __esm({
     import_node_os2 = __toESM(require_node_os(), 1);
     import_node_path8 = __toESM(require_node_path(), 1);
     init_secrets();
-    init_secrets4();
+    init_secrets3();
     init_engine();
     MAX_ANNOTATIONS = 10;
     SUMMARY_BYTES = 1e6;
@@ -59520,7 +59505,7 @@ var init_run3 = __esm({
     init_io2();
     init_event();
     init_inputs();
-    init_secrets4();
+    init_secrets3();
     init_mode();
     init_phases();
     init_instances3();
